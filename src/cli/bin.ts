@@ -1,0 +1,17 @@
+import { main } from './main.js';
+
+// `spec-agent parse x | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`spec-agent: ${String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,62 @@
+import { crossFileDiagnostics, loadTasks, type SpecDiagnostic, type Task, type TaskStatus, type TaskTree } from '../core/spec/index.js';
+
+/** The `--json` shape of `spec-agent parse`; other tools depend on it, so it changes only with a major version. */
+export interface ParseJson {
+  file: string;
+  tasks: Array<{
+    id: string | null;
+    title: string;
+    status: TaskStatus;
+    optional: boolean;
+    depth: number;
+    parent: string | null;
+    line: number;
+    requirements: string[];
+  }>;
+  diagnostics: Array<{ line: number; severity: 'error' | 'warning'; message: string }>;
+}
+
+/** The outline goes to stdout; diagnostics go to stderr as `file:line:col: severity: message`, like a compiler's. */
+export async function parseCommand(file: string, opts: { json?: boolean }, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const spec = await loadTasks(file);
+  const diagnostics = [...spec.tree.diagnostics, ...(await crossFileDiagnostics(file, spec.text, spec.tree))].sort((a, b) => a.line - b.line);
+  if (opts.json) {
+    out.write(JSON.stringify(toJson(file, spec.tree, diagnostics), null, 2) + '\n');
+  } else {
+    out.write(renderOutline(file, spec.tree));
+    for (const d of diagnostics) err.write(`${file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n`);
+  }
+  return 0;
+}
+
+export function toJson(file: string, tree: TaskTree, diagnostics: readonly SpecDiagnostic[]): ParseJson {
+  return {
+    file,
+    tasks: tree.tasks.map((t) => ({
+      id: t.id,
+      title: t.title,
+      status: t.status,
+      optional: t.optional,
+      depth: t.depth,
+      parent: t.parent === null ? null : tree.tasks[t.parent]!.id,
+      line: t.range.start.line,
+      requirements: t.requirements,
+    })),
+    diagnostics: diagnostics.map((d) => ({ line: d.line, severity: d.severity, message: d.message })),
+  };
+}
+
+const MARK: Record<TaskStatus, string> = { todo: '[ ]', in_progress: '[-]', queued: '[~]', done: '[x]' };
+
+export function renderOutline(file: string, tree: TaskTree): string {
+  const count = (s: TaskStatus) => tree.tasks.filter((t) => t.status === s).length;
+  const lines = [
+    `${file}: ${tree.tasks.length} tasks (${count('done')} done, ${count('in_progress')} in progress, ${count('queued')} queued, ${count('todo')} to do)`,
+  ];
+  for (const t of tree.tasks) lines.push(`${'  '.repeat(t.depth)}${MARK[t.status]} ${label(t)}`);
+  return lines.join('\n') + '\n';
+}
+
+function label(t: Task): string {
+  return [t.id, t.title || '(no title)', t.optional ? '(optional)' : ''].filter(Boolean).join(' ');
+}

@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import type { TaskStatus, TaskTree } from '../core/spec/index.js';
+import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
+import { SpecDiagnostics } from './specDiagnostics.js';
+import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
+import { TASKS_SELECTOR, TaskTreeCache } from './taskDocuments.js';
+
+/** What the extension exports to other extensions and to its own in-host tests. */
+export interface SpecAgentApi {
+  taskTree(doc: vscode.TextDocument): TaskTree;
+  setTaskStatus(uri: vscode.Uri, which: TaskSelector, status: TaskStatus): Promise<void>;
+  /** How many times a document was parsed (the cache's misses). */
+  parseCount(): number;
+  /** Recomputes and publishes a document's diagnostics now, without the typing debounce. */
+  refreshDiagnostics(doc: vscode.TextDocument): Promise<vscode.Diagnostic[]>;
+}
+
+export function activate(context: vscode.ExtensionContext): SpecAgentApi {
+  const log = vscode.window.createOutputChannel('Spec Agent', { log: true });
+  const cache = new TaskTreeCache(log);
+  const diagnostics = new SpecDiagnostics(cache, log);
+  context.subscriptions.push(
+    log,
+    cache,
+    diagnostics,
+    vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, new StatusLensProvider(cache)),
+    vscode.commands.registerCommand(REVEAL_TASK_COMMAND, revealTask),
+  );
+  log.info(`Spec Agent ${context.extension.packageJSON.version as string} activated`);
+  return {
+    taskTree: (doc) => cache.get(doc),
+    setTaskStatus: (uri, which, status) => setTaskStatus(cache, uri, which, status),
+    parseCount: () => cache.parses,
+    refreshDiagnostics: (doc) => diagnostics.update(doc),
+  };
+}
+
+export function deactivate(): void {}

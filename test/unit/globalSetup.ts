@@ -1,0 +1,29 @@
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+/** Builds the CLI bundle once, so CLI tests run the real program in a child process. */
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), 'spec-agent-cli-'));
+  const outfile = join(dir, 'cli.js');
+  await build({
+    entryPoints: ['src/cli/bin.ts'],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+    define: { SPEC_AGENT_VERSION: JSON.stringify('0.0.0-test') },
+  });
+  project.provide('cliPath', outfile);
+  return () => rmSync(dir, { recursive: true, force: true });
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    cliPath: string;
+  }
+}

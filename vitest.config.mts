@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts'],
+    globalSetup: ['test/unit/globalSetup.ts'],
+    testTimeout: 20_000,
+  },
+});
