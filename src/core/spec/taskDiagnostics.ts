@@ -51,7 +51,7 @@ export function findNearMisses(lines: LineIndex, taskLines: ReadonlySet<number>,
     const reason = explain(region, { quote: !!quote, heading: !!heading, bullet, mark: mark!, after: after! });
     if (!reason) continue;
     const column = indent!.length + 1;
-    out.push({ line: ln, column, endColumn: m[0].length + 1, severity: 'warning', code: 'not-a-task', message: `This line looks like a task but is not one: ${reason}` });
+    out.push({ line: ln, column, endColumn: m[0].length + 1, severity: 'warning', code: 'not-a-task', message: `Not a task: ${reason}` });
   }
   return out;
 }
@@ -75,5 +75,5 @@ function explain(
   if (!m.bullet) return 'a checkbox needs a list bullet before it. Write `- [ ] ...`.';
   if (!/[ \t]$/.test(m.bullet)) return `there must be a space between \`${m.bullet.trim()}\` and \`[\`. Write \`- [ ] ...\`.`;
   if (m.after && !/\s/.test(m.after)) return `the checkbox must be followed by a space (found \`]${m.after}\`). Write \`- [ ] ${m.after === '-' ? '' : m.after}...\`.`;
-  return 'Markdown reads it as ordinary text (an indented line continues the paragraph above). Put a blank line before it or remove the extra indentation.';
+  return 'Markdown reads this line as ordinary text (an indented line continues the paragraph above). Put a blank line before it or remove the extra indentation.';
 }

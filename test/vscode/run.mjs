@@ -1,0 +1,72 @@
+// `npm run test:vscode`: the extension's tests in a real VS Code. Installs the test VS Code once (cached
+// outside the repo), then (1) runs the mocha suites of dist/test/vscode/suite inside the real extension
+// host and (2) drives the real workbench in chromium with Playwright (ui.mjs). Ends with `N passed, N failed, N skipped`.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CHROMIUM_ARGS, loadPlaywright, startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { runUiTests } from './ui.mjs';
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const t0 = Date.now();
+const log = (...a) => console.log(`[test:vscode ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+
+if (!process.env.SPEC_AGENT_SKIP_SETUP) {
+  const setup = spawnSync('bash', [path.join(ROOT, 'scripts/real-vscode/setup.sh')], { stdio: 'inherit' });
+  if (setup.status !== 0) { console.error('test:vscode: setup of the test VS Code failed'); process.exit(1); }
+}
+if (!fs.existsSync(path.join(ROOT, 'dist/extension.js'))) { console.error('test:vscode: dist/ is missing; run `npm run build` first'); process.exit(1); }
+
+/** A fresh workspace: the example project plus the malformed fixture spec. */
+function makeWorkspace(name) {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), `spec-agent-${name}-`));
+  fs.cpSync(path.join(ROOT, 'examples/todo-app'), ws, { recursive: true });
+  fs.cpSync(path.join(ROOT, 'test/fixtures/specs/malformed'), path.join(ws, '.kiro/specs/malformed'), { recursive: true });
+  return ws;
+}
+
+const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spec-agent-vscode-run-'));
+const report = path.join(runDir, 'report.txt');
+const counts = { passed: 0, failed: 0, skipped: 0 };
+let server;
+let browser;
+try {
+  server = await startCodeServer({ runDir, env: { SPEC_AGENT_TEST_REPORT: report } });
+  log('code-server up at', server.base);
+  const { chromium } = await loadPlaywright();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+
+  // (1) In-host tests: the workbench calls window.codeAutomationExit(code) when the test run ends.
+  const page = await browser.newPage();
+  let resolveExit;
+  const exited = new Promise((r) => { resolveExit = r; });
+  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+  await page.goto(workbenchUrl(server, { folder: makeWorkspace('inhost'), extensionPath: ROOT, testsPath: path.join(ROOT, 'dist/test/vscode/suite') }));
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 180_000))]);
+  await page.close();
+  const text = fs.existsSync(report) ? fs.readFileSync(report, 'utf8') : '';
+  process.stdout.write(text.replace(/^RESULT .*\n?/m, ''));
+  const m = /^RESULT (\d+) passed, (\d+) failed, (\d+) skipped/m.exec(text);
+  if (m) {
+    counts.passed += Number(m[1]); counts.failed += Number(m[2]); counts.skipped += Number(m[3]);
+  } else {
+    counts.failed++;
+    log(`the in-host tests did not report (exit ${code}); server log: ${path.join(runDir, 'server.log')}`);
+  }
+  if (code === 'timeout') { counts.failed++; log('the in-host tests timed out after 180 s'); }
+
+  // (2) UI tests in the real workbench.
+  const ui = await runUiTests({ browser, server, workspace: makeWorkspace('ui'), extensionPath: ROOT, outDir: path.join(ROOT, 'test-output'), log });
+  counts.passed += ui.passed; counts.failed += ui.failed;
+} catch (err) {
+  counts.failed++;
+  log('harness error:', err.stack || String(err));
+} finally {
+  await browser?.close().catch(() => {});
+  server?.stop();
+}
+if (counts.failed === 0) fs.rmSync(runDir, { recursive: true, force: true });
+else log('kept', runDir, 'for inspection');
+console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+process.exit(counts.failed === 0 ? 0 : 1);

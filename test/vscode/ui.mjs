@@ -1,0 +1,65 @@
+// UI tests in the real workbench (code-server in chromium, driven by Playwright): what the user sees.
+import fs from 'node:fs';
+import path from 'node:path';
+import { workbenchUrl } from './codeServer.mjs';
+
+const tests = [];
+
+/** Quick Open, then wait for the row of this very file (the list first shows recent files) and open it. */
+async function openFile(page, folder, file) {
+  await page.keyboard.press('Control+P');
+  await page.keyboard.type(`${folder}/${file}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).filter({ hasText: folder }).first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.tab.active', { hasText: file }).waitFor({ timeout: 10_000 });
+}
+const test = (name, fn) => tests.push({ name, fn });
+
+test('opens tasks.md and sees the status lens rendered', async ({ page, outDir }) => {
+  await openFile(page, 'todo-priorities', 'tasks.md');
+  const lens = page.locator('.codelens-decoration a', { hasText: '○ 0/3 sub-tasks done' });
+  await lens.waitFor({ timeout: 30_000 });
+  await page.screenshot({ path: path.join(outDir, 'tasks-md-lenses.png') });
+  // The lens takes the cursor to the first open sub-task (2.1 on line 8).
+  await lens.click();
+  await page.locator('.statusbar-item', { hasText: /Ln 8, Col 1/ }).waitFor({ timeout: 10_000 });
+});
+
+test('shows a warning under a line that looks like a task but is not one', async ({ page, outDir }) => {
+  await openFile(page, 'malformed', 'tasks.md');
+  await page.locator('.squiggly-warning').first().waitFor({ timeout: 20_000 });
+  await page.keyboard.press('Control+Shift+M');
+  await page.locator('.markers-panel .monaco-list-row', { hasText: 'a checkbox in a heading is not a task' }).waitFor({ timeout: 20_000 });
+  await page.screenshot({ path: path.join(outDir, 'tasks-md-diagnostics.png') });
+});
+
+export async function runUiTests({ browser, server, workspace, extensionPath, outDir, log }) {
+  fs.mkdirSync(outDir, { recursive: true });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const result = { passed: 0, failed: 0 };
+  try {
+    await page.goto(workbenchUrl(server, { folder: workspace, extensionPath }));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // Quick Open needs the workbench to be ready to take keys: wait for the explorer to list the folder.
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    for (const t of tests) {
+      const started = Date.now();
+      try {
+        await t.fn({ page, outDir });
+        result.passed++;
+        console.log(`  ✔ [ui] ${t.name} (${Date.now() - started} ms)`);
+      } catch (err) {
+        result.failed++;
+        console.log(`  ✖ [ui] ${t.name}: ${String(err.message).split('\n').slice(0, 4).join(' ')}`);
+        await page.screenshot({ path: path.join(outDir, `failure-${result.failed}.png`) }).catch(() => {});
+      }
+    }
+  } catch (err) {
+    result.failed++;
+    log('ui: the workbench did not load:', err.message);
+  } finally {
+    await context.close();
+  }
+  return result;
+}
