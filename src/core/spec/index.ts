@@ -1,5 +1,6 @@
 export * from './types.js';
-export { parseTasks, parseMarkdown } from './parseTasks.js';
+export { parseTasks } from './parseTasks.js';
+export { parseMarkdownBlocks } from './markdown.js';
 export { parseRequirements, findUnknownRequirementRefs, type Requirement, type AcceptanceCriterion, type RequirementsDoc } from './parseRequirements.js';
 export { readRequirementRefs } from './requirementRefs.js';
 export { readSpecFile, loadTasks, writeTaskStatus, statusEdit, contentHash, MAX_SPEC_FILE_BYTES, type SpecFile } from './taskFile.js';

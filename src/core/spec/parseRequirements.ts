@@ -1,6 +1,6 @@
 import type { Heading, List, Nodes, RootContent } from 'mdast';
 import { LineIndex } from './lineIndex.js';
-import { parseMarkdown } from './parseTasks.js';
+import { parseMarkdownBlocks } from './markdown.js';
 import { readRequirementRefs } from './requirementRefs.js';
 import type { SpecDiagnostic, TaskTree } from './types.js';
 
@@ -36,7 +36,7 @@ const CRITERIA_HEADING = /acceptance criteria|受入基準|受け入れ基準|�
  */
 export function parseRequirements(text: string): RequirementsDoc {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const root = parseMarkdown(body);
+  const root = parseMarkdownBlocks(body);
   const requirements: Requirement[] = [];
   let current: { req: Requirement; depth: number; sawCriteriaHeading: boolean; lists: List[]; criteriaLists: List[]; prose: string[] } | undefined;
 
@@ -105,7 +105,8 @@ function plainText(node: Heading): string {
     if ('children' in n) for (const c of n.children) visit(c as Nodes);
   };
   visit(node);
-  return parts.join('').trim();
+  // Inline markdown is not parsed (see markdown.ts): `**Requirement 1:** Title` arrives with its stars.
+  return parts.join('').replace(/\*\*|__/g, '').replace(/^[*_]|[*_]$/g, '').trim();
 }
 
 /** The item's source with its list marker removed and wrapped lines joined. */

@@ -1,19 +1,10 @@
-import type { ListItem, Nodes, Root } from 'mdast';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import { unified } from 'unified';
+import type { ListItem, Nodes } from 'mdast';
 import { LineIndex } from './lineIndex.js';
+import { parseMarkdownBlocks } from './markdown.js';
 import { readRequirementRefs } from './requirementRefs.js';
 import { findNearMisses, findDuplicateIds, type BlockRegion } from './taskDiagnostics.js';
 import { matchCheckbox, parentIdOf, readHeadline } from './taskLine.js';
 import type { SourcePoint, Task, TaskTree } from './types.js';
-
-const markdown = unified().use(remarkParse).use(remarkGfm);
-
-/** Parses the markdown syntax tree of a document (BOM already removed). */
-export function parseMarkdown(body: string): Root {
-  return markdown.parse(body);
-}
 
 interface Frame {
   node: Nodes;
@@ -32,7 +23,7 @@ export function parseTasks(text: string): TaskTree {
   const bom = text.charCodeAt(0) === 0xfeff;
   const body = bom ? text.slice(1) : text;
   const lines = new LineIndex(body);
-  const root = parseMarkdown(body);
+  const root = parseMarkdownBlocks(body);
 
   const tasks: Task[] = [];
   const regions: BlockRegion[] = [];
