@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parentProgress, parseTasks, type TaskTree } from '../src/core/spec/index.js';
 
-const CORPUS = resolve(process.env.SPEC_AGENT_CORPUS ?? join(__dirname, '../../shared/corpus/tasks-md'));
+const CORPUS = resolve(process.env.SPEC_AGENT_CORPUS ?? join(process.cwd(), '../shared/corpus/tasks-md'));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -1,15 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findCorpus } from '../../support/corpus.js';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseMarkdownBlocks, useOriginalEditMap } from '../../../src/core/spec/markdown.js';
 
-const corpus = join(__dirname, '../../../../shared/corpus/tasks-md');
+const corpus = findCorpus();
 const samples = [
   ...readdirSync(join(__dirname, '../../fixtures/tasks')).map((f) => join(__dirname, '../../fixtures/tasks', f)),
-  ...(existsSync(corpus) ? readdirSync(corpus).filter((f) => f.endsWith('.md')).map((f) => join(corpus, f)) : []),
+  ...(corpus ? readdirSync(corpus).filter((f) => f.endsWith('.md')).map((f) => join(corpus, f)) : []),
 ];
 
 /** Block-level shape: type, position and nesting, without the text of inline content. */

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findCorpus } from '../../support/corpus.js';
 import { describe, expect, it } from 'vitest';
 import { parseRequirements } from '../../../src/core/spec/parseRequirements.js';
 
@@ -23,10 +24,10 @@ describe('parseRequirements', () => {
     ]);
   });
 
-  const corpus = join(__dirname, '../../../../shared/corpus/tasks-md');
-  it.runIf(existsSync(corpus))('resolves every numeric ref of the corpus specs that ship a requirements.md', () => {
+  const corpus = findCorpus();
+  it.runIf(corpus !== undefined)('resolves every numeric ref of the corpus specs that ship a requirements.md', () => {
     for (const name of ['Homas__RpiDNS__user-authentication', 'kirodotdev__spirit-of-kiro__plans_player-trail-effect', 'crawlins__kythira__coap-transport-libnyoci']) {
-      const doc = parseRequirements(readFileSync(join(corpus, `${name}.requirements.md`), 'utf8'));
+      const doc = parseRequirements(readFileSync(join(corpus!, `${name}.requirements.md`), 'utf8'));
       expect(doc.requirements.length, name).toBeGreaterThan(3);
       for (const r of doc.requirements) expect(r.criteria.length, `${name} requirement ${r.id}`).toBeGreaterThan(0);
     }
