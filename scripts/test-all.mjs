@@ -1,7 +1,7 @@
 // `npm test`: lint, typecheck, unit tests, then the tests in a real VS Code. Every step runs even when an
 // earlier one fails, so one run shows everything; the last line is `N passed, N failed, N skipped`
 // (tests counted one by one; lint and typecheck count as one check each).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +10,10 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps = [];
 const npx = (args, opts = {}) => spawnSync('npx', ['--no-install', ...args], { stdio: 'inherit', ...opts });
 
-function step(name, run) {
+async function step(name, run) {
   console.log(`\n=== ${name}`);
   const started = Date.now();
-  const counts = run();
+  const counts = await run();
   for (const k of Object.keys(totals)) totals[k] += counts[k] ?? 0;
   if (counts.failed) failedSteps.push(name);
   console.log(`=== ${name}: ${counts.passed ?? 0} passed, ${counts.failed ?? 0} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -21,10 +21,10 @@ function step(name, run) {
 
 const check = (ok) => (ok ? { passed: 1 } : { failed: 1 });
 
-step('lint', () => check(npx(['eslint', '.']).status === 0));
-step('typecheck', () => check(npx(['tsc', '-p', '.']).status === 0 && npx(['tsc', '-p', 'test/vscode']).status === 0));
-step('build', () => check(spawnSync('node', ['scripts/build.mjs'], { stdio: 'inherit' }).status === 0));
-step('unit tests', () => {
+await step('lint', () => check(npx(['eslint', '.']).status === 0));
+await step('typecheck', () => check(npx(['tsc', '-p', '.']).status === 0 && npx(['tsc', '-p', 'test/vscode']).status === 0));
+await step('build', () => check(spawnSync('node', ['scripts/build.mjs'], { stdio: 'inherit' }).status === 0));
+await step('unit tests', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spec-agent-vitest-'));
   const out = join(dir, 'report.json');
   const r = npx(['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
@@ -37,12 +37,18 @@ step('unit tests', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
-step('tests in a real VS Code', () => {
-  const r = spawnSync('node', ['test/vscode/run.mjs'], { stdio: ['inherit', 'pipe', 'inherit'], encoding: 'utf8' });
-  process.stdout.write(r.stdout ?? '');
-  const m = /^(\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(r.stdout ?? '');
+await step('tests in a real VS Code', async () => {
+  // Streamed (the first run installs the test VS Code for minutes) and kept, to read the summary line.
+  const child = spawn('node', ['test/vscode/run.mjs'], { stdio: ['inherit', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+    process.stdout.write(chunk);
+  });
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  const m = /^(\d+) passed, (\d+) failed, (\d+) skipped$/m.exec(out);
   if (!m) return { failed: 1 };
-  return { passed: Number(m[1]), failed: Number(m[2]) + (r.status !== 0 && m[2] === '0' ? 1 : 0), skipped: Number(m[3]) };
+  return { passed: Number(m[1]), failed: Number(m[2]) + (status !== 0 && m[2] === '0' ? 1 : 0), skipped: Number(m[3]) };
 });
 
 if (failedSteps.length) console.log(`\nfailed: ${failedSteps.join(', ')}`);
