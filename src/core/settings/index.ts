@@ -1,0 +1,3 @@
+export * from './schema.js';
+export * from './loadSettings.js';
+export * from './editSettings.js';
