@@ -1,6 +1,6 @@
 // Bundles the extension host, the CLI and the in-host tests with esbuild. `--production` minifies.
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -28,3 +28,12 @@ await Promise.all([
     external: ['vscode', 'mocha'],
   }),
 ]);
+
+// The JSON Schema of .kiro/settings.json, generated from the zod schema (contributes.jsonValidation).
+const schemaModule = 'dist/.settings-schema.cjs';
+await build({ ...common, sourcemap: false, entryPoints: ['src/core/settings/schema.ts'], outfile: schemaModule });
+const { createRequire } = await import('node:module');
+const { settingsJsonSchema } = createRequire(import.meta.url)(`../${schemaModule}`);
+mkdirSync('dist', { recursive: true });
+writeFileSync('dist/kiro-settings.schema.json', JSON.stringify(settingsJsonSchema(), null, 2) + '\n');
+rmSync(schemaModule);
