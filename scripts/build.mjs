@@ -1,8 +1,17 @@
 // Bundles the extension host, the CLI and the in-host tests with esbuild. `--production` minifies.
 import { build } from 'esbuild';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const production = process.argv.includes('--production');
+const require = createRequire(import.meta.url);
+/** web-tree-sitter's ESM build reads import.meta.url, which a CJS bundle does not have: take its CJS build. */
+const cjsWebTreeSitter = {
+  name: 'cjs-web-tree-sitter',
+  setup(b) {
+    b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') }));
+  },
+};
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
   bundle: true,
@@ -12,6 +21,9 @@ const common = {
   sourcemap: production ? false : 'linked',
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's UMD build requires its own files at run time; its ESM build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  plugins: [cjsWebTreeSitter],
   define: { SPEC_AGENT_VERSION: JSON.stringify(pkg.version) },
 };
 
@@ -32,8 +44,11 @@ await Promise.all([
 // The JSON Schema of .kiro/settings.json, generated from the zod schema (contributes.jsonValidation).
 const schemaModule = 'dist/.settings-schema.cjs';
 await build({ ...common, sourcemap: false, entryPoints: ['src/core/settings/schema.ts'], outfile: schemaModule });
-const { createRequire } = await import('node:module');
 const { settingsJsonSchema } = createRequire(import.meta.url)(`../${schemaModule}`);
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/kiro-settings.schema.json', JSON.stringify(settingsJsonSchema(), null, 2) + '\n');
 rmSync(schemaModule);
+
+// The shell grammar of the policy gate, loaded at run time beside the bundles (bashParser.ts looks there first).
+copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), 'dist/tree-sitter.wasm');
+copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), 'dist/tree-sitter-bash.wasm');

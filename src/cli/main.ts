@@ -1,10 +1,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SpecError } from '../core/spec/index.js';
 import { parseCommand } from './parseCommand.js';
+import { policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
+import { UsageError } from './usageError.js';
 
 declare const SPEC_AGENT_VERSION: string;
 
-/** Exit codes: 0 success, 1 unexpected failure, 2 usage or input error. */
+/** Exit codes: 0 success, 1 unexpected failure, 2 usage or input error; `policy check` also 3 ask, 4 deny. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('spec-agent')
     .description('Execute the tasks of a Kiro-style spec (tasks.md) with an autonomous agent, under a policy gate.')
@@ -23,12 +25,40 @@ export async function main(argv: string[]): Promise<number> {
       code = await parseCommand(file, opts, process.stdout, process.stderr);
     });
 
+  const policy = program.command('policy').description('Ask the policy gate, and show the effective policy.');
+  policy
+    .command('check')
+    .description('The verdict of the gate on one action, with the deciding rule and every finding. Exit 0 allow, 3 ask, 4 deny, 2 usage or settings error.')
+    .option('--command <cmd>', 'a shell command line')
+    .option('--write <path>', 'a file write')
+    .option('--create <path>', 'a file creation')
+    .option('--delete <path>', 'a file deletion')
+    .option('--cases <file>', 'evaluate every case of FILE (the format of cases.json): one JSON line per case, then a summary')
+    .option('--settings <file>', 'the settings file (default: .kiro/settings.json of the current folder)')
+    .addOption(new Option('--level <level>', 'override the autonomy level').choices(['cautious', 'balanced', 'full']))
+    .option('--json', 'print the decision as JSON')
+    .action(async (opts: CheckOptions) => {
+      code = await policyCheck(opts, process.stdout, process.stderr);
+    });
+  policy
+    .command('show')
+    .description('The effective policy of the current folder and where each value came from.')
+    .option('--settings <file>', 'the settings file (default: .kiro/settings.json of the current folder)')
+    .option('--json', 'print it as JSON')
+    .action(async (opts: { json?: boolean; settings?: string }) => {
+      code = await policyShow(opts, process.stdout, process.stderr);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) {
       return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`spec-agent: ${err.message}\n`);
+      return 2;
     }
     if (err instanceof SpecError) {
       process.stderr.write(`spec-agent: ${err.toString()}\n`);

@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,9 @@ export default async function setup(project: TestProject) {
     format: 'cjs',
     target: 'node20',
     logLevel: 'warning',
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+    // The same resolution as scripts/build.mjs: web-tree-sitter's CJS build in a CJS bundle.
+    plugins: [{ name: 'cjs-web-tree-sitter', setup: (b) => void b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: createRequire(__filename).resolve('web-tree-sitter') })) }],
     define: { SPEC_AGENT_VERSION: JSON.stringify('0.0.0-test') },
   });
   project.provide('cliPath', outfile);

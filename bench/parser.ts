@@ -1,0 +1,101 @@
+// `npm run bench`: figures for the tasks.md parser. Benchmarks print; they do not assert.
+// Targets (issue 2): a typical 20 KB tasks.md in <= 10 ms, a 1 MB / 5,000-task file in <= 500 ms,
+// CodeLens on an unchanged document <= 1 ms.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parentProgress, parseTasks, type TaskTree } from '../src/core/spec/index.js';
+
+const CORPUS = resolve(process.env.SPEC_AGENT_CORPUS ?? join(process.cwd(), '../shared/corpus/tasks-md'));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/** Median wall time of `fn` in ms, after warm-up runs (the JIT and remark's lazy setup). */
+function time(fn: () => unknown, runs: number, warmup = 3): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    xs.push(performance.now() - t);
+  }
+  return median(xs);
+}
+
+/** The line-regex scan that regex-based tools use (the corpus' reference definition): the peer figure. */
+const CHECKBOX_LINE = /^[ \t]*([-*+]|\d+[.)])[ \t]+\[( |x|X|-|~)\](\*|\\\*)?(\s|$)/;
+function regexScan(text: string): number {
+  let n = 0;
+  let fenced = false;
+  for (const line of text.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+    else if (!fenced && CHECKBOX_LINE.test(line)) n++;
+  }
+  return n;
+}
+
+/** A synthetic 5,000-task plan: 1,000 groups of a parent and 4 sub-tasks with details, about 1 MB. */
+function generatePlan(tasks: number): string {
+  const out = ['# Implementation Plan', ''];
+  for (let g = 1; out.length < tasks * 10 && g <= tasks / 5; g++) {
+    out.push(`- [${g % 3 === 0 ? 'x' : ' '}] ${g}. Implement the component number ${g} of the system with care`, '');
+    for (let s = 1; s <= 4; s++) {
+      out.push(
+        `  - [${(g + s) % 4 === 0 ? 'x' : ' '}]${s === 4 ? '*' : ''} ${g}.${s} Write the part ${s} of component ${g}, with tests and docs`,
+        `    - Create \`src/component${g}/part${s}.ts\` exporting the public interface of the part`,
+        `    - Handle the error cases listed in the design document, section ${g}.${s}`,
+        `    - _Requirements: ${g}.${s}, ${g}.${s + 1}_`,
+        '',
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+function row(label: string, ms: number, extra = ''): void {
+  console.log(`${label.padEnd(58)} ${ms.toFixed(3).padStart(9)} ms${extra ? `  ${extra}` : ''}`);
+}
+
+export function benchParser(): void {
+  console.log('tasks.md parser (median wall time; Node ' + process.version + ')\n');
+
+  if (existsSync(CORPUS)) {
+    const files = readdirSync(CORPUS).filter((f) => f.endsWith('.tasks.md')).sort();
+    const results = files.map((f) => {
+      const text = readFileSync(join(CORPUS, f), 'utf8');
+      return { f, bytes: Buffer.byteLength(text), ms: time(() => parseTasks(text), 15), tasks: parseTasks(text).tasks.length };
+    });
+    console.log(`corpus: ${files.length} files from ${CORPUS}`);
+    for (const r of results) row(`  ${r.f.slice(0, 44)} (${(r.bytes / 1024).toFixed(1)} KB, ${r.tasks} tasks)`, r.ms);
+    const typical = results.filter((r) => r.bytes >= 15_000 && r.bytes <= 25_000);
+    const all = results.map((r) => r.ms);
+    console.log('');
+    row(`typical 15-25 KB files (${typical.length}), median`, median(typical.map((r) => r.ms)), 'target <= 10 ms');
+    row('whole corpus, slowest file', Math.max(...all), `(${results.find((r) => r.ms === Math.max(...all))!.f})`);
+    const totalBytes = results.reduce((n, r) => n + r.bytes, 0);
+    const sum = all.reduce((a, b) => a + b, 0);
+    row(`whole corpus, sum (${(totalBytes / 1024).toFixed(0)} KB)`, sum, `${(totalBytes / 1024 / 1024 / (sum / 1000)).toFixed(2)} MB/s`);
+  } else {
+    console.log(`corpus: not found at ${CORPUS} (set SPEC_AGENT_CORPUS); corpus figures skipped`);
+  }
+
+  const big = generatePlan(5000);
+  const bigTree: TaskTree = parseTasks(big);
+  console.log(`\ngenerated plan: ${(Buffer.byteLength(big) / 1024 / 1024).toFixed(2)} MB, ${bigTree.tasks.length} tasks`);
+  const parseBig = time(() => parseTasks(big), 7, 2);
+  row('  parse (remark + gfm mdast, positions, diagnostics)', parseBig, 'target <= 500 ms');
+  const regexBig = time(() => regexScan(big), 15);
+  row('  peer: line-regex scan (counts checkboxes, no tree)', regexBig, `ours / regex = ${(parseBig / regexBig).toFixed(1)}x`);
+
+  // The CodeLens path on an unchanged document: the cache is keyed by document version, so a request is a
+  // version check and a cached array. Below: that hit, and the miss that rebuilds lenses from a cached tree.
+  const cache = new Map<string, { version: number; tree: TaskTree; lenses: unknown[] }>([['doc', { version: 1, tree: bigTree, lenses: parentProgress(bigTree) }]]);
+  const hit = () => {
+    const e = cache.get('doc')!;
+    return e.version === 1 ? e.lenses : parentProgress(e.tree);
+  };
+  row('  CodeLens, unchanged document (cache hit), 1 MB file', time(hit, 1001, 100), 'target <= 1 ms');
+  row('  CodeLens, lenses rebuilt from the cached tree, 1 MB file', time(() => parentProgress(bigTree), 51), `${parentProgress(bigTree).length} lenses`);
+}

@@ -1,0 +1,178 @@
+import { type Parser } from 'web-tree-sitter';
+import { checkFileAction } from './fileRules.js';
+import { canonicalize, describedFileSystem, realFileSystem, type FileSystemView } from './paths.js';
+import { denyArgv } from './shell/argv.js';
+import { loadBashParser } from './shell/bashParser.js';
+import { codeBearingCommands } from './shell/expand.js';
+import { commandWrites } from './shell/commandWrites.js';
+import { forbiddenMatchers } from './shell/forbidden.js';
+import { lexicalCommands } from './shell/lexicalScan.js';
+import { SAFE_ENV, sensitiveFindings } from './shell/sensitive.js';
+import type { SimpleCommand } from './shell/commandAnalysis.js';
+import { DEFAULT_CONTEXT, stricter, type Decision, type Finding, type GateSettings, type PolicyAction, type PolicyContext, type Verdict } from './types.js';
+
+export const MAX_COMMAND_LENGTH = 10_000;
+export const MAX_SIMPLE_COMMANDS = 50;
+
+const NEUTRAL = new Set(['true', 'false', ':']);
+
+/**
+ * The policy gate: a pure function of (action, settings, context) once the shell grammar is loaded. Every
+ * finding is kept; the verdict is the strictest, deny always wins (RULES.md).
+ */
+export class PolicyGate {
+  private constructor(private readonly parser: Parser) {}
+
+  /** Loads the shell grammar (WASM); call once, lazily, when the first decision is needed. */
+  static async create(): Promise<PolicyGate> {
+    return new PolicyGate(await loadBashParser());
+  }
+
+  check(action: PolicyAction, settings: GateSettings, context: Partial<PolicyContext> = {}, fsView?: FileSystemView): Decision {
+    const ctx: PolicyContext = { ...DEFAULT_CONTEXT, ...context };
+    const view = fsView ?? (context.symlinks || context.danglingTargets ? describedFileSystem(ctx) : realFileSystemFor(ctx));
+    try {
+      return action.kind === 'command' ? this.checkCommand(action.command, settings, ctx, view) : decideFile(action.kind, action.path, settings, ctx, view);
+    } catch (err) {
+      // The gate never throws at its caller and never allows what it failed to understand.
+      return { verdict: 'ask', rule: 'C0', reason: `ask: the gate could not analyse this (${err instanceof Error ? err.message : String(err)})`, findings: [] };
+    }
+  }
+
+  private checkCommand(command: string, settings: GateSettings, ctx: PolicyContext, view: FileSystemView): Decision {
+    const ci = ctx.fs === 'case-insensitive' || ctx.shell === 'powershell' || ctx.shell === 'cmd';
+    const findings: Finding[] = [...lexicalHazards(command)];
+    const forbidden = forbiddenMatchers(settings.forbiddenCommands, ci);
+    const checkForbidden = (argv: string[], text: string) => {
+      for (const m of forbidden) if (argv.length > 0 && m.matches(argv)) findings.push({ verdict: 'deny', rule: 'C5', message: `\`${text}\` matches the forbidden command "${m.entry}"`, command: text, entry: m.entry });
+    };
+
+    if (command.length > MAX_COMMAND_LENGTH) {
+      findings.push({ verdict: 'ask', rule: 'C0', message: `the command is ${command.length} characters long, over the ${MAX_COMMAND_LENGTH} the gate analyses` });
+      for (const argv of lexicalCommands(command)) checkForbidden(argv, argv.join(' ').slice(0, 200));
+      return decide(findings, settings, () => false);
+    }
+
+    const { commands, direct, problems } = codeBearingCommands(this.parser, command, ctx.home, ci);
+    for (const p of problems) {
+      findings.push({ verdict: 'ask', rule: p.rule, message: p.message, command: p.command });
+      if (p.source !== undefined) for (const argv of lexicalCommands(p.source)) checkForbidden(argv, argv.join(' '));
+    }
+    const parsedCleanly = problems.every((p) => p.source === undefined);
+    if (direct.length > MAX_SIMPLE_COMMANDS) findings.push({ verdict: 'ask', rule: 'C0', message: `the command has ${direct.length} simple commands, over the ${MAX_SIMPLE_COMMANDS} the gate analyses` });
+    if (direct.length === 0 && commands.length === 0 && parsedCleanly) findings.push({ verdict: 'ask', rule: 'C0', message: 'there is no command to run' });
+
+    const inside = (p: string) => canonicalize(p, ctx, view).rel !== undefined;
+    const declaredPackages = new Set(ctx.projectDependencies ?? packagesNamedIn(settings.allowedCommands));
+    for (const cmd of commands) {
+      if (parsedCleanly || cmd.via.length > 0) checkForbidden(denyArgv(cmd), cmd.text);
+      findings.push(...wordFindings(cmd));
+      findings.push(...sensitiveFindings(cmd, { ctx, caseInsensitive: ci, declaredPackages, insideWorkspace: inside }));
+      for (const w of commandWrites(cmd, ci, ctx.home)) {
+        if (w.path === null) {
+          findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes to a path only known when it runs`, command: cmd.text });
+          continue;
+        }
+        for (const f of checkFileAction('write', w.path, settings, ctx, view, { fromCommand: true })) {
+          findings.push({ ...f, rule: `C7/${f.rule}`, message: `${w.how}: ${f.message}`, command: cmd.text });
+        }
+      }
+    }
+    const allowed = (cmd: SimpleCommand) => allowMatch(cmd, settings.allowedCommands, inside);
+    return decide(findings, settings, () => direct.every(allowed), direct.find((c) => !allowed(c)), direct);
+  }
+}
+
+/** The real file system for real workspaces; the described one (no links) for the default test context. */
+function realFileSystemFor(ctx: PolicyContext): FileSystemView {
+  return ctx.workspaceRoot === DEFAULT_CONTEXT.workspaceRoot ? describedFileSystem(ctx) : realFileSystem;
+}
+
+function decideFile(kind: 'write' | 'create' | 'delete', path: string, settings: GateSettings, ctx: PolicyContext, view: FileSystemView): Decision {
+  const findings = checkFileAction(kind, path, settings, ctx, view);
+  const worst = findings.reduce<Verdict>((v, f) => stricter(v, f.verdict), 'allow');
+  if (worst === 'allow') return { verdict: 'allow', rule: 'W4', reason: `allow: ${kind} ${path} is an ordinary file in the workspace`, findings };
+  const decisive = findings.find((f) => f.verdict === worst)!;
+  return { verdict: worst, rule: decisive.rule, reason: `${worst}: ${decisive.message}`, findings };
+}
+
+function decide(findings: Finding[], settings: GateSettings, allAllowed: () => boolean, firstNotAllowed?: SimpleCommand, direct: SimpleCommand[] = []): Decision {
+  const deny = findings.find((f) => f.verdict === 'deny');
+  if (deny) return { verdict: 'deny', rule: deny.rule, reason: `deny: ${deny.message}`, findings };
+  const ask = findings.find((f) => f.verdict === 'ask');
+  if (settings.autonomyLevel === 'cautious') {
+    return { verdict: 'ask', rule: ask?.rule ?? 'C9', reason: ask ? `ask: ${ask.message}` : 'ask: at the cautious level every command asks', findings };
+  }
+  if (ask) return { verdict: 'ask', rule: ask.rule, reason: `ask: ${ask.message}`, findings };
+  if (settings.autonomyLevel === 'full') return { verdict: 'allow', rule: 'C9', reason: 'allow: at the full level a command without findings runs', findings };
+  if (allAllowed()) {
+    const entries = direct.map((c) => matchingEntry(c, settings.allowedCommands)).filter(Boolean);
+    return { verdict: 'allow', rule: 'C8', reason: `allow: every command matches allowedCommands${entries.length ? ` (${[...new Set(entries)].map((e) => `"${e}"`).join(', ')})` : ''}`, findings };
+  }
+  const text = firstNotAllowed?.text ?? '';
+  return { verdict: 'ask', rule: 'C8', reason: `ask: \`${text}\` is not in allowedCommands (at the balanced level only allowed commands run without asking)`, findings };
+}
+
+/** RULES.md C1: characters that hide what a command does. */
+function lexicalHazards(command: string): Finding[] {
+  const out: Finding[] = [];
+  const m = /[\x00-\x08\x0b-\x1f\x7f]/.exec(command);
+  if (m) out.push({ verdict: 'ask', rule: 'C1', message: `the command contains the control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}` });
+  const inv = /[\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad\u180e]/.exec(command);
+  if (inv) out.push({ verdict: 'ask', rule: 'C1', message: `the command contains an invisible or bidirectional character (U+${inv[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()})` });
+  const ws = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0085]/.exec(command);
+  if (ws) out.push({ verdict: 'ask', rule: 'C1', message: `the command contains non-ASCII whitespace (U+${ws[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()})` });
+  return out;
+}
+
+/** RULES.md C1 (command and option words) and C3 (words only known at run time). */
+function wordFindings(cmd: SimpleCommand): Finding[] {
+  const out: Finding[] = [];
+  cmd.argv.forEach((w, i) => {
+    if (/[^\x00-\x7f]/.test(w.deny) && (i === 0 || w.deny.startsWith('-') || !w.quoted)) {
+      out.push({ verdict: 'ask', rule: 'C1', message: `the ${i === 0 ? 'command' : 'option'} word \`${w.text}\` contains non-ASCII characters (look-alikes can disguise a command)`, command: cmd.text });
+    }
+    if (w.value === null) out.push({ verdict: 'ask', rule: 'C3', message: `\`${w.text}\` is only known when the command runs (${w.expansions[0] ? `it expands ${w.expansions[0]}` : 'a substitution'})`, command: cmd.text });
+    else if (i === 0 && w.glob) out.push({ verdict: 'ask', rule: 'C3', message: `the command word \`${w.text}\` is a glob`, command: cmd.text });
+  });
+  return out;
+}
+
+function packagesNamedIn(allowed: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const entry of allowed) {
+    const t = entry.trim().split(/\s+/);
+    if (t[0] === 'npx') {
+      const pkg = t.slice(1).find((x) => !x.startsWith('-'));
+      if (pkg) out.push(pkg);
+    } else if ((t[0] === 'npm' || t[0] === 'pnpm') && t[1] === 'exec') {
+      const pkg = t.slice(2).find((x) => !x.startsWith('-'));
+      if (pkg) out.push(pkg);
+    }
+  }
+  return out;
+}
+
+function matchingEntry(cmd: SimpleCommand, allowed: readonly string[]): string | undefined {
+  const argv = cmd.argv.map((w) => w.value);
+  if (argv.some((a) => a === null)) return undefined;
+  return allowed.find((entry) => {
+    const tokens = entry.trim().split(/\s+/).filter(Boolean);
+    return tokens.length > 0 && tokens.length <= argv.length && tokens.every((t, i) => argv[i] === t);
+  });
+}
+
+/** RULES.md C8: the command begins with the exact words of an allowedCommands entry, or is neutral. */
+function allowMatch(cmd: SimpleCommand, allowed: readonly string[], inside: (p: string) => boolean): boolean {
+  if (cmd.kind !== 'command') return false;
+  if (cmd.assignments.some((a) => !SAFE_ENV.has(a.name) || a.value.value === null)) return false;
+  if (cmd.argv.length === 0) return true;
+  const first = cmd.argv[0]!;
+  if (first.value === null || /[/\\]/.test(first.value)) return false;
+  if (NEUTRAL.has(first.value)) return true;
+  if (['cd', 'pushd', 'popd'].includes(first.value)) {
+    const target = cmd.argv[1];
+    return first.value === 'popd' || (target !== undefined && target.value !== null && inside(target.value));
+  }
+  return matchingEntry(cmd, allowed) !== undefined;
+}

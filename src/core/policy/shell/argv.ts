@@ -1,0 +1,30 @@
+import { expandBraces } from './braces.js';
+import type { SimpleCommand } from './commandAnalysis.js';
+
+/**
+ * The words of a command as the deny-side evaluation sees them: unquoted `$IFS` splits words again, and an
+ * unquoted `{a,b}` expands to several words.
+ */
+export function denyArgv(cmd: SimpleCommand): string[] {
+  const out: string[] = [];
+  for (const w of cmd.argv) {
+    const words = w.split ? w.deny.split(/\s+/).filter(Boolean) : [w.deny];
+    for (const x of words) out.push(...(w.quoted ? [x] : expandBraces(x)));
+  }
+  return out;
+}
+
+/** The last path component, for `/usr/bin/rm` and `C:\tools\rm.exe`. */
+export function basename(word: string): string {
+  const i = Math.max(word.lastIndexOf('/'), word.lastIndexOf('\\'));
+  return i === -1 ? word : word.slice(i + 1);
+}
+
+/** A command word compared by basename, and case-folded where the shell or file system ignores case. */
+export function commandName(word: string, caseInsensitive: boolean): string {
+  let name = basename(word);
+  if (caseInsensitive) name = name.toLowerCase().replace(/\.(exe|cmd|bat|com)$/, '');
+  return name;
+}
+
+export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish']);

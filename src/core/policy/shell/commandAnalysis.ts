@@ -1,0 +1,300 @@
+import type { Parser } from 'web-tree-sitter';
+import type { SyntaxNode } from './bashParser.js';
+import { resolveWord, type Word, type WordEnv } from './words.js';
+
+export interface Redirect {
+  /** `>`, `>>`, `>|`, `&>`, `<`, `<<`, `<<<`, `>&`, ... */
+  op: string;
+  /** The file descriptor written before the operator, if any (`2>`). */
+  fd: string | undefined;
+  target: Word | undefined;
+}
+
+export type CommandKind = 'command' | 'declaration' | 'unset' | 'assignment' | 'function' | 'test' | 'alias';
+
+/** One simple command of a command line, with its words resolved. */
+export interface SimpleCommand {
+  kind: CommandKind;
+  argv: Word[];
+  /** `VAR=value` written before the command word (or given to `env`). */
+  assignments: Array<{ name: string; value: Word }>;
+  redirects: Redirect[];
+  /** Its source text. */
+  text: string;
+  /** How it was reached: `$( )`, `sh -c`, `xargs`, ... (empty at the top level). */
+  via: string[];
+  /** A heredoc body fed to it, when its delimiter was quoted (the body is data unless a shell reads it). */
+  heredocText: string | undefined;
+}
+
+export interface ParseProblem {
+  message: string;
+}
+
+export interface CommandAnalysis {
+  commands: SimpleCommand[];
+  problems: ParseProblem[];
+}
+
+const MAX_DEPTH = 8;
+
+/** Bash removes backslash-newline before anything else, except inside single quotes. */
+export function removeLineContinuations(source: string): string {
+  if (!source.includes('\\\n')) return source;
+  let out = '';
+  let inSingle = false;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]!;
+    if (inSingle) {
+      if (ch === "'") inSingle = false;
+      out += ch;
+      continue;
+    }
+    if (ch === "'") inSingle = true;
+    if (ch === '\\' && source[i + 1] === '\n') {
+      i++;
+      continue;
+    }
+    if (ch === '\\' && i + 1 < source.length) {
+      out += ch + source[++i];
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * Decomposes a command line into simple commands (RULES.md C2): through lists, pipelines, subshells, groups,
+ * control flow, functions, command and process substitutions (also inside double quotes and redirect
+ * targets) and unquoted heredoc bodies. Code-bearing words (`sh -c`, wrappers, ...) are opened by the caller
+ * through `analyseCode`, which this module also uses for nested code.
+ */
+export function analyseCode(parser: Parser, code: string, home: string, via: string[] = [], depth = 0): CommandAnalysis {
+  const source = removeLineContinuations(code);
+  const tree = parser.parse(source);
+  const result: CommandAnalysis = { commands: [], problems: [] };
+  if (!tree) {
+    result.problems.push({ message: 'the command could not be parsed' });
+    return result;
+  }
+  try {
+    const root = tree.rootNode;
+    if (root.hasError) result.problems.push({ message: describeSyntaxError(root) });
+    const env: WordEnv = { source, home, assignments: collectAssignments(root, source, home) };
+    const walker = new Walker(env, result, depth);
+    walker.walk(root, via);
+  } finally {
+    tree.delete();
+  }
+  return result;
+}
+
+function describeSyntaxError(root: SyntaxNode): string {
+  const missing = root.descendantsOfType('MISSING' as never)[0];
+  if (missing) return `syntax error: missing ${missing.type}`;
+  const err = root.descendantsOfType('ERROR')[0];
+  const text = err ? err.text.slice(0, 40) : '';
+  if (/^["'`]|["']$/.test(text) || /["']/.test(text)) return 'syntax error: an unterminated quote or construct';
+  return `syntax error near ${JSON.stringify(text)}`;
+}
+
+/** Literal `name=value` assignments (no expansions), for the deny-side evaluation of later `$name`. */
+function collectAssignments(root: SyntaxNode, source: string, home: string): WordEnv['assignments'] {
+  const map: WordEnv['assignments'] = new Map();
+  const bare: WordEnv = { source, home, assignments: new Map() };
+  for (const a of root.descendantsOfType('variable_assignment')) {
+    if (!a) continue;
+    const name = a.childForFieldName('name')?.text;
+    const value = a.childForFieldName('value');
+    if (!name) continue;
+    const w = value ? resolveWord(value, bare) : undefined;
+    if (w && w.value === null) continue;
+    const list = map.get(name) ?? [];
+    list.push({ at: a.endIndex, value: w?.value ?? '' });
+    map.set(name, list);
+  }
+  return map;
+}
+
+class Walker {
+  constructor(
+    private readonly env: WordEnv,
+    private readonly out: CommandAnalysis,
+    private readonly depth: number,
+  ) {}
+
+  walk(node: SyntaxNode, via: string[]): void {
+    switch (node.type) {
+      case 'comment':
+        return;
+      case 'command':
+        this.command(node, via, []);
+        return;
+      case 'redirected_statement':
+        this.redirected(node, via);
+        return;
+      case 'declaration_command':
+        this.keywordCommand(node, via, 'declaration');
+        return;
+      case 'unset_command':
+        this.keywordCommand(node, via, 'unset');
+        return;
+      case 'test_command':
+        this.keywordCommand(node, via, 'test');
+        return;
+      case 'variable_assignment':
+      case 'variable_assignments':
+        this.bareAssignment(node, via);
+        return;
+      case 'function_definition': {
+        this.push({ kind: 'function', argv: [], assignments: [], redirects: [], text: firstLine(node.text), via, heredocText: undefined });
+        const body = node.childForFieldName('body');
+        if (body) this.walk(body, [...via, 'function body']);
+        return;
+      }
+      case 'command_substitution':
+      case 'process_substitution':
+        for (const c of node.namedChildren) if (c) this.walk(c, [...via, node.type === 'command_substitution' ? '$( )' : '<( )']);
+        return;
+      default:
+        for (const c of node.namedChildren) {
+          if (!c) continue;
+          if (isWordNode(c)) this.substitutionsOf(resolveWord(c, this.env), via);
+          else this.walk(c, via);
+        }
+    }
+  }
+
+  private push(cmd: SimpleCommand): void {
+    this.out.commands.push(cmd);
+  }
+
+  private substitutionsOf(word: Word, via: string[]): void {
+    for (const s of word.substitutions) this.walk(s, via);
+  }
+
+  private command(node: SyntaxNode, via: string[], outerRedirects: Redirect[], heredocText?: string): SimpleCommand {
+    const assignments: SimpleCommand['assignments'] = [];
+    const argv: Word[] = [];
+    const redirects: Redirect[] = [...outerRedirects];
+    const nested: Word[] = [];
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'variable_assignment') {
+        const value = c.childForFieldName('value');
+        const w = value ? resolveWord(value, this.env) : emptyWord(c);
+        assignments.push({ name: c.childForFieldName('name')?.text ?? '', value: w });
+        nested.push(w);
+      } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect' || c.type === 'heredoc_redirect') {
+        const r = this.redirect(c, via);
+        if (r) redirects.push(r);
+      } else if (c.type === 'command_name' || isWordNode(c)) {
+        const w = resolveWord(c, this.env);
+        argv.push(w);
+        nested.push(w);
+      } else {
+        this.walk(c, via);
+      }
+    }
+    const cmd: SimpleCommand = { kind: 'command', argv, assignments, redirects, text: node.text, via, heredocText };
+    this.push(cmd);
+    for (const w of nested) this.substitutionsOf(w, via);
+    return cmd;
+  }
+
+  private redirected(node: SyntaxNode, via: string[]): void {
+    const redirects: Redirect[] = [];
+    let heredocText: string | undefined;
+    for (const c of node.namedChildren) {
+      if (!c || c === node.childForFieldName('body')) continue;
+      if (c.type === 'heredoc_redirect') heredocText = this.heredoc(c, via) ?? heredocText;
+      const r = this.redirect(c, via);
+      if (r) redirects.push(r);
+    }
+    const body = node.childForFieldName('body');
+    if (body?.type === 'command') {
+      this.command(body, via, redirects, heredocText);
+      return;
+    }
+    if (body) this.walk(body, via);
+    // Redirects of a compound statement still write files: keep them on a command of their own.
+    if (redirects.length > 0) this.push({ kind: 'command', argv: [], assignments: [], redirects, text: node.text, via, heredocText });
+  }
+
+  /** Substitutions in an unquoted heredoc body run; a quoted body is data, returned for a shell that reads it. */
+  private heredoc(node: SyntaxNode, via: string[]): string | undefined {
+    const start = node.namedChildren.find((c) => c?.type === 'heredoc_start');
+    const body = node.namedChildren.find((c) => c?.type === 'heredoc_body');
+    if (!body) return undefined;
+    const quoted = !!start && /['"\\]/.test(start.text);
+    if (!quoted) for (const s of body.descendantsOfType(['command_substitution', 'process_substitution'])) if (s) this.walk(s, [...via, 'heredoc']);
+    return body.text;
+  }
+
+  private redirect(node: SyntaxNode, via: string[]): Redirect | undefined {
+    if (node.type === 'heredoc_redirect') return { op: '<<', fd: undefined, target: undefined };
+    const dest = node.childForFieldName('destination') ?? node.namedChildren.find((c) => c && c.type !== 'file_descriptor');
+    const fd = node.namedChildren.find((c) => c?.type === 'file_descriptor')?.text;
+    const opMatch = /(&>>|&>|>>|>\||>&|<&|<>|<<<|>|<)/.exec(node.text.slice(fd?.length ?? 0));
+    const target = dest ? resolveWord(dest, this.env) : undefined;
+    if (target) this.substitutionsOf(target, via);
+    if (dest?.type === 'process_substitution') this.walk(dest, via);
+    return { op: opMatch?.[1] ?? '>', fd, target };
+  }
+
+  private keywordCommand(node: SyntaxNode, via: string[], kind: CommandKind): void {
+    const argv: Word[] = [];
+    const keyword = node.children[0];
+    if (keyword) argv.push(resolveWord(keyword, this.env));
+    const assignments: SimpleCommand['assignments'] = [];
+    for (const c of node.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'variable_assignment') {
+        const value = c.childForFieldName('value');
+        const w = value ? resolveWord(value, this.env) : emptyWord(c);
+        assignments.push({ name: c.childForFieldName('name')?.text ?? '', value: w });
+        this.substitutionsOf(w, via);
+      } else if (isWordNode(c) || c.type === 'variable_name') {
+        const w = resolveWord(c, this.env);
+        argv.push(w);
+        this.substitutionsOf(w, via);
+      } else this.walk(c, via);
+    }
+    this.push({ kind, argv, assignments, redirects: [], text: node.text, via, heredocText: undefined });
+  }
+
+  private bareAssignment(node: SyntaxNode, via: string[]): void {
+    const list = node.type === 'variable_assignments' ? node.namedChildren : [node];
+    const assignments: SimpleCommand['assignments'] = [];
+    for (const a of list) {
+      if (!a || a.type !== 'variable_assignment') continue;
+      const value = a.childForFieldName('value');
+      const w = value ? resolveWord(value, this.env) : emptyWord(a);
+      assignments.push({ name: a.childForFieldName('name')?.text ?? '', value: w });
+      this.substitutionsOf(w, via);
+    }
+    this.push({ kind: 'assignment', argv: [], assignments, redirects: [], text: node.text, via, heredocText: undefined });
+  }
+
+  get nestingDepth(): number {
+    return this.depth;
+  }
+}
+
+const WORD_TYPES = new Set(['word', 'string', 'raw_string', 'ansi_c_string', 'translated_string', 'concatenation', 'simple_expansion', 'expansion', 'number', 'command_substitution', 'process_substitution', 'arithmetic_expansion', 'brace_expression']);
+
+function isWordNode(node: SyntaxNode): boolean {
+  return WORD_TYPES.has(node.type);
+}
+
+function emptyWord(node: SyntaxNode): Word {
+  return { value: '', deny: '', glob: false, split: false, quoted: false, substitutions: [], expansions: [], text: '', node };
+}
+
+function firstLine(s: string): string {
+  const nl = s.indexOf('\n');
+  return nl === -1 ? s : `${s.slice(0, nl)} …`;
+}
+
+export { MAX_DEPTH };

@@ -1,0 +1,138 @@
+import { commandName } from './argv.js';
+
+/**
+ * Forbidden entries matched by meaning (RULES.md C5): `rm -rf` is any rm that is both recursive and forced,
+ * whatever the spelling; `git push --force` any forced or deleting push; `npm publish` any publish. Other
+ * entries are a prefix of whole words.
+ */
+export interface ForbiddenMatcher {
+  entry: string;
+  matches(argv: string[]): boolean;
+}
+
+export function forbiddenMatchers(entries: readonly string[], caseInsensitive: boolean): ForbiddenMatcher[] {
+  return entries.map((entry) => {
+    const tokens = entry.trim().split(/\s+/).filter(Boolean);
+    const head = tokens[0] ? commandName(tokens[0], true) : '';
+    const flags = tokens.slice(1);
+    if (head === 'rm' && flags.length > 0 && flags.every((f) => f.startsWith('-')) && recursiveAndForced(flags)) {
+      return { entry, matches: (argv) => isRecursiveForcedRm(argv, caseInsensitive) };
+    }
+    if (head === 'git' && flags[0] === 'push' && flags.slice(1).some((f) => f === '--force' || f === '-f')) {
+      return { entry, matches: (argv) => isForcedPush(argv, caseInsensitive) };
+    }
+    if (['npm', 'pnpm', 'yarn'].includes(head) && flags.length === 1 && flags[0] === 'publish') {
+      return { entry, matches: (argv) => isPublish(argv, caseInsensitive) };
+    }
+    return { entry, matches: (argv) => tokenPrefix(tokens, argv, caseInsensitive) };
+  });
+}
+
+function tokenPrefix(tokens: string[], argv: string[], ci: boolean): boolean {
+  if (tokens.length === 0 || argv.length < tokens.length) return false;
+  if (commandName(argv[0]!, ci) !== commandName(tokens[0]!, ci)) return false;
+  for (let i = 1; i < tokens.length; i++) {
+    if (ci ? argv[i]!.toLowerCase() !== tokens[i]!.toLowerCase() : argv[i] !== tokens[i]) return false;
+  }
+  return true;
+}
+
+function recursiveAndForced(flags: string[]): boolean {
+  let r = false;
+  let f = false;
+  for (const a of flags) {
+    if (a.startsWith('--')) {
+      if ('--recursive'.startsWith(a) && a.length >= 5) r = true;
+      if ('--force'.startsWith(a) && a.length >= 4) f = true;
+    } else if (a.startsWith('-')) {
+      if (/[rR]/.test(a)) r = true;
+      if (/f/.test(a)) f = true;
+    }
+  }
+  return r && f;
+}
+
+const PS_REMOVE = new Set(['remove-item', 'rm', 'ri', 'del', 'erase', 'rd', 'rmdir']);
+
+function isRecursiveForcedRm(argv: string[], ci: boolean): boolean {
+  if (argv.length === 0) return false;
+  const name = commandName(argv[0]!, ci);
+  const lower = commandName(argv[0]!, true);
+  // PowerShell: Remove-Item (and its aliases) with -Recurse and -Force, parameter names abbreviated at will.
+  if (PS_REMOVE.has(lower) && argv.slice(1).some((a) => /^-r(e(c(u(r(se?)?)?)?)?)?$/i.test(a)) && argv.slice(1).some((a) => /^-f(o(r(ce?)?)?)?$/i.test(a))) return true;
+  // cmd.exe: rd /s /q.
+  if ((lower === 'rd' || lower === 'rmdir') && argv.some((a) => /^\/s$/i.test(a)) && argv.some((a) => /^\/q$/i.test(a))) return true;
+  if (name !== 'rm') return false;
+  const flags: string[] = [];
+  for (const a of argv.slice(1)) {
+    if (a === '--') break;
+    if (a.startsWith('-') && a !== '-') flags.push(a);
+  }
+  return recursiveAndForced(flags);
+}
+
+const GIT_GLOBAL_WITH_VALUE = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
+
+/** The git subcommand and its index, after global options. */
+export function gitSubcommand(argv: string[], ci: boolean): { name: string; index: number } | undefined {
+  if (argv.length === 0 || commandName(argv[0]!, ci) !== 'git') return undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (GIT_GLOBAL_WITH_VALUE.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    return { name: a, index: i };
+  }
+  return undefined;
+}
+
+function isForcedPush(argv: string[], ci: boolean): boolean {
+  const sub = gitSubcommand(argv, ci);
+  if (sub?.name !== 'push') return false;
+  const args = argv.slice(sub.index + 1);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      return args.slice(i + 1).some((r) => r.startsWith('+') || (r.startsWith(':') && r.length > 1));
+    }
+    if (a === '-o' || a === '--push-option' || a === '--repo' || a === '--receive-pack' || a === '--exec') {
+      i++;
+      continue;
+    }
+    if (a.startsWith('--')) {
+      const opt = a.split('=')[0]!;
+      if (['--force', '--force-with-lease', '--force-if-includes', '--delete', '--mirror', '--prune'].includes(opt)) return true;
+      if (opt.length >= 6 && '--force'.startsWith(opt)) return true;
+      continue;
+    }
+    if (a.startsWith('-')) {
+      if (/^-[a-zA-Z]*[fd]/.test(a)) return true;
+      continue;
+    }
+    // A refspec: `+main` forces, `:main` deletes.
+    if (a.startsWith('+') || (a.startsWith(':') && a.length > 1)) return true;
+  }
+  return false;
+}
+
+const NPM_GLOBAL_WITH_VALUE = new Set(['--registry', '--prefix', '-C', '--workspace', '-w', '--loglevel', '--userconfig', '--globalconfig', '--cache', '--tag', '--access', '--otp', '--filter', '--dir', '--cwd']);
+
+function isPublish(argv: string[], ci: boolean): boolean {
+  if (argv.length === 0) return false;
+  const name = commandName(argv[0]!, ci);
+  if (!['npm', 'pnpm', 'yarn'].includes(name)) return false;
+  const positional: string[] = [];
+  for (let i = 1; i < argv.length && positional.length < 2; i++) {
+    const a = argv[i]!;
+    if (NPM_GLOBAL_WITH_VALUE.has(a)) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-')) continue;
+    positional.push(ci ? a.toLowerCase() : a);
+  }
+  if (positional[0] === 'publish') return true;
+  return name === 'yarn' && positional[0] === 'npm' && positional[1] === 'publish';
+}

@@ -1,0 +1,224 @@
+import type { Finding, PolicyContext } from '../types.js';
+import { commandName, denyArgv, SHELLS } from './argv.js';
+import type { SimpleCommand } from './commandAnalysis.js';
+import { gitSubcommand } from './forbidden.js';
+
+/** Variables whose literal value changes nothing dangerous: stripped before the allowlist match. */
+export const SAFE_ENV = new Set(['CI', 'NODE_ENV', 'FORCE_COLOR', 'NO_COLOR', 'TZ', 'LANG', 'LC_ALL']);
+
+const DANGEROUS_ENV = /^(PATH|LD_.*|DYLD_.*|NODE_OPTIONS|NODE_PATH|npm_config_.*|NPM_CONFIG_.*|GIT_.*|BASH_ENV|ENV|PROMPT_COMMAND|PYTHON.*|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|PAGER|EDITOR|VISUAL|SHELL|IFS|HOME|DATABASE_URL|SHELLOPTS|BASHOPTS|PS4)$/;
+
+const NETWORK = new Set(['curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'ssh', 'scp', 'sftp', 'ftp', 'telnet', 'tftp', 'lftp', 'aria2c', 'http', 'https', 'xh']);
+const DESTRUCTIVE = new Set(['rm', 'rmdir', 'unlink', 'shred', 'truncate', 'dd', 'kill', 'killall', 'pkill', 'wipefs', 'fdisk', 'parted']);
+const INTERPRETERS = new Set(['node', 'nodejs', 'deno', 'bun', 'python', 'python2', 'python3', 'perl', 'ruby', 'php', 'lua', 'Rscript', 'osascript', 'pwsh', 'powershell']);
+const PRIVILEGE = new Set(['sudo', 'doas', 'su', 'pkexec', 'runas']);
+const SHELL_STATE = new Set(['eval', 'source', '.', 'export', 'declare', 'typeset', 'readonly', 'local', 'set', 'unset', 'alias', 'unalias', 'trap', 'shopt', 'enable', 'builtin', 'hash', 'ulimit', 'umask']);
+const DEPLOY: Array<[string, RegExp]> = [
+  ['gh', /^(release|pr merge|repo (delete|create|edit)|secret|workflow run|api)/],
+  ['docker', /^(push|login|rm|rmi|system prune|compose (down|push))/],
+  ['kubectl', /^(apply|delete|create|replace|patch|rollout|scale|exec|edit)/],
+  ['terraform', /^(apply|destroy|import|state)/],
+  ['helm', /^(install|upgrade|uninstall|delete|rollback)/],
+  ['vercel', /./],
+  ['netlify', /^deploy/],
+  ['firebase', /^deploy/],
+  ['fly', /^(deploy|launch|destroy)/],
+  ['flyctl', /^(deploy|launch|destroy)/],
+  ['heroku', /./],
+  ['aws', /./],
+  ['gcloud', /./],
+  ['az', /./],
+  ['twine', /^upload/],
+  ['cargo', /^(publish|yank|login)/],
+  ['gem', /^(push|yank)/],
+  ['vsce', /^publish/],
+  ['ovsx', /^publish/],
+];
+const SECRET = /(^|[/\\])(\.env[^/\\]*|[^/\\]*\.pem|[^/\\]*\.key|id_rsa[^/\\]*|id_ed25519[^/\\]*|id_ecdsa[^/\\]*|\.npmrc|\.netrc|\.pgpass|\.git-credentials)$|(^|[/\\])(secrets|\.ssh|\.aws|\.gnupg|\.docker)([/\\]|$)/i;
+
+export interface SensitiveOptions {
+  ctx: PolicyContext;
+  caseInsensitive: boolean;
+  /** Packages that count as declared for npx (projectDependencies, else those named in allowedCommands). */
+  declaredPackages: Set<string>;
+  /** Whether a path (from `cd`, `-C`, `--prefix`) stays inside the workspace. */
+  insideWorkspace(path: string): boolean;
+}
+
+/** RULES.md C6: built-in sensitive commands, which ask at every level and are never allowed. */
+export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Finding[] {
+  const out: Finding[] = [];
+  const ask = (message: string) => out.push({ verdict: 'ask', rule: 'C6', message, command: cmd.text });
+  const argv = denyArgv(cmd);
+
+  for (const a of cmd.assignments) {
+    if (a.value.value === null) ask(`sets ${a.name} from an expansion or substitution`);
+    else if (DANGEROUS_ENV.test(a.name)) ask(`sets ${a.name}, which changes what programs load or run`);
+  }
+  if (cmd.kind === 'assignment') ask('assigns a shell variable, which changes what later commands do');
+  if (cmd.kind === 'function') ask('defines a shell function');
+  if (cmd.kind === 'declaration' || cmd.kind === 'unset') ask(`changes the shell's state (${argv[0] ?? cmd.kind})`);
+  for (const w of cmd.argv) if (/\/dev\/(tcp|udp)\//.test(w.deny)) ask('opens a network connection through /dev/tcp or /dev/udp');
+  for (const r of cmd.redirects) {
+    if (r.target && /\/dev\/(tcp|udp)\//.test(r.target.deny)) ask('opens a network connection through /dev/tcp or /dev/udp');
+    if (r.target && r.op.startsWith('<') && SECRET.test(r.target.deny)) ask(`reads a secret (${r.target.deny})`);
+  }
+  if (argv.length === 0) return out;
+
+  const name = commandName(argv[0]!, o.caseInsensitive);
+  const args = argv.slice(1);
+  for (const a of args) {
+    const path = a.includes('=') && a.startsWith('-') ? a.slice(a.indexOf('=') + 1) : a;
+    if (SECRET.test(path) || path.startsWith(`${o.ctx.home}/.ssh`) || path.startsWith(`${o.ctx.home}/.aws`)) {
+      ask(`touches a secret (${path})`);
+      break;
+    }
+  }
+
+  if (DESTRUCTIVE.has(name) || /^mkfs/.test(name)) ask(`${name} deletes or destroys data`);
+  if (name === 'find' && args.some((a) => a === '-delete')) ask('find -delete deletes files');
+  if (PRIVILEGE.has(name)) ask(`${name} runs with other privileges`);
+  if (SHELL_STATE.has(name)) ask(`${name} changes the shell's state or runs code it builds`);
+  if ((name === 'cd' || name === 'pushd') && args.length > 0) {
+    const target = cmd.argv[1];
+    if (!target || target.value === null) ask(`${name} to a path only known when it runs`);
+    else if (!o.insideWorkspace(target.value)) ask(`${name} leaves the workspace (${target.value})`);
+  }
+  if (NETWORK.has(name)) ask(`${name} talks to the network`);
+  if (name === 'rsync' && args.some((a) => /^[^-/][^/]*:|^rsync:\/\//.test(a))) ask('rsync to or from a remote host');
+  if ((SHELLS.has(name) || INTERPRETERS.has(name)) && reads_stdin(args, cmd)) ask(`${name} runs code from its input (a pipe into a shell or interpreter)`);
+  inlineCode(name, args, ask);
+  if (name === 'git') gitSensitive(argv, o, ask);
+  if (name === 'npm' || name === 'pnpm' || name === 'yarn') npmSensitive(name, args, o, ask);
+  if (name === 'npx') npxSensitive(args, o, ask);
+  if (name === 'prisma') prismaSensitive(args, ask);
+  if (name === 'rg' && args.some((a) => a === '--pre' || a.startsWith('--pre=') || a === '--hostname-bin' || a.startsWith('--hostname-bin=') || a === '-z' || a === '--search-zip' || /^-[a-zA-Z]*z/.test(a))) ask('rg runs a preprocessor or decompressor program');
+  if (name === 'man' && args.some((a) => a === '-P' || a.startsWith('--pager'))) ask('man -P runs a pager program');
+  for (const [tool, sub] of DEPLOY) if (name === tool && sub.test(args.join(' '))) ask(`${tool} ${args[0] ?? ''} changes something outside this machine`);
+  if (/^(npm|pnpm|yarn|pip|pip3|gem|cargo|go)$/.test(name) && /^(install|i|add|get)$/.test(args[0] ?? '') && args.some((a) => /^(https?:|git[+:@]|github:|gitlab:|bitbucket:|file:)|\.(tgz|tar\.gz|whl|zip)$/.test(a))) ask('installs from a URL, git remote or tarball');
+  return out;
+}
+
+function reads_stdin(args: string[], cmd: SimpleCommand): boolean {
+  if (cmd.heredocText !== undefined) return false;
+  const operands = args.filter((a) => !a.startsWith('-') || a === '-');
+  return operands.length === 0 || operands[0] === '-' || args.includes('-s');
+}
+
+function inlineCode(name: string, args: string[], ask: (m: string) => void): void {
+  const has = (...flags: string[]) => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith('--') && a.startsWith(`${f}=`)));
+  if ((name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') && (has('-e', '--eval', '-p', '--print') || args[0] === 'eval')) ask(`${name} runs inline code`);
+  if (/^python[0-9.]*$/.test(name) && (has('-c') || args[0] === '-')) ask(`${name} runs inline code`);
+  if ((name === 'perl' || name === 'ruby') && args.some((a) => /^-[a-zA-Z]*[eE]/.test(a))) ask(`${name} runs inline code`);
+  if (name === 'php' && has('-r')) ask('php runs inline code');
+  if (/^(awk|gawk|mawk|nawk)$/.test(name)) ask(`${name} runs a program given inline`);
+  if (name === 'sed' && sedRunsCommands(args)) ask('a sed script that runs shell commands (the e command or flag)');
+  if (/^(vi|vim|nvim|less|more|ed|ex)$/.test(name) && args.some((a) => a.includes('!'))) ask(`${name} with a ! shell escape`);
+}
+
+function sedRunsCommands(args: string[]): boolean {
+  const scripts: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e' || a === '--expression') scripts.push(args[++i] ?? '');
+    else if (a.startsWith('--expression=')) scripts.push(a.slice(13));
+    else if (!a.startsWith('-') && scripts.length === 0) scripts.push(a);
+  }
+  return scripts.some((s) => /(^|[;\n{}])\s*(\d+|\$|\/[^/]*\/)?\s*(,\s*(\d+|\$|\/[^/]*\/))?\s*!?\s*e(\s|;|$)/.test(s) || /(^|[;\n])\s*[^;\n]*s(.)(?:(?!\2).)*\2(?:(?!\2).)*\2[gpiImMw0-9]*e/.test(s));
+}
+
+function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => void): void {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('-')) break;
+    if (a === '-c' || a === '--config-env' || a.startsWith('--config-env=')) ask(`git ${a} sets configuration for this command, which can run programs`);
+    if (a === '--exec-path' || a.startsWith('--exec-path=')) ask('git --exec-path changes which programs git runs');
+    if (a === '-C' || a === '--git-dir' || a === '--work-tree' || a.startsWith('--git-dir=') || a.startsWith('--work-tree=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
+      if (v === undefined || !o.insideWorkspace(v)) ask(`git ${a.split('=')[0]} points outside the workspace`);
+    }
+    if (['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'].includes(a)) i++;
+  }
+  if (argv.some((a) => /^--(upload-pack|receive-pack|exec)(=|$)/.test(a))) ask('git runs a program given on the command line');
+  const sub = gitSubcommand(argv, o.caseInsensitive);
+  if (!sub) return;
+  const rest = argv.slice(sub.index + 1);
+  switch (sub.name) {
+    case 'push':
+      ask('git push changes a remote repository');
+      return;
+    case 'clean':
+      ask('git clean deletes untracked files');
+      return;
+    case 'reset':
+      if (rest.includes('--hard') || rest.includes('--merge') || rest.includes('--keep')) ask('git reset --hard discards changes');
+      return;
+    case 'checkout':
+      if (rest.includes('--') || rest.includes('.') || rest.includes('-f') || rest.includes('--force')) ask('git checkout discards changes to files');
+      return;
+    case 'restore':
+      if (!rest.includes('--staged') || rest.includes('--worktree') || rest.includes('-W')) ask('git restore discards changes to files');
+      return;
+    case 'stash':
+      if (['drop', 'clear'].includes(rest[0] ?? '')) ask('git stash drop/clear discards stashed work');
+      return;
+    case 'branch':
+      if (rest.some((a) => /^-[a-zA-Z]*D/.test(a) || a === '--delete')) ask('git branch -D deletes a branch');
+      return;
+    case 'config':
+      if (rest.some((a) => a === '--global' || a === '--system')) ask('git config --global changes settings outside the workspace');
+      return;
+    case 'remote':
+    case 'submodule':
+      if (['add', 'set-url', 'update', 'foreach'].includes(rest[0] ?? '')) ask(`git ${sub.name} ${rest[0]} reaches or changes remotes`);
+      return;
+    case 'clone':
+    case 'fetch':
+    case 'pull':
+    case 'ls-remote':
+      ask(`git ${sub.name} talks to a remote`);
+      return;
+    default:
+  }
+}
+
+function npmSensitive(name: string, args: string[], o: SensitiveOptions, ask: (m: string) => void): void {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const opt = a.split('=')[0]!;
+    if (opt === '--script-shell' || opt === '--node-options' || opt === '--userconfig' || opt === '--globalconfig') ask(`${name} ${opt} changes what npm runs`);
+    if (opt === '--prefix' || opt === '-C') {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
+      if (v === undefined || !o.insideWorkspace(v)) ask(`${name} ${opt} points outside the workspace`);
+    }
+  }
+  const positional = args.filter((a) => !a.startsWith('-'));
+  const script = ['run', 'run-script', 'rum', 'urn'].includes(positional[0] ?? '') ? positional[1] : name === 'yarn' ? positional[0] : undefined;
+  if (script && /deploy|release|publish/i.test(script)) ask(`the ${script} script deploys, releases or publishes`);
+}
+
+function npxSensitive(args: string[], o: SensitiveOptions, ask: (m: string) => void): void {
+  let pkg: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-y' || a === '--yes') ask('npx --yes installs whatever package it is told to');
+    else if (a === '-p' || a === '--package' || a.startsWith('--package=')) {
+      ask('npx --package runs a package chosen on the command line');
+      if (!a.includes('=')) i++;
+    } else if (a === '--') continue;
+    else if (!a.startsWith('-')) {
+      pkg = a;
+      break;
+    }
+  }
+  if (!pkg) return;
+  if (/^(@[^/]+\/)?[^@]+@/.test(pkg)) ask(`npx ${pkg} runs a package at a version chosen on the command line`);
+  const bare = pkg.replace(/^(@[^/]+\/[^@]+|[^@]+)(@.*)?$/, '$1');
+  if (!o.declaredPackages.has(bare)) ask(`npx ${bare}: the package is not a declared dependency of the project (npx would download it)`);
+}
+
+function prismaSensitive(args: string[], ask: (m: string) => void): void {
+  const line = args.join(' ');
+  if (/^migrate (reset|deploy)/.test(line)) ask(`prisma ${args.slice(0, 2).join(' ')} changes a database destructively or remotely`);
+  if (/^db push/.test(line) && args.some((a) => a === '--force-reset' || a === '--accept-data-loss')) ask('prisma db push with data loss');
+}
