@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { PolicyGate } from '../core/policy/gate.js';
+import { realFileSystem } from '../core/policy/paths.js';
 import { VERDICT_ORDER, type Decision, type PolicyAction, type PolicyContext, type Verdict } from '../core/policy/types.js';
 import { AGENT_KEYS, AUTONOMY_LEVELS, agentSettingsSchema, loadSettings, loadSettingsFile, type AgentSettings, type AutonomyLevel, type LoadedSettings } from '../core/settings/index.js';
 import { UsageError } from './usageError.js';
@@ -53,7 +54,7 @@ export async function policyCheck(opts: CheckOptions, out: NodeJS.WritableStream
   for (const p of loaded.problems) err.write(`${loaded.file}:${p.line}:${p.column}: warning: ${p.message}\n`);
   const settings = withLevel(loaded.settings, opts.level);
   const gate = await PolicyGate.create();
-  const decision = gate.check(action, settings, hostContext(root));
+  const decision = gate.check(action, settings, hostContext(root), realFileSystem);
   if (opts.json) out.write(JSON.stringify({ action, level: settings.autonomyLevel, ...decision }) + '\n');
   else out.write(renderDecision(decision, settings.autonomyLevel));
   return VERDICT_EXIT[decision.verdict];

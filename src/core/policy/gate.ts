@@ -1,6 +1,6 @@
 import { type Parser } from 'web-tree-sitter';
 import { checkFileAction } from './fileRules.js';
-import { canonicalize, describedFileSystem, realFileSystem, type FileSystemView } from './paths.js';
+import { canonicalize, describedFileSystem, type FileSystemView } from './paths.js';
 import { denyArgv } from './shell/argv.js';
 import { loadBashParser } from './shell/bashParser.js';
 import { codeBearingCommands } from './shell/expand.js';
@@ -28,9 +28,13 @@ export class PolicyGate {
     return new PolicyGate(await loadBashParser());
   }
 
+  /**
+   * The verdict on one action. Without `fsView` the file system is the one the context describes (RULES.md
+   * §0: no links unless listed), which keeps the gate a pure function; a real run passes `realFileSystem`.
+   */
   check(action: PolicyAction, settings: GateSettings, context: Partial<PolicyContext> = {}, fsView?: FileSystemView): Decision {
     const ctx: PolicyContext = { ...DEFAULT_CONTEXT, ...context };
-    const view = fsView ?? (context.symlinks || context.danglingTargets ? describedFileSystem(ctx) : realFileSystemFor(ctx));
+    const view = fsView ?? describedFileSystem(ctx);
     try {
       return action.kind === 'command' ? this.checkCommand(action.command, settings, ctx, view) : decideFile(action.kind, action.path, settings, ctx, view);
     } catch (err) {
@@ -64,8 +68,11 @@ export class PolicyGate {
 
     const inside = (p: string) => canonicalize(p, ctx, view).rel !== undefined;
     const declaredPackages = new Set(ctx.projectDependencies ?? packagesNamedIn(settings.allowedCommands));
+    // Past the limit the verdict is ask at best: only a deny can change it, so only the forbidden scan runs.
+    const onlyForbidden = direct.length > MAX_SIMPLE_COMMANDS;
     for (const cmd of commands) {
       if (parsedCleanly || cmd.via.length > 0) checkForbidden(denyArgv(cmd), cmd.text);
+      if (onlyForbidden) continue;
       findings.push(...wordFindings(cmd));
       findings.push(...sensitiveFindings(cmd, { ctx, caseInsensitive: ci, declaredPackages, insideWorkspace: inside }));
       for (const w of commandWrites(cmd, ci, ctx.home)) {
@@ -81,11 +88,6 @@ export class PolicyGate {
     const allowed = (cmd: SimpleCommand) => allowMatch(cmd, settings.allowedCommands, inside);
     return decide(findings, settings, () => direct.every(allowed), direct.find((c) => !allowed(c)), direct);
   }
-}
-
-/** The real file system for real workspaces; the described one (no links) for the default test context. */
-function realFileSystemFor(ctx: PolicyContext): FileSystemView {
-  return ctx.workspaceRoot === DEFAULT_CONTEXT.workspaceRoot ? describedFileSystem(ctx) : realFileSystem;
 }
 
 function decideFile(kind: 'write' | 'create' | 'delete', path: string, settings: GateSettings, ctx: PolicyContext, view: FileSystemView): Decision {

@@ -6,13 +6,19 @@ import type { SimpleCommand } from './commandAnalysis.js';
  * unquoted `{a,b}` expands to several words.
  */
 export function denyArgv(cmd: SimpleCommand): string[] {
+  const cached = denyArgvCache.get(cmd);
+  if (cached) return cached;
   const out: string[] = [];
   for (const w of cmd.argv) {
     const words = w.split ? w.deny.split(/\s+/).filter(Boolean) : [w.deny];
     for (const x of words) out.push(...(w.quoted ? [x] : expandBraces(x)));
   }
+  denyArgvCache.set(cmd, out);
   return out;
 }
+
+/** Every rule reads the deny view of each command; compute it once. */
+const denyArgvCache = new WeakMap<SimpleCommand, string[]>();
 
 /** The last path component, for `/usr/bin/rm` and `C:\tools\rm.exe`. */
 export function basename(word: string): string {
