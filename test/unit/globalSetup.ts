@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -22,6 +22,10 @@ export default async function setup(project: TestProject) {
     plugins: [{ name: 'cjs-web-tree-sitter', setup: (b) => void b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: createRequire(__filename).resolve('web-tree-sitter') })) }],
     define: { SPEC_AGENT_VERSION: JSON.stringify('0.0.0-test') },
   });
+  // The shell grammar sits beside the bundle, as in dist/.
+  const require = createRequire(__filename);
+  copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), join(dir, 'tree-sitter.wasm'));
+  copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dir, 'tree-sitter-bash.wasm'));
   project.provide('cliPath', outfile);
   return () => rmSync(dir, { recursive: true, force: true });
 }

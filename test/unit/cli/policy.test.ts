@@ -1,0 +1,96 @@
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../../..');
+let workspace: string;
+const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { reject: false, cwd: workspace });
+
+beforeAll(async () => {
+  workspace = await mkdtemp(join(tmpdir(), 'spec-agent-policy-'));
+  await mkdir(join(workspace, '.kiro'));
+  await writeFile(
+    join(workspace, '.kiro/settings.json'),
+    '{\n  // team policy\n  "agent": {\n    "autonomyLevel": "balanced",\n    "allowedCommands": ["npm test"],\n    "forbiddenCommands": ["rm -rf", "git push --force"],\n  },\n}\n',
+  );
+});
+
+describe('spec-agent policy check', () => {
+  it.each([
+    ['npm test', 0, 'ALLOW'],
+    ['npm run lint', 3, 'ASK'],
+    ['npm test; rm -rf ~', 4, 'DENY'],
+  ])('`%s` exits %i (%s) and says why', async (command, code, verdict) => {
+    const r = await cli('policy', 'check', '--command', command);
+    expect(r.exitCode).toBe(code);
+    expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^${verdict} \\(rule C\\d`));
+  });
+
+  it('explains a deny with the rule, the entry and the simple command', async () => {
+    const r = await cli('policy', 'check', '--command', 'npm test && r""m -fr dist', '--json');
+    expect(r.exitCode).toBe(4);
+    const d = JSON.parse(r.stdout);
+    expect(d).toMatchObject({ verdict: 'deny', rule: 'C5', level: 'balanced' });
+    expect(d.findings).toContainEqual(expect.objectContaining({ verdict: 'deny', rule: 'C5', entry: 'rm -rf' }));
+  });
+
+  it('checks file actions against the real workspace', async () => {
+    expect((await cli('policy', 'check', '--write', 'src/app.ts')).exitCode).toBe(0);
+    expect((await cli('policy', 'check', '--write', '.env')).exitCode).toBe(3);
+    expect((await cli('policy', 'check', '--write', '.kiro/settings.json')).exitCode).toBe(4);
+    expect((await cli('policy', 'check', '--delete', '../elsewhere.txt')).exitCode).toBe(4);
+  });
+
+  it('takes --level and --settings', async () => {
+    expect((await cli('policy', 'check', '--command', 'npm run lint', '--level', 'full')).exitCode).toBe(0);
+    const other = join(workspace, 'other.json');
+    await writeFile(other, '{"agent": {"autonomyLevel": "cautious"}}');
+    expect((await cli('policy', 'check', '--command', 'npm test', '--settings', other)).exitCode).toBe(3);
+  });
+
+  it('exits 2 on usage and settings errors, naming the file, line and JSON path', async () => {
+    expect((await cli('policy', 'check')).exitCode).toBe(2);
+    expect((await cli('policy', 'check', '--command', 'ls', '--write', 'x')).exitCode).toBe(2);
+    const bad = join(workspace, 'bad.json');
+    await writeFile(bad, '{\n  "agent": {\n    "autonomyLevel": "yolo"\n  }\n}\n');
+    const r = await cli('policy', 'check', '--command', 'ls', '--settings', bad);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/bad\.json:3:22: agent\.autonomyLevel: must be one of "cautious", "balanced", "full" \(found "yolo"\)/);
+  });
+
+  it('--cases prints one JSON line per case, then a summary', async () => {
+    const file = join(workspace, 'cases.json');
+    await writeFile(file, JSON.stringify([
+      { id: 'a', settings: { agent: { autonomyLevel: 'full' } }, action: { kind: 'command', command: 'ls' }, expected: 'allow' },
+      { id: 'b', settings: { agent: { forbiddenCommands: ['rm -rf'] } }, action: { kind: 'command', command: 'rm -r -f x' }, expected: 'deny' },
+      { id: 'c', settings: { agent: { autonomyLevel: 'full' } }, action: { kind: 'write', path: 'C:\\x' }, context: { os: 'windows', workspaceRoot: 'C:\\p', home: 'C:\\h', fs: 'case-insensitive' }, expected: 'deny' },
+    ]));
+    const r = await cli('policy', 'check', '--cases', file);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.slice(0, 3).map((l) => [l.id, l.verdict])).toEqual([['a', 'allow'], ['b', 'deny'], ['c', 'deny']]);
+    expect(Object.keys(lines[0])).toEqual(['id', 'verdict', 'rule', 'reason']);
+    expect(lines[3].summary).toBe('3 cases: 1 allow, 0 ask, 2 deny; agrees with expected in 3/3 (critical 0, major 0, over-block 0)');
+  });
+
+  it.runIf(existsSync(join(ROOT, '../shared/policy/cases.json')))('agrees with every case of the shared cases.json', async () => {
+    const r = await cli('policy', 'check', '--cases', join(ROOT, '../shared/policy/cases.json'));
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).summary).toMatch(/agrees with expected in 256\/256 \(critical 0, major 0, over-block 0\)$/);
+  });
+});
+
+describe('spec-agent policy show', () => {
+  it('shows each value and where it came from', async () => {
+    const r = await cli('policy', 'show');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/autonomyLevel\s+"balanced"\s+from \.kiro\/settings\.json/);
+    expect(r.stdout).toMatch(/maxFileEditsPerTask\s+20\s+default/);
+    const j = JSON.parse((await cli('policy', 'show', '--json')).stdout);
+    expect(j.origins).toMatchObject({ autonomyLevel: 'file', allowedCommands: 'file', verifyCommands: 'default' });
+    expect(j.settings.forbiddenCommands).toEqual(['rm -rf', 'git push --force']);
+  });
+});
