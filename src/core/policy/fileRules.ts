@@ -1,3 +1,4 @@
+import { Minimatch } from 'minimatch';
 import { canonicalize, printable, type FileSystemView, type Location } from './paths.js';
 import type { FileActionKind, Finding, GateSettings, PolicyContext } from './types.js';
 
@@ -32,42 +33,21 @@ const PROTECTED: Protection[] = [
 ];
 
 /**
- * Glob to RegExp for `protectedPaths`, supporting `**`, `*` and `?` only (every other character is literal).
- * minimatch is not a dependency yet; this stands in for `minimatch(rel, glob, { dot: true, matchBase: true, nocase })`:
- * dotfiles match (protection must not skip `.secret`), and a pattern without '/' matches the name in any folder.
+ * A `protectedPaths` glob: dotfiles match (protection must not skip `.secret`), and a pattern without '/'
+ * matches the name in any folder.
  */
-function globToRegExp(glob: string, ignoreCase: boolean): RegExp {
-  let g = glob.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '').replace(/\/+$/, '');
-  if (!g.includes('/')) g = `**/${g}`;
-  let re = '';
-  for (let i = 0; i < g.length; i++) {
-    const ch = g[i] as string;
-    if (ch === '*' && g[i + 1] === '*') {
-      const before = i === 0 || g[i - 1] === '/';
-      const after = g[i + 2];
-      if (before && after === '/') {
-        re += '(?:.*/)?';
-        i += 2;
-      } else if (before && after === undefined && i > 0) {
-        // `dir/**` also matches `dir` itself, as in minimatch.
-        re = `${re.slice(0, -1)}(?:/.*)?`;
-        i += 1;
-      } else {
-        re += '.*';
-        i += 1;
-      }
-    } else if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, ignoreCase ? 'i' : '');
+function protectedGlob(glob: string, ignoreCase: boolean): { test(path: string): boolean } {
+  const g = glob.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  const mm = new Minimatch(g, { dot: true, matchBase: true, nocase: ignoreCase });
+  return { test: (path) => mm.match(path) };
 }
 
 /** A pattern naming a folder protects what is inside it, as the user means by "protect config/". */
-function matchesGlob(re: RegExp, rel: string): boolean {
+function matchesGlob(glob: { test(path: string): boolean }, rel: string): boolean {
   const parts = rel.split('/');
-  for (let i = parts.length; i >= 1; i--) if (re.test(parts.slice(0, i).join('/'))) return true;
-  return false;
+  for (let i = parts.length; i >= 1; i--) if (glob.test(parts.slice(0, i).join('/'))) return true;
+  // `config/**` protects everything in config/, so deleting or replacing config itself asks too.
+  return glob.test(`${rel}/-`);
 }
 
 const NOUN: Record<FileActionKind, string> = { write: 'writes', create: 'new files', delete: 'deletions' };
@@ -113,7 +93,7 @@ export function checkFileAction(
   // W2 and W3 also hold for the names the file is reached through: writing through a link named .git/hooks/x
   // changes that hook whatever the link points at.
   const names = [...landings, ...cp.via].filter((loc) => loc.rel !== undefined && loc.rel !== '');
-  const globs = (settings.protectedPaths ?? []).map((g) => ({ glob: g, re: globToRegExp(g, ci) }));
+  const globs = (settings.protectedPaths ?? []).map((g) => ({ glob: g, re: protectedGlob(g, ci) }));
   for (const loc of names) {
     const rel = loc.rel as string;
     const parts = (ci ? rel.toLowerCase() : rel).split('/');
