@@ -3,7 +3,7 @@ import { checkFileAction } from './fileRules.js';
 import { canonicalize, describedFileSystem, type FileSystemView } from './paths.js';
 import { denyArgv } from './shell/argv.js';
 import { loadBashParser } from './shell/bashParser.js';
-import { codeBearingCommands } from './shell/expand.js';
+import { AnalysisCache } from './shell/expand.js';
 import { commandWrites } from './shell/commandWrites.js';
 import { forbiddenMatchers } from './shell/forbidden.js';
 import { lexicalCommands } from './shell/lexicalScan.js';
@@ -21,7 +21,14 @@ const NEUTRAL = new Set(['true', 'false', ':']);
  * finding is kept; the verdict is the strictest, deny always wins (RULES.md).
  */
 export class PolicyGate {
+  /** Decompositions of command lines seen before; cleared with `clearCache()` (benchmarks). */
+  private readonly analyses = new AnalysisCache();
+
   private constructor(private readonly parser: Parser) {}
+
+  clearCache(): void {
+    this.analyses.clear();
+  }
 
   /** Loads the shell grammar (WASM); call once, lazily, when the first decision is needed. */
   static async create(): Promise<PolicyGate> {
@@ -57,7 +64,7 @@ export class PolicyGate {
       return decide(findings, settings, () => false);
     }
 
-    const { commands, direct, problems } = codeBearingCommands(this.parser, command, ctx.home, ci);
+    const { commands, direct, problems } = this.analyses.get(this.parser, command, ctx.home, ci);
     for (const p of problems) {
       findings.push({ verdict: 'ask', rule: p.rule, message: p.message, command: p.command });
       if (p.source !== undefined) for (const argv of lexicalCommands(p.source)) checkForbidden(argv, argv.join(' '));

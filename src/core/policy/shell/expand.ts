@@ -21,6 +21,36 @@ export interface ExpandedCommands {
 /** Bounds the work on adversarial input (a wrapper of a wrapper of ...). */
 const MAX_COMMANDS = 1000;
 
+/**
+ * The decomposition is a pure function of the text, the home folder and case sensitivity, and an agent runs
+ * the same commands again and again (tests, builds, verify commands): keep the last few hundred.
+ */
+export class AnalysisCache {
+  private readonly entries = new Map<string, ExpandedCommands>();
+  hits = 0;
+
+  constructor(private readonly capacity = 512) {}
+
+  get(parser: Parser, command: string, home: string, ci: boolean): ExpandedCommands {
+    const key = `${ci ? 1 : 0}\0${home}\0${command}`;
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.hits++;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const value = codeBearingCommands(parser, command, home, ci);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    return value;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
 export function codeBearingCommands(parser: Parser, command: string, home: string, ci: boolean): ExpandedCommands {
   const top = analyseCode(parser, command, home);
   const problems: AnalysisProblem[] = top.problems.map((p) => ({ rule: 'C0', message: p.message, source: command }));

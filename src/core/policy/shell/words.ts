@@ -24,11 +24,12 @@ export interface Word {
   split: boolean;
   /** Some part was quoted (so it is data even if it looks like an operator). */
   quoted: boolean;
-  /** Command and process substitutions inside the word, to analyse as commands. */
+  /** Command and process substitutions inside the word, to analyse as commands (valid during the analysis only: the tree is freed after). */
   substitutions: SyntaxNode[];
   /** Parameter expansions inside the word (`$x`, `${x@P}`). */
   expansions: string[];
   text: string;
+  /** The syntax node (valid during the analysis only). */
   node: SyntaxNode;
 }
 
