@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { Language, Parser } from 'web-tree-sitter';
 
-export type { Node as SyntaxNode, Tree as SyntaxTree };
+export { SyntaxNode } from './syntaxTree.js';
 
 /**
  * The WASM files: beside the bundle in dist/ (the extension and the CLI; the build copies them there), or in

@@ -1,5 +1,5 @@
 import type { Parser } from 'web-tree-sitter';
-import type { SyntaxNode } from './bashParser.js';
+import { copyTree, type SyntaxNode } from './syntaxTree.js';
 import { resolveWord, type Word, type WordEnv } from './words.js';
 
 export interface Redirect {
@@ -79,7 +79,7 @@ export function analyseCode(parser: Parser, code: string, home: string, via: str
     return result;
   }
   try {
-    const root = tree.rootNode;
+    const root = copyTree(tree, source);
     if (root.hasError) result.problems.push({ message: describeSyntaxError(root) });
     const env: WordEnv = { source, home, assignments: collectAssignments(root, source, home) };
     const walker = new Walker(env, result, depth);
@@ -91,8 +91,6 @@ export function analyseCode(parser: Parser, code: string, home: string, via: str
 }
 
 function describeSyntaxError(root: SyntaxNode): string {
-  const missing = root.descendantsOfType('MISSING' as never)[0];
-  if (missing) return `syntax error: missing ${missing.type}`;
   const err = root.descendantsOfType('ERROR')[0];
   const text = err ? err.text.slice(0, 40) : '';
   if (/^["'`]|["']$/.test(text) || /["']/.test(text)) return 'syntax error: an unterminated quote or construct';

@@ -1,4 +1,4 @@
-import type { SyntaxNode } from './bashParser.js';
+import type { SyntaxNode } from './syntaxTree.js';
 
 /** What the deny-side evaluation knows: the home folder and literal assignments seen earlier on the line. */
 export interface WordEnv {
@@ -24,12 +24,11 @@ export interface Word {
   split: boolean;
   /** Some part was quoted (so it is data even if it looks like an operator). */
   quoted: boolean;
-  /** Command and process substitutions inside the word, to analyse as commands (valid during the analysis only: the tree is freed after). */
+  /** Command and process substitutions inside the word, to analyse as commands. */
   substitutions: SyntaxNode[];
   /** Parameter expansions inside the word (`$x`, `${x@P}`). */
   expansions: string[];
   text: string;
-  /** The syntax node (valid during the analysis only). */
   node: SyntaxNode;
 }
 
