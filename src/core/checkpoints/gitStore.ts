@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+
+/**
+ * Where snapshots live. In a git repository: objects in the user's own object store (no second copy of the
+ * repository), a private index inside `.git/spec-agent/`, refs under `refs/spec-agent/`. The user's index,
+ * HEAD, branches, stash and config are never written. In a folder that is not a repository: a private git
+ * directory outside the work tree, under the user's cache folder.
+ */
+export interface GitStore {
+  workTree: string;
+  /** The git directory holding objects and refs. */
+  gitDir: string;
+  /** True when the workspace is the user's own repository; false for the private store of a plain folder. */
+  userRepo: boolean;
+  /** The private index file. */
+  indexFile: string;
+  /** Runs git with the private index and settings that keep snapshots byte-exact and the repo untouched. */
+  git: SimpleGit;
+  /** The same environment, for git processes started directly (streams). */
+  env: NodeJS.ProcessEnv;
+  /** Config passed on every git command line. */
+  config: string[];
+}
+
+/** Settings for every git call: raw bytes (no CRLF conversion), no auto gc, no hooks or editors, no fsmonitor. */
+const SAFE_CONFIG = [
+  'core.autocrlf=false',
+  'core.safecrlf=false',
+  'core.fsmonitor=false',
+  'core.splitIndex=false',
+  'gc.auto=0',
+  'maintenance.auto=false',
+  'advice.addEmbeddedRepo=false',
+  'core.quotePath=false',
+];
+
+/** simple-git refuses GIT_* variables unless named; these are ours. */
+const ALLOWED_ENV = ['GIT_INDEX_FILE', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_OPTIONAL_LOCKS', 'GIT_TERMINAL_PROMPT', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'];
+
+export function privateStoreDir(workTree: string): string {
+  const base = process.env.SPEC_AGENT_CHECKPOINTS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'spec-agent', 'checkpoints');
+  const id = createHash('sha256').update(resolve(workTree)).digest('hex').slice(0, 16);
+  return join(base, `${id}.git`);
+}
+
+export async function openGitStore(workspace: string): Promise<GitStore> {
+  const workTree = resolve(workspace);
+  const probe = simpleGit({ baseDir: workTree });
+  let gitDir: string | undefined;
+  let top: string | undefined;
+  try {
+    const out = (await probe.raw(['rev-parse', '--absolute-git-dir', '--show-toplevel'])).trim().split('\n');
+    gitDir = out[0];
+    top = out[1];
+  } catch {
+    gitDir = undefined;
+  }
+  const userRepo = gitDir !== undefined && top !== undefined && resolve(top) === workTree;
+  if (!userRepo) {
+    // Not a repository (or a folder inside one): a private store outside the work tree.
+    gitDir = privateStoreDir(workTree);
+    await mkdir(gitDir, { recursive: true });
+    if (!(await exists(join(gitDir, 'HEAD')))) await simpleGit().raw(['init', '--bare', '--quiet', gitDir]);
+  }
+  const privateDir = join(gitDir!, 'spec-agent');
+  await mkdir(privateDir, { recursive: true });
+  const indexFile = join(privateDir, 'index');
+  if (userRepo && !(await exists(indexFile)) && (await exists(join(gitDir!, 'index')))) {
+    // Start from the user's index: the blobs of tracked, unchanged files are already hashed and stored, so the
+    // first snapshot only hashes what differs. The user's index is read, never written.
+    await copyFile(join(gitDir!, 'index'), indexFile);
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GIT_INDEX_FILE: indexFile,
+    GIT_DIR: gitDir,
+    GIT_WORK_TREE: workTree,
+    GIT_OPTIONAL_LOCKS: '0',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_AUTHOR_NAME: 'Spec Agent',
+    GIT_AUTHOR_EMAIL: 'spec-agent@localhost',
+    GIT_COMMITTER_NAME: 'Spec Agent',
+    GIT_COMMITTER_EMAIL: 'spec-agent@localhost',
+  };
+  const config = SAFE_CONFIG;
+  const git = simpleGit({ baseDir: workTree, config, unsafe: { allowUnsafeFsMonitor: true }, allowEnvironment: ALLOWED_ENV }).env(env);
+  return { workTree, gitDir: gitDir!, userRepo, indexFile, git, env, config };
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,162 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { atomicWrite } from '../fs/atomicWrite.js';
+import type { GitStore } from './gitStore.js';
+import { restorePaths, type RestoreResult } from './restore.js';
+import { changes, snapshot, type Snapshot, type TreeChange } from './snapshot.js';
+
+const manifestSchema = z.object({
+  runId: z.string(),
+  startedAt: z.number(),
+  finishedAt: z.number().optional(),
+  base: z.string(),
+  steps: z.array(z.object({ label: z.string(), before: z.string(), after: z.string() })),
+  discards: z.array(z.object({ at: z.number(), before: z.string(), paths: z.array(z.string()), undone: z.boolean() })),
+  skipped: z.array(z.object({ path: z.string(), bytes: z.number() })),
+  nested: z.array(z.string()),
+});
+export type RunManifest = z.infer<typeof manifestSchema>;
+
+export interface Conflict {
+  path: string;
+  /** The agent's last version of the path (a blob id in the store), or null if it deleted it. */
+  agent: { mode: string; blob: string } | null;
+  /** What is in the work tree now (the user changed it too). */
+  current: { mode: string; blob: string } | null;
+  /** What the path held before the run. */
+  before: { mode: string; blob: string } | null;
+}
+
+export interface DiscardResult extends RestoreResult {
+  conflicts: Conflict[];
+  /** The snapshot taken before the discard, which undoDiscard restores. */
+  before: string;
+}
+
+const runRef = (runId: string) => `runs/${runId}`;
+
+/**
+ * Checkpoints of one agent run. The executor calls `beforeStep`/`afterStep` around every tool call that can
+ * change files: what changes inside a step is the agent's; what changes between steps (the user typing while
+ * the model thinks) is the user's. Snapshots of a run are chained commits under refs/spec-agent/runs/<id>.
+ */
+export class RunCheckpoints {
+  private constructor(
+    private readonly store: GitStore,
+    private manifest: RunManifest,
+    private head: string,
+  ) {}
+
+  static async start(store: GitStore, runId: string): Promise<RunCheckpoints> {
+    const base = await snapshot(store, { message: `spec-agent run ${runId}: before the run`, ref: runRef(runId) });
+    const manifest: RunManifest = { runId, startedAt: Date.now(), base: base.commit, steps: [], discards: [], skipped: base.skipped, nested: base.nested };
+    const run = new RunCheckpoints(store, manifest, base.commit);
+    await run.save();
+    return run;
+  }
+
+  static async open(store: GitStore, runId: string): Promise<RunCheckpoints> {
+    const text = await readFile(manifestPath(store, runId), 'utf8').catch(() => {
+      throw new Error(`no checkpoints for run ${runId} in ${store.gitDir}`);
+    });
+    const manifest = manifestSchema.parse(JSON.parse(text));
+    const last = manifest.discards.at(-1)?.before ?? manifest.steps.at(-1)?.after ?? manifest.base;
+    return new RunCheckpoints(store, manifest, last);
+  }
+
+  get data(): Readonly<RunManifest> {
+    return this.manifest;
+  }
+
+  private pendingBefore: string | undefined;
+
+  async beforeStep(label: string): Promise<Snapshot> {
+    const s = await this.take(`before ${label}`);
+    this.pendingBefore = s.commit;
+    return s;
+  }
+
+  async afterStep(label: string): Promise<Snapshot> {
+    if (!this.pendingBefore) throw new Error('afterStep without beforeStep');
+    const s = await this.take(`after ${label}`);
+    this.manifest.steps.push({ label, before: this.pendingBefore, after: s.commit });
+    this.pendingBefore = undefined;
+    await this.save();
+    return s;
+  }
+
+  async finish(): Promise<void> {
+    this.manifest.finishedAt = Date.now();
+    await this.save();
+  }
+
+  /** Paths the agent changed inside its steps, and paths the user changed between them (up to now). */
+  async attribution(now: string): Promise<{ agent: Map<string, TreeChange>; user: Set<string> }> {
+    const agent = new Map<string, TreeChange>();
+    const user = new Set<string>();
+    let previous = this.manifest.base;
+    for (const step of this.manifest.steps) {
+      for (const c of await changes(this.store, previous, step.before)) user.add(c.path);
+      for (const c of await changes(this.store, step.before, step.after)) agent.set(c.path, c);
+      previous = step.after;
+    }
+    for (const c of await changes(this.store, previous, now)) user.add(c.path);
+    return { agent, user };
+  }
+
+  /**
+   * Puts every path the agent changed back to its content before the run. A path the user also changed is
+   * not overwritten: it is reported as a conflict with both versions. A snapshot is taken first, so the
+   * discard can be undone exactly.
+   */
+  async discard(): Promise<DiscardResult> {
+    const now = await this.take('before discard');
+    const { agent, user } = await this.attribution(now.commit);
+    const conflicts: Conflict[] = [];
+    const targets: Array<{ path: string; entry: { mode: string; blob: string } | null }> = [];
+    const before = new Map((await changes(this.store, this.manifest.base, now.commit, [...agent.keys()])).map((c) => [c.path, c]));
+    for (const [path, change] of agent) {
+      const diff = before.get(path);
+      if (!diff) continue; // already as it was before the run
+      if (user.has(path)) {
+        conflicts.push({ path, agent: change.to, current: diff.to, before: diff.from });
+        continue;
+      }
+      targets.push({ path, entry: diff.from });
+    }
+    const result = await restorePaths(this.store, targets, { removeFoldersCreatedAfter: this.manifest.startedAt });
+    this.manifest.discards.push({ at: Date.now(), before: now.commit, paths: targets.map((t) => t.path), undone: false });
+    await this.save();
+    return { ...result, conflicts, before: now.commit };
+  }
+
+  /** Puts the paths the last discard changed back to what they were just before it. */
+  async undoDiscard(): Promise<RestoreResult> {
+    const last = [...this.manifest.discards].reverse().find((d) => !d.undone);
+    if (!last) throw new Error(`run ${this.manifest.runId} has no discard to undo`);
+    const current = await this.take('before undo discard');
+    const diffs = await changes(this.store, current.commit, last.before, last.paths);
+    const result = await restorePaths(this.store, diffs.map((c) => ({ path: c.path, entry: c.to })));
+    last.undone = true;
+    await this.save();
+    return result;
+  }
+
+  private async take(message: string): Promise<Snapshot> {
+    const s = await snapshot(this.store, { message: `spec-agent run ${this.manifest.runId}: ${message}`, parent: this.head, ref: runRef(this.manifest.runId) });
+    this.head = s.commit;
+    for (const k of s.skipped) if (!this.manifest.skipped.some((x) => x.path === k.path)) this.manifest.skipped.push(k);
+    return s;
+  }
+
+  private async save(): Promise<void> {
+    await mkdir(join(this.store.gitDir, 'spec-agent', 'runs'), { recursive: true });
+    await atomicWrite(manifestPath(this.store, this.manifest.runId), JSON.stringify(this.manifest, null, 2) + '\n');
+  }
+}
+
+function manifestPath(store: GitStore, runId: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(runId)) throw new Error(`invalid run id ${JSON.stringify(runId)}`);
+  return join(store.gitDir, 'spec-agent', 'runs', `${runId}.json`);
+}

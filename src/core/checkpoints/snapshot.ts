@@ -1,0 +1,102 @@
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gitBytes } from './gitBatch.js';
+import type { GitStore } from './gitStore.js';
+
+/** Untracked files larger than this are left out of snapshots, with a warning naming them. */
+export const MAX_UNTRACKED_BYTES = 50 * 1024 * 1024;
+
+export const REF_PREFIX = 'refs/spec-agent';
+
+export interface Snapshot {
+  /** The snapshot commit (in the store's object database, never on a branch). */
+  commit: string;
+  tree: string;
+  /** Paths left out: untracked files over 50 MB. */
+  skipped: Array<{ path: string; bytes: number }>;
+  /** Nested repositories and submodules: recorded as such, their contents never snapshotted or restored. */
+  nested: string[];
+}
+
+export interface SnapshotOptions {
+  message?: string;
+  parent?: string;
+  /** A ref (under refs/spec-agent/) to point at the snapshot, so it is kept. */
+  ref?: string;
+}
+
+/**
+ * Records the whole work tree (tracked changes and untracked files; ignored files left out) as a commit,
+ * through the private index: the user's index, HEAD, branches and stash are not touched. The private index
+ * keeps file stat data between snapshots, so unchanged files are not hashed again.
+ */
+export async function snapshot(store: GitStore, options: SnapshotOptions = {}): Promise<Snapshot> {
+  const { skipped, nestedUntracked } = await untrackedToLeaveOut(store);
+  const excludes = [...skipped.map((s) => s.path), ...nestedUntracked].map((p) => `:(exclude,literal)${p}`);
+  await gitBytes(store, ['add', '-A', '--', '.', ...excludes]);
+  const tree = (await gitBytes(store, ['write-tree'])).toString('utf8').trim();
+  const args = ['commit-tree', tree, '-m', options.message ?? 'spec-agent snapshot'];
+  if (options.parent) args.push('-p', options.parent);
+  const commit = (await gitBytes(store, args)).toString('utf8').trim();
+  if (options.ref) await gitBytes(store, ['update-ref', `${REF_PREFIX}/${options.ref}`, commit]);
+  const nested = [...nestedUntracked, ...(await gitlinks(store, tree))];
+  return { commit, tree, skipped, nested: [...new Set(nested)] };
+}
+
+/** Untracked files over the size limit, and nested repositories (listed by git as `dir/`), to leave out. */
+async function untrackedToLeaveOut(store: GitStore): Promise<{ skipped: Snapshot['skipped']; nestedUntracked: string[] }> {
+  const list = (await gitBytes(store, ['ls-files', '-z', '-o', '--exclude-standard'])).toString('utf8').split('\0').filter(Boolean);
+  const skipped: Snapshot['skipped'] = [];
+  const nestedUntracked: string[] = [];
+  await Promise.all(
+    list.map(async (path) => {
+      if (path.endsWith('/')) {
+        nestedUntracked.push(path.slice(0, -1));
+        return;
+      }
+      const info = await lstat(join(store.workTree, path)).catch(() => undefined);
+      if (info?.isFile() && info.size > MAX_UNTRACKED_BYTES) skipped.push({ path, bytes: info.size });
+    }),
+  );
+  return { skipped: skipped.sort((a, b) => a.path.localeCompare(b.path)), nestedUntracked: nestedUntracked.sort() };
+}
+
+async function gitlinks(store: GitStore, tree: string): Promise<string[]> {
+  const out = (await gitBytes(store, ['ls-tree', '-r', '-z', tree])).toString('utf8');
+  return out
+    .split('\0')
+    .filter((e) => e.startsWith('160000 '))
+    .map((e) => e.slice(e.indexOf('\t') + 1));
+}
+
+export interface TreeChange {
+  path: string;
+  /** Mode and blob in the first tree; null when the path was absent. */
+  from: { mode: string; blob: string } | null;
+  to: { mode: string; blob: string } | null;
+}
+
+/** What differs between two snapshot trees (or commits), path by path; renames are a delete and an add. */
+export async function changes(store: GitStore, from: string, to: string, paths: readonly string[] = []): Promise<TreeChange[]> {
+  const out = await gitBytes(store, ['diff-tree', '-r', '-z', '--no-renames', '--raw', from, to, '--', ...paths.map((p) => `:(literal)${p}`)]);
+  const parts = out.toString('utf8').split('\0');
+  const result: TreeChange[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) {
+    const m = /^:(\d{6}) (\d{6}) ([0-9a-f]+) ([0-9a-f]+) ([A-Z])/.exec(parts[i]!);
+    if (!m) continue;
+    const zero = /^0+$/;
+    result.push({
+      path: parts[i + 1]!,
+      from: m[1] === '000000' || zero.test(m[3]!) ? null : { mode: m[1]!, blob: m[3]! },
+      to: m[2] === '000000' || zero.test(m[4]!) ? null : { mode: m[2]!, blob: m[4]! },
+    });
+  }
+  return result;
+}
+
+/** The entry of one path in a snapshot, or null. */
+export async function entryAt(store: GitStore, commit: string, path: string): Promise<{ mode: string; blob: string } | null> {
+  const out = (await gitBytes(store, ['ls-tree', '-z', commit, '--', `:(literal)${path}`])).toString('utf8');
+  const m = /^(\d{6}) \w+ ([0-9a-f]+)\t/.exec(out);
+  return m ? { mode: m[1]!, blob: m[2]! } : null;
+}
