@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SpecError } from '../core/spec/index.js';
+import { checkpointCreate, checkpointDiff, checkpointList, checkpointPrune, checkpointRestore } from './checkpointCommand.js';
 import { parseCommand } from './parseCommand.js';
 import { policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
 import { UsageError } from './usageError.js';
@@ -47,6 +48,48 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print it as JSON')
     .action(async (opts: { json?: boolean; settings?: string }) => {
       code = await policyShow(opts, process.stdout, process.stderr);
+    });
+
+  const checkpoint = program.command('checkpoint').description('Snapshots of the work tree of the current folder, for inspection and repair. They never touch HEAD, branches, the index or the stash.');
+  checkpoint
+    .command('create')
+    .description('Snapshot the whole work tree (ignored files left out); prints the new id alone.')
+    .option('-m, --message <text>', 'a description')
+    .option('--json', 'print the checkpoint as JSON')
+    .action(async (opts: { message?: string; json?: boolean }) => {
+      code = await checkpointCreate(opts, process.stdout, process.stderr);
+    });
+  checkpoint
+    .command('list')
+    .description('Checkpoints and run snapshots, newest first.')
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      code = await checkpointList(opts, process.stdout);
+    });
+  checkpoint
+    .command('diff')
+    .description('What changed in the work tree since checkpoint ID (A added, M modified, D deleted, T mode changed).')
+    .argument('<id>', 'a checkpoint id or a run id')
+    .option('--json', 'print the changes as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      code = await checkpointDiff(id, opts, process.stdout);
+    });
+  checkpoint
+    .command('restore')
+    .description('Put the work tree back to checkpoint ID exactly (all paths, or those given), taking a checkpoint of the current state first.')
+    .argument('<id>', 'a checkpoint id or a run id')
+    .option('--paths <paths...>', 'restore only these paths')
+    .option('--json', 'print what was done as JSON')
+    .action(async (id: string, opts: { paths?: string[]; json?: boolean }) => {
+      code = await checkpointRestore(id, opts, process.stdout, process.stderr);
+    });
+  checkpoint
+    .command('prune')
+    .description('Remove checkpoints, and snapshots of finished runs, older than --days (default 7).')
+    .option('--days <n>', 'age in days')
+    .option('--json', 'print the removed refs as JSON')
+    .action(async (opts: { days?: string; json?: boolean }) => {
+      code = await checkpointPrune(opts, process.stdout);
     });
 
   try {
