@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark prints its figures, and the peer's where one exists. No assertions.
+import { benchCheckpoints } from './checkpoints.js';
 import { benchGate } from './gate.js';
 import { benchParser } from './parser.js';
 
@@ -6,6 +7,7 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   if (!only || only === 'parser') benchParser();
   if (!only || only === 'gate') await benchGate();
+  if (!only || only === 'checkpoints') await benchCheckpoints();
 }
 
 main().catch((err: unknown) => {

@@ -24,6 +24,8 @@ export interface GitStore {
   env: NodeJS.ProcessEnv;
   /** Config passed on every git command line. */
   config: string[];
+  /** Facts computed once per store. */
+  cache: { gitlinks?: string[] };
 }
 
 /** Settings for every git call: raw bytes (no CRLF conversion), no auto gc, no hooks or editors, no fsmonitor. */
@@ -88,7 +90,7 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
   };
   const config = SAFE_CONFIG;
   const git = simpleGit({ baseDir: workTree, config, unsafe: { allowUnsafeFsMonitor: true }, allowEnvironment: ALLOWED_ENV }).env(env);
-  return { workTree, gitDir: gitDir!, userRepo, indexFile, git, env, config };
+  return { workTree, gitDir: gitDir!, userRepo, indexFile, git, env, config, cache: {} };
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -24,21 +24,22 @@ export interface RestoreResult {
 export async function restorePaths(store: GitStore, targets: readonly RestoreTarget[], options: { removeFoldersCreatedAfter?: number } = {}): Promise<RestoreResult> {
   const result: RestoreResult = { written: [], removed: [], skipped: [] };
   const blobs = await readBlobs(store, targets.flatMap((t) => (t.entry && t.entry.mode !== '160000' ? [t.entry.blob] : [])));
-  for (const { path, entry } of targets) {
+  // Paths are independent, so their writes (each flushed before its rename) run a few at a time.
+  await inParallel(targets, 16, async ({ path, entry }) => {
     if (path === '.git' || path.startsWith('.git/') || path.includes('/.git/')) {
       result.skipped.push({ path, reason: 'inside a .git directory' });
-      continue;
+      return;
     }
     if (entry?.mode === '160000') {
       result.skipped.push({ path, reason: 'a nested repository: its contents are never restored' });
-      continue;
+      return;
     }
     const abs = join(store.workTree, path);
     const current = await lstat(abs).catch(() => undefined);
     if (current?.isDirectory()) {
       if ((await readdir(abs)).length > 0) {
         result.skipped.push({ path, reason: 'a folder is there now; it was left as it is' });
-        continue;
+        return;
       }
       await rmdir(abs);
     }
@@ -46,9 +47,8 @@ export async function restorePaths(store: GitStore, targets: readonly RestoreTar
       if (current && !current.isDirectory()) {
         await unlink(abs);
         result.removed.push(path);
-        if (options.removeFoldersCreatedAfter !== undefined) await removeEmptyParents(store.workTree, dirname(path), options.removeFoldersCreatedAfter);
       }
-      continue;
+      return;
     }
     const content = blobs.get(entry.blob)!;
     await mkdir(dirname(abs), { recursive: true });
@@ -61,8 +61,21 @@ export async function restorePaths(store: GitStore, targets: readonly RestoreTar
       await chmod(abs, entry.mode === '100755' ? 0o755 : 0o644);
     }
     result.written.push(path);
+  });
+  if (options.removeFoldersCreatedAfter !== undefined) {
+    for (const path of result.removed) await removeEmptyParents(store.workTree, dirname(path), options.removeFoldersCreatedAfter);
   }
+  for (const list of [result.written, result.removed]) list.sort();
+  result.skipped.sort((a, b) => a.path.localeCompare(b.path));
   return result;
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /**

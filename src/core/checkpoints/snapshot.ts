@@ -31,42 +31,50 @@ export interface SnapshotOptions {
  * keeps file stat data between snapshots, so unchanged files are not hashed again.
  */
 export async function snapshot(store: GitStore, options: SnapshotOptions = {}): Promise<Snapshot> {
-  const { skipped, nestedUntracked } = await untrackedToLeaveOut(store);
-  const excludes = [...skipped.map((s) => s.path), ...nestedUntracked].map((p) => `:(exclude,literal)${p}`);
-  await gitBytes(store, ['add', '-A', '--', '.', ...excludes]);
+  // One pass over the work tree (the cost of a `git status`): paths modified or deleted since the private
+  // index last saw them, and untracked ones. Only those are hashed.
+  const listed = (await gitBytes(store, ['ls-files', '-z', '-m', '-d', '-o', '--exclude-standard'])).toString('utf8').split('\0').filter(Boolean);
+  const skipped: Snapshot['skipped'] = [];
+  const nestedUntracked: string[] = [];
+  const update = new Set<string>();
+  await Promise.all(
+    [...new Set(listed)].map(async (path) => {
+      if (path.endsWith('/')) {
+        // git lists a nested repository as `dir/`: recorded, never entered.
+        nestedUntracked.push(path.slice(0, -1));
+        return;
+      }
+      const info = await lstat(join(store.workTree, path)).catch(() => undefined);
+      if (info?.isFile() && info.size > MAX_UNTRACKED_BYTES && !(await tracked(store, path))) skipped.push({ path, bytes: info.size });
+      else update.add(path);
+    }),
+  );
+  if (update.size > 0) await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], [...update].join('\0') + '\0');
   const tree = (await gitBytes(store, ['write-tree'])).toString('utf8').trim();
   const args = ['commit-tree', tree, '-m', options.message ?? 'spec-agent snapshot'];
   if (options.parent) args.push('-p', options.parent);
   const commit = (await gitBytes(store, args)).toString('utf8').trim();
   if (options.ref) await gitBytes(store, ['update-ref', `${REF_PREFIX}/${options.ref}`, commit]);
-  const nested = [...nestedUntracked, ...(await gitlinks(store, tree))];
-  return { commit, tree, skipped, nested: [...new Set(nested)] };
+  const nested = [...nestedUntracked, ...(await gitlinks(store))];
+  return { commit, tree, skipped: skipped.sort((a, b) => a.path.localeCompare(b.path)), nested: [...new Set(nested)].sort() };
 }
 
-/** Untracked files over the size limit, and nested repositories (listed by git as `dir/`), to leave out. */
-async function untrackedToLeaveOut(store: GitStore): Promise<{ skipped: Snapshot['skipped']; nestedUntracked: string[] }> {
-  const list = (await gitBytes(store, ['ls-files', '-z', '-o', '--exclude-standard'])).toString('utf8').split('\0').filter(Boolean);
-  const skipped: Snapshot['skipped'] = [];
-  const nestedUntracked: string[] = [];
-  await Promise.all(
-    list.map(async (path) => {
-      if (path.endsWith('/')) {
-        nestedUntracked.push(path.slice(0, -1));
-        return;
-      }
-      const info = await lstat(join(store.workTree, path)).catch(() => undefined);
-      if (info?.isFile() && info.size > MAX_UNTRACKED_BYTES) skipped.push({ path, bytes: info.size });
-    }),
-  );
-  return { skipped: skipped.sort((a, b) => a.path.localeCompare(b.path)), nestedUntracked: nestedUntracked.sort() };
+/** Whether the private index already holds the path (a big file the user tracks is snapshotted like any other). */
+async function tracked(store: GitStore, path: string): Promise<boolean> {
+  return (await gitBytes(store, ['ls-files', '-z', '--', `:(literal)${path}`])).length > 0;
 }
 
-async function gitlinks(store: GitStore, tree: string): Promise<string[]> {
-  const out = (await gitBytes(store, ['ls-tree', '-r', '-z', tree])).toString('utf8');
-  return out
+/**
+ * Submodules and nested repositories already in the index (gitlinks). Listing the index costs a pass over
+ * every entry, so it is done once per store: a snapshot only adds gitlinks for paths git listed as `dir/`.
+ */
+async function gitlinks(store: GitStore): Promise<string[]> {
+  store.cache.gitlinks ??= (await gitBytes(store, ['ls-files', '-z', '--stage']))
+    .toString('utf8')
     .split('\0')
     .filter((e) => e.startsWith('160000 '))
     .map((e) => e.slice(e.indexOf('\t') + 1));
+  return store.cache.gitlinks;
 }
 
 export interface TreeChange {
