@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { gitBytes } from './gitBatch.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -76,6 +77,7 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
     // first snapshot only hashes what differs. The user's index is read, never written.
     await copyFile(join(gitDir!, 'index'), indexFile);
   }
+  const seeded = userRepo && !(await exists(join(privateDir, 'seeded')));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     GIT_INDEX_FILE: indexFile,
@@ -90,7 +92,24 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
   };
   const config = SAFE_CONFIG;
   const git = simpleGit({ baseDir: workTree, config, unsafe: { allowUnsafeFsMonitor: true }, allowEnvironment: ALLOWED_ENV }).env(env);
-  return { workTree, gitDir: gitDir!, userRepo, indexFile, git, env, config, cache: {} };
+  const store: GitStore = { workTree, gitDir: gitDir!, userRepo, indexFile, git, env, config, cache: {} };
+  if (seeded && (await exists(indexFile))) {
+    await sanitizeSeededIndex(store);
+    await writeFile(join(privateDir, 'seeded'), '');
+  }
+  return store;
+}
+
+/**
+ * The user's index can say "do not look at this file" (assume-unchanged, skip-worktree) or hold a merge in
+ * progress; a snapshot must see every file as it is, and write a tree. Only the private copy is changed.
+ */
+async function sanitizeSeededIndex(store: GitStore): Promise<void> {
+  const entries = (await gitBytes(store, ['ls-files', '-z', '-v'])).toString('utf8').split('\0').filter(Boolean);
+  const flagged = entries.filter((e) => /^[a-zS] /.test(e)).map((e) => e.slice(2));
+  if (flagged.length > 0) await gitBytes(store, ['update-index', '--no-assume-unchanged', '--no-skip-worktree', '-z', '--stdin'], flagged.join('\0') + '\0');
+  const unmerged = [...new Set((await gitBytes(store, ['ls-files', '-z', '-u'])).toString('utf8').split('\0').filter(Boolean).map((e) => e.slice(e.indexOf('\t') + 1)))];
+  if (unmerged.length > 0) await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], unmerged.join('\0') + '\0');
 }
 
 async function exists(p: string): Promise<boolean> {

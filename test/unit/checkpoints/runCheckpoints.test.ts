@@ -148,3 +148,34 @@ describe('run checkpoints in a real repository', () => {
     }
   });
 });
+
+describe('a repository in an unusual state', () => {
+  it('snapshots during a merge conflict and sees files the user marked assume-unchanged', async () => {
+    const { dir, git } = await makeRepo();
+    await writeFile(join(dir, 'a.txt'), 'base\n');
+    await writeFile(join(dir, 'quiet.txt'), 'quiet v1\n');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'base');
+    await git('checkout', '-q', '-b', 'other');
+    await writeFile(join(dir, 'a.txt'), 'other\n');
+    await git('commit', '-q', '-am', 'other');
+    await git('checkout', '-q', 'main');
+    await writeFile(join(dir, 'a.txt'), 'main\n');
+    await git('commit', '-q', '-am', 'main');
+    await git('merge', 'other').catch(() => undefined);
+    await git('update-index', '--assume-unchanged', 'quiet.txt');
+    const conflicted = await readFile(join(dir, 'a.txt'), 'utf8');
+    expect(conflicted).toContain('<<<<<<<');
+
+    const run = await RunCheckpoints.start(await openGitStore(dir), 'run-4');
+    await run.beforeStep('edit');
+    await writeFile(join(dir, 'a.txt'), 'agent resolved it its own way\n');
+    await writeFile(join(dir, 'quiet.txt'), 'agent\n');
+    await run.afterStep('edit');
+    await run.discard();
+    expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe(conflicted);
+    expect(await readFile(join(dir, 'quiet.txt'), 'utf8')).toBe('quiet v1\n');
+    // The user's merge is still in progress, untouched.
+    expect(await git('status', '--porcelain')).toContain('UU a.txt');
+  });
+});
