@@ -70,7 +70,7 @@ export function removeLineContinuations(source: string): string {
  * targets) and unquoted heredoc bodies. Code-bearing words (`sh -c`, wrappers, ...) are opened by the caller
  * through `analyseCode`, which this module also uses for nested code.
  */
-export function analyseCode(parser: Parser, code: string, home: string, via: string[] = [], depth = 0): CommandAnalysis {
+export function analyseCode(parser: Parser, code: string, home: string, via: string[] = []): CommandAnalysis {
   const source = removeLineContinuations(code);
   const tree = parser.parse(source);
   const result: CommandAnalysis = { commands: [], problems: [] };
@@ -82,7 +82,7 @@ export function analyseCode(parser: Parser, code: string, home: string, via: str
     const root = copyTree(tree, source);
     if (root.hasError) result.problems.push({ message: describeSyntaxError(root) });
     const env: WordEnv = { source, home, assignments: collectAssignments(root, source, home) };
-    const walker = new Walker(env, result, depth);
+    const walker = new Walker(env, result);
     walker.walk(root, via);
   } finally {
     tree.delete();
@@ -119,7 +119,6 @@ class Walker {
   constructor(
     private readonly env: WordEnv,
     private readonly out: CommandAnalysis,
-    private readonly depth: number,
   ) {}
 
   walk(node: SyntaxNode, via: string[]): void {
@@ -180,10 +179,9 @@ class Walker {
     for (const c of node.namedChildren) {
       if (!c) continue;
       if (c.type === 'variable_assignment') {
-        const value = c.childForFieldName('value');
-        const w = value ? resolveWord(value, this.env) : emptyWord(c);
-        assignments.push({ name: c.childForFieldName('name')?.text ?? '', value: w });
-        nested.push(w);
+        const a = this.assignment(c);
+        assignments.push(a);
+        nested.push(a.value);
       } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect' || c.type === 'heredoc_redirect') {
         const r = this.redirect(c, via);
         if (r) redirects.push(r);
@@ -249,10 +247,9 @@ class Walker {
     for (const c of node.namedChildren) {
       if (!c) continue;
       if (c.type === 'variable_assignment') {
-        const value = c.childForFieldName('value');
-        const w = value ? resolveWord(value, this.env) : emptyWord(c);
-        assignments.push({ name: c.childForFieldName('name')?.text ?? '', value: w });
-        this.substitutionsOf(w, via);
+        const a = this.assignment(c);
+        assignments.push(a);
+        this.substitutionsOf(a.value, via);
       } else if (isWordNode(c) || c.type === 'variable_name') {
         const w = resolveWord(c, this.env);
         argv.push(w);
@@ -265,18 +262,18 @@ class Walker {
   private bareAssignment(node: SyntaxNode, via: string[]): void {
     const list = node.type === 'variable_assignments' ? node.namedChildren : [node];
     const assignments: SimpleCommand['assignments'] = [];
-    for (const a of list) {
-      if (!a || a.type !== 'variable_assignment') continue;
-      const value = a.childForFieldName('value');
-      const w = value ? resolveWord(value, this.env) : emptyWord(a);
-      assignments.push({ name: a.childForFieldName('name')?.text ?? '', value: w });
-      this.substitutionsOf(w, via);
+    for (const node of list) {
+      if (!node || node.type !== 'variable_assignment') continue;
+      const a = this.assignment(node);
+      assignments.push(a);
+      this.substitutionsOf(a.value, via);
     }
     this.push({ kind: 'assignment', argv: [], assignments, redirects: [], text: node.text, via, heredocText: undefined });
   }
 
-  get nestingDepth(): number {
-    return this.depth;
+  private assignment(node: SyntaxNode): SimpleCommand['assignments'][number] {
+    const value = node.childForFieldName('value');
+    return { name: node.childForFieldName('name')?.text ?? '', value: value ? resolveWord(value, this.env) : emptyWord(node) };
   }
 }
 
