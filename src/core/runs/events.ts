@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+/**
+ * The one vocabulary of a run (DESIGN.md): the executor emits these, the journal appends them, the panel and
+ * the CLI render them, resume reads them back. Every event carries the run id, its sequence number in the run
+ * and the time it was made.
+ */
+const base = { runId: z.string(), seq: z.number().int().nonnegative(), time: z.string() };
+
+const taskRef = z.object({ id: z.string().nullable(), title: z.string(), line: z.number().int() });
+const finding = z.object({ verdict: z.enum(['allow', 'ask', 'deny']), rule: z.string(), message: z.string(), command: z.string().optional(), entry: z.string().optional() });
+
+export const runEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    ...base,
+    type: z.literal('run.started'),
+    tasksFile: z.string(),
+    workspace: z.string(),
+    tasks: z.array(taskRef),
+    level: z.enum(['cautious', 'balanced', 'full']),
+    levelSource: z.string(),
+    model: z.string(),
+    resumedFrom: z.string().optional(),
+  }),
+  z.object({ ...base, type: z.literal('task.started'), task: taskRef }),
+  z.object({ ...base, type: z.literal('step.started'), taskId: z.string().nullable(), step: z.number().int(), label: z.string() }),
+  z.object({ ...base, type: z.literal('model.text'), text: z.string() }),
+  z.object({ ...base, type: z.literal('model.usage'), inputTokens: z.number().optional(), outputTokens: z.number().optional(), costUsd: z.number().optional() }),
+  z.object({ ...base, type: z.literal('tool.requested'), callId: z.string(), tool: z.string(), input: z.unknown() }),
+  z.object({ ...base, type: z.literal('gate.decided'), callId: z.string(), verdict: z.enum(['allow', 'ask', 'deny']), rule: z.string(), reason: z.string(), findings: z.array(finding) }),
+  z.object({ ...base, type: z.literal('approval.requested'), callId: z.string(), tool: z.string(), input: z.unknown(), rule: z.string(), reason: z.string() }),
+  z.object({
+    ...base,
+    type: z.literal('approval.resolved'),
+    callId: z.string(),
+    approved: z.boolean(),
+    by: z.enum(['user', 'no-one-to-ask', 'stop']),
+    alwaysAllow: z.string().optional(),
+  }),
+  z.object({ ...base, type: z.literal('tool.output'), callId: z.string(), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
+  z.object({ ...base, type: z.literal('tool.finished'), callId: z.string(), ok: z.boolean(), output: z.string(), data: z.record(z.string(), z.unknown()).optional(), durationMs: z.number() }),
+  z.object({ ...base, type: z.literal('selfcorrection'), taskId: z.string().nullable(), count: z.number().int(), max: z.number().int(), reason: z.string() }),
+  z.object({ ...base, type: z.literal('checkpoint.created'), commit: z.string(), label: z.string(), skipped: z.array(z.object({ path: z.string(), bytes: z.number() })).optional() }),
+  z.object({
+    ...base,
+    type: z.literal('task.completed'),
+    taskId: z.string().nullable(),
+    summary: z.string(),
+    requirements: z.array(z.object({ id: z.string(), evidence: z.string() })),
+    verification: z.array(z.object({ command: z.string(), exitCode: z.number().nullable(), ok: z.boolean() })),
+    verified: z.boolean(),
+  }),
+  z.object({ ...base, type: z.literal('run.paused'), reason: z.string(), kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review']) }),
+  z.object({ ...base, type: z.literal('run.stopped'), reason: z.string(), completedSteps: z.array(z.string()) }),
+  z.object({ ...base, type: z.literal('run.failed'), error: z.string(), taskId: z.string().nullable().optional() }),
+  z.object({ ...base, type: z.literal('run.completed'), tasksCompleted: z.number().int() }),
+]);
+
+export type RunEvent = z.infer<typeof runEventSchema>;
+export type RunEventType = RunEvent['type'];
+/** An event before the journal gives it its run id, sequence number and time. */
+export type NewRunEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'runId' | 'seq' | 'time'> : never) : never;
+
+export const TERMINAL_EVENTS: ReadonlySet<RunEventType> = new Set(['run.stopped', 'run.failed', 'run.completed']);
+
+export function isTerminal(e: RunEvent): boolean {
+  return TERMINAL_EVENTS.has(e.type);
+}
