@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SpecError } from '../core/spec/index.js';
 import { checkpointCreate, checkpointDiff, checkpointList, checkpointPrune, checkpointRestore } from './checkpointCommand.js';
 import { parseCommand } from './parseCommand.js';
+import { runCommand, type RunOptions } from './runCommand.js';
 import { policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
 import { UsageError } from './usageError.js';
 
@@ -24,6 +25,19 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--json', 'print the tasks and diagnostics as JSON'))
     .action(async (file: string, opts: { json?: boolean }) => {
       code = await parseCommand(file, opts, process.stdout, process.stderr);
+    });
+
+  program
+    .command('run')
+    .description('Run tasks of a tasks.md with the agent, every step through the policy gate. Exit 0 all done, 1 a task failed, 2 usage or config error, 3 paused, 130 stopped.')
+    .argument('<tasks.md>', 'the tasks file; the workspace is the folder holding .kiro/ above it')
+    .requiredOption('--task <ids>', 'a task id, a range (1-5) or a list (2,3.1)')
+    .option('--model <provider:model>', 'the model, e.g. replay:script.json')
+    .option('--base-url <url>', 'the base URL of an OpenAI-compatible server')
+    .addOption(new Option('--level <level>', 'override the autonomy level for this run').choices(['cautious', 'balanced', 'full']))
+    .option('--json', 'print the run events as NDJSON')
+    .action(async (file: string, opts: RunOptions) => {
+      code = await runCommand(file, opts, process.stdout, process.stderr);
     });
 
   const policy = program.command('policy').description('Ask the policy gate, and show the effective policy.');

@@ -1,0 +1,182 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { Executor, type Approver } from '../core/agent/executor.js';
+import { selectTasks } from '../core/agent/taskSelection.js';
+import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { ModelError, type ChatModel } from '../core/models/chatModel.js';
+import { ReplayModel } from '../core/models/replayModel.js';
+import { PolicyGate } from '../core/policy/gate.js';
+import { realFileSystem } from '../core/policy/paths.js';
+import type { RunEvent } from '../core/runs/events.js';
+import { Journal, newRunId, readJournal } from '../core/runs/journal.js';
+import { summarise, writeSummary } from '../core/runs/summary.js';
+import { addAllowedCommandText, AUTONOMY_LEVELS, editSettingsFile, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel } from '../core/settings/index.js';
+import { loadTasks } from '../core/spec/index.js';
+import { hostContext } from './policyCommand.js';
+import { UsageError } from './usageError.js';
+
+export interface RunOptions {
+  task: string;
+  model?: string;
+  baseUrl?: string;
+  level?: string;
+  json?: boolean;
+}
+
+/** Exit codes of `spec-agent run`. */
+export const RUN_EXIT = { completed: 0, failed: 1, usage: 2, paused: 3, stopped: 130 } as const;
+
+/** The workspace is the folder holding `.kiro/` above the tasks file. */
+export function workspaceOf(tasksFile: string): string {
+  for (let dir = dirname(resolve(tasksFile)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.kiro'))) return dir;
+    if (dirname(dir) === dir) throw new UsageError(`${tasksFile}: no .kiro folder above it; the workspace is the folder that holds .kiro/.`);
+  }
+}
+
+async function modelFor(spec: string | undefined): Promise<ChatModel> {
+  if (!spec) throw new UsageError('give --model provider:model (for example replay:script.json).');
+  const colon = spec.indexOf(':');
+  const provider = colon < 0 ? spec : spec.slice(0, colon);
+  const rest = colon < 0 ? '' : spec.slice(colon + 1);
+  if (provider === 'replay') {
+    try {
+      return await ReplayModel.load(resolve(rest));
+    } catch (err) {
+      throw new UsageError(err instanceof ModelError ? err.message : String(err));
+    }
+  }
+  throw new UsageError(`the model provider "${provider}" is not available in this version; use replay:<script.json> (OpenAI-compatible and Anthropic providers are being built).`);
+}
+
+export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const file = resolve(tasksFile);
+  const workspace = workspaceOf(file);
+  const loaded = await loadSettings(workspace);
+  const errors = loaded.problems.filter((p) => p.severity === 'error');
+  if (errors.length) throw new UsageError(errors.map((p) => `${loaded.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+  let level: AutonomyLevel = loaded.settings.autonomyLevel;
+  let levelSource = loaded.origins.autonomyLevel === 'file' ? SETTINGS_PATH : 'default';
+  if (opts.level !== undefined) {
+    if (!(AUTONOMY_LEVELS as readonly string[]).includes(opts.level)) throw new UsageError(`--level must be one of ${AUTONOMY_LEVELS.join(', ')}.`);
+    level = opts.level as AutonomyLevel;
+    levelSource = '--level';
+  }
+  const spec = await loadTasks(file);
+  const { tasks, errors: selectionErrors } = selectTasks(spec.tree, opts.task);
+  if (selectionErrors.length) throw new UsageError(`${relative(process.cwd(), file)}: ${selectionErrors.join('; ')}.`);
+  if (tasks.length === 0) throw new UsageError(`${relative(process.cwd(), file)}: nothing to run for --task ${opts.task} (done already?).`);
+  const model = await modelFor(opts.model);
+
+  const runId = newRunId();
+  const journal = Journal.open(workspace, runId);
+  const interactive = !opts.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  journal.onEvent(opts.json ? (e) => out.write(JSON.stringify(e) + '\n') : renderer(out));
+  journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level, levelSource, model: model.id });
+  if (!interactive) err.write('spec-agent: no one to ask here (not a terminal): a step the policy would ask about is denied.\n');
+
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts > 1) process.exit(RUN_EXIT.stopped);
+    err.write('\nspec-agent: stopping (press Ctrl+C again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const gate = await PolicyGate.create();
+    const store = await openGitStore(workspace);
+    const checkpoints = await RunCheckpoints.start(store, runId);
+    journal.append({ type: 'checkpoint.created', commit: checkpoints.data.base, label: 'before the run', ...(checkpoints.data.skipped.length ? { skipped: checkpoints.data.skipped } : {}) });
+    const settings = (): AgentSettings => ({ ...loaded.settings, autonomyLevel: level });
+    const executor = new Executor({
+      workspace,
+      tasksFile: file,
+      tasks,
+      model,
+      gate,
+      settings,
+      context: hostContext(workspace),
+      fsView: realFileSystem,
+      journal,
+      checkpoints,
+      approver: interactive ? ttyApprover(workspace) : undefined,
+      signal: stop.signal,
+      pauseAfterTask: (t) => loaded.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
+    });
+    const outcome = await executor.run();
+    const summary = summarise((await readJournal(workspace, runId)).events);
+    writeSummary(workspace, summary);
+    if (!opts.json) out.write(`\nrun ${runId}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ''}; ${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done; gate ${summary.gate.allow} allow, ${summary.gate.ask} ask, ${summary.gate.deny} deny; journal .kiro/runs/${runId}/\n`);
+    return outcome.state === 'completed' ? RUN_EXIT.completed : outcome.state === 'paused' ? RUN_EXIT.paused : outcome.state === 'stopped' ? RUN_EXIT.stopped : RUN_EXIT.failed;
+  } finally {
+    process.off('SIGINT', onSigint);
+    journal.close();
+  }
+}
+
+/** Plain lines, one per thing worth seeing; quiet about streamed output chunks. */
+function renderer(out: NodeJS.WritableStream): (e: RunEvent) => void {
+  const refused = new Set<string>();
+  return (e) => {
+    switch (e.type) {
+      case 'task.started':
+        out.write(`\n▶ task ${e.task.id ?? ''} ${e.task.title}\n`);
+        break;
+      case 'model.text':
+        out.write(`  ${e.text.split('\n')[0]}\n`);
+        break;
+      case 'tool.requested':
+        out.write(`  → ${e.tool} ${describe(e.input)}\n`);
+        break;
+      case 'gate.decided':
+        if (e.verdict === 'deny') refused.add(e.callId);
+        if (e.verdict !== 'allow') out.write(`    ${e.verdict.toUpperCase()} (${e.rule}): ${e.reason.replace(/^(ask|deny): /, '')}\n`);
+        break;
+      case 'approval.resolved':
+        if (!e.approved) refused.add(e.callId);
+        out.write(`    ${e.approved ? 'approved' : e.by === 'no-one-to-ask' ? 'not run: no one to approve it' : 'rejected'}\n`);
+        break;
+      case 'tool.finished':
+        if (!refused.has(e.callId)) out.write(`    ${e.ok ? 'ok' : 'failed'}${typeof e.data?.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}\n`);
+        break;
+      case 'selfcorrection':
+        out.write(`  ↻ self-correction ${e.count}/${e.max}: ${e.reason}\n`);
+        break;
+      case 'task.completed':
+        out.write(`✓ task ${e.taskId ?? ''} done${e.verified ? `, verified (${e.verification.map((v) => v.command).join(', ')})` : ' (unverified: no verifyCommands)'}\n`);
+        break;
+      case 'run.paused':
+        out.write(`⏸ paused: ${e.reason}\n`);
+        break;
+      case 'run.failed':
+        out.write(`✗ failed: ${e.error}\n`);
+        break;
+      default:
+    }
+  };
+}
+
+function describe(input: unknown): string {
+  const i = input as { command?: string; path?: string };
+  return i?.command ?? i?.path ?? '';
+}
+
+/** Approve / reject / always allow at the terminal. */
+function ttyApprover(workspace: string): Approver {
+  return async (req, signal) => {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      const what = describe(req.input);
+      const answer = (await rl.question(`  ? ${req.tool} ${what}\n    ${req.decision.reason}\n    [y] approve  [n] reject  [a] always allow this command: `, { signal })).trim().toLowerCase();
+      if (answer === 'a' && req.tool === 'run_command') {
+        await editSettingsFile(join(workspace, SETTINGS_PATH), (t) => addAllowedCommandText(t, what));
+        return { approved: true, alwaysAllow: what };
+      }
+      return { approved: answer === 'y' || answer === 'yes' || answer === 'a' };
+    } finally {
+      rl.close();
+    }
+  };
+}

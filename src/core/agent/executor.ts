@@ -1,0 +1,385 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunCheckpoints } from '../checkpoints/index.js';
+import type { ChatMessage, ChatModel, ToolCall } from '../models/chatModel.js';
+import { ModelError } from '../models/chatModel.js';
+import type { PolicyGate } from '../policy/gate.js';
+import type { FileSystemView } from '../policy/paths.js';
+import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
+import type { Journal } from '../runs/journal.js';
+import type { AgentSettings } from '../settings/schema.js';
+import { loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus } from '../spec/index.js';
+import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.js';
+import type { ToolResult } from '../tools/types.js';
+import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
+
+export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
+
+export interface ApprovalRequest {
+  callId: string;
+  tool: string;
+  input: unknown;
+  decision: Decision;
+}
+
+export interface ApprovalAnswer {
+  approved: boolean;
+  /** Add this command to allowedCommands (the caller writes the setting). */
+  alwaysAllow?: string;
+}
+
+/** Who answers `ask`: the panel, a TTY prompt; undefined when there is no one (then ask = deny). */
+export type Approver = (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalAnswer>;
+
+export interface ExecutorOptions {
+  workspace: string;
+  tasksFile: string;
+  tasks: Task[];
+  model: ChatModel;
+  gate: PolicyGate;
+  /** Read before every decision, so a change of level applies at once. */
+  settings: () => AgentSettings;
+  context?: Partial<PolicyContext>;
+  fsView?: FileSystemView;
+  journal: Journal;
+  checkpoints?: RunCheckpoints;
+  approver?: Approver;
+  /** Stop: no tool is dispatched after it, the model request and the running command are aborted. */
+  signal: AbortSignal;
+  /** Steps after which the run pauses for review (between top-level task groups). */
+  pauseAfterTask?: (task: Task) => boolean;
+}
+
+export interface RunOutcome {
+  state: 'completed' | 'failed' | 'stopped' | 'paused';
+  tasksCompleted: number;
+  reason?: string;
+}
+
+class Pause extends Error {
+  constructor(
+    readonly kind: 'approval' | 'group' | 'edit-limit' | 'self-corrections' | 'repeated-failure' | 'review',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_MODEL_TURNS_PER_TASK = 60;
+const NUDGES = 2;
+
+/**
+ * Runs tasks with a model, one tool call at a time: every call goes through the gate and is journaled before
+ * it is dispatched; file-changing calls are bracketed by checkpoints. Exactly one terminal event ends every
+ * run, whatever happens.
+ */
+export class Executor {
+  state: RunState = 'idle';
+  private completedSteps: string[] = [];
+  private step = 0;
+  private readonly originalMarks = new Map<number, TaskStatus>();
+
+  constructor(private readonly o: ExecutorOptions) {}
+
+  private emit = (e: Parameters<Journal['append']>[0]) => this.o.journal.append(e);
+
+  async run(): Promise<RunOutcome> {
+    this.state = 'running';
+    let outcome: RunOutcome = { state: 'failed', tasksCompleted: 0, reason: 'not started' };
+    let completed = 0;
+    try {
+      for (const task of this.o.tasks) {
+        if (this.o.signal.aborted) throw new StopSignal();
+        await this.runTask(task);
+        completed++;
+        if (this.o.pauseAfterTask?.(task) && task !== this.o.tasks.at(-1)) throw new Pause('group', `task ${task.id ?? task.title} is done; review its changes before the next group`);
+      }
+      outcome = { state: 'completed', tasksCompleted: completed };
+    } catch (err) {
+      if (err instanceof StopSignal || this.o.signal.aborted) outcome = { state: 'stopped', tasksCompleted: completed, reason: 'stopped by the user' };
+      else if (err instanceof Pause) outcome = { state: 'paused', tasksCompleted: completed, reason: err.message, ...{ kind: err.kind } };
+      else outcome = { state: 'failed', tasksCompleted: completed, reason: err instanceof Error ? err.message : String(err) };
+    } finally {
+      await this.restoreMarks(outcome.state === 'completed').catch(() => undefined);
+      await this.o.checkpoints?.finish().catch(() => undefined);
+      this.terminal(outcome);
+    }
+    return outcome;
+  }
+
+  /** The one terminal event; `paused` is journaled as run.paused and then run.stopped, so the run can resume. */
+  private terminal(outcome: RunOutcome & { kind?: string }): void {
+    switch (outcome.state) {
+      case 'completed':
+        this.state = 'completed';
+        this.emit({ type: 'run.completed', tasksCompleted: outcome.tasksCompleted });
+        return;
+      case 'stopped':
+        this.state = 'stopped';
+        this.emit({ type: 'run.stopped', reason: outcome.reason ?? 'stopped', completedSteps: this.completedSteps });
+        return;
+      case 'paused':
+        this.state = 'paused';
+        this.emit({ type: 'run.paused', reason: outcome.reason ?? 'paused', kind: (outcome.kind as never) ?? 'review' });
+        this.emit({ type: 'run.stopped', reason: `paused: ${outcome.reason}`, completedSteps: this.completedSteps });
+        return;
+      default:
+        this.state = 'failed';
+        this.emit({ type: 'run.failed', error: outcome.reason ?? 'failed' });
+    }
+  }
+
+  private async setMark(task: Task, status: TaskStatus): Promise<void> {
+    // Read again each time: the user may be editing tasks.md while the agent works.
+    const spec = await loadTasks(this.o.tasksFile);
+    const current = spec.tree.tasks.find((t) => t.id !== null && t.id === task.id && t.title === task.title) ?? spec.tree.tasks.find((t) => t.title === task.title && t.depth === task.depth);
+    if (!current) throw new Error(`task ${task.id ?? task.title} is no longer in ${this.o.tasksFile}`);
+    if (!this.originalMarks.has(task.index)) this.originalMarks.set(task.index, current.status);
+    if (current.status !== status) await writeTaskStatus(this.o.tasksFile, spec.hash, current, status);
+  }
+
+  /** On stop or failure, unfinished tasks get their marker back; ticked ones stay ticked. */
+  private async restoreMarks(all: boolean): Promise<void> {
+    if (all) return;
+    for (const task of this.o.tasks) {
+      const original = this.originalMarks.get(task.index);
+      if (original === undefined) continue;
+      const spec = await loadTasks(this.o.tasksFile);
+      const current = spec.tree.tasks.find((t) => t.id === task.id && t.title === task.title);
+      if (current && current.status === 'in_progress') await writeTaskStatus(this.o.tasksFile, spec.hash, current, original);
+    }
+  }
+
+  private async runTask(task: Task): Promise<void> {
+    this.emit({ type: 'task.started', task: { id: task.id, title: task.title, line: task.range.start.line } });
+    const spec = await loadTasks(this.o.tasksFile);
+    const fresh = spec.tree.tasks.find((t) => t.id === task.id && t.title === task.title) ?? task;
+    const children = fresh.children.map((i) => spec.tree.tasks[i]!);
+    if (children.length > 0 && children.every((c) => c.status === 'done' || c.optional)) {
+      // A parent whose sub-tasks are all done needs no model: tick it.
+      await this.setMark(task, 'done');
+      this.emit({ type: 'task.completed', taskId: task.id, summary: 'all sub-tasks are done', requirements: [], verification: [], verified: true });
+      return;
+    }
+    await this.setMark(task, 'in_progress');
+
+    const files = await specFiles(this.o.tasksFile);
+    const workspaceFiles = await this.listWorkspace();
+    const steering = applicableSteering(await readSteering(this.o.workspace), [...fresh.details, fresh.title].flatMap((d) => d.match(/[\w./-]+\.\w+/g) ?? []));
+    const messages: ChatMessage[] = [
+      { role: 'system', content: SYSTEM_PROMPT },
+      {
+        role: 'user',
+        content: taskPrompt({
+          workspace: this.o.workspace,
+          tasksFile: this.o.tasksFile,
+          tree: spec.tree,
+          task: fresh,
+          requirements: files.requirements ? parseRequirements(files.requirements) : undefined,
+          design: files.design,
+          steering,
+          workspaceFiles,
+          verifyCommands: this.o.settings().verifyCommands,
+        }),
+      },
+    ];
+
+    let fileEdits = 0;
+    let selfCorrections = 0;
+    let nudges = 0;
+    let lastFailure: string | undefined;
+    for (let turn = 0; turn < MAX_MODEL_TURNS_PER_TASK; turn++) {
+      if (this.o.signal.aborted) throw new StopSignal();
+      this.emit({ type: 'step.started', taskId: task.id, step: ++this.step, label: 'model' });
+      let response;
+      try {
+        response = await this.o.model.complete({ messages, tools: toolJsonSchemas(), signal: this.o.signal, onText: undefined });
+      } catch (err) {
+        if (this.o.signal.aborted) throw new StopSignal();
+        throw err instanceof ModelError ? err : new Error(`the model request failed: ${(err as Error).message}`);
+      }
+      if (response.text) this.emit({ type: 'model.text', text: response.text });
+      if (response.usage) this.emit({ type: 'model.usage', ...response.usage });
+      messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
+      if (response.toolCalls.length === 0) {
+        if (++nudges > NUDGES) throw new Error(`the model stopped without calling complete_task for task ${task.id ?? task.title}`);
+        messages.push({ role: 'user', content: 'Continue with the task using the tools; call complete_task when it is done and checked.' });
+        continue;
+      }
+      for (const call of response.toolCalls) {
+        if (this.o.signal.aborted) throw new StopSignal();
+        const result = await this.toolCall(call, task, fileEdits);
+        messages.push({ role: 'tool', toolCallId: call.id, tool: call.tool, content: result.output });
+        if (result.data?.countsAsEdit) fileEdits++;
+        if (result.completed) return;
+        if (!result.ok) {
+          const signature = `${call.tool}:${JSON.stringify(call.input)}`;
+          if (result.retryableCheck) {
+            selfCorrections++;
+            this.emit({ type: 'selfcorrection', taskId: task.id, count: selfCorrections, max: this.o.settings().maxSelfCorrections, reason: `${describeCall(call)} failed (${result.output.split('\n')[0] ?? 'no output'})` });
+            if (selfCorrections > this.o.settings().maxSelfCorrections) throw new Pause('self-corrections', `task ${task.id ?? task.title}: checks still fail after ${selfCorrections - 1} corrections`);
+          }
+          if (signature === lastFailure && !result.denied) throw new Pause('repeated-failure', `the same failing ${call.tool} was repeated: ${result.output.split('\n')[0]}`);
+          lastFailure = signature;
+        } else lastFailure = undefined;
+      }
+    }
+    throw new Error(`task ${task.id ?? task.title} took more than ${MAX_MODEL_TURNS_PER_TASK} model turns`);
+  }
+
+  private async listWorkspace(): Promise<string[]> {
+    const list = toolByName('list_files');
+    if (!list) return [];
+    const r = await list.run({}, { workspaceRoot: this.o.workspace, signal: this.o.signal, commandTimeoutSeconds: 30 });
+    return r.ok ? r.output.split('\n').filter((l) => l && !l.startsWith('[')) : [];
+  }
+
+  /** One tool call: journal, gate, approval, checkpoints, dispatch, result. */
+  private async toolCall(call: ToolCall, task: Task, fileEdits: number): Promise<ToolResult & { completed?: boolean; retryableCheck?: boolean; denied?: boolean }> {
+    this.emit({ type: 'tool.requested', callId: call.id, tool: call.tool, input: call.input });
+    const parsed = parseToolInput(call.tool, call.input);
+    if (!parsed.ok) return this.finish(call, { ok: false, output: parsed.error }, 0);
+    const tool = toolByName(call.tool)!;
+    const settings = this.o.settings();
+
+    if (call.tool === 'complete_task') return this.complete(call, task, parsed.input as { summary: string; requirements?: Array<{ id: string; evidence: string }> });
+
+    const action = await this.actionOf(call.tool, parsed.input);
+    let decision: Decision;
+    if (action) {
+      if ((action.kind === 'write' || action.kind === 'create') && fileEdits >= settings.maxFileEditsPerTask) {
+        throw new Pause('edit-limit', `task ${task.id ?? task.title} reached maxFileEditsPerTask (${settings.maxFileEditsPerTask})`);
+      }
+      decision = this.o.gate.check(action, settings, { ...this.o.context, workspaceRoot: this.o.workspace, fileEditsSoFarInTask: fileEdits }, this.o.fsView);
+    } else {
+      decision = { verdict: 'allow', rule: 'R0', reason: 'allow: reading and searching inside the workspace is not gated', findings: [] };
+    }
+    this.emit({ type: 'gate.decided', callId: call.id, verdict: decision.verdict, rule: decision.rule, reason: decision.reason, findings: decision.findings });
+
+    if (decision.verdict === 'deny') return { ...this.finish(call, { ok: false, output: `Denied by the policy gate (rule ${decision.rule}): ${decision.reason.replace(/^deny: /, '')}. Do not retry this; take another way.` }, 0), denied: true };
+    if (decision.verdict === 'ask') {
+      const approved = await this.askApproval(call, decision);
+      if (!approved) return { ...this.finish(call, { ok: false, output: `Not approved (rule ${decision.rule}): ${decision.reason.replace(/^ask: /, '')}. Take another way.` }, 0), denied: true };
+    }
+
+    const started = performance.now();
+    if (tool.changesFiles) await this.checkpoint('before', call);
+    let result: ToolResult;
+    try {
+      result = await tool.run(parsed.input, {
+        workspaceRoot: this.o.workspace,
+        signal: this.o.signal,
+        commandTimeoutSeconds: settings.commandTimeoutSeconds,
+        onOutput: (chunk) => this.emit({ type: 'tool.output', callId: call.id, stream: chunk.stream, text: chunk.text }),
+      });
+    } finally {
+      if (tool.changesFiles) await this.checkpoint('after', call);
+    }
+    if (this.o.signal.aborted) {
+      this.finish(call, result, performance.now() - started);
+      throw new StopSignal();
+    }
+    const out = this.finish(call, result, performance.now() - started);
+    this.completedSteps.push(`${call.tool} ${summarise(call.input)}`);
+    const countsAsEdit = call.tool === 'write_file' || call.tool === 'edit_file';
+    return { ...out, data: { ...out.data, countsAsEdit }, retryableCheck: call.tool === 'run_command' && !result.ok && this.o.settings().verifyCommands.includes(String((parsed.input as { command: string }).command)) };
+  }
+
+  private finish(call: ToolCall, result: ToolResult, durationMs: number): ToolResult {
+    this.emit({ type: 'tool.finished', callId: call.id, ok: result.ok, output: result.output, data: result.data, durationMs: Math.round(durationMs) });
+    return result;
+  }
+
+  private async checkpoint(when: 'before' | 'after', call: ToolCall): Promise<void> {
+    const c = this.o.checkpoints;
+    if (!c) return;
+    const label = `${call.tool} ${summarise(call.input)}`;
+    const s = when === 'before' ? await c.beforeStep(label) : await c.afterStep(label);
+    this.emit({ type: 'checkpoint.created', commit: s.commit, label: `${when} ${label}`, ...(s.skipped.length ? { skipped: s.skipped } : {}) });
+  }
+
+  private async askApproval(call: ToolCall, decision: Decision): Promise<boolean> {
+    this.emit({ type: 'approval.requested', callId: call.id, tool: call.tool, input: call.input, rule: decision.rule, reason: decision.reason });
+    if (!this.o.approver) {
+      this.emit({ type: 'approval.resolved', callId: call.id, approved: false, by: 'no-one-to-ask' });
+      return false;
+    }
+    this.state = 'awaiting_approval';
+    try {
+      const answer = await this.o.approver({ callId: call.id, tool: call.tool, input: call.input, decision }, this.o.signal);
+      if (this.o.signal.aborted) {
+        this.emit({ type: 'approval.resolved', callId: call.id, approved: false, by: 'stop' });
+        throw new StopSignal();
+      }
+      this.emit({ type: 'approval.resolved', callId: call.id, approved: answer.approved, by: 'user', ...(answer.alwaysAllow ? { alwaysAllow: answer.alwaysAllow } : {}) });
+      return answer.approved;
+    } catch (err) {
+      if (this.o.signal.aborted && !(err instanceof StopSignal)) {
+        this.emit({ type: 'approval.resolved', callId: call.id, approved: false, by: 'stop' });
+        throw new StopSignal();
+      }
+      throw err;
+    } finally {
+      if (this.state === 'awaiting_approval') this.state = 'running';
+    }
+  }
+
+  /** What the gate is asked: a command, or a write/create/delete of a workspace path. */
+  private async actionOf(tool: string, input: unknown): Promise<PolicyAction | undefined> {
+    const i = input as { command?: string; path?: string };
+    switch (tool) {
+      case 'run_command':
+        return { kind: 'command', command: i.command! };
+      case 'write_file':
+        return { kind: existsSync(join(this.o.workspace, i.path!)) ? 'write' : 'create', path: i.path! };
+      case 'edit_file':
+        return { kind: 'write', path: i.path! };
+      case 'delete_file':
+        return { kind: 'delete', path: i.path! };
+      default:
+        return undefined;
+    }
+  }
+
+  /** complete_task: run the verify commands through the gate; all pass -> tick the box. */
+  private async complete(call: ToolCall, task: Task, input: { summary: string; requirements?: Array<{ id: string; evidence: string }> }): Promise<ToolResult & { completed?: boolean; retryableCheck?: boolean }> {
+    const settings = this.o.settings();
+    this.emit({ type: 'gate.decided', callId: call.id, verdict: 'allow', rule: 'R0', reason: 'allow: completing a task runs its checks through the gate', findings: [] });
+    const verification: Array<{ command: string; exitCode: number | null; ok: boolean }> = [];
+    const runner = toolByName('run_command')!;
+    for (const command of settings.verifyCommands) {
+      const decision = this.o.gate.check({ kind: 'command', command }, settings, { ...this.o.context, workspaceRoot: this.o.workspace }, this.o.fsView);
+      if (decision.verdict === 'deny' || (decision.verdict === 'ask' && !(await this.askApproval(call, decision)))) {
+        verification.push({ command, exitCode: null, ok: false });
+        return { ...this.finish(call, { ok: false, output: `The check \`${command}\` may not run (${decision.reason}); the task cannot be verified.` }, 0), retryableCheck: false };
+      }
+      const r = await runner.run({ command }, { workspaceRoot: this.o.workspace, signal: this.o.signal, commandTimeoutSeconds: settings.commandTimeoutSeconds, onOutput: (chunk) => this.emit({ type: 'tool.output', callId: call.id, stream: chunk.stream, text: chunk.text }) });
+      if (this.o.signal.aborted) throw new StopSignal();
+      const exitCode = typeof r.data?.exitCode === 'number' ? r.data.exitCode : null;
+      verification.push({ command, exitCode, ok: r.ok });
+      if (!r.ok) return { ...this.finish(call, { ok: false, output: `The check \`${command}\` failed, so the task is not done:\n${r.output}` }, 0), retryableCheck: true };
+    }
+    await this.setMark(task, 'done');
+    this.finish(call, { ok: true, output: settings.verifyCommands.length ? 'All checks passed; the task is ticked.' : 'The task is ticked (unverified: there are no verifyCommands).' }, 0);
+    this.emit({ type: 'task.completed', taskId: task.id, summary: input.summary, requirements: input.requirements ?? [], verification, verified: settings.verifyCommands.length > 0 });
+    this.completedSteps.push(`complete_task ${task.id ?? task.title}`);
+    return { ok: true, output: 'completed', completed: true };
+  }
+}
+
+class StopSignal extends Error {
+  constructor() {
+    super('stopped');
+  }
+}
+
+function describeCall(call: ToolCall): string {
+  return call.tool === 'complete_task' ? 'the verification' : `${call.tool} ${summarise(call.input)}`;
+}
+
+function summarise(input: unknown): string {
+  const i = input as { command?: string; path?: string };
+  const s = i?.command ?? i?.path ?? '';
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+

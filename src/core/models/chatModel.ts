@@ -1,0 +1,58 @@
+/** A tool call the model asked for. */
+export interface ToolCall {
+  id: string;
+  tool: string;
+  input: unknown;
+}
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls: ToolCall[] }
+  | { role: 'tool'; toolCallId: string; tool: string; content: string };
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+  signal: AbortSignal;
+  /** Streamed text, as it arrives. */
+  onText?: (delta: string) => void;
+}
+
+export interface ChatUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
+}
+
+export interface ChatResponse {
+  text: string;
+  toolCalls: ToolCall[];
+  usage?: ChatUsage;
+}
+
+/** One interface for every provider: OpenAI-compatible, Anthropic, replay, vscode.lm. */
+export interface ChatModel {
+  /** `provider:model`, as given on the command line. */
+  readonly id: string;
+  /** Tokens the model accepts, for the context budget. */
+  readonly contextWindow: number;
+  complete(request: ChatRequest): Promise<ChatResponse>;
+}
+
+/** An error the user can act on: what went wrong with the model and what to do. */
+export class ModelError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'auth' | 'unknown-model' | 'context-overflow' | 'rate-limit' | 'network' | 'protocol' | 'exhausted' | 'aborted',
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}

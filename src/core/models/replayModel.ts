@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ModelError, type ChatModel, type ChatRequest, type ChatResponse } from './chatModel.js';
+
+/** The replay script: a contract (tests, the demo and bug reports depend on it). */
+export const replayScriptSchema = z.object({
+  turns: z.array(
+    z.object({
+      text: z.string().optional(),
+      toolCalls: z.array(z.object({ tool: z.string(), input: z.unknown() })).optional(),
+    }),
+  ),
+});
+export type ReplayScript = z.infer<typeof replayScriptSchema>;
+
+/**
+ * A recorded model: each request consumes the next turn, whatever the tool results were. When no turn is
+ * left the run fails with "replay script exhausted". On resume it continues after the turns already used.
+ */
+export class ReplayModel implements ChatModel {
+  readonly contextWindow = 200_000;
+  private next: number;
+
+  constructor(
+    readonly id: string,
+    private readonly script: ReplayScript,
+    startAt = 0,
+  ) {
+    this.next = startAt;
+  }
+
+  static async load(path: string, startAt = 0): Promise<ReplayModel> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(path, 'utf8'));
+    } catch (err) {
+      throw new ModelError(`replay script ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(err as Error).message})`}.`, 'protocol');
+    }
+    const parsed = replayScriptSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ModelError(`replay script ${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}.`, 'protocol');
+    }
+    return new ReplayModel(`replay:${path}`, parsed.data, startAt);
+  }
+
+  get turnsUsed(): number {
+    return this.next;
+  }
+
+  async complete(request: ChatRequest): Promise<ChatResponse> {
+    if (request.signal.aborted) throw new ModelError('the model request was aborted', 'aborted');
+    const turn = this.script.turns[this.next];
+    if (!turn) throw new ModelError('replay script exhausted', 'exhausted');
+    const index = this.next++;
+    if (turn.text) request.onText?.(turn.text);
+    return {
+      text: turn.text ?? '',
+      toolCalls: (turn.toolCalls ?? []).map((c, i) => ({ id: `replay-${index}-${i}`, tool: c.tool, input: c.input })),
+    };
+  }
+}

@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunEvent } from './events.js';
+import { runDir } from './journal.js';
+
+export interface RunSummary {
+  runId: string;
+  status: 'completed' | 'failed' | 'stopped' | 'paused' | 'running';
+  reason?: string;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  model?: string;
+  level?: string;
+  tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; summary?: string }>;
+  tokens: { input: number; output: number; costUsd?: number };
+  commands: Array<{ command: string; exitCode: number | null; ok: boolean }>;
+  files: Array<{ path: string; tool: string }>;
+  gate: { allow: number; ask: number; deny: number };
+  approvals: { approved: number; rejected: number; unanswered: number };
+  selfCorrections: number;
+  verification: Array<{ taskId: string | null; command: string; exitCode: number | null; ok: boolean }>;
+}
+
+/** The summary of a run, from its events alone (so a crashed run's journal gives one too). */
+export function summarise(events: readonly RunEvent[]): RunSummary {
+  const first = events[0];
+  const s: RunSummary = {
+    runId: first?.runId ?? '',
+    status: 'running',
+    tasks: [],
+    tokens: { input: 0, output: 0 },
+    commands: [],
+    files: [],
+    gate: { allow: 0, ask: 0, deny: 0 },
+    approvals: { approved: 0, rejected: 0, unanswered: 0 },
+    selfCorrections: 0,
+    verification: [],
+  };
+  const requested = new Map<string, { tool: string; input: unknown }>();
+  for (const e of events) {
+    switch (e.type) {
+      case 'run.started':
+        s.startedAt = e.time;
+        s.model = e.model;
+        s.level = e.level;
+        for (const t of e.tasks) s.tasks.push({ id: t.id, title: t.title, completed: false });
+        break;
+      case 'model.usage':
+        s.tokens.input += e.inputTokens ?? 0;
+        s.tokens.output += e.outputTokens ?? 0;
+        if (e.costUsd !== undefined) s.tokens.costUsd = (s.tokens.costUsd ?? 0) + e.costUsd;
+        break;
+      case 'tool.requested':
+        requested.set(e.callId, { tool: e.tool, input: e.input });
+        break;
+      case 'gate.decided':
+        s.gate[e.verdict]++;
+        break;
+      case 'approval.resolved':
+        if (e.by === 'no-one-to-ask') s.approvals.unanswered++;
+        else if (e.approved) s.approvals.approved++;
+        else s.approvals.rejected++;
+        break;
+      case 'tool.finished': {
+        const r = requested.get(e.callId);
+        const input = (r?.input ?? {}) as { command?: string; path?: string };
+        if (r?.tool === 'run_command' && input.command !== undefined && e.data && 'exitCode' in e.data) s.commands.push({ command: input.command, exitCode: (e.data.exitCode as number | null) ?? null, ok: e.ok });
+        if (e.ok && input.path && ['write_file', 'edit_file', 'delete_file'].includes(r?.tool ?? '') && !s.files.some((f) => f.path === input.path)) s.files.push({ path: input.path, tool: r!.tool });
+        break;
+      }
+      case 'selfcorrection':
+        s.selfCorrections++;
+        break;
+      case 'task.completed': {
+        const t = s.tasks.find((x) => x.id === e.taskId) ?? s.tasks.find((x) => !x.completed);
+        if (t) Object.assign(t, { completed: true, verified: e.verified, summary: e.summary });
+        for (const v of e.verification) s.verification.push({ taskId: e.taskId, ...v });
+        break;
+      }
+      case 'run.completed':
+        s.status = 'completed';
+        break;
+      case 'run.failed':
+        s.status = 'failed';
+        s.reason = e.error;
+        break;
+      case 'run.paused':
+        s.status = 'paused';
+        s.reason = e.reason;
+        break;
+      case 'run.stopped':
+        if (s.status !== 'paused') {
+          s.status = 'stopped';
+          s.reason = e.reason;
+        }
+        break;
+      default:
+    }
+  }
+  const last = events.at(-1);
+  if (last && s.status !== 'running') {
+    s.endedAt = last.time;
+    if (s.startedAt) s.durationMs = Date.parse(last.time) - Date.parse(s.startedAt);
+  }
+  return s;
+}
+
+export function writeSummary(workspace: string, summary: RunSummary): void {
+  writeFileSync(join(runDir(workspace, summary.runId), 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+}
