@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { readdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { ToolDefinition, ToolResult } from './types.js';
 
@@ -132,9 +133,26 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function groupAlive(pid: number): boolean {
+/**
+ * Whether any process of the group is still running. On Linux, zombies count as gone: in a container whose
+ * init does not reap orphans, a killed grandchild stays a zombie, and `kill(-pgid, 0)` would still succeed.
+ */
+export function groupAlive(pgid: number): boolean {
+  if (process.platform === 'linux') {
+    try {
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+      }
+      return false;
+    } catch {
+      // fall through to the portable check
+    }
+  }
   try {
-    process.kill(-pid, 0);
+    process.kill(-pgid, 0);
     return true;
   } catch {
     return false;
