@@ -1,0 +1,174 @@
+import { execa } from 'execa';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Executor, type Approver } from '../../../src/core/agent/executor.js';
+import { selectTasks } from '../../../src/core/agent/taskSelection.js';
+import { openGitStore, RunCheckpoints } from '../../../src/core/checkpoints/index.js';
+import type { ChatModel, ChatRequest } from '../../../src/core/models/chatModel.js';
+import { ReplayModel, type ReplayScript } from '../../../src/core/models/replayModel.js';
+import { PolicyGate } from '../../../src/core/policy/gate.js';
+import { realFileSystem } from '../../../src/core/policy/paths.js';
+import type { RunEvent } from '../../../src/core/runs/events.js';
+import { Journal } from '../../../src/core/runs/journal.js';
+import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
+import { loadTasks } from '../../../src/core/spec/index.js';
+
+const EXAMPLE = join(__dirname, '../../../examples/todo-app');
+const TASKS = '.kiro/specs/todo-priorities/tasks.md';
+let gate: PolicyGate;
+beforeAll(async () => {
+  gate = await PolicyGate.create();
+});
+
+async function workspace(): Promise<string> {
+  const ws = await mkdtemp(join(tmpdir(), 'spec-agent-exec-'));
+  cpSync(EXAMPLE, ws, { recursive: true });
+  const env = { GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' };
+  await execa('git', ['init', '-q', '-b', 'main'], { cwd: ws });
+  await execa('git', ['add', '-A'], { cwd: ws });
+  await execa('git', ['commit', '-q', '-m', 'init'], { cwd: ws, env });
+  return ws;
+}
+
+interface Setup {
+  script: ReplayScript | ChatModel;
+  settings?: Partial<AgentSettings>;
+  approver?: Approver;
+  task?: string;
+  stop?: AbortController;
+  checkpoints?: boolean;
+}
+
+async function runAgent(ws: string, s: Setup) {
+  const settings = agentSettingsSchema.parse({ autonomyLevel: 'balanced', allowedCommands: ['npm test', 'node --test'], forbiddenCommands: ['rm -rf'], verifyCommands: [], ...s.settings });
+  const spec = await loadTasks(join(ws, TASKS));
+  const { tasks } = selectTasks(spec.tree, s.task ?? '2.1');
+  const journal = Journal.open(ws, `run-${Math.random().toString(16).slice(2, 8)}`);
+  const events: RunEvent[] = [];
+  journal.onEvent((e) => events.push(e));
+  const checkpoints = s.checkpoints ? await RunCheckpoints.start(await openGitStore(ws), journal.runId) : undefined;
+  const model = 'turns' in s.script ? new ReplayModel('replay:test', s.script) : s.script;
+  const executor = new Executor({ workspace: ws, tasksFile: join(ws, TASKS), tasks, model, gate, settings: () => settings, context: { workspaceRoot: ws, home: '/nonexistent-home' }, fsView: realFileSystem, journal, checkpoints, approver: s.approver, signal: (s.stop ?? new AbortController()).signal });
+  const outcome = await executor.run();
+  journal.close();
+  return { outcome, events, checkpoints, types: events.map((e) => e.type) };
+}
+
+const complete = { tool: 'complete_task', input: { summary: 'done' } };
+const mark = async (ws: string, id: string) => (await loadTasks(join(ws, TASKS))).tree.tasks.find((t) => t.id === id)!.status;
+const terminal = (types: string[]) => types.filter((t) => t === 'run.completed' || t === 'run.failed' || t === 'run.stopped');
+
+describe('the executor', () => {
+  it('does not dispatch a denied call, tells the model why, and ticks the task on completion', async () => {
+    const ws = await workspace();
+    await writeFile(join(ws, 'victim.txt'), 'still here\n');
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [{ tool: 'run_command', input: { command: 'rm -rf victim.txt' } }] }, { toolCalls: [complete] }] } });
+    expect(r.outcome.state).toBe('completed');
+    expect(readFileSync(join(ws, 'victim.txt'), 'utf8')).toBe('still here\n');
+    const denied = r.events.find((e) => e.type === 'gate.decided' && e.verdict === 'deny');
+    expect(denied).toMatchObject({ rule: 'C5' });
+    expect(r.events.find((e) => e.type === 'tool.finished' && e.callId === (denied as { callId: string }).callId)).toMatchObject({ ok: false, output: expect.stringMatching(/^Denied by the policy gate \(rule C5\)/) });
+    expect(r.events.some((e) => e.type === 'tool.output')).toBe(false);
+    expect(await mark(ws, '2.1')).toBe('done');
+    expect(terminal(r.types)).toEqual(['run.completed']);
+  });
+
+  it('asks the approver: an approved write happens, a rejected one does not; with no one to ask, ask is deny', async () => {
+    const ws = await workspace();
+    const asked: string[] = [];
+    const approver: Approver = async (req) => {
+      asked.push((req.input as { path: string }).path);
+      return { approved: asked.length === 1 };
+    };
+    const writes = [{ tool: 'write_file', input: { path: 'a.txt', content: 'a' } }, { tool: 'write_file', input: { path: 'b.txt', content: 'b' } }];
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: writes }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'cautious' }, approver });
+    expect(asked).toEqual(['a.txt', 'b.txt']);
+    expect(existsSync(join(ws, 'a.txt'))).toBe(true);
+    expect(existsSync(join(ws, 'b.txt'))).toBe(false);
+    expect(r.events.filter((e) => e.type === 'approval.resolved').map((e) => (e as { approved: boolean }).approved)).toEqual([true, false]);
+
+    const ws2 = await workspace();
+    const r2 = await runAgent(ws2, { script: { turns: [{ toolCalls: [writes[0]!] }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'cautious' } });
+    expect(existsSync(join(ws2, 'a.txt'))).toBe(false);
+    expect(r2.events.find((e) => e.type === 'approval.resolved')).toMatchObject({ approved: false, by: 'no-one-to-ask' });
+  });
+
+  it('on Stop during `sleep 30`: every process gone within 3 s, nothing dispatched after, marker restored, one terminal event', async () => {
+    const ws = await workspace();
+    const stop = new AbortController();
+    const pidFile = join(ws, 'gc.pid');
+    await writeFile(join(ws, 'spawn.sh'), 'sleep 30 &\necho $! > gc.pid\nsleep 30\n');
+    const script: ReplayScript = { turns: [{ toolCalls: [{ tool: 'run_command', input: { command: 'sh spawn.sh' } }] }, { toolCalls: [{ tool: 'write_file', input: { path: 'after-stop.txt', content: 'x' } }] }] };
+    setTimeout(() => stop.abort(), 700);
+    const started = Date.now();
+    const r = await runAgent(ws, { script, settings: { autonomyLevel: 'full' }, stop });
+    expect(Date.now() - started).toBeLessThan(3700);
+    expect(r.outcome, JSON.stringify(r.events.filter((e) => e.type !== 'tool.output').slice(-6))).toMatchObject({ state: 'stopped' });
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+    expect(stat === '' || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')).toBe(true);
+    expect(r.events.filter((e) => e.type === 'tool.requested')).toHaveLength(1);
+    expect(existsSync(join(ws, 'after-stop.txt'))).toBe(false);
+    expect(await mark(ws, '2.1')).toBe('todo');
+    expect(terminal(r.types)).toEqual(['run.stopped']);
+  });
+
+  it('a failing verification leaves the box unticked; past maxSelfCorrections the run pauses', async () => {
+    const ws = await workspace();
+    await writeFile(join(ws, 'check.js'), 'process.exit(1);\n');
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }, { toolCalls: [complete] }] }, settings: { verifyCommands: ['node check.js'], allowedCommands: ['node check.js'], maxSelfCorrections: 1 } });
+    expect(r.outcome, JSON.stringify(r.events.filter((e) => e.type !== 'tool.output').slice(-6))).toMatchObject({ state: 'paused' });
+    expect(r.events.filter((e) => e.type === 'selfcorrection')).toHaveLength(2);
+    expect(r.events.find((e) => e.type === 'run.paused')).toMatchObject({ kind: 'self-corrections' });
+    expect(await mark(ws, '2.1')).toBe('todo');
+    expect(r.types).not.toContain('task.completed');
+  });
+
+  it('pauses at maxFileEditsPerTask', async () => {
+    const ws = await workspace();
+    const w = (p: string) => ({ tool: 'write_file', input: { path: p, content: p } });
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [w('one.txt'), w('two.txt')] }] }, settings: { maxFileEditsPerTask: 1 } });
+    expect(r.outcome.state).toBe('paused');
+    expect(r.events.find((e) => e.type === 'run.paused')).toMatchObject({ kind: 'edit-limit' });
+    expect(existsSync(join(ws, 'one.txt'))).toBe(true);
+    expect(existsSync(join(ws, 'two.txt'))).toBe(false);
+  });
+
+  it('keeps the user\'s edit of tasks.md made during the run, and ticks the right task', async () => {
+    const ws = await workspace();
+    const file = join(ws, TASKS);
+    let turn = 0;
+    const model: ChatModel = {
+      id: 'editing-user',
+      contextWindow: 100_000,
+      async complete(_req: ChatRequest) {
+        if (turn++ === 0) {
+          // The user inserts a task above while the agent thinks.
+          await writeFile(file, (await readFile(file, 'utf8')).replace('# Implementation Plan\n', '# Implementation Plan\n\n- [ ] 0. A task the user added\n'));
+          return { text: '', toolCalls: [{ id: 'w', tool: 'write_file', input: { path: 'x.txt', content: 'x' } }] };
+        }
+        return { text: '', toolCalls: [{ id: 'c', ...complete }] };
+      },
+    };
+    const r = await runAgent(ws, { script: model });
+    expect(r.outcome.state).toBe('completed');
+    const text = await readFile(file, 'utf8');
+    expect(text).toContain('- [ ] 0. A task the user added');
+    expect(text).toContain('- [x] 2.1 Store a priority on each item');
+    expect(text).toContain('- [ ] 2.2 List open items by priority');
+  });
+
+  it('journals checkpoints around file changes, and a discard after the run restores the tree', async () => {
+    const ws = await workspace();
+    const before = await readFile(join(ws, 'src/todo.js'), 'utf8');
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [{ tool: 'write_file', input: { path: 'src/todo.js', content: 'broken\n' } }, { tool: 'write_file', input: { path: 'src/new.js', content: 'new\n' } }] }, { toolCalls: [complete] }] }, checkpoints: true });
+    expect(r.events.filter((e) => e.type === 'checkpoint.created')).toHaveLength(4);
+    const result = await r.checkpoints!.discard();
+    expect(result.conflicts).toEqual([]);
+    expect(await readFile(join(ws, 'src/todo.js'), 'utf8')).toBe(before);
+    expect(existsSync(join(ws, 'src/new.js'))).toBe(false);
+  });
+});
