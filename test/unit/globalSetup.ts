@@ -1,13 +1,14 @@
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
 /** Builds the CLI bundle once, so CLI tests run the real program in a child process. */
 export default async function setup(project: TestProject) {
-  const dir = mkdtempSync(join(tmpdir(), 'spec-agent-cli-'));
+  // Inside the project, so the bundle resolves packages (ripgrep's binary) from node_modules like dist/ does.
+  mkdirSync(join(__dirname, '../../node_modules/.cache'), { recursive: true });
+  const dir = mkdtempSync(join(__dirname, '../../node_modules/.cache/spec-agent-cli-'));
   const outfile = join(dir, 'cli.js');
   await build({
     entryPoints: ['src/cli/bin.ts'],

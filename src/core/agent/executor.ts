@@ -227,11 +227,12 @@ export class Executor {
     throw new Error(`task ${task.id ?? task.title} took more than ${MAX_MODEL_TURNS_PER_TASK} model turns`);
   }
 
+  /** The workspace's files for the prompt; a listing that fails leaves the prompt without it, not the run. */
   private async listWorkspace(): Promise<string[]> {
-    const list = toolByName('list_files');
-    if (!list) return [];
-    const r = await list.run({}, { workspaceRoot: this.o.workspace, signal: this.o.signal, commandTimeoutSeconds: 30 });
-    return r.ok ? r.output.split('\n').filter((l) => l && !l.startsWith('[')) : [];
+    const r = await toolByName('list_files')!
+      .run({}, { workspaceRoot: this.o.workspace, signal: this.o.signal, commandTimeoutSeconds: 30 })
+      .catch(() => undefined);
+    return r?.ok ? r.output.split('\n').filter((l) => l && !l.startsWith('[')) : [];
   }
 
   /** One tool call: journal, gate, approval, checkpoints, dispatch, result. */

@@ -1,0 +1,61 @@
+import { execa } from 'execa';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { runEventSchema } from '../../../src/core/runs/events.js';
+
+const ROOT = resolve(__dirname, '../../..');
+const SCRIPT = join(ROOT, 'examples/demo/replay-priorities.json');
+const TASKS = '.kiro/specs/todo-priorities/tasks.md';
+
+/** Checkpoint stores of these plain (non-git) folders go to a temp dir, not the user's cache. */
+process.env.SPEC_AGENT_CHECKPOINTS_DIR = join(tmpdir(), 'spec-agent-run-test-stores');
+
+async function workspace(): Promise<string> {
+  const ws = await mkdtemp(join(tmpdir(), 'spec-agent-run-'));
+  cpSync(join(ROOT, 'examples/todo-app'), ws, { recursive: true });
+  return ws;
+}
+
+describe('spec-agent run', () => {
+  it('runs the demo task with the replay model: NDJSON events, exit 0, the box ticked, a summary written', async () => {
+    const ws = await workspace();
+    const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`, '--json'], { cwd: ws, reject: false });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const events = r.stdout.split('\n').map((l) => runEventSchema.parse(JSON.parse(l)));
+    expect(events[0]!.type).toBe('run.started');
+    expect(events.at(-1)!.type).toBe('run.completed');
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+    expect(events.find((e) => e.type === 'gate.decided' && e.verdict === 'deny')).toMatchObject({ rule: 'C5' });
+    expect(events.filter((e) => e.type === 'selfcorrection')).toHaveLength(1);
+    expect(events.find((e) => e.type === 'task.completed')).toMatchObject({ taskId: '2.1', verified: true, verification: [{ command: 'npm test', exitCode: 0, ok: true }] });
+    expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.1 Store a priority on each item');
+    const runId = events[0]!.runId;
+    expect(JSON.parse(readFileSync(join(ws, '.kiro/runs', runId, 'summary.json'), 'utf8'))).toMatchObject({ status: 'completed', selfCorrections: 1, gate: { deny: 1 } });
+    expect(r.stderr).toMatch(/no one to ask here/);
+  });
+
+  it.each([
+    [['--task', '9.9', '--model', `replay:${SCRIPT}`], /no task "9\.9" in tasks\.md/],
+    [['--task', '2.1', '--model', 'openai:gpt-x'], /the model provider "openai" is not available in this version/],
+    [['--task', '2.1', '--model', 'replay:/nonexistent.json'], /replay script \/nonexistent\.json: no such file/],
+    [['--task', '2.1'], /give --model/],
+  ])('exits 2 on usage errors (%j)', async (args, message) => {
+    const ws = await workspace();
+    const r = await execa('node', [inject('cliPath'), 'run', TASKS, ...args], { cwd: ws, reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('exits 1 when the run fails (the replay script runs out before the task is done)', async () => {
+    const ws = await workspace();
+    writeFileSync(join(ws, 'short.json'), JSON.stringify({ turns: [{ text: 'Looking around.', toolCalls: [{ tool: 'list_files', input: {} }] }] }));
+    const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${join(ws, 'short.json')}`], { cwd: ws, reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/✗ failed: replay script exhausted/);
+    // The task's marker went back to what it was.
+    expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.2 List open items by priority');
+  });
+});
