@@ -3,6 +3,7 @@ import { SpecError } from '../core/spec/index.js';
 import { checkpointCreate, checkpointDiff, checkpointList, checkpointPrune, checkpointRestore } from './checkpointCommand.js';
 import { parseCommand } from './parseCommand.js';
 import { runCommand, type RunOptions } from './runCommand.js';
+import { runsDiscard, runsKeep, runsList, runsShow, runsUndoDiscard } from './runsCommand.js';
 import { policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
 import { UsageError } from './usageError.js';
 
@@ -38,6 +39,46 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the run events as NDJSON')
     .action(async (file: string, opts: RunOptions) => {
       code = await runCommand(file, opts, process.stdout, process.stderr);
+    });
+
+  const runs = program.command('runs').description('The runs of the workspace of the current folder (.kiro/runs/).');
+  runs
+    .command('list')
+    .description('Runs, newest first, with their status.')
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      code = await runsList(opts, process.stdout);
+    });
+  runs
+    .command('show')
+    .description('The summary of a run: tasks, commands, files, gate decisions, approvals.')
+    .argument('<id>', 'the run id')
+    .option('--json', 'print it as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      code = await runsShow(id, opts, process.stdout);
+    });
+  runs
+    .command('discard')
+    .description('Put back every path the run changed (a path you changed too is left as you have it, and reported). Exit 3 when there are such conflicts.')
+    .argument('<id>', 'the run id')
+    .option('--json', 'print what was done as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      code = await runsDiscard(id, opts, process.stdout, process.stderr);
+    });
+  runs
+    .command('undo-discard')
+    .description('Put the tree back exactly as it was before the last discard of the run.')
+    .argument('<id>', 'the run id')
+    .option('--json', 'print what was done as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      code = await runsUndoDiscard(id, opts, process.stdout);
+    });
+  runs
+    .command('keep')
+    .description('Keep the changes of a stopped or failed run (its snapshots are pruned later).')
+    .argument('<id>', 'the run id')
+    .action(async (id: string) => {
+      code = await runsKeep(id, process.stdout);
     });
 
   const policy = program.command('policy').description('Ask the policy gate, and show the effective policy.');

@@ -135,7 +135,15 @@ export class Executor {
     const current = spec.tree.tasks.find((t) => t.id !== null && t.id === task.id && t.title === task.title) ?? spec.tree.tasks.find((t) => t.title === task.title && t.depth === task.depth);
     if (!current) throw new Error(`task ${task.id ?? task.title} is no longer in ${this.o.tasksFile}`);
     if (!this.originalMarks.has(task.index)) this.originalMarks.set(task.index, current.status);
-    if (current.status !== status) await writeTaskStatus(this.o.tasksFile, spec.hash, current, status);
+    if (current.status === status) return;
+    // The tick is the run's change too: bracketed like a step, so discarding the run unticks the box.
+    const label = `mark task ${task.id ?? task.title} ${status}`;
+    await this.o.checkpoints?.beforeStep(label);
+    try {
+      await writeTaskStatus(this.o.tasksFile, spec.hash, current, status);
+    } finally {
+      await this.o.checkpoints?.afterStep(label);
+    }
   }
 
   /** On stop or failure, unfinished tasks get their marker back; ticked ones stay ticked. */

@@ -59,3 +59,29 @@ describe('spec-agent run', () => {
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.2 List open items by priority');
   });
 });
+
+describe('spec-agent runs', () => {
+  it('lists and shows a run, discards its changes (the tick included) and undoes the discard', async () => {
+    const ws = await workspace();
+    const env = { GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' };
+    await execa('git', ['init', '-q'], { cwd: ws });
+    await execa('git', ['add', '-A'], { cwd: ws });
+    await execa('git', ['commit', '-q', '-m', 'init'], { cwd: ws, env });
+    const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
+    expect((await cli('run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`)).exitCode).toBe(0);
+    const [run] = JSON.parse((await cli('runs', 'list', '--json')).stdout);
+    expect(run).toMatchObject({ status: 'completed', tasks: ['2.1 ✓'] });
+    expect((await cli('runs', 'show', run.id)).stdout).toMatch(/\$ npm test {2}-> exit 1\n {2}\$ npm test {2}-> exit 0/);
+    const changed = (await execa('git', ['status', '--short'], { cwd: ws })).stdout;
+    expect(changed).toContain('src/todo.js');
+
+    const discard = await cli('runs', 'discard', run.id);
+    expect(discard.exitCode).toBe(0);
+    expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe('');
+    expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.1 Store a priority on each item');
+
+    expect((await cli('runs', 'undo-discard', run.id)).exitCode).toBe(0);
+    expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe(changed);
+    expect((await cli('runs', 'show', 'nope')).exitCode).toBe(2);
+  });
+});

@@ -1,0 +1,86 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
+import { summarise } from '../core/runs/summary.js';
+import { UsageError } from './usageError.js';
+
+type Out = NodeJS.WritableStream;
+
+export async function runsList(opts: { json?: boolean }, out: Out): Promise<number> {
+  const ws = process.cwd();
+  const ids = (await readdir(join(ws, RUNS_DIR), { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
+  const rows = [];
+  for (const id of ids) {
+    const j = await readJournal(ws, id).catch(() => undefined);
+    if (!j) continue;
+    const s = summarise(j.events);
+    // A journal without a terminal event is a run that crashed or is still going.
+    rows.push({ id, status: j.ended ? s.status : 'interrupted', startedAt: s.startedAt ?? null, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null });
+  }
+  if (opts.json) out.write(JSON.stringify(rows) + '\n');
+  else for (const r of rows) out.write(`${r.id}  ${r.status.padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}\n`);
+  return 0;
+}
+
+async function journalOf(id: string) {
+  try {
+    return await readJournal(process.cwd(), id);
+  } catch {
+    throw new UsageError(`no run "${id}" in ${RUNS_DIR}; run \`spec-agent runs list\`.`);
+  }
+}
+
+export async function runsShow(id: string, opts: { json?: boolean }, out: Out): Promise<number> {
+  const j = await journalOf(id);
+  const s = summarise(j.events);
+  if (opts.json) {
+    out.write(JSON.stringify({ ...s, status: j.ended ? s.status : 'interrupted', truncated: j.truncated ?? null }) + '\n');
+    return 0;
+  }
+  out.write(`run ${id}: ${j.ended ? s.status : 'interrupted (no terminal event)'}${s.reason ? ` (${s.reason})` : ''}\n`);
+  out.write(`model ${s.model ?? '?'}, level ${s.level ?? '?'}, ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : 'unfinished'}\n`);
+  for (const t of s.tasks) out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);
+  out.write(`gate: ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny; approvals: ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.unanswered} with no one to ask; self-corrections: ${s.selfCorrections}\n`);
+  for (const c of s.commands) out.write(`  $ ${c.command}  -> exit ${c.exitCode}\n`);
+  for (const f of s.files) out.write(`  ${f.tool === 'delete_file' ? 'deleted' : 'wrote'} ${f.path}\n`);
+  if (j.truncated) out.write(`note: ${j.truncated}\n`);
+  return 0;
+}
+
+async function checkpointsOf(id: string): Promise<RunCheckpoints> {
+  try {
+    return await RunCheckpoints.open(await openGitStore(process.cwd()), id);
+  } catch (err) {
+    throw new UsageError(`run ${id}: ${(err as Error).message}`);
+  }
+}
+
+export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
+  const r = await (await checkpointsOf(id)).discard();
+  if (opts.json) {
+    out.write(JSON.stringify(r) + '\n');
+    return 0;
+  }
+  for (const p of r.written) out.write(`restored ${p}\n`);
+  for (const p of r.removed) out.write(`removed ${p}\n`);
+  for (const c of r.conflicts) err.write(`spec-agent: ${c.path} was changed by the agent and by you: left as you have it (the agent's version is blob ${c.agent?.blob ?? '(deleted)'})\n`);
+  for (const k of r.skipped) err.write(`spec-agent: left ${k.path} as it is: ${k.reason}\n`);
+  err.write(`spec-agent: \`spec-agent runs undo-discard ${id}\` puts everything back as it was before this discard\n`);
+  return r.conflicts.length > 0 ? 3 : 0;
+}
+
+export async function runsUndoDiscard(id: string, opts: { json?: boolean }, out: Out): Promise<number> {
+  const r = await (await checkpointsOf(id)).undoDiscard().catch((e: Error) => {
+    throw new UsageError(e.message);
+  });
+  out.write(opts.json ? JSON.stringify(r) + '\n' : [...r.written.map((p) => `restored ${p}\n`), ...r.removed.map((p) => `removed ${p}\n`)].join(''));
+  return 0;
+}
+
+export async function runsKeep(id: string, out: Out): Promise<number> {
+  const run = await checkpointsOf(id);
+  await run.finish();
+  out.write(`kept the changes of run ${id}; its snapshots are pruned after the retention period\n`);
+  return 0;
+}
