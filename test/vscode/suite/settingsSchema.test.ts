@@ -45,6 +45,6 @@ describe('.kiro/settings.json in a real VS Code', () => {
       return l.items.length > 0 ? l : undefined;
     });
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
-    for (const key of ['verifyCommands', 'protectedPaths', 'maxSelfCorrections']) assert.ok(labels.some((l) => l.includes(key)), `${key} in ${labels.join(', ')}`);
+    for (const key of ['protectedPaths', 'maxSelfCorrections', 'largeRewriteLines']) assert.ok(labels.some((l) => l.includes(key)), `${key} in ${labels.join(', ')}`);
   });
 });
