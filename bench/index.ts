@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark prints its figures, and the peer's where one exists. No assertions.
+import { benchAgent } from './agent.js';
 import { benchCheckpoints } from './checkpoints.js';
 import { benchGate } from './gate.js';
 import { benchParser } from './parser.js';
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   if (!only || only === 'parser') benchParser();
   if (!only || only === 'gate') await benchGate();
   if (!only || only === 'checkpoints') await benchCheckpoints();
+  if (!only || only === 'agent') await benchAgent();
 }
 
 main().catch((err: unknown) => {

@@ -65,7 +65,7 @@ class Pause extends Error {
   }
 }
 
-const MAX_MODEL_TURNS_PER_TASK = 60;
+const MAX_MODEL_TURNS_PER_TASK = 200;
 const NUDGES = 2;
 
 /**
