@@ -5,7 +5,7 @@ import { Executor, type Approver } from '../core/agent/executor.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { ModelError, type ChatModel } from '../core/models/chatModel.js';
-import { ReplayModel } from '../core/models/replayModel.js';
+import { createModel } from '../core/models/providers.js';
 import { PolicyGate } from '../core/policy/gate.js';
 import { realFileSystem } from '../core/policy/paths.js';
 import type { RunEvent } from '../core/runs/events.js';
@@ -35,19 +35,14 @@ export function workspaceOf(tasksFile: string): string {
   }
 }
 
-async function modelFor(spec: string | undefined): Promise<ChatModel> {
-  if (!spec) throw new UsageError('give --model provider:model (for example replay:script.json).');
-  const colon = spec.indexOf(':');
-  const provider = colon < 0 ? spec : spec.slice(0, colon);
-  const rest = colon < 0 ? '' : spec.slice(colon + 1);
-  if (provider === 'replay') {
-    try {
-      return await ReplayModel.load(resolve(rest));
-    } catch (err) {
-      throw new UsageError(err instanceof ModelError ? err.message : String(err));
-    }
+async function modelFor(spec: string | undefined, baseURL: string | undefined): Promise<ChatModel> {
+  if (!spec) throw new UsageError('give --model provider:model (for example replay:script.json, anthropic:<model>, openai:<model>, ollama:<model>).');
+  try {
+    const name = spec.startsWith('replay:') ? `replay:${resolve(spec.slice(7))}` : spec;
+    return await createModel(name, { baseURL });
+  } catch (err) {
+    throw new UsageError(err instanceof ModelError ? err.message : String(err));
   }
-  throw new UsageError(`the model provider "${provider}" is not available in this version; use replay:<script.json> (OpenAI-compatible and Anthropic providers are being built).`);
 }
 
 export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -67,7 +62,7 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
   const { tasks, errors: selectionErrors } = selectTasks(spec.tree, opts.task);
   if (selectionErrors.length) throw new UsageError(`${relative(process.cwd(), file)}: ${selectionErrors.join('; ')}.`);
   if (tasks.length === 0) throw new UsageError(`${relative(process.cwd(), file)}: nothing to run for --task ${opts.task} (done already?).`);
-  const model = await modelFor(opts.model);
+  const model = await modelFor(opts.model, opts.baseUrl);
 
   const runId = newRunId();
   const journal = Journal.open(workspace, runId);

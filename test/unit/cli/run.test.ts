@@ -1,6 +1,8 @@
 import { execa } from 'execa';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -39,12 +41,12 @@ describe('spec-agent run', () => {
 
   it.each([
     [['--task', '9.9', '--model', `replay:${SCRIPT}`], /no task "9\.9" in tasks\.md/],
-    [['--task', '2.1', '--model', 'openai:gpt-x'], /the model provider "openai" is not available in this version/],
+    [['--task', '2.1', '--model', 'openai:gpt-x'], /openai: set OPENAI_API_KEY/],
     [['--task', '2.1', '--model', 'replay:/nonexistent.json'], /replay script \/nonexistent\.json: no such file/],
     [['--task', '2.1'], /give --model/],
   ])('exits 2 on usage errors (%j)', async (args, message) => {
     const ws = await workspace();
-    const r = await execa('node', [inject('cliPath'), 'run', TASKS, ...args], { cwd: ws, reject: false });
+    const r = await execa('node', [inject('cliPath'), 'run', TASKS, ...args], { cwd: ws, reject: false, env: { OPENAI_API_KEY: '' } });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
   });
@@ -83,5 +85,42 @@ describe('spec-agent runs', () => {
     expect((await cli('runs', 'undo-discard', run.id)).exitCode).toBe(0);
     expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe(changed);
     expect((await cli('runs', 'show', 'nope')).exitCode).toBe(2);
+  });
+});
+
+describe('spec-agent run with an OpenAI-compatible server', () => {
+  it('drives the task through the wire protocol (--model vllm:m --base-url)', async () => {
+    const ws = await workspace();
+    const bodies: Array<{ messages: Array<{ role: string; content: string | null }> }> = [];
+    const call = (id: string, name: string, args: unknown) => [
+      { choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [{ index: 0, id, type: 'function', function: { name, arguments: JSON.stringify(args) } }] }, finish_reason: null }] },
+      { choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+    ];
+    const turns = [call('c1', 'write_file', { path: 'NOTES.md', content: 'priorities\n' }), call('c2', 'complete_task', { summary: 'wrote notes' })];
+    const server = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (d) => (raw += d));
+      req.on('end', () => {
+        bodies.push(JSON.parse(raw));
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (const c of turns.shift() ?? []) res.write(`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', ...c })}\n\n`);
+        res.end('data: [DONE]\n\n');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+      const settings = join(ws, '.kiro/settings.json');
+      writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+      const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', 'vllm:m', '--base-url', url], { cwd: ws, reject: false });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(readFileSync(join(ws, 'NOTES.md'), 'utf8')).toBe('priorities\n');
+      expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List open items by priority');
+      expect(bodies).toHaveLength(2);
+      expect(bodies[1]!.messages.at(-1)).toMatchObject({ role: 'tool', content: expect.stringMatching(/^created NOTES\.md/) });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

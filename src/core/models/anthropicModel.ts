@@ -1,0 +1,77 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse } from './chatModel.js';
+
+export interface AnthropicOptions {
+  id: string;
+  model: string;
+  apiKey?: string;
+  baseURL?: string;
+  contextWindow?: number;
+  maxTokens?: number;
+  maxRetries?: number;
+}
+
+/** Anthropic's Messages API through the official SDK (streaming, tool use, retries with backoff). */
+export class AnthropicModel implements ChatModel {
+  readonly id: string;
+  readonly contextWindow: number;
+  private readonly client: Anthropic;
+
+  constructor(private readonly o: AnthropicOptions) {
+    this.id = o.id;
+    this.contextWindow = o.contextWindow ?? 200_000;
+    this.client = new Anthropic({ apiKey: o.apiKey ?? 'none', baseURL: o.baseURL, maxRetries: o.maxRetries ?? 4 });
+  }
+
+  async complete(request: ChatRequest): Promise<ChatResponse> {
+    const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    try {
+      const stream = this.client.messages.stream(
+        {
+          model: this.o.model,
+          max_tokens: this.o.maxTokens ?? 8192,
+          ...(system ? { system } : {}),
+          messages: toAnthropic(request.messages),
+          tools: request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema })),
+        },
+        { signal: request.signal },
+      );
+      stream.on('text', (delta) => request.onText?.(delta));
+      const message = await stream.finalMessage();
+      const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+      const toolCalls = message.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, tool: b.name, input: b.input }] : []));
+      return { text, toolCalls, usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens } };
+    } catch (err) {
+      throw describeAnthropicError(err, this.id, request.signal);
+    }
+  }
+}
+
+/** Anthropic wants alternating turns; tool results are user content blocks, merged into one turn. */
+function toAnthropic(messages: readonly ChatMessage[]): Anthropic.MessageParam[] {
+  const out: Anthropic.MessageParam[] = [];
+  const push = (role: 'user' | 'assistant', blocks: Anthropic.ContentBlockParam[]) => {
+    const last = out.at(-1);
+    if (last && last.role === role && Array.isArray(last.content)) last.content.push(...blocks);
+    else out.push({ role, content: blocks });
+  };
+  for (const m of messages) {
+    if (m.role === 'system') continue;
+    if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
+    else if (m.role === 'tool') push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content }]);
+    else push('assistant', [...(m.content ? [{ type: 'text' as const, text: m.content }] : []), ...m.toolCalls.map((c) => ({ type: 'tool_use' as const, id: c.id, name: c.tool, input: c.input as Record<string, unknown> }))]);
+  }
+  return out;
+}
+
+function describeAnthropicError(err: unknown, id: string, signal: AbortSignal): Error {
+  if (err instanceof ModelError) return err;
+  if (signal.aborted) return new ModelError(`${id}: the request was aborted`, 'aborted');
+  if (err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError) return new ModelError(`${id}: the server refused the API key (${err.status}); set ANTHROPIC_API_KEY`, 'auth');
+  if (err instanceof Anthropic.NotFoundError) return new ModelError(`${id}: the server does not know this model (404); check the model name`, 'unknown-model');
+  if (err instanceof Anthropic.RateLimitError) return new ModelError(`${id}: rate limited (429) after retries with backoff; try again later`, 'rate-limit');
+  if (err instanceof Anthropic.BadRequestError && /prompt is too long|context/i.test(err.message)) return new ModelError(`${id}: the conversation is longer than the model's context window`, 'context-overflow');
+  if (err instanceof Anthropic.APIConnectionError) return new ModelError(`${id}: cannot reach the server (${err.message})`, 'network');
+  if (err instanceof Anthropic.APIError) return new ModelError(`${id}: the server answered ${err.status ?? 'an error'}: ${err.message}`, 'protocol');
+  return new ModelError(`${id}: ${err instanceof Error ? err.message : String(err)}`, 'network');
+}

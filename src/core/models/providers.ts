@@ -1,0 +1,49 @@
+import { AnthropicModel } from './anthropicModel.js';
+import { ModelError, type ChatModel } from './chatModel.js';
+import { OpenAICompatibleModel } from './openaiModel.js';
+import { ReplayModel } from './replayModel.js';
+
+/** OpenAI-compatible servers by provider name: their default base URL and the variable holding the key. */
+const OPENAI_COMPATIBLE: Record<string, { baseURL?: string; keyVar?: string; local?: boolean }> = {
+  openai: { keyVar: 'OPENAI_API_KEY' },
+  openrouter: { baseURL: 'https://openrouter.ai/api/v1', keyVar: 'OPENROUTER_API_KEY' },
+  ollama: { baseURL: 'http://127.0.0.1:11434/v1', local: true },
+  lmstudio: { baseURL: 'http://127.0.0.1:1234/v1', local: true },
+  vllm: { baseURL: 'http://127.0.0.1:8000/v1', local: true },
+};
+
+export const PROVIDERS = ['replay', 'anthropic', ...Object.keys(OPENAI_COMPATIBLE)];
+
+export interface ModelOptions {
+  baseURL?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Ollama has no way to tell its window over the OpenAI API: it is given here and sent as num_ctx. */
+  contextWindow?: number;
+}
+
+/** `provider:model` (e.g. `anthropic:claude-sonnet-4`, `ollama:qwen3:32b`, `replay:script.json`) to a model. */
+export async function createModel(spec: string, o: ModelOptions = {}): Promise<ChatModel> {
+  const env = o.env ?? process.env;
+  const colon = spec.indexOf(':');
+  if (colon <= 0 || colon === spec.length - 1) throw new ModelError(`--model must be provider:model (providers: ${PROVIDERS.join(', ')}); got "${spec}"`, 'unknown-model');
+  const provider = spec.slice(0, colon);
+  const name = spec.slice(colon + 1);
+  if (provider === 'replay') return ReplayModel.load(name);
+  if (provider === 'anthropic') {
+    const apiKey = env.ANTHROPIC_API_KEY;
+    if (!apiKey && !o.baseURL) throw new ModelError('anthropic: set ANTHROPIC_API_KEY', 'auth');
+    return new AnthropicModel({ id: spec, model: name, apiKey, baseURL: o.baseURL, contextWindow: o.contextWindow });
+  }
+  const known = OPENAI_COMPATIBLE[provider];
+  if (!known) throw new ModelError(`unknown model provider "${provider}"; use one of ${PROVIDERS.join(', ')}`, 'unknown-model');
+  const apiKey = known.keyVar ? env[known.keyVar] : undefined;
+  if (known.keyVar && !apiKey && !o.baseURL) throw new ModelError(`${provider}: set ${known.keyVar}`, 'auth');
+  return new OpenAICompatibleModel({
+    id: spec,
+    model: name,
+    baseURL: o.baseURL ?? known.baseURL,
+    apiKey,
+    contextWindow: o.contextWindow,
+    ...(provider === 'ollama' && o.contextWindow ? { extraBody: { options: { num_ctx: o.contextWindow } } } : {}),
+  });
+}

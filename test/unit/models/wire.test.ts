@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AnthropicModel } from '../../../src/core/models/anthropicModel.js';
+import { ModelError, type ChatRequest } from '../../../src/core/models/chatModel.js';
+import { OpenAICompatibleModel } from '../../../src/core/models/openaiModel.js';
+import { createModel } from '../../../src/core/models/providers.js';
+import { toolJsonSchemas } from '../../../src/core/tools/registry.js';
+
+/** A real HTTP server on loopback, answering each request with the next scripted handler. */
+let server: Server | undefined;
+const requests: Array<{ url: string; body: Record<string, unknown>; headers: IncomingMessage['headers'] }> = [];
+async function serve(...handlers: Array<(res: ServerResponse) => void>): Promise<string> {
+  requests.length = 0;
+  server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      requests.push({ url: req.url ?? '', body: raw ? JSON.parse(raw) : {}, headers: req.headers });
+      (handlers.shift() ?? ((r) => r.writeHead(500).end()))(res);
+    });
+  });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+afterEach(async () => {
+  const s = server;
+  server = undefined;
+  if (!s) return;
+  s.closeAllConnections();
+  await new Promise((r) => s.close(r));
+});
+
+const sse = (res: ServerResponse, events: string[], opts: { drop?: boolean } = {}) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const e of events) res.write(e);
+  if (opts.drop) res.socket?.destroy();
+  else res.end();
+};
+const data = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
+const chunk = (delta: unknown, finish: string | null = null) => data({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+const request = (): ChatRequest => ({ messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: 'do it' }], tools: toolJsonSchemas(), signal: new AbortController().signal });
+
+const toolCallStream = [
+  chunk({ role: 'assistant', content: 'Reading ' }),
+  chunk({ content: 'the file.' }),
+  chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'read_file', arguments: '' } }] }),
+  chunk({ tool_calls: [{ index: 0, function: { arguments: '{"path":' } }] }),
+  chunk({ tool_calls: [{ index: 0, function: { arguments: '"src/a.ts"}' } }] }),
+  chunk({}, 'tool_calls'),
+  data({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 } }),
+  'data: [DONE]\n\n',
+];
+
+describe('the OpenAI-compatible provider on the wire', () => {
+  it('streams text and assembles tool-call deltas, with usage', async () => {
+    const base = await serve((res) => sse(res, toolCallStream));
+    const model = new OpenAICompatibleModel({ id: 'vllm:m', model: 'm', baseURL: `${base}/v1`, maxRetries: 0 });
+    const streamed: string[] = [];
+    const r = await model.complete({ ...request(), onText: (t) => streamed.push(t) });
+    expect(r).toEqual({ text: 'Reading the file.', toolCalls: [{ id: 'call_1', tool: 'read_file', input: { path: 'src/a.ts' } }], usage: { inputTokens: 12, outputTokens: 7 } });
+    expect(streamed).toEqual(['Reading ', 'the file.']);
+    expect(requests[0]!.url).toBe('/v1/chat/completions');
+    expect(requests[0]!.body).toMatchObject({ model: 'm', stream: true, messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: 'do it' }] });
+    expect((requests[0]!.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name)).toContain('run_command');
+  });
+
+  it('retries a 429 with backoff, then succeeds', async () => {
+    const base = await serve((res) => res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '20' }).end(JSON.stringify({ error: { message: 'slow down' } })), (res) => sse(res, toolCallStream));
+    const r = await new OpenAICompatibleModel({ id: 'openai:m', model: 'm', baseURL: `${base}/v1`, apiKey: 'k' }).complete(request());
+    expect(r.toolCalls).toHaveLength(1);
+    expect(requests).toHaveLength(2);
+    expect(requests[0]!.headers.authorization).toBe('Bearer k');
+  });
+
+  it.each([
+    ['a 401', (res: ServerResponse) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'bad key' } })), 'auth', /refused the API key \(401\)/],
+    ['an unknown model', (res: ServerResponse) => res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'no such model' } })), 'unknown-model', /does not know this model/],
+    ['a malformed chunk', (res: ServerResponse) => sse(res, [chunk({ content: 'ok' }), 'data: {not json\n\n']), 'protocol', /malformed|JSON/i],
+    ['a stream dropped mid-way', (res: ServerResponse) => sse(res, toolCallStream.slice(0, 3), { drop: true }), 'network', /./],
+  ])('turns %s into a clear error', async (_what, handler, kind, message) => {
+    const base = await serve(handler);
+    const err = await new OpenAICompatibleModel({ id: 'openai:m', model: 'm', baseURL: `${base}/v1`, apiKey: 'k', maxRetries: 0 }).complete(request()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect((err as ModelError).kind).toBe(kind);
+    expect((err as ModelError).message).toMatch(message);
+  });
+});
+
+describe('the Anthropic provider on the wire', () => {
+  const ev = (type: string, body: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...body })}\n\n`;
+  const stream = [
+    ev('message_start', { message: { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 25, output_tokens: 1 } } }),
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Running the tests.' } }),
+    ev('content_block_stop', { index: 0 }),
+    ev('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'run_command', input: {} } }),
+    ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"command": ' } }),
+    ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '"npm test"}' } }),
+    ev('content_block_stop', { index: 1 }),
+    ev('message_delta', { delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 31 } }),
+    ev('message_stop', {}),
+  ];
+
+  it('streams text and tool use, and sends tool results as one user turn', async () => {
+    const base = await serve((res) => sse(res, stream));
+    const model = new AnthropicModel({ id: 'anthropic:claude-x', model: 'claude-x', baseURL: base, apiKey: 'k', maxRetries: 0 });
+    const req = request();
+    req.messages.push(
+      { role: 'assistant', content: '', toolCalls: [{ id: 'toolu_0', tool: 'read_file', input: { path: 'a' } }, { id: 'toolu_9', tool: 'read_file', input: { path: 'b' } }] },
+      { role: 'tool', toolCallId: 'toolu_0', tool: 'read_file', content: 'A' },
+      { role: 'tool', toolCallId: 'toolu_9', tool: 'read_file', content: 'B' },
+    );
+    const r = await model.complete(req);
+    expect(r).toEqual({ text: 'Running the tests.', toolCalls: [{ id: 'toolu_1', tool: 'run_command', input: { command: 'npm test' } }], usage: { inputTokens: 25, outputTokens: 31 } });
+    expect(requests[0]!.url).toBe('/v1/messages');
+    expect(requests[0]!.headers['x-api-key'] ?? requests[0]!.headers.authorization, JSON.stringify(requests[0]!.headers)).toMatch(/^(k|Bearer k)$/);
+    const sent = requests[0]!.body as { system: string; messages: Array<{ role: string; content: Array<{ type: string }> }> };
+    expect(sent.system).toBe('sys');
+    expect(sent.messages.map((m) => [m.role, m.content.map((c) => c.type).join('+')])).toEqual([['user', 'text'], ['assistant', 'tool_use+tool_use'], ['user', 'tool_result+tool_result']]);
+  });
+
+  it('turns a 401 into a clear error', async () => {
+    const base = await serve((res) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } })));
+    const err = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base, apiKey: 'bad', maxRetries: 0 }).complete(request()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'auth', message: expect.stringMatching(/ANTHROPIC_API_KEY/) });
+  });
+});
+
+describe('createModel', () => {
+  it('needs a key for hosted providers and knows the local ones', async () => {
+    await expect(createModel('openai:gpt-x', { env: {} })).rejects.toThrow(/set OPENAI_API_KEY/);
+    await expect(createModel('anthropic:claude', { env: {} })).rejects.toThrow(/set ANTHROPIC_API_KEY/);
+    await expect(createModel('nope:x', { env: {} })).rejects.toThrow(/unknown model provider "nope"/);
+    await expect(createModel('gpt-x', { env: {} })).rejects.toThrow(/must be provider:model/);
+    expect((await createModel('ollama:qwen3:32b', { env: {}, contextWindow: 32768 })).id).toBe('ollama:qwen3:32b');
+  });
+});
