@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SpecError } from '../core/spec/index.js';
 import { checkpointCreate, checkpointDiff, checkpointList, checkpointPrune, checkpointRestore } from './checkpointCommand.js';
 import { parseCommand } from './parseCommand.js';
-import { runCommand, type RunOptions } from './runCommand.js';
+import { runCommand, runsResume, type RunOptions } from './runCommand.js';
 import { runsDiscard, runsKeep, runsList, runsShow, runsUndoDiscard } from './runsCommand.js';
 import { policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
 import { UsageError } from './usageError.js';
@@ -56,6 +56,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print it as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       code = await runsShow(id, opts, process.stdout);
+    });
+  runs
+    .command('resume')
+    .description('Continue a stopped, failed or crashed run from its journal, as a new run: finished steps are not run again.')
+    .argument('<id>', 'the run id')
+    .option('--model <provider:model>', 'the model (default: the one the run used)')
+    .option('--base-url <url>', 'the base URL of an OpenAI-compatible server')
+    .addOption(new Option('--level <level>', 'override the autonomy level').choices(['cautious', 'balanced', 'full']))
+    .option('--json', 'print the run events as NDJSON')
+    .action(async (id: string, opts: Omit<RunOptions, 'task'>) => {
+      code = await runsResume(id, opts, process.stdout, process.stderr);
     });
   runs
     .command('discard')

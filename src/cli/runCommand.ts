@@ -2,17 +2,19 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Executor, type Approver } from '../core/agent/executor.js';
+import { resumeState, taskKey, type ResumeState } from '../core/agent/resume.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { ModelError, type ChatModel } from '../core/models/chatModel.js';
 import { createModel } from '../core/models/providers.js';
+import { ReplayModel } from '../core/models/replayModel.js';
 import { PolicyGate } from '../core/policy/gate.js';
 import { realFileSystem } from '../core/policy/paths.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { Journal, newRunId, readJournal } from '../core/runs/journal.js';
 import { summarise, writeSummary } from '../core/runs/summary.js';
 import { addAllowedCommandText, AUTONOMY_LEVELS, editSettingsFile, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel } from '../core/settings/index.js';
-import { loadTasks } from '../core/spec/index.js';
+import { loadTasks, type Task } from '../core/spec/index.js';
 import { hostContext } from './policyCommand.js';
 import { UsageError } from './usageError.js';
 
@@ -48,6 +50,52 @@ async function modelFor(spec: string | undefined, baseURL: string | undefined): 
 export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const file = resolve(tasksFile);
   const workspace = workspaceOf(file);
+  const spec = await loadTasks(file);
+  const { tasks, errors: selectionErrors } = selectTasks(spec.tree, opts.task);
+  if (selectionErrors.length) throw new UsageError(`${relative(process.cwd(), file)}: ${selectionErrors.join('; ')}.`);
+  if (tasks.length === 0) throw new UsageError(`${relative(process.cwd(), file)}: nothing to run for --task ${opts.task} (done already?).`);
+  return executeRun({ workspace, file, tasks, opts, model: await modelFor(opts.model, opts.baseUrl) }, out, err);
+}
+
+/**
+ * `spec-agent runs resume ID`: a new run that continues a stopped, failed or crashed one from its journal. Tasks
+ * the earlier run completed are not run again; the task under way gets its recorded turns and results back, a
+ * call that never finished is reported to the model as interrupted, and a replay model continues after the turns
+ * already used.
+ */
+export async function runsResume(id: string, opts: Omit<RunOptions, 'task'>, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const workspace = process.cwd();
+  const journal = await readJournal(workspace, id).catch(() => {
+    throw new UsageError(`no run "${id}" in .kiro/runs; run \`spec-agent runs list\`.`);
+  });
+  const started = journal.events.find((e) => e.type === 'run.started');
+  if (!started || started.type !== 'run.started') throw new UsageError(`run ${id} has no run.started event; it cannot be resumed.`);
+  if (journal.events.at(-1)?.type === 'run.completed') throw new UsageError(`run ${id} completed; there is nothing to resume.`);
+  const file = join(workspace, started.tasksFile);
+  const state = resumeState(journal.events);
+  const spec = await loadTasks(file);
+  const tasks = started.tasks
+    .map((t) => spec.tree.tasks.find((x) => x.id === t.id && x.title === t.title))
+    .filter((t): t is NonNullable<typeof t> => t !== undefined && t.status !== 'done' && !state.completed.has(taskKey(t)));
+  if (tasks.length === 0) throw new UsageError(`run ${id}: its tasks are all done; there is nothing to resume.`);
+  const modelSpec = opts.model ?? started.model;
+  let model = await modelFor(modelSpec, opts.baseUrl);
+  if (model instanceof ReplayModel) model = await ReplayModel.load(modelSpec.slice('replay:'.length), state.modelTurns);
+  return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id }, out, err);
+}
+
+interface RunPlan {
+  workspace: string;
+  file: string;
+  tasks: Task[];
+  opts: RunOptions;
+  model: ChatModel;
+  resume?: ResumeState;
+  resumedFrom?: string;
+}
+
+async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { workspace, file, tasks, opts, model } = plan;
   const loaded = await loadSettings(workspace);
   const errors = loaded.problems.filter((p) => p.severity === 'error');
   if (errors.length) throw new UsageError(errors.map((p) => `${loaded.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
@@ -58,17 +106,12 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
     level = opts.level as AutonomyLevel;
     levelSource = '--level';
   }
-  const spec = await loadTasks(file);
-  const { tasks, errors: selectionErrors } = selectTasks(spec.tree, opts.task);
-  if (selectionErrors.length) throw new UsageError(`${relative(process.cwd(), file)}: ${selectionErrors.join('; ')}.`);
-  if (tasks.length === 0) throw new UsageError(`${relative(process.cwd(), file)}: nothing to run for --task ${opts.task} (done already?).`);
-  const model = await modelFor(opts.model, opts.baseUrl);
 
   const runId = newRunId();
   const journal = Journal.open(workspace, runId);
   const interactive = !opts.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   journal.onEvent(opts.json ? (e) => out.write(JSON.stringify(e) + '\n') : renderer(out));
-  journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level, levelSource, model: model.id });
+  journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level, levelSource, model: model.id, ...(plan.resumedFrom ? { resumedFrom: plan.resumedFrom } : {}) });
   if (!interactive) err.write('spec-agent: no one to ask here (not a terminal): a step the policy would ask about is denied.\n');
 
   const stop = new AbortController();
@@ -99,6 +142,7 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
       approver: interactive ? ttyApprover(workspace) : undefined,
       signal: stop.signal,
       pauseAfterTask: (t) => loaded.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
+      ...(plan.resume ? { resume: plan.resume } : {}),
     });
     const outcome = await executor.run();
     const summary = summarise((await readJournal(workspace, runId)).events);

@@ -12,6 +12,7 @@ import { loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStat
 import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.js';
 import type { ToolResult } from '../tools/types.js';
 import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
+import { taskKey, type ResumeState } from './resume.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
@@ -48,6 +49,8 @@ export interface ExecutorOptions {
   signal: AbortSignal;
   /** Steps after which the run pauses for review (between top-level task groups). */
   pauseAfterTask?: (task: Task) => boolean;
+  /** What an earlier run of the same tasks had done, from its journal. */
+  resume?: ResumeState;
 }
 
 export interface RunOutcome {
@@ -159,6 +162,7 @@ export class Executor {
   }
 
   private async runTask(task: Task): Promise<void> {
+    if (this.o.resume?.completed.has(taskKey(task))) return;
     this.emit({ type: 'task.started', task: { id: task.id, title: task.title, line: task.range.start.line } });
     const spec = await loadTasks(this.o.tasksFile);
     const fresh = spec.tree.tasks.find((t) => t.id === task.id && t.title === task.title) ?? task;
@@ -192,7 +196,12 @@ export class Executor {
       },
     ];
 
-    let fileEdits = 0;
+    // Resuming: the earlier run's turns and results for this task, after the prompt; nothing is run again.
+    const recorded = this.o.resume?.history.get(taskKey(task)) ?? [];
+    messages.push(...recorded);
+    if (recorded.length > 0) messages.push({ role: 'user', content: 'The run was resumed after an interruption. Continue the task from where it stopped.' });
+
+    let fileEdits = recorded.filter((m) => m.role === 'assistant').flatMap((m) => (m.role === 'assistant' ? m.toolCalls : [])).filter((c) => c.tool === 'write_file' || c.tool === 'edit_file').length;
     let selfCorrections = 0;
     let nudges = 0;
     let lastFailure: string | undefined;

@@ -124,3 +124,49 @@ describe('spec-agent run with an OpenAI-compatible server', () => {
     }
   });
 });
+
+describe('spec-agent runs resume', () => {
+  it('after the CLI is killed with SIGKILL mid-run: finished steps are not run again, the interrupted one is reported', async () => {
+    const ws = await workspace();
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []').replace('"autonomyLevel": "balanced"', '"autonomyLevel": "full"'));
+    writeFileSync(join(ws, 'slow.sh'), 'sleep 30\n');
+    const script = join(ws, 'resume.json');
+    writeFileSync(script, JSON.stringify({ turns: [
+      { toolCalls: [{ tool: 'write_file', input: { path: 'a.txt', content: 'first\n' } }] },
+      { toolCalls: [{ tool: 'run_command', input: { command: 'sh slow.sh' } }] },
+      { toolCalls: [{ tool: 'write_file', input: { path: 'b.txt', content: 'second\n' } }] },
+      { toolCalls: [{ tool: 'complete_task', input: { summary: 'done after a resume' } }] },
+    ] }));
+    const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false });
+    let runId = '';
+    await new Promise<void>((done) => {
+      let seen = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        seen += d.toString();
+        const line = seen.split('\n').find((l) => l.includes('"tool.requested"') && l.includes('slow.sh'));
+        if (line && !runId) {
+          runId = JSON.parse(line).runId;
+          child.kill('SIGKILL');
+          done();
+        }
+      });
+    });
+    await child;
+    // Killed: no terminal event; the box was left in progress.
+    expect(JSON.parse((await execa('node', [inject('cliPath'), 'runs', 'list', '--json'], { cwd: ws })).stdout)[0]).toMatchObject({ id: runId, status: 'interrupted' });
+    writeFileSync(join(ws, 'a.txt'), 'the user changed it after the crash\n');
+
+    const resumed = await execa('node', [inject('cliPath'), 'runs', 'resume', runId, '--json'], { cwd: ws, reject: false });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+    const events = resumed.stdout.split('\n').map((l) => JSON.parse(l));
+    expect(events[0]).toMatchObject({ type: 'run.started', resumedFrom: runId });
+    const requested = events.filter((e) => e.type === 'tool.requested').map((e) => e.tool);
+    // Neither the write of a.txt nor the interrupted command runs again: the replay goes on from turn 3.
+    expect(requested).toEqual(['write_file', 'complete_task']);
+    expect(readFileSync(join(ws, 'a.txt'), 'utf8')).toBe('the user changed it after the crash\n');
+    expect(readFileSync(join(ws, 'b.txt'), 'utf8')).toBe('second\n');
+    expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List open items by priority');
+    expect(events.at(-1).type).toBe('run.completed');
+  });
+});
