@@ -12,7 +12,7 @@ import { PolicyGate } from '../core/policy/gate.js';
 import { realFileSystem } from '../core/policy/paths.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { Journal, newRunId, readJournal } from '../core/runs/journal.js';
-import { summarise, writeSummary } from '../core/runs/summary.js';
+import { summarise, withDiffstat, writeSummary } from '../core/runs/summary.js';
 import { addAllowedCommandText, AUTONOMY_LEVELS, editSettingsFile, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, type Task } from '../core/spec/index.js';
 import { hostContext } from './policyCommand.js';
@@ -145,7 +145,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
       ...(plan.resume ? { resume: plan.resume } : {}),
     });
     const outcome = await executor.run();
-    const summary = summarise((await readJournal(workspace, runId)).events);
+    const summary = withDiffstat(summarise((await readJournal(workspace, runId)).events), await checkpoints.diffstat().catch(() => []));
     writeSummary(workspace, summary);
     if (!opts.json) out.write(`\nrun ${runId}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ''}; ${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done; gate ${summary.gate.allow} allow, ${summary.gate.ask} ask, ${summary.gate.deny} deny; journal .kiro/runs/${runId}/\n`);
     return outcome.state === 'completed' ? RUN_EXIT.completed : outcome.state === 'paused' ? RUN_EXIT.paused : outcome.state === 'stopped' ? RUN_EXIT.stopped : RUN_EXIT.failed;

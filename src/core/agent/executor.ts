@@ -12,6 +12,7 @@ import { loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStat
 import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.js';
 import type { ToolResult } from '../tools/types.js';
 import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
+import { fitToWindow } from './contextBudget.js';
 import { taskKey, type ResumeState } from './resume.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
@@ -79,12 +80,18 @@ const NUDGES = 2;
 export class Executor {
   state: RunState = 'idle';
   private completedSteps: string[] = [];
+  private stopAfterThisTask = false;
   private step = 0;
   private readonly originalMarks = new Map<number, TaskStatus>();
 
   constructor(private readonly o: ExecutorOptions) {}
 
   private emit = (e: Parameters<Journal['append']>[0]) => this.o.journal.append(e);
+
+  /** "Stop after this task": the task under way finishes (or fails) normally, then the run stops. */
+  stopAfterCurrentTask(): void {
+    this.stopAfterThisTask = true;
+  }
 
   async run(): Promise<RunOutcome> {
     this.state = 'running';
@@ -95,11 +102,12 @@ export class Executor {
         if (this.o.signal.aborted) throw new StopSignal();
         await this.runTask(task);
         completed++;
+        if (this.stopAfterThisTask && task !== this.o.tasks.at(-1)) throw new StopSignal(`stopped after task ${task.id ?? task.title}, as asked`);
         if (this.o.pauseAfterTask?.(task) && task !== this.o.tasks.at(-1)) throw new Pause('group', `task ${task.id ?? task.title} is done; review its changes before the next group`);
       }
       outcome = { state: 'completed', tasksCompleted: completed };
     } catch (err) {
-      if (err instanceof StopSignal || this.o.signal.aborted) outcome = { state: 'stopped', tasksCompleted: completed, reason: 'stopped by the user' };
+      if (err instanceof StopSignal || this.o.signal.aborted) outcome = { state: 'stopped', tasksCompleted: completed, reason: err instanceof StopSignal && err.message !== 'stopped' ? err.message : 'stopped by the user' };
       else if (err instanceof Pause) outcome = { state: 'paused', tasksCompleted: completed, reason: err.message, ...{ kind: err.kind } };
       else outcome = { state: 'failed', tasksCompleted: completed, reason: err instanceof Error ? err.message : String(err) };
     } finally {
@@ -210,7 +218,9 @@ export class Executor {
       this.emit({ type: 'step.started', taskId: task.id, step: ++this.step, label: 'model' });
       let response;
       try {
-        response = await this.o.model.complete({ messages, tools: toolJsonSchemas(), signal: this.o.signal, onText: undefined });
+        const fitted = fitToWindow(messages, this.o.model.contextWindow);
+        if (fitted.summarised > 0) messages.splice(0, messages.length, ...fitted.messages);
+        response = await this.o.model.complete({ messages: fitted.messages, tools: toolJsonSchemas(), signal: this.o.signal, onText: undefined });
       } catch (err) {
         if (this.o.signal.aborted) throw new StopSignal();
         throw err instanceof ModelError ? err : new Error(`the model request failed: ${(err as Error).message}`);
@@ -386,8 +396,8 @@ export class Executor {
 }
 
 class StopSignal extends Error {
-  constructor() {
-    super('stopped');
+  constructor(reason = 'stopped') {
+    super(reason);
   }
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { atomicWrite } from '../fs/atomicWrite.js';
 import type { GitStore } from './gitStore.js';
+import { gitBytes } from './gitBatch.js';
 import { restorePaths, type RestoreResult } from './restore.js';
 import { changes, snapshot, type Snapshot, type TreeChange } from './snapshot.js';
 
@@ -103,6 +104,22 @@ export class RunCheckpoints {
     }
     for (const c of await changes(this.store, previous, now)) user.add(c.path);
     return { agent, user };
+  }
+
+  /** The agent's changes of this run (not the user's), with lines added and removed: the run's diffstat. */
+  async diffstat(): Promise<Array<{ path: string; added: number | null; removed: number | null }>> {
+    const now = await this.take('for the summary');
+    const { agent } = await this.attribution(now.commit);
+    if (agent.size === 0) return [];
+    const out = (await gitBytes(this.store, ['diff', '--numstat', '-z', '--no-renames', this.manifest.base, now.commit, '--', ...[...agent.keys()].map((p) => `:(literal)${p}`)])).toString('utf8');
+    return out
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => {
+        const [added, removed, path] = entry.split('\t') as [string, string, string];
+        // Binary files have "-" counts.
+        return { path, added: added === '-' ? null : Number(added), removed: removed === '-' ? null : Number(removed) };
+      });
   }
 
   /**

@@ -15,7 +15,7 @@ export interface RunSummary {
   tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; summary?: string }>;
   tokens: { input: number; output: number; costUsd?: number };
   commands: Array<{ command: string; exitCode: number | null; ok: boolean }>;
-  files: Array<{ path: string; tool: string }>;
+  files: Array<{ path: string; tool: string; added?: number | null; removed?: number | null }>;
   gate: { allow: number; ask: number; deny: number };
   approvals: { approved: number; rejected: number; unanswered: number };
   selfCorrections: number;
@@ -104,6 +104,18 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
     if (s.startedAt) s.durationMs = Date.parse(last.time) - Date.parse(s.startedAt);
   }
   return s;
+}
+
+/** Adds the lines added and removed per file (from the run's checkpoints), and files changed by commands. */
+export function withDiffstat(summary: RunSummary, stat: ReadonlyArray<{ path: string; added: number | null; removed: number | null }>): RunSummary {
+  const files = summary.files.map((f) => ({ ...f }));
+  for (const s of stat) {
+    const f = files.find((x) => x.path === s.path);
+    if (f) Object.assign(f, { added: s.added, removed: s.removed });
+    // Changed by a command, or the task's own checkbox.
+    else files.push({ path: s.path, tool: 'other', added: s.added, removed: s.removed });
+  }
+  return { ...summary, files };
 }
 
 export function writeSummary(workspace: string, summary: RunSummary): void {

@@ -34,6 +34,7 @@ async function workspace(): Promise<string> {
 }
 
 interface Setup {
+  onExecutor?: (e: Executor) => void;
   script: ReplayScript | ChatModel;
   settings?: Partial<AgentSettings>;
   approver?: Approver;
@@ -52,6 +53,7 @@ async function runAgent(ws: string, s: Setup) {
   const checkpoints = s.checkpoints ? await RunCheckpoints.start(await openGitStore(ws), journal.runId) : undefined;
   const model = 'turns' in s.script ? new ReplayModel('replay:test', s.script) : s.script;
   const executor = new Executor({ workspace: ws, tasksFile: join(ws, TASKS), tasks, model, gate, settings: () => settings, context: { workspaceRoot: ws, home: '/nonexistent-home' }, fsView: realFileSystem, journal, checkpoints, approver: s.approver, signal: (s.stop ?? new AbortController()).signal });
+  s.onExecutor?.(executor);
   const outcome = await executor.run();
   journal.close();
   return { outcome, events, checkpoints, types: events.map((e) => e.type) };
@@ -170,5 +172,28 @@ describe('the executor', () => {
     expect(result.conflicts).toEqual([]);
     expect(await readFile(join(ws, 'src/todo.js'), 'utf8')).toBe(before);
     expect(existsSync(join(ws, 'src/new.js'))).toBe(false);
+  });
+});
+
+describe('stop after this task', () => {
+  it('finishes the task under way, then stops before the next', async () => {
+    const ws = await workspace();
+    let executor: Executor | undefined;
+    const r = await runAgent(ws, {
+      task: '2.1,2.2',
+      script: {
+        id: 'stopper',
+        contextWindow: 100_000,
+        async complete() {
+          executor!.stopAfterCurrentTask();
+          return { text: '', toolCalls: [{ id: `c${Math.random()}`, ...complete }] };
+        },
+      },
+      onExecutor: (e) => (executor = e),
+    });
+    expect(r.outcome).toMatchObject({ state: 'stopped', tasksCompleted: 1, reason: 'stopped after task 2.1, as asked' });
+    expect(await mark(ws, '2.1')).toBe('done');
+    expect(await mark(ws, '2.2')).toBe('todo');
+    expect(terminal(r.types)).toEqual(['run.stopped']);
   });
 });

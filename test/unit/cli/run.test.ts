@@ -35,7 +35,9 @@ describe('spec-agent run', () => {
     expect(events.find((e) => e.type === 'task.completed')).toMatchObject({ taskId: '2.1', verified: true, verification: [{ command: 'npm test', exitCode: 0, ok: true }] });
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.1 Store a priority on each item');
     const runId = events[0]!.runId;
-    expect(JSON.parse(readFileSync(join(ws, '.kiro/runs', runId, 'summary.json'), 'utf8'))).toMatchObject({ status: 'completed', selfCorrections: 1, gate: { deny: 1 } });
+    const summary = JSON.parse(readFileSync(join(ws, '.kiro/runs', runId, 'summary.json'), 'utf8'));
+    expect(summary).toMatchObject({ status: 'completed', selfCorrections: 1, gate: { deny: 1 } });
+    expect(summary.files).toEqual([{ path: 'src/todo.js', tool: 'write_file', added: 6, removed: 3 }, { path: 'test/priority.test.js', tool: 'write_file', added: 16, removed: 0 }, { path: TASKS, tool: 'other', added: 1, removed: 1 }]);
     expect(r.stderr).toMatch(/no one to ask here/);
   });
 
