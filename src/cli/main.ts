@@ -35,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--task <ids>', 'a task id, a range (1-5) or a list (2,3.1)')
     .option('--model <provider:model>', 'the model, e.g. replay:script.json')
     .option('--base-url <url>', 'the base URL of an OpenAI-compatible server')
+    .option('--context-window <tokens>', "the model's context window (Ollama: sent as num_ctx)")
     .addOption(new Option('--level <level>', 'override the autonomy level for this run').choices(['cautious', 'balanced', 'full']))
     .option('--json', 'print the run events as NDJSON')
     .action(async (file: string, opts: RunOptions) => {

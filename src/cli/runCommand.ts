@@ -22,6 +22,7 @@ export interface RunOptions {
   task: string;
   model?: string;
   baseUrl?: string;
+  contextWindow?: string;
   level?: string;
   json?: boolean;
 }
@@ -37,11 +38,13 @@ export function workspaceOf(tasksFile: string): string {
   }
 }
 
-async function modelFor(spec: string | undefined, baseURL: string | undefined): Promise<ChatModel> {
+async function modelFor(spec: string | undefined, baseURL: string | undefined, contextWindow?: string): Promise<ChatModel> {
+  const window = contextWindow === undefined ? undefined : Number(contextWindow);
+  if (window !== undefined && (!Number.isInteger(window) || window < 1024)) throw new UsageError(`--context-window must be a number of tokens (got "${contextWindow}").`);
   if (!spec) throw new UsageError('give --model provider:model (for example replay:script.json, anthropic:<model>, openai:<model>, ollama:<model>).');
   try {
     const name = spec.startsWith('replay:') ? `replay:${resolve(spec.slice(7))}` : spec;
-    return await createModel(name, { baseURL });
+    return await createModel(name, { baseURL, ...(window ? { contextWindow: window } : {}) });
   } catch (err) {
     throw new UsageError(err instanceof ModelError ? err.message : String(err));
   }
@@ -54,7 +57,7 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
   const { tasks, errors: selectionErrors } = selectTasks(spec.tree, opts.task);
   if (selectionErrors.length) throw new UsageError(`${relative(process.cwd(), file)}: ${selectionErrors.join('; ')}.`);
   if (tasks.length === 0) throw new UsageError(`${relative(process.cwd(), file)}: nothing to run for --task ${opts.task} (done already?).`);
-  return executeRun({ workspace, file, tasks, opts, model: await modelFor(opts.model, opts.baseUrl) }, out, err);
+  return executeRun({ workspace, file, tasks, opts, model: await modelFor(opts.model, opts.baseUrl, opts.contextWindow) }, out, err);
 }
 
 /**
@@ -79,7 +82,7 @@ export async function runsResume(id: string, opts: Omit<RunOptions, 'task'>, out
     .filter((t): t is NonNullable<typeof t> => t !== undefined && t.status !== 'done' && !state.completed.has(taskKey(t)));
   if (tasks.length === 0) throw new UsageError(`run ${id}: its tasks are all done; there is nothing to resume.`);
   const modelSpec = opts.model ?? started.model;
-  let model = await modelFor(modelSpec, opts.baseUrl);
+  let model = await modelFor(modelSpec, opts.baseUrl, opts.contextWindow);
   if (model instanceof ReplayModel) model = await ReplayModel.load(modelSpec.slice('replay:'.length), state.modelTurns);
   return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id }, out, err);
 }
@@ -110,7 +113,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
   const runId = newRunId();
   const journal = Journal.open(workspace, runId);
   const interactive = !opts.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  journal.onEvent(opts.json ? (e) => out.write(JSON.stringify(e) + '\n') : renderer(out));
+  journal.onEvent(opts.json ? (e) => out.write(JSON.stringify(e) + '\n') : renderer(out, Boolean((out as NodeJS.WriteStream).isTTY)));
   journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level, levelSource, model: model.id, ...(plan.resumedFrom ? { resumedFrom: plan.resumedFrom } : {}) });
   if (!interactive) err.write('spec-agent: no one to ask here (not a terminal): a step the policy would ask about is denied.\n');
 
@@ -156,11 +159,30 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
 }
 
 /** Plain lines, one per thing worth seeing; quiet about streamed output chunks. */
-function renderer(out: NodeJS.WritableStream): (e: RunEvent) => void {
+function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => void {
   const refused = new Set<string>();
+  const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const dim = paint('2');
+  const red = paint('31');
+  const green = paint('32');
+  const yellow = paint('33');
+  let started = Date.now();
+  let tokens = 0;
+  let task = '';
   return (e) => {
     switch (e.type) {
+      case 'run.started':
+        started = Date.parse(e.time);
+        break;
+      case 'model.usage':
+        tokens += (e.inputTokens ?? 0) + (e.outputTokens ?? 0);
+        break;
+      case 'step.started':
+        // On a terminal, a progress line at each model step: task, step, elapsed, tokens.
+        if (tty) out.write(dim(`  [task ${task} · step ${e.step} · ${((Date.now() - started) / 1000).toFixed(0)} s · ${tokens} tokens]\n`));
+        break;
       case 'task.started':
+        task = e.task.id ?? e.task.title;
         out.write(`\n▶ task ${e.task.id ?? ''} ${e.task.title}\n`);
         break;
       case 'model.text':
@@ -171,26 +193,26 @@ function renderer(out: NodeJS.WritableStream): (e: RunEvent) => void {
         break;
       case 'gate.decided':
         if (e.verdict === 'deny') refused.add(e.callId);
-        if (e.verdict !== 'allow') out.write(`    ${e.verdict.toUpperCase()} (${e.rule}): ${e.reason.replace(/^(ask|deny): /, '')}\n`);
+        if (e.verdict !== 'allow') out.write(`    ${(e.verdict === 'deny' ? red : yellow)(e.verdict.toUpperCase())} (${e.rule}): ${e.reason.replace(/^(ask|deny): /, '')}\n`);
         break;
       case 'approval.resolved':
         if (!e.approved) refused.add(e.callId);
         out.write(`    ${e.approved ? 'approved' : e.by === 'no-one-to-ask' ? 'not run: no one to approve it' : 'rejected'}\n`);
         break;
       case 'tool.finished':
-        if (!refused.has(e.callId)) out.write(`    ${e.ok ? 'ok' : 'failed'}${typeof e.data?.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}\n`);
+        if (!refused.has(e.callId)) out.write(`    ${e.ok ? green('ok') : red('failed')}${typeof e.data?.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}\n`);
         break;
       case 'selfcorrection':
         out.write(`  ↻ self-correction ${e.count}/${e.max}: ${e.reason}\n`);
         break;
       case 'task.completed':
-        out.write(`✓ task ${e.taskId ?? ''} done${e.verified ? `, verified (${e.verification.map((v) => v.command).join(', ')})` : ' (unverified: no verifyCommands)'}\n`);
+        out.write(green(`✓ task ${e.taskId ?? ''} done${e.verified ? `, verified (${e.verification.map((v) => v.command).join(', ')})` : ' (unverified: no verifyCommands)'}`) + '\n');
         break;
       case 'run.paused':
-        out.write(`⏸ paused: ${e.reason}\n`);
+        out.write(yellow(`⏸ paused: ${e.reason}`) + '\n');
         break;
       case 'run.failed':
-        out.write(`✗ failed: ${e.error}\n`);
+        out.write(red(`✗ failed: ${e.error}`) + '\n');
         break;
       default:
     }

@@ -81,12 +81,26 @@ export class Executor {
   state: RunState = 'idle';
   private completedSteps: string[] = [];
   private stopAfterThisTask = false;
+  /** Since the last pause between groups: tokens used and checks run, for the review. */
+  private group = { inputTokens: 0, outputTokens: 0, checks: [] as string[] };
   private step = 0;
   private readonly originalMarks = new Map<number, TaskStatus>();
 
   constructor(private readonly o: ExecutorOptions) {}
 
   private emit = (e: Parameters<Journal['append']>[0]) => this.o.journal.append(e);
+
+  /** What the user reviews at a pause between task groups: the group's diffstat, checks and tokens. */
+  private async groupReview(task: Task): Promise<string> {
+    const stat = (await this.o.checkpoints?.diffstat().catch(() => [])) ?? [];
+    const added = stat.reduce((n, f) => n + (f.added ?? 0), 0);
+    const removed = stat.reduce((n, f) => n + (f.removed ?? 0), 0);
+    const files = stat.length ? `${stat.length} file${stat.length > 1 ? 's' : ''} changed (+${added} -${removed}): ${stat.map((f) => f.path).join(', ')}` : 'no files changed';
+    const checks = this.group.checks.length ? `checks: ${this.group.checks.join(', ')}` : 'no checks ran';
+    const tokens = `${this.group.inputTokens + this.group.outputTokens} tokens`;
+    this.group = { inputTokens: 0, outputTokens: 0, checks: [] };
+    return `task group ${task.id ?? task.title} is done; review before the next group: ${files}; ${checks}; ${tokens}. Resume with \`spec-agent runs resume\`.`;
+  }
 
   /** "Stop after this task": the task under way finishes (or fails) normally, then the run stops. */
   stopAfterCurrentTask(): void {
@@ -103,7 +117,7 @@ export class Executor {
         await this.runTask(task);
         completed++;
         if (this.stopAfterThisTask && task !== this.o.tasks.at(-1)) throw new StopSignal(`stopped after task ${task.id ?? task.title}, as asked`);
-        if (this.o.pauseAfterTask?.(task) && task !== this.o.tasks.at(-1)) throw new Pause('group', `task ${task.id ?? task.title} is done; review its changes before the next group`);
+        if (this.o.pauseAfterTask?.(task) && task !== this.o.tasks.at(-1)) throw new Pause('group', await this.groupReview(task));
       }
       outcome = { state: 'completed', tasksCompleted: completed };
     } catch (err) {
@@ -226,7 +240,11 @@ export class Executor {
         throw err instanceof ModelError ? err : new Error(`the model request failed: ${(err as Error).message}`);
       }
       if (response.text) this.emit({ type: 'model.text', text: response.text });
-      if (response.usage) this.emit({ type: 'model.usage', ...response.usage });
+      if (response.usage) {
+        this.emit({ type: 'model.usage', ...response.usage });
+        this.group.inputTokens += response.usage.inputTokens ?? 0;
+        this.group.outputTokens += response.usage.outputTokens ?? 0;
+      }
       messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
       if (response.toolCalls.length === 0) {
         if (++nudges > NUDGES) throw new Error(`the model stopped without calling complete_task for task ${task.id ?? task.title}`);
@@ -385,6 +403,7 @@ export class Executor {
       if (this.o.signal.aborted) throw new StopSignal();
       const exitCode = typeof r.data?.exitCode === 'number' ? r.data.exitCode : null;
       verification.push({ command, exitCode, ok: r.ok });
+      this.group.checks.push(`${command} ${r.ok ? 'passed' : 'failed'}`);
       if (!r.ok) return { ...this.finish(call, { ok: false, output: `The check \`${command}\` failed, so the task is not done:\n${r.output}` }, 0), retryableCheck: true };
     }
     await this.setMark(task, 'done');

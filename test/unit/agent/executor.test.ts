@@ -35,6 +35,7 @@ async function workspace(): Promise<string> {
 
 interface Setup {
   onExecutor?: (e: Executor) => void;
+  pauseGroups?: boolean;
   script: ReplayScript | ChatModel;
   settings?: Partial<AgentSettings>;
   approver?: Approver;
@@ -52,7 +53,7 @@ async function runAgent(ws: string, s: Setup) {
   journal.onEvent((e) => events.push(e));
   const checkpoints = s.checkpoints ? await RunCheckpoints.start(await openGitStore(ws), journal.runId) : undefined;
   const model = 'turns' in s.script ? new ReplayModel('replay:test', s.script) : s.script;
-  const executor = new Executor({ workspace: ws, tasksFile: join(ws, TASKS), tasks, model, gate, settings: () => settings, context: { workspaceRoot: ws, home: '/nonexistent-home' }, fsView: realFileSystem, journal, checkpoints, approver: s.approver, signal: (s.stop ?? new AbortController()).signal });
+  const executor = new Executor({ workspace: ws, tasksFile: join(ws, TASKS), tasks, model, gate, settings: () => settings, context: { workspaceRoot: ws, home: '/nonexistent-home' }, fsView: realFileSystem, journal, checkpoints, approver: s.approver, signal: (s.stop ?? new AbortController()).signal, ...(s.pauseGroups ? { pauseAfterTask: (t) => t.depth === 0 } : {}) });
   s.onExecutor?.(executor);
   const outcome = await executor.run();
   journal.close();
@@ -195,5 +196,25 @@ describe('stop after this task', () => {
     expect(await mark(ws, '2.1')).toBe('done');
     expect(await mark(ws, '2.2')).toBe('todo');
     expect(terminal(r.types)).toEqual(['run.stopped']);
+  });
+});
+
+describe('pause between task groups', () => {
+  it('pauses after a top-level group with its diffstat, checks and tokens, before the next group', async () => {
+    const ws = await workspace();
+    await writeFile(join(ws, 'ok.js'), 'process.exit(0);\n');
+    const r = await runAgent(ws, {
+      task: '2,3',
+      pauseGroups: true,
+      checkpoints: true,
+      settings: { verifyCommands: ['node ok.js'], allowedCommands: ['node ok.js'] },
+      script: { turns: [{ toolCalls: [{ tool: 'write_file', input: { path: 'src/p.js', content: 'a\nb\n' } }] }, { toolCalls: [complete] }, { toolCalls: [complete] }] },
+    });
+    expect(r.outcome.state).toBe('paused');
+    const paused = r.events.find((e) => e.type === 'run.paused') as { kind: string; reason: string };
+    expect(paused.kind).toBe('group');
+    expect(paused.reason).toMatch(/task group 2 is done; review before the next group: 2 files changed \(\+3 -2\): .*src\/p\.js.*; checks: node ok\.js passed, node ok\.js passed; 0 tokens/);
+    expect(await mark(ws, '2')).toBe('done');
+    expect(await mark(ws, '3')).toBe('todo');
   });
 });
