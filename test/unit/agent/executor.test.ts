@@ -213,7 +213,7 @@ describe('pause between task groups', () => {
     expect(r.outcome.state).toBe('paused');
     const paused = r.events.find((e) => e.type === 'run.paused') as { kind: string; reason: string };
     expect(paused.kind).toBe('group');
-    expect(paused.reason).toMatch(/task group 2 is done; review before the next group: 2 files changed \(\+3 -2\): .*src\/p\.js.*; checks: node ok\.js passed, node ok\.js passed; 0 tokens/);
+    expect(paused.reason).toMatch(/task group 2 is done; review before the next group: 2 files changed \(\+5 -3\): .*src\/p\.js.*; checks: node ok\.js passed, node ok\.js passed; 0 tokens/);
     expect(await mark(ws, '2')).toBe('done');
     expect(await mark(ws, '3')).toBe('todo');
   });
