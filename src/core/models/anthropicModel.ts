@@ -72,6 +72,7 @@ function describeAnthropicError(err: unknown, id: string, signal: AbortSignal): 
   if (err instanceof Anthropic.RateLimitError) return new ModelError(`${id}: rate limited (429) after retries with backoff; try again later`, 'rate-limit');
   if (err instanceof Anthropic.BadRequestError && /prompt is too long|context/i.test(err.message)) return new ModelError(`${id}: the conversation is longer than the model's context window`, 'context-overflow');
   if (err instanceof Anthropic.APIConnectionError) return new ModelError(`${id}: cannot reach the server (${err.message})`, 'network');
-  if (err instanceof Anthropic.APIError) return new ModelError(`${id}: the server answered ${err.status ?? 'an error'}: ${err.message}`, 'protocol');
+  if (err instanceof Anthropic.APIError && err.status !== undefined) return new ModelError(`${id}: the server answered ${err.status}: ${err.message}`, 'protocol');
+  if (err instanceof SyntaxError || /parse|JSON/i.test(err instanceof Error ? err.message : '')) return new ModelError(`${id}: the server sent a malformed stream event (${(err as Error).message})`, 'protocol');
   return new ModelError(`${id}: ${err instanceof Error ? err.message : String(err)}`, 'network');
 }

@@ -120,10 +120,22 @@ describe('the Anthropic provider on the wire', () => {
     expect(sent.messages.map((m) => [m.role, m.content.map((c) => c.type).join('+')])).toEqual([['user', 'text'], ['assistant', 'tool_use+tool_use'], ['user', 'tool_result+tool_result']]);
   });
 
-  it('turns a 401 into a clear error', async () => {
-    const base = await serve((res) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } })));
+  it('retries a 429 with backoff, then succeeds', async () => {
+    const base = await serve((res) => res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '20' }).end(JSON.stringify({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } })), (res) => sse(res, stream));
+    const r = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base, apiKey: 'k' }).complete(request());
+    expect(r.toolCalls).toEqual([{ id: 'toolu_1', tool: 'run_command', input: { command: 'npm test' } }]);
+    expect(requests).toHaveLength(2);
+  });
+
+  it.each([
+    ['a 401', (res: ServerResponse) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } })), 'auth', /ANTHROPIC_API_KEY/],
+    ['a malformed chunk', (res: ServerResponse) => sse(res, [stream[0]!, 'event: content_block_start\ndata: {not json\n\n']), 'protocol', /malformed stream event/],
+    ['a stream dropped mid-way', (res: ServerResponse) => sse(res, stream.slice(0, 5), { drop: true }), 'network', /./],
+  ])('turns %s into a clear error', async (_what, handler, kind, message) => {
+    const base = await serve(handler);
     const err = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base, apiKey: 'bad', maxRetries: 0 }).complete(request()).catch((e: unknown) => e);
-    expect(err).toMatchObject({ kind: 'auth', message: expect.stringMatching(/ANTHROPIC_API_KEY/) });
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err).toMatchObject({ kind, message: expect.stringMatching(message) });
   });
 });
 
