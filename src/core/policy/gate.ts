@@ -1,7 +1,8 @@
+import { isAbsolute, join } from 'node:path';
 import { type Parser } from 'web-tree-sitter';
 import { checkFileAction } from './fileRules.js';
 import { canonicalize, describedFileSystem, type FileSystemView } from './paths.js';
-import { denyArgv } from './shell/argv.js';
+import { cdTarget, denyArgv } from './shell/argv.js';
 import { loadBashParser } from './shell/bashParser.js';
 import { AnalysisCache } from './shell/expand.js';
 import { commandWrites } from './shell/commandWrites.js';
@@ -74,6 +75,8 @@ export class PolicyGate {
     if (direct.length === 0 && commands.length === 0 && parsedCleanly) findings.push({ verdict: 'ask', rule: 'C0', message: 'there is no command to run' });
 
     const inside = (p: string) => canonicalize(p, ctx, view).rel !== undefined;
+    // A relative path after `cd dir` on the same line is dir/path: check writes against every place they may land.
+    const cdDirs = direct.map(cdTarget).flatMap((t) => (typeof t === 'object' ? [t.path] : t === 'home' ? [ctx.home] : []));
     const declaredPackages = new Set(ctx.projectDependencies ?? packagesNamedIn(settings.allowedCommands));
     // Past the limit the verdict is ask at best: only a deny can change it, so only the forbidden scan runs.
     const onlyForbidden = direct.length > MAX_SIMPLE_COMMANDS;
@@ -87,10 +90,14 @@ export class PolicyGate {
           findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes to a path only known when it runs`, command: cmd.text });
           continue;
         }
-        for (const f of checkFileAction('write', w.path, settings, ctx, view, { fromCommand: true })) {
-          findings.push({ ...f, rule: `C7/${f.rule}`, message: `${w.how}: ${f.message}`, command: cmd.text });
+        const places = isAbsolute(w.path) || /^[A-Za-z]:[\\/]|^~/.test(w.path) ? [w.path] : [w.path, ...cdDirs.map((d) => join(d, w.path!))];
+        for (const place of places) {
+          for (const f of checkFileAction(w.kind ?? 'write', place, settings, ctx, view, { fromCommand: true })) {
+            findings.push({ ...f, rule: `C7/${f.rule}`, message: `${w.how}: ${f.message}`, command: cmd.text });
+          }
         }
       }
+      findings.push(...subscriptFindings(cmd, checkForbidden));
     }
     const allowed = (cmd: SimpleCommand) => allowMatch(cmd, settings.allowedCommands, inside);
     return decide(findings, settings, () => direct.every(allowed), direct.find((c) => !allowed(c)), direct);
@@ -127,7 +134,8 @@ function lexicalHazards(command: string): Finding[] {
   const out: Finding[] = [];
   const m = /[\x00-\x08\x0b-\x1f\x7f]/.exec(command);
   if (m) out.push({ verdict: 'ask', rule: 'C1', message: `the command contains the control character U+${m[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}` });
-  const inv = /[\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069\u00ad\u180e]/.exec(command);
+  // Every format character (Cf): zero-width, bidi marks and controls, invisible operators, tag characters.
+  const inv = /[\p{Cf}\u180e]/u.exec(command);
   if (inv) out.push({ verdict: 'ask', rule: 'C1', message: `the command contains an invisible or bidirectional character (U+${inv[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()})` });
   const ws = /[\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u0085]/.exec(command);
   if (ws) out.push({ verdict: 'ask', rule: 'C1', message: `the command contains non-ASCII whitespace (U+${ws[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()})` });
@@ -144,6 +152,38 @@ function wordFindings(cmd: SimpleCommand): Finding[] {
     if (w.value === null) out.push({ verdict: 'ask', rule: 'C3', message: `\`${w.text}\` is only known when the command runs (${w.expansions[0] ? `it expands ${w.expansions[0]}` : 'a substitution'})`, command: cmd.text });
     else if (i === 0 && w.glob) out.push({ verdict: 'ask', rule: 'C3', message: `the command word \`${w.text}\` is a glob`, command: cmd.text });
   });
+  return out;
+}
+
+/**
+ * Bash evaluates array subscripts as arithmetic, running any `$(…)` in them, even inside single quotes
+ * (`let 'x=a[$(rm -rf ~)]'`, `printf -v 'a[$(…)]'`, `read`, `test -v`, `[[ -eq ]]`, `a[$(…)]=1`).
+ */
+function subscriptFindings(cmd: SimpleCommand, checkForbidden: (argv: string[], text: string) => void): Finding[] {
+  const texts = [...cmd.argv.map((w) => w.deny), ...cmd.assignments.map((a) => a.name), cmd.kind === 'assignment' || cmd.kind === 'test' ? cmd.text : ''];
+  const out: Finding[] = [];
+  for (const t of texts) {
+    const m = /\[[^\]]*(\$\(|`)/.exec(t);
+    if (!m) continue;
+    // Quotes do not protect a subscript: scan what each $( … ) holds.
+    for (const inner of substitutionsIn(t.slice(m.index))) for (const argv of lexicalCommands(inner)) checkForbidden(argv, argv.join(' '));
+    out.push({ verdict: 'ask', rule: 'C3', message: `\`${t.slice(0, 60)}\` has a command substitution in an array subscript, which bash runs`, command: cmd.text });
+  }
+  return out;
+}
+
+function substitutionsIn(text: string): string[] {
+  const out: string[] = [];
+  for (let at = text.indexOf('$('); at !== -1; at = text.indexOf('$(', at + 2)) {
+    let depth = 0;
+    let end = at + 1;
+    for (; end < text.length; end++) {
+      if (text[end] === '(') depth++;
+      else if (text[end] === ')' && --depth === 0) break;
+    }
+    out.push(text.slice(at + 2, end));
+  }
+  for (const m of text.matchAll(/`([^`]*)`/g)) out.push(m[1]!);
   return out;
 }
 
@@ -179,9 +219,8 @@ function allowMatch(cmd: SimpleCommand, allowed: readonly string[], inside: (p: 
   const first = cmd.argv[0]!;
   if (first.value === null || /[/\\]/.test(first.value)) return false;
   if (NEUTRAL.has(first.value)) return true;
-  if (['cd', 'pushd', 'popd'].includes(first.value)) {
-    const target = cmd.argv[1];
-    return first.value === 'popd' || (target !== undefined && target.value !== null && inside(target.value));
-  }
+  if (first.value === 'popd') return true;
+  const cd = cdTarget(cmd);
+  if (cd !== undefined) return typeof cd === 'object' && inside(cd.path);
   return matchingEntry(cmd, allowed) !== undefined;
 }

@@ -34,3 +34,25 @@ export function commandName(word: string, caseInsensitive: boolean): string {
 }
 
 export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish']);
+
+/**
+ * Where `cd`/`pushd` goes: a static path, `dynamic` (no argument = home, `-` = $OLDPWD, an expansion), or
+ * undefined for any other command. Options (`-L -P -e -@ --`) are skipped, not taken for the target.
+ */
+export function cdTarget(cmd: SimpleCommand): { path: string } | 'home' | 'dynamic' | undefined {
+  const name = cmd.argv[0]?.value;
+  if (cmd.kind !== 'command' || (name !== 'cd' && name !== 'pushd')) return undefined;
+  let i = 1;
+  for (; i < cmd.argv.length; i++) {
+    const v = cmd.argv[i]!.value;
+    if (v === '--') {
+      i++;
+      break;
+    }
+    if (v === null || !/^-[LPe@]+$/.test(v)) break;
+  }
+  const target = cmd.argv[i];
+  if (!target) return 'home';
+  if (target.value === null || target.value === '-' || target.value.startsWith('~-') || target.value.startsWith('+') || target.value.startsWith('-')) return 'dynamic';
+  return { path: target.value };
+}

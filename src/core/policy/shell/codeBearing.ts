@@ -55,11 +55,38 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
   if (SHELLS.has(name)) {
     const c = argv.findIndex((a, i) => i > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(a));
     if (c > 0) {
-      const code = literal(words[c + 1], `the code given to ${name} -c`);
+      // The code is the first operand after -c (`bash -c -- 'code'`).
+      const at = argv.findIndex((a, i) => i > c && a !== '--' && !a.startsWith('-'));
+      const code = literal(words[at > 0 ? at : c + 1], `the code given to ${name} -c`);
       if (code !== undefined) out.code.push({ text: code, via: `${name} -c` });
-    } else if (cmd.heredocText !== undefined && !argv.slice(1).some((a) => !a.startsWith('-'))) {
-      out.code.push({ text: cmd.heredocText, via: `${name} <<heredoc` });
+    } else if (!argv.slice(1).some((a) => !a.startsWith('-'))) {
+      if (cmd.heredocText !== undefined) out.code.push({ text: cmd.heredocText, via: `${name} <<heredoc` });
+      for (const r of cmd.redirects) {
+        if (r.op !== '<<<' || !r.target) continue;
+        const code = literal(r.target, `the here-string given to ${name}`);
+        if (code !== undefined) out.code.push({ text: code, via: `${name} <<<` });
+      }
     }
+    return out;
+  }
+  const lowerName = name.toLowerCase();
+  if (lowerName === 'pwsh' || lowerName === 'powershell' || lowerName === 'powershell.exe') {
+    const c = argv.findIndex((a) => /^-(c|command)$/i.test(a));
+    if (c > 0) {
+      const code = words.slice(c + 1).map((w, i) => literal(w, `the code given to ${name} ${argv[c]}`) ?? `\0${i}`);
+      out.code.push({ text: code.join(' '), via: `${name} -Command` });
+    }
+    return out;
+  }
+  if ((lowerName === 'cmd' || lowerName === 'cmd.exe') && argv.some((a) => /^\/[ck]$/i.test(a))) {
+    const c = argv.findIndex((a) => /^\/[ck]$/i.test(a));
+    run(c + 1, 'cmd /c');
+    return out;
+  }
+  if (lowerName === 'start-process' || lowerName === 'saps') {
+    const list = argv.findIndex((a) => /^-argumentlist$/i.test(a));
+    const exe = argv.find((a, i) => i > 0 && !a.startsWith('-') && i !== list + 1);
+    if (exe) out.code.push({ text: [exe, ...(list > 0 ? [argv[list + 1]!] : [])].join(' '), via: 'Start-Process' });
     return out;
   }
   switch (name) {
@@ -81,7 +108,44 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
       return out;
     }
     case 'busybox':
-      run(1, 'busybox');
+    case 'toybox':
+    case 'builtin':
+    case 'coproc':
+    case 'run0':
+      run(1, name);
+      return out;
+    case 'flock': {
+      // flock [options] FILE COMMAND...
+      let i = 1;
+      while (i < argv.length && argv[i]!.startsWith('-')) i += ['-w', '--wait', '--timeout', '-E', '--conflict-exit-code'].includes(argv[i]!) ? 2 : 1;
+      if (argv[i + 1] === '-c' || argv[i + 1] === '--command') {
+        const code = literal(words[i + 2], 'flock -c');
+        if (code !== undefined) out.code.push({ text: code, via: 'flock -c' });
+      } else run(i + 1, 'flock');
+      return out;
+    }
+    case 'script': {
+      const c = argv.findIndex((a, i) => i > 0 && (/^-[a-zA-Z]*c$/.test(a) || a === '--command'));
+      if (c > 0) {
+        const code = literal(words[c + 1], 'script -c');
+        if (code !== undefined) out.code.push({ text: code, via: 'script -c' });
+      }
+      return out;
+    }
+    case 'parallel': {
+      const sep = argv.findIndex((a) => a === ':::' || a === '::::');
+      const start = skipOptions(argv, 1, new Set(['-j', '--jobs', '-S', '--sshlogin']));
+      out.argv.push({ words: words.slice(start, sep > 0 ? sep : undefined), via: 'parallel', assignments: [] });
+      return out;
+    }
+    case 'corepack':
+      run(1, 'corepack');
+      return out;
+    case 'yarn':
+      if (argv[1] === 'exec' || argv[1] === 'dlx') run(2, `yarn ${argv[1]}`);
+      return out;
+    case 'bunx':
+      npmExec('npx', words, argv, out, literal);
       return out;
     case 'env': {
       let i = 1;
@@ -92,8 +156,8 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
           i++;
           break;
         }
-        if (a === '-S' || a === '--split-string' || a.startsWith('--split-string=')) {
-          const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : literal(words[++i], 'env -S');
+        if (a === '-S' || /^-S./.test(a) || a === '--split-string' || a.startsWith('--split-string=')) {
+          const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : /^-S./.test(a) ? a.slice(2) : literal(words[++i], 'env -S');
           if (v !== undefined) out.code.push({ text: v, via: 'env -S' });
           return out;
         }
@@ -128,7 +192,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'command':
     case 'exec': {
       if (name === 'command' && argv.slice(1).some((a) => a === '-v' || a === '-V')) return out;
-      run(skipOptions(argv, 1, WRAPPER_OPTIONS_WITH_VALUE[name]!), name);
+      run(skipOptions(argv, 1, WRAPPER_OPTIONS_WITH_VALUE[name]!, name === 'sudo' ? 'ughpCDrtUT' : name === 'doas' ? 'uC' : ''), name);
       return out;
     }
     case 'watch': {
@@ -163,15 +227,27 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'tar':
       for (let i = 1; i < argv.length; i++) {
         const a = argv[i]!;
-        const m = /^--checkpoint-action=exec=(.*)$/s.exec(a) ?? /^--to-command=(.*)$/s.exec(a) ?? /^--use-compress-program=(.*)$/s.exec(a) ?? /^--info-script=(.*)$/s.exec(a) ?? /^--new-volume-script=(.*)$/s.exec(a);
-        if (m) out.code.push({ text: m[1]!, via: `tar ${a.slice(0, a.indexOf('='))}` });
-        else if ((a === '--to-command' || a === '-I' || a === '--use-compress-program' || a === '-F' || a === '--info-script') && argv[i + 1] !== undefined) out.code.push({ text: argv[++i]!, via: `tar ${a}` });
+        const [opt, ...rest] = a.split('=');
+        const value = rest.length ? rest.join('=') : undefined;
+        // GNU tar takes unambiguous prefixes of long options (--checkpoint-a).
+        const long = opt!.startsWith('--') && opt!.length >= 6 ? ['--checkpoint-action', '--to-command', '--use-compress-program', '--info-script', '--new-volume-script'].find((o) => o.startsWith(opt!)) : undefined;
+        if (long || a === '-I' || a === '-F') {
+          let v = value ?? argv[++i];
+          if (v === undefined) continue;
+          if (long === '--checkpoint-action') {
+            if (!/^exec=/.test(v)) continue;
+            v = v.slice(5);
+          }
+          out.code.push({ text: v, via: `tar ${long ?? a}` });
+        }
       }
       return out;
     case 'man':
       for (let i = 1; i < argv.length; i++) {
-        if (argv[i] === '-P' && argv[i + 1] !== undefined) out.code.push({ text: argv[++i]!, via: 'man -P' });
-        else if (argv[i]!.startsWith('--pager=')) out.code.push({ text: argv[i]!.slice(8), via: 'man --pager' });
+        const a = argv[i]!;
+        if ((a === '-P' || a === '--pager') && argv[i + 1] !== undefined) out.code.push({ text: argv[++i]!, via: `man ${a}` });
+        else if (/^-P./.test(a)) out.code.push({ text: a.slice(2), via: 'man -P' });
+        else if (a.startsWith('--pager=')) out.code.push({ text: a.slice(8), via: 'man --pager' });
       }
       return out;
     case 'rg':
@@ -185,14 +261,17 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
   }
 }
 
-/** The first word after the options (and their values) of a wrapper. */
-function skipOptions(argv: string[], from: number, withValue: Set<string>): number {
+/**
+ * The first word after the options (and their values) of a wrapper. `bundledValue` lists the short options
+ * that take a value, so a bundle ending in one (`sudo -iu root`) consumes the next word too.
+ */
+function skipOptions(argv: string[], from: number, withValue: Set<string>, bundledValue = ''): number {
   let i = from;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') return i + 1;
     if (!a.startsWith('-') || a === '-') break;
-    if (withValue.has(a)) i++;
+    if (withValue.has(a) || (bundledValue && /^-[a-zA-Z]+$/.test(a) && bundledValue.includes(a.at(-1)!))) i++;
   }
   return i;
 }
@@ -200,8 +279,8 @@ function skipOptions(argv: string[], from: number, withValue: Set<string>): numb
 function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined): void {
   let i = 1;
   if (name !== 'npx') {
-    // `npm exec …` / `npm x …` / `pnpm exec|dlx …`, after global options.
-    while (i < argv.length && argv[i]!.startsWith('-')) i++;
+    // `npm exec …` / `npm x …` / `pnpm exec|dlx …`, after global options (and their values: `-w pkg`).
+    while (i < argv.length && argv[i]!.startsWith('-')) i += ['-w', '--workspace', '--prefix', '-C', '--registry', '--filter', '--dir'].includes(argv[i]!) ? 2 : 1;
     if (!['exec', 'x', 'dlx'].includes(argv[i] ?? '')) return;
     i++;
   }
@@ -241,8 +320,9 @@ function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Wor
     let value = setting.slice(eq + 1);
     if (!GIT_CODE_KEYS.test(key)) return;
     if (/^alias\./i.test(key)) {
-      if (!value.startsWith('!')) return;
-      value = value.slice(1);
+      // `alias.p='push --force'` is git's own subcommand line; `alias.x='!cmd'` a shell command.
+      if (!value.startsWith('!')) value = `git ${value}`;
+      else value = value.slice(1);
     }
     out.code.push({ text: value, via: `git -c ${key}` });
   };
@@ -252,8 +332,22 @@ function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Wor
       if (literal(words[i + 1], 'git -c') !== undefined) fromValue(argv[i + 1]!);
       i++;
     } else if (a === 'config') {
-      const rest = argv.slice(i + 1).filter((x) => !x.startsWith('-'));
+      const rest: string[] = [];
+      for (let j = i + 1; j < argv.length; j++) {
+        if (['-f', '--file', '--blob', '--type', '--default', '--comment'].includes(argv[j]!)) j++;
+        else if (!argv[j]!.startsWith('-')) rest.push(argv[j]!);
+      }
+      if (['set', 'add'].includes(rest[0] ?? '')) rest.shift();
       if (rest.length >= 2) fromValue(`${rest[0]}=${rest[1]}`);
+      return;
+    } else if (a === 'rebase') {
+      for (let j = i + 1; j < argv.length; j++) {
+        if ((argv[j] === '-x' || argv[j] === '--exec') && argv[j + 1] !== undefined) out.code.push({ text: argv[++j]!, via: 'git rebase --exec' });
+        else if (argv[j]!.startsWith('--exec=')) out.code.push({ text: argv[j]!.slice(7), via: 'git rebase --exec' });
+      }
+      return;
+    } else if (a === 'bisect' && argv[i + 1] === 'run') {
+      out.argv.push({ words: words.slice(i + 2), via: 'git bisect run', assignments: [] });
       return;
     } else if (a === 'grep') {
       for (const o of argv.slice(i + 1)) {

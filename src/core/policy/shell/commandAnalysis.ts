@@ -38,28 +38,88 @@ export interface CommandAnalysis {
 
 const MAX_DEPTH = 8;
 
-/** Bash removes backslash-newline before anything else, except inside single quotes. */
+/**
+ * Bash joins lines ended by a backslash before it parses (`r\⏎m` is `rm`), except inside single quotes,
+ * `$'…'`, comments and the bodies of heredocs with a quoted delimiter. tree-sitter does not, so this small
+ * lexer does it first, tracking exactly those states.
+ */
 export function removeLineContinuations(source: string): string {
   if (!source.includes('\\\n')) return source;
   let out = '';
-  let inSingle = false;
-  for (let i = 0; i < source.length; i++) {
+  let i = 0;
+  const heredocs: Array<{ delim: string; quoted: boolean; tabs: boolean }> = [];
+  const n = source.length;
+  const atWordStart = () => out.length === 0 || /[\s;&|()<>]$/.test(out);
+  while (i < n) {
     const ch = source[i]!;
-    if (inSingle) {
-      if (ch === "'") inSingle = false;
+    if (ch === '\\') {
+      if (source[i + 1] === '\n') i += 2;
+      else {
+        out += source.slice(i, i + 2);
+        i += 2;
+      }
+      continue;
+    }
+    if (ch === "'" || (ch === '$' && source[i + 1] === "'")) {
+      // Single quotes and $'…' (where a backslash escapes the next character).
+      const ansi = ch === '$';
+      let j = i + (ansi ? 2 : 1);
+      while (j < n && source[j] !== "'") j += ansi && source[j] === '\\' ? 2 : 1;
+      out += source.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    if (ch === '"') {
       out += ch;
-      continue;
-    }
-    if (ch === "'") inSingle = true;
-    if (ch === '\\' && source[i + 1] === '\n') {
       i++;
+      while (i < n && source[i] !== '"') {
+        if (source[i] === '\\' && source[i + 1] === '\n') i += 2;
+        else if (source[i] === '\\') {
+          out += source.slice(i, i + 2);
+          i += 2;
+        } else out += source[i++];
+      }
+      if (i < n) out += source[i++];
       continue;
     }
-    if (ch === '\\' && i + 1 < source.length) {
-      out += ch + source[++i];
+    if (ch === '#' && atWordStart()) {
+      const nl = source.indexOf('\n', i);
+      const end = nl === -1 ? n : nl;
+      out += source.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (ch === '<' && source[i + 1] === '<' && source[i + 2] !== '<') {
+      const m = /^<<(-?)[ \t]*((?:'[^'\n]*'|"[^"\n]*"|\\.|[^\s;&|()<>])+)/.exec(source.slice(i));
+      if (m) {
+        const word = m[2]!;
+        heredocs.push({ delim: word.replace(/['"\\]/g, ''), quoted: /['"\\]/.test(word), tabs: m[1] === '-' });
+        out += m[0];
+        i += m[0].length;
+        continue;
+      }
+    }
+    if (ch === '\n' && heredocs.length > 0) {
+      out += ch;
+      i++;
+      // The bodies follow this line, in order; a quoted delimiter keeps its body as it is.
+      for (const h of heredocs.splice(0)) {
+        while (i < n) {
+          const nl = source.indexOf('\n', i);
+          const lineEnd = nl === -1 ? n : nl;
+          const line = source.slice(i, lineEnd);
+          const done = (h.tabs ? line.replace(/^\t+/, '') : line) === h.delim;
+          out += done || h.quoted ? line : line.replace(/\\$/, '');
+          const joined = !done && !h.quoted && line.endsWith('\\') && nl !== -1;
+          if (!joined && nl !== -1) out += '\n';
+          i = nl === -1 ? n : nl + 1;
+          if (done) break;
+        }
+      }
       continue;
     }
     out += ch;
+    i++;
   }
   return out;
 }

@@ -7,17 +7,29 @@ import type { Word } from './words.js';
 export interface CommandWrite {
   path: string | null;
   how: string;
+  /** A deletion (rm, a moved-away source) goes through the file rules as a delete. */
+  kind?: 'write' | 'delete';
 }
 
 const NOT_FILES = /^\/dev\/(null|stdout|stderr|stdin|fd\/\d+|tty)$/;
 
 export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home: string): CommandWrite[] {
   const out: CommandWrite[] = [];
-  const add = (w: Word | string | undefined, how: string) => {
+  const add = (w: Word | string | undefined, how: string, kind: 'write' | 'delete' = 'write') => {
     if (w === undefined) return;
     const path = typeof w === 'string' ? w : w.value;
     if (path !== null && (NOT_FILES.test(path) || path === '')) return;
-    out.push({ path, how });
+    out.push({ path, how, kind });
+  };
+  /** `-o FILE`, `-oFILE`, `-so FILE` (bundled), `--output=FILE`, `--output FILE`. */
+  const optionValue = (short: string | undefined, long: string | undefined, how: string) => {
+    for (let i = 1; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (long && (a === long || a === `${long}=`)) add(words[i + 1], how);
+      else if (long && a.startsWith(`${long}=`)) add(a.slice(long.length + 1), how);
+      else if (short && new RegExp(`^-[a-zA-Z]*${short}$`).test(a)) add(words[i + 1], how);
+      else if (short && a.startsWith(`-${short}`) && a.length > 2 && !a.startsWith('--')) add(a.slice(2), how);
+    }
   };
   for (const r of cmd.redirects) {
     if (!/>/.test(r.op) || !r.target) continue;
@@ -29,6 +41,7 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
   if (argv.length === 0) return out;
   const name = commandName(argv[0]!, caseInsensitive);
   const words = cmd.argv;
+  const lower = name.toLowerCase();
   const operands = (from = 1) => {
     const list: Array<{ word: Word | undefined; text: string }> = [];
     let options = true;
@@ -54,14 +67,33 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     case 'ln':
     case 'install':
     case 'rsync': {
-      const t = argv.findIndex((a) => a === '-t' || a.startsWith('--target-directory'));
-      if (t > 0) add(argv[t]!.includes('=') ? argv[t]!.slice(argv[t]!.indexOf('=') + 1) : words[t + 1], `${name} -t`);
-      else {
-        const ops = operands();
-        if (ops.length >= 2 || (name === 'ln' && ops.length === 1)) add(ops.at(-1)!.word ?? ops.at(-1)!.text, name);
+      const t = argv.findIndex((a) => a === '-t' || /^-t./.test(a) || a.startsWith('--target-directory') || a.startsWith('--target'));
+      const ops = operands();
+      if (t > 0) {
+        const a = argv[t]!;
+        add(a.includes('=') ? a.slice(a.indexOf('=') + 1) : a === '-t' || a === '--target-directory' ? words[t + 1] : a.slice(2), `${name} -t`);
+      } else if (name === 'ln' && ops.length === 1) {
+        // `ln -s ../x/config.json` makes ./config.json.
+        add(ops[0]!.text.split('/').filter(Boolean).at(-1), name);
+      } else if (ops.length >= 2) {
+        const dest = ops.at(-1)!.text;
+        // Into a folder: the file lands as folder/name.
+        if (dest === '.' || dest.endsWith('/')) for (const src of ops.slice(0, -1)) add(`${dest === '.' ? '' : dest}${src.text.split('/').filter(Boolean).at(-1)}`, name);
+        else add(ops.at(-1)!.word ?? dest, name);
       }
+      // Moving a file away deletes it where it was.
+      if (name === 'mv') for (const src of ops.slice(0, -1)) add(src.word ?? src.text, 'mv (source)', 'delete');
       break;
     }
+    case 'rm':
+    case 'unlink':
+    case 'shred':
+    case 'truncate':
+      for (const o of operands()) add(o.word ?? o.text, name, 'delete');
+      break;
+    case 'sort':
+      optionValue('o', '--output', 'sort -o');
+      break;
     case 'sed': {
       const inPlace = argv.some((a) => /^-[a-zA-Z]*i/.test(a) || a.startsWith('--in-place'));
       const scripts: string[] = [];
@@ -77,26 +109,20 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
         else files.push(words[i] ?? a);
       }
       if (inPlace) for (const f of files) add(f, 'sed -i');
-      for (const s of scripts) for (const m of s.matchAll(/(?:^|[;\n}])\s*(?:[\d$,/]*\s*)?w\s+([^;\n]+)|s(.)(?:(?!\2).)*\2(?:(?!\2).)*\2[gpiImM0-9]*w\s+([^;\n]+)/g)) add((m[1] ?? m[3])!.trim(), 'sed w');
+      for (const s of scripts) for (const m of s.matchAll(/(?:^|[;\n}])\s*(?:[\d$,~/!]*\s*)?[wW]\s+([^;\n]+)|s(.)(?:(?!\2).)*\2(?:(?!\2).)*\2[gpiImM0-9]*w\s+([^;\n]+)/g)) add((m[1] ?? m[3])!.trim(), 'sed w');
       break;
     }
     case 'find':
       for (let i = 1; i < argv.length; i++) if (/^-fprint(0|f)?$/.test(argv[i]!) || argv[i] === '-fls') add(words[i + 1], `find ${argv[i]}`);
       break;
     case 'curl':
-      for (let i = 1; i < argv.length; i++) {
-        if (argv[i] === '-o' || argv[i] === '--output') add(words[i + 1], 'curl -o');
-        else if (argv[i]!.startsWith('--output=')) add(argv[i]!.slice(9), 'curl --output');
-      }
+      optionValue('o', '--output', 'curl -o');
       break;
     case 'wget':
-      for (let i = 1; i < argv.length; i++) if (argv[i] === '-O' || argv[i] === '--output-document') add(words[i + 1], 'wget -O');
+      optionValue('O', '--output-document', 'wget -O');
       break;
     case 'tar':
-      for (let i = 1; i < argv.length; i++) {
-        if (argv[i] === '-C' || argv[i] === '--directory') add(words[i + 1], 'tar -C');
-        else if (argv[i]!.startsWith('--directory=')) add(argv[i]!.slice(12), 'tar --directory');
-      }
+      optionValue('C', '--directory', 'tar -C');
       break;
     case 'npm':
     case 'pnpm':
@@ -106,15 +132,19 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
       }
       break;
     case 'git': {
-      for (const a of argv) if (a.startsWith('--output=')) add(a.slice(9), 'git --output');
-      const i = argv.indexOf('--output');
-      if (i > 0) add(words[i + 1], 'git --output');
+      optionValue(undefined, '--output', 'git --output');
+      if (argv.includes('archive')) optionValue('o', undefined, 'git archive -o');
       const sub = gitSubcommand(argv, caseInsensitive);
       if (sub?.name === 'config' && argv.includes('--global')) add(`${home}/.gitconfig`, 'git config --global');
       if (sub?.name === 'config' && argv.includes('--system')) add('/etc/gitconfig', 'git config --system');
       break;
     }
     default:
+      // PowerShell: Set-Content/Add-Content/Out-File -Path/-FilePath or the first operand.
+      if (/^(set-content|add-content|out-file|sc|ac|tee-object)$/.test(lower)) {
+        const p = argv.findIndex((a, i) => i > 0 && /^-(path|filepath|literalpath)$/i.test(a));
+        add(p > 0 ? words[p + 1] : operands()[0]?.word, name);
+      }
   }
   return out;
 }

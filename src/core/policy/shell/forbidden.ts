@@ -42,8 +42,9 @@ function recursiveAndForced(flags: string[]): boolean {
   let f = false;
   for (const a of flags) {
     if (a.startsWith('--')) {
-      if ('--recursive'.startsWith(a) && a.length >= 5) r = true;
-      if ('--force'.startsWith(a) && a.length >= 4) f = true;
+      // GNU rm takes unambiguous prefixes: --r, --re, --f, --fo.
+      if ('--recursive'.startsWith(a) && a.length >= 3) r = true;
+      if ('--force'.startsWith(a) && a.length >= 3) f = true;
     } else if (a.startsWith('-')) {
       if (/[rR]/.test(a)) r = true;
       if (/f/.test(a)) f = true;
@@ -59,9 +60,10 @@ function isRecursiveForcedRm(argv: string[], ci: boolean): boolean {
   const name = commandName(argv[0]!, ci);
   const lower = commandName(argv[0]!, true);
   // PowerShell: Remove-Item (and its aliases) with -Recurse and -Force, parameter names abbreviated at will.
-  if (PS_REMOVE.has(lower) && argv.slice(1).some((a) => /^-r(e(c(u(r(se?)?)?)?)?)?$/i.test(a)) && argv.slice(1).some((a) => /^-f(o(r(ce?)?)?)?$/i.test(a))) return true;
-  // cmd.exe: rd /s /q.
-  if ((lower === 'rd' || lower === 'rmdir') && argv.some((a) => /^\/s$/i.test(a)) && argv.some((a) => /^\/q$/i.test(a))) return true;
+  const psFlag = (a: string, word: string) => new RegExp(`^-${word[0]}${[...word.slice(1)].map((c) => `(?:${c}`).join('')}${')?'.repeat(word.length - 1)}(:(\\$?true)?)?$`, 'i').test(a);
+  if (PS_REMOVE.has(lower) && argv.slice(1).some((a) => psFlag(a, 'recurse')) && argv.slice(1).some((a) => psFlag(a, 'force'))) return true;
+  // cmd.exe: rd /s /q, also written /s/q.
+  if ((lower === 'rd' || lower === 'rmdir') && argv.slice(1).join(' ').match(/\/s/i) && argv.slice(1).join(' ').match(/\/q/i)) return true;
   if (name !== 'rm') return false;
   const flags: string[] = [];
   for (const a of argv.slice(1)) {
@@ -103,8 +105,8 @@ function isForcedPush(argv: string[], ci: boolean): boolean {
     }
     if (a.startsWith('--')) {
       const opt = a.split('=')[0]!;
-      if (['--force', '--force-with-lease', '--force-if-includes', '--delete', '--mirror', '--prune'].includes(opt)) return true;
-      if (opt.length >= 6 && '--force'.startsWith(opt)) return true;
+      // git takes unambiguous prefixes of long options: --force-w, --del, --mirr.
+      if (opt.length >= 5 && ['--force', '--force-with-lease', '--force-if-includes', '--delete', '--mirror', '--prune'].some((o) => o.startsWith(opt))) return true;
       continue;
     }
     if (a.startsWith('-')) {
@@ -124,7 +126,7 @@ function isPublish(argv: string[], ci: boolean): boolean {
   const name = commandName(argv[0]!, ci);
   if (!['npm', 'pnpm', 'yarn'].includes(name)) return false;
   const positional: string[] = [];
-  for (let i = 1; i < argv.length && positional.length < 2; i++) {
+  for (let i = 1; i < argv.length && positional.length < 3; i++) {
     const a = argv[i]!;
     if (NPM_GLOBAL_WITH_VALUE.has(a)) {
       i++;
@@ -133,6 +135,9 @@ function isPublish(argv: string[], ci: boolean): boolean {
     if (a.startsWith('-')) continue;
     positional.push(ci ? a.toLowerCase() : a);
   }
-  if (positional[0] === 'publish') return true;
-  return name === 'yarn' && positional[0] === 'npm' && positional[1] === 'publish';
+  // npm expands command abbreviations: `npm pub` publishes.
+  const isPub = (w: string | undefined) => w !== undefined && w.length >= 3 && 'publish'.startsWith(w);
+  if (isPub(positional[0])) return true;
+  if (name === 'yarn' && positional[0] === 'npm' && isPub(positional[1])) return true;
+  return name === 'yarn' && positional[0] === 'workspace' && argv.slice(1).some((a) => a === 'publish');
 }

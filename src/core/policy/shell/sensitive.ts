@@ -1,18 +1,18 @@
 import type { Finding, PolicyContext } from '../types.js';
-import { commandName, denyArgv, SHELLS } from './argv.js';
+import { cdTarget, commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import { gitSubcommand } from './forbidden.js';
 
 /** Variables whose literal value changes nothing dangerous: stripped before the allowlist match. */
 export const SAFE_ENV = new Set(['CI', 'NODE_ENV', 'FORCE_COLOR', 'NO_COLOR', 'TZ', 'LANG', 'LC_ALL']);
 
-const DANGEROUS_ENV = /^(PATH|LD_.*|DYLD_.*|NODE_OPTIONS|NODE_PATH|npm_config_.*|NPM_CONFIG_.*|GIT_.*|BASH_ENV|ENV|PROMPT_COMMAND|PYTHON.*|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|PAGER|EDITOR|VISUAL|SHELL|IFS|HOME|DATABASE_URL|SHELLOPTS|BASHOPTS|PS4)$/;
+const DANGEROUS_ENV = /^(PATH|MANPAGER|GIT_PAGER|LESSOPEN|LESSCLOSE|LD_.*|DYLD_.*|NODE_OPTIONS|NODE_PATH|npm_config_.*|NPM_CONFIG_.*|GIT_.*|BASH_ENV|ENV|PROMPT_COMMAND|PYTHON.*|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB|PAGER|EDITOR|VISUAL|SHELL|IFS|HOME|DATABASE_URL|SHELLOPTS|BASHOPTS|PS4)$/i;
 
-const NETWORK = new Set(['curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'ssh', 'scp', 'sftp', 'ftp', 'telnet', 'tftp', 'lftp', 'aria2c', 'http', 'https', 'xh']);
-const DESTRUCTIVE = new Set(['rm', 'rmdir', 'unlink', 'shred', 'truncate', 'dd', 'kill', 'killall', 'pkill', 'wipefs', 'fdisk', 'parted']);
+const NETWORK = new Set(['iwr', 'invoke-webrequest', 'irm', 'invoke-restmethod', 'curl.exe', 'wget.exe', 'curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'ssh', 'scp', 'sftp', 'ftp', 'telnet', 'tftp', 'lftp', 'aria2c', 'http', 'https', 'xh']);
+const DESTRUCTIVE = new Set(['rm', 'rmdir', 'unlink', 'shred', 'truncate', 'dd', 'kill', 'killall', 'pkill', 'wipefs', 'fdisk', 'parted', 'remove-item', 'ri', 'del', 'erase', 'rd', 'stop-process']);
 const INTERPRETERS = new Set(['node', 'nodejs', 'deno', 'bun', 'python', 'python2', 'python3', 'perl', 'ruby', 'php', 'lua', 'Rscript', 'osascript', 'pwsh', 'powershell']);
 const PRIVILEGE = new Set(['sudo', 'doas', 'su', 'pkexec', 'runas']);
-const SHELL_STATE = new Set(['eval', 'source', '.', 'export', 'declare', 'typeset', 'readonly', 'local', 'set', 'unset', 'alias', 'unalias', 'trap', 'shopt', 'enable', 'builtin', 'hash', 'ulimit', 'umask']);
+const SHELL_STATE = new Set(['eval', 'source', '.', 'export', 'declare', 'typeset', 'readonly', 'local', 'set', 'unset', 'alias', 'unalias', 'trap', 'shopt', 'enable', 'builtin', 'hash', 'ulimit', 'umask', 'read', 'mapfile', 'readarray', 'getopts', 'let', 'coproc', 'iex', 'invoke-expression', 'start-process', 'saps', 'at', 'batch']);
 const DEPLOY: Array<[string, RegExp]> = [
   ['gh', /^(release|pr merge|repo (delete|create|edit)|secret|workflow run|api)/],
   ['docker', /^(push|login|rm|rmi|system prune|compose (down|push))/],
@@ -66,7 +66,21 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   if (argv.length === 0) return out;
 
   const name = commandName(argv[0]!, o.caseInsensitive);
+  const lower = name.toLowerCase();
   const args = argv.slice(1);
+  if (lower !== name && (DESTRUCTIVE.has(lower) || NETWORK.has(lower) || SHELL_STATE.has(lower))) ask(`${name} (${lower}) is destructive, reaches the network or runs code it builds`);
+  if (name === 'printf' && args.some((a) => /^-[a-zA-Z]*v/.test(a))) ask('printf -v assigns a shell variable');
+  if ((name === 'rsync' && args.some((a) => a.startsWith('--delete') || a === '--remove-source-files')) || (name === 'git' && args[0] === 'rm')) ask(`${name} ${name === 'git' ? 'rm' : '--delete'} deletes files`);
+  if (name === 'git' && args[0] === 'config' && args.some((a) => /^(core\.(hookspath|pager|fsmonitor|sshcommand|editor|askpass|gitproxy)|alias\.|sequence\.editor|diff\.external|credential\.|include\.|includeif\.|filter\.|url\.)/i.test(a))) ask('git config sets a key that runs programs');
+  if ((name === 'pip' || name === 'pip3' || /^python[0-9.]*$/.test(name)) && args.includes('install') && args.some((a) => /^(https?:|git\+|file:)|\.(tgz|tar\.gz|whl|zip)$/.test(a))) ask('installs from a URL, git remote or tarball');
+  if (['flock', 'script', 'run0', 'parallel', 'toybox', 'bunx', 'corepack'].includes(name)) ask(`${name} runs another command`);
+  if (name === 'node' && args.some((a) => /^--(import|require|loader|experimental-loader)(=|$)/.test(a) && /data:|https?:/.test(args.join(' ')))) ask('node loads code from a data: or network URL');
+  for (const w of cmd.argv.slice(1)) {
+    if (w.glob && /(^|\/)\.(e|en|env|s|ss|ssh|a|aw|aws|n|np|npmrc)?[*?[]|id_|\.pem|\.key|secret/i.test(w.deny)) {
+      ask(`the glob ${w.deny} may match secret files`);
+      break;
+    }
+  }
   for (const a of args) {
     const path = a.includes('=') && a.startsWith('-') ? a.slice(a.indexOf('=') + 1) : a;
     if (SECRET.test(path) || path.startsWith(`${o.ctx.home}/.ssh`) || path.startsWith(`${o.ctx.home}/.aws`)) {
@@ -76,21 +90,20 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   }
 
   if (DESTRUCTIVE.has(name) || /^mkfs/.test(name)) ask(`${name} deletes or destroys data`);
+  if ((lower === 'cmd' || lower === 'cmd.exe') && args.some((a) => /^\/[ck]$/i.test(a))) ask('cmd /c runs a command line');
   if (name === 'find' && args.some((a) => a === '-delete')) ask('find -delete deletes files');
   if (PRIVILEGE.has(name)) ask(`${name} runs with other privileges`);
   if (SHELL_STATE.has(name)) ask(`${name} changes the shell's state or runs code it builds`);
-  if ((name === 'cd' || name === 'pushd') && args.length > 0) {
-    const target = cmd.argv[1];
-    if (!target || target.value === null) ask(`${name} to a path only known when it runs`);
-    else if (!o.insideWorkspace(target.value)) ask(`${name} leaves the workspace (${target.value})`);
-  }
+  const cd = cdTarget(cmd);
+  if (cd === 'dynamic' || cd === 'home') ask(`${name} to ${cd === 'home' ? 'the home folder' : 'a place only known when it runs ($OLDPWD or an expansion)'}`);
+  else if (cd && !o.insideWorkspace(cd.path)) ask(`${name} leaves the workspace (${cd.path})`);
   if (NETWORK.has(name)) ask(`${name} talks to the network`);
   if (name === 'rsync' && args.some((a) => /^[^-/][^/]*:|^rsync:\/\//.test(a))) ask('rsync to or from a remote host');
   if ((SHELLS.has(name) || INTERPRETERS.has(name)) && reads_stdin(args, cmd)) ask(`${name} runs code from its input (a pipe into a shell or interpreter)`);
   inlineCode(name, args, ask);
   if (name === 'git') gitSensitive(argv, o, ask);
   if (name === 'npm' || name === 'pnpm' || name === 'yarn') npmSensitive(name, args, o, ask);
-  if (name === 'npx') npxSensitive(args, o, ask);
+  if (name === 'npx' || name === 'bunx') npxSensitive(args, o, ask);
   if (name === 'prisma') prismaSensitive(args, ask);
   if (name === 'rg' && args.some((a) => a === '--pre' || a.startsWith('--pre=') || a === '--hostname-bin' || a.startsWith('--hostname-bin=') || a === '-z' || a === '--search-zip' || /^-[a-zA-Z]*z/.test(a))) ask('rg runs a preprocessor or decompressor program');
   if (name === 'man' && args.some((a) => a === '-P' || a.startsWith('--pager'))) ask('man -P runs a pager program');
@@ -101,30 +114,41 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
 
 function reads_stdin(args: string[], cmd: SimpleCommand): boolean {
   if (cmd.heredocText !== undefined) return false;
+  if (args.some((a) => /^(--version|-V|--help|-h|-v)$/.test(a))) return false;
   const operands = args.filter((a) => !a.startsWith('-') || a === '-');
-  return operands.length === 0 || operands[0] === '-' || args.includes('-s');
+  return operands.length === 0 || operands[0] === '-' || /^\/dev\/(stdin|fd\/0)$/.test(operands[0]!) || args.includes('-s');
 }
 
 function inlineCode(name: string, args: string[], ask: (m: string) => void): void {
   const has = (...flags: string[]) => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith('--') && a.startsWith(`${f}=`)));
-  if ((name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') && (has('-e', '--eval', '-p', '--print') || args[0] === 'eval')) ask(`${name} runs inline code`);
-  if (/^python[0-9.]*$/.test(name) && (has('-c') || args[0] === '-')) ask(`${name} runs inline code`);
+  if ((name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') && (has('--eval', '--print') || args.some((a) => /^-[a-zA-Z]*[ep]/.test(a) && !a.startsWith('--')) || args[0] === 'eval')) ask(`${name} runs inline code`);
+  if (/^python[0-9.]*$/.test(name) && (args.some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--')) || args[0] === '-')) ask(`${name} runs inline code`);
+  if (/^(lua|luajit|tclsh|Rscript|osascript|pwsh|powershell)$/i.test(name) && args.some((a) => /^-(e|c|command|encodedcommand)$/i.test(a))) ask(`${name} runs inline code`);
   if ((name === 'perl' || name === 'ruby') && args.some((a) => /^-[a-zA-Z]*[eE]/.test(a))) ask(`${name} runs inline code`);
   if (name === 'php' && has('-r')) ask('php runs inline code');
   if (/^(awk|gawk|mawk|nawk)$/.test(name)) ask(`${name} runs a program given inline`);
   if (name === 'sed' && sedRunsCommands(args)) ask('a sed script that runs shell commands (the e command or flag)');
+  if (name === 'sed' && sedScripts(args).some((s) => /(^|[;\n])\s*[\d$,~/]*\s*[rR]\s*(\S+)/.test(s) && SECRET.test(/[rR]\s*(\S+)/.exec(s)?.[1] ?? ''))) ask('a sed script that reads a secret file');
   if (/^(vi|vim|nvim|less|more|ed|ex)$/.test(name) && args.some((a) => a.includes('!'))) ask(`${name} with a ! shell escape`);
 }
 
-function sedRunsCommands(args: string[]): boolean {
+export function sedScripts(args: string[]): string[] {
   const scripts: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-e' || a === '--expression') scripts.push(args[++i] ?? '');
     else if (a.startsWith('--expression=')) scripts.push(a.slice(13));
+    else if (/^-e./.test(a)) scripts.push(a.slice(2));
     else if (!a.startsWith('-') && scripts.length === 0) scripts.push(a);
   }
-  return scripts.some((s) => /(^|[;\n{}])\s*(\d+|\$|\/[^/]*\/)?\s*(,\s*(\d+|\$|\/[^/]*\/))?\s*!?\s*e(\s|;|$)/.test(s) || /(^|[;\n])\s*[^;\n]*s(.)(?:(?!\2).)*\2(?:(?!\2).)*\2[gpiImMw0-9]*e/.test(s));
+  return scripts;
+}
+
+/** A sed script with the `e` command or the `e` flag of `s`, after any address (`1`, `$`, `/re/`, `1~2`, `a,b`). */
+function sedRunsCommands(args: string[]): boolean {
+  const address = String.raw`(?:\d+(?:~\d+)?|\$|\/[^/]*\/[IM]*)?\s*(?:,\s*(?:\d+|\$|\/[^/]*\/[IM]*|~?\d+))?\s*!?\s*`;
+  const eCommand = new RegExp(`(^|[;\\n{}])\\s*${address}e(\\s|;|$)`);
+  return sedScripts(args).some((s) => eCommand.test(s) || /(^|[;\n])\s*[^;\n]*s(.)(?:(?!\2).)*\2(?:(?!\2).)*\2[gpiImMw0-9]*e/.test(s));
 }
 
 function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => void): void {
@@ -151,10 +175,19 @@ function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => v
       ask('git clean deletes untracked files');
       return;
     case 'reset':
-      if (rest.includes('--hard') || rest.includes('--merge') || rest.includes('--keep')) ask('git reset --hard discards changes');
+      if (rest.some((a) => a.length >= 4 && ('--hard'.startsWith(a) || '--merge'.startsWith(a) || '--keep'.startsWith(a)))) ask('git reset --hard discards changes');
+      return;
+    case 'switch':
+      if (rest.some((a) => a === '-f' || a === '--force' || a === '--discard-changes' || /^-[a-zA-Z]*f/.test(a))) ask('git switch --force discards changes');
+      return;
+    case 'send-pack':
+    case 'bisect':
+    case 'rebase':
+      ask(`git ${sub.name} ${sub.name === 'send-pack' ? 'changes a remote' : 'runs commands or rewrites history'}`);
       return;
     case 'checkout':
-      if (rest.includes('--') || rest.includes('.') || rest.includes('-f') || rest.includes('--force')) ask('git checkout discards changes to files');
+      // A file operand (it has an extension, or follows --) discards that file's changes.
+      if (rest.includes('--') || rest.includes('.') || rest.includes('-f') || rest.includes('--force') || rest.some((a) => !a.startsWith('-') && /\.[A-Za-z0-9]+$/.test(a))) ask('git checkout discards changes to files');
       return;
     case 'restore':
       if (!rest.includes('--staged') || rest.includes('--worktree') || rest.includes('-W')) ask('git restore discards changes to files');
@@ -182,20 +215,37 @@ function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => v
   }
 }
 
+/** npm takes any unambiguous prefix of a long option (`--script-s`), with `_` or `-`. */
+const NPM_DANGEROUS_OPTIONS = ['--script-shell', '--node-options', '--userconfig', '--globalconfig', '--prefix'];
+const NPM_OPTIONS_WITH_VALUE = new Set(['-w', '--workspace', '--prefix', '-C', '--registry', '--userconfig', '--globalconfig', '--cache', '--tag', '--loglevel', '--filter', '--dir']);
+
 function npmSensitive(name: string, args: string[], o: SensitiveOptions, ask: (m: string) => void): void {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const opt = a.split('=')[0]!;
-    if (opt === '--script-shell' || opt === '--node-options' || opt === '--userconfig' || opt === '--globalconfig') ask(`${name} ${opt} changes what npm runs`);
-    if (opt === '--prefix' || opt === '-C') {
+    const opt = a.split('=')[0]!.toLowerCase().replace(/_/g, '-');
+    const dangerous = opt.startsWith('--') && opt.length >= 5 ? NPM_DANGEROUS_OPTIONS.find((d) => d.startsWith(opt)) : undefined;
+    if (dangerous && dangerous !== '--prefix') ask(`${name} ${a.split('=')[0]} (${dangerous}) changes what npm runs`);
+    if (dangerous === '--prefix' || opt === '-c') {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[i + 1];
-      if (v === undefined || !o.insideWorkspace(v)) ask(`${name} ${opt} points outside the workspace`);
+      if (v === undefined || !o.insideWorkspace(v)) ask(`${name} ${a.split('=')[0]} points outside the workspace`);
     }
   }
-  const positional = args.filter((a) => !a.startsWith('-'));
-  const script = ['run', 'run-script', 'rum', 'urn'].includes(positional[0] ?? '') ? positional[1] : name === 'yarn' ? positional[0] : undefined;
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (NPM_OPTIONS_WITH_VALUE.has(args[i]!)) i++;
+    else if (!args[i]!.startsWith('-')) positional.push(args[i]!);
+  }
+  const cmd = positional[0] ?? '';
+  const isRun = cmd === 'rum' || cmd === 'urn' || (cmd.length >= 3 && 'run-script'.startsWith(cmd));
+  const script = isRun ? positional[1] : name === 'yarn' || (name === 'pnpm' && !PNPM_COMMANDS.has(cmd)) ? cmd : undefined;
   if (script && /deploy|release|publish/i.test(script)) ask(`the ${script} script deploys, releases or publishes`);
+  if (cmd === 'config' && ['set', 'edit', 'delete'].includes(positional[1] ?? '')) ask(`${name} config ${positional[1]} changes npm's settings outside the workspace`);
+  if (['exec', 'x', 'dlx'].includes(cmd)) npxSensitive(args.slice(args.indexOf(cmd) + 1), o, ask);
+  if (['install', 'i', 'add', 'in', 'ins', 'inst', 'isnt', 'isntall'].includes(cmd) && positional.slice(1).some((p) => /^[\w.-]+\/[\w.-]+(#.*)?$/.test(p) && !p.startsWith('@'))) ask('installs from a GitHub repository');
+  if (['install', 'i', 'add'].includes(cmd) && positional.slice(1).some((a) => /^(https?:|git[+:@]|github:|gitlab:|bitbucket:|file:)|\.(tgz|tar\.gz)$/.test(a))) ask('installs from a URL, git remote or tarball');
 }
+
+const PNPM_COMMANDS = new Set(['add', 'install', 'i', 'update', 'up', 'remove', 'rm', 'run', 'exec', 'dlx', 'test', 't', 'publish', 'create', 'init', 'list', 'ls', 'outdated', 'why', 'store', 'audit', 'link', 'unlink', 'import', 'rebuild', 'prune', 'fetch', 'patch', 'config', 'env', 'setup', 'start']);
 
 function npxSensitive(args: string[], o: SensitiveOptions, ask: (m: string) => void): void {
   let pkg: string | undefined;
