@@ -20,3 +20,12 @@ export function findCorpus(): string | undefined {
 }
 
 export const CORPUS_HINT = 'The corpus of real tasks.md files (../shared/corpus/tasks-md) was not found beside the project or its parent folders; set SPEC_AGENT_CORPUS to its path to run these tests.';
+
+/** A file of ../shared (beside the project or one of its parent folders), or undefined. */
+export function findShared(relative: string): string | undefined {
+  for (let dir = dirname(PROJECT); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'shared', relative);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return undefined;
+  }
+}

@@ -76,8 +76,9 @@ describe('spec-agent policy check', () => {
     expect(lines[3].summary).toBe('3 cases: 1 allow, 0 ask, 2 deny; agrees with expected in 3/3 (critical 0, major 0, over-block 0)');
   });
 
-  it.runIf(existsSync(join(ROOT, '../shared/policy/cases.json')))('agrees with every case of the shared cases.json', async () => {
-    const r = await cli('policy', 'check', '--cases', join(ROOT, '../shared/policy/cases.json'));
+  const SHARED_CASES = findShared('policy/cases.json');
+  it.runIf(SHARED_CASES !== undefined)('agrees with every case of the shared cases.json', async () => {
+    const r = await cli('policy', 'check', '--cases', SHARED_CASES!);
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!).summary).toMatch(/agrees with expected in 256\/256 \(critical 0, major 0, over-block 0\)$/);
   });

@@ -4,9 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PolicyGate } from '../../../src/core/policy/gate.js';
 import { VERDICT_ORDER, type PolicyAction, type PolicyContext, type Verdict } from '../../../src/core/policy/types.js';
 import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
+import { findShared } from '../../support/corpus.js';
 
 /** The normative cases of ../shared/policy/cases.json. */
-const CASES = join(__dirname, '../../../../shared/policy/cases.json');
+const CASES = findShared('policy/cases.json') ?? join(__dirname, '../../../../shared/policy/cases.json');
 
 interface Case {
   id: string;

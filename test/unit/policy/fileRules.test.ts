@@ -5,9 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { checkFileAction } from '../../../src/core/policy/fileRules.js';
 import { canonicalize, describedFileSystem, realFileSystem, type FileSystemView } from '../../../src/core/policy/paths.js';
 import { DEFAULT_CONTEXT, stricter, type Finding, type GateSettings, type PolicyContext, type Verdict } from '../../../src/core/policy/types.js';
+import { findShared } from '../../support/corpus.js';
 
 /** The normative cases live beside the project (shared with the other gate modules), not in it. */
-const CASES = join(__dirname, '../../../../shared/policy/cases.json');
+const CASES = findShared('policy/cases.json') ?? join(__dirname, '../../../../shared/policy/cases.json');
 
 interface PolicyCase {
   id: string;
