@@ -1,11 +1,9 @@
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 
-const ROOT = resolve(__dirname, '../../..');
 let workspace: string;
 const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { reject: false, cwd: workspace });
 
