@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { findShared } from '../../support/corpus.js';
 
 let workspace: string;
 const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { reject: false, cwd: workspace });
