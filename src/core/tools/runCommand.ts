@@ -1,160 +1,188 @@
 import { execa } from 'execa';
-import { readdirSync, readFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
-import type { ToolDefinition, ToolResult } from './types.js';
+import { OutputCapture } from './outputCapture.js';
+import { groupAlive, signalGroup } from './processGroup.js';
+import { defineTool, fail, type ToolResult } from './types.js';
 
-/** What goes back to the model: the head and the tail, with the size of what was left out. */
-export const OUTPUT_HEAD_BYTES = 16 * 1024;
-export const OUTPUT_TAIL_BYTES = 16 * 1024;
-const KILL_GRACE_MS = 2000;
+/** After SIGTERM, how long the group has to end before SIGKILL. */
+export const KILL_GRACE_MS = 2000;
+/**
+ * After bash exits, how long processes it left in the background may keep its output open. They would hold
+ * the result back until the timeout (a server started with `&`), so past this they are stopped.
+ */
+export const LINGER_MS = 1000;
+const POLL_MS = 50;
+/** Once the group is gone, the last output still in the pipes; a process that left the group may hold them for ever. */
+const DRAIN_MS = 200;
 
-export const runCommandTool: ToolDefinition<{ command: string; timeoutSeconds?: number }> = {
+export interface RunCommandInput {
+  command: string;
+  timeoutSeconds?: number;
+}
+
+export const runCommandTool = defineTool<RunCommandInput>({
   name: 'run_command',
-  description: 'Run a shell command (bash) in the workspace folder and get its exit code and output. Long output is shortened to its beginning and end.',
-  input: z.object({ command: z.string().min(1), timeoutSeconds: z.number().int().positive().max(24 * 3600).optional() }),
+  description: 'Run a bash command in the workspace folder and get its exit code and output (stdout and stderr; long output is cut to its beginning and end). There is no input: interactive prompts fail.',
+  input: z.object({
+    command: z.string().min(1).describe('a bash command line, e.g. "npm test -- --run"'),
+    timeoutSeconds: z.number().positive().max(24 * 3600).optional().describe('kill it after this many seconds; default from the settings'),
+  }),
   changesFiles: true,
-  run: (input, ctx) => runInGroup(input.command, ctx.workspaceRoot, input.timeoutSeconds ?? ctx.commandTimeoutSeconds, ctx.signal, ctx.onOutput),
-};
+  run: (input, ctx) =>
+    runInProcessGroup(input.command, { cwd: ctx.workspaceRoot, timeoutSeconds: input.timeoutSeconds ?? ctx.commandTimeoutSeconds, signal: ctx.signal, onOutput: ctx.onOutput }),
+});
 
-class OutputCapture {
-  head = '';
-  tail = '';
-  total = 0;
-
-  add(text: string): void {
-    this.total += Buffer.byteLength(text);
-    if (this.head.length < OUTPUT_HEAD_BYTES) {
-      const room = OUTPUT_HEAD_BYTES - this.head.length;
-      this.head += text.slice(0, room);
-      text = text.slice(room);
-    }
-    if (text) this.tail = (this.tail + text).slice(-OUTPUT_TAIL_BYTES);
-  }
-
-  toString(): string {
-    const kept = Buffer.byteLength(this.head) + Buffer.byteLength(this.tail);
-    const omitted = this.total - kept;
-    return omitted > 0 ? `${this.head}\n[... ${omitted} bytes omitted ...]\n${this.tail}` : this.head + this.tail;
-  }
+export interface RunOptions {
+  cwd: string;
+  timeoutSeconds: number;
+  signal: AbortSignal;
+  onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
 }
 
 /**
- * Runs `bash -c command` in its own process group, streaming output. On timeout or stop the whole group gets
- * SIGTERM, then SIGKILL 2 s later if anything of it is still alive; the result does not wait for grandchildren
- * that hold the pipes open after that.
+ * Runs `bash -c command` as the leader of its own process group, streaming its output. On timeout or stop the
+ * whole group gets SIGTERM, then SIGKILL after KILL_GRACE_MS if anything of it is still alive. The result
+ * never waits on a process that holds the output pipes open after the group is gone.
  */
-export async function runInGroup(
-  command: string,
-  cwd: string,
-  timeoutSeconds: number,
-  signal: AbortSignal,
-  onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void,
-): Promise<ToolResult> {
+export async function runInProcessGroup(command: string, o: RunOptions): Promise<ToolResult> {
   const started = performance.now();
-  if (signal.aborted) return { ok: false, output: 'stopped before it started', data: { stopped: true, exitCode: null } };
+  if (o.signal.aborted) return fail('stopped before it started', { exitCode: null, signal: null, durationMs: 0, timedOut: false, stopped: true, outputBytes: 0, truncatedBytes: 0 });
+
   const child = execa('bash', ['-c', command], {
-    cwd,
+    cwd: o.cwd,
     detached: true,
     stdin: 'ignore',
     buffer: false,
     reject: false,
+    // A pager or a credential prompt would wait for a terminal that is not there.
     env: { PAGER: 'cat', GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' },
-    cleanup: true,
   });
-  const capture = new OutputCapture();
-  const pipe = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    capture.add(text);
-    onOutput?.({ stream, text });
-  };
-  child.stdout?.on('data', pipe('stdout'));
-  child.stderr?.on('data', pipe('stderr'));
+  const pid = child.pid;
+  if (pid === undefined) {
+    const r = await child;
+    return fail(`could not start the command: ${r.shortMessage ?? r.message ?? 'unknown error'}`, { exitCode: null, signal: null, durationMs: 0, timedOut: false, stopped: false, outputBytes: 0, truncatedBytes: 0 });
+  }
+  // Settling is decided below from the process and its pipes; execa's own promise only must not go unhandled.
+  child.catch(() => undefined);
 
-  let timedOut = false;
-  let stopped = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  let groupGone: () => void = () => undefined;
-  const killed = new Promise<void>((resolve) => {
-    groupGone = resolve;
-  });
-  const killGroup = () => {
-    if (killTimer || child.pid === undefined) return;
-    signalGroup(child.pid, 'SIGTERM');
-    killTimer = setTimeout(() => {
-      signalGroup(child.pid!, 'SIGKILL');
-      setTimeout(groupGone, 100);
-    }, KILL_GRACE_MS);
-    // A group that ends on SIGTERM ends the wait early.
-    const poll = setInterval(() => {
-      if (!groupAlive(child.pid!)) {
-        clearInterval(poll);
-        groupGone();
-      }
-    }, 50);
-    void killed.then(() => clearInterval(poll));
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killGroup();
-  }, timeoutSeconds * 1000);
-  const onAbort = () => {
-    stopped = true;
-    killGroup();
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-
-  try {
-    // After a kill, grandchildren may keep stdout open: stop waiting once the group is gone.
-    const result = await Promise.race([child, killed.then(() => undefined)]);
-    const exitCode = result && typeof result.exitCode === 'number' ? result.exitCode : null;
-    const sig = result?.signal ?? (killTimer ? 'SIGTERM' : undefined);
-    const durationMs = Math.round(performance.now() - started);
-    const head = stopped ? 'stopped' : timedOut ? `timed out after ${timeoutSeconds} s` : `exit code ${exitCode}`;
-    const output = capture.toString();
-    return {
-      ok: !stopped && !timedOut && exitCode === 0,
-      output: `${head}\n${output}`,
-      data: { exitCode, signal: sig ?? null, durationMs, timedOut, stopped, outputBytes: capture.total, truncatedBytes: Math.max(0, capture.total - OUTPUT_HEAD_BYTES - OUTPUT_TAIL_BYTES) },
+  return new Promise<ToolResult>((resolve) => {
+    const capture = new OutputCapture();
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let openStreams = 0;
+    let why: 'timeout' | 'stop' | 'leftovers' | undefined;
+    let settled = false;
+    const timers = new Set<NodeJS.Timeout>();
+    const later = (ms: number, fn: () => void) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        fn();
+      }, ms);
+      timers.add(t);
     };
-  } finally {
-    clearTimeout(timer);
-    if (killTimer) clearTimeout(killTimer);
-    groupGone();
-    signal.removeEventListener('abort', onAbort);
-    if (child.pid !== undefined && groupAlive(child.pid)) signalGroup(child.pid, 'SIGKILL');
-  }
-}
+    let poll: NodeJS.Timeout | undefined;
 
-function signalGroup(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, sig);
-  } catch {
-    // already gone
-  }
-}
+    const result = (): ToolResult => {
+      const { text, omittedBytes } = capture.result();
+      const exitCode = exit?.code ?? null;
+      const timedOut = why === 'timeout';
+      const stopped = why === 'stop';
+      let status: string;
+      if (stopped) status = 'stopped';
+      else if (timedOut) status = `timed out after ${o.timeoutSeconds}s (the command and everything it started were killed; give a larger timeoutSeconds if it needs longer)`;
+      else if (exitCode !== null) status = `exit code ${exitCode}`;
+      else status = `killed by ${exit?.signal ?? 'a signal'}`;
+      const notes = why === 'leftovers' ? '\n[it left processes running in the background that held its output open; they were stopped. Redirect the output of a background process (cmd > file 2>&1 &) to keep it running]' : '';
+      return {
+        ok: !timedOut && !stopped && exitCode === 0,
+        output: `${status}\n${text === '' ? '(no output)' : text}${notes}`,
+        data: {
+          exitCode,
+          signal: exit?.signal ?? null,
+          durationMs: Math.round(performance.now() - started),
+          timedOut,
+          stopped,
+          outputBytes: capture.total,
+          truncatedBytes: omittedBytes,
+          ...(why === 'leftovers' ? { backgroundKilled: true } : {}),
+        },
+      };
+    };
 
-/**
- * Whether any process of the group is still running. On Linux, zombies count as gone: in a container whose
- * init does not reap orphans, a killed grandchild stays a zombie, and `kill(-pgid, 0)` would still succeed.
- */
-export function groupAlive(pgid: number): boolean {
-  if (process.platform === 'linux') {
-    try {
-      for (const entry of readdirSync('/proc')) {
-        if (!/^\d+$/.test(entry)) continue;
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        if (Number(fields[2]) === pgid && fields[0] !== 'Z') return true;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      for (const t of timers) clearTimeout(t);
+      if (poll) clearInterval(poll);
+      o.signal.removeEventListener('abort', onAbort);
+      // Our ends of the pipes go, so a process that left the group and still holds them cannot keep them busy.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      resolve(result());
+    };
+    const maybeSettle = () => {
+      if (exit && openStreams === 0) settle();
+    };
+
+    const emit = (chunk: { stream: 'stdout' | 'stderr'; text: string }) => {
+      try {
+        o.onOutput?.(chunk);
+      } catch {
+        // A listener that fails must not leave the command unwatched (and its group unkilled) behind it.
       }
-      return false;
-    } catch {
-      // fall through to the portable check
-    }
-  }
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+    };
+    const follow = (stream: NodeJS.ReadableStream | null | undefined, name: 'stdout' | 'stderr') => {
+      if (!stream) return;
+      openStreams++;
+      const decoder = new StringDecoder('utf8');
+      stream.on('data', (chunk: Buffer) => {
+        capture.add(chunk);
+        const text = decoder.write(chunk);
+        if (text) emit({ stream: name, text });
+      });
+      stream.once('close', () => {
+        const rest = decoder.end();
+        if (rest) emit({ stream: name, text: rest });
+        openStreams--;
+        maybeSettle();
+      });
+    };
+    follow(child.stdout, 'stdout');
+    follow(child.stderr, 'stderr');
+
+    child.once('exit', (code, signal) => {
+      exit = { code, signal };
+      maybeSettle();
+      if (!settled && !why) {
+        later(LINGER_MS, () => {
+          if (!settled && !why) terminate('leftovers');
+        });
+      }
+    });
+
+    const terminate = (reason: NonNullable<typeof why>) => {
+      if (why) return;
+      why = reason;
+      signalGroup(pid, 'SIGTERM');
+      poll = setInterval(() => {
+        if (groupAlive(pid)) return;
+        clearInterval(poll);
+        poll = undefined;
+        later(DRAIN_MS, settle);
+      }, POLL_MS);
+      later(KILL_GRACE_MS, () => {
+        if (!groupAlive(pid)) return;
+        signalGroup(pid, 'SIGKILL');
+        // SIGKILL cannot be refused; a process stuck in the kernel must still not hold the result for ever.
+        later(1000, settle);
+      });
+    };
+
+    // setTimeout fires at once past 2^31 ms; a timeout that long means none.
+    const timer = setTimeout(() => terminate('timeout'), Math.min(o.timeoutSeconds * 1000, 2 ** 31 - 1));
+    timers.add(timer);
+    const onAbort = () => terminate('stop');
+    o.signal.addEventListener('abort', onAbort, { once: true });
+
+  });
 }

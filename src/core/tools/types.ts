@@ -1,10 +1,11 @@
 import type { z } from 'zod';
 
 export interface ToolContext {
+  /** Absolute path of the workspace; every path a tool takes is relative to it. */
   workspaceRoot: string;
-  /** Stop: a running command's whole process group is killed. */
+  /** Stop: a running command's whole process group is killed, a search is cut short. */
   signal: AbortSignal;
-  /** Output of a command as it arrives. */
+  /** Output of a command as it arrives, for the panel and the journal (the model gets the capped result). */
   onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
   /** The default for run_command when the model gives no timeout. */
   commandTimeoutSeconds: number;
@@ -14,7 +15,7 @@ export interface ToolResult {
   ok: boolean;
   /** What the model reads. */
   output: string;
-  /** Facts for the journal (bytes, lines, exit code, ...). */
+  /** Facts for the journal (bytes, lines, exit code, paths changed, ...). */
   data?: Record<string, unknown>;
 }
 
@@ -23,9 +24,26 @@ export interface ToolDefinition<I = unknown> {
   /** For the model: one or two sentences. */
   description: string;
   input: z.ZodType<I>;
-  /** Whether it can change files (a checkpoint brackets it). */
+  /** Whether it can change files (the executor brackets it with checkpoints). */
   changesFiles: boolean;
   run(input: I, ctx: ToolContext): Promise<ToolResult>;
 }
 
 export const fail = (output: string, data?: Record<string, unknown>): ToolResult => ({ ok: false, output, ...(data ? { data } : {}) });
+
+/**
+ * A tool whose unexpected failures (a full disk, a permission) come back to the model as a result it can act
+ * on, instead of an exception that would end the run.
+ */
+export function defineTool<I>(tool: ToolDefinition<I>): ToolDefinition<I> {
+  return {
+    ...tool,
+    async run(input, ctx) {
+      try {
+        return await tool.run(input, ctx);
+      } catch (err) {
+        return fail(`${tool.name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { readFile, stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { describeFsError } from './fsErrors.js';
+import { countLines, formatBytes, looksBinary } from './textFiles.js';
+import { defineTool, fail } from './types.js';
+import { workspacePath } from './workspacePath.js';
+
+export const MAX_READ_BYTES = 1024 * 1024;
+
+export const readFileTool = defineTool<{ path: string }>({
+  name: 'read_file',
+  description: 'Read a text file of the workspace (UTF-8, at most 1 MB); the content comes back exactly as it is on disk.',
+  input: z.object({ path: z.string().describe('file path relative to the workspace root') }),
+  changesFiles: false,
+  async run({ path }, ctx) {
+    const p = workspacePath(ctx.workspaceRoot, path);
+    if ('error' in p) return fail(p.error);
+    let size: number;
+    try {
+      const info = await stat(p.abs);
+      if (info.isDirectory()) return fail(`${p.rel} is a folder; use list_files to see what it holds`);
+      size = info.size;
+    } catch (err) {
+      return fail(describeFsError(p.rel, err) ?? `${p.rel}: ${(err as Error).message}`);
+    }
+    if (size > MAX_READ_BYTES) {
+      return fail(`${p.rel} is ${formatBytes(size)} (${size} bytes), over the 1 MB that read_file reads; use search_files to find the part you need`, { path: p.rel, bytes: size });
+    }
+    const bytes = await readFile(p.abs);
+    if (looksBinary(bytes)) return fail(`${p.rel} is a binary file (${formatBytes(bytes.length)}); read_file reads text files only`, { path: p.rel, bytes: bytes.length, binary: true });
+    const text = bytes.toString('utf8');
+    const lines = countLines(text);
+    // The content goes back untouched (edit_file needs the exact text); an empty file would be an empty answer.
+    return { ok: true, output: text === '' ? `${p.rel} is empty (0 bytes)` : text, data: { path: p.rel, bytes: bytes.length, lines } };
+  },
+});
