@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { TaskStatus, TaskTree } from '../core/spec/index.js';
+import { AutonomyStatus, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, type EffectiveLevel } from './autonomy.js';
 import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
@@ -13,18 +14,25 @@ export interface SpecAgentApi {
   parseCount(): number;
   /** Recomputes and publishes a document's diagnostics now, without the typing debounce. */
   refreshDiagnostics(doc: vscode.TextDocument): Promise<vscode.Diagnostic[]>;
+  /** The autonomy level in effect and where it comes from. */
+  autonomy(): Promise<EffectiveLevel>;
+  /** The status bar text (tests). */
+  autonomyStatusText(): Promise<string>;
 }
 
 export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const log = vscode.window.createOutputChannel('Spec Agent', { log: true });
   const cache = new TaskTreeCache(log);
   const diagnostics = new SpecDiagnostics(cache, log);
+  const autonomyStatus = new AutonomyStatus();
   context.subscriptions.push(
     log,
     cache,
     diagnostics,
     vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, new StatusLensProvider(cache)),
     vscode.commands.registerCommand(REVEAL_TASK_COMMAND, revealTask),
+    autonomyStatus,
+    vscode.commands.registerCommand(SET_AUTONOMY_COMMAND, setAutonomyLevel),
   );
   log.info(`Spec Agent ${context.extension.packageJSON.version as string} activated`);
   return {
@@ -32,6 +40,11 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     setTaskStatus: (uri, which, status) => setTaskStatus(cache, uri, which, status),
     parseCount: () => cache.parses,
     refreshDiagnostics: (doc) => diagnostics.update(doc),
+    autonomy: () => effectiveLevel(vscode.workspace.workspaceFolders?.[0]),
+    autonomyStatusText: async () => {
+      await autonomyStatus.refresh();
+      return autonomyStatus.text;
+    },
   };
 }
 

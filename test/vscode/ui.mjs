@@ -15,6 +15,10 @@ async function openFile(page, folder, file) {
 }
 const test = (name, fn) => tests.push({ name, fn });
 
+test('shows the autonomy level in the status bar', async ({ page }) => {
+  await page.locator('.statusbar-item', { hasText: 'Spec Agent: balanced' }).waitFor({ timeout: 20_000 });
+});
+
 test('opens tasks.md and sees the status lens rendered', async ({ page, outDir }) => {
   await openFile(page, 'todo-priorities', 'tasks.md');
   const lens = page.locator('.codelens-decoration a', { hasText: '○ 0/3 sub-tasks done' });
