@@ -15,10 +15,12 @@ git('init', '-q', '-b', 'main');
 git('add', '-A');
 git('commit', '-q', '-m', 'the example project');
 
-const cli = (...args) => spawnSync(process.execPath, [join(root, 'dist/cli.js'), ...args], { cwd: ws, stdio: 'inherit' });
+// The demo's acceptance of the example policy is recorded in the temp dir, not in the user's config.
+const cliEnv = { ...process.env, SPEC_AGENT_ACCEPTANCE_FILE: join(mkdtempSync(join(tmpdir(), 'spec-agent-demo-accept-')), 'accepted.json') };
+const cli = (...args) => spawnSync(process.execPath, [join(root, 'dist/cli.js'), ...args], { cwd: ws, stdio: 'inherit', env: cliEnv });
 const tasks = '.kiro/specs/todo-priorities/tasks.md';
 console.log(`Spec Agent demo in ${ws}\n`);
-const run = cli('run', tasks, '--task', '2.1', '--model', `replay:${join(root, 'examples/demo/replay-priorities.json')}`);
+const run = cli('run', tasks, '--task', '2.1', '--accept-policy', '--model', `replay:${join(root, 'examples/demo/replay-priorities.json')}`);
 console.log('\nThe plan afterwards:');
 cli('parse', tasks);
 console.log('\nWhat changed (git status):');

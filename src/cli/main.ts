@@ -4,7 +4,7 @@ import { checkpointCreate, checkpointDiff, checkpointList, checkpointPrune, chec
 import { parseCommand } from './parseCommand.js';
 import { runCommand, runsResume, type RunOptions } from './runCommand.js';
 import { runsDiscard, runsKeep, runsList, runsShow, runsUndoDiscard } from './runsCommand.js';
-import { policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
+import { policyAccept, policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
 import { UsageError } from './usageError.js';
 
 declare const SPEC_AGENT_VERSION: string;
@@ -37,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--base-url <url>', 'the base URL of an OpenAI-compatible server')
     .option('--context-window <tokens>', "the model's context window (Ollama: sent as num_ctx)")
     .addOption(new Option('--level <level>', 'override the autonomy level for this run').choices(['cautious', 'balanced', 'full']))
+    .option('--accept-policy', "accept the workspace's .kiro/settings.json first (CI)")
     .option('--json', 'print the run events as NDJSON')
     .action(async (file: string, opts: RunOptions) => {
       code = await runCommand(file, opts, process.stdout, process.stderr);
@@ -65,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--model <provider:model>', 'the model (default: the one the run used)')
     .option('--base-url <url>', 'the base URL of an OpenAI-compatible server')
     .addOption(new Option('--level <level>', 'override the autonomy level').choices(['cautious', 'balanced', 'full']))
+    .option('--accept-policy', "accept the workspace's .kiro/settings.json first (CI)")
     .option('--json', 'print the run events as NDJSON')
     .action(async (id: string, opts: Omit<RunOptions, 'task'>) => {
       code = await runsResume(id, opts, process.stdout, process.stderr);
@@ -107,6 +109,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the decision as JSON')
     .action(async (opts: CheckOptions) => {
       code = await policyCheck(opts, process.stdout, process.stderr);
+    });
+  policy
+    .command('accept')
+    .description("Accept the workspace's .kiro/settings.json on this machine: a policy that grants more than the safe defaults applies only once accepted, and again after any change.")
+    .option('--json', 'print what was accepted as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      code = await policyAccept(opts, process.stdout);
     });
   policy
     .command('show')

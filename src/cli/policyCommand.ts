@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { PolicyGate } from '../core/policy/gate.js';
 import { realFileSystem } from '../core/policy/paths.js';
 import { VERDICT_ORDER, type Decision, type PolicyAction, type PolicyContext, type Verdict } from '../core/policy/types.js';
-import { AGENT_KEYS, AUTONOMY_LEVELS, agentSettingsSchema, loadSettings, loadSettingsFile, type AgentSettings, type AutonomyLevel, type LoadedSettings } from '../core/settings/index.js';
+import { accept, AGENT_KEYS, AUTONOMY_LEVELS, agentSettingsSchema, describeGrant, grantsMoreThanSafe, isAccepted, loadSettings, loadSettingsFile, type AgentSettings, type AutonomyLevel, type LoadedSettings } from '../core/settings/index.js';
 import { UsageError } from './usageError.js';
 
 /** Exit codes of `policy check`: the verdict, so scripts can branch on it. */
@@ -120,10 +120,24 @@ export async function policyShow(opts: { json?: boolean; settings?: string }, ou
     out.write(JSON.stringify({ file: loaded.file ?? null, valid: loaded.valid, settings: loaded.settings, origins: loaded.origins, problems: loaded.problems }, null, 2) + '\n');
     return 0;
   }
-  out.write(`effective policy${loaded.valid ? '' : ' (SAFE DEFAULTS: the settings file has errors)'}; file: ${source}\n`);
+  const accepted = loaded.file ? !grantsMoreThanSafe(loaded.settings) || (await isAccepted(root, await readFile(loaded.file, 'utf8'))) : true;
+  out.write(`effective policy${loaded.valid ? '' : ' (SAFE DEFAULTS: the settings file has errors)'}; file: ${source}${accepted ? '' : ' (NOT ACCEPTED on this machine: runs use cautious with no allowed commands until `spec-agent policy accept`)'}\n`);
   for (const key of AGENT_KEYS) {
     const value = loaded.settings[key];
     out.write(`  ${key.padEnd(27)} ${JSON.stringify(value).padEnd(40)} ${loaded.origins[key] === 'file' ? 'from .kiro/settings.json' : 'default'}\n`);
   }
+  return 0;
+}
+
+/** `spec-agent policy accept`: shows what the workspace's policy grants, and accepts it on this machine. */
+export async function policyAccept(opts: { json?: boolean }, out: NodeJS.WritableStream): Promise<number> {
+  const root = process.cwd();
+  const loaded = await settingsFor({}, root);
+  if (!loaded.file) throw new UsageError('there is no .kiro/settings.json here: nothing to accept (the safe defaults apply).');
+  const text = await readFile(loaded.file, 'utf8');
+  const grants = grantsMoreThanSafe(loaded.settings) ? describeGrant(loaded.settings) : [];
+  await accept(root, text);
+  if (opts.json) out.write(JSON.stringify({ file: loaded.file, accepted: true, grants }) + '\n');
+  else out.write(grants.length ? `accepted ${loaded.file}, which grants:\n${grants.map((g) => `  - ${g}`).join('\n')}\nIf the file changes, it must be accepted again.\n` : `${loaded.file} grants nothing beyond the safe defaults; recorded anyway.\n`);
   return 0;
 }

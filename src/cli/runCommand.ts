@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Executor, type Approver } from '../core/agent/executor.js';
@@ -13,13 +14,14 @@ import { realFileSystem } from '../core/policy/paths.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { Journal, newRunId, readJournal } from '../core/runs/journal.js';
 import { summarise, withDiffstat, writeSummary } from '../core/runs/summary.js';
-import { addAllowedCommandText, AUTONOMY_LEVELS, editSettingsFile, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel } from '../core/settings/index.js';
+import { accept, addAllowedCommandText, applicableSettings, AUTONOMY_LEVELS, describeGrant, editSettingsFile, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, type Task } from '../core/spec/index.js';
 import { hostContext } from './policyCommand.js';
 import { UsageError } from './usageError.js';
 
 export interface RunOptions {
   task: string;
+  acceptPolicy?: boolean;
   model?: string;
   baseUrl?: string;
   contextWindow?: string;
@@ -99,11 +101,17 @@ interface RunPlan {
 
 async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { workspace, file, tasks, opts, model } = plan;
-  const loaded = await loadSettings(workspace);
-  const errors = loaded.problems.filter((p) => p.severity === 'error');
-  if (errors.length) throw new UsageError(errors.map((p) => `${loaded.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+  const read = await loadSettings(workspace);
+  const errors = read.problems.filter((p) => p.severity === 'error');
+  if (errors.length) throw new UsageError(errors.map((p) => `${read.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+  // The repository's policy applies once accepted (here with --accept-policy, or `spec-agent policy accept`).
+  const text = read.file ? await readFile(read.file, 'utf8') : undefined;
+  if (opts.acceptPolicy && text !== undefined) await accept(workspace, text);
+  const applicable = await applicableSettings(workspace, text, read.settings);
+  if (!applicable.accepted) err.write(`spec-agent: .kiro/settings.json grants ${describeGrant(read.settings).join('; ')}, and is not accepted on this machine: running as cautious with no allowed commands. Accept it with \`spec-agent policy accept\` (or --accept-policy).\n`);
+  const loaded = { ...read, settings: applicable.settings };
   let level: AutonomyLevel = loaded.settings.autonomyLevel;
-  let levelSource = loaded.origins.autonomyLevel === 'file' ? SETTINGS_PATH : 'default';
+  let levelSource = !applicable.accepted ? 'default (.kiro/settings.json not accepted)' : loaded.origins.autonomyLevel === 'file' ? SETTINGS_PATH : 'default';
   if (opts.level !== undefined) {
     if (!(AUTONOMY_LEVELS as readonly string[]).includes(opts.level)) throw new UsageError(`--level must be one of ${AUTONOMY_LEVELS.join(', ')}.`);
     level = opts.level as AutonomyLevel;

@@ -15,6 +15,8 @@ export interface EffectiveLevel {
  * `.kiro/settings.json`, else cautious. Read at each decision, so a change applies at once.
  */
 export async function effectiveLevel(folder: vscode.WorkspaceFolder | undefined): Promise<EffectiveLevel> {
+  // An untrusted repository must not raise its own autonomy (through .kiro/settings.json or .vscode/settings.json).
+  if (!vscode.workspace.isTrusted) return { level: 'cautious', source: 'Restricted Mode (the workspace is not trusted)' };
   const setting = vscode.workspace.getConfiguration('specAgent', folder?.uri).get<LevelSetting>('autonomyLevel', 'inherit');
   if (setting !== 'inherit' && (AUTONOMY_LEVELS as readonly string[]).includes(setting)) return { level: setting, source: 'the specAgent.autonomyLevel setting' };
   if (folder) {

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,14 +14,39 @@ const TASKS = '.kiro/specs/todo-priorities/tasks.md';
 
 /** Checkpoint stores of these plain (non-git) folders go to a temp dir, not the user's cache. */
 process.env.SPEC_AGENT_CHECKPOINTS_DIR = join(tmpdir(), 'spec-agent-run-test-stores');
+/** Policy acceptances of these tests go to a temp file, not the user's config. */
+process.env.SPEC_AGENT_ACCEPTANCE_FILE = join(mkdtempSync(join(tmpdir(), 'spec-agent-accept-')), 'accepted.json');
 
-async function workspace(): Promise<string> {
+/** A copy of the example app whose .kiro/settings.json (balanced, `npm test` allowed) is accepted unless told not to. */
+async function workspace(opts: { accepted?: boolean } = {}): Promise<string> {
   const ws = await mkdtemp(join(tmpdir(), 'spec-agent-run-'));
   cpSync(join(ROOT, 'examples/todo-app'), ws, { recursive: true });
+  if (opts.accepted !== false) await execa('node', [inject('cliPath'), 'policy', 'accept'], { cwd: ws });
   return ws;
 }
 
 describe('spec-agent run', () => {
+  it("does not let the repository grant itself autonomy: an unaccepted policy runs cautious, until `policy accept` (or --accept-policy); a changed file asks again", async () => {
+    const ws = await workspace({ accepted: false });
+    const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
+    expect((await cli('policy', 'show')).stdout).toContain('NOT ACCEPTED');
+    const before = await cli('run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`, '--json');
+    expect(before.stderr).toContain('is not accepted on this machine: running as cautious with no allowed commands');
+    expect(JSON.parse(before.stdout.split('\n')[0]!)).toMatchObject({ type: 'run.started', level: 'cautious', levelSource: 'default (.kiro/settings.json not accepted)' });
+
+    const accepted = await cli('policy', 'accept', '--json');
+    expect(accepted.exitCode, accepted.stderr).toBe(0);
+    expect(JSON.parse(accepted.stdout).grants).toEqual(['autonomy level balanced (instead of cautious)', 'run without asking: npm test', 'run without asking: node --test']);
+    expect((await cli('policy', 'show')).stdout).not.toContain('NOT ACCEPTED');
+
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"node --test"', '"node --test", "curl"'));
+    expect((await cli('policy', 'show')).stdout).toContain('NOT ACCEPTED');
+    const flagged = await cli('run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`, '--json', '--accept-policy');
+    expect(flagged.stderr).not.toContain('not accepted');
+    expect(JSON.parse(flagged.stdout.split('\n')[0]!)).toMatchObject({ type: 'run.started', level: 'balanced', levelSource: '.kiro/settings.json' });
+  });
+
   it('runs the demo task with the replay model: NDJSON events, exit 0, the box ticked, a summary written', async () => {
     const ws = await workspace();
     const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`, '--json'], { cwd: ws, reject: false });
@@ -114,7 +139,7 @@ describe('spec-agent run with an OpenAI-compatible server', () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
       const settings = join(ws, '.kiro/settings.json');
       writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
-      const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', 'vllm:m', '--base-url', url], { cwd: ws, reject: false });
+      const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', 'vllm:m', '--base-url', url, '--accept-policy'], { cwd: ws, reject: false });
       expect(r.exitCode, r.stdout + r.stderr).toBe(0);
       expect(readFileSync(join(ws, 'NOTES.md'), 'utf8')).toBe('priorities\n');
       expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List open items by priority');
@@ -140,7 +165,7 @@ describe('spec-agent runs resume', () => {
       { toolCalls: [{ tool: 'write_file', input: { path: 'b.txt', content: 'second\n' } }] },
       { toolCalls: [{ tool: 'complete_task', input: { summary: 'done after a resume' } }] },
     ] }));
-    const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false });
+    const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json', '--accept-policy'], { cwd: ws, reject: false, buffer: false });
     let runId = '';
     await new Promise<void>((done) => {
       let seen = '';

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { accept, agentSettingsSchema, applicableSettings, isAccepted, SAFE_DEFAULTS } from '../../../src/core/settings/index.js';
+
+beforeEach(async () => {
+  process.env.SPEC_AGENT_ACCEPTANCE_FILE = join(await mkdtemp(join(tmpdir(), 'spec-agent-accept-')), 'nested', 'accepted.json');
+});
+
+const permissive = agentSettingsSchema.parse({ autonomyLevel: 'full', allowedCommands: ['npm test'], forbiddenCommands: ['git push'] });
+
+describe('accepting a workspace policy', () => {
+  it('keeps the safe defaults, with the file\'s forbidden commands, until the exact text is accepted for that folder', async () => {
+    const before = await applicableSettings('/w/a', 'TEXT', permissive);
+    expect(before.accepted).toBe(false);
+    expect(before.settings).toMatchObject({ autonomyLevel: SAFE_DEFAULTS.autonomyLevel, allowedCommands: [], forbiddenCommands: ['git push'] });
+
+    await accept('/w/a', 'TEXT');
+    expect(await applicableSettings('/w/a', 'TEXT', permissive)).toEqual({ settings: permissive, accepted: true });
+    expect(await isAccepted('/w/a', 'TEXT changed')).toBe(false);
+    expect(await isAccepted('/w/b', 'TEXT')).toBe(false);
+    expect(Object.values(JSON.parse(readFileSync(process.env.SPEC_AGENT_ACCEPTANCE_FILE!, 'utf8')))).toEqual([expect.objectContaining({ workspace: '/w/a' })]);
+  });
+
+  it('needs no acceptance for a policy that grants nothing beyond the safe defaults, or for no file', async () => {
+    const strict = agentSettingsSchema.parse({ forbiddenCommands: ['curl'], maxFileEditsPerTask: 3 });
+    expect(await applicableSettings('/w/a', 'TEXT', strict)).toEqual({ settings: strict, accepted: true });
+    expect(await applicableSettings('/w/a', undefined, SAFE_DEFAULTS)).toEqual({ settings: SAFE_DEFAULTS, accepted: true });
+  });
+});
