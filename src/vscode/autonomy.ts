@@ -1,13 +1,26 @@
 import * as vscode from 'vscode';
-import { AUTONOMY_LEVELS, loadSettings, type AutonomyLevel } from '../core/settings/index.js';
+import { readFile } from 'node:fs/promises';
+import { accept, applicableSettings, AUTONOMY_LEVELS, describeGrant, loadSettings, type AutonomyLevel } from '../core/settings/index.js';
 
 export const SET_AUTONOMY_COMMAND = 'specAgent.setAutonomyLevel';
+export const ACCEPT_POLICY_COMMAND = 'specAgent.acceptWorkspacePolicy';
 type LevelSetting = AutonomyLevel | 'inherit';
 
 export interface EffectiveLevel {
   level: AutonomyLevel;
   /** Where it came from, in words for the user. */
   source: string;
+  /** What .kiro/settings.json grants while it is not accepted on this machine (then it does not apply). */
+  unaccepted?: string[];
+}
+
+/** Whether the workspace's .kiro/settings.json applies: what it grants when it does not, yet. */
+async function workspacePolicy(root: string): Promise<{ loaded: Awaited<ReturnType<typeof loadSettings>>; text?: string; unaccepted?: string[] }> {
+  const loaded = await loadSettings(root);
+  if (!loaded.file || !loaded.valid) return { loaded };
+  const text = await readFile(loaded.file, 'utf8');
+  const { accepted } = await applicableSettings(root, text, loaded.settings);
+  return { loaded, text, ...(accepted ? {} : { unaccepted: describeGrant(loaded.settings) }) };
 }
 
 /**
@@ -17,12 +30,15 @@ export interface EffectiveLevel {
 export async function effectiveLevel(folder: vscode.WorkspaceFolder | undefined): Promise<EffectiveLevel> {
   // An untrusted repository must not raise its own autonomy (through .kiro/settings.json or .vscode/settings.json).
   if (!vscode.workspace.isTrusted) return { level: 'cautious', source: 'Restricted Mode (the workspace is not trusted)' };
+  const policy = folder ? await workspacePolicy(folder.uri.fsPath) : undefined;
+  const pending = policy?.unaccepted ? { unaccepted: policy.unaccepted } : {};
   const setting = vscode.workspace.getConfiguration('specAgent', folder?.uri).get<LevelSetting>('autonomyLevel', 'inherit');
-  if (setting !== 'inherit' && (AUTONOMY_LEVELS as readonly string[]).includes(setting)) return { level: setting, source: 'the specAgent.autonomyLevel setting' };
-  if (folder) {
-    const loaded = await loadSettings(folder.uri.fsPath);
-    if (loaded.valid && loaded.origins.autonomyLevel === 'file') return { level: loaded.settings.autonomyLevel, source: '.kiro/settings.json' };
+  if (setting !== 'inherit' && (AUTONOMY_LEVELS as readonly string[]).includes(setting)) return { level: setting, source: 'the specAgent.autonomyLevel setting', ...pending };
+  if (policy) {
+    const { loaded } = policy;
     if (!loaded.valid) return { level: 'cautious', source: '.kiro/settings.json has errors: the safe default' };
+    if (policy.unaccepted) return { level: 'cautious', source: '.kiro/settings.json is not accepted on this machine yet: the safe default', ...pending };
+    if (loaded.origins.autonomyLevel === 'file') return { level: loaded.settings.autonomyLevel, source: '.kiro/settings.json' };
   }
   return { level: 'cautious', source: 'the default' };
 }
@@ -52,11 +68,14 @@ export class AutonomyStatus implements vscode.Disposable {
   text = '';
 
   async refresh(): Promise<void> {
-    const { level, source } = await effectiveLevel(vscode.workspace.workspaceFolders?.[0]);
-    const icon = level === 'cautious' ? '$(shield)' : level === 'balanced' ? '$(law)' : '$(zap)';
+    const { level, source, unaccepted } = await effectiveLevel(vscode.workspace.workspaceFolders?.[0]);
+    const icon = unaccepted ? '$(warning)' : level === 'cautious' ? '$(shield)' : level === 'balanced' ? '$(law)' : '$(zap)';
     this.text = `${icon} Spec Agent: ${level}`;
     this.item.text = this.text;
-    this.item.tooltip = `Autonomy level ${level}, from ${source}. Click to change it.`;
+    this.item.command = unaccepted ? ACCEPT_POLICY_COMMAND : SET_AUTONOMY_COMMAND;
+    this.item.tooltip = unaccepted
+      ? `Autonomy level ${level}: .kiro/settings.json grants ${unaccepted.join('; ')}, and applies only once you accept it. Click to review it.`
+      : `Autonomy level ${level}, from ${source}. Click to change it.`;
     this.item.show();
   }
 
@@ -82,4 +101,25 @@ export async function setAutonomyLevel(level?: LevelSetting): Promise<void> {
     )?.label;
   if (!choice) return;
   await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', choice, vscode.ConfigurationTarget.Workspace);
+}
+
+/**
+ * `Spec Agent: Review Workspace Policy`: shows exactly what the workspace's .kiro/settings.json grants beyond the
+ * safe defaults and, if the user accepts, records it (outside the repository, for this exact content).
+ */
+export async function acceptWorkspacePolicy(onAccepted: () => unknown): Promise<void> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return void vscode.window.showInformationMessage('Spec Agent: open a folder with a .kiro/settings.json first.');
+  if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage('Spec Agent: trust this workspace first (Workspaces: Manage Workspace Trust); a policy of an untrusted workspace cannot be accepted.');
+  const { loaded, text, unaccepted } = await workspacePolicy(folder.uri.fsPath);
+  if (!loaded.valid) return void vscode.window.showErrorMessage('Spec Agent: .kiro/settings.json has errors (see the Problems view); fix them first.');
+  if (text === undefined || !unaccepted) return void vscode.window.showInformationMessage('Spec Agent: there is nothing to accept: the workspace policy grants nothing beyond the safe defaults, or is already accepted.');
+  const choice = await vscode.window.showWarningMessage(
+    'Accept the policy of this workspace?',
+    { modal: true, detail: `.kiro/settings.json lets the agent:\n${unaccepted.map((g) => `• ${g}`).join('\n')}\n\nUntil you accept it, the agent runs cautious with no allowed commands. A changed file asks again.` },
+    'Accept',
+  );
+  if (choice !== 'Accept') return;
+  await accept(folder.uri.fsPath, text);
+  await onAccepted();
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { TaskStatus, TaskTree } from '../core/spec/index.js';
-import { AutonomyStatus, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, type EffectiveLevel } from './autonomy.js';
+import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, type EffectiveLevel } from './autonomy.js';
 import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
@@ -33,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     vscode.commands.registerCommand(REVEAL_TASK_COMMAND, revealTask),
     autonomyStatus,
     vscode.commands.registerCommand(SET_AUTONOMY_COMMAND, setAutonomyLevel),
+    vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, () => acceptWorkspacePolicy(() => autonomyStatus.refresh())),
   );
   log.info(`Spec Agent ${context.extension.packageJSON.version as string} activated`);
   return {

@@ -15,8 +15,15 @@ async function openFile(page, folder, file) {
 }
 const test = (name, fn) => tests.push({ name, fn });
 
-test('shows the autonomy level in the status bar', async ({ page }) => {
-  await page.locator('.statusbar-item', { hasText: 'Spec Agent: balanced' }).waitFor({ timeout: 20_000 });
+test('the status bar shows cautious until the workspace policy is accepted in the dialog, then its level', async ({ page, outDir }) => {
+  const item = page.locator('.statusbar-item', { hasText: 'Spec Agent: cautious' });
+  await item.waitFor({ timeout: 20_000 });
+  await item.click();
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.getByText('run without asking: npm test').waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: path.join(outDir, 'accept-policy-dialog.png') });
+  await dialog.getByRole('button', { name: 'Accept' }).click();
+  await page.locator('.statusbar-item', { hasText: 'Spec Agent: balanced' }).waitFor({ timeout: 10_000 });
 });
 
 test('opens tasks.md and sees the status lens rendered', async ({ page, outDir }) => {
