@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { PolicyGate } from '../core/policy/gate.js';
+import { hostContext } from '../core/policy/hostContext.js';
 import { realFileSystem } from '../core/policy/paths.js';
 import { VERDICT_ORDER, type Decision, type PolicyAction, type PolicyContext, type Verdict } from '../core/policy/types.js';
 import { accept, AGENT_KEYS, AUTONOMY_LEVELS, agentSettingsSchema, describeGrant, grantsMoreThanSafe, isAccepted, loadSettings, loadSettingsFile, type AgentSettings, type AutonomyLevel, type LoadedSettings } from '../core/settings/index.js';
@@ -19,12 +19,6 @@ export interface CheckOptions {
   settings?: string;
   level?: string;
   json?: boolean;
-}
-
-/** The context of a real run: this machine, the current folder as the workspace. */
-export function hostContext(workspaceRoot: string): Partial<PolicyContext> {
-  const os = process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'macos' : 'linux';
-  return { workspaceRoot, home: homedir(), os, fs: os === 'linux' ? 'case-sensitive' : 'case-insensitive', shell: 'bash' };
 }
 
 async function settingsFor(opts: CheckOptions, root: string): Promise<LoadedSettings> {

@@ -1,22 +1,17 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { Executor, type Approver } from '../core/agent/executor.js';
+import type { Approver } from '../core/agent/executor.js';
+import { PolicyFileError, runPolicy, runSession, type RunPolicy } from '../core/agent/runSession.js';
 import { resumeState, taskKey, type ResumeState } from '../core/agent/resume.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
-import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { ModelError, type ChatModel } from '../core/models/chatModel.js';
 import { createModel } from '../core/models/providers.js';
 import { ReplayModel } from '../core/models/replayModel.js';
-import { PolicyGate } from '../core/policy/gate.js';
-import { realFileSystem } from '../core/policy/paths.js';
 import type { RunEvent } from '../core/runs/events.js';
-import { Journal, newRunId, readJournal } from '../core/runs/journal.js';
-import { summarise, withDiffstat, writeSummary } from '../core/runs/summary.js';
-import { accept, addAllowedCommandText, applicableSettings, AUTONOMY_LEVELS, describeGrant, editSettingsFile, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel } from '../core/settings/index.js';
+import { readJournal } from '../core/runs/journal.js';
+import { addAllowedCommandText, AUTONOMY_LEVELS, editSettingsFile, SETTINGS_PATH, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, type Task } from '../core/spec/index.js';
-import { hostContext } from './policyCommand.js';
 import { UsageError } from './usageError.js';
 
 export interface RunOptions {
@@ -101,30 +96,22 @@ interface RunPlan {
 
 async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { workspace, file, tasks, opts, model } = plan;
-  const read = await loadSettings(workspace);
-  const errors = read.problems.filter((p) => p.severity === 'error');
-  if (errors.length) throw new UsageError(errors.map((p) => `${read.file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
-  // The repository's policy applies once accepted (here with --accept-policy, or `spec-agent policy accept`).
-  const text = read.file ? await readFile(read.file, 'utf8') : undefined;
-  if (opts.acceptPolicy && text !== undefined) await accept(workspace, text);
-  const applicable = await applicableSettings(workspace, text, read.settings);
-  if (!applicable.accepted) err.write(`spec-agent: .kiro/settings.json grants ${describeGrant(read.settings).join('; ')}, and is not accepted on this machine: running as cautious with no allowed commands. Accept it with \`spec-agent policy accept\` (or --accept-policy).\n`);
-  const loaded = { ...read, settings: applicable.settings };
-  let level: AutonomyLevel = loaded.settings.autonomyLevel;
-  let levelSource = !applicable.accepted ? 'default (.kiro/settings.json not accepted)' : loaded.origins.autonomyLevel === 'file' ? SETTINGS_PATH : 'default';
+  let policy: RunPolicy;
+  try {
+    policy = await runPolicy(workspace, { acceptPolicy: opts.acceptPolicy });
+  } catch (e) {
+    throw e instanceof PolicyFileError ? new UsageError(e.message) : e;
+  }
+  if (policy.unaccepted) err.write(`spec-agent: .kiro/settings.json grants ${policy.unaccepted.join('; ')}, and is not accepted on this machine: running as cautious with no allowed commands. Accept it with \`spec-agent policy accept\` (or --accept-policy).\n`);
+  let level: AutonomyLevel = policy.settings.autonomyLevel;
+  let levelSource = policy.levelSource;
   if (opts.level !== undefined) {
     if (!(AUTONOMY_LEVELS as readonly string[]).includes(opts.level)) throw new UsageError(`--level must be one of ${AUTONOMY_LEVELS.join(', ')}.`);
     level = opts.level as AutonomyLevel;
     levelSource = '--level';
   }
 
-  const runId = newRunId();
-  const journal = Journal.open(workspace, runId);
   const interactive = !opts.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  journal.onEvent(opts.json ? (e) => out.write(JSON.stringify(e) + '\n') : renderer(out, Boolean((out as NodeJS.WriteStream).isTTY)));
-  journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level, levelSource, model: model.id, ...(plan.resumedFrom ? { resumedFrom: plan.resumedFrom } : {}) });
-  if (!interactive) err.write('spec-agent: no one to ask here (not a terminal): a step the policy would ask about is denied.\n');
-
   const stop = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -134,35 +121,27 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
   };
   process.on('SIGINT', onSigint);
   try {
-    const gate = await PolicyGate.create();
-    const store = await openGitStore(workspace);
-    const checkpoints = await RunCheckpoints.start(store, runId);
-    journal.append({ type: 'checkpoint.created', commit: checkpoints.data.base, label: 'before the run', ...(checkpoints.data.skipped.length ? { skipped: checkpoints.data.skipped } : {}) });
-    const settings = (): AgentSettings => ({ ...loaded.settings, autonomyLevel: level });
-    const executor = new Executor({
+    const { runId, outcome, summary } = await runSession({
       workspace,
-      tasksFile: file,
+      file,
       tasks,
       model,
-      gate,
-      settings,
-      context: hostContext(workspace),
-      fsView: realFileSystem,
-      journal,
-      checkpoints,
+      policy,
+      level: () => level,
+      levelSource,
       approver: interactive ? ttyApprover(workspace) : undefined,
       signal: stop.signal,
-      pauseAfterTask: (t) => loaded.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
+      onEvent: opts.json ? (e) => out.write(JSON.stringify(e) + '\n') : renderer(out, Boolean((out as NodeJS.WriteStream).isTTY)),
+      onStart: () => {
+        if (!interactive) err.write('spec-agent: no one to ask here (not a terminal): a step the policy would ask about is denied.\n');
+      },
       ...(plan.resume ? { resume: plan.resume } : {}),
+      ...(plan.resumedFrom ? { resumedFrom: plan.resumedFrom } : {}),
     });
-    const outcome = await executor.run();
-    const summary = withDiffstat(summarise((await readJournal(workspace, runId)).events), await checkpoints.diffstat().catch(() => []));
-    writeSummary(workspace, summary);
     if (!opts.json) out.write(`\nrun ${runId}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ''}; ${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done; gate ${summary.gate.allow} allow, ${summary.gate.ask} ask, ${summary.gate.deny} deny; journal .kiro/runs/${runId}/\n`);
     return outcome.state === 'completed' ? RUN_EXIT.completed : outcome.state === 'paused' ? RUN_EXIT.paused : outcome.state === 'stopped' ? RUN_EXIT.stopped : RUN_EXIT.failed;
   } finally {
     process.off('SIGINT', onSigint);
-    journal.close();
   }
 }
 

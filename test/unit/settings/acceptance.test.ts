@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PolicyFileError, runPolicy } from '../../../src/core/agent/runSession.js';
 import { accept, agentSettingsSchema, applicableSettings, isAccepted, SAFE_DEFAULTS } from '../../../src/core/settings/index.js';
 
 beforeEach(async () => {
@@ -28,5 +29,22 @@ describe('accepting a workspace policy', () => {
     const strict = agentSettingsSchema.parse({ forbiddenCommands: ['curl'], maxFileEditsPerTask: 3 });
     expect(await applicableSettings('/w/a', 'TEXT', strict)).toEqual({ settings: strict, accepted: true });
     expect(await applicableSettings('/w/a', undefined, SAFE_DEFAULTS)).toEqual({ settings: SAFE_DEFAULTS, accepted: true });
+  });
+});
+
+describe('the policy a run starts with', () => {
+  it('is the accepted file, or cautious with no allowlist and the reason, and refuses a file with errors', async () => {
+    const ws = await mkdtemp(join(tmpdir(), 'spec-agent-policy-'));
+    mkdirSync(join(ws, '.kiro'));
+    writeFileSync(join(ws, '.kiro/settings.json'), '{ "agent": { "autonomyLevel": "full", "allowedCommands": ["make"] } }');
+    expect(await runPolicy(ws)).toMatchObject({ settings: { autonomyLevel: 'cautious', allowedCommands: [] }, levelSource: 'default (.kiro/settings.json not accepted)', unaccepted: ['autonomy level full (instead of cautious)', 'run without asking: make'] });
+    const accepted = await runPolicy(ws, { acceptPolicy: true });
+    expect(accepted).toEqual({ settings: expect.objectContaining({ autonomyLevel: 'full', allowedCommands: ['make'] }), levelSource: '.kiro/settings.json' });
+    expect((await runPolicy(ws)).unaccepted).toBeUndefined();
+
+    writeFileSync(join(ws, '.kiro/settings.json'), '{ "agent": { "autonomyLevel": "yolo" } }');
+    const err = await runPolicy(ws).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PolicyFileError);
+    expect((err as Error).message).toMatch(/settings\.json:1:\d+: agent\.autonomyLevel/);
   });
 });

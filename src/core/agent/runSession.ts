@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
+import { openGitStore, RunCheckpoints } from '../checkpoints/index.js';
+import type { ChatModel } from '../models/chatModel.js';
+import { PolicyGate } from '../policy/gate.js';
+import { hostContext } from '../policy/hostContext.js';
+import { realFileSystem } from '../policy/paths.js';
+import type { RunEvent } from '../runs/events.js';
+import { Journal, newRunId, readJournal } from '../runs/journal.js';
+import { summarise, withDiffstat, writeSummary, type RunSummary } from '../runs/summary.js';
+import { accept, applicableSettings, describeGrant, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel, type SettingsProblem } from '../settings/index.js';
+import type { Task } from '../spec/index.js';
+import { Executor, type Approver, type RunOutcome } from './executor.js';
+import type { ResumeState } from './resume.js';
+
+/** The workspace's .kiro/settings.json has errors: no run starts on a half-read policy. */
+export class PolicyFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: SettingsProblem[],
+  ) {
+    super(problems.map((p) => `${file}:${p.line}:${p.column}: ${p.message}`).join('\n'));
+  }
+}
+
+/** The policy a run starts with, and why. */
+export interface RunPolicy {
+  settings: AgentSettings;
+  levelSource: string;
+  /** What .kiro/settings.json grants while it is not accepted on this machine (it then does not apply). */
+  unaccepted?: string[];
+}
+
+/**
+ * The workspace's .kiro/settings.json as the gate may use it: as written once accepted on this machine (accepted
+ * here first when `acceptPolicy`), else the safe level with no allowed commands (its forbidden list still holds).
+ */
+export async function runPolicy(workspace: string, opts: { acceptPolicy?: boolean } = {}): Promise<RunPolicy> {
+  const read = await loadSettings(workspace);
+  const errors = read.problems.filter((p) => p.severity === 'error');
+  if (errors.length) throw new PolicyFileError(read.file ?? SETTINGS_PATH, errors);
+  const text = read.file ? await readFile(read.file, 'utf8') : undefined;
+  if (opts.acceptPolicy && text !== undefined) await accept(workspace, text);
+  const { settings, accepted } = await applicableSettings(workspace, text, read.settings);
+  if (!accepted) return { settings, levelSource: 'default (.kiro/settings.json not accepted)', unaccepted: describeGrant(read.settings) };
+  return { settings, levelSource: read.origins.autonomyLevel === 'file' ? SETTINGS_PATH : 'default' };
+}
+
+export interface SessionOptions {
+  workspace: string;
+  file: string;
+  tasks: Task[];
+  model: ChatModel;
+  policy: RunPolicy;
+  /** The level at each gate decision: a change applies from the next one, also mid-run. */
+  level: () => AutonomyLevel;
+  levelSource: string;
+  approver?: Approver;
+  signal: AbortSignal;
+  /** Every event, as journaled. */
+  onEvent: (e: RunEvent) => void;
+  /** Called once the run has an id and a journal, before the first checkpoint. */
+  onStart?: (runId: string) => void;
+  resume?: ResumeState;
+  resumedFrom?: string;
+}
+
+export interface SessionResult {
+  runId: string;
+  outcome: RunOutcome;
+  summary: RunSummary;
+}
+
+/** One run, the same in the CLI and in VS Code: journal, checkpoints, the executor, then summary.json. */
+export async function runSession(o: SessionOptions): Promise<SessionResult> {
+  const { workspace, file, tasks, policy } = o;
+  const runId = newRunId();
+  const journal = Journal.open(workspace, runId);
+  journal.onEvent(o.onEvent);
+  journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level: o.level(), levelSource: o.levelSource, model: o.model.id, ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}) });
+  o.onStart?.(runId);
+  try {
+    const gate = await PolicyGate.create();
+    const store = await openGitStore(workspace);
+    const checkpoints = await RunCheckpoints.start(store, runId);
+    journal.append({ type: 'checkpoint.created', commit: checkpoints.data.base, label: 'before the run', ...(checkpoints.data.skipped.length ? { skipped: checkpoints.data.skipped } : {}) });
+    const executor = new Executor({
+      workspace,
+      tasksFile: file,
+      tasks,
+      model: o.model,
+      gate,
+      settings: () => ({ ...policy.settings, autonomyLevel: o.level() }),
+      context: hostContext(workspace),
+      fsView: realFileSystem,
+      journal,
+      checkpoints,
+      approver: o.approver,
+      signal: o.signal,
+      pauseAfterTask: (t) => policy.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
+      ...(o.resume ? { resume: o.resume } : {}),
+    });
+    const outcome = await executor.run();
+    const summary = withDiffstat(summarise((await readJournal(workspace, runId)).events), await checkpoints.diffstat().catch(() => []));
+    writeSummary(workspace, summary);
+    return { runId, outcome, summary };
+  } finally {
+    journal.close();
+  }
+}
