@@ -10,7 +10,7 @@ import { createModel } from '../core/models/providers.js';
 import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { readJournal } from '../core/runs/journal.js';
-import { addAllowedCommandText, AUTONOMY_LEVELS, editSettingsFile, SETTINGS_PATH, type AutonomyLevel } from '../core/settings/index.js';
+import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, type Task } from '../core/spec/index.js';
 import { UsageError } from './usageError.js';
 
@@ -219,7 +219,7 @@ function ttyApprover(workspace: string): Approver {
       const what = describe(req.input);
       const answer = (await rl.question(`  ? ${req.tool} ${what}\n    ${req.decision.reason}\n    [y] approve  [n] reject  [a] always allow this command: `, { signal })).trim().toLowerCase();
       if (answer === 'a' && req.tool === 'run_command') {
-        await editSettingsFile(join(workspace, SETTINGS_PATH), (t) => addAllowedCommandText(t, what));
+        await allowCommandAlways(workspace, what);
         return { approved: true, alwaysAllow: what };
       }
       return { approved: answer === 'y' || answer === 'yes' || answer === 'a' };

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { TaskStatus, TaskTree } from '../core/spec/index.js';
 import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, type EffectiveLevel } from './autonomy.js';
+import { AgentRunner, EXECUTE_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
 import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
+import { ExecuteLensProvider } from './executeLens.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
 import { TASKS_SELECTOR, TaskTreeCache } from './taskDocuments.js';
@@ -18,6 +20,8 @@ export interface SpecAgentApi {
   autonomy(): Promise<EffectiveLevel>;
   /** The status bar text (tests). */
   autonomyStatusText(): Promise<string>;
+  /** The agent runner of this window: its run under way and the events of its runs. */
+  runner: AgentRunner;
 }
 
 export function activate(context: vscode.ExtensionContext): SpecAgentApi {
@@ -25,6 +29,8 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const cache = new TaskTreeCache(log);
   const diagnostics = new SpecDiagnostics(cache, log);
   const autonomyStatus = new AutonomyStatus();
+  const runner = new AgentRunner(log);
+  const executeLenses = new ExecuteLensProvider(cache, runner);
   context.subscriptions.push(
     log,
     cache,
@@ -33,6 +39,11 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     vscode.commands.registerCommand(REVEAL_TASK_COMMAND, revealTask),
     autonomyStatus,
     vscode.commands.registerCommand(SET_AUTONOMY_COMMAND, setAutonomyLevel),
+    runner,
+    executeLenses,
+    vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, executeLenses),
+    vscode.commands.registerCommand(EXECUTE_TASK_COMMAND, (uri: vscode.Uri, task: string) => runner.execute(uri, task)),
+    vscode.commands.registerCommand(STOP_COMMAND, () => runner.stop()),
     vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, () => acceptWorkspacePolicy(() => autonomyStatus.refresh())),
   );
   log.info(`Spec Agent ${context.extension.packageJSON.version as string} activated`);
@@ -42,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     parseCount: () => cache.parses,
     refreshDiagnostics: (doc) => diagnostics.update(doc),
     autonomy: () => effectiveLevel(vscode.workspace.workspaceFolders?.[0]),
+    runner,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;

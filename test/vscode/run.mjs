@@ -32,7 +32,7 @@ const counts = { passed: 0, failed: 0, skipped: 0 };
 let server;
 let browser;
 try {
-  server = await startCodeServer({ runDir, env: { SPEC_AGENT_TEST_REPORT: report, SPEC_AGENT_ACCEPTANCE_FILE: path.join(runDir, 'accepted-policies.json') } });
+  server = await startCodeServer({ runDir, env: { SPEC_AGENT_TEST_REPORT: report, SPEC_AGENT_ACCEPTANCE_FILE: path.join(runDir, 'accepted-policies.json'), SPEC_AGENT_CHECKPOINTS_DIR: path.join(runDir, 'checkpoints') } });
   log('code-server up at', server.base);
   const { chromium } = await loadPlaywright();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });

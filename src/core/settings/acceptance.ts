@@ -3,6 +3,8 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { atomicWrite } from '../fs/atomicWrite.js';
+import { addAllowedCommandText, editSettingsFile } from './editSettings.js';
+import { readSettingsText, SETTINGS_PATH } from './loadSettings.js';
 import { SAFE_DEFAULTS, type AgentSettings } from './schema.js';
 
 /**
@@ -53,4 +55,17 @@ export function describeGrant(s: AgentSettings): string[] {
 export async function applicableSettings(workspace: string, text: string | undefined, settings: AgentSettings): Promise<{ settings: AgentSettings; accepted: boolean }> {
   if (text === undefined || !grantsMoreThanSafe(settings) || (await isAccepted(workspace, text))) return { settings, accepted: true };
   return { settings: { ...settings, autonomyLevel: SAFE_DEFAULTS.autonomyLevel, allowedCommands: [] }, accepted: false };
+}
+
+/**
+ * "Always allow" from an approval: adds the command to allowedCommands and, when the file applied before (accepted,
+ * or granting nothing beyond the safe defaults), accepts the new content too, so the user's own answer does not
+ * turn into a request to accept the file again. An unaccepted file stays unaccepted.
+ */
+export async function allowCommandAlways(workspace: string, command: string): Promise<void> {
+  const file = join(workspace, SETTINGS_PATH);
+  const before = await readFile(file, 'utf8').catch(() => undefined);
+  const applied = before === undefined || (await applicableSettings(workspace, before, readSettingsText(before).settings)).accepted;
+  const after = await editSettingsFile(file, (t) => addAllowedCommandText(t, command));
+  if (applied) await accept(workspace, after);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PolicyFileError, runPolicy } from '../../../src/core/agent/runSession.js';
-import { accept, agentSettingsSchema, applicableSettings, isAccepted, SAFE_DEFAULTS } from '../../../src/core/settings/index.js';
+import { accept, agentSettingsSchema, allowCommandAlways, applicableSettings, isAccepted, SAFE_DEFAULTS } from '../../../src/core/settings/index.js';
 
 beforeEach(async () => {
   process.env.SPEC_AGENT_ACCEPTANCE_FILE = join(await mkdtemp(join(tmpdir(), 'spec-agent-accept-')), 'nested', 'accepted.json');
@@ -46,5 +46,30 @@ describe('the policy a run starts with', () => {
     const err = await runPolicy(ws).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PolicyFileError);
     expect((err as Error).message).toMatch(/settings\.json:1:\d+: agent\.autonomyLevel/);
+  });
+});
+
+describe('"Always allow" from an approval', () => {
+  it('keeps an accepted file accepted after adding the command, and leaves an unaccepted one unaccepted', async () => {
+    const ws = await mkdtemp(join(tmpdir(), 'spec-agent-policy-'));
+    mkdirSync(join(ws, '.kiro'));
+    const file = join(ws, '.kiro/settings.json');
+    writeFileSync(file, '{\n  // ours\n  "agent": { "autonomyLevel": "balanced", "allowedCommands": ["npm test"] }\n}\n');
+    await runPolicy(ws, { acceptPolicy: true });
+    await allowCommandAlways(ws, 'npm run lint');
+    expect(readFileSync(file, 'utf8')).toContain('// ours');
+    expect(await runPolicy(ws)).toMatchObject({ settings: { autonomyLevel: 'balanced', allowedCommands: ['npm test', 'npm run lint'] } });
+    expect((await runPolicy(ws)).unaccepted).toBeUndefined();
+
+    writeFileSync(file, '{ "agent": { "autonomyLevel": "full" } }');
+    await allowCommandAlways(ws, 'make');
+    expect((await runPolicy(ws)).unaccepted).toEqual(['autonomy level full (instead of cautious)', 'run without asking: make']);
+  });
+
+  it('accepts a new file it creates, since it grants only what the user just allowed', async () => {
+    const ws = await mkdtemp(join(tmpdir(), 'spec-agent-policy-'));
+    await allowCommandAlways(ws, 'make test');
+    expect(await runPolicy(ws)).toMatchObject({ settings: { allowedCommands: ['make test'] } });
+    expect((await runPolicy(ws)).unaccepted).toBeUndefined();
   });
 });

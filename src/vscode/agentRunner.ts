@@ -1,0 +1,173 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import type { Approver } from '../core/agent/executor.js';
+import { PolicyFileError, runPolicy, runSession, type SessionResult } from '../core/agent/runSession.js';
+import { selectTasks } from '../core/agent/taskSelection.js';
+import { ModelError, type ChatModel } from '../core/models/chatModel.js';
+import { createModel } from '../core/models/providers.js';
+import type { RunEvent } from '../core/runs/events.js';
+import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
+import { loadTasks } from '../core/spec/index.js';
+import { ACCEPT_POLICY_COMMAND } from './autonomy.js';
+
+export const EXECUTE_TASK_COMMAND = 'specAgent.executeTask';
+export const STOP_COMMAND = 'specAgent.stop';
+
+/** The run under way: at most one per window, so Stop has one meaning. */
+interface ActiveRun {
+  file: string;
+  taskIds: string[];
+  current?: string;
+  stop: AbortController;
+}
+
+/**
+ * Runs tasks in the extension host with the same session as the CLI. Until the Agent Activity panel exists the
+ * events go, one line each, to the "Spec Agent" log; approvals are notifications.
+ */
+export class AgentRunner implements vscode.Disposable {
+  private active: ActiveRun | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when a run starts, moves to another task or ends (the lenses follow it). */
+  readonly onDidChange = this.changed.event;
+  /** Every event of every run in this window (tests, and later the panel). */
+  readonly events: RunEvent[] = [];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {}
+
+  get running(): { file: string; taskIds: string[]; current?: string } | undefined {
+    return this.active;
+  }
+
+  stop(): void {
+    this.active?.stop.abort();
+  }
+
+  async execute(uri: vscode.Uri, taskSpec: string): Promise<SessionResult | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage('Spec Agent: the agent does not run in Restricted Mode. Trust this workspace first (Workspaces: Manage Workspace Trust).');
+      return undefined;
+    }
+    if (this.active) {
+      void vscode.window.showWarningMessage(`Spec Agent: a run is already under way (task ${this.active.current ?? this.active.taskIds.join(', ')}). Stop it first.`);
+      return undefined;
+    }
+    const file = uri.fsPath;
+    const workspace = workspaceOf(file);
+    if (!workspace) return void vscode.window.showErrorMessage(`Spec Agent: ${file} has no .kiro folder above it; the workspace is the folder that holds .kiro/.`);
+    // The run reads and ticks tasks.md on disk: unsaved edits are saved first so neither side loses anything.
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    if (open?.isDirty && !(await open.save())) return void vscode.window.showErrorMessage(`Spec Agent: save ${vscode.workspace.asRelativePath(uri)} first; the run ticks its boxes.`);
+
+    const spec = await loadTasks(file);
+    const { tasks, errors } = selectTasks(spec.tree, taskSpec);
+    if (errors.length || tasks.length === 0) return void vscode.window.showErrorMessage(`Spec Agent: ${errors.join('; ') || `nothing to run for task ${taskSpec} (done already?)`}.`);
+    let policy;
+    try {
+      policy = await runPolicy(workspace);
+    } catch (e) {
+      if (!(e instanceof PolicyFileError)) throw e;
+      return void vscode.window.showErrorMessage(`Spec Agent: ${e.message.split('\n')[0]} — fix .kiro/settings.json (see the Problems view); no run starts on a policy with errors.`);
+    }
+    if (policy.unaccepted) {
+      void vscode.window.showWarningMessage('Spec Agent: .kiro/settings.json is not accepted on this machine, so this run is cautious with no allowed commands.', 'Review Workspace Policy').then((c) => c && vscode.commands.executeCommand(ACCEPT_POLICY_COMMAND));
+    }
+    const model = await this.model(workspace);
+    if (!model) return undefined;
+
+    const folderUri = vscode.Uri.file(workspace);
+    const level = (): AutonomyLevel => {
+      const setting = vscode.workspace.getConfiguration('specAgent', folderUri).get<string>('autonomyLevel', 'inherit');
+      return (AUTONOMY_LEVELS as readonly string[]).includes(setting) ? (setting as AutonomyLevel) : policy.settings.autonomyLevel;
+    };
+    const levelSource = level() === policy.settings.autonomyLevel && vscode.workspace.getConfiguration('specAgent', folderUri).get('autonomyLevel') === 'inherit' ? policy.levelSource : 'the specAgent.autonomyLevel setting';
+    const run: ActiveRun = { file, taskIds: tasks.map((t) => t.id ?? t.title), stop: new AbortController() };
+    this.active = run;
+    this.changed.fire();
+    try {
+      return await runSession({
+        workspace,
+        file,
+        tasks,
+        model,
+        policy,
+        level,
+        levelSource,
+        approver: notificationApprover(workspace),
+        signal: run.stop.signal,
+        onEvent: (e) => {
+          this.events.push(e);
+          this.log.info(describeEvent(e));
+          if (e.type === 'task.started') {
+            run.current = e.task.id ?? e.task.title;
+            this.changed.fire();
+          }
+        },
+      });
+    } catch (e) {
+      this.log.error(e instanceof Error ? e : String(e));
+      void vscode.window.showErrorMessage(`Spec Agent: the run failed to start: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    } finally {
+      this.active = undefined;
+      this.changed.fire();
+    }
+  }
+
+  /** The model of `specAgent.model`: `provider:model`, as in the CLI's --model. */
+  private async model(workspace: string): Promise<ChatModel | undefined> {
+    const config = vscode.workspace.getConfiguration('specAgent.model', vscode.Uri.file(workspace));
+    const id = config.get<string>('id', '');
+    // A replay script's path may be relative to the workspace.
+    const spec = id.startsWith('replay:') && !isAbsolute(id.slice(7)) ? `replay:${resolve(workspace, id.slice(7))}` : id;
+    const baseURL = config.get<string>('baseUrl') || undefined;
+    const open = 'Open Settings';
+    if (!spec) {
+      void vscode.window.showErrorMessage('Spec Agent: choose a model first: the setting specAgent.model.id, as provider:model (replay:<script.json>, ollama:<model>, vllm:<model>, ...).', open).then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'specAgent.model'));
+      return undefined;
+    }
+    try {
+      return await createModel(spec, { ...(baseURL ? { baseURL } : {}) });
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Spec Agent: the model ${spec} is not usable: ${e instanceof ModelError ? e.message : String(e)}.`, open).then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'specAgent.model'));
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    this.stop();
+    this.changed.dispose();
+  }
+}
+
+function workspaceOf(file: string): string | undefined {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.kiro'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Ask with a notification: Approve, Reject or Always allow (commands); Stop cancels the question. */
+function notificationApprover(workspace: string): Approver {
+  return async (req, signal) => {
+    const input = req.input as { command?: string; path?: string };
+    const what = input.command ?? input.path ?? req.tool;
+    const buttons = req.tool === 'run_command' ? ['Approve', 'Reject', 'Always allow'] : ['Approve', 'Reject'];
+    const stopped = new Promise<undefined>((r) => signal.addEventListener('abort', () => r(undefined), { once: true }));
+    const choice = await Promise.race([vscode.window.showWarningMessage(`Spec Agent asks: ${req.tool} ${what} — ${req.decision.reason}`, ...buttons), stopped]);
+    if (choice === 'Always allow' && input.command) {
+      await allowCommandAlways(workspace, input.command);
+      return { approved: true, alwaysAllow: input.command };
+    }
+    return { approved: choice === 'Approve' };
+  };
+}
+
+function describeEvent(e: RunEvent): string {
+  const rest = Object.entries(e)
+    .filter(([k]) => !['type', 'runId', 'seq', 'time'].includes(k))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `[run ${e.runId}] ${e.type} ${rest}`.slice(0, 2000);
+}

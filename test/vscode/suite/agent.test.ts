@@ -1,0 +1,103 @@
+// Execute with Agent in the real extension host: the lenses, a run with the replay model that ticks the box in
+// the open editor, and Stop during a long command. A spec of its own, removed afterwards, keeps the other suites'
+// fixtures as they were.
+import * as assert from 'node:assert/strict';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type { SpecAgentApi } from '../../../src/vscode/extension.js';
+
+const root = () => vscode.workspace.workspaceFolders![0]!.uri;
+const specDir = () => vscode.Uri.joinPath(root(), '.kiro', 'specs', 'agent-in-host');
+const tasksUri = () => vscode.Uri.joinPath(specDir(), 'tasks.md');
+const TASKS = '# Tasks\n\n- [ ] 1. Write the notes\n- [ ] 2. Wait for the build\n- [x] 3. Already done\n';
+
+async function api(): Promise<SpecAgentApi> {
+  const ext = vscode.extensions.getExtension<SpecAgentApi>('spec-agent.spec-agent')!;
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function replay(name: string, turns: unknown[]): Promise<void> {
+  const file = vscode.Uri.joinPath(specDir(), name);
+  await writeFile(file.fsPath, JSON.stringify({ turns }));
+  // Relative to the workspace, as a user would write it.
+  await vscode.workspace.getConfiguration('specAgent.model').update('id', `replay:.kiro/specs/agent-in-host/${name}`, vscode.ConfigurationTarget.Workspace);
+}
+
+const lensTitles = async () => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', tasksUri(), 100)) ?? []).map((l) => `${l.range.start.line + 1}:${l.command?.title ?? ''}`);
+
+describe('Execute with Agent in a real VS Code', () => {
+  before(async () => {
+    await mkdir(specDir().fsPath, { recursive: true });
+    await writeFile(tasksUri().fsPath, TASKS);
+    // The user's own choice of level (the workspace's .kiro/settings.json is not accepted in this window), and no
+    // verification, so the run does only what its script says.
+    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'full', vscode.ConfigurationTarget.Workspace);
+    const settings = vscode.Uri.joinPath(root(), '.kiro', 'settings.json').fsPath;
+    await writeFile(settings, (await readFile(settings, 'utf8')).replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('specAgent.model').update('id', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await rm(specDir().fsPath, { recursive: true, force: true });
+  });
+
+  it('shows Execute with Agent above each open task and Run all open tasks at the top', async () => {
+    await vscode.window.showTextDocument(tasksUri());
+    assert.deepEqual(
+      (await lensTitles()).filter((t) => t.includes('▶')),
+      ['3:▶ Run all open tasks', '3:▶ Execute with Agent', '4:▶ Execute with Agent'],
+    );
+  });
+
+  it('runs a task with the replay model: the file is written, the box in the open editor becomes [x]', async () => {
+    const a = await api();
+    await replay('write.json', [
+      { toolCalls: [{ tool: 'write_file', input: { path: 'NOTES.md', content: 'notes\n' } }] },
+      { toolCalls: [{ tool: 'complete_task', input: { summary: 'wrote the notes' } }] },
+    ]);
+    const editor = await vscode.window.showTextDocument(tasksUri());
+    const result = await vscode.commands.executeCommand<{ outcome: { state: string }; runId: string }>('specAgent.executeTask', tasksUri(), '1');
+    assert.equal(result?.outcome.state, 'completed');
+    assert.equal(await readFile(vscode.Uri.joinPath(root(), 'NOTES.md').fsPath, 'utf8'), 'notes\n');
+    await until('the editor to show the tick', () => editor.document.getText().includes('- [x] 1. Write the notes'));
+    assert.ok(!editor.document.isDirty);
+    const types = a.runner.events.filter((e) => e.runId === result!.runId).map((e) => e.type);
+    assert.equal(types[0], 'run.started');
+    assert.ok(types.includes('gate.decided'));
+    assert.equal(types.at(-1), 'run.completed');
+  });
+
+  it('Stop during a long command: the process is gone at once, the run is stopped and the marker restored', async () => {
+    const a = await api();
+    // A grandchild (sleep) that records its pid: Stop must take the whole process group down.
+    await writeFile(vscode.Uri.joinPath(root(), 'slow.sh').fsPath, 'sleep 60 &\necho $! > sleep.pid\nwait\n');
+    await replay('slow.json', [{ toolCalls: [{ tool: 'run_command', input: { command: 'sh slow.sh' } }] }]);
+    const pending = vscode.commands.executeCommand<{ outcome: { state: string } }>('specAgent.executeTask', tasksUri(), '2');
+    const pidFile = vscode.Uri.joinPath(root(), 'sleep.pid').fsPath;
+    const pid = Number(await until('the command to start', async () => (await readFile(pidFile, 'utf8').catch(() => '')).trim() || undefined));
+    assert.deepEqual((await lensTitles()).filter((t) => t.startsWith('4:')), ['4:● Running · Stop']);
+    const stoppedAt = Date.now();
+    await vscode.commands.executeCommand('specAgent.stop');
+    const result = await pending;
+    assert.equal(result?.outcome.state, 'stopped');
+    assert.ok(Date.now() - stoppedAt < 5_000, `stopped in ${Date.now() - stoppedAt} ms`);
+    // Gone, or a zombie: this container's init does not reap orphans, so a killed orphan can linger as one.
+    const state = await readFile(`/proc/${pid}/stat`, 'utf8').then((t) => t.slice(t.lastIndexOf(')') + 2, t.lastIndexOf(')') + 3), () => 'gone');
+    assert.ok(state === 'gone' || state === 'Z', `the command's child (pid ${pid}) is ${state}`);
+    assert.equal(a.runner.running, undefined);
+    assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 2\. Wait for the build/);
+    assert.ok((await lensTitles()).includes('4:▶ Execute with Agent'));
+  });
+});
