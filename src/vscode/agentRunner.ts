@@ -84,9 +84,10 @@ export class AgentRunner implements vscode.Disposable {
     const levelSource = level() === policy.settings.autonomyLevel && vscode.workspace.getConfiguration('specAgent', folderUri).get('autonomyLevel') === 'inherit' ? policy.levelSource : 'the specAgent.autonomyLevel setting';
     const run: ActiveRun = { file, taskIds: tasks.map((t) => t.id ?? t.title), stop: new AbortController() };
     this.active = run;
+    void vscode.commands.executeCommand('setContext', 'specAgent.running', true);
     this.changed.fire();
     try {
-      return await runSession({
+      const result = await runSession({
         workspace,
         file,
         tasks,
@@ -105,14 +106,27 @@ export class AgentRunner implements vscode.Disposable {
           }
         },
       });
+      this.announce(result);
+      return result;
     } catch (e) {
       this.log.error(e instanceof Error ? e : String(e));
       void vscode.window.showErrorMessage(`Spec Agent: the run failed to start: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     } finally {
       this.active = undefined;
+      void vscode.commands.executeCommand('setContext', 'specAgent.running', false);
       this.changed.fire();
     }
+  }
+
+  /** The end of a run, as a notification: what happened and where to look. */
+  private announce({ runId, outcome, summary }: SessionResult): void {
+    const done = `${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done`;
+    const text = `Spec Agent: run ${runId} ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}; ${done}.`;
+    const show = (c: string | undefined) => c && this.log.show(true);
+    if (outcome.state === 'completed') void vscode.window.showInformationMessage(text, 'Show Log').then(show);
+    else if (outcome.state === 'failed') void vscode.window.showErrorMessage(text, 'Show Log').then(show);
+    else void vscode.window.showWarningMessage(text, 'Show Log').then(show);
   }
 
   /** The model of `specAgent.model`: `provider:model`, as in the CLI's --model. */

@@ -44,11 +44,19 @@ export async function effectiveLevel(folder: vscode.WorkspaceFolder | undefined)
 }
 
 /** The status bar item: the level in effect, updated when the setting or .kiro/settings.json changes. */
+/** What the status bar needs of the runner (kept as an interface: the runner imports this module). */
+export interface RunStateSource {
+  readonly running: { current?: string; taskIds: string[] } | undefined;
+  readonly onDidChange: vscode.Event<void>;
+}
+
+export const SHOW_ACTIVITY_COMMAND = 'specAgent.showActivity';
+
 export class AutonomyStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('specAgent.autonomy', vscode.StatusBarAlignment.Left, 50);
   private readonly disposables: vscode.Disposable[] = [this.item];
 
-  constructor() {
+  constructor(private readonly runs: RunStateSource) {
     this.item.name = 'Spec Agent autonomy';
     this.item.command = SET_AUTONOMY_COMMAND;
     const watcher = vscode.workspace.createFileSystemWatcher('**/.kiro/settings.json');
@@ -58,6 +66,7 @@ export class AutonomyStatus implements vscode.Disposable {
       watcher.onDidChange(refresh),
       watcher.onDidCreate(refresh),
       watcher.onDidDelete(refresh),
+      runs.onDidChange(refresh),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('specAgent.autonomyLevel')) refresh();
       }),
@@ -69,6 +78,16 @@ export class AutonomyStatus implements vscode.Disposable {
 
   async refresh(): Promise<void> {
     const { level, source, unaccepted } = await effectiveLevel(vscode.workspace.workspaceFolders?.[0]);
+    const run = this.runs.running;
+    if (run) {
+      const task = run.current ?? run.taskIds[0] ?? '';
+      this.text = `$(sync~spin) Spec Agent: running ${task} · ${level}`;
+      this.item.text = this.text;
+      this.item.command = SHOW_ACTIVITY_COMMAND;
+      this.item.tooltip = `The agent is running task ${task} at the ${level} level (${source}). Click to watch it; Spec Agent: Stop Agent stops it.`;
+      this.item.show();
+      return;
+    }
     const icon = unaccepted ? '$(warning)' : level === 'cautious' ? '$(shield)' : level === 'balanced' ? '$(law)' : '$(zap)';
     this.text = `${icon} Spec Agent: ${level}`;
     this.item.text = this.text;

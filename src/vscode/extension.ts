@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { TaskStatus, TaskTree } from '../core/spec/index.js';
-import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, type EffectiveLevel } from './autonomy.js';
+import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, SHOW_ACTIVITY_COMMAND, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, type EffectiveLevel } from './autonomy.js';
 import { AgentRunner, EXECUTE_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
 import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
 import { ExecuteLensProvider } from './executeLens.js';
@@ -28,8 +28,8 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const log = vscode.window.createOutputChannel('Spec Agent', { log: true });
   const cache = new TaskTreeCache(log);
   const diagnostics = new SpecDiagnostics(cache, log);
-  const autonomyStatus = new AutonomyStatus();
   const runner = new AgentRunner(log);
+  const autonomyStatus = new AutonomyStatus(runner);
   const executeLenses = new ExecuteLensProvider(cache, runner);
   context.subscriptions.push(
     log,
@@ -44,6 +44,8 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, executeLenses),
     vscode.commands.registerCommand(EXECUTE_TASK_COMMAND, (uri: vscode.Uri, task: string) => runner.execute(uri, task)),
     vscode.commands.registerCommand(STOP_COMMAND, () => runner.stop()),
+    // The Agent Activity panel is not built yet: until it is, watching a run means its log.
+    vscode.commands.registerCommand(SHOW_ACTIVITY_COMMAND, () => log.show(true)),
     vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, () => acceptWorkspacePolicy(() => autonomyStatus.refresh())),
   );
   log.info(`Spec Agent ${context.extension.packageJSON.version as string} activated`);
