@@ -28,11 +28,13 @@ interface ActiveRun {
  */
 export class AgentRunner implements vscode.Disposable {
   private active: ActiveRun | undefined;
+  /** Set from the click to the run's start, so a double click cannot start two runs. */
+  private starting = false;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts, moves to another task or ends (the lenses follow it). */
   readonly onDidChange = this.changed.event;
-  /** Every event of every run in this window (tests, and later the panel). */
-  readonly events: RunEvent[] = [];
+  /** The events of the latest run in this window (tests, and later the panel). */
+  events: RunEvent[] = [];
 
   constructor(private readonly log: vscode.LogOutputChannel) {}
 
@@ -45,12 +47,25 @@ export class AgentRunner implements vscode.Disposable {
   }
 
   async execute(uri: vscode.Uri, taskSpec: string): Promise<SessionResult | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showErrorMessage('Spec Agent: the agent does not run in Restricted Mode. Trust this workspace first (Workspaces: Manage Workspace Trust).');
+    if (this.active || this.starting) {
+      void vscode.window.showWarningMessage(`Spec Agent: a run is already under way${this.active ? ` (task ${this.active.current ?? this.active.taskIds.join(', ')})` : ''}. Stop it first.`);
       return undefined;
     }
-    if (this.active) {
-      void vscode.window.showWarningMessage(`Spec Agent: a run is already under way (task ${this.active.current ?? this.active.taskIds.join(', ')}). Stop it first.`);
+    this.starting = true;
+    try {
+      return await this.start(uri, taskSpec);
+    } catch (e) {
+      this.log.error(e instanceof Error ? e : String(e));
+      void vscode.window.showErrorMessage(`Spec Agent: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    } finally {
+      this.starting = false;
+    }
+  }
+
+  private async start(uri: vscode.Uri, taskSpec: string): Promise<SessionResult | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage('Spec Agent: the agent does not run in Restricted Mode. Trust this workspace first (Workspaces: Manage Workspace Trust).');
       return undefined;
     }
     const file = uri.fsPath;
@@ -81,9 +96,11 @@ export class AgentRunner implements vscode.Disposable {
       const setting = vscode.workspace.getConfiguration('specAgent', folderUri).get<string>('autonomyLevel', 'inherit');
       return (AUTONOMY_LEVELS as readonly string[]).includes(setting) ? (setting as AutonomyLevel) : policy.settings.autonomyLevel;
     };
-    const levelSource = level() === policy.settings.autonomyLevel && vscode.workspace.getConfiguration('specAgent', folderUri).get('autonomyLevel') === 'inherit' ? policy.levelSource : 'the specAgent.autonomyLevel setting';
+    const setting = vscode.workspace.getConfiguration('specAgent', folderUri).get<string>('autonomyLevel', 'inherit');
+    const levelSource = (AUTONOMY_LEVELS as readonly string[]).includes(setting) ? 'the specAgent.autonomyLevel setting' : policy.levelSource;
     const run: ActiveRun = { file, taskIds: tasks.map((t) => t.id ?? t.title), stop: new AbortController() };
     this.active = run;
+    this.events = [];
     void vscode.commands.executeCommand('setContext', 'specAgent.running', true);
     this.changed.fire();
     try {
@@ -108,10 +125,6 @@ export class AgentRunner implements vscode.Disposable {
       });
       this.announce(result);
       return result;
-    } catch (e) {
-      this.log.error(e instanceof Error ? e : String(e));
-      void vscode.window.showErrorMessage(`Spec Agent: the run failed to start: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
     } finally {
       this.active = undefined;
       void vscode.commands.executeCommand('setContext', 'specAgent.running', false);

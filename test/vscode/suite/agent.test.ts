@@ -89,6 +89,9 @@ describe('Execute with Agent in a real VS Code', () => {
     const pid = Number(await until('the command to start', async () => (await readFile(pidFile, 'utf8').catch(() => '')).trim() || undefined));
     assert.deepEqual((await lensTitles()).filter((t) => t.startsWith('4:')), ['4:● Running · Stop']);
     assert.equal(await a.autonomyStatusText(), '$(sync~spin) Spec Agent: running 2 · full');
+    // One run at a time: a second start while this one runs is refused, and changes nothing.
+    assert.equal(await vscode.commands.executeCommand('specAgent.executeTask', tasksUri(), '2'), undefined);
+    assert.equal(a.runner.running?.current, '2');
     const stoppedAt = Date.now();
     await vscode.commands.executeCommand('specAgent.stop');
     const result = await pending;
