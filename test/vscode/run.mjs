@@ -57,7 +57,11 @@ try {
   if (code === 'timeout') { counts.failed++; log('the in-host tests timed out after 180 s'); }
 
   // (2) UI tests in the real workbench.
-  const ui = await runUiTests({ browser, server, workspace: makeWorkspace('ui'), extensionPath: ROOT, outDir: path.join(ROOT, 'test-output'), log });
+  // The UI workspace runs the recorded demo model (the user's own setting, as they would choose a model).
+  const uiWorkspace = makeWorkspace('ui');
+  fs.mkdirSync(path.join(uiWorkspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(uiWorkspace, '.vscode/settings.json'), JSON.stringify({ 'specAgent.model.id': `replay:${path.join(ROOT, 'examples/demo/replay-priorities.json')}` }));
+  const ui = await runUiTests({ browser, server, workspace: uiWorkspace, extensionPath: ROOT, outDir: path.join(ROOT, 'test-output'), log });
   counts.passed += ui.passed; counts.failed += ui.failed;
 } catch (err) {
   counts.failed++;

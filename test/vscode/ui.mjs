@@ -36,6 +36,29 @@ test('opens tasks.md and sees the status lens rendered', async ({ page, outDir }
   await page.locator('.statusbar-item', { hasText: /Ln 8, Col 1/ }).waitFor({ timeout: 10_000 });
 });
 
+test('Execute with Agent on task 2.1: the recorded demo runs through the gate and the box becomes [x] in the editor', async ({ page, outDir }) => {
+  // tasks.md is open from the test before. The lens of a line is the one drawn just above it.
+  const line = page.locator('.view-line', { hasText: '2.1 Store a priority on each item' });
+  await line.waitFor({ timeout: 10_000 });
+  const lineTop = (await line.boundingBox()).y;
+  const lenses = page.locator('.codelens-decoration a', { hasText: '▶ Execute with Agent' });
+  await lenses.first().waitFor({ timeout: 20_000 });
+  let best;
+  for (const lens of await lenses.all()) {
+    const box = await lens.boundingBox();
+    if (box && box.y < lineTop && (!best || box.y > best.y)) best = { y: box.y, lens };
+  }
+  if (!best) throw new Error('no Execute with Agent lens above task 2.1');
+  await best.lens.click();
+  await page.locator('.view-line', { hasText: '[x] 2.1 Store a priority on each item' }).waitFor({ timeout: 60_000 });
+  await page.locator('.statusbar-item', { hasText: 'Spec Agent: balanced' }).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: path.join(outDir, 'execute-with-agent-done.png') });
+  // The end of the run is announced (in the notification centre, whether or not a toast is showing).
+  await page.keyboard.press('Escape');
+  await page.locator('.statusbar-item[id="status.notifications"], .statusbar-item.notifications-center-toggle, .codicon-bell-dot, .codicon-bell').first().click();
+  await page.locator('.notifications-center', { hasText: /completed; 1\/1 tasks done/ }).waitFor({ timeout: 10_000 });
+});
+
 test('shows a warning under a line that looks like a task but is not one', async ({ page, outDir }) => {
   await openFile(page, 'malformed', 'tasks.md');
   await page.locator('.squiggly-warning').first().waitFor({ timeout: 20_000 });
