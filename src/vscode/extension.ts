@@ -4,6 +4,7 @@ import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, SHOW_ACTI
 import { AgentRunner, EXECUTE_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
 import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
 import { ExecuteLensProvider } from './executeLens.js';
+import { useHostRipgrep } from './hostRipgrep.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
 import { TASKS_SELECTOR, TaskTreeCache } from './taskDocuments.js';
@@ -22,12 +23,16 @@ export interface SpecAgentApi {
   autonomyStatusText(): Promise<string>;
   /** The agent runner of this window: its run under way and the events of its runs. */
   runner: AgentRunner;
+  /** The rg binary the tools use, when it is VS Code's own. */
+  ripgrep: string | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const log = vscode.window.createOutputChannel('Spec Agent', { log: true });
   const cache = new TaskTreeCache(log);
   const diagnostics = new SpecDiagnostics(cache, log);
+  const rg = useHostRipgrep();
+  log.info(rg ? `ripgrep: ${rg}` : "ripgrep: VS Code's own was not found; using @vscode/ripgrep or rg on PATH");
   const runner = new AgentRunner(log);
   const autonomyStatus = new AutonomyStatus(runner);
   const executeLenses = new ExecuteLensProvider(cache, runner);
@@ -56,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     refreshDiagnostics: (doc) => diagnostics.update(doc),
     autonomy: () => effectiveLevel(vscode.workspace.workspaceFolders?.[0]),
     runner,
+    ripgrep: rg,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;

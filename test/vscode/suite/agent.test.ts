@@ -64,6 +64,7 @@ describe('Execute with Agent in a real VS Code', () => {
   it('runs a task with the replay model: the file is written, the box in the open editor becomes [x]', async () => {
     const a = await api();
     await replay('write.json', [
+      { toolCalls: [{ tool: 'search_files', input: { query: 'Write the notes' } }] },
       { toolCalls: [{ tool: 'write_file', input: { path: 'NOTES.md', content: 'notes\n' } }] },
       { toolCalls: [{ tool: 'complete_task', input: { summary: 'wrote the notes' } }] },
     ]);
@@ -77,6 +78,11 @@ describe('Execute with Agent in a real VS Code', () => {
     assert.equal(types[0], 'run.started');
     assert.ok(types.includes('gate.decided'));
     assert.equal(types.at(-1), 'run.completed');
+    // Search runs on the rg that VS Code ships (a packaged extension has no node_modules of its own).
+    assert.match(a.ripgrep ?? '', /@vscode[/\\]ripgrep/);
+    const asked = a.runner.events.find((e) => e.type === 'tool.requested' && e.tool === 'search_files');
+    const search = a.runner.events.find((e) => e.type === 'tool.finished' && asked?.type === 'tool.requested' && e.callId === asked.callId);
+    assert.ok(search?.type === 'tool.finished' && search.ok && search.output.includes('tasks.md'), JSON.stringify(search));
   });
 
   it('Stop during a long command: the process is gone at once, the run is stopped and the marker restored', async () => {
