@@ -1,6 +1,6 @@
 // Starts code-server (VS Code 1.139 in the browser, Node extension host) from the cache that
 // scripts/real-vscode/setup.sh fills, with a fresh profile, and opens the workbench in Debian chromium.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -64,11 +64,19 @@ export async function startCodeServer({ env = {}, runDir }) {
   };
 }
 
-/** The workbench URL that opens `folder` with `extensionPath` loaded as a development extension. */
+/** Installs a .vsix into the extensions folder of a (not yet started) code-server run. */
+export function installVsix(runDir, vsix) {
+  fs.mkdirSync(path.join(runDir, 'extensions'), { recursive: true });
+  const r = spawnSync(NODE24, [ENTRY, '--extensions-dir', path.join(runDir, 'extensions'), '--user-data-dir', path.join(runDir, 'user-data'), '--install-extension', vsix], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`installing ${vsix} failed: ${r.stdout}${r.stderr}`);
+}
+
+/** The workbench URL that opens `folder`, with `extensionPath` (if any) loaded as a development extension. */
 export function workbenchUrl(server, { folder, extensionPath, testsPath }) {
   const url = new URL(server.base);
   url.searchParams.set('folder', folder);
-  const payload = [['extensionDevelopmentPath', `vscode-remote://${server.authority}${extensionPath}`], ['skipWelcome', 'true']];
+  const payload = [['skipWelcome', 'true']];
+  if (extensionPath) payload.push(['extensionDevelopmentPath', `vscode-remote://${server.authority}${extensionPath}`]);
   if (testsPath) payload.push(['extensionTestsPath', `vscode-remote://${server.authority}${testsPath}`]);
   url.searchParams.set('payload', JSON.stringify(payload));
   return url.toString();

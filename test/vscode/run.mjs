@@ -5,8 +5,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM_ARGS, loadPlaywright, startCodeServer, workbenchUrl } from './codeServer.mjs';
-import { runUiTests } from './ui.mjs';
+import { CHROMIUM_ARGS, installVsix, loadPlaywright, startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { runUiTests, runVsixTests } from './ui.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const t0 = Date.now();
@@ -63,6 +63,18 @@ try {
   fs.writeFileSync(path.join(uiWorkspace, '.vscode/settings.json'), JSON.stringify({ 'specAgent.model.id': `replay:${path.join(ROOT, 'examples/demo/replay-priorities.json')}` }));
   const ui = await runUiTests({ browser, server, workspace: uiWorkspace, extensionPath: ROOT, outDir: path.join(ROOT, 'test-output'), log });
   counts.passed += ui.passed; counts.failed += ui.failed;
+
+  // (3) The packaged extension: a .vsix of the current build, installed into a second code-server.
+  server.stop();
+  const vsixDir = path.join(runDir, 'vsix');
+  const vsix = path.join(vsixDir, 'spec-agent.vsix');
+  fs.mkdirSync(vsixDir, { recursive: true });
+  const packed = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
+  if (packed.status !== 0) throw new Error(`vsce package failed: ${packed.stdout}${packed.stderr}`);
+  installVsix(vsixDir, vsix);
+  server = await startCodeServer({ runDir: vsixDir, env: { SPEC_AGENT_ACCEPTANCE_FILE: path.join(vsixDir, 'accepted-policies.json') } });
+  const packaged = await runVsixTests({ browser, server, workspace: makeWorkspace('vsix'), outDir: path.join(ROOT, 'test-output') });
+  counts.passed += packaged.passed; counts.failed += packaged.failed;
 } catch (err) {
   counts.failed++;
   log('harness error:', err.stack || String(err));

@@ -97,3 +97,27 @@ export async function runUiTests({ browser, server, workspace, extensionPath, ou
   }
   return result;
 }
+
+/** Against the packaged extension (installed from the .vsix, not loaded from the sources): it activates, reads the policy and draws its lenses. */
+export async function runVsixTests({ browser, server, workspace, outDir }) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const started = Date.now();
+  try {
+    await page.goto(workbenchUrl(server, { folder: workspace }));
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar-item', { hasText: 'Spec Agent: cautious' }).waitFor({ timeout: 30_000 });
+    await openFile(page, 'todo-priorities', 'tasks.md');
+    await page.locator('.codelens-decoration a', { hasText: '▶ Execute with Agent' }).first().waitFor({ timeout: 30_000 });
+    await openFile(page, 'malformed', 'tasks.md');
+    await page.locator('.squiggly-warning').first().waitFor({ timeout: 20_000 });
+    console.log(`  ✔ [vsix] the installed .vsix activates: status bar, Execute with Agent lenses, diagnostics (${Date.now() - started} ms)`);
+    return { passed: 1, failed: 0 };
+  } catch (err) {
+    console.log(`  ✖ [vsix] the installed .vsix: ${String(err.message).split('\n').slice(0, 4).join(' ')}`);
+    await page.screenshot({ path: path.join(outDir, 'failure-vsix.png') }).catch(() => {});
+    return { passed: 0, failed: 1 };
+  } finally {
+    await context.close();
+  }
+}
