@@ -4,7 +4,7 @@ import { PolicyGate } from '../core/policy/gate.js';
 import { hostContext } from '../core/policy/hostContext.js';
 import { realFileSystem } from '../core/policy/paths.js';
 import { VERDICT_ORDER, type Decision, type PolicyAction, type PolicyContext, type Verdict } from '../core/policy/types.js';
-import { accept, AGENT_KEYS, AUTONOMY_LEVELS, agentSettingsSchema, describeGrant, grantsMoreThanSafe, isAccepted, loadSettings, loadSettingsFile, type AgentSettings, type AutonomyLevel, type LoadedSettings } from '../core/settings/index.js';
+import { accept, AGENT_KEYS, applicableSettings, AUTONOMY_LEVELS, agentSettingsSchema, describeGrant, grantsMoreThanSafe, loadSettings, loadSettingsFile, type AgentSettings, type AutonomyLevel, type LoadedSettings } from '../core/settings/index.js';
 import { UsageError } from './usageError.js';
 
 /** Exit codes of `policy check`: the verdict, so scripts can branch on it. */
@@ -114,7 +114,7 @@ export async function policyShow(opts: { json?: boolean; settings?: string }, ou
     out.write(JSON.stringify({ file: loaded.file ?? null, valid: loaded.valid, settings: loaded.settings, origins: loaded.origins, problems: loaded.problems }, null, 2) + '\n');
     return 0;
   }
-  const accepted = loaded.file ? !grantsMoreThanSafe(loaded.settings) || (await isAccepted(root, await readFile(loaded.file, 'utf8'))) : true;
+  const { accepted } = await applicableSettings(root, loaded.file ? await readFile(loaded.file, 'utf8') : undefined, loaded.settings);
   out.write(`effective policy${loaded.valid ? '' : ' (SAFE DEFAULTS: the settings file has errors)'}; file: ${source}${accepted ? '' : ' (NOT ACCEPTED on this machine: runs use cautious with no allowed commands until `spec-agent policy accept`)'}\n`);
   for (const key of AGENT_KEYS) {
     const value = loaded.settings[key];

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, runPolicy, runSession, type RunPolicy } from '../core/agent/runSession.js';
@@ -11,7 +10,7 @@ import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { readJournal } from '../core/runs/journal.js';
 import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
-import { loadTasks, type Task } from '../core/spec/index.js';
+import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { UsageError } from './usageError.js';
 
 export interface RunOptions {
@@ -26,14 +25,6 @@ export interface RunOptions {
 
 /** Exit codes of `spec-agent run`. */
 export const RUN_EXIT = { completed: 0, failed: 1, usage: 2, paused: 3, stopped: 130 } as const;
-
-/** The workspace is the folder holding `.kiro/` above the tasks file. */
-export function workspaceOf(tasksFile: string): string {
-  for (let dir = dirname(resolve(tasksFile)); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, '.kiro'))) return dir;
-    if (dirname(dir) === dir) throw new UsageError(`${tasksFile}: no .kiro folder above it; the workspace is the folder that holds .kiro/.`);
-  }
-}
 
 async function modelFor(spec: string | undefined, baseURL: string | undefined, contextWindow?: string): Promise<ChatModel> {
   const window = contextWindow === undefined ? undefined : Number(contextWindow);
@@ -50,6 +41,7 @@ async function modelFor(spec: string | undefined, baseURL: string | undefined, c
 export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const file = resolve(tasksFile);
   const workspace = workspaceOf(file);
+  if (!workspace) throw new UsageError(`${tasksFile}: no .kiro folder above it; the workspace is the folder that holds .kiro/.`);
   const spec = await loadTasks(file);
   const { tasks, errors: selectionErrors } = selectTasks(spec.tree, opts.task);
   if (selectionErrors.length) throw new UsageError(`${relative(process.cwd(), file)}: ${selectionErrors.join('; ')}.`);

@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, runPolicy, runSession, type SessionResult } from '../core/agent/runSession.js';
@@ -8,7 +7,7 @@ import { ModelError, type ChatModel } from '../core/models/chatModel.js';
 import { createModel } from '../core/models/providers.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
-import { loadTasks } from '../core/spec/index.js';
+import { loadTasks, workspaceOf } from '../core/spec/index.js';
 import { ACCEPT_POLICY_COMMAND } from './autonomy.js';
 
 export const EXECUTE_TASK_COMMAND = 'specAgent.executeTask';
@@ -165,13 +164,6 @@ export class AgentRunner implements vscode.Disposable {
   dispose(): void {
     this.stop();
     this.changed.dispose();
-  }
-}
-
-function workspaceOf(file: string): string | undefined {
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, '.kiro'))) return dir;
-    if (dirname(dir) === dir) return undefined;
   }
 }
 

@@ -4,27 +4,11 @@
 import * as assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { SpecAgentApi } from '../../../src/vscode/extension.js';
+import { api, root, until } from './helpers.js';
 
-const root = () => vscode.workspace.workspaceFolders![0]!.uri;
 const specDir = () => vscode.Uri.joinPath(root(), '.kiro', 'specs', 'agent-in-host');
 const tasksUri = () => vscode.Uri.joinPath(specDir(), 'tasks.md');
 const TASKS = '# Tasks\n\n- [ ] 1. Write the notes\n- [ ] 2. Wait for the build\n- [x] 3. Already done\n';
-
-async function api(): Promise<SpecAgentApi> {
-  const ext = vscode.extensions.getExtension<SpecAgentApi>('spec-agent.spec-agent')!;
-  return ext.isActive ? ext.exports : ext.activate();
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function replay(name: string, turns: unknown[]): Promise<void> {
   const file = vscode.Uri.joinPath(specDir(), name);

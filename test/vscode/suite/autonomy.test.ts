@@ -1,12 +1,7 @@
 // The autonomy level in a real VS Code: the workspace setting over .kiro/settings.json, and the status bar.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SpecAgentApi } from '../../../src/vscode/extension.js';
-
-async function api(): Promise<SpecAgentApi> {
-  const ext = vscode.extensions.getExtension<SpecAgentApi>('spec-agent.spec-agent')!;
-  return ext.isActive ? ext.exports : ext.activate();
-}
+import { api } from './helpers.js';
 
 describe('autonomy level in a real VS Code', () => {
   afterEach(async () => {

@@ -3,26 +3,9 @@
 import * as assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import type { SpecAgentApi } from '../../../src/vscode/extension.js';
+import { api, EXTENSION_ID, root, until } from './helpers.js';
 
-const EXTENSION_ID = 'spec-agent.spec-agent';
-const root = () => vscode.workspace.workspaceFolders![0]!.uri;
 const specUri = (feature: string, file = 'tasks.md') => vscode.Uri.joinPath(root(), '.kiro', 'specs', feature, file);
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function api(): Promise<SpecAgentApi> {
-  const ext = vscode.extensions.getExtension<SpecAgentApi>(EXTENSION_ID)!;
-  return ext.isActive ? ext.exports : ext.activate();
-}
 
 describe('Spec Agent in a real VS Code', () => {
   it('activates by itself on a workspace that contains a spec', async () => {

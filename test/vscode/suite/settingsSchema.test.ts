@@ -1,16 +1,7 @@
 // The JSON Schema contributed for .kiro/settings.json, as VS Code's own JSON language features use it.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from './helpers.js';
 
 describe('.kiro/settings.json in a real VS Code', () => {
   const uri = () => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.kiro', 'settings.json');
@@ -29,7 +20,7 @@ describe('.kiro/settings.json in a real VS Code', () => {
     const at = text.indexOf('"balanced"');
     await editor.edit((e) => e.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 10)), '"yolo"'));
     try {
-      const found = await until('a schema diagnostic', () => vscode.languages.getDiagnostics(editor.document.uri).find((d) => /cautious/.test(d.message)));
+      const found = await until('a schema diagnostic', () => vscode.languages.getDiagnostics(editor.document.uri).find((d) => /cautious/.test(d.message)), 20_000);
       assert.match(found.message, /"cautious", "balanced", "full"/);
     } finally {
       await vscode.commands.executeCommand('workbench.action.files.revert');
@@ -43,7 +34,7 @@ describe('.kiro/settings.json in a real VS Code', () => {
     const list = await until('completions', async () => {
       const l = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', editor.document.uri, pos);
       return l.items.length > 0 ? l : undefined;
-    });
+    }, 20_000);
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     for (const key of ['protectedPaths', 'maxSelfCorrections', 'largeRewriteLines']) assert.ok(labels.some((l) => l.includes(key)), `${key} in ${labels.join(', ')}`);
   });
