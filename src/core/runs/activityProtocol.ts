@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { runEventSchema } from './events.js';
+
+/**
+ * The messages between the extension host and the Agent Activity webview (DESIGN.md: RunEvents one way, a small
+ * union of user intents the other). Both sides validate what they receive with these schemas, so a message from a
+ * stale webview or a newer host is dropped with a log line instead of half-applied.
+ */
+
+const level = z.enum(['cautious', 'balanced', 'full']);
+const levelSetting = z.enum(['inherit', 'cautious', 'balanced', 'full']);
+
+/** What the run's controls may offer now: the host knows, the webview only shows. */
+export const runControlsSchema = z.object({
+  /** A run is under way in this window (Stop, Stop after this task). */
+  running: z.boolean(),
+  /** Stop after this task was asked for and the run will end when the task does. */
+  stoppingAfterTask: z.boolean(),
+  /** The run shown ended without finishing its tasks and can go on as a new run. */
+  canResume: z.boolean(),
+  /** The run shown changed files that can be put back as they were before it. */
+  canDiscard: z.boolean(),
+  /** A discard of the run shown can be undone. */
+  canUndoDiscard: z.boolean(),
+  /** The run shown ended with changes not yet kept or discarded. */
+  canKeep: z.boolean(),
+});
+export type RunControls = z.infer<typeof runControlsSchema>;
+
+export const autonomyInfoSchema = z.object({
+  /** The level the gate uses now. */
+  level,
+  /** Where it comes from, in words ("the specAgent.autonomyLevel setting", ".kiro/settings.json", ...). */
+  source: z.string(),
+  /** The value of the specAgent.autonomyLevel setting (the dropdown shows it). */
+  setting: levelSetting,
+  /** What .kiro/settings.json grants while it is not accepted on this machine. */
+  unaccepted: z.array(z.string()).optional(),
+});
+export type AutonomyInfo = z.infer<typeof autonomyInfoSchema>;
+
+/** The host's detail of a pending approval: the diff a write would make (computed against the file on disk). */
+export const approvalDetailSchema = z.object({
+  callId: z.string(),
+  /** A unified diff of the write or edit, when the call writes a file. */
+  diff: z.string().optional(),
+  /** The exact entry "Always allow" would add to allowedCommands, when it is offered. */
+  alwaysAllowEntry: z.string().optional(),
+});
+export type ApprovalDetail = z.infer<typeof approvalDetailSchema>;
+
+export const hostMessageSchema = z.discriminatedUnion('type', [
+  /** Replace everything shown by this run's events (after `ready`, a reload, or when another run is shown). */
+  z.object({ type: z.literal('reset'), runId: z.string().nullable(), events: z.array(runEventSchema) }),
+  /** Events of the run shown, in order, appended to what the webview has (at most 60 batches a second). */
+  z.object({ type: z.literal('events'), runId: z.string(), events: z.array(runEventSchema) }),
+  z.object({ type: z.literal('controls'), controls: runControlsSchema }),
+  z.object({ type: z.literal('autonomy'), autonomy: autonomyInfoSchema }),
+  z.object({ type: z.literal('approvalDetail'), detail: approvalDetailSchema }),
+  /** A notice to show above the timeline (e.g. "Discarded: 3 files restored"). */
+  z.object({ type: z.literal('notice'), level: z.enum(['info', 'warning', 'error']), text: z.string() }),
+]);
+export type HostMessage = z.infer<typeof hostMessageSchema>;
+
+export const webviewMessageSchema = z.discriminatedUnion('type', [
+  /** The webview's script runs and listens: the host posts nothing before this. */
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('stop') }),
+  z.object({ type: z.literal('stopAfterTask') }),
+  z.object({ type: z.literal('approve'), callId: z.string() }),
+  z.object({ type: z.literal('reject'), callId: z.string() }),
+  z.object({ type: z.literal('alwaysAllow'), callId: z.string() }),
+  z.object({ type: z.literal('resume'), runId: z.string() }),
+  z.object({ type: z.literal('discard'), runId: z.string() }),
+  z.object({ type: z.literal('undoDiscard'), runId: z.string() }),
+  z.object({ type: z.literal('keep'), runId: z.string() }),
+  z.object({ type: z.literal('setAutonomy'), level: levelSetting }),
+  /** Open the diff of what the run did to a file (workspace-relative path), from before the run to now. */
+  z.object({ type: z.literal('openDiff'), runId: z.string(), path: z.string() }),
+  z.object({ type: z.literal('openFile'), path: z.string() }),
+]);
+export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
