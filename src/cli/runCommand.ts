@@ -1,14 +1,14 @@
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, runPolicy, runSession, type RunPolicy } from '../core/agent/runSession.js';
-import { resumeState, taskKey, type ResumeState } from '../core/agent/resume.js';
+import type { ResumeState } from '../core/agent/resume.js';
+import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { ModelError, type ChatModel } from '../core/models/chatModel.js';
 import { createModel } from '../core/models/providers.js';
 import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
-import { readJournal } from '../core/runs/journal.js';
 import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { UsageError } from './usageError.js';
@@ -57,22 +57,11 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
  */
 export async function runsResume(id: string, opts: Omit<RunOptions, 'task'>, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const workspace = process.cwd();
-  const journal = await readJournal(workspace, id).catch(() => {
-    throw new UsageError(`no run "${id}" in .kiro/runs; run \`spec-agent runs list\`.`);
+  const { file, tasks, state, started } = await planResume(workspace, id).catch((e: unknown) => {
+    throw e instanceof ResumeError ? new UsageError(e.message) : e;
   });
-  const started = journal.events.find((e) => e.type === 'run.started');
-  if (!started || started.type !== 'run.started') throw new UsageError(`run ${id} has no run.started event; it cannot be resumed.`);
-  if (journal.events.at(-1)?.type === 'run.completed') throw new UsageError(`run ${id} completed; there is nothing to resume.`);
-  const file = join(workspace, started.tasksFile);
-  const state = resumeState(journal.events);
-  const spec = await loadTasks(file);
-  const tasks = started.tasks
-    .map((t) => spec.tree.tasks.find((x) => x.id === t.id && x.title === t.title))
-    .filter((t): t is NonNullable<typeof t> => t !== undefined && t.status !== 'done' && !state.completed.has(taskKey(t)));
-  if (tasks.length === 0) throw new UsageError(`run ${id}: its tasks are all done; there is nothing to resume.`);
-  const modelSpec = opts.model ?? started.model;
-  let model = await modelFor(modelSpec, opts.baseUrl, opts.contextWindow);
-  if (model instanceof ReplayModel) model = await ReplayModel.load(modelSpec.slice('replay:'.length), state.modelTurns);
+  let model = await modelFor(opts.model ?? started.model, opts.baseUrl, opts.contextWindow);
+  if (model instanceof ReplayModel) model = model.startingAt(state.modelTurns);
   return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id }, out, err);
 }
 

@@ -57,6 +57,8 @@ export interface SessionOptions {
   levelSource: string;
   approver?: Approver;
   signal: AbortSignal;
+  /** Aborted to end the run once the task under way is done (Stop after this task). */
+  stopAfterTask?: AbortSignal;
   /** Every event, as journaled. */
   onEvent: (e: RunEvent) => void;
   /** Called once the run has an id and a journal, before the first checkpoint. */
@@ -100,7 +102,10 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       pauseAfterTask: (t) => policy.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
       ...(o.resume ? { resume: o.resume } : {}),
     });
-    const outcome = await executor.run();
+    const stopAfterTask = () => executor.stopAfterCurrentTask();
+    if (o.stopAfterTask?.aborted) stopAfterTask();
+    o.stopAfterTask?.addEventListener('abort', stopAfterTask, { once: true });
+    const outcome = await executor.run().finally(() => o.stopAfterTask?.removeEventListener('abort', stopAfterTask));
     const summary = withDiffstat(summarise((await readJournal(workspace, runId)).events), await checkpoints.diffstat().catch(() => []));
     writeSummary(workspace, summary);
     return { runId, outcome, summary };

@@ -29,6 +29,11 @@ export class ReplayModel implements ChatModel {
     this.next = startAt;
   }
 
+  /** The same script from turn `turns` on: a resumed run continues after the turns its first run used. */
+  startingAt(turns: number): ReplayModel {
+    return new ReplayModel(this.id, this.script, turns);
+  }
+
   static async load(path: string, startAt = 0): Promise<ReplayModel> {
     let raw: unknown;
     try {
