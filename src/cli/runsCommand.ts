@@ -80,7 +80,7 @@ export async function runsUndoDiscard(id: string, opts: { json?: boolean }, out:
 
 export async function runsKeep(id: string, out: Out): Promise<number> {
   const run = await checkpointsOf(id);
-  await run.finish();
+  await run.keep();
   out.write(`kept the changes of run ${id}; its snapshots are pruned after the retention period\n`);
   return 0;
 }

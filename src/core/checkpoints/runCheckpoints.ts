@@ -11,6 +11,8 @@ const manifestSchema = z.object({
   runId: z.string(),
   startedAt: z.number(),
   finishedAt: z.number().optional(),
+  /** When the user kept the run's changes (Keep changes): they are theirs from then on. */
+  keptAt: z.number().optional(),
   base: z.string(),
   steps: z.array(z.object({ label: z.string(), before: z.string(), after: z.string() })),
   discards: z.array(z.object({ at: z.number(), before: z.string(), paths: z.array(z.string()), undone: z.boolean() })),
@@ -89,6 +91,20 @@ export class RunCheckpoints {
 
   async finish(): Promise<void> {
     this.manifest.finishedAt = Date.now();
+    await this.save();
+  }
+
+  /** The user's decision about the run's changes: none yet, kept, or discarded (and not undone). */
+  get disposition(): 'open' | 'kept' | 'discarded' {
+    const last = this.manifest.discards.at(-1);
+    if (last && !last.undone) return 'discarded';
+    return this.manifest.keptAt !== undefined ? 'kept' : 'open';
+  }
+
+  /** Keep changes: the run's changes are the user's; nothing is restored. */
+  async keep(): Promise<void> {
+    this.manifest.keptAt = Date.now();
+    this.manifest.finishedAt ??= this.manifest.keptAt;
     await this.save();
   }
 

@@ -139,10 +139,18 @@ describe('run checkpoints in a real repository', () => {
       await writeFile(join(dir, 'keep.txt'), 'changed\n');
       await writeFile(join(dir, 'added.txt'), 'new\n');
       await run.afterStep('edit');
+      expect(run.disposition).toBe('open');
       await run.discard();
       expect(await readFile(join(dir, 'keep.txt'), 'utf8')).toBe('original\n');
       expect(existsSync(join(dir, 'added.txt'))).toBe(false);
       expect(existsSync(join(dir, '.git'))).toBe(false);
+      // The user's decision about the run is kept with it: the panel offers what still makes sense.
+      expect((await RunCheckpoints.open(store, 'run-3')).disposition).toBe('discarded');
+      await run.undoDiscard();
+      expect(await readFile(join(dir, 'keep.txt'), 'utf8')).toBe('changed\n');
+      expect((await RunCheckpoints.open(store, 'run-3')).disposition).toBe('open');
+      await run.keep();
+      expect((await RunCheckpoints.open(store, 'run-3')).disposition).toBe('kept');
     } finally {
       delete process.env.SPEC_AGENT_CHECKPOINTS_DIR;
     }
