@@ -39,6 +39,15 @@ await Promise.all([
     bundle: true,
     external: ['vscode', 'mocha'],
   }),
+  // The Restricted Mode suite runs in a window of its own (workspace trust on), with the same mocha entry point.
+  build({
+    ...common,
+    entryPoints: ['test/vscode/suite/index.ts', ...readdirSync('test/vscode/restricted').filter((f) => f.endsWith('.ts')).map((f) => `test/vscode/restricted/${f}`)],
+    outdir: 'dist/test/vscode/restricted',
+    entryNames: '[name]',
+    bundle: true,
+    external: ['vscode', 'mocha'],
+  }),
 ]);
 
 // The JSON Schema of .kiro/settings.json, generated from the zod schema (contributes.jsonValidation).

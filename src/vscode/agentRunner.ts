@@ -1,29 +1,45 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { Approver } from '../core/agent/executor.js';
+import type { ResumeState } from '../core/agent/resume.js';
+import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { PolicyFileError, runPolicy, runSession, type SessionResult } from '../core/agent/runSession.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { ModelError, type ChatModel } from '../core/models/chatModel.js';
 import { createModel } from '../core/models/providers.js';
+import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
-import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
-import { loadTasks, workspaceOf } from '../core/spec/index.js';
-import { ACCEPT_POLICY_COMMAND } from './autonomy.js';
+import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
+import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
+import type { Approvals } from './approvals.js';
+import { ACCEPT_POLICY_COMMAND, SHOW_ACTIVITY_COMMAND } from './autonomy.js';
 
 export const EXECUTE_TASK_COMMAND = 'specAgent.executeTask';
 export const STOP_COMMAND = 'specAgent.stop';
+export const STOP_AFTER_TASK_COMMAND = 'specAgent.stopAfterTask';
 
 /** The run under way: at most one per window, so Stop has one meaning. */
 interface ActiveRun {
   file: string;
+  workspace: string;
   taskIds: string[];
   current?: string;
+  /** Known once the session has opened its journal. */
+  runId?: string;
   stop: AbortController;
+  stopAfterTask: AbortController;
+}
+
+/** What a run is asked to do, from a click on a task or from Resume. */
+interface RunRequest {
+  file: string;
+  workspace: string;
+  tasks: Task[];
+  resume?: { state: ResumeState; from: string; model: string };
 }
 
 /**
- * Runs tasks in the extension host with the same session as the CLI. Until the Agent Activity panel exists the
- * events go, one line each, to the "Spec Agent" log; approvals are notifications.
+ * Runs tasks in the extension host with the same session as the CLI. Every event goes to the Agent Activity
+ * panel (through onEvent) and, one line each, to the "Spec Agent" log; the gate's questions go to `approvals`.
  */
 export class AgentRunner implements vscode.Disposable {
   private active: ActiveRun | undefined;
@@ -32,27 +48,63 @@ export class AgentRunner implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts, moves to another task or ends (the lenses follow it). */
   readonly onDidChange = this.changed.event;
-  /** The events of the latest run in this window (tests, and later the panel). */
+  private readonly event = new vscode.EventEmitter<RunEvent>();
+  /** Every event of every run in this window, as journaled. */
+  readonly onEvent = this.event.event;
+  /** The events of the latest run in this window (tests). */
   events: RunEvent[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly approvals: Approvals,
+    /** Whether the Agent Activity panel is on screen: if not, the end of a run is also a notification. */
+    private readonly panelVisible: () => boolean = () => false,
+  ) {}
 
-  get running(): { file: string; taskIds: string[]; current?: string } | undefined {
-    return this.active;
+  get running(): { file: string; workspace: string; taskIds: string[]; current?: string; runId?: string; stoppingAfterTask: boolean } | undefined {
+    const a = this.active;
+    return a && { file: a.file, workspace: a.workspace, taskIds: a.taskIds, ...(a.current ? { current: a.current } : {}), ...(a.runId ? { runId: a.runId } : {}), stoppingAfterTask: a.stopAfterTask.signal.aborted };
   }
 
   stop(): void {
     this.active?.stop.abort();
   }
 
+  /** Stop after this task: the task under way finishes (or pauses), then the run ends. */
+  stopAfterTask(): void {
+    if (!this.active || this.active.stopAfterTask.signal.aborted) return;
+    this.active.stopAfterTask.abort();
+    this.changed.fire();
+  }
+
   async execute(uri: vscode.Uri, taskSpec: string): Promise<SessionResult | undefined> {
+    return this.guarded(() => this.start(uri, taskSpec));
+  }
+
+  /** Resume: a new run that continues run `runId` of `workspace` from its journal, without redoing finished work. */
+  async resume(workspace: string, runId: string): Promise<SessionResult | undefined> {
+    return this.guarded(async () => {
+      if (!this.trusted()) return undefined;
+      let plan;
+      try {
+        plan = await planResume(workspace, runId);
+      } catch (e) {
+        if (!(e instanceof ResumeError)) throw e;
+        return void vscode.window.showErrorMessage(`Spec Agent: ${e.message}`);
+      }
+      return this.run({ file: plan.file, workspace, tasks: plan.tasks, resume: { state: plan.state, from: runId, model: plan.started.model } });
+    });
+  }
+
+  /** One run at a time per window, so Stop has one meaning; errors become a message, never a crash. */
+  private async guarded(start: () => Promise<SessionResult | undefined>): Promise<SessionResult | undefined> {
     if (this.active || this.starting) {
       void vscode.window.showWarningMessage(`Spec Agent: a run is already under way${this.active ? ` (task ${this.active.current ?? this.active.taskIds.join(', ')})` : ''}. Stop it first.`);
       return undefined;
     }
     this.starting = true;
     try {
-      return await this.start(uri, taskSpec);
+      return await start();
     } catch (e) {
       this.log.error(e instanceof Error ? e : String(e));
       void vscode.window.showErrorMessage(`Spec Agent: the run failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -62,11 +114,14 @@ export class AgentRunner implements vscode.Disposable {
     }
   }
 
+  private trusted(): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showErrorMessage('Spec Agent: the agent does not run in Restricted Mode. Trust this workspace first (Workspaces: Manage Workspace Trust).');
+    return false;
+  }
+
   private async start(uri: vscode.Uri, taskSpec: string): Promise<SessionResult | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showErrorMessage('Spec Agent: the agent does not run in Restricted Mode. Trust this workspace first (Workspaces: Manage Workspace Trust).');
-      return undefined;
-    }
+    if (!this.trusted()) return undefined;
     const file = uri.fsPath;
     const workspace = workspaceOf(file);
     if (!workspace) return void vscode.window.showErrorMessage(`Spec Agent: ${file} has no .kiro folder above it; the workspace is the folder that holds .kiro/.`);
@@ -77,6 +132,10 @@ export class AgentRunner implements vscode.Disposable {
     const spec = await loadTasks(file);
     const { tasks, errors } = selectTasks(spec.tree, taskSpec);
     if (errors.length || tasks.length === 0) return void vscode.window.showErrorMessage(`Spec Agent: ${errors.join('; ') || `nothing to run for task ${taskSpec} (done already?)`}.`);
+    return this.run({ file, workspace, tasks });
+  }
+
+  private async run({ file, workspace, tasks, resume }: RunRequest): Promise<SessionResult | undefined> {
     let policy;
     try {
       policy = await runPolicy(workspace);
@@ -87,8 +146,10 @@ export class AgentRunner implements vscode.Disposable {
     if (policy.unaccepted) {
       void vscode.window.showWarningMessage('Spec Agent: .kiro/settings.json is not accepted on this machine, so this run is cautious with no allowed commands.', 'Review Workspace Policy').then((c) => c && vscode.commands.executeCommand(ACCEPT_POLICY_COMMAND));
     }
-    const model = await this.model(workspace);
+    let model = await this.model(workspace, resume?.model);
     if (!model) return undefined;
+    // A recorded model continues after the turns the first run used, as `spec-agent runs resume` does.
+    if (resume && model instanceof ReplayModel) model = model.startingAt(resume.state.modelTurns);
 
     const folderUri = vscode.Uri.file(workspace);
     const level = (): AutonomyLevel => {
@@ -97,11 +158,13 @@ export class AgentRunner implements vscode.Disposable {
     };
     const setting = vscode.workspace.getConfiguration('specAgent', folderUri).get<string>('autonomyLevel', 'inherit');
     const levelSource = (AUTONOMY_LEVELS as readonly string[]).includes(setting) ? 'the specAgent.autonomyLevel setting' : policy.levelSource;
-    const run: ActiveRun = { file, taskIds: tasks.map((t) => t.id ?? t.title), stop: new AbortController() };
+    const run: ActiveRun = { file, workspace, taskIds: tasks.map((t) => t.id ?? t.title), stop: new AbortController(), stopAfterTask: new AbortController() };
     this.active = run;
     this.events = [];
     void vscode.commands.executeCommand('setContext', 'specAgent.running', true);
     this.changed.fire();
+    // DESIGN.md: the run opens the Agent Activity panel and streams into it.
+    void vscode.commands.executeCommand(SHOW_ACTIVITY_COMMAND, { preserveFocus: true });
     try {
       const result = await runSession({
         workspace,
@@ -111,8 +174,13 @@ export class AgentRunner implements vscode.Disposable {
         policy,
         level,
         levelSource,
-        approver: notificationApprover(workspace),
+        approver: this.approvals.approver(workspace),
         signal: run.stop.signal,
+        stopAfterTask: run.stopAfterTask.signal,
+        onStart: (runId) => {
+          run.runId = runId;
+          this.changed.fire();
+        },
         onEvent: (e) => {
           this.events.push(e);
           this.log.info(describeEvent(e));
@@ -120,7 +188,9 @@ export class AgentRunner implements vscode.Disposable {
             run.current = e.task.id ?? e.task.title;
             this.changed.fire();
           }
+          this.event.fire(e);
         },
+        ...(resume ? { resume: resume.state, resumedFrom: resume.from } : {}),
       });
       this.announce(result);
       return result;
@@ -131,20 +201,26 @@ export class AgentRunner implements vscode.Disposable {
     }
   }
 
-  /** The end of a run, as a notification: what happened and where to look. */
+  /** The end of a run, as a notification when the panel is not on screen: what happened and where to look. */
   private announce({ runId, outcome, summary }: SessionResult): void {
+    this.lastAnnouncement = undefined;
+    if (this.panelVisible()) return;
     const done = `${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done`;
     const text = `Spec Agent: run ${runId} ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}; ${done}.`;
-    const show = (c: string | undefined) => c && this.log.show(true);
-    if (outcome.state === 'completed') void vscode.window.showInformationMessage(text, 'Show Log').then(show);
-    else if (outcome.state === 'failed') void vscode.window.showErrorMessage(text, 'Show Log').then(show);
-    else void vscode.window.showWarningMessage(text, 'Show Log').then(show);
+    this.lastAnnouncement = text;
+    const show = (c: string | undefined) => c && vscode.commands.executeCommand(SHOW_ACTIVITY_COMMAND);
+    if (outcome.state === 'completed') void vscode.window.showInformationMessage(text, 'Show Agent Activity').then(show);
+    else if (outcome.state === 'failed') void vscode.window.showErrorMessage(text, 'Show Agent Activity').then(show);
+    else void vscode.window.showWarningMessage(text, 'Show Agent Activity').then(show);
   }
 
-  /** The model of `specAgent.model`: `provider:model`, as in the CLI's --model. */
-  private async model(workspace: string): Promise<ChatModel | undefined> {
+  /** The text of the last end-of-run notification, if one was shown (tests). */
+  lastAnnouncement: string | undefined;
+
+  /** The model of `specAgent.model`: `provider:model`, as in the CLI's --model (a resumed run keeps its model). */
+  private async model(workspace: string, resumed?: string): Promise<ChatModel | undefined> {
     const config = vscode.workspace.getConfiguration('specAgent.model', vscode.Uri.file(workspace));
-    const id = config.get<string>('id', '');
+    const id = resumed ?? config.get<string>('id', '');
     // A replay script's path may be relative to the workspace.
     const spec = id.startsWith('replay:') && !isAbsolute(id.slice(7)) ? `replay:${resolve(workspace, id.slice(7))}` : id;
     const baseURL = config.get<string>('baseUrl') || undefined;
@@ -164,23 +240,8 @@ export class AgentRunner implements vscode.Disposable {
   dispose(): void {
     this.stop();
     this.changed.dispose();
+    this.event.dispose();
   }
-}
-
-/** Ask with a notification: Approve, Reject or Always allow (commands); Stop cancels the question. */
-function notificationApprover(workspace: string): Approver {
-  return async (req, signal) => {
-    const input = req.input as { command?: string; path?: string };
-    const what = input.command ?? input.path ?? req.tool;
-    const buttons = req.tool === 'run_command' ? ['Approve', 'Reject', 'Always allow'] : ['Approve', 'Reject'];
-    const stopped = new Promise<undefined>((r) => signal.addEventListener('abort', () => r(undefined), { once: true }));
-    const choice = await Promise.race([vscode.window.showWarningMessage(`Spec Agent asks: ${req.tool} ${what} — ${req.decision.reason}`, ...buttons), stopped]);
-    if (choice === 'Always allow' && input.command) {
-      await allowCommandAlways(workspace, input.command);
-      return { approved: true, alwaysAllow: input.command };
-    }
-    return { approved: choice === 'Approve' };
-  };
 }
 
 function describeEvent(e: RunEvent): string {

@@ -54,11 +54,14 @@ export const SHOW_ACTIVITY_COMMAND = 'specAgent.showActivity';
 
 export class AutonomyStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('specAgent.autonomy', vscode.StatusBarAlignment.Left, 50);
-  private readonly disposables: vscode.Disposable[] = [this.item];
+  private readonly refreshed = new vscode.EventEmitter<EffectiveLevel>();
+  /** Fires with the level in effect each time it may have changed (the panel's dropdown follows it). */
+  readonly onDidRefresh = this.refreshed.event;
+  private readonly disposables: vscode.Disposable[] = [this.item, this.refreshed];
 
   constructor(private readonly runs: RunStateSource) {
     this.item.name = 'Spec Agent autonomy';
-    this.item.command = SET_AUTONOMY_COMMAND;
+    this.item.command = SHOW_ACTIVITY_COMMAND;
     const watcher = vscode.workspace.createFileSystemWatcher('**/.kiro/settings.json');
     const refresh = () => void this.refresh();
     this.disposables.push(
@@ -77,7 +80,9 @@ export class AutonomyStatus implements vscode.Disposable {
   text = '';
 
   async refresh(): Promise<void> {
-    const { level, source, unaccepted } = await effectiveLevel(vscode.workspace.workspaceFolders?.[0]);
+    const effective = await effectiveLevel(vscode.workspace.workspaceFolders?.[0]);
+    const { level, source, unaccepted } = effective;
+    this.refreshed.fire(effective);
     const run = this.runs.running;
     if (run) {
       const task = run.current ?? run.taskIds[0] ?? '';
@@ -91,10 +96,10 @@ export class AutonomyStatus implements vscode.Disposable {
     const icon = unaccepted ? '$(warning)' : level === 'cautious' ? '$(shield)' : level === 'balanced' ? '$(law)' : '$(zap)';
     this.text = `${icon} Spec Agent: ${level}`;
     this.item.text = this.text;
-    this.item.command = unaccepted ? ACCEPT_POLICY_COMMAND : SET_AUTONOMY_COMMAND;
+    this.item.command = unaccepted ? ACCEPT_POLICY_COMMAND : SHOW_ACTIVITY_COMMAND;
     this.item.tooltip = unaccepted
       ? `Autonomy level ${level}: .kiro/settings.json grants ${unaccepted.join('; ')}, and applies only once you accept it. Click to review it.`
-      : `Autonomy level ${level}, from ${source}. Click to change it.`;
+      : `Autonomy level ${level}, from ${source}. Click to open Agent Activity, where the level can be changed (or run Spec Agent: Set Autonomy Level).`;
     this.item.show();
   }
 

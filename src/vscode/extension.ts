@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { TaskStatus, TaskTree } from '../core/spec/index.js';
 import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, SHOW_ACTIVITY_COMMAND, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, type EffectiveLevel } from './autonomy.js';
-import { AgentRunner, EXECUTE_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
+import { ACTIVITY_VIEW_ID, ActivityView } from './activityView.js';
+import { AgentRunner, EXECUTE_TASK_COMMAND, STOP_AFTER_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
+import { Approvals } from './approvals.js';
 import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
 import { ExecuteLensProvider } from './executeLens.js';
 import { useHostRipgrep } from './hostRipgrep.js';
@@ -23,6 +25,10 @@ export interface SpecAgentApi {
   autonomyStatusText(): Promise<string>;
   /** The agent runner of this window: its run under way and the events of its runs. */
   runner: AgentRunner;
+  /** The Agent Activity view (tests: what its buttons may offer). */
+  activity: ActivityView;
+  /** The gate's questions waiting for an answer. */
+  approvals: Approvals;
   /** The rg binary the tools use, when it is VS Code's own. */
   ripgrep: string | undefined;
 }
@@ -33,8 +39,12 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const diagnostics = new SpecDiagnostics(cache, log);
   const rg = useHostRipgrep();
   log.info(rg ? `ripgrep: ${rg}` : "ripgrep: VS Code's own was not found; using @vscode/ripgrep or rg on PATH");
-  const runner = new AgentRunner(log);
+  // The panel and the runner need each other: the runner streams into the panel, the panel's buttons drive it.
+  const panel = { visible: (): boolean => activity.visible, show: (): void => void activity.show() };
+  const approvals = new Approvals(panel, log);
+  const runner = new AgentRunner(log, approvals, panel.visible);
   const autonomyStatus = new AutonomyStatus(runner);
+  const activity = new ActivityView(context.extensionUri, runner, approvals, log, autonomyStatus.onDidRefresh);
   const executeLenses = new ExecuteLensProvider(cache, runner);
   context.subscriptions.push(
     log,
@@ -49,11 +59,15 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, executeLenses),
     vscode.commands.registerCommand(EXECUTE_TASK_COMMAND, (uri: vscode.Uri, task: string) => runner.execute(uri, task)),
     vscode.commands.registerCommand(STOP_COMMAND, () => runner.stop()),
-    // The Agent Activity panel is not built yet: until it is, watching a run means its log.
-    vscode.commands.registerCommand(SHOW_ACTIVITY_COMMAND, () => log.show(true)),
+    vscode.commands.registerCommand(STOP_AFTER_TASK_COMMAND, () => runner.stopAfterTask()),
+    approvals,
+    activity,
+    vscode.window.registerWebviewViewProvider(ACTIVITY_VIEW_ID, activity),
+    vscode.commands.registerCommand(SHOW_ACTIVITY_COMMAND, (opts?: { preserveFocus?: boolean }) => activity.show(opts?.preserveFocus ?? false)),
     vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, () => acceptWorkspacePolicy(() => autonomyStatus.refresh())),
   );
   log.info(`Spec Agent ${context.extension.packageJSON.version as string} activated`);
+  void activity.offerInterrupted().catch((e: unknown) => log.warn(`looking for an interrupted run: ${String(e)}`));
   return {
     taskTree: (doc) => cache.get(doc),
     setTaskStatus: (uri, which, status) => setTaskStatus(cache, uri, which, status),
@@ -61,6 +75,8 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     refreshDiagnostics: (doc) => diagnostics.update(doc),
     autonomy: () => effectiveLevel(vscode.workspace.workspaceFolders?.[0]),
     runner,
+    activity,
+    approvals,
     ripgrep: rg,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();

@@ -26,14 +26,17 @@ async function freePort() {
 }
 
 /** Starts code-server in its own process group; `stop()` kills the group (watchers and language servers too). */
-export async function startCodeServer({ env = {}, runDir }) {
+/** `trust`: workspace trust on, so a folder opens in Restricted Mode until the user trusts it. */
+export async function startCodeServer({ env = {}, runDir, trust = false }) {
   const port = await freePort();
   fs.mkdirSync(path.join(runDir, 'user-data/User'), { recursive: true });
   fs.mkdirSync(path.join(runDir, 'extensions'), { recursive: true });
   fs.writeFileSync(path.join(runDir, 'user-data/User/settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
-    'security.workspace.trust.enabled': false,
+    'security.workspace.trust.enabled': trust,
+    // Opened folders stay untrusted without a modal asking about it.
+    'security.workspace.trust.startupPrompt': 'never',
     'telemetry.telemetryLevel': 'off',
     'update.mode': 'none',
     'extensions.autoCheckUpdates': false,
@@ -46,7 +49,7 @@ export async function startCodeServer({ env = {}, runDir }) {
   const log = fs.openSync(path.join(runDir, 'server.log'), 'w');
   const child = spawn(NODE24, [ENTRY,
     '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--config', path.join(runDir, 'config.yaml'),
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     '--user-data-dir', path.join(runDir, 'user-data'), '--extensions-dir', path.join(runDir, 'extensions'),
     // Required for the extensionDevelopmentPath / extensionTestsPath payload: without it the extension is silently not loaded.
     '--vscode-option', 'enable-smoke-test-driver',

@@ -37,24 +37,23 @@ try {
   const { chromium } = await loadPlaywright();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 
-  // (1) In-host tests: the workbench calls window.codeAutomationExit(code) when the test run ends.
-  const page = await browser.newPage();
-  let resolveExit;
-  const exited = new Promise((r) => { resolveExit = r; });
-  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
-  await page.goto(workbenchUrl(server, { folder: makeWorkspace('inhost'), extensionPath: ROOT, testsPath: path.join(ROOT, 'dist/test/vscode/suite') }));
-  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 180_000))]);
-  await page.close();
-  const text = fs.existsSync(report) ? fs.readFileSync(report, 'utf8') : '';
-  process.stdout.write(text.replace(/^RESULT .*\n?/m, ''));
-  const m = /^RESULT (\d+) passed, (\d+) failed, (\d+) skipped/m.exec(text);
-  if (m) {
-    counts.passed += Number(m[1]); counts.failed += Number(m[2]); counts.skipped += Number(m[3]);
-  } else {
-    counts.failed++;
-    log(`the in-host tests did not report (exit ${code}); server log: ${path.join(runDir, 'server.log')}`);
+  // (1) In-host tests.
+  await inHostTests({ server, report, folder: makeWorkspace('inhost'), testsPath: path.join(ROOT, 'dist/test/vscode/suite'), what: 'the in-host tests' });
+
+  // (1b) Restricted Mode: a window of its own with workspace trust on; the folder is not trusted. It asks for
+  // full autonomy in .vscode/settings.json, which Restricted Mode must ignore.
+  const restrictedDir = path.join(runDir, 'restricted');
+  const restrictedReport = path.join(restrictedDir, 'report.txt');
+  fs.mkdirSync(restrictedDir, { recursive: true });
+  const restrictedServer = await startCodeServer({ runDir: restrictedDir, trust: true, env: { SPEC_AGENT_TEST_REPORT: restrictedReport, SPEC_AGENT_ACCEPTANCE_FILE: path.join(restrictedDir, 'accepted-policies.json'), SPEC_AGENT_CHECKPOINTS_DIR: path.join(restrictedDir, 'checkpoints') } });
+  try {
+    const untrusted = makeWorkspace('restricted');
+    fs.mkdirSync(path.join(untrusted, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(untrusted, '.vscode/settings.json'), JSON.stringify({ 'specAgent.autonomyLevel': 'full', 'specAgent.model.id': `replay:${path.join(ROOT, 'examples/demo/replay-priorities.json')}` }));
+    await inHostTests({ server: restrictedServer, report: restrictedReport, folder: untrusted, testsPath: path.join(ROOT, 'dist/test/vscode/restricted'), what: 'the Restricted Mode tests' });
+  } finally {
+    restrictedServer.stop();
   }
-  if (code === 'timeout') { counts.failed++; log('the in-host tests timed out after 180 s'); }
 
   // (2) UI tests in the real workbench.
   // The UI workspace runs the recorded demo model (the user's own setting, as they would choose a model).
@@ -82,6 +81,27 @@ try {
   await browser?.close().catch(() => {});
   server?.stop();
 }
+/** Runs mocha suites inside the extension host of a window on `folder`; the workbench calls codeAutomationExit at the end. */
+async function inHostTests({ server, report, folder, testsPath, what }) {
+  const page = await browser.newPage();
+  let resolveExit;
+  const exited = new Promise((r) => { resolveExit = r; });
+  await page.exposeFunction('codeAutomationExit', (code) => resolveExit(code));
+  await page.goto(workbenchUrl(server, { folder, extensionPath: ROOT, testsPath }));
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 240_000))]);
+  await page.close();
+  const text = fs.existsSync(report) ? fs.readFileSync(report, 'utf8') : '';
+  process.stdout.write(text.replace(/^RESULT .*\n?/m, ''));
+  const m = /^RESULT (\d+) passed, (\d+) failed, (\d+) skipped/m.exec(text);
+  if (m) {
+    counts.passed += Number(m[1]); counts.failed += Number(m[2]); counts.skipped += Number(m[3]);
+  } else {
+    counts.failed++;
+    log(`${what} did not report (exit ${code}); server log: ${path.join(path.dirname(report), 'server.log')}`);
+  }
+  if (code === 'timeout') { counts.failed++; log(`${what} timed out after 240 s`); }
+}
+
 if (counts.failed === 0) fs.rmSync(runDir, { recursive: true, force: true });
 else log('kept', runDir, 'for inspection');
 console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);

@@ -1,7 +1,9 @@
 // The autonomy level in a real VS Code: the workspace setting over .kiro/settings.json, and the status bar.
 import * as assert from 'node:assert/strict';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { api } from './helpers.js';
+import { accept } from '../../../src/core/settings/index.js';
+import { api, root, until } from './helpers.js';
 
 describe('autonomy level in a real VS Code', () => {
   afterEach(async () => {
@@ -27,5 +29,30 @@ describe('autonomy level in a real VS Code', () => {
     assert.match(await a.autonomyStatusText(), /Spec Agent: full$/);
     await vscode.commands.executeCommand('specAgent.setAutonomyLevel', 'inherit');
     assert.equal((await a.autonomy()).level, 'cautious');
+  });
+
+  it('applies .kiro/settings.json once accepted for its exact content; a changed file is cautious again until accepted', async () => {
+    const a = await api();
+    const store = process.env.SPEC_AGENT_ACCEPTANCE_FILE!;
+    const storeBefore = await readFile(store, 'utf8').catch(() => undefined);
+    const settings = vscode.Uri.joinPath(root(), '.kiro', 'settings.json').fsPath;
+    const text = await readFile(settings, 'utf8');
+    try {
+      // What the Review Workspace Policy dialog records when the user clicks Accept (the dialog is modal: the UI test clicks it).
+      await accept(root().fsPath, text);
+      assert.deepEqual(await a.autonomy(), { level: 'balanced', source: '.kiro/settings.json' });
+      assert.equal(await a.autonomyStatusText(), '$(law) Spec Agent: balanced');
+      assert.ok(!(await readFile(settings, 'utf8')).includes('accepted'), 'nothing is written into the repository');
+      await writeFile(settings, text.replace('"node --test"]', '"node --test", "make deploy"]'));
+      const changed = await until('the change to be seen', async () => {
+        const level = await a.autonomy();
+        return level.level === 'cautious' ? level : undefined;
+      });
+      assert.ok(changed.unaccepted?.includes('run without asking: make deploy'), JSON.stringify(changed));
+    } finally {
+      await writeFile(settings, text);
+      if (storeBefore === undefined) await rm(store, { force: true });
+      else await writeFile(store, storeBefore);
+    }
   });
 });

@@ -1,0 +1,350 @@
+import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import * as vscode from 'vscode';
+import { activityHtml } from '../../media/activityHtml.js';
+import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { hostMessageSchema, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
+import type { RunEvent } from '../core/runs/events.js';
+import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
+import { summarise } from '../core/runs/summary.js';
+import type { AgentRunner } from './agentRunner.js';
+import type { Approvals } from './approvals.js';
+import { effectiveLevel, setAutonomyLevel } from './autonomy.js';
+
+export const ACTIVITY_VIEW_ID = 'specAgent.activity';
+/** The host posts at most this often; events in between are batched (a command printing fast is one post a frame). */
+const MIN_POST_INTERVAL_MS = 1000 / 60;
+
+/** The run the panel shows: the one under way, else the latest of the workspace. */
+interface ShownRun {
+  workspace: string;
+  runId: string;
+}
+
+/**
+ * The Agent Activity webview view. The webview keeps no state the host cannot rebuild: after `ready` (first
+ * load, or the view hidden, moved or reloaded) the host reads the shown run's journal and sends it whole; after
+ * that it sends new events in batches. Every message is validated with zod on both sides.
+ */
+export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  private shown: ShownRun | undefined;
+  /** The last event sequence number the webview has for the shown run: a journal read and live events overlap. */
+  private sentSeq = -1;
+  private queue: RunEvent[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private lastPost = 0;
+  /** Serialises resets, so a reset never interleaves with a batch of the same run. */
+  private resetting: Promise<void> = Promise.resolve();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly runner: AgentRunner,
+    private readonly approvals: Approvals,
+    private readonly log: vscode.LogOutputChannel,
+    onAutonomyChange: vscode.Event<unknown>,
+  ) {
+    this.disposables.push(
+      runner.onEvent((e) => this.onRunEvent(e)),
+      runner.onDidChange(() => void this.postControls()),
+      approvals.onDidChange(() => void this.postApprovalDetails()),
+      onAutonomyChange(() => void this.postAutonomy()),
+    );
+  }
+
+  get visible(): boolean {
+    return this.view?.visible ?? false;
+  }
+
+  /** Opens the panel on the view (the command `specAgent.activity.focus` is VS Code's own for every view). */
+  async show(preserveFocus = false): Promise<void> {
+    if (this.view && !preserveFocus) this.view.show(false);
+    else if (this.view) this.view.show(true);
+    else await vscode.commands.executeCommand(`${ACTIVITY_VIEW_ID}.focus`, { preserveFocus });
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.view = view;
+    this.ready = false;
+    const root = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    view.webview.options = { enableScripts: true, localResourceRoots: [root] };
+    const uri = (file: string) => view.webview.asWebviewUri(vscode.Uri.joinPath(root, file)).toString();
+    view.webview.html = activityHtml({
+      cspSource: view.webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: uri('activity.js'),
+      styleUri: uri('activity.css'),
+      codiconsUri: uri('codicon.css'),
+    });
+    this.disposables.push(
+      view.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
+      view.onDidDispose(() => {
+        if (this.view === view) this.view = undefined;
+        this.ready = false;
+      }),
+      // A hidden webview view loses its page; it says `ready` again when it comes back and gets the journal.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) this.ready = false;
+      }),
+    );
+  }
+
+  /** Show another run (a stopped or failed one the user picks, or the latest at start-up). */
+  async showRun(run: ShownRun | undefined): Promise<void> {
+    this.shown = run;
+    await this.reset();
+  }
+
+  /** The latest run journaled under the open workspace folders, to show when nothing runs. */
+  async latestRun(): Promise<ShownRun | undefined> {
+    let best: ShownRun | undefined;
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const ids = (await readdir(join(folder.uri.fsPath, RUNS_DIR), { withFileTypes: true }).catch(() => []))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name);
+      for (const id of ids) if (!best || id > best.runId) best = { workspace: folder.uri.fsPath, runId: id };
+    }
+    return best;
+  }
+
+  /**
+   * At start-up: a run whose journal has no terminal event was cut short (VS Code closed or crashed while it ran).
+   * The panel shows it, and the user is told, so Resume, Discard or Keep is a click away.
+   */
+  async offerInterrupted(): Promise<void> {
+    const latest = await this.latestRun();
+    if (!latest || this.runner.running) return;
+    const journal = await readJournal(latest.workspace, latest.runId).catch(() => undefined);
+    if (!journal || journal.ended) return;
+    this.shown = latest;
+    await this.reset();
+    const task = journal.events.find((e) => e.type === 'task.started');
+    const what = task?.type === 'task.started' ? `task ${task.task.id ?? task.task.title}` : 'a run';
+    const choice = await vscode.window.showWarningMessage(`Spec Agent: ${what} (run ${latest.runId}) did not finish: VS Code closed or stopped while it ran. Resume it, or discard or keep its changes, in Agent Activity.`, 'Show Agent Activity');
+    if (choice) await this.show();
+  }
+
+  private onRunEvent(e: RunEvent): void {
+    const active = this.runner.running;
+    // A hidden panel has no page to post to; it gets the journal whole when it says `ready` again.
+    if (!this.ready && this.shown?.runId === e.runId) return;
+    if (!this.shown || this.shown.runId !== e.runId) {
+      // A new run takes over the panel from whatever it showed.
+      this.shown = { workspace: active?.workspace ?? this.shown?.workspace ?? '', runId: e.runId };
+      this.sentSeq = -1;
+      this.queue = [];
+      void this.reset();
+      return;
+    }
+    this.queue.push(e);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || !this.ready) return;
+    const wait = Math.max(0, this.lastPost + MIN_POST_INTERVAL_MS - Date.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, wait);
+  }
+
+  private async flush(): Promise<void> {
+    await this.resetting;
+    if (!this.ready || !this.shown) return;
+    const events = this.queue.filter((e) => e.runId === this.shown!.runId && e.seq > this.sentSeq);
+    this.queue = [];
+    if (events.length === 0) return;
+    this.sentSeq = events.at(-1)!.seq;
+    this.lastPost = Date.now();
+    await this.post({ type: 'events', runId: this.shown.runId, events });
+    if (events.some((e) => e.type === 'run.started' || e.type === 'run.stopped' || e.type === 'run.failed' || e.type === 'run.completed' || e.type === 'run.paused')) await this.postControls();
+  }
+
+  /** Sends the shown run whole, from its journal on disk (what survives a reload), then controls and cards. */
+  private reset(): Promise<void> {
+    this.resetting = this.resetting.then(async () => {
+      if (!this.ready) return;
+      const shown = this.shown;
+      let events: RunEvent[] = [];
+      if (shown) {
+        const journal = await readJournal(shown.workspace, shown.runId).catch((e: unknown) => {
+          this.log.warn(`Agent Activity: cannot read the journal of run ${shown.runId}: ${String(e)}`);
+          return undefined;
+        });
+        events = journal?.events ?? [];
+      }
+      if (shown !== this.shown) return; // another run took over while reading; its own reset follows
+      this.sentSeq = events.at(-1)?.seq ?? -1;
+      this.lastPost = Date.now();
+      await this.post({ type: 'reset', runId: shown?.runId ?? null, events });
+      await this.postControls();
+      await this.postAutonomy();
+      await this.postApprovalDetails();
+    });
+    return this.resetting.then(() => this.scheduleFlush());
+  }
+
+  /** A message from the webview (or a test speaking for it): validated, then acted on; errors become notices. */
+  async receive(raw: unknown): Promise<void> {
+    const parsed = webviewMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.log.warn(`Agent Activity: ignored a message from the webview: ${parsed.error.issues[0]?.message ?? 'invalid'} (${JSON.stringify(raw).slice(0, 200)})`);
+      return;
+    }
+    try {
+      await this.handle(parsed.data);
+    } catch (e) {
+      this.log.error(e instanceof Error ? e : String(e));
+      await this.notice('error', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private async handle(m: WebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        this.shown = this.activeRun() ?? this.shown ?? (await this.latestRun());
+        await this.reset();
+        return;
+      case 'stop':
+        this.runner.stop();
+        return;
+      case 'stopAfterTask':
+        this.runner.stopAfterTask();
+        return;
+      case 'approve':
+      case 'reject':
+      case 'alwaysAllow':
+        if (!(await this.approvals.answer(m.callId, m.type))) await this.notice('warning', 'That question is no longer waiting for an answer (the run moved on or stopped).');
+        return;
+      case 'resume':
+        await this.runner.resume(this.workspaceOfRun(m.runId), m.runId);
+        return;
+      case 'discard':
+        return this.discard(m.runId);
+      case 'undoDiscard':
+        return this.undoDiscard(m.runId);
+      case 'keep': {
+        await (await this.checkpoints(m.runId)).keep();
+        await this.notice('info', 'Kept the changes of this run.');
+        await this.postControls();
+        return;
+      }
+      case 'setAutonomy':
+        await setAutonomyLevel(m.level);
+        return;
+      case 'openDiff':
+        await vscode.commands.executeCommand('specAgent.openRunDiff', m.runId, m.path);
+        return;
+      case 'openFile': {
+        const ws = this.shown?.workspace;
+        if (!ws) return;
+        const abs = join(ws, m.path);
+        if (relative(ws, abs).startsWith('..')) return;
+        await vscode.window.showTextDocument(vscode.Uri.file(abs), { preview: true });
+        return;
+      }
+    }
+  }
+
+  private activeRun(): ShownRun | undefined {
+    const r = this.runner.running;
+    return r?.runId ? { workspace: r.workspace, runId: r.runId } : undefined;
+  }
+
+  /** The buttons act on the run shown; its workspace is the one whose journal it came from. */
+  private workspaceOfRun(runId: string): string {
+    if (this.shown?.runId === runId) return this.shown.workspace;
+    throw new Error(`run ${runId} is no longer the one shown; pick it again.`);
+  }
+
+  private checkpoints(runId: string): Promise<RunCheckpoints> {
+    const ws = this.workspaceOfRun(runId);
+    return openGitStore(ws).then((s) => RunCheckpoints.open(s, runId));
+  }
+
+  private async discard(runId: string): Promise<void> {
+    const r = await (await this.checkpoints(runId)).discard();
+    const parts = [`Discarded the run's changes: ${r.written.length} file(s) restored, ${r.removed.length} removed.`];
+    if (r.conflicts.length) parts.push(`Left as you have them (you changed them too): ${r.conflicts.map((c) => c.path).join(', ')}.`);
+    if (r.skipped.length) parts.push(`Not restored: ${r.skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}.`);
+    await this.notice(r.conflicts.length || r.skipped.length ? 'warning' : 'info', parts.join(' '));
+    await this.postControls();
+  }
+
+  private async undoDiscard(runId: string): Promise<void> {
+    const r = await (await this.checkpoints(runId)).undoDiscard();
+    await this.notice('info', `Undid the discard: ${r.written.length} file(s) back as the run left them, ${r.removed.length} removed.`);
+    await this.postControls();
+  }
+
+  /** What the buttons may offer for the shown run now. */
+  async controls(): Promise<RunControls> {
+    const active = this.runner.running;
+    const shown = this.shown;
+    const running = Boolean(active && shown && active.runId === shown.runId);
+    const none: RunControls = { running, stoppingAfterTask: Boolean(running && active?.stoppingAfterTask), canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false };
+    if (!shown || running || this.runner.running) return none;
+    const journal = await readJournal(shown.workspace, shown.runId).catch(() => undefined);
+    if (!journal) return none;
+    const summary = summarise(journal.events);
+    const disposition = await this.checkpoints(shown.runId)
+      .then((c) => c.disposition)
+      .catch(() => undefined);
+    const changed = summary.files.length > 0;
+    const unfinished = journal.events.at(-1)?.type !== 'run.completed' && summary.tasks.some((t) => !t.completed);
+    return {
+      ...none,
+      canResume: unfinished && disposition !== 'discarded',
+      canDiscard: changed && disposition === 'open',
+      canUndoDiscard: disposition === 'discarded',
+      canKeep: changed && disposition === 'open',
+    };
+  }
+
+  private async postControls(): Promise<void> {
+    if (this.ready) await this.post({ type: 'controls', controls: await this.controls() });
+  }
+
+  private async postAutonomy(): Promise<void> {
+    if (!this.ready) return;
+    const folder = this.shown ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.shown.workspace)) : vscode.workspace.workspaceFolders?.[0];
+    const { level, source, unaccepted } = await effectiveLevel(folder ?? vscode.workspace.workspaceFolders?.[0]);
+    const setting = vscode.workspace.getConfiguration('specAgent', folder?.uri).get<string>('autonomyLevel', 'inherit');
+    const valid = ['inherit', 'cautious', 'balanced', 'full'] as const;
+    await this.post({ type: 'autonomy', autonomy: { level, source, setting: (valid as readonly string[]).includes(setting) ? (setting as (typeof valid)[number]) : 'inherit', ...(unaccepted ? { unaccepted } : {}) } });
+  }
+
+  private async postApprovalDetails(): Promise<void> {
+    if (!this.ready) return;
+    for (const detail of await this.approvals.details()) await this.post({ type: 'approvalDetail', detail });
+  }
+
+  private notice(level: 'info' | 'warning' | 'error', text: string): Promise<void> {
+    if (!this.ready) {
+      if (level === 'error') void vscode.window.showErrorMessage(`Spec Agent: ${text}`);
+      return Promise.resolve();
+    }
+    return this.post({ type: 'notice', level, text });
+  }
+
+  private async post(m: HostMessage): Promise<void> {
+    // The same schema the webview checks: a host bug shows up here, in the log, not as a blank panel. Events
+    // are checked where they are made (the journal) and would cost the most to check twice.
+    const checked = m.type === 'reset' || m.type === 'events' ? { success: true as const } : hostMessageSchema.safeParse(m);
+    if (!checked.success) {
+      this.log.error(`Agent Activity: not posting an invalid ${m.type} message: ${checked.error.issues[0]?.message ?? ''}`);
+      return;
+    }
+    await this.view?.webview.postMessage(m);
+  }
+
+  dispose(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}

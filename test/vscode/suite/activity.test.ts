@@ -1,0 +1,185 @@
+// The Agent Activity panel's side of a run in the real extension host: the gate's questions as approval cards
+// (with the diff or the exact allowlist entry), Stop while a question waits, Stop after this task, and the
+// buttons after a stop (Resume, Discard, Undo discard, Keep) driven by the same messages the webview posts.
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { api, root, until } from './helpers.js';
+
+const specDir = () => vscode.Uri.joinPath(root(), '.kiro', 'specs', 'activity-in-host');
+const tasksUri = () => vscode.Uri.joinPath(specDir(), 'tasks.md');
+const settingsFile = () => vscode.Uri.joinPath(root(), '.kiro', 'settings.json').fsPath;
+const TASKS = '# Tasks\n\n- [ ] 1. Ask first\n- [ ] 2. Then write\n- [ ] 3. And more\n';
+
+async function replay(name: string, turns: unknown[]): Promise<void> {
+  await writeFile(vscode.Uri.joinPath(specDir(), name).fsPath, JSON.stringify({ turns }));
+  await vscode.workspace.getConfiguration('specAgent.model').update('id', `replay:.kiro/specs/activity-in-host/${name}`, vscode.ConfigurationTarget.Workspace);
+}
+
+const run = (task: string) => vscode.commands.executeCommand<{ outcome: { state: string; reason?: string }; runId: string } | undefined>('specAgent.executeTask', tasksUri(), task);
+
+describe('Agent Activity: approvals, Stop and what comes after', () => {
+  let settingsBefore = '';
+
+  before(async () => {
+    await mkdir(specDir().fsPath, { recursive: true });
+    settingsBefore = await readFile(settingsFile(), 'utf8');
+    await writeFile(settingsFile(), settingsBefore.replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+    // Cautious: every command and write asks, so each step below meets the panel's approval card.
+    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'cautious', vscode.ConfigurationTarget.Workspace);
+  });
+
+  beforeEach(async () => {
+    await writeFile(tasksUri().fsPath, TASKS);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('specAgent.model').update('id', undefined, vscode.ConfigurationTarget.Workspace);
+    await writeFile(settingsFile(), settingsBefore);
+    await rm(specDir().fsPath, { recursive: true, force: true });
+    for (const f of ['ASKED.md', 'greet.sh', 'KEPT.md']) await rm(vscode.Uri.joinPath(root(), f).fsPath, { force: true });
+  });
+
+  it('a write that asks shows its diff; Approve lets it through and the box is ticked', async () => {
+    const a = await api();
+    await replay('write.json', [
+      { toolCalls: [{ tool: 'write_file', input: { path: 'ASKED.md', content: 'approved content\n' } }] },
+      { toolCalls: [{ tool: 'complete_task', input: { summary: 'wrote it' } }] },
+    ]);
+    const pending = run('1');
+    const [detail] = await until('the approval card', async () => (a.approvals.size ? a.approvals.details() : undefined));
+    assert.ok(detail?.diff?.includes('--- /dev/null') && detail.diff.includes('+approved content'), detail?.diff);
+    assert.equal(detail!.alwaysAllowEntry, undefined, 'Always allow is for commands only');
+    assert.ok(!existsSync(vscode.Uri.joinPath(root(), 'ASKED.md').fsPath), 'nothing is written before the answer');
+    await a.activity.receive({ type: 'approve', callId: detail!.callId });
+    const result = await pending;
+    assert.equal(result?.outcome.state, 'completed');
+    assert.equal(await readFile(vscode.Uri.joinPath(root(), 'ASKED.md').fsPath, 'utf8'), 'approved content\n');
+    const resolved = a.runner.events.find((e) => e.type === 'approval.resolved');
+    assert.ok(resolved?.type === 'approval.resolved' && resolved.approved && resolved.by === 'user');
+    assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[x\] 1\. Ask first/);
+  });
+
+  it('Always allow shows the exact entry and adds it to allowedCommands, keeping the file\'s comments', async () => {
+    const a = await api();
+    await writeFile(vscode.Uri.joinPath(root(), 'greet.sh').fsPath, 'echo hello\n');
+    await replay('always.json', [
+      { toolCalls: [{ tool: 'run_command', input: { command: 'sh greet.sh' } }] },
+      { toolCalls: [{ tool: 'complete_task', input: { summary: 'greeted' } }] },
+    ]);
+    const pending = run('1');
+    const [detail] = await until('the approval card', async () => (a.approvals.size ? a.approvals.details() : undefined));
+    assert.equal(detail?.alwaysAllowEntry, 'sh greet.sh');
+    await a.activity.receive({ type: 'alwaysAllow', callId: detail!.callId });
+    assert.equal((await pending)?.outcome.state, 'completed');
+    const settings = await readFile(settingsFile(), 'utf8');
+    assert.match(settings, /"allowedCommands": \[[^\]]*"sh greet\.sh"/);
+    assert.ok(settings.includes("// Spec Agent reads the \"agent\" block; other tools' keys are left alone."), 'the comment is kept');
+    const resolved = a.runner.events.find((e) => e.type === 'approval.resolved');
+    assert.ok(resolved?.type === 'approval.resolved' && resolved.alwaysAllow === 'sh greet.sh');
+  });
+
+  it('Stop while a question waits: the question goes away, nothing is dispatched, the run is stopped', async () => {
+    const a = await api();
+    await replay('stop-on-card.json', [{ toolCalls: [{ tool: 'run_command', input: { command: 'touch SHOULD-NOT-EXIST' } }] }]);
+    const pending = run('2');
+    await until('the approval card', () => a.approvals.size > 0);
+    await a.activity.receive({ type: 'stop' });
+    const result = await pending;
+    assert.equal(result?.outcome.state, 'stopped');
+    assert.equal(a.approvals.size, 0);
+    assert.ok(!existsSync(vscode.Uri.joinPath(root(), 'SHOULD-NOT-EXIST').fsPath));
+    const resolved = a.runner.events.find((e) => e.type === 'approval.resolved');
+    assert.ok(resolved?.type === 'approval.resolved' && !resolved.approved && resolved.by === 'stop', JSON.stringify(resolved));
+  });
+
+  it('rejects a message that is not in the protocol, and says so in the log only', async () => {
+    const a = await api();
+    // Nothing to assert but that it neither throws nor acts: a stale webview must not crash the host.
+    await a.activity.receive({ type: 'rm -rf', callId: 1 });
+    await a.activity.receive('not even an object');
+    assert.equal(a.runner.running, undefined);
+  });
+
+  it('Stop after this task: the task under way finishes, the next one does not start', async () => {
+    const a = await api();
+    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'full', vscode.ConfigurationTarget.Workspace);
+    try {
+      await writeFile(vscode.Uri.joinPath(root(), 'greet.sh').fsPath, 'sleep 1\n');
+      await replay('two-tasks.json', [
+        { toolCalls: [{ tool: 'run_command', input: { command: 'sh greet.sh' } }] },
+        { toolCalls: [{ tool: 'complete_task', input: { summary: 'first done' } }] },
+        { toolCalls: [{ tool: 'complete_task', input: { summary: 'second done' } }] },
+      ]);
+      const pending = run('1,2');
+      await until('the first task to start', () => a.runner.running?.current === '1');
+      await a.activity.receive({ type: 'stopAfterTask' });
+      assert.equal(a.runner.running?.stoppingAfterTask, true);
+      assert.equal((await a.activity.controls()).stoppingAfterTask, true);
+      const result = await pending;
+      assert.equal(result?.outcome.state, 'stopped');
+      const text = await readFile(tasksUri().fsPath, 'utf8');
+      assert.match(text, /- \[x\] 1\. Ask first/);
+      assert.match(text, /- \[ \] 2\. Then write/);
+    } finally {
+      await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'cautious', vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('after a stop: Discard restores, Undo discard puts it back, Resume continues without redoing the write, Keep keeps', async () => {
+    const a = await api();
+    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'full', vscode.ConfigurationTarget.Workspace);
+    const kept = vscode.Uri.joinPath(root(), 'KEPT.md').fsPath;
+    try {
+      await replay('resume.json', [
+        { toolCalls: [{ tool: 'write_file', input: { path: 'KEPT.md', content: 'first\n' } }] },
+        { toolCalls: [{ tool: 'run_command', input: { command: 'sleep 30' } }] },
+        { toolCalls: [{ tool: 'complete_task', input: { summary: 'resumed and done' } }] },
+      ]);
+      const pending = run('3');
+      await until('the long command', () => a.runner.events.some((e) => e.type === 'tool.requested' && (e.input as { command?: string }).command === 'sleep 30'));
+      await a.activity.receive({ type: 'stop' });
+      const stopped = await pending;
+      assert.equal(stopped?.outcome.state, 'stopped');
+      await a.activity.showRun({ workspace: root().fsPath, runId: stopped!.runId });
+      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: true, canDiscard: true, canUndoDiscard: false, canKeep: true });
+
+      await a.activity.receive({ type: 'discard', runId: stopped!.runId });
+      assert.ok(!existsSync(kept), 'the file the run created is gone');
+      assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 3\. And more/);
+      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: true, canKeep: false });
+
+      await a.activity.receive({ type: 'undoDiscard', runId: stopped!.runId });
+      assert.equal(await readFile(kept, 'utf8'), 'first\n');
+      assert.equal((await a.activity.controls()).canResume, true);
+
+      // Resume: the write is not done again (the file is changed by hand in between and stays so).
+      await writeFile(kept, 'first, then edited by the user\n');
+      await a.activity.receive({ type: 'resume', runId: stopped!.runId });
+      const resumed = a.runner.events.find((e) => e.type === 'run.started');
+      assert.ok(resumed?.type === 'run.started' && resumed.resumedFrom === stopped!.runId, JSON.stringify(resumed));
+      assert.equal(a.runner.events.at(-1)?.type, 'run.completed');
+      assert.ok(!a.runner.events.some((e) => e.type === 'tool.requested' && e.tool === 'write_file'), 'the finished write is not run again');
+      assert.equal(await readFile(kept, 'utf8'), 'first, then edited by the user\n');
+      assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[x\] 3\. And more/);
+
+      await a.activity.showRun({ workspace: root().fsPath, runId: resumed.runId });
+      assert.equal((await a.activity.controls()).canResume, false);
+      await a.activity.receive({ type: 'keep', runId: resumed.runId });
+      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false });
+    } finally {
+      await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'cautious', vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('the panel dropdown writes specAgent.autonomyLevel at workspace scope', async () => {
+    const a = await api();
+    await a.activity.receive({ type: 'setAutonomy', level: 'balanced' });
+    const inspect = vscode.workspace.getConfiguration('specAgent').inspect<string>('autonomyLevel');
+    assert.equal(inspect?.workspaceValue, 'balanced');
+    assert.equal((await a.autonomy()).level, 'balanced');
+    await a.activity.receive({ type: 'setAutonomy', level: 'cautious' });
+  });
+});
