@@ -1,13 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import type { Approver } from '../core/agent/executor.js';
+import { diskTaskFile, type Approver, type TaskFileAccess } from '../core/agent/executor.js';
 import { PolicyFileError, runPolicy, runSession, type SessionResult } from '../core/agent/runSession.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { ModelError, type ChatModel } from '../core/models/chatModel.js';
 import { createModel } from '../core/models/providers.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
-import { loadTasks, workspaceOf } from '../core/spec/index.js';
+import { workspaceOf } from '../core/spec/index.js';
 import { ACCEPT_POLICY_COMMAND } from './autonomy.js';
 
 export const EXECUTE_TASK_COMMAND = 'specAgent.executeTask';
@@ -35,7 +35,11 @@ export class AgentRunner implements vscode.Disposable {
   /** The events of the latest run in this window (tests, and later the panel). */
   events: RunEvent[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    /** How a run reads and ticks tasks.md: the open document in this window (see documentTaskFile). */
+    private readonly taskFileOf: (file: string) => TaskFileAccess = diskTaskFile,
+  ) {}
 
   get running(): { file: string; taskIds: string[]; current?: string } | undefined {
     return this.active;
@@ -70,12 +74,9 @@ export class AgentRunner implements vscode.Disposable {
     const file = uri.fsPath;
     const workspace = workspaceOf(file);
     if (!workspace) return void vscode.window.showErrorMessage(`Spec Agent: ${file} has no .kiro folder above it; the workspace is the folder that holds .kiro/.`);
-    // The run reads and ticks tasks.md on disk: unsaved edits are saved first so neither side loses anything.
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-    if (open?.isDirty && !(await open.save())) return void vscode.window.showErrorMessage(`Spec Agent: save ${vscode.workspace.asRelativePath(uri)} first; the run ticks its boxes.`);
-
-    const spec = await loadTasks(file);
-    const { tasks, errors } = selectTasks(spec.tree, taskSpec);
+    // The run reads and ticks tasks.md through its open document, so unsaved edits stay (unsaved) in the editor.
+    const taskFile = this.taskFileOf(file);
+    const { tasks, errors } = selectTasks((await taskFile.read()).tree, taskSpec);
     if (errors.length || tasks.length === 0) return void vscode.window.showErrorMessage(`Spec Agent: ${errors.join('; ') || `nothing to run for task ${taskSpec} (done already?)`}.`);
     let policy;
     try {
@@ -113,6 +114,7 @@ export class AgentRunner implements vscode.Disposable {
         levelSource,
         approver: notificationApprover(workspace),
         signal: run.stop.signal,
+        taskFile,
         onEvent: (e) => {
           this.events.push(e);
           this.log.info(describeEvent(e));

@@ -2,9 +2,12 @@ import * as vscode from 'vscode';
 import type { TaskStatus, TaskTree } from '../core/spec/index.js';
 import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, SHOW_ACTIVITY_COMMAND, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, type EffectiveLevel } from './autonomy.js';
 import { AgentRunner, EXECUTE_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
-import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
+import { documentTaskFile, setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
 import { ExecuteLensProvider } from './executeLens.js';
 import { useHostRipgrep } from './hostRipgrep.js';
+import { RunChanges } from './runChanges.js';
+import { RunIndex } from './runIndex.js';
+import { TaskPicker } from './runTasksPick.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
 import { TASKS_SELECTOR, TaskTreeCache } from './taskDocuments.js';
@@ -25,6 +28,9 @@ export interface SpecAgentApi {
   runner: AgentRunner;
   /** The rg binary the tools use, when it is VS Code's own. */
   ripgrep: string | undefined;
+  /** Which run completed which task (View changes), and the Run tasks… picker on screen (tests). */
+  runIndex: RunIndex;
+  taskPicker: TaskPicker;
 }
 
 export function activate(context: vscode.ExtensionContext): SpecAgentApi {
@@ -33,9 +39,11 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const diagnostics = new SpecDiagnostics(cache, log);
   const rg = useHostRipgrep();
   log.info(rg ? `ripgrep: ${rg}` : "ripgrep: VS Code's own was not found; using @vscode/ripgrep or rg on PATH");
-  const runner = new AgentRunner(log);
+  const runner = new AgentRunner(log, (file) => documentTaskFile(cache, file));
   const autonomyStatus = new AutonomyStatus(runner);
-  const executeLenses = new ExecuteLensProvider(cache, runner);
+  const runIndex = new RunIndex(runner);
+  const taskPicker = new TaskPicker(cache);
+  const executeLenses = new ExecuteLensProvider(cache, runner, runIndex);
   context.subscriptions.push(
     log,
     cache,
@@ -45,6 +53,9 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     autonomyStatus,
     vscode.commands.registerCommand(SET_AUTONOMY_COMMAND, setAutonomyLevel),
     runner,
+    runIndex,
+    new RunChanges(runIndex),
+    taskPicker,
     executeLenses,
     vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, executeLenses),
     vscode.commands.registerCommand(EXECUTE_TASK_COMMAND, (uri: vscode.Uri, task: string) => runner.execute(uri, task)),
@@ -62,6 +73,8 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     autonomy: () => effectiveLevel(vscode.workspace.workspaceFolders?.[0]),
     runner,
     ripgrep: rg,
+    runIndex,
+    taskPicker,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;
