@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { ResumeState } from '../core/agent/resume.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
+import { diskTaskFile, type TaskFileAccess } from '../core/agent/executor.js';
 import { PolicyFileError, runPolicy, runSession, type SessionResult } from '../core/agent/runSession.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { ModelError, type ChatModel } from '../core/models/chatModel.js';
@@ -9,7 +10,7 @@ import { createModel } from '../core/models/providers.js';
 import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
-import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
+import { workspaceOf, type Task } from '../core/spec/index.js';
 import type { Approvals } from './approvals.js';
 import { ACCEPT_POLICY_COMMAND, SHOW_ACTIVITY_COMMAND } from './autonomy.js';
 
@@ -34,6 +35,7 @@ interface RunRequest {
   file: string;
   workspace: string;
   tasks: Task[];
+  taskFile?: TaskFileAccess;
   resume?: { state: ResumeState; from: string; model: string };
 }
 
@@ -59,6 +61,8 @@ export class AgentRunner implements vscode.Disposable {
     private readonly approvals: Approvals,
     /** Whether the Agent Activity panel is on screen: if not, the end of a run is also a notification. */
     private readonly panelVisible: () => boolean = () => false,
+    /** How a run reads and ticks tasks.md: the open document in this window (see documentTaskFile). */
+    private readonly taskFileOf: (file: string) => TaskFileAccess = diskTaskFile,
   ) {}
 
   get running(): { file: string; workspace: string; taskIds: string[]; current?: string; runId?: string; stoppingAfterTask: boolean } | undefined {
@@ -125,17 +129,14 @@ export class AgentRunner implements vscode.Disposable {
     const file = uri.fsPath;
     const workspace = workspaceOf(file);
     if (!workspace) return void vscode.window.showErrorMessage(`Spec Agent: ${file} has no .kiro folder above it; the workspace is the folder that holds .kiro/.`);
-    // The run reads and ticks tasks.md on disk: unsaved edits are saved first so neither side loses anything.
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
-    if (open?.isDirty && !(await open.save())) return void vscode.window.showErrorMessage(`Spec Agent: save ${vscode.workspace.asRelativePath(uri)} first; the run ticks its boxes.`);
-
-    const spec = await loadTasks(file);
-    const { tasks, errors } = selectTasks(spec.tree, taskSpec);
+    // The run reads and ticks tasks.md through its open document, so unsaved edits stay (unsaved) in the editor.
+    const taskFile = this.taskFileOf(file);
+    const { tasks, errors } = selectTasks((await taskFile.read()).tree, taskSpec);
     if (errors.length || tasks.length === 0) return void vscode.window.showErrorMessage(`Spec Agent: ${errors.join('; ') || `nothing to run for task ${taskSpec} (done already?)`}.`);
-    return this.run({ file, workspace, tasks });
+    return this.run({ file, workspace, tasks, taskFile });
   }
 
-  private async run({ file, workspace, tasks, resume }: RunRequest): Promise<SessionResult | undefined> {
+  private async run({ file, workspace, tasks, resume, taskFile = this.taskFileOf(file) }: RunRequest): Promise<SessionResult | undefined> {
     let policy;
     try {
       policy = await runPolicy(workspace);
@@ -181,6 +182,7 @@ export class AgentRunner implements vscode.Disposable {
           run.runId = runId;
           this.changed.fire();
         },
+        taskFile,
         onEvent: (e) => {
           this.events.push(e);
           this.log.info(describeEvent(e));

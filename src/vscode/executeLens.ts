@@ -1,38 +1,48 @@
 import * as vscode from 'vscode';
 import type { AgentRunner } from './agentRunner.js';
 import { EXECUTE_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
+import { VIEW_RUN_CHANGES_COMMAND } from './runChanges.js';
+import type { RunIndex } from './runIndex.js';
+import { RUN_TASKS_COMMAND } from './runTasksPick.js';
 import type { TaskTreeCache } from './taskDocuments.js';
 
 /**
- * `▶ Execute with Agent` above each open numbered task and `▶ Run all open tasks` at the top; while a run is on,
- * `● Running · Stop` on its current task and `Queued` on the rest, and nothing to start (one run at a time).
+ * `▶ Execute with Agent` above each open numbered task, `▶ Run all open tasks` and `Run tasks…` at the top; while a
+ * run is on, `● Running · Stop` on its current task and `Queued` on the rest, and nothing to start (one run at a
+ * time). `View changes` on each task a run completed (the latest such run), from the run index in memory.
  */
 export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly cache: TaskTreeCache,
     private readonly runner: AgentRunner,
+    private readonly runs: RunIndex,
   ) {
-    this.subscription = runner.onDidChange(() => this.changed.fire());
+    this.subscriptions = [runner.onDidChange(() => this.changed.fire()), runs.onDidChange(() => this.changed.fire())];
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const tree = this.cache.get(doc);
     const at = (line: number) => new vscode.Range(line - 1, 0, line - 1, 0);
+    const changes = tree.tasks.flatMap((t) => {
+      const runId = t.id === null ? undefined : this.runs.completedBy(doc.uri.fsPath, t);
+      return runId ? [new vscode.CodeLens(at(t.range.start.line), { title: 'View changes', tooltip: `What run ${runId} changed: each file before the run and now`, command: VIEW_RUN_CHANGES_COMMAND, arguments: [runId] })] : [];
+    });
     const open = tree.tasks.filter((t) => t.id !== null && t.status !== 'done');
     const run = this.runner.running;
     if (run) {
-      if (run.file !== doc.uri.fsPath) return [];
+      if (run.file !== doc.uri.fsPath) return changes;
       return open
         .filter((t) => run.taskIds.includes(t.id!) || (t.parent !== null && run.taskIds.includes(tree.tasks[t.parent]!.id ?? '')))
         .map((t) =>
           t.id === run.current
             ? new vscode.CodeLens(at(t.range.start.line), { title: '● Running · Stop', tooltip: 'Stop the agent (Spec Agent: Stop)', command: STOP_COMMAND })
             : new vscode.CodeLens(at(t.range.start.line), { title: 'Queued', command: '' }),
-        );
+        )
+        .concat(changes);
     }
     const lenses = open.map(
       (t) => new vscode.CodeLens(at(t.range.start.line), { title: '▶ Execute with Agent', tooltip: `Run task ${t.id} with the agent`, command: EXECUTE_TASK_COMMAND, arguments: [doc.uri, t.id] }),
@@ -42,11 +52,15 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
       const first = tree.tasks[0]!.range.start.line;
       lenses.unshift(new vscode.CodeLens(at(first), { title: '▶ Run all open tasks', tooltip: `Run tasks ${roots.map((t) => t.id).join(', ')}`, command: EXECUTE_TASK_COMMAND, arguments: [doc.uri, roots.map((t) => t.id).join(',')] }));
     }
-    return lenses;
+    if (open.length > 1) {
+      const picker = new vscode.CodeLens(at(tree.tasks[0]!.range.start.line), { title: 'Run tasks…', tooltip: 'Pick tasks to run, or type a range or a list (1-3, 2.1, 2.3)', command: RUN_TASKS_COMMAND, arguments: [doc.uri] });
+      lenses.splice(roots.length > 1 ? 1 : 0, 0, picker);
+    }
+    return lenses.concat(changes);
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
 }

@@ -4,9 +4,12 @@ import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, SHOW_ACTI
 import { ACTIVITY_VIEW_ID, ActivityView } from './activityView.js';
 import { AgentRunner, EXECUTE_TASK_COMMAND, STOP_AFTER_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
 import { Approvals } from './approvals.js';
-import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
+import { documentTaskFile, setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
 import { ExecuteLensProvider } from './executeLens.js';
 import { useHostRipgrep } from './hostRipgrep.js';
+import { RunChanges } from './runChanges.js';
+import { RunIndex } from './runIndex.js';
+import { TaskPicker } from './runTasksPick.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
 import { TASKS_SELECTOR, TaskTreeCache } from './taskDocuments.js';
@@ -31,6 +34,9 @@ export interface SpecAgentApi {
   approvals: Approvals;
   /** The rg binary the tools use, when it is VS Code's own. */
   ripgrep: string | undefined;
+  /** Which run completed which task (View changes), and the Run tasks… picker on screen (tests). */
+  runIndex: RunIndex;
+  taskPicker: TaskPicker;
 }
 
 export function activate(context: vscode.ExtensionContext): SpecAgentApi {
@@ -42,10 +48,12 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   // The panel and the runner need each other: the runner streams into the panel, the panel's buttons drive it.
   const panel = { visible: (): boolean => activity.visible, show: (): void => void activity.show() };
   const approvals = new Approvals(panel, log);
-  const runner = new AgentRunner(log, approvals, panel.visible);
+  const runner = new AgentRunner(log, approvals, panel.visible, (file) => documentTaskFile(cache, file));
   const autonomyStatus = new AutonomyStatus(runner);
   const activity = new ActivityView(context.extensionUri, runner, approvals, log, autonomyStatus.onDidRefresh);
-  const executeLenses = new ExecuteLensProvider(cache, runner);
+  const runIndex = new RunIndex(runner);
+  const taskPicker = new TaskPicker(cache);
+  const executeLenses = new ExecuteLensProvider(cache, runner, runIndex);
   context.subscriptions.push(
     log,
     cache,
@@ -55,6 +63,9 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     autonomyStatus,
     vscode.commands.registerCommand(SET_AUTONOMY_COMMAND, setAutonomyLevel),
     runner,
+    runIndex,
+    new RunChanges(runIndex),
+    taskPicker,
     executeLenses,
     vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, executeLenses),
     vscode.commands.registerCommand(EXECUTE_TASK_COMMAND, (uri: vscode.Uri, task: string) => runner.execute(uri, task)),
@@ -78,6 +89,8 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     activity,
     approvals,
     ripgrep: rg,
+    runIndex,
+    taskPicker,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;

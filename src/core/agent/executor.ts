@@ -8,7 +8,7 @@ import type { FileSystemView } from '../policy/paths.js';
 import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
 import type { Journal } from '../runs/journal.js';
 import type { AgentSettings } from '../settings/schema.js';
-import { loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus } from '../spec/index.js';
+import { loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
 import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.js';
 import type { ToolResult } from '../tools/types.js';
 import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
@@ -28,6 +28,30 @@ export interface ApprovalAnswer {
   approved: boolean;
   /** Add this command to allowedCommands (the caller writes the setting). */
   alwaysAllow?: string;
+}
+
+/**
+ * How the executor reads tasks.md and sets a task's marker. The default reads the file on disk and writes the one
+ * mark byte, refusing if the file changed since it was read; an editor can route both through its open document.
+ */
+export interface TaskFileAccess {
+  /** The tasks as they are now, with a write that sets the mark of one of them. */
+  read(): Promise<{ tree: TaskTree; setStatus(task: Task, status: TaskStatus): Promise<void> }>;
+}
+
+/** tasks.md on disk: what the CLI uses. */
+export function diskTaskFile(path: string): TaskFileAccess {
+  return {
+    async read() {
+      const spec = await loadTasks(path);
+      return {
+        tree: spec.tree,
+        setStatus: async (task, status) => {
+          await writeTaskStatus(path, spec.hash, task, status);
+        },
+      };
+    },
+  };
 }
 
 /** Who answers `ask`: the panel, a TTY prompt; undefined when there is no one (then ask = deny). */
@@ -52,6 +76,8 @@ export interface ExecutorOptions {
   pauseAfterTask?: (task: Task) => boolean;
   /** What an earlier run of the same tasks had done, from its journal. */
   resume?: ResumeState;
+  /** Where tasks.md is read and its markers set; the file on disk when not given. */
+  taskFile?: TaskFileAccess;
 }
 
 export interface RunOutcome {
@@ -85,8 +111,11 @@ export class Executor {
   private group = { inputTokens: 0, outputTokens: 0, checks: [] as string[] };
   private step = 0;
   private readonly originalMarks = new Map<number, TaskStatus>();
+  private readonly taskFile: TaskFileAccess;
 
-  constructor(private readonly o: ExecutorOptions) {}
+  constructor(private readonly o: ExecutorOptions) {
+    this.taskFile = o.taskFile ?? diskTaskFile(o.tasksFile);
+  }
 
   private emit = (e: Parameters<Journal['append']>[0]) => this.o.journal.append(e);
 
@@ -156,16 +185,20 @@ export class Executor {
 
   private async setMark(task: Task, status: TaskStatus): Promise<void> {
     // Read again each time: the user may be editing tasks.md while the agent works.
-    const spec = await loadTasks(this.o.tasksFile);
+    const spec = await this.taskFile.read();
     const current = spec.tree.tasks.find((t) => t.id !== null && t.id === task.id && t.title === task.title) ?? spec.tree.tasks.find((t) => t.title === task.title && t.depth === task.depth);
     if (!current) throw new Error(`task ${task.id ?? task.title} is no longer in ${this.o.tasksFile}`);
     if (!this.originalMarks.has(task.index)) this.originalMarks.set(task.index, current.status);
     if (current.status === status) return;
-    // The tick is the run's change too: bracketed like a step, so discarding the run unticks the box.
+    // The tick is the run's change too: bracketed like a step, so discarding the run unticks the box. That holds
+    // when the write reaches the disk inside the bracket: always for the file on disk, and for an open document
+    // that had no unsaved edits (it is saved after the edit). A document with unsaved edits of the user gets the
+    // tick in its buffer only, unsaved: the snapshots see no change here, the tick reaches the disk when the user
+    // saves, between steps, so it counts as the user's edit and a discard leaves it (and their edits) alone.
     const label = `mark task ${task.id ?? task.title} ${status}`;
     await this.o.checkpoints?.beforeStep(label);
     try {
-      await writeTaskStatus(this.o.tasksFile, spec.hash, current, status);
+      await spec.setStatus(current, status);
     } finally {
       await this.o.checkpoints?.afterStep(label);
     }
@@ -177,16 +210,16 @@ export class Executor {
     for (const task of this.o.tasks) {
       const original = this.originalMarks.get(task.index);
       if (original === undefined) continue;
-      const spec = await loadTasks(this.o.tasksFile);
+      const spec = await this.taskFile.read();
       const current = spec.tree.tasks.find((t) => t.id === task.id && t.title === task.title);
-      if (current && current.status === 'in_progress') await writeTaskStatus(this.o.tasksFile, spec.hash, current, original);
+      if (current && current.status === 'in_progress') await spec.setStatus(current, original);
     }
   }
 
   private async runTask(task: Task): Promise<void> {
     if (this.o.resume?.completed.has(taskKey(task))) return;
     this.emit({ type: 'task.started', task: { id: task.id, title: task.title, line: task.range.start.line } });
-    const spec = await loadTasks(this.o.tasksFile);
+    const spec = await this.taskFile.read();
     const fresh = spec.tree.tasks.find((t) => t.id === task.id && t.title === task.title) ?? task;
     const children = fresh.children.map((i) => spec.tree.tasks[i]!);
     if (children.length > 0 && children.every((c) => c.status === 'done' || c.optional)) {

@@ -10,7 +10,7 @@ import { Journal, newRunId, readJournal } from '../runs/journal.js';
 import { summarise, withDiffstat, writeSummary, type RunSummary } from '../runs/summary.js';
 import { accept, applicableSettings, describeGrant, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel, type SettingsProblem } from '../settings/index.js';
 import type { Task } from '../spec/index.js';
-import { Executor, type Approver, type RunOutcome } from './executor.js';
+import { Executor, type Approver, type RunOutcome, type TaskFileAccess } from './executor.js';
 import type { ResumeState } from './resume.js';
 
 /** The workspace's .kiro/settings.json has errors: no run starts on a half-read policy. */
@@ -65,6 +65,8 @@ export interface SessionOptions {
   onStart?: (runId: string) => void;
   resume?: ResumeState;
   resumedFrom?: string;
+  /** Where tasks.md is read and ticked: the file on disk when not given (the CLI); VS Code's open document. */
+  taskFile?: TaskFileAccess;
 }
 
 export interface SessionResult {
@@ -101,6 +103,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       signal: o.signal,
       pauseAfterTask: (t) => policy.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
       ...(o.resume ? { resume: o.resume } : {}),
+      ...(o.taskFile ? { taskFile: o.taskFile } : {}),
     });
     const stopAfterTask = () => executor.stopAfterCurrentTask();
     if (o.stopAfterTask?.aborted) stopAfterTask();

@@ -122,6 +122,18 @@ export class RunCheckpoints {
     return { agent, user };
   }
 
+  /**
+   * What the run's own steps changed (not the user's edits between them), from before the run to its last step,
+   * one entry per path. Reads the snapshots only: nothing is taken, so a finished run can be looked at any time.
+   */
+  async agentChanges(): Promise<TreeChange[]> {
+    const paths = new Set<string>();
+    for (const step of this.manifest.steps) for (const c of await changes(this.store, step.before, step.after)) paths.add(c.path);
+    const last = this.manifest.steps.at(-1)?.after;
+    if (!last || paths.size === 0) return [];
+    return changes(this.store, this.manifest.base, last, [...paths]);
+  }
+
   /** The agent's changes of this run (not the user's), with lines added and removed: the run's diffstat. */
   async diffstat(): Promise<Array<{ path: string; added: number | null; removed: number | null }>> {
     const now = await this.take('for the summary');

@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gitBytes } from './gitBatch.js';
+import { gitBytes, readBlobs } from './gitBatch.js';
 import type { GitStore } from './gitStore.js';
 
 /** Untracked files larger than this are left out of snapshots, with a warning naming them. */
@@ -107,4 +107,11 @@ export async function entryAt(store: GitStore, commit: string, path: string): Pr
   const out = (await gitBytes(store, ['ls-tree', '-z', commit, '--', `:(literal)${path}`])).toString('utf8');
   const m = /^(\d{6}) \w+ ([0-9a-f]+)\t/.exec(out);
   return m ? { mode: m[1]!, blob: m[2]! } : null;
+}
+
+/** The bytes of one file in a snapshot, or null when the path was absent (or is a nested repository). */
+export async function fileAt(store: GitStore, commit: string, path: string): Promise<Buffer | null> {
+  const entry = await entryAt(store, commit, path);
+  if (!entry || entry.mode === '160000') return null;
+  return (await readBlobs(store, [entry.blob])).get(entry.blob) ?? null;
 }
