@@ -1,14 +1,13 @@
-import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, runPolicy, runSession, type SessionResult } from '../core/agent/runSession.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
-import { ModelError, type ChatModel } from '../core/models/chatModel.js';
-import { createModel } from '../core/models/providers.js';
+import type { ChatModel } from '../core/models/chatModel.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, workspaceOf } from '../core/spec/index.js';
 import { ACCEPT_POLICY_COMMAND } from './autonomy.js';
+import { resolveModel } from './modelSelection.js';
 
 export const EXECUTE_TASK_COMMAND = 'specAgent.executeTask';
 export const STOP_COMMAND = 'specAgent.stop';
@@ -35,7 +34,10 @@ export class AgentRunner implements vscode.Disposable {
   /** The events of the latest run in this window (tests, and later the panel). */
   events: RunEvent[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly secrets: vscode.SecretStorage,
+  ) {}
 
   get running(): { file: string; taskIds: string[]; current?: string } | undefined {
     return this.active;
@@ -141,24 +143,9 @@ export class AgentRunner implements vscode.Disposable {
     else void vscode.window.showWarningMessage(text, 'Show Log').then(show);
   }
 
-  /** The model of `specAgent.model`: `provider:model`, as in the CLI's --model. */
-  private async model(workspace: string): Promise<ChatModel | undefined> {
-    const config = vscode.workspace.getConfiguration('specAgent.model', vscode.Uri.file(workspace));
-    const id = config.get<string>('id', '');
-    // A replay script's path may be relative to the workspace.
-    const spec = id.startsWith('replay:') && !isAbsolute(id.slice(7)) ? `replay:${resolve(workspace, id.slice(7))}` : id;
-    const baseURL = config.get<string>('baseUrl') || undefined;
-    const open = 'Open Settings';
-    if (!spec) {
-      void vscode.window.showErrorMessage('Spec Agent: choose a model first: the setting specAgent.model.id, as provider:model (replay:<script.json>, ollama:<model>, vllm:<model>, ...).', open).then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'specAgent.model'));
-      return undefined;
-    }
-    try {
-      return await createModel(spec, { ...(baseURL ? { baseURL } : {}) });
-    } catch (e) {
-      void vscode.window.showErrorMessage(`Spec Agent: the model ${spec} is not usable: ${e instanceof ModelError ? e.message : String(e)}.`, open).then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'specAgent.model'));
-      return undefined;
-    }
+  /** The model of the specAgent.model.* settings (modelSelection.ts); on a problem, a message with its fix. */
+  private model(workspace: string): Promise<ChatModel | undefined> {
+    return resolveModel(workspace, { secrets: this.secrets, log: this.log });
   }
 
   dispose(): void {

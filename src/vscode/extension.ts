@@ -5,6 +5,8 @@ import { AgentRunner, EXECUTE_TASK_COMMAND, STOP_COMMAND } from './agentRunner.j
 import { setTaskStatus, type TaskSelector } from './documentStatusEdit.js';
 import { ExecuteLensProvider } from './executeLens.js';
 import { useHostRipgrep } from './hostRipgrep.js';
+import { registerModelCommands } from './modelCommands.js';
+import { chooseModel, type ModelChoice } from './modelSelection.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
 import { TASKS_SELECTOR, TaskTreeCache } from './taskDocuments.js';
@@ -25,6 +27,8 @@ export interface SpecAgentApi {
   runner: AgentRunner;
   /** The rg binary the tools use, when it is VS Code's own. */
   ripgrep: string | undefined;
+  /** The model a run in `workspace` would use, or the problem the user would be shown (tests). */
+  chooseModel(workspace: string): Promise<ModelChoice>;
 }
 
 export function activate(context: vscode.ExtensionContext): SpecAgentApi {
@@ -33,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const diagnostics = new SpecDiagnostics(cache, log);
   const rg = useHostRipgrep();
   log.info(rg ? `ripgrep: ${rg}` : "ripgrep: VS Code's own was not found; using @vscode/ripgrep or rg on PATH");
-  const runner = new AgentRunner(log);
+  const runner = new AgentRunner(log, context.secrets);
   const autonomyStatus = new AutonomyStatus(runner);
   const executeLenses = new ExecuteLensProvider(cache, runner);
   context.subscriptions.push(
@@ -52,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     // The Agent Activity panel is not built yet: until it is, watching a run means its log.
     vscode.commands.registerCommand(SHOW_ACTIVITY_COMMAND, () => log.show(true)),
     vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, () => acceptWorkspacePolicy(() => autonomyStatus.refresh())),
+    registerModelCommands(context.secrets),
   );
   log.info(`Spec Agent ${context.extension.packageJSON.version as string} activated`);
   return {
@@ -62,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     autonomy: () => effectiveLevel(vscode.workspace.workspaceFolders?.[0]),
     runner,
     ripgrep: rg,
+    chooseModel: (workspace) => chooseModel(workspace, { secrets: context.secrets, log }),
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;

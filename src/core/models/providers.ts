@@ -14,6 +14,13 @@ const OPENAI_COMPATIBLE: Record<string, { baseURL?: string; keyVar?: string; loc
 
 export const PROVIDERS = ['replay', 'anthropic', ...Object.keys(OPENAI_COMPATIBLE)];
 
+/** The server a provider talks to when no base URL is given (VS Code binds stored keys to it). */
+export function defaultBaseURL(provider: string): string | undefined {
+  if (provider === 'anthropic') return 'https://api.anthropic.com';
+  if (provider === 'openai') return 'https://api.openai.com/v1';
+  return OPENAI_COMPATIBLE[provider]?.baseURL;
+}
+
 export interface ModelOptions {
   baseURL?: string;
   env?: NodeJS.ProcessEnv;
