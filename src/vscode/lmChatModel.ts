@@ -28,11 +28,6 @@ export class LmChatModel implements ChatModel {
     this.contextWindow = chat.maxInputTokens > 0 ? chat.maxInputTokens : 128_000;
   }
 
-  /** The model's name as the user sees it in VS Code's model pickers. */
-  get label(): string {
-    return `${this.chat.name} (${this.chat.vendor})`;
-  }
-
   async complete(request: ChatRequest): Promise<ChatResponse> {
     if (request.signal.aborted) throw new ModelError(`${this.id}: the request was aborted`, 'aborted');
     const cts = new vscode.CancellationTokenSource();

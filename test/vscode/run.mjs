@@ -65,7 +65,7 @@ try { phases: {
   const uiWorkspace = makeWorkspace('ui');
   fs.mkdirSync(path.join(uiWorkspace, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(uiWorkspace, '.vscode/settings.json'), JSON.stringify({ 'specAgent.model.id': `replay:${path.join(ROOT, 'examples/demo/replay-priorities.json')}` }));
-  const ui = await runUiTests({ browser, server, workspace: uiWorkspace, extensionPath: ROOT, outDir: path.join(ROOT, 'test-output'), log });
+  const ui = await runUiTests({ browser, server, workspace: uiWorkspace, extensionPath: ROOT, outDir: path.join(ROOT, 'test-output'), log, userSettings: [path.join(runDir, 'user-data/User/settings.json')] });
   counts.passed += ui.passed; counts.failed += ui.failed;
 
   // (3) The packaged extension: a .vsix of the current build, installed into a second code-server.
