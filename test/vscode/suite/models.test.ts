@@ -226,6 +226,51 @@ describe('Models in a real VS Code', () => {
       await assert.rejects(pending, (e: Error & { kind?: string }) => e.kind === 'aborted');
     });
 
+    it("the provider's errors (LanguageModelError) become messages that say what to do", async () => {
+      const f = await fixture();
+      provider = f.register([{ error: 'Blocked', message: 'quota exceeded' }]);
+      await set({ provider: 'vscode-lm', id: 'scripted' });
+      const { model } = await (await api()).chooseModel(ws());
+      await assert.rejects(model!.complete(request()), (e: Error & { kind?: string }) => {
+        assert.equal(e.kind, 'rate-limit', e.message);
+        assert.match(e.message, /blocked the request \(quota exceeded\).*"Spec Agent: Select Model"/);
+        return true;
+      });
+    });
+
+    it('runs a task with Execute with Agent: write_file, its result back to the model, complete_task', async () => {
+      const f = await fixture();
+      provider = f.register([
+        { parts: [{ text: 'Writing.' }, { callId: 'w1', name: 'write_file', input: { path: 'FROM_LM.md', content: 'from vscode.lm\n' } }] },
+        { parts: [{ callId: 'd1', name: 'complete_task', input: { summary: 'wrote it' } }] },
+      ]);
+      const spec = vscode.Uri.joinPath(root(), '.kiro', 'specs', 'models-in-host');
+      const tasks = vscode.Uri.joinPath(spec, 'tasks.md');
+      const settings = vscode.Uri.joinPath(root(), '.kiro', 'settings.json').fsPath;
+      const policy = await readFile(settings, 'utf8');
+      await mkdir(spec.fsPath, { recursive: true });
+      await writeFile(tasks.fsPath, '# Tasks\n\n- [ ] 1. Write FROM_LM.md\n');
+      // The user's own level and no verification, so the run does only what the model says.
+      await writeFile(settings, policy.replace(/"verifyCommands": \[[^\]]*\]/, '"verifyCommands": []'));
+      await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'full', vscode.ConfigurationTarget.Workspace);
+      await set({ provider: 'vscode-lm', id: 'scripted' });
+      try {
+        const result = await vscode.commands.executeCommand<{ outcome: { state: string; reason?: string } }>('specAgent.executeTask', tasks, '1');
+        assert.equal(result?.outcome.state, 'completed', result?.outcome.reason);
+        assert.equal(await readFile(vscode.Uri.joinPath(root(), 'FROM_LM.md').fsPath, 'utf8'), 'from vscode.lm\n');
+        assert.match(await readFile(tasks.fsPath, 'utf8'), /- \[x\] 1\. Write FROM_LM\.md/);
+        const results = f.requests[1]!.messages.flatMap((m) => m.parts).filter((p): p is { result: string; content: string } => typeof p === 'object' && p !== null && 'result' in p);
+        assert.equal(results.length, 1);
+        assert.equal(results[0]!.result, 'w1');
+        assert.ok(f.requests[0]!.tools.includes('write_file') && f.requests[0]!.tools.includes('complete_task'));
+      } finally {
+        await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', undefined, vscode.ConfigurationTarget.Workspace);
+        await writeFile(settings, policy);
+        await rm(spec.fsPath, { recursive: true, force: true });
+        await rm(vscode.Uri.joinPath(root(), 'FROM_LM.md').fsPath, { force: true });
+      }
+    });
+
     it('vendor/family selects too, and an empty id takes the first model', async () => {
       const f = await fixture();
       provider = f.register([]);
