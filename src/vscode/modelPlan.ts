@@ -20,7 +20,7 @@ export interface ModelProblem {
 
 export interface ModelSettings {
   provider: string;
-  /** False when the provider setting is at its default (nobody chose one): then `id` may be the old `provider:model`. */
+  /** False when no provider is set beside `id` or closer (user < workspace < folder): `id` may be the old `provider:model`. */
   providerSet: boolean;
   id: string;
   baseUrl: string;
@@ -66,7 +66,7 @@ export function planModel(s: ModelSettings, workspace: string): ModelPlan {
   if (baseUrl && !originOf(baseUrl)) return problem(`specAgent.model.baseUrl "${baseUrl}" is not an http(s) URL; fix it in the settings or run ${SELECT}.`, ['Open Settings', 'Select Model']);
 
   // Before specAgent.model.provider existed, specAgent.model.id held `provider:model` (as the CLI's --model). It is
-  // honoured while nobody has chosen a provider.
+  // honoured unless a provider is set beside it or closer (readModelSettings decides providerSet).
   const legacy = /^([a-z]+):(.+)$/.exec(id);
   if (!s.providerSet && legacy && PROVIDERS.includes(legacy[1]!)) {
     const [, provider, name] = legacy as unknown as [string, string, string];

@@ -17,8 +17,13 @@ export type ModelChoice = { model: ChatModel; problem?: undefined } | { model?: 
 
 export function readModelSettings(scope?: vscode.Uri): ModelSettings {
   const config = vscode.workspace.getConfiguration('specAgent.model', scope);
-  const p = config.inspect<string>('provider');
-  const providerSet = [p?.globalValue, p?.workspaceValue, p?.workspaceFolderValue].some((v) => v !== undefined);
+  // The old `provider:model` id gives way to a provider set beside it or closer (a workspace's old id is kept
+  // over a provider from the user settings).
+  const level = (key: string) => {
+    const i = config.inspect<string>(key);
+    return [i?.globalValue, i?.workspaceValue, i?.workspaceFolderValue].findLastIndex((v) => v !== undefined);
+  };
+  const providerSet = level('provider') >= 0 && level('provider') >= level('id');
   return {
     provider: config.get<string>('provider', 'vscode-lm'),
     providerSet,

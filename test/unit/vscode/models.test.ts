@@ -14,7 +14,7 @@ describe('planModel: the specAgent.model.* settings', () => {
     expect(planModel(settings({ id: 'copilot/gpt-4o' }), '/ws')).toEqual({ kind: 'vscode-lm', id: 'copilot/gpt-4o' });
   });
 
-  it('honours the old provider:model in id while no provider is chosen', () => {
+  it('honours the old provider:model in id while no provider is set beside it', () => {
     expect(planModel(settings({ id: 'replay:examples/demo.json' }), '/ws')).toEqual({ kind: 'core', spec: 'replay:/ws/examples/demo.json' });
     expect(planModel(settings({ id: 'replay:/abs/s.json' }), '/ws')).toEqual({ kind: 'core', spec: 'replay:/abs/s.json' });
     expect(planModel(settings({ id: 'ollama:qwen3:32b' }), '/ws')).toEqual({ kind: 'core', spec: 'ollama:qwen3:32b', key: { provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1', required: false } });

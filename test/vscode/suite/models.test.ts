@@ -84,11 +84,21 @@ describe('Models in a real VS Code', () => {
     assert.match((await (await api()).chooseModel(ws())).problem!.message, /the VS Code language model "copilot\/gpt-4o" \(specAgent\.model\.id\) is not available; choose one with "Spec Agent: Select Model"/);
   });
 
-  it('keeps the old provider:model in specAgent.model.id (provider left at its default): a replay model', async () => {
+  it('keeps the old provider:model in specAgent.model.id (no provider set beside it or closer): a replay model', async () => {
     await set({ id: 'replay:.kiro/models-in-host/r.json' });
     const { model } = await (await api()).chooseModel(ws());
     assert.equal(model?.id, `replay:${vscode.Uri.joinPath(dir(), 'r.json').fsPath}`);
     assert.equal((await model!.complete(request())).text, 'hello from replay');
+    // A provider in the user settings does not override the workspace's old id; one in the workspace does.
+    const config = vscode.workspace.getConfiguration('specAgent.model');
+    await config.update('provider', 'openai-compatible', vscode.ConfigurationTarget.Global);
+    try {
+      assert.equal((await (await api()).chooseModel(ws())).model?.id, `replay:${vscode.Uri.joinPath(dir(), 'r.json').fsPath}`);
+      await set({ provider: 'anthropic', id: 'replay:.kiro/models-in-host/r.json' });
+      assert.match((await (await api()).chooseModel(ws())).problem!.message, /no API key is stored for the Anthropic server/);
+    } finally {
+      await config.update('provider', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('provider replay with specAgent.model.replayScript relative to the workspace', async () => {
