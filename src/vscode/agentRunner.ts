@@ -1,18 +1,17 @@
-import { isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { ResumeState } from '../core/agent/resume.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { diskTaskFile, type TaskFileAccess } from '../core/agent/executor.js';
 import { PolicyFileError, runPolicy, runSession, type SessionResult } from '../core/agent/runSession.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
-import { ModelError, type ChatModel } from '../core/models/chatModel.js';
-import { createModel } from '../core/models/providers.js';
+import type { ChatModel } from '../core/models/chatModel.js';
 import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { workspaceOf, type Task } from '../core/spec/index.js';
 import type { Approvals } from './approvals.js';
 import { ACCEPT_POLICY_COMMAND, SHOW_ACTIVITY_COMMAND } from './autonomy.js';
+import { resolveModel } from './modelSelection.js';
 
 export const EXECUTE_TASK_COMMAND = 'specAgent.executeTask';
 export const STOP_COMMAND = 'specAgent.stop';
@@ -36,7 +35,7 @@ interface RunRequest {
   workspace: string;
   tasks: Task[];
   taskFile?: TaskFileAccess;
-  resume?: { state: ResumeState; from: string; model: string };
+  resume?: { state: ResumeState; from: string };
 }
 
 /**
@@ -58,6 +57,7 @@ export class AgentRunner implements vscode.Disposable {
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
+    private readonly secrets: vscode.SecretStorage,
     private readonly approvals: Approvals,
     /** Whether the Agent Activity panel is on screen: if not, the end of a run is also a notification. */
     private readonly panelVisible: () => boolean = () => false,
@@ -96,7 +96,7 @@ export class AgentRunner implements vscode.Disposable {
         if (!(e instanceof ResumeError)) throw e;
         return void vscode.window.showErrorMessage(`Spec Agent: ${e.message}`);
       }
-      return this.run({ file: plan.file, workspace, tasks: plan.tasks, resume: { state: plan.state, from: runId, model: plan.started.model } });
+      return this.run({ file: plan.file, workspace, tasks: plan.tasks, resume: { state: plan.state, from: runId } });
     });
   }
 
@@ -147,7 +147,7 @@ export class AgentRunner implements vscode.Disposable {
     if (policy.unaccepted) {
       void vscode.window.showWarningMessage('Spec Agent: .kiro/settings.json is not accepted on this machine, so this run is cautious with no allowed commands.', 'Review Workspace Policy').then((c) => c && vscode.commands.executeCommand(ACCEPT_POLICY_COMMAND));
     }
-    let model = await this.model(workspace, resume?.model);
+    let model = await this.model(workspace);
     if (!model) return undefined;
     // A recorded model continues after the turns the first run used, as `spec-agent runs resume` does.
     if (resume && model instanceof ReplayModel) model = model.startingAt(resume.state.modelTurns);
@@ -219,24 +219,9 @@ export class AgentRunner implements vscode.Disposable {
   /** The text of the last end-of-run notification, if one was shown (tests). */
   lastAnnouncement: string | undefined;
 
-  /** The model of `specAgent.model`: `provider:model`, as in the CLI's --model (a resumed run keeps its model). */
-  private async model(workspace: string, resumed?: string): Promise<ChatModel | undefined> {
-    const config = vscode.workspace.getConfiguration('specAgent.model', vscode.Uri.file(workspace));
-    const id = resumed ?? config.get<string>('id', '');
-    // A replay script's path may be relative to the workspace.
-    const spec = id.startsWith('replay:') && !isAbsolute(id.slice(7)) ? `replay:${resolve(workspace, id.slice(7))}` : id;
-    const baseURL = config.get<string>('baseUrl') || undefined;
-    const open = 'Open Settings';
-    if (!spec) {
-      void vscode.window.showErrorMessage('Spec Agent: choose a model first: the setting specAgent.model.id, as provider:model (replay:<script.json>, ollama:<model>, vllm:<model>, ...).', open).then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'specAgent.model'));
-      return undefined;
-    }
-    try {
-      return await createModel(spec, { ...(baseURL ? { baseURL } : {}) });
-    } catch (e) {
-      void vscode.window.showErrorMessage(`Spec Agent: the model ${spec} is not usable: ${e instanceof ModelError ? e.message : String(e)}.`, open).then((c) => c && vscode.commands.executeCommand('workbench.action.openSettings', 'specAgent.model'));
-      return undefined;
-    }
+  /** The model of the specAgent.model.* settings (modelSelection.ts); on a problem, a message with its fix. */
+  private model(workspace: string): Promise<ChatModel | undefined> {
+    return resolveModel(workspace, { secrets: this.secrets, log: this.log });
   }
 
   dispose(): void {

@@ -10,6 +10,8 @@ import { useHostRipgrep } from './hostRipgrep.js';
 import { RunChanges } from './runChanges.js';
 import { RunIndex } from './runIndex.js';
 import { TaskPicker } from './runTasksPick.js';
+import { registerModelCommands } from './modelCommands.js';
+import { chooseModel, type ModelChoice } from './modelSelection.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
 import { TASKS_SELECTOR, TaskTreeCache } from './taskDocuments.js';
@@ -37,6 +39,8 @@ export interface SpecAgentApi {
   /** Which run completed which task (View changes), and the Run tasks… picker on screen (tests). */
   runIndex: RunIndex;
   taskPicker: TaskPicker;
+  /** The model a run in `workspace` would use, or the problem the user would be shown (tests). */
+  chooseModel(workspace: string): Promise<ModelChoice>;
 }
 
 export function activate(context: vscode.ExtensionContext): SpecAgentApi {
@@ -48,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   // The panel and the runner need each other: the runner streams into the panel, the panel's buttons drive it.
   const panel = { visible: (): boolean => activity.visible, show: (): void => void activity.show() };
   const approvals = new Approvals(panel, log);
-  const runner = new AgentRunner(log, approvals, panel.visible, (file) => documentTaskFile(cache, file));
+  const runner = new AgentRunner(log, context.secrets, approvals, panel.visible, (file) => documentTaskFile(cache, file));
   const autonomyStatus = new AutonomyStatus(runner);
   const activity = new ActivityView(context.extensionUri, runner, approvals, log, autonomyStatus.onDidRefresh);
   const runIndex = new RunIndex(runner);
@@ -76,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     vscode.window.registerWebviewViewProvider(ACTIVITY_VIEW_ID, activity),
     vscode.commands.registerCommand(SHOW_ACTIVITY_COMMAND, (opts?: { preserveFocus?: boolean }) => activity.show(opts?.preserveFocus ?? false)),
     vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, () => acceptWorkspacePolicy(() => autonomyStatus.refresh())),
+    registerModelCommands(context.secrets),
   );
   log.info(`Spec Agent ${context.extension.packageJSON.version as string} activated`);
   void activity.offerInterrupted().catch((e: unknown) => log.warn(`looking for an interrupted run: ${String(e)}`));
@@ -91,6 +96,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     ripgrep: rg,
     runIndex,
     taskPicker,
+    chooseModel: (workspace) => chooseModel(workspace, { secrets: context.secrets, log }),
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;

@@ -25,12 +25,19 @@ async function freePort() {
   });
 }
 
-/** Starts code-server in its own process group; `stop()` kills the group (watchers and language servers too). */
-/** `trust`: workspace trust on, so a folder opens in Restricted Mode until the user trusts it. */
-export async function startCodeServer({ env = {}, runDir, trust = false }) {
+/**
+ * Starts code-server in its own process group; `stop()` kills the group (watchers and language servers too).
+ * `extensions`: unpacked extension folders to install first (the workbench takes one development extension only).
+ * `trust`: workspace trust on, so a folder opens in Restricted Mode until the user trusts it.
+ */
+export async function startCodeServer({ env = {}, runDir, extensions = [], trust = false }) {
   const port = await freePort();
   fs.mkdirSync(path.join(runDir, 'user-data/User'), { recursive: true });
   fs.mkdirSync(path.join(runDir, 'extensions'), { recursive: true });
+  for (const dir of extensions) {
+    const { publisher, name, version } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    fs.cpSync(dir, path.join(runDir, 'extensions', `${publisher}.${name}-${version}`), { recursive: true });
+  }
   fs.writeFileSync(path.join(runDir, 'user-data/User/settings.json'), JSON.stringify({
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,

@@ -31,8 +31,9 @@ const report = path.join(runDir, 'report.txt');
 const counts = { passed: 0, failed: 0, skipped: 0 };
 let server;
 let browser;
-try {
-  server = await startCodeServer({ runDir, env: { SPEC_AGENT_TEST_REPORT: report, SPEC_AGENT_ACCEPTANCE_FILE: path.join(runDir, 'accepted-policies.json'), SPEC_AGENT_CHECKPOINTS_DIR: path.join(runDir, 'checkpoints') } });
+try { phases: {
+  // Installed beside the extension: a fixture that provides a scripted vscode.lm chat model (models.test.ts).
+  server = await startCodeServer({ runDir, extensions: [path.join(ROOT, 'test/vscode/fixtures/lm-provider')], env: { SPEC_AGENT_TEST_REPORT: report, SPEC_AGENT_ACCEPTANCE_FILE: path.join(runDir, 'accepted-policies.json'), SPEC_AGENT_CHECKPOINTS_DIR: path.join(runDir, 'checkpoints') } });
   log('code-server up at', server.base);
   const { chromium } = await loadPlaywright();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
@@ -55,12 +56,15 @@ try {
     restrictedServer.stop();
   }
 
+  // SPEC_AGENT_INHOST_ONLY=1: only (1), for a quick turn while working on the in-host suites.
+  if (process.env.SPEC_AGENT_INHOST_ONLY) break phases;
+
   // (2) UI tests in the real workbench.
   // The UI workspace runs the recorded demo model (the user's own setting, as they would choose a model).
   const uiWorkspace = makeWorkspace('ui');
   fs.mkdirSync(path.join(uiWorkspace, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(uiWorkspace, '.vscode/settings.json'), JSON.stringify({ 'specAgent.model.id': `replay:${path.join(ROOT, 'examples/demo/replay-priorities.json')}` }));
-  const ui = await runUiTests({ browser, server, workspace: uiWorkspace, extensionPath: ROOT, outDir: path.join(ROOT, 'test-output'), log });
+  const ui = await runUiTests({ browser, server, workspace: uiWorkspace, extensionPath: ROOT, outDir: path.join(ROOT, 'test-output'), log, userSettings: [path.join(runDir, 'user-data/User/settings.json')] });
   counts.passed += ui.passed; counts.failed += ui.failed;
 
   // (3) The packaged extension: a .vsix of the current build, installed into a second code-server.
@@ -74,7 +78,7 @@ try {
   server = await startCodeServer({ runDir: vsixDir, env: { SPEC_AGENT_ACCEPTANCE_FILE: path.join(vsixDir, 'accepted-policies.json') } });
   const packaged = await runVsixTests({ browser, server, workspace: makeWorkspace('vsix'), outDir: path.join(ROOT, 'test-output') });
   counts.passed += packaged.passed; counts.failed += packaged.failed;
-} catch (err) {
+} } catch (err) {
   counts.failed++;
   log('harness error:', err.stack || String(err));
 } finally {

@@ -67,7 +67,42 @@ test('shows a warning under a line that looks like a task but is not one', async
   await page.screenshot({ path: path.join(outDir, 'tasks-md-diagnostics.png') });
 });
 
-export async function runUiTests({ browser, server, workspace, extensionPath, outDir, log }) {
+/** Runs a command from the Command Palette by its title. */
+async function runCommand(page, title) {
+  await page.keyboard.press('Control+Shift+P');
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+test('Set API Key asks with a password box and keeps the key out of settings; Select Model switches to a replay script', async ({ page, outDir, workspace, userSettings }) => {
+  await runCommand(page, 'Spec Agent: Set API Key');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Anthropic' }).first().click();
+  const box = page.locator('.quick-input-box input');
+  await page.locator('.quick-input-title', { hasText: 'API key for Anthropic at https://api.anthropic.com' }).waitFor({ timeout: 10_000 });
+  if ((await box.getAttribute('type')) !== 'password') throw new Error('the key is typed into a box that shows it');
+  await page.keyboard.type('sk-ui-test-key');
+  await page.screenshot({ path: path.join(outDir, 'set-api-key.png') });
+  await page.keyboard.press('Enter');
+  await page.locator('.notification-list-item', { hasText: 'the API key for https://api.anthropic.com is stored' }).waitFor({ timeout: 10_000 });
+
+  await runCommand(page, 'Spec Agent: Select Model');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'No VS Code language models' }).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: path.join(outDir, 'select-model.png') });
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Replay script' }).first().click();
+  await page.locator('.quick-input-title', { hasText: 'Replay script' }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('.kiro/replay-ui.json');
+  await page.keyboard.press('Enter');
+  await page.locator('.notification-list-item', { hasText: 'the agent now uses replay script .kiro/replay-ui.json (workspace settings)' }).waitFor({ timeout: 10_000 });
+  const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode/settings.json'), 'utf8'));
+  if (settings['specAgent.model.provider'] !== 'replay' || settings['specAgent.model.replayScript'] !== '.kiro/replay-ui.json') throw new Error(`workspace settings: ${JSON.stringify(settings)}`);
+  for (const file of [path.join(workspace, '.vscode/settings.json'), ...userSettings]) {
+    if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes('sk-ui-test-key')) throw new Error(`the key is in ${file}`);
+  }
+});
+
+export async function runUiTests({ browser, server, workspace, extensionPath, outDir, log, userSettings = [] }) {
   fs.mkdirSync(outDir, { recursive: true });
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
@@ -80,7 +115,7 @@ export async function runUiTests({ browser, server, workspace, extensionPath, ou
     for (const t of tests) {
       const started = Date.now();
       try {
-        await t.fn({ page, outDir });
+        await t.fn({ page, outDir, workspace, userSettings });
         result.passed++;
         console.log(`  ✔ [ui] ${t.name} (${Date.now() - started} ms)`);
       } catch (err) {

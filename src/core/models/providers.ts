@@ -14,9 +14,18 @@ const OPENAI_COMPATIBLE: Record<string, { baseURL?: string; keyVar?: string; loc
 
 export const PROVIDERS = ['replay', 'anthropic', ...Object.keys(OPENAI_COMPATIBLE)];
 
+/** The server a provider talks to when no base URL is given (VS Code binds stored keys to it). */
+export function defaultBaseURL(provider: string): string | undefined {
+  if (provider === 'anthropic') return 'https://api.anthropic.com';
+  if (provider === 'openai') return 'https://api.openai.com/v1';
+  return OPENAI_COMPATIBLE[provider]?.baseURL;
+}
+
 export interface ModelOptions {
   baseURL?: string;
   env?: NodeJS.ProcessEnv;
+  /** The API key, when the host keeps it (VS Code's SecretStorage); without it the provider's variable in `env` is read. */
+  apiKey?: string;
   /** Ollama has no way to tell its window over the OpenAI API: it is given here and sent as num_ctx. */
   contextWindow?: number;
 }
@@ -30,13 +39,13 @@ export async function createModel(spec: string, o: ModelOptions = {}): Promise<C
   const name = spec.slice(colon + 1);
   if (provider === 'replay') return ReplayModel.load(name);
   if (provider === 'anthropic') {
-    const apiKey = env.ANTHROPIC_API_KEY;
+    const apiKey = o.apiKey || env.ANTHROPIC_API_KEY;
     if (!apiKey && !o.baseURL) throw new ModelError('anthropic: set ANTHROPIC_API_KEY', 'auth');
     return new AnthropicModel({ id: spec, model: name, apiKey, baseURL: o.baseURL, contextWindow: o.contextWindow });
   }
   const known = OPENAI_COMPATIBLE[provider];
   if (!known) throw new ModelError(`unknown model provider "${provider}"; use one of ${PROVIDERS.join(', ')}`, 'unknown-model');
-  const apiKey = known.keyVar ? env[known.keyVar] : undefined;
+  const apiKey = o.apiKey || (known.keyVar ? env[known.keyVar] : undefined);
   if (known.keyVar && !apiKey && !o.baseURL) throw new ModelError(`${provider}: set ${known.keyVar}`, 'auth');
   return new OpenAICompatibleModel({
     id: spec,

@@ -147,4 +147,12 @@ describe('createModel', () => {
     await expect(createModel('gpt-x', { env: {} })).rejects.toThrow(/must be provider:model/);
     expect((await createModel('ollama:qwen3:32b', { env: {}, contextWindow: 32768 })).id).toBe('ollama:qwen3:32b');
   });
+
+  it('takes the key from the host (apiKey) before the environment', async () => {
+    const base = await serve((res) => sse(res, toolCallStream), (res) => sse(res, toolCallStream));
+    await (await createModel('openai:m', { env: { OPENAI_API_KEY: 'from-env' }, apiKey: 'from-host', baseURL: `${base}/v1` })).complete(request());
+    await (await createModel('openai:m', { env: { OPENAI_API_KEY: 'from-env' }, baseURL: `${base}/v1` })).complete(request());
+    expect(requests.map((r) => r.headers.authorization)).toEqual(['Bearer from-host', 'Bearer from-env']);
+    await expect(createModel('anthropic:claude', { env: {}, apiKey: 'k' })).resolves.toBeDefined();
+  });
 });
