@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/webview/**/*.test.ts'],
     globalSetup: ['test/unit/globalSetup.ts'],
     testTimeout: 20_000,
   },

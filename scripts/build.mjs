@@ -1,7 +1,8 @@
-// Bundles the extension host, the CLI and the in-host tests with esbuild. `--production` minifies.
+// Bundles the extension host, the CLI, the webview and the in-host tests with esbuild. `--production` minifies.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { buildHostStub, buildWebview } from './buildWebview.mjs';
 
 const production = process.argv.includes('--production');
 const require = createRequire(import.meta.url);
@@ -32,6 +33,9 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.js' }),
+  // The Agent Activity webview (browser), with its CSS and codicons; the test host stub goes beside the test bundles.
+  buildWebview({ outdir: 'dist/webview', production }),
+  buildHostStub({ outfile: 'dist/test/webview/hostStub.js' }),
   build({
     ...common,
     entryPoints: readdirSync('test/vscode/suite').filter((f) => f.endsWith('.ts')).map((f) => `test/vscode/suite/${f}`),

@@ -22,7 +22,7 @@ async function step(name, run) {
 const check = (ok) => (ok ? { passed: 1 } : { failed: 1 });
 
 await step('lint', () => check(npx(['eslint', '.']).status === 0));
-await step('typecheck', () => check(npx(['tsc', '-p', '.']).status === 0 && npx(['tsc', '-p', 'test/vscode']).status === 0));
+await step('typecheck', () => check(npx(['tsc', '-p', '.']).status === 0 && npx(['tsc', '-p', 'test/vscode']).status === 0 && npx(['tsc', '-p', 'media']).status === 0));
 await step('build', () => check(spawnSync('node', ['scripts/build.mjs'], { stdio: 'inherit' }).status === 0));
 await step('unit tests', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spec-agent-vitest-'));

@@ -1,0 +1,394 @@
+import type { ApprovalDetail, AutonomyInfo, RunControls } from '../src/core/runs/activityProtocol.js';
+import type { RunEvent } from '../src/core/runs/events.js';
+import { appendOutput, emptyTail, type OutputTail } from './outputTail.js';
+
+/**
+ * The panel's view model: RunEvents folded into timeline items, with no DOM. Folding is cheap and total (20,000
+ * events in a few milliseconds); rendering is the expensive part, so the model records which items changed and
+ * the renderer touches only those.
+ */
+
+export type ToolKind = 'read' | 'write' | 'command' | 'complete' | 'other';
+
+const READ_TOOLS = new Set(['read_file', 'list_files', 'search_files']);
+const WRITE_TOOLS = new Set(['write_file', 'edit_file', 'delete_file']);
+
+export function toolKind(tool: string): ToolKind {
+  if (READ_TOOLS.has(tool)) return 'read';
+  if (WRITE_TOOLS.has(tool)) return 'write';
+  if (tool === 'run_command') return 'command';
+  if (tool === 'complete_task') return 'complete';
+  return 'other';
+}
+
+export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'always' | 'cancelled' | 'unanswered';
+
+export interface CallItem {
+  kind: 'call';
+  id: string;
+  seq: number;
+  callId: string;
+  tool: string;
+  input: Record<string, unknown>;
+  gate?: { verdict: 'allow' | 'ask' | 'deny'; rule: string; reason: string };
+  approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string };
+  output?: OutputTail;
+  finished?: { ok: boolean; output: string; data: Record<string, unknown>; durationMs: number };
+}
+
+export interface FileChange {
+  path: string;
+  added: number;
+  removed: number;
+  /** Created in this task (write_file to a new path). */
+  created: boolean;
+  deleted: boolean;
+  /** Rewritten whole by write_file: the line count after, since the lines before are not in the event. */
+  rewrittenLines?: number;
+}
+
+export type Item =
+  | CallItem
+  | { kind: 'task'; id: string; seq: number; taskId: string | null; title: string }
+  | { kind: 'text'; id: string; seq: number; text: string }
+  | { kind: 'selfcorrection'; id: string; seq: number; count: number; max: number; reason: string }
+  | { kind: 'checkpoint'; id: string; seq: number; label: string; commit: string; skipped: number }
+  | { kind: 'pause'; id: string; seq: number; pauseKind: string; reason: string }
+  | {
+      kind: 'completion';
+      id: string;
+      seq: number;
+      taskId: string | null;
+      summary: string;
+      requirements: Array<{ id: string; evidence: string }>;
+      verification: Array<{ command: string; exitCode: number | null; ok: boolean }>;
+      verified: boolean;
+      files: FileChange[];
+    }
+  | { kind: 'end'; id: string; seq: number; end: 'completed' | 'stopped' | 'failed'; text: string; completedSteps?: string[] };
+
+export type RunState = 'idle' | 'running' | 'waiting' | 'paused' | 'stopped' | 'failed' | 'completed';
+
+export const STATE_LABEL: Record<RunState, string> = {
+  idle: 'no run',
+  running: 'running',
+  waiting: 'waiting for approval',
+  paused: 'paused',
+  stopped: 'stopped',
+  failed: 'failed',
+  completed: 'completed',
+};
+
+export interface Header {
+  runId: string | null;
+  task: { id: string | null; title: string } | null;
+  level: string | null;
+  levelSource: string | null;
+  state: RunState;
+  startMs: number | null;
+  endMs: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  steps: number;
+  model: string | null;
+}
+
+export class ActivityModel {
+  runId: string | null = null;
+  items: Item[] = [];
+  /** Bumped by reset: the renderer drops every row it has. */
+  generation = 0;
+  /** Ids of items already rendered that changed since the renderer last looked. */
+  readonly changed = new Set<string>();
+  headerChanged = true;
+  approvalsChanged = true;
+  controlsChanged = true;
+
+  controls: RunControls | null = null;
+  autonomy: AutonomyInfo | null = null;
+  readonly details = new Map<string, ApprovalDetail>();
+  readonly pending = new Map<string, CallItem>();
+
+  private byId = new Map<string, Item>();
+  private calls = new Map<string, CallItem>();
+  private taskFiles = new Map<string, FileChange>();
+  private started: Extract<RunEvent, { type: 'run.started' }> | null = null;
+  private currentTask: { id: string | null; title: string } | null = null;
+  private terminal: Extract<RunEvent, { type: 'run.stopped' | 'run.failed' | 'run.completed' }> | null = null;
+  private pausedNow = false;
+  private lastTime: number | null = null;
+  private usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  private steps = 0;
+
+  reset(runId: string | null, events: readonly RunEvent[]): void {
+    this.runId = runId;
+    this.items = [];
+    this.generation++;
+    this.changed.clear();
+    this.details.clear();
+    this.pending.clear();
+    this.byId.clear();
+    this.calls.clear();
+    this.taskFiles.clear();
+    this.started = null;
+    this.currentTask = null;
+    this.terminal = null;
+    this.pausedNow = false;
+    this.lastTime = null;
+    this.usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    this.steps = 0;
+    this.headerChanged = this.approvalsChanged = this.controlsChanged = true;
+    for (const e of events) this.apply(e);
+  }
+
+  /** Appends the events of the run shown; events of another run are refused (false), as a stale batch. */
+  append(runId: string, events: readonly RunEvent[]): boolean {
+    if (this.runId === null) this.runId = runId;
+    else if (runId !== this.runId) return false;
+    for (const e of events) this.apply(e);
+    return true;
+  }
+
+  setControls(c: RunControls): void {
+    this.controls = c;
+    this.controlsChanged = this.headerChanged = true;
+  }
+
+  setAutonomy(a: AutonomyInfo): void {
+    this.autonomy = a;
+    this.controlsChanged = this.headerChanged = true;
+  }
+
+  setDetail(d: ApprovalDetail): void {
+    this.details.set(d.callId, d);
+    this.approvalsChanged = true;
+  }
+
+  /** Whether a run is under way: the host says so; before it has, a run without a terminal event is. */
+  get running(): boolean {
+    if (this.terminal) return false;
+    if (this.controls) return this.controls.running;
+    return this.started !== null;
+  }
+
+  get state(): RunState {
+    if (!this.started && this.items.length === 0) return 'idle';
+    const t = this.terminal;
+    if (t?.type === 'run.completed') return 'completed';
+    if (t?.type === 'run.failed') return 'failed';
+    // The executor ends a paused run with run.paused then run.stopped("paused: ..."): that run is paused.
+    if (t?.type === 'run.stopped') return this.pausedNow ? 'paused' : 'stopped';
+    if (this.pending.size > 0) return 'waiting';
+    if (this.pausedNow) return 'paused';
+    return this.running ? 'running' : 'stopped';
+  }
+
+  header(): Header {
+    const level = this.autonomy?.level ?? this.started?.level ?? null;
+    const levelSource = this.autonomy?.source ?? this.started?.levelSource ?? null;
+    const first = this.started?.tasks[0];
+    const startMs = this.started ? Date.parse(this.started.time) : null;
+    const endMs = this.terminal ? Date.parse(this.terminal.time) : this.running ? null : this.lastTime;
+    return {
+      runId: this.runId,
+      task: this.currentTask ?? (first ? { id: first.id, title: first.title } : null),
+      level,
+      levelSource,
+      state: this.state,
+      startMs: startMs !== null && Number.isFinite(startMs) ? startMs : null,
+      endMs: endMs !== null && Number.isFinite(endMs) ? endMs : null,
+      ...this.usage,
+      steps: this.steps,
+      model: this.started?.model ?? null,
+    };
+  }
+
+  item(id: string): Item | undefined {
+    return this.byId.get(id);
+  }
+
+  private push(item: Item): void {
+    this.items.push(item);
+    this.byId.set(item.id, item);
+  }
+
+  private touch(item: Item): void {
+    this.changed.add(item.id);
+  }
+
+  private call(callId: string, seq: number, tool = 'unknown', input: unknown = {}): CallItem {
+    let c = this.calls.get(callId);
+    if (!c) {
+      // A journal cut short (or a batch lost to a reload) can start mid-call: the call still gets its row.
+      c = { kind: 'call', id: `c:${callId}`, seq, callId, tool, input: asRecord(input) };
+      this.calls.set(callId, c);
+      this.push(c);
+    }
+    return c;
+  }
+
+  private apply(e: RunEvent): void {
+    const t = Date.parse(e.time);
+    if (Number.isFinite(t)) this.lastTime = t;
+    const id = `e:${e.seq}`;
+    switch (e.type) {
+      case 'run.started':
+        this.started = e;
+        this.headerChanged = true;
+        break;
+      case 'task.started':
+        this.currentTask = { id: e.task.id, title: e.task.title };
+        this.taskFiles.clear();
+        this.pausedNow = false;
+        this.headerChanged = true;
+        this.push({ kind: 'task', id, seq: e.seq, taskId: e.task.id, title: e.task.title });
+        break;
+      case 'step.started':
+        this.steps++;
+        if (this.pausedNow) this.pausedNow = false;
+        this.headerChanged = true;
+        break;
+      case 'model.text':
+        if (e.text.trim() !== '') this.push({ kind: 'text', id, seq: e.seq, text: e.text });
+        break;
+      case 'model.usage':
+        this.usage.inputTokens += e.inputTokens ?? 0;
+        this.usage.outputTokens += e.outputTokens ?? 0;
+        this.usage.costUsd += e.costUsd ?? 0;
+        this.headerChanged = true;
+        break;
+      case 'tool.requested': {
+        const existing = this.calls.get(e.callId);
+        if (existing) {
+          existing.tool = e.tool;
+          existing.input = asRecord(e.input);
+          this.touch(existing);
+        } else this.call(e.callId, e.seq, e.tool, e.input);
+        this.pausedNow = false;
+        break;
+      }
+      case 'gate.decided': {
+        const c = this.call(e.callId, e.seq);
+        c.gate = { verdict: e.verdict, rule: e.rule, reason: e.reason };
+        this.touch(c);
+        break;
+      }
+      case 'approval.requested': {
+        const c = this.call(e.callId, e.seq, e.tool, e.input);
+        c.approval = { state: 'pending', rule: e.rule, reason: e.reason };
+        this.pending.set(e.callId, c);
+        this.approvalsChanged = this.headerChanged = true;
+        this.touch(c);
+        break;
+      }
+      case 'approval.resolved': {
+        const c = this.call(e.callId, e.seq);
+        const state: ApprovalState = e.by === 'stop' ? 'cancelled' : e.by === 'no-one-to-ask' ? 'unanswered' : e.alwaysAllow ? 'always' : e.approved ? 'approved' : 'rejected';
+        c.approval = { state, rule: c.approval?.rule ?? '', reason: c.approval?.reason ?? '', ...(e.alwaysAllow ? { alwaysAllow: e.alwaysAllow } : {}) };
+        this.pending.delete(e.callId);
+        this.details.delete(e.callId);
+        this.approvalsChanged = this.headerChanged = true;
+        this.touch(c);
+        break;
+      }
+      case 'tool.output': {
+        const c = this.call(e.callId, e.seq);
+        c.output ??= emptyTail();
+        appendOutput(c.output, e.text);
+        this.touch(c);
+        break;
+      }
+      case 'tool.finished': {
+        const c = this.call(e.callId, e.seq);
+        const data = e.data ?? {};
+        c.finished = { ok: e.ok, output: e.output, data, durationMs: e.durationMs };
+        if (e.ok && toolKind(c.tool) === 'write') this.recordChange(c, data);
+        this.touch(c);
+        break;
+      }
+      case 'selfcorrection':
+        this.push({ kind: 'selfcorrection', id, seq: e.seq, count: e.count, max: e.max, reason: e.reason });
+        break;
+      case 'checkpoint.created':
+        this.push({ kind: 'checkpoint', id, seq: e.seq, label: e.label, commit: e.commit, skipped: e.skipped?.length ?? 0 });
+        break;
+      case 'task.completed':
+        this.push({
+          kind: 'completion',
+          id,
+          seq: e.seq,
+          taskId: e.taskId,
+          summary: e.summary,
+          requirements: e.requirements,
+          verification: e.verification,
+          verified: e.verified,
+          files: [...this.taskFiles.values()],
+        });
+        this.taskFiles.clear();
+        break;
+      case 'run.paused':
+        this.pausedNow = true;
+        this.headerChanged = true;
+        this.push({ kind: 'pause', id, seq: e.seq, pauseKind: e.kind, reason: e.reason });
+        break;
+      case 'run.stopped':
+        this.terminal = e;
+        this.push({ kind: 'end', id, seq: e.seq, end: 'stopped', text: e.reason, completedSteps: e.completedSteps });
+        this.settleApprovals();
+        break;
+      case 'run.failed':
+        this.terminal = e;
+        this.pausedNow = false;
+        this.push({ kind: 'end', id, seq: e.seq, end: 'failed', text: e.error });
+        this.settleApprovals();
+        break;
+      case 'run.completed':
+        this.terminal = e;
+        this.pausedNow = false;
+        this.push({ kind: 'end', id, seq: e.seq, end: 'completed', text: `${e.tasksCompleted} task${e.tasksCompleted === 1 ? '' : 's'} completed` });
+        this.settleApprovals();
+        break;
+    }
+  }
+
+  /** A run that ended cannot wait for anyone: a card without its resolution (a crashed run) goes away. */
+  private settleApprovals(): void {
+    this.headerChanged = this.approvalsChanged = true;
+    for (const c of this.pending.values()) {
+      c.approval = { ...c.approval!, state: 'cancelled' };
+      this.touch(c);
+    }
+    this.pending.clear();
+  }
+
+  private recordChange(c: CallItem, data: Record<string, unknown>): void {
+    const path = str(data.path) ?? str(c.input.path);
+    if (!path) return;
+    const f = this.taskFiles.get(path) ?? { path, added: 0, removed: 0, created: false, deleted: false };
+    if (c.tool === 'edit_file') {
+      f.added += num(data.linesAdded) ?? 0;
+      f.removed += num(data.linesRemoved) ?? 0;
+      f.deleted = false;
+    } else if (c.tool === 'write_file') {
+      if (data.created === true && !this.taskFiles.has(path)) f.created = true;
+      f.rewrittenLines = num(data.lines);
+      f.deleted = false;
+    } else if (c.tool === 'delete_file') {
+      f.deleted = true;
+    }
+    this.taskFiles.set(path, f);
+  }
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}

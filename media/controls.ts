@@ -1,0 +1,68 @@
+import type { AutonomyInfo, RunControls } from '../src/core/runs/activityProtocol.js';
+import { h, icon } from './dom.js';
+
+/**
+ * The controls bar: what the host says the run allows now (Stop, Resume, Discard, ...) and the autonomy dropdown.
+ * The bar never decides on its own; a button is shown only when the matching `controls` flag is true.
+ */
+export class ControlsView {
+  private readonly stop = button('stop', 'debug-stop', 'Stop Agent', 'Stop the agent now (Escape)', 'primary danger');
+  private readonly stopAfter = button('stopAfterTask', 'debug-step-out', 'Stop after this task', 'Let the current task finish, then stop', 'secondary');
+  private readonly resume = button('resume', 'debug-continue', 'Resume', 'Continue the run from its last finished sub-step', 'primary');
+  private readonly discard = button('discard', 'discard', 'Discard changes', 'Put every file the run changed back as it was before the run', 'secondary');
+  private readonly undoDiscard = button('undoDiscard', 'history', 'Undo discard', 'Bring back the changes that were discarded', 'secondary');
+  private readonly keep = button('keep', 'check', 'Keep changes', 'Keep the changes of the run', 'secondary');
+  readonly select = h(
+    'select',
+    { id: 'autonomy', 'data-action': 'setAutonomy', 'aria-label': 'Autonomy level' },
+    h('option', { value: 'inherit' }, 'Inherit (.kiro/settings.json)'),
+    h('option', { value: 'cautious' }, 'Cautious'),
+    h('option', { value: 'balanced' }, 'Balanced'),
+    h('option', { value: 'full' }, 'Full'),
+  );
+  private readonly unaccepted = h('div', { class: 'unaccepted', hidden: true });
+
+  constructor(root: HTMLElement) {
+    root.append(
+      h('div', { class: 'control-buttons' }, this.stop, this.stopAfter, this.resume, this.discard, this.undoDiscard, this.keep),
+      h('label', { class: 'autonomy', for: 'autonomy' }, icon('shield'), h('span', { class: 'label' }, 'Autonomy'), this.select),
+      this.unaccepted,
+    );
+    this.update(null, null, false);
+  }
+
+  update(c: RunControls | null, a: AutonomyInfo | null, runningFromEvents: boolean): void {
+    const running = c ? c.running : runningFromEvents;
+    this.stop.hidden = !running;
+    this.stopAfter.hidden = !running;
+    this.stopAfter.disabled = !!c?.stoppingAfterTask;
+    this.stopAfter.lastElementChild!.textContent = c?.stoppingAfterTask ? 'Stopping after this task…' : 'Stop after this task';
+    this.resume.hidden = !c?.canResume;
+    this.discard.hidden = !c?.canDiscard;
+    this.undoDiscard.hidden = !c?.canUndoDiscard;
+    this.keep.hidden = !c?.canKeep;
+    // Never overwrite the dropdown while the user has it focused (they may be choosing).
+    if (a && document.activeElement !== this.select) this.select.value = a.setting;
+    this.select.disabled = !a;
+    this.select.title = a ? `Now ${a.level}, from ${a.source}` : 'Waiting for the extension';
+    if (a?.unaccepted?.length) {
+      this.unaccepted.hidden = false;
+      this.unaccepted.textContent = `Not accepted on this machine: ${a.unaccepted.join('; ')}`;
+    } else this.unaccepted.hidden = true;
+  }
+}
+
+function button(action: string, ico: string, label: string, title: string, cls: string): HTMLButtonElement {
+  return h('button', { type: 'button', class: cls, 'data-action': action, title, hidden: true }, icon(ico), h('span', null, label));
+}
+
+/** A dismissible notice from the host ("Discarded: 3 files restored"). */
+export function renderNotice(level: 'info' | 'warning' | 'error', text: string): HTMLElement {
+  return h(
+    'div',
+    { class: `notice notice-${level}`, role: level === 'error' ? 'alert' : 'status' },
+    icon(level === 'info' ? 'info' : level),
+    h('span', { class: 'notice-text' }, text),
+    h('button', { type: 'button', class: 'icon-button', 'data-action': 'dismissNotice', 'aria-label': 'Dismiss notice', title: 'Dismiss' }, icon('close')),
+  );
+}

@@ -1,0 +1,72 @@
+import { STATE_LABEL, type Header, type RunState } from './activityModel.js';
+import { formatCount, formatDuration, h, icon } from './dom.js';
+
+const STATE_ICON: Record<RunState, string> = {
+  idle: 'circle-slash',
+  running: 'loading',
+  waiting: 'shield',
+  paused: 'debug-pause',
+  stopped: 'debug-stop',
+  failed: 'error',
+  completed: 'pass',
+};
+
+/** The run's header. Its nodes are made once and their text updated, so the one-second tick is a few text writes. */
+export class HeaderView {
+  private readonly task = h('span', { class: 'header-task' });
+  private readonly stateIcon = h('span', { 'aria-hidden': 'true' });
+  private readonly stateText = h('span');
+  private readonly state = h('span', { class: 'badge state', role: 'status' }, this.stateIcon, ' ', this.stateText);
+  private readonly level = h('span', { class: 'header-level' });
+  private readonly elapsed = h('span', { class: 'header-elapsed', title: 'elapsed' });
+  private readonly tokens = h('span', { class: 'header-tokens', title: 'tokens in / out' });
+  private readonly cost = h('span', { class: 'header-cost', title: 'cost' });
+  private readonly steps = h('span', { class: 'header-steps', title: 'model steps' });
+  private last: Header | null = null;
+
+  constructor(root: HTMLElement) {
+    root.append(
+      h('div', { class: 'header-line' }, this.task, this.state),
+      h(
+        'div',
+        { class: 'header-line header-meta' },
+        icon('shield'),
+        this.level,
+        h('span', { class: 'sep' }, '·'),
+        icon('clock'),
+        this.elapsed,
+        h('span', { class: 'sep' }, '·'),
+        this.steps,
+        h('span', { class: 'sep' }, '·'),
+        this.tokens,
+        this.cost,
+      ),
+    );
+  }
+
+  update(hd: Header): void {
+    this.last = hd;
+    this.task.textContent = hd.task ? `${hd.task.id ? `${hd.task.id} ` : ''}${hd.task.title}` : hd.runId ? 'Run' : 'Agent Activity';
+    this.task.title = this.task.textContent;
+    this.stateIcon.className = `codicon codicon-${STATE_ICON[hd.state]}${hd.state === 'running' ? ' codicon-modifier-spin' : ''}`;
+    this.stateText.textContent = STATE_LABEL[hd.state];
+    this.state.className = `badge state state-${hd.state}`;
+    this.state.dataset.state = hd.state;
+    this.level.textContent = hd.level ? `${hd.level}${hd.levelSource ? ` (from ${hd.levelSource})` : ''}` : '—';
+    this.steps.textContent = `${hd.steps} step${hd.steps === 1 ? '' : 's'}`;
+    this.tokens.textContent = `${formatCount(hd.inputTokens)} in / ${formatCount(hd.outputTokens)} out tokens`;
+    this.cost.textContent = hd.costUsd > 0 ? ` · $${hd.costUsd.toFixed(hd.costUsd < 1 ? 3 : 2)}` : '';
+    this.tick();
+  }
+
+  /** The elapsed time; called every second while the run is under way. */
+  tick(): void {
+    const hd = this.last;
+    if (!hd || hd.startMs === null) {
+      this.elapsed.textContent = '—';
+      return;
+    }
+    const end = hd.endMs ?? Date.now();
+    this.elapsed.textContent = formatDuration(Math.max(0, end - hd.startMs));
+  }
+}

@@ -1,0 +1,185 @@
+import './zodWithoutEval.js';
+import { hostMessageSchema, webviewMessageSchema, type HostMessage, type WebviewMessage } from '../src/core/runs/activityProtocol.js';
+import { ActivityModel } from './activityModel.js';
+import { renderApprovalCard } from './approvalCard.js';
+import { ControlsView, renderNotice } from './controls.js';
+import { HeaderView } from './header.js';
+import { Timeline } from './timeline.js';
+
+/** The webview's entry: host messages in, folded into the model; the DOM follows once per animation frame. */
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** Time per frame the timeline may spend building rows; the rest of the frame stays free for input and paint. */
+const FRAME_BUDGET_MS = 8;
+
+const vscode = acquireVsCodeApi();
+const model = new ActivityModel();
+
+const $ = (id: string): HTMLElement => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`activity.html lacks #${id}`);
+  return el;
+};
+const root = document.body;
+const scroller = $('scroller');
+const empty = $('empty');
+const approvals = $('approvals');
+const notices = $('notices');
+const header = new HeaderView($('header'));
+const controls = new ControlsView($('controls'));
+const timeline = new Timeline($('timeline'), scroller, model);
+
+function post(msg: WebviewMessage): void {
+  // Validated on the way out too: a typo here would otherwise be a silent no-op on the host side.
+  const r = webviewMessageSchema.safeParse(msg);
+  if (!r.success) {
+    console.error('Spec Agent: not posting an invalid message', msg, r.error.issues);
+    return;
+  }
+  vscode.postMessage(r.data);
+}
+
+let frame = 0;
+function schedule(): void {
+  if (frame === 0) frame = requestAnimationFrame(render);
+  root.dataset.busy = 'true';
+}
+
+let ticker: ReturnType<typeof setInterval> | undefined;
+
+function render(): void {
+  frame = 0;
+  if (model.headerChanged || model.controlsChanged) {
+    header.update(model.header());
+    model.headerChanged = false;
+    const running = model.running;
+    if (running && !ticker) ticker = setInterval(() => header.tick(), 1000);
+    else if (!running && ticker) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  }
+  if (model.controlsChanged) {
+    controls.update(model.controls, model.autonomy, model.running);
+    model.controlsChanged = false;
+  }
+  if (model.approvalsChanged) {
+    renderApprovals();
+    model.approvalsChanged = false;
+  }
+  empty.hidden = !(model.runId === null && model.items.length === 0);
+  if (timeline.flush(FRAME_BUDGET_MS)) delete root.dataset.busy;
+  else schedule();
+}
+
+function renderApprovals(): void {
+  const active = document.activeElement;
+  const focusedCall = active instanceof HTMLElement && approvals.contains(active) ? active.closest<HTMLElement>('[data-call]')?.dataset.call : undefined;
+  const focusKey = active instanceof HTMLElement ? active.dataset.focusKey : undefined;
+  const cards = [...model.pending.values()].map((c) => renderApprovalCard(c, model.details.get(c.callId)));
+  approvals.replaceChildren(...cards);
+  approvals.hidden = cards.length === 0;
+  // A card re-rendered because its diff arrived keeps the focus where the user had it.
+  if (focusedCall) {
+    const card = approvals.querySelector<HTMLElement>(`[data-call="${CSS.escape(focusedCall)}"]`);
+    (card?.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(focusKey ?? '')}"]`) ?? card)?.focus();
+  }
+}
+
+function handle(msg: HostMessage): void {
+  switch (msg.type) {
+    case 'reset':
+      model.reset(msg.runId, msg.events);
+      break;
+    case 'events':
+      if (!model.append(msg.runId, msg.events)) console.warn(`Spec Agent: events of run ${msg.runId} ignored while run ${model.runId} is shown`);
+      break;
+    case 'controls':
+      model.setControls(msg.controls);
+      break;
+    case 'autonomy':
+      model.setAutonomy(msg.autonomy);
+      break;
+    case 'approvalDetail':
+      model.setDetail(msg.detail);
+      break;
+    case 'notice':
+      notices.replaceChildren(renderNotice(msg.level, msg.text));
+      break;
+  }
+  schedule();
+}
+
+let handled = 0;
+window.addEventListener('message', (e: MessageEvent) => {
+  const r = hostMessageSchema.safeParse(e.data);
+  if (r.success) handle(r.data);
+  else console.warn('Spec Agent: ignoring an invalid message from the extension', r.error.issues.slice(0, 3));
+  // Lets a test (or a curious developer) know how many messages the panel has taken in.
+  root.dataset.handled = String(++handled);
+});
+
+root.addEventListener('click', (e) => {
+  const target = (e.target as Element).closest<HTMLElement>('[data-action]');
+  if (!target || target instanceof HTMLSelectElement) return;
+  const runId = model.runId;
+  const d = target.dataset;
+  switch (d.action) {
+    case 'toggle': {
+      const key = `${d.item}|${d.section}`;
+      if (!timeline.expanded.delete(key)) timeline.expanded.add(key);
+      timeline.refresh(d.item!);
+      return;
+    }
+    case 'approve':
+    case 'reject':
+    case 'alwaysAllow':
+      if (d.call) post({ type: d.action, callId: d.call });
+      // Answered: the buttons go quiet until the host's approval.resolved turns the card into a row.
+      target.closest('.approval-card')?.querySelectorAll('button').forEach((b) => (b.disabled = true));
+      return;
+    case 'openDiff':
+      if (runId && d.path) post({ type: 'openDiff', runId, path: d.path });
+      return;
+    case 'openFile':
+      if (d.path) post({ type: 'openFile', path: d.path });
+      return;
+    case 'stop':
+    case 'stopAfterTask':
+      post({ type: d.action });
+      return;
+    case 'resume':
+    case 'discard':
+    case 'undoDiscard':
+    case 'keep':
+      if (runId) post({ type: d.action, runId });
+      return;
+    case 'dismissNotice':
+      target.closest('.notice')?.remove();
+      return;
+  }
+});
+
+controls.select.addEventListener('change', () => {
+  const level = controls.select.value;
+  if (level === 'inherit' || level === 'cautious' || level === 'balanced' || level === 'full') post({ type: 'setAutonomy', level });
+});
+
+// Escape stops the run from anywhere in the panel, the approval cards included (DESIGN.md: Escape = Stop).
+// Capture phase, so no control can swallow it first; an open <select> handles its own Escape natively.
+window.addEventListener(
+  'keydown',
+  (e) => {
+    if (e.key !== 'Escape' || e.defaultPrevented || !model.running) return;
+    e.preventDefault();
+    post({ type: 'stop' });
+  },
+  true,
+);
+
+schedule();
+post({ type: 'ready' });

@@ -1,0 +1,289 @@
+import { str, num, toolKind, type CallItem, type FileChange, type Item } from './activityModel.js';
+import { formatDuration, h, icon } from './dom.js';
+import { appendOutput, emptyTail, type OutputTail, tailText } from './outputTail.js';
+
+/**
+ * One timeline row per item, built from the item alone (plus which of its sections the user expanded), so a
+ * changed item is re-rendered by replacing its row. Buttons carry data-action; one listener on the panel
+ * handles them all, which keeps 20,000 rows free of per-row closures.
+ */
+
+/** Model text longer than this starts collapsed. */
+const LONG_TEXT_CHARS = 400;
+const LONG_TEXT_LINES = 6;
+
+export interface RowUi {
+  /** `${itemId}|${section}` of the sections the user opened. */
+  expanded: ReadonlySet<string>;
+}
+
+export function renderRow(item: Item, ui: RowUi): HTMLElement {
+  switch (item.kind) {
+    case 'call':
+      return callRow(item, ui);
+    case 'task':
+      return row(item, 'task', 'tasklist', [h('span', { class: 'title' }, `Task ${item.taskId ?? ''} `, h('span', { class: 'task-title' }, item.title))]);
+    case 'text':
+      return textRow(item, ui);
+    case 'selfcorrection':
+      return row(item, 'selfcorrection', 'debug-restart', [h('span', { class: 'title' }, `Self-correction ${item.count}/${item.max}`), ' ', h('span', { class: 'meta' }, item.reason)]);
+    case 'checkpoint':
+      return row(item, 'checkpoint', 'git-commit', [
+        h('span', { class: 'meta' }, `Checkpoint ${item.label} `),
+        h('code', { class: 'commit', title: item.commit }, item.commit.slice(0, 7)),
+        item.skipped ? h('span', { class: 'meta' }, ` · ${item.skipped} large file${item.skipped === 1 ? '' : 's'} not saved`) : null,
+      ]);
+    case 'pause':
+      return row(item, 'pause', 'debug-pause', [
+        h('span', { class: 'title' }, `Paused (${PAUSE_LABEL[item.pauseKind] ?? item.pauseKind})`),
+        h('div', { class: 'detail pre-wrap' }, item.reason),
+      ]);
+    case 'completion':
+      return completionRow(item);
+    case 'end': {
+      const ico = item.end === 'completed' ? 'check-all' : item.end === 'failed' ? 'error' : 'debug-stop';
+      const title = item.end === 'completed' ? 'Run completed' : item.end === 'failed' ? 'Run failed' : 'Run stopped';
+      const steps = item.completedSteps?.length ? h('div', { class: 'meta' }, `${item.completedSteps.length} sub-step${item.completedSteps.length === 1 ? '' : 's'} completed before it`) : null;
+      return row(item, `end end-${item.end}`, ico, [h('span', { class: 'title' }, title), ' ', h('span', { class: 'detail-inline' }, item.text), steps]);
+    }
+  }
+}
+
+const PAUSE_LABEL: Record<string, string> = {
+  approval: 'waiting for approval',
+  group: 'task group done',
+  'edit-limit': 'file edit limit',
+  'self-corrections': 'self-correction limit',
+  'repeated-failure': 'repeated failure',
+  review: 'review',
+};
+
+function row(item: Item, cls: string, ico: string, body: Array<Node | string | null>): HTMLElement {
+  return h('div', { class: `row row-${cls}`, 'data-id': item.id, 'data-seq': item.seq, role: 'listitem' }, icon(ico, 'row-icon'), h('div', { class: 'row-body' }, ...body));
+}
+
+function toggle(item: Item, section: string, ui: RowUi, label: string): { button: HTMLButtonElement; open: boolean } {
+  const open = ui.expanded.has(`${item.id}|${section}`);
+  const button = h(
+    'button',
+    { class: 'toggle', type: 'button', 'data-action': 'toggle', 'data-item': item.id, 'data-section': section, 'data-focus-key': `toggle-${section}`, 'aria-expanded': String(open) },
+    icon(open ? 'chevron-down' : 'chevron-right'),
+    label,
+  );
+  return { button, open };
+}
+
+function textRow(item: Extract<Item, { kind: 'text' }>, ui: RowUi): HTMLElement {
+  const long = item.text.length > LONG_TEXT_CHARS || item.text.split('\n', LONG_TEXT_LINES + 1).length > LONG_TEXT_LINES;
+  if (!long) return row(item, 'text', 'comment', [h('div', { class: 'model-text' }, item.text)]);
+  const open = ui.expanded.has(`${item.id}|text`);
+  const t = toggle(item, 'text', ui, open ? 'Show less' : 'Show more');
+  return row(item, 'text', 'comment', [h('div', { class: `model-text${open ? '' : ' clamped'}` }, item.text), t.button]);
+}
+
+const TOOL_ICON: Record<string, string> = {
+  read_file: 'file',
+  list_files: 'list-tree',
+  search_files: 'search',
+  write_file: 'new-file',
+  edit_file: 'edit',
+  delete_file: 'trash',
+  run_command: 'terminal',
+  complete_task: 'checklist',
+};
+
+const TOOL_VERB: Record<string, string> = {
+  read_file: 'Read',
+  list_files: 'List',
+  search_files: 'Search',
+  write_file: 'Write',
+  edit_file: 'Edit',
+  delete_file: 'Delete',
+  run_command: 'Run',
+  complete_task: 'Complete task',
+};
+
+/** What the call is about in a few words: the command, the path, the query. */
+export function callSubject(c: CallItem): string {
+  const i = c.input;
+  if (c.tool === 'run_command') return str(i.command) ?? '';
+  if (c.tool === 'search_files') return [str(i.query), str(i.glob) ? `in ${str(i.glob)}` : undefined].filter(Boolean).join(' ');
+  if (c.tool === 'list_files') return [str(i.path) ?? '.', str(i.glob)].filter(Boolean).join(' ');
+  if (c.tool === 'complete_task') return '';
+  return str(i.path) ?? str(c.finished?.data.path) ?? '';
+}
+
+function callRow(c: CallItem, ui: RowUi): HTMLElement {
+  const kind = toolKind(c.tool);
+  const verdict = c.gate?.verdict;
+  const ico = c.tool === 'write_file' && c.finished?.data.created === false ? 'edit' : (TOOL_ICON[c.tool] ?? 'tools');
+  const subject = callSubject(c);
+  const line = h('div', { class: 'row-line' });
+  line.append(h('span', { class: 'verb' }, TOOL_VERB[c.tool] ?? c.tool), ' ');
+  if (kind === 'command') line.append(h('code', { class: 'command' }, subject));
+  else if (subject && (kind === 'read' || kind === 'write') && c.tool !== 'search_files' && c.tool !== 'list_files') {
+    line.append(h('button', { class: 'link path', type: 'button', 'data-action': 'openFile', 'data-path': subject, 'data-focus-key': 'open-file', title: `Open ${subject}` }, subject));
+  } else if (subject) line.append(h('span', { class: 'subject' }, subject));
+  line.append(' ', status(c));
+  if (c.gate) line.append(' ', gateBadge(c.gate.verdict, c.gate.rule, c.gate.reason));
+
+  const body: Array<Node | string | null> = [line];
+  // Allowed calls say why only on hover; a deny or an ask is the point of the row, so its reason is shown.
+  if (c.gate && c.gate.verdict !== 'allow') body.push(h('div', { class: `gate-reason verdict-${c.gate.verdict}` }, c.gate.reason));
+  if (c.approval) body.push(h('div', { class: `approval-outcome approval-${c.approval.state}` }, approvalText(c)));
+  if (kind === 'write' && c.finished?.ok) {
+    const path = str(c.finished.data.path) ?? str(c.input.path);
+    if (path) line.append(' ', openDiffButton(path));
+  }
+  const output = outputOf(c);
+  if (output) {
+    const lines = output.total;
+    const t = toggle(c, 'output', ui, `Output · ${lines} line${lines === 1 ? '' : 's'}`);
+    body.push(t.button);
+    if (t.open) body.push(outputBlock(output));
+  }
+  if (c.finished && !c.finished.ok && kind !== 'command' && kind !== 'complete' && verdict !== 'deny') {
+    body.push(h('div', { class: 'detail error-text pre-wrap' }, firstLines(c.finished.output, 3)));
+  }
+  const cls = `row row-call kind-${kind}${verdict ? ` verdict-${verdict}` : ''}${c.approval?.state === 'pending' ? ' pending' : ''}`;
+  return h('div', { class: cls, 'data-id': c.id, 'data-seq': c.seq, 'data-call': c.callId, role: 'listitem' }, icon(ico, 'row-icon'), h('div', { class: 'row-body' }, ...body));
+}
+
+function status(c: CallItem): HTMLElement {
+  const kind = toolKind(c.tool);
+  if (c.approval?.state === 'pending') return h('span', { class: 'status waiting' }, icon('shield'), ' waiting for approval');
+  if (!c.finished) {
+    if (c.gate?.verdict === 'deny' || (c.approval && c.approval.state !== 'approved' && c.approval.state !== 'always')) return h('span', { class: 'status' });
+    return h('span', { class: 'status running' }, icon('loading', 'codicon-modifier-spin'), ' running');
+  }
+  const f = c.finished;
+  const d = f.data;
+  const parts: string[] = [];
+  if (kind === 'command') {
+    const exit = d.exitCode;
+    if (d.stopped === true) parts.push('stopped');
+    else if (d.timedOut === true) parts.push('timed out');
+    else if (typeof exit === 'number') parts.push(`exit ${exit}`);
+    else if (str(d.signal)) parts.push(`killed by ${str(d.signal)}`);
+    parts.push(formatDuration(num(d.durationMs) ?? f.durationMs));
+  } else if (kind === 'write' && f.ok) {
+    const stat = diffstat(c);
+    if (stat) return h('span', { class: 'status ok' }, stat);
+  } else if (c.tool === 'read_file' && f.ok) {
+    if (num(d.lines) !== undefined) parts.push(`${num(d.lines)} lines`);
+  } else if (c.tool === 'list_files' && f.ok) {
+    if (num(d.files) !== undefined) parts.push(`${num(d.files)} files`);
+  } else if (c.tool === 'search_files' && f.ok) {
+    if (num(d.matches) !== undefined) parts.push(`${num(d.matches)} match${num(d.matches) === 1 ? '' : 'es'}`);
+  }
+  if (!f.ok && c.gate?.verdict === 'deny') return h('span', { class: 'status' });
+  const ok = f.ok;
+  return h('span', { class: `status ${ok ? 'ok' : 'failed'}` }, icon(ok ? 'pass' : 'error'), parts.length ? ` ${parts.join(' · ')}` : ok ? '' : ' failed');
+}
+
+/** `+3 −1`, `new · 16 lines`, `deleted · 829 bytes`: what a write did, from tool.finished data. */
+function diffstat(c: CallItem): HTMLElement | null {
+  const d = c.finished?.data ?? {};
+  if (c.tool === 'edit_file') return stat(num(d.linesAdded) ?? 0, num(d.linesRemoved) ?? 0);
+  if (c.tool === 'write_file') return h('span', { class: 'diffstat' }, d.created === true ? 'new' : 'rewritten', num(d.lines) !== undefined ? ` · ${num(d.lines)} lines` : '');
+  if (c.tool === 'delete_file') return h('span', { class: 'diffstat removed' }, 'deleted', num(d.bytes) !== undefined ? ` · ${num(d.bytes)} bytes` : '');
+  return null;
+}
+
+function stat(added: number, removed: number): HTMLElement {
+  return h('span', { class: 'diffstat', 'aria-label': `${added} lines added, ${removed} removed` }, h('span', { class: 'added' }, `+${added}`), ' ', h('span', { class: 'removed' }, `−${removed}`));
+}
+
+function fileStat(f: FileChange): HTMLElement {
+  if (f.deleted) return h('span', { class: 'diffstat removed' }, 'deleted');
+  if (f.created) return h('span', { class: 'diffstat added' }, 'new', f.rewrittenLines !== undefined ? ` · ${f.rewrittenLines} lines` : '');
+  if (f.rewrittenLines !== undefined && f.added === 0 && f.removed === 0) return h('span', { class: 'diffstat' }, `rewritten · ${f.rewrittenLines} lines`);
+  const s = stat(f.added, f.removed);
+  if (f.rewrittenLines !== undefined) s.append(' · rewritten');
+  return s;
+}
+
+function openDiffButton(path: string): HTMLButtonElement {
+  return h(
+    'button',
+    { class: 'icon-button', type: 'button', 'data-action': 'openDiff', 'data-path': path, 'data-focus-key': `diff-${path}`, 'aria-label': `Open diff of ${path}`, title: `Open diff of ${path}` },
+    icon('diff'),
+    h('span', { class: 'label' }, 'Open diff'),
+  );
+}
+
+export function gateBadge(verdict: 'allow' | 'ask' | 'deny', rule: string, reason: string): HTMLElement {
+  return h('span', { class: `badge gate verdict-${verdict}`, title: reason, 'aria-label': `${verdict} by rule ${rule}: ${reason}` }, `${verdict} · ${rule}`);
+}
+
+function approvalText(c: CallItem): string {
+  const a = c.approval!;
+  switch (a.state) {
+    case 'pending':
+      return 'Waiting for your approval';
+    case 'approved':
+      return 'Approved by you';
+    case 'rejected':
+      return 'Rejected by you';
+    case 'always':
+      return `Always allowed: ${a.alwaysAllow ?? ''} (added to allowedCommands)`;
+    case 'cancelled':
+      return 'Cancelled by stop';
+    case 'unanswered':
+      return 'Not approved: no one was there to ask';
+  }
+}
+
+/** Streamed chunks when there were any; else the output the finished call reported (a journal may hold only that). */
+function outputOf(c: CallItem): OutputTail | null {
+  if (c.output && c.output.total > 0) return c.output;
+  const kind = toolKind(c.tool);
+  if (!c.finished || kind !== 'command' || c.finished.output === '') return null;
+  const t = emptyTail();
+  appendOutput(t, c.finished.output);
+  return t;
+}
+
+function outputBlock(t: OutputTail): HTMLElement {
+  return h(
+    'div',
+    { class: 'output' },
+    t.dropped ? h('div', { class: 'output-note' }, `${t.dropped} earlier line${t.dropped === 1 ? '' : 's'} not shown (the journal has the full output)`) : null,
+    h('pre', { class: 'output-text', tabindex: '0', 'aria-label': 'command output' }, tailText(t)),
+  );
+}
+
+function firstLines(s: string, n: number): string {
+  const lines = s.split('\n');
+  return lines.length > n ? `${lines.slice(0, n).join('\n')}\n…` : s;
+}
+
+function completionRow(item: Extract<Item, { kind: 'completion' }>): HTMLElement {
+  const body: Array<Node | string | null> = [
+    h('div', { class: 'row-line' }, h('span', { class: 'title' }, `Task ${item.taskId ?? ''} completed`), ' ', item.verified ? h('span', { class: 'badge ok' }, icon('verified'), ' verified') : h('span', { class: 'badge' }, 'not verified')),
+    h('div', { class: 'summary pre-wrap' }, item.summary),
+  ];
+  if (item.requirements.length) {
+    body.push(
+      h('div', { class: 'report-heading' }, 'Requirements'),
+      h('ul', { class: 'report-list' }, ...item.requirements.map((r) => h('li', null, h('span', { class: 'req-id' }, r.id), ' ', r.evidence))),
+    );
+  }
+  if (item.verification.length) {
+    body.push(
+      h('div', { class: 'report-heading' }, 'Verification'),
+      h(
+        'ul',
+        { class: 'report-list' },
+        ...item.verification.map((v) => h('li', { class: v.ok ? 'ok' : 'failed' }, icon(v.ok ? 'pass' : 'error'), ' ', h('code', null, v.command), ` exit ${v.exitCode ?? '—'}`)),
+      ),
+    );
+  }
+  if (item.files.length) {
+    body.push(
+      h('div', { class: 'report-heading' }, 'Files changed'),
+      h('ul', { class: 'report-list files' }, ...item.files.map((f) => h('li', null, h('span', { class: 'path' }, f.path), ' ', fileStat(f), ' ', openDiffButton(f.path)))),
+    );
+  }
+  return h('div', { class: 'row row-completion', 'data-id': item.id, 'data-seq': item.seq, role: 'listitem' }, icon('pass-filled', 'row-icon'), h('div', { class: 'row-body' }, ...body));
+}

@@ -1,0 +1,342 @@
+// The Agent Activity webview in real Chromium: the page activityHtml() makes, with its CSP, driven through the
+// same messages the extension host posts, fed with journals of real runs of the CLI.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { ActivityModel } from '../../media/activityModel.js';
+import { buildHostStub, buildWebview } from '../../scripts/buildWebview.mjs';
+import type { HostMessage, WebviewMessage } from '../../src/core/runs/activityProtocol.js';
+import type { RunEvent } from '../../src/core/runs/events.js';
+import { chromiumMissing, launchChromium, recordRun, scaleRun, startActivityServer, type ActivityServer, type Browser, type Page } from '../support/webviewPage.js';
+
+const ROOT = resolve(__dirname, '../..');
+const SHOTS = join(ROOT, 'test-output/webview');
+
+/** The page's globals, as hostStub.ts defines them (the test side has no DOM types). */
+interface PageGlobals {
+  __host: {
+    send(...msgs: unknown[]): Promise<void>;
+    timed(msg: unknown, lastSeq: number): Promise<{ lastRowMs: number; ms: number; longestTaskMs: number; longTasks: number }>;
+    domNodes(): number;
+  };
+  __posted: WebviewMessage[];
+  __acquired: number;
+  __csp: string[];
+}
+
+const missing = chromiumMissing();
+if (missing) console.warn(`webview tests skipped: ${missing}`);
+
+describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () => {
+  let dir: string;
+  let browser: Browser;
+  let server: ActivityServer;
+  let page: Page;
+  let consoleLines: Array<{ type: string; text: string }>;
+  let pageErrors: Error[];
+  let run: RunEvent[];
+  let cautious: RunEvent[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'spec-agent-webview-'));
+    await Promise.all([buildWebview({ outdir: join(dir, 'webview') }), buildHostStub({ outfile: join(dir, 'hostStub.js') })]);
+    [server, browser] = await Promise.all([startActivityServer({ webviewDir: join(dir, 'webview'), hostStub: join(dir, 'hostStub.js') }), launchChromium()]);
+    run = recordRun(inject('cliPath'), 'balanced');
+    cautious = recordRun(inject('cliPath'), 'cautious');
+    mkdirSync(SHOTS, { recursive: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    page = await browser.newPage({ viewport: { width: 420, height: 900 }, colorScheme: 'dark' });
+    consoleLines = [];
+    pageErrors = [];
+    page.on('console', (m) => consoleLines.push({ type: m.type(), text: m.text() }));
+    page.on('pageerror', (e) => pageErrors.push(e));
+    await page.goto(server.url);
+    await page.evaluate(async () => {
+      const g = globalThis as unknown as PageGlobals;
+      while (g.__posted.length === 0) await new Promise((r) => setTimeout(r, 5));
+    });
+  });
+
+  afterEach(async () => {
+    // Every test: no CSP violation, no uncaught error, no console error.
+    const csp = await page.evaluate(() => (globalThis as unknown as PageGlobals).__csp);
+    await page.close();
+    expect(csp).toEqual([]);
+    expect(pageErrors.map((e) => e.message)).toEqual([]);
+    expect(consoleLines.filter((l) => l.type === 'error')).toEqual([]);
+  });
+
+  const send = (...msgs: Array<HostMessage | Record<string, unknown>>) => page.evaluate((m) => (globalThis as unknown as PageGlobals).__host.send(...m), msgs);
+  const posted = () => page.evaluate(() => (globalThis as unknown as PageGlobals).__posted);
+  const runId = () => run[0]!.runId;
+  const controls = (over: Partial<Extract<HostMessage, { type: 'controls' }>['controls']> = {}): HostMessage => ({
+    type: 'controls',
+    controls: { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false, ...over },
+  });
+  /** The cautious run up to (and with) its first approval.requested of `tool`: the moment the card is pending. */
+  const pendingAt = (tool: string) => {
+    const i = cautious.findIndex((e) => e.type === 'approval.requested' && e.tool === tool);
+    expect(i).toBeGreaterThan(0);
+    return { events: cautious.slice(0, i + 1), request: cautious[i] as Extract<RunEvent, { type: 'approval.requested' }> };
+  };
+
+  it('posts ready first, acquires the VS Code API once, and shows the empty state for no run', async () => {
+    expect((await posted())[0]).toEqual({ type: 'ready' });
+    expect(await page.evaluate(() => (globalThis as unknown as PageGlobals).__acquired)).toBe(1);
+    await send({ type: 'reset', runId: null, events: [] });
+    expect(await page.locator('#empty').innerText()).toBe('No run yet. Click ▶ Execute with Agent above a task in tasks.md.');
+    expect(await page.locator('#timeline .row').count()).toBe(0);
+  });
+
+  it('renders a real run: header (task, state, level and source, steps) and one row per meaningful thing', async () => {
+    await send({ type: 'reset', runId: runId(), events: run }, controls({ canDiscard: true, canKeep: true }));
+    expect(await page.locator('#empty').isVisible()).toBe(false);
+    expect(await page.locator('.header-task').innerText()).toBe('2.1 Store a priority on each item');
+    expect(await page.locator('.badge.state').getAttribute('data-state')).toBe('completed');
+    expect(await page.locator('.header-level').innerText()).toBe('balanced (from .kiro/settings.json)');
+    expect(await page.locator('.header-steps').innerText()).toBe(`${run.filter((e) => e.type === 'step.started').length} steps`);
+    expect(await page.locator('.header-elapsed').innerText()).toMatch(/^\d+(\.\d)? (ms|s)$/);
+
+    const tl = page.locator('#timeline');
+    // Reads are one-liners with what they read.
+    expect(await tl.locator('.row-call[data-call="replay-0-1"]').innerText()).toMatch(/^Read src\/todo\.js\s+\S*\s*\d+ lines allow · R0$/);
+    // Writes carry their diffstat from tool.finished data.
+    const created = await tl.locator('.row-call[data-call="replay-1-1"]').innerText();
+    expect(created).toContain('test/priority.test.js');
+    expect(created).toContain('new · 16 lines');
+    const edit = await tl.locator('.row-call[data-call="replay-3-0"]').innerText();
+    expect(edit).toMatch(/\+1\s+−1/);
+    // Commands: the command, exit code and duration; the failing one and the passing one.
+    expect(await tl.locator('.row-call[data-call="replay-2-0"] .status').innerText()).toMatch(/exit 1 · \d/);
+    expect(await tl.locator('.row-call[data-call="replay-4-0"] .status').innerText()).toMatch(/exit 0 · \d/);
+    expect(await tl.locator('.row-call[data-call="replay-2-0"] .command').innerText()).toBe('npm test');
+    // The deny stands out and says why.
+    const deny = tl.locator('.row-call.verdict-deny');
+    expect(await deny.count()).toBe(1);
+    expect(await deny.locator('.badge.gate').innerText()).toBe('deny · C5');
+    expect(await deny.locator('.gate-reason').innerText()).toContain('matches the forbidden command "rm -rf"');
+    // Every other call shows its allow and the rule.
+    expect(await tl.locator('.row-call[data-call="replay-2-0"] .badge.gate').innerText()).toBe('allow · C8');
+    expect(await tl.locator('.row-selfcorrection').innerText()).toContain('Self-correction 1/3');
+    expect(await tl.locator('.row-checkpoint').first().innerText()).toMatch(/Checkpoint before the run [0-9a-f]{7}/);
+    // The completion report: summary, requirements with evidence, verification, files changed in the task.
+    const report = tl.locator('.row-completion');
+    const text = await report.innerText();
+    expect(text).toContain('Task 2.1 completed');
+    expect(text).toContain('verified');
+    expect(text).toContain("test 'an item gets the priority normal by default'");
+    expect(await report.locator('.report-list li.ok').innerText()).toContain('npm test exit 0');
+    const fileList = await report.locator('.files').innerText();
+    expect(fileList).toContain('src/todo.js');
+    expect(fileList).toContain('test/priority.test.js');
+    expect(await tl.locator('.row-end.end-completed').innerText()).toContain('1 task completed');
+    // One row per item of the model: nothing dropped, nothing doubled.
+    const model = new ActivityModel();
+    model.reset(runId(), run);
+    expect(await tl.locator('.row').count()).toBe(model.items.length);
+    // The ended run offers what the host allows, and no Stop.
+    expect(await page.getByRole('button', { name: 'Keep changes' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Stop Agent' }).isVisible()).toBe(false);
+    await send({ type: 'autonomy', autonomy: { level: 'balanced', source: '.kiro/settings.json', setting: 'inherit' } });
+    await page.screenshot({ path: join(SHOTS, 'activity-completed-run.png') });
+  });
+
+  it('command output is collapsed by default, expands on demand, streams while open, and keeps only its last 200 lines', async () => {
+    const id = runId();
+    const head = run.slice(0, 3);
+    let seq = head.length;
+    const ev = (e: Record<string, unknown>) => ({ runId: id, seq: seq++, time: new Date().toISOString(), ...e }) as RunEvent;
+    const lines = Array.from({ length: 1000 }, (_, i) => `line ${i + 1}`);
+    await send(
+      { type: 'reset', runId: id, events: head },
+      controls({ running: true }),
+      {
+        type: 'events',
+        runId: id,
+        events: [
+          ev({ type: 'tool.requested', callId: 'big', tool: 'run_command', input: { command: 'npm run build' } }),
+          ev({ type: 'gate.decided', callId: 'big', verdict: 'allow', rule: 'C8', reason: 'allow: every command matches allowedCommands', findings: [] }),
+          // Chunks split mid-line, as a pipe delivers them.
+          ...chunk(lines.join('\n') + '\n', 997).map((text) => ev({ type: 'tool.output', callId: 'big', stream: 'stdout', text })),
+        ],
+      },
+    );
+    const row = page.locator('.row-call[data-call="big"]');
+    expect(await row.locator('.status').innerText()).toContain('running');
+    const toggle = row.getByRole('button', { name: /Output/ });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await toggle.innerText()).toContain('1000 lines');
+    expect(await row.locator('.output-text').count()).toBe(0);
+    await toggle.click();
+    expect(await row.getByRole('button', { name: /Output/ }).getAttribute('aria-expanded')).toBe('true');
+    const shown = (await row.locator('.output-text').textContent())!.split('\n');
+    expect(shown).toHaveLength(200);
+    expect(shown[0]).toBe('line 801');
+    expect(shown.at(-1)).toBe('line 1000');
+    expect(await row.locator('.output-note').innerText()).toContain('800 earlier lines not shown');
+    // Still open, new output arrives; then the call finishes with its exit code.
+    await send({
+      type: 'events',
+      runId: id,
+      events: [ev({ type: 'tool.output', callId: 'big', stream: 'stderr', text: 'done\n' }), ev({ type: 'tool.finished', callId: 'big', ok: true, output: 'exit code 0', data: { exitCode: 0, durationMs: 4200 }, durationMs: 4200 })],
+    });
+    expect((await row.locator('.output-text').textContent())!.split('\n').at(-1)).toBe('done');
+    expect((await row.locator('.status').innerText()).trim()).toBe('exit 0 · 4.2 s');
+    await row.getByRole('button', { name: /Output/ }).click();
+    expect(await row.locator('.output-text').count()).toBe(0);
+  });
+
+  it('Open diff on a write posts openDiff with the run id and the path; a path posts openFile', async () => {
+    await send({ type: 'reset', runId: runId(), events: run });
+    await page.locator('.row-call[data-call="replay-3-0"]').getByRole('button', { name: 'Open diff of src/todo.js' }).click();
+    await page.locator('.row-call[data-call="replay-0-1"]').getByRole('button', { name: 'src/todo.js' }).click();
+    expect((await posted()).slice(1)).toEqual([
+      { type: 'openDiff', runId: runId(), path: 'src/todo.js' },
+      { type: 'openFile', path: 'src/todo.js' },
+    ]);
+  });
+
+  it('a pending command approval shows a card (command, rule, reason, the exact Always-allow entry); Approve posts approve with the call id', async () => {
+    const { events, request } = pendingAt('run_command');
+    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));
+    expect(await page.locator('.badge.state').getAttribute('data-state')).toBe('waiting');
+    const card = page.locator(`.approval-card[data-call="${request.callId}"]`);
+    expect(await card.locator('.card-subject').innerText()).toBe('npm test');
+    expect(await card.locator('.badge.gate').innerText()).toBe(`ask · ${request.rule}`);
+    expect(await card.locator('.card-reason').innerText()).toBe(request.reason);
+    expect(await card.locator('.always-note').innerText()).toBe('adds "npm test" to allowedCommands');
+    // The host's detail names the exact entry; the card shows that one.
+    await send({ type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntry: 'npm test --' } });
+    expect(await card.locator('.always-note').innerText()).toBe('adds "npm test --" to allowedCommands');
+    expect(await card.getByRole('button', { name: /Always allow/ }).getAttribute('aria-label')).toBe('Always allow: adds "npm test --" to allowedCommands');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    expect((await posted()).at(-1)).toEqual({ type: 'approve', callId: request.callId });
+    // Resolved: the card goes, its row says who decided.
+    await send({ type: 'events', runId: request.runId, events: [{ runId: request.runId, seq: request.seq + 1, time: request.time, type: 'approval.resolved', callId: request.callId, approved: true, by: 'user' }] });
+    expect(await page.locator('.approval-card').count()).toBe(0);
+    expect(await page.locator(`.row-call[data-call="${request.callId}"] .approval-outcome`).innerText()).toBe('Approved by you');
+    expect(await page.locator('.badge.state').getAttribute('data-state')).toBe('running');
+  });
+
+  it('Always allow posts alwaysAllow; a resolved always-allow reads as such', async () => {
+    const { events, request } = pendingAt('run_command');
+    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));
+    await page.locator('.approval-card').getByRole('button', { name: /Always allow/ }).click();
+    expect((await posted()).at(-1)).toEqual({ type: 'alwaysAllow', callId: request.callId });
+    await send({ type: 'events', runId: request.runId, events: [{ runId: request.runId, seq: request.seq + 1, time: request.time, type: 'approval.resolved', callId: request.callId, approved: true, by: 'user', alwaysAllow: 'npm test' }] });
+    expect(await page.locator(`.row-call[data-call="${request.callId}"] .approval-outcome`).innerText()).toBe('Always allowed: npm test (added to allowedCommands)');
+  });
+
+  it('a pending write shows the diff from approvalDetail with added and removed lines, offers no Always allow; Reject posts reject', async () => {
+    const { events, request } = pendingAt('write_file');
+    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));
+    const card = page.locator('.approval-card');
+    expect(await card.locator('.card-subject').innerText()).toBe('src/todo.js');
+    expect(await card.getByRole('button', { name: /Always allow/ }).count()).toBe(0);
+    await card.getByRole('button', { name: 'Reject' }).focus();
+    const diff = '--- a/src/todo.js\n+++ b/src/todo.js\n@@ -1,3 +1,4 @@\n \'use strict\';\n-const old = 1;\n+const PRIORITIES = [\'high\', \'normal\', \'low\'];\n+const added = 2;\n';
+    await send({ type: 'approvalDetail', detail: { callId: request.callId, diff } });
+    expect(await card.locator('.diff-add').count()).toBe(2);
+    expect(await card.locator('.diff-del').innerText()).toBe('-const old = 1;');
+    // The card was rebuilt for its diff; the keyboard focus stayed on Reject.
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toContain('Reject');
+    await page.keyboard.press('Enter');
+    expect((await posted()).at(-1)).toEqual({ type: 'reject', callId: request.callId });
+    await page.screenshot({ path: join(SHOTS, 'activity-approval-diff.png') });
+  });
+
+  it('Escape posts stop while a run is running, also with the focus on a pending approval card; not after the run', async () => {
+    const { events, request } = pendingAt('run_command');
+    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));
+    await page.locator('.approval-card').getByRole('button', { name: 'Approve' }).focus();
+    await page.keyboard.press('Escape');
+    expect((await posted()).at(-1)).toEqual({ type: 'stop' });
+    await page.locator('.approval-card').focus();
+    await page.keyboard.press('Escape');
+    await page.locator('#timeline .row').first().click();
+    await page.keyboard.press('Escape');
+    expect((await posted()).filter((m) => m.type === 'stop')).toHaveLength(3);
+    // Stop Agent and Stop after this task are there while it runs.
+    await page.getByRole('button', { name: 'Stop after this task' }).click();
+    expect((await posted()).at(-1)).toEqual({ type: 'stopAfterTask' });
+    await send(controls({ running: true, stoppingAfterTask: true }));
+    expect(await page.locator('[data-action="stopAfterTask"]').innerText()).toContain('Stopping after this task');
+    // Ended: Escape does nothing.
+    await send({ type: 'reset', runId: runId(), events: run }, controls({ running: false }));
+    const before = (await posted()).length;
+    await page.keyboard.press('Escape');
+    expect(await posted()).toHaveLength(before);
+  });
+
+  it('ignores invalid host messages with a warning, and events of another run', async () => {
+    await send({ type: 'reset', runId: runId(), events: run });
+    const rows = await page.locator('#timeline .row').count();
+    await send(
+      { type: 'reset', runId: 5, events: [] },
+      { type: 'bogus' },
+      { type: 'events', runId: runId(), events: [{ type: 'model.text', text: 'no seq, no time' }] },
+      { type: 'events', runId: 'some-other-run', events: [{ ...run[4]!, runId: 'some-other-run' }] },
+    );
+    expect(await page.locator('#timeline .row').count()).toBe(rows);
+    expect(consoleLines.filter((l) => l.type === 'warning' && l.text.includes('ignoring an invalid message'))).toHaveLength(3);
+    expect(consoleLines.filter((l) => l.type === 'warning' && l.text.includes('some-other-run'))).toHaveLength(1);
+  });
+
+  it('the autonomy dropdown shows the setting and posts setAutonomy; controls post with the run id; a notice is dismissible', async () => {
+    await send(
+      { type: 'reset', runId: runId(), events: run },
+      { type: 'autonomy', autonomy: { level: 'balanced', source: '.kiro/settings.json', setting: 'inherit' } },
+      controls({ canResume: true, canDiscard: true, canUndoDiscard: true, canKeep: true }),
+      { type: 'notice', level: 'info', text: 'Discarded: 3 files restored' },
+    );
+    const select = page.getByRole('combobox', { name: 'Autonomy level' });
+    expect(await select.inputValue()).toBe('inherit');
+    await select.selectOption('full');
+    for (const name of ['Resume', 'Discard changes', 'Undo discard', 'Keep changes']) await page.getByRole('button', { name }).click();
+    expect((await posted()).slice(1)).toEqual([
+      { type: 'setAutonomy', level: 'full' },
+      { type: 'resume', runId: runId() },
+      { type: 'discard', runId: runId() },
+      { type: 'undoDiscard', runId: runId() },
+      { type: 'keep', runId: runId() },
+    ]);
+    expect(await page.locator('.notice').innerText()).toContain('Discarded: 3 files restored');
+    await page.getByRole('button', { name: 'Dismiss notice' }).click();
+    expect(await page.locator('.notice').count()).toBe(0);
+    // The host changes the setting (palette command): the dropdown follows.
+    await page.locator('.header').click();
+    await send({ type: 'autonomy', autonomy: { level: 'cautious', source: 'the specAgent.autonomyLevel setting', setting: 'cautious' } });
+    expect(await select.inputValue()).toBe('cautious');
+    expect(await page.locator('.header-level').innerText()).toBe('cautious (from the specAgent.autonomyLevel setting)');
+  });
+
+  it('renders a reset of 20,000 events completely, with no task over 1 s, and follows the stream at the bottom', async () => {
+    const big = scaleRun(run, 20_000);
+    expect(big).toHaveLength(20_000);
+    const model = new ActivityModel();
+    model.reset(runId(), big);
+    const t = await page.evaluate(([m, last]) => (globalThis as unknown as PageGlobals).__host.timed(m, last), [{ type: 'reset', runId: runId(), events: big } as HostMessage, big.at(-1)!.seq] as const);
+    console.log(`webview: reset of 20,000 events: last row painted after ${t.lastRowMs.toFixed(0)} ms, all ${model.items.length} rows after ${t.ms.toFixed(0)} ms (longest task ${t.longestTaskMs.toFixed(0)} ms)`);
+    expect(await page.locator('#timeline .row').count()).toBe(model.items.length);
+    expect(await page.locator('#timeline .row').last().getAttribute('data-seq')).toBe(String(big.at(-1)!.seq));
+    expect(t.longestTaskMs).toBeLessThan(1000);
+    // The view sits at the bottom, so the last row is on screen.
+    expect(await page.locator('.row-end').isVisible()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'activity-20000-events.png') });
+  });
+});
+
+function chunk(s: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < s.length; i += size) out.push(s.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,112 @@
+// The panel's view model without a browser: RunEvents (from a real CLI run, and hand-made edge cases) folded
+// into timeline items, header figures and pending approvals.
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { ActivityModel, type CallItem, type Item } from '../../media/activityModel.js';
+import { appendOutput, emptyTail, MAX_OUTPUT_CHARS, MAX_OUTPUT_LINES, tailText } from '../../media/outputTail.js';
+import type { RunEvent } from '../../src/core/runs/events.js';
+import { recordRun } from '../support/webviewPage.js';
+
+let seq = 0;
+const ev = (e: Record<string, unknown>): RunEvent => ({ runId: 'r1', seq: seq++, time: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), ...e }) as RunEvent;
+const started = () =>
+  ev({ type: 'run.started', tasksFile: 't.md', workspace: '/w', tasks: [{ id: '1', title: 'First', line: 1 }], level: 'balanced', levelSource: '.kiro/settings.json', model: 'replay:x' });
+
+describe('ActivityModel', () => {
+  let run: RunEvent[];
+  beforeAll(() => {
+    run = recordRun(inject('cliPath'), 'balanced');
+  }, 60_000);
+
+  it('folds a real run: calls keyed by call id, a completion report with the files the task changed, the header figures', () => {
+    const m = new ActivityModel();
+    m.reset(run[0]!.runId, run);
+    const calls = m.items.filter((i): i is CallItem => i.kind === 'call');
+    expect(calls).toHaveLength(new Set(run.flatMap((e) => ('callId' in e ? [e.callId] : []))).size);
+    expect(calls.every((c) => c.finished && c.gate)).toBe(true);
+    const completion = m.items.find((i) => i.kind === 'completion') as Extract<Item, { kind: 'completion' }>;
+    // src/todo.js: rewritten by write_file (32 lines), then edited +1 -1; the test file is new.
+    expect(completion.files).toEqual([
+      { path: 'src/todo.js', added: 1, removed: 1, created: false, deleted: false, rewrittenLines: 32 },
+      { path: 'test/priority.test.js', added: 0, removed: 0, created: true, deleted: false, rewrittenLines: 16 },
+    ]);
+    expect(completion.verification).toEqual([{ command: 'npm test', exitCode: 0, ok: true }]);
+    const h = m.header();
+    expect(h).toMatchObject({ state: 'completed', task: { id: '2.1', title: 'Store a priority on each item' }, level: 'balanced', levelSource: '.kiro/settings.json', steps: 7 });
+    expect(h.endMs! - h.startMs!).toBe(Date.parse(run.at(-1)!.time) - Date.parse(run[0]!.time));
+    // Steps and usage are header figures, not rows.
+    expect(m.items.some((i) => (i as { kind: string }).kind === 'step')).toBe(false);
+  });
+
+  it('an approval is pending until resolved; the end of the run cancels one left open; the host says whether it runs', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [
+      started(),
+      ev({ type: 'tool.requested', callId: 'a', tool: 'run_command', input: { command: 'make' } }),
+      ev({ type: 'gate.decided', callId: 'a', verdict: 'ask', rule: 'C9', reason: 'ask: make is not allowed', findings: [] }),
+      ev({ type: 'approval.requested', callId: 'a', tool: 'run_command', input: { command: 'make' }, rule: 'C9', reason: 'ask: make is not allowed' }),
+    ]);
+    expect([...m.pending.keys()]).toEqual(['a']);
+    expect(m.state).toBe('waiting');
+    m.append('r1', [ev({ type: 'approval.resolved', callId: 'a', approved: true, by: 'user', alwaysAllow: 'make' })]);
+    expect(m.pending.size).toBe(0);
+    expect((m.item('c:a') as CallItem).approval).toMatchObject({ state: 'always', alwaysAllow: 'make' });
+    expect(m.state).toBe('running');
+    m.setControls({ running: false, stoppingAfterTask: false, canResume: true, canDiscard: false, canUndoDiscard: false, canKeep: false });
+    expect(m.state).toBe('stopped');
+
+    m.reset('r1', [started(), ev({ type: 'approval.requested', callId: 'b', tool: 'write_file', input: { path: 'x' }, rule: 'W2', reason: 'ask' }), ev({ type: 'run.failed', error: 'boom' })]);
+    expect(m.pending.size).toBe(0);
+    expect((m.item('c:b') as CallItem).approval?.state).toBe('cancelled');
+    expect(m.state).toBe('failed');
+  });
+
+  it('a run ended by a pause is paused; events of another run are refused; usage adds up', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [
+      started(),
+      ev({ type: 'model.usage', inputTokens: 1200, outputTokens: 300, costUsd: 0.01 }),
+      ev({ type: 'model.usage', inputTokens: 800, outputTokens: 100 }),
+      ev({ type: 'run.paused', reason: 'group 1 done: 1.1, 1.2 completed', kind: 'group' }),
+      ev({ type: 'run.stopped', reason: 'paused: group 1 done', completedSteps: ['1.1', '1.2'] }),
+    ]);
+    expect(m.state).toBe('paused');
+    expect(m.header()).toMatchObject({ inputTokens: 2000, outputTokens: 400, costUsd: 0.01 });
+    expect(m.append('r2', [ev({ type: 'model.text', text: 'other run' })])).toBe(false);
+    expect(m.items.some((i) => i.kind === 'text')).toBe(false);
+  });
+
+  it('changes to rendered items are recorded by id, so the renderer rebuilds only those', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [started(), ev({ type: 'tool.requested', callId: 'c', tool: 'run_command', input: { command: 'npm test' } })]);
+    m.changed.clear();
+    m.append('r1', [ev({ type: 'tool.output', callId: 'c', stream: 'stdout', text: 'ok\n' }), ev({ type: 'model.text', text: 'next' })]);
+    expect([...m.changed]).toEqual(['c:c']);
+    expect(m.items.at(-1)).toMatchObject({ kind: 'text', text: 'next' });
+  });
+});
+
+describe('output tail', () => {
+  it('joins lines split across chunks and keeps the last lines within the caps, counting what it dropped', () => {
+    const t = emptyTail();
+    appendOutput(t, 'a');
+    appendOutput(t, 'b\nc');
+    appendOutput(t, '\n');
+    expect(t.lines).toEqual(['ab', 'c']);
+    for (let i = 0; i < 500; i++) appendOutput(t, `line ${i}\n`);
+    expect(t.lines).toHaveLength(MAX_OUTPUT_LINES);
+    expect(t.lines.at(-1)).toBe('line 499');
+    expect(t.total).toBe(502);
+    expect(t.dropped).toBe(502 - MAX_OUTPUT_LINES);
+  });
+
+  it('caps by characters too, and keeps the end of one enormous line', () => {
+    const t = emptyTail();
+    for (let i = 0; i < 50; i++) appendOutput(t, `${String(i).padEnd(4000, '.')}\n`);
+    expect(t.chars).toBeLessThanOrEqual(MAX_OUTPUT_CHARS);
+    expect(t.lines.at(-1)!.startsWith('49')).toBe(true);
+    const one = emptyTail();
+    appendOutput(one, 'x'.repeat(MAX_OUTPUT_CHARS * 2) + 'END');
+    expect(tailText(one).length).toBeLessThanOrEqual(MAX_OUTPUT_CHARS + 1);
+    expect(tailText(one).endsWith('END')).toBe(true);
+  });
+});
