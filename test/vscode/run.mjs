@@ -38,16 +38,16 @@ try { phases: {
   const { chromium } = await loadPlaywright();
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 
-  // (1) In-host tests.
-  await inHostTests({ server, report, folder: makeWorkspace('inhost'), testsPath: path.join(ROOT, 'dist/test/vscode/suite'), what: 'the in-host tests' });
+  // (1) In-host tests (SPEC_AGENT_UI_GREP skips them, and Restricted Mode, for a quick turn on the UI tests).
+  if (!process.env.SPEC_AGENT_UI_GREP) await inHostTests({ server, report, folder: makeWorkspace('inhost'), testsPath: path.join(ROOT, 'dist/test/vscode/suite'), what: 'the in-host tests' });
 
   // (1b) Restricted Mode: a window of its own with workspace trust on; the folder is not trusted. It asks for
   // full autonomy in .vscode/settings.json, which Restricted Mode must ignore.
   const restrictedDir = path.join(runDir, 'restricted');
   const restrictedReport = path.join(restrictedDir, 'report.txt');
   fs.mkdirSync(restrictedDir, { recursive: true });
-  const restrictedServer = await startCodeServer({ runDir: restrictedDir, trust: true, env: { SPEC_AGENT_TEST_REPORT: restrictedReport, SPEC_AGENT_ACCEPTANCE_FILE: path.join(restrictedDir, 'accepted-policies.json'), SPEC_AGENT_CHECKPOINTS_DIR: path.join(restrictedDir, 'checkpoints') } });
-  try {
+  const restrictedServer = process.env.SPEC_AGENT_UI_GREP ? undefined : await startCodeServer({ runDir: restrictedDir, trust: true, env: { SPEC_AGENT_TEST_REPORT: restrictedReport, SPEC_AGENT_ACCEPTANCE_FILE: path.join(restrictedDir, 'accepted-policies.json'), SPEC_AGENT_CHECKPOINTS_DIR: path.join(restrictedDir, 'checkpoints') } });
+  if (restrictedServer) try {
     const untrusted = makeWorkspace('restricted');
     fs.mkdirSync(path.join(untrusted, '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(untrusted, '.vscode/settings.json'), JSON.stringify({ 'specAgent.autonomyLevel': 'full', 'specAgent.model.id': `replay:${path.join(ROOT, 'examples/demo/replay-priorities.json')}` }));

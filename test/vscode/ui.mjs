@@ -1,6 +1,7 @@
 // UI tests in the real workbench (code-server in chromium, driven by Playwright): what the user sees.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { workbenchUrl } from './codeServer.mjs';
 
 const tests = [];
@@ -36,27 +37,108 @@ test('opens tasks.md and sees the status lens rendered', async ({ page, outDir }
   await page.locator('.statusbar-item', { hasText: /Ln 8, Col 1/ }).waitFor({ timeout: 10_000 });
 });
 
-test('Execute with Agent on task 2.1: the recorded demo runs through the gate and the box becomes [x] in the editor', async ({ page, outDir }) => {
-  // tasks.md is open from the test before. The lens of a line is the one drawn just above it.
-  const line = page.locator('.view-line', { hasText: '2.1 Store a priority on each item' });
+/** The CodeLens titled `lensText` drawn just above the editor line that shows `lineText`. */
+async function clickLensAbove(page, lineText, lensText) {
+  const line = page.locator('.view-line', { hasText: lineText });
   await line.waitFor({ timeout: 10_000 });
   const lineTop = (await line.boundingBox()).y;
-  const lenses = page.locator('.codelens-decoration a', { hasText: '▶ Execute with Agent' });
+  const lenses = page.locator('.codelens-decoration a', { hasText: lensText });
   await lenses.first().waitFor({ timeout: 20_000 });
   let best;
   for (const lens of await lenses.all()) {
     const box = await lens.boundingBox();
     if (box && box.y < lineTop && (!best || box.y > best.y)) best = { y: box.y, lens };
   }
-  if (!best) throw new Error('no Execute with Agent lens above task 2.1');
+  if (!best) throw new Error(`no "${lensText}" lens above "${lineText}"`);
   await best.lens.click();
-  await page.locator('.view-line', { hasText: '[x] 2.1 Store a priority on each item' }).waitFor({ timeout: 60_000 });
-  await page.locator('.statusbar-item', { hasText: 'Spec Agent: balanced' }).waitFor({ timeout: 10_000 });
-  await page.screenshot({ path: path.join(outDir, 'execute-with-agent-done.png') });
-  // The end of the run is announced (in the notification centre, whether or not a toast is showing).
+}
+
+/** The Agent Activity webview: VS Code draws a webview as an iframe holding the page's own iframe. */
+const activity = (page) => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+const processState = (pid) => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return 'gone';
+  }
+};
+
+test('Agent Activity: the status bar opens it, its dropdown sets cautious, Execute with Agent streams steps and approval cards; Approve each, the box becomes [x]', async ({ page, outDir, workspace }) => {
+  // tasks.md is open from the test before; the workspace policy was accepted (balanced).
+  await page.locator('.statusbar-item', { hasText: 'Spec Agent: balanced' }).click();
+  const panel = activity(page);
+  const dropdown = panel.locator('#autonomy');
+  await dropdown.waitFor({ timeout: 30_000 });
+  await panel.locator('#autonomy:not([disabled])').waitFor({ timeout: 10_000 });
+  await dropdown.selectOption('cautious');
+  await page.locator('.statusbar-item', { hasText: 'Spec Agent: cautious' }).waitFor({ timeout: 10_000 });
+  const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode/settings.json'), 'utf8'));
+  if (settings['specAgent.autonomyLevel'] !== 'cautious') throw new Error(`the dropdown did not write the workspace setting: ${JSON.stringify(settings)}`);
+
+  await clickLensAbove(page, '2.1 Store a priority on each item', '▶ Execute with Agent');
+  const done = page.locator('.view-line', { hasText: '[x] 2.1 Store a priority on each item' });
+  const approve = panel.locator('.approval-card [data-action="approve"]').first();
+  let cards = 0;
+  for (const deadline = Date.now() + 90_000; !(await done.isVisible()); ) {
+    if (Date.now() > deadline) throw new Error(`the box was not ticked after ${cards} approvals`);
+    if (await approve.isVisible().catch(() => false)) {
+      if (cards === 0) {
+        // The first card is the write of src/todo.js, with its diff: the README's picture of an approval.
+        await panel.locator('.approval-card .diff').first().waitFor({ timeout: 10_000 });
+        await page.screenshot({ path: path.join(outDir, 'agent-activity-approval.png') });
+      }
+      // The card goes away once answered; one that went between the check and the click is not counted.
+      if (await approve.click({ timeout: 2_000 }).then(() => true, () => false)) cards++;
+    } else await page.waitForTimeout(100);
+  }
+  if (cards < 3) throw new Error(`cautious asked only ${cards} times`);
+  await panel.locator('.state[data-state="completed"]').waitFor({ timeout: 20_000 });
+  // The deny of `rm -rf node_modules` shows with its rule.
+  await panel.getByText('rm -rf node_modules').first().waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: path.join(outDir, 'agent-activity-completed.png') });
+});
+
+test('Agent Activity: Escape in the panel stops a long command at once; Resume and Discard are offered; Discard puts the files back', async ({ page, outDir, workspace }) => {
+  const panel = activity(page);
+  await panel.locator('#autonomy').selectOption('full');
+  await page.locator('.statusbar-item', { hasText: 'Spec Agent: full' }).waitFor({ timeout: 10_000 });
+  // Another recorded model: two writes, then a command that runs for two minutes unless stopped.
+  const settingsFile = path.join(workspace, '.vscode/settings.json');
+  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  settings['specAgent.model.id'] = `replay:${fileURLToPath(new URL('../fixtures/replay/ui-long-command.json', import.meta.url))}`;
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  await page.waitForTimeout(2_000); // VS Code reads a changed settings file through its file watcher
+
+  await clickLensAbove(page, '2.2 List open items by priority', '▶ Execute with Agent');
+  const pidFile = path.join(workspace, 'long-build.pid');
+  for (const deadline = Date.now() + 30_000; !fs.existsSync(pidFile) || !fs.readFileSync(pidFile, 'utf8').trim(); ) {
+    if (Date.now() > deadline) throw new Error('the long command did not start');
+    await page.waitForTimeout(100);
+  }
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  await panel.locator('.state[data-state="running"]').waitFor({ timeout: 10_000 });
+  // Focus inside the panel (the header), then Escape: the key goes to the webview, which stops the run.
+  await panel.locator('#header').click();
+  const pressed = Date.now();
   await page.keyboard.press('Escape');
-  await page.locator('.statusbar-item[id="status.notifications"], .statusbar-item.notifications-center-toggle, .codicon-bell-dot, .codicon-bell').first().click();
-  await page.locator('.notifications-center', { hasText: /completed; 1\/1 tasks done/ }).waitFor({ timeout: 10_000 });
+  await panel.locator('.state[data-state="stopped"]').waitFor({ timeout: 10_000 });
+  const state = processState(pid);
+  if (state !== 'gone' && state !== 'Z') throw new Error(`the command (pid ${pid}) is still ${state} ${Date.now() - pressed} ms after Escape`);
+  await panel.locator('[data-action="resume"]:not([hidden])').waitFor({ timeout: 10_000 });
+  await panel.locator('[data-action="discard"]:not([hidden])').waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: path.join(outDir, 'agent-activity-stopped.png') });
+  if (!fs.existsSync(path.join(workspace, 'NOTES-FROM-AGENT.md'))) throw new Error('the run did not write its note');
+  await panel.locator('[data-action="discard"]').click();
+  for (const deadline = Date.now() + 10_000; fs.existsSync(path.join(workspace, 'NOTES-FROM-AGENT.md')) || fs.existsSync(path.join(workspace, 'long-build.sh')); ) {
+    if (Date.now() > deadline) throw new Error('Discard did not remove the files the run created');
+    await page.waitForTimeout(100);
+  }
+  await panel.locator('[data-action="undoDiscard"]:not([hidden])').waitFor({ timeout: 10_000 });
+  await page.locator('.view-line', { hasText: '[ ] 2.2 List open items by priority' }).waitFor({ timeout: 10_000 });
+  // Keys go to the editor again, not to the panel, for the tests after this one.
+  await page.locator('.view-line', { hasText: '2.2 List open items by priority' }).click();
 });
 
 test('shows a warning under a line that looks like a task but is not one', async ({ page, outDir }) => {
@@ -68,6 +150,15 @@ test('shows a warning under a line that looks like a task but is not one', async
 });
 
 /** Runs a command from the Command Palette by its title. */
+/** A notification, toast or not: the notification centre lists them all (toasts hide behind other popups). */
+async function notification(page, text) {
+  const item = page.locator('.notification-list-item', { hasText: text });
+  if (await item.first().isVisible().catch(() => false)) return;
+  const center = page.locator('.notifications-center');
+  if (!(await center.isVisible().catch(() => false))) await page.keyboard.press('Escape').then(() => page.locator('.statusbar-item[id="status.notifications"], .codicon-bell-dot, .codicon-bell').first().click());
+  await item.first().waitFor({ timeout: 10_000 });
+}
+
 async function runCommand(page, title) {
   await page.keyboard.press('Control+Shift+P');
   await page.keyboard.type(title);
@@ -84,7 +175,7 @@ test('Set API Key asks with a password box and keeps the key out of settings; Se
   await page.keyboard.type('sk-ui-test-key');
   await page.screenshot({ path: path.join(outDir, 'set-api-key.png') });
   await page.keyboard.press('Enter');
-  await page.locator('.notification-list-item', { hasText: 'the API key for https://api.anthropic.com is stored' }).waitFor({ timeout: 10_000 });
+  await notification(page, 'the API key for https://api.anthropic.com is stored');
 
   await runCommand(page, 'Spec Agent: Select Model');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'No VS Code language models' }).waitFor({ timeout: 10_000 });
@@ -94,7 +185,7 @@ test('Set API Key asks with a password box and keeps the key out of settings; Se
   await page.keyboard.press('Control+A');
   await page.keyboard.type('.kiro/replay-ui.json');
   await page.keyboard.press('Enter');
-  await page.locator('.notification-list-item', { hasText: 'the agent now uses replay script .kiro/replay-ui.json (workspace settings)' }).waitFor({ timeout: 10_000 });
+  await notification(page, 'the agent now uses replay script .kiro/replay-ui.json (workspace settings)');
   const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode/settings.json'), 'utf8'));
   if (settings['specAgent.model.provider'] !== 'replay' || settings['specAgent.model.replayScript'] !== '.kiro/replay-ui.json') throw new Error(`workspace settings: ${JSON.stringify(settings)}`);
   for (const file of [path.join(workspace, '.vscode/settings.json'), ...userSettings]) {
@@ -112,7 +203,9 @@ export async function runUiTests({ browser, server, workspace, extensionPath, ou
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     // Quick Open needs the workbench to be ready to take keys: wait for the explorer to list the folder.
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
-    for (const t of tests) {
+    // SPEC_AGENT_UI_GREP: only the UI tests whose name matches (a quick turn while working on one).
+    const grep = process.env.SPEC_AGENT_UI_GREP ? new RegExp(process.env.SPEC_AGENT_UI_GREP) : undefined;
+    for (const t of tests.filter((x) => !grep || grep.test(x.name))) {
       const started = Date.now();
       try {
         await t.fn({ page, outDir, workspace, userSettings });
