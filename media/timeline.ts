@@ -144,8 +144,14 @@ export class Timeline {
   private replace(old: HTMLElement, next: HTMLElement): void {
     const active = document.activeElement;
     const key = active instanceof HTMLElement && old.contains(active) ? active.dataset.focusKey : undefined;
+    // Open output follows its end, like a terminal, unless the user scrolled back in it.
+    const before = old.querySelector<HTMLElement>('.output-text');
+    const follow = !before || before.scrollHeight - before.scrollTop - before.clientHeight < 8;
+    const top = before?.scrollTop ?? 0;
     old.replaceWith(next);
     this.rows.set(next.dataset.id!, next);
+    const out = next.querySelector<HTMLElement>('.output-text');
+    if (out) out.scrollTop = follow ? out.scrollHeight : top;
     if (key) next.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
   }
 }

@@ -31,6 +31,7 @@ export interface Locator {
   innerText(): Promise<string>;
   getAttribute(name: string): Promise<string | null>;
   isVisible(): Promise<boolean>;
+  isEnabled(): Promise<boolean>;
   waitFor(o?: { state?: 'attached' | 'visible' | 'hidden' | 'detached'; timeout?: number }): Promise<void>;
   selectOption(value: string): Promise<unknown>;
   first(): Locator;
@@ -39,6 +40,7 @@ export interface Locator {
   getByRole(role: string, o?: { name?: string | RegExp }): Locator;
   boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
   inputValue(): Promise<string>;
+  evaluate<R>(fn: (el: unknown) => R): Promise<R>;
 }
 export interface Page {
   goto(url: string): Promise<unknown>;

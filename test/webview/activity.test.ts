@@ -185,6 +185,9 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(shown[0]).toBe('line 801');
     expect(shown.at(-1)).toBe('line 1000');
     expect(await row.locator('.output-note').innerText()).toContain('800 earlier lines not shown');
+    // Scrolled to its end, as a terminal is.
+    expect(await row.locator('.output-text').evaluate((el: unknown) => { const e = el as { scrollTop: number; scrollHeight: number; clientHeight: number }; return e.scrollHeight - e.scrollTop - e.clientHeight; })).toBeLessThan(2);
+    await page.screenshot({ path: join(SHOTS, 'activity-running-output.png') });
     // Still open, new output arrives; then the call finishes with its exit code.
     await send({
       type: 'events',
@@ -267,9 +270,12 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     await page.locator('#timeline .row').first().click();
     await page.keyboard.press('Escape');
     expect((await posted()).filter((m) => m.type === 'stop')).toHaveLength(3);
+    expect(await page.locator('.approval-card').getByRole('button', { name: 'Approve' }).isEnabled()).toBe(true);
     // Stop Agent and Stop after this task are there while it runs.
     await page.getByRole('button', { name: 'Stop after this task' }).click();
     expect((await posted()).at(-1)).toEqual({ type: 'stopAfterTask' });
+    await page.getByRole('button', { name: 'Stop Agent' }).click();
+    expect((await posted()).at(-1)).toEqual({ type: 'stop' });
     await send(controls({ running: true, stoppingAfterTask: true }));
     expect(await page.locator('[data-action="stopAfterTask"]').innerText()).toContain('Stopping after this task');
     // The elapsed time ticks while the run is under way.
