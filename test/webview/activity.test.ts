@@ -303,6 +303,7 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
         ev({ type: 'tool.requested', callId: 'k', tool: 'edit_file', input: { path: '.kiro/settings.json', edits: [] } }),
         ev({ type: 'gate.decided', callId: 'k', verdict: 'deny', rule: 'W2', reason, findings: [] }),
         ev({ type: 'tool.finished', callId: 'k', ok: false, output: `Denied by the policy gate (rule W2): ${reason}`, durationMs: 0 }),
+        ev({ type: 'model.text', text: Array.from({ length: 12 }, (_, i) => `Reasoning line ${i + 1}.`).join('\n') }),
         ev({ type: 'run.paused', kind: 'group', reason: 'Task group 2 is done: 2.1 Store a priority, 2.2 List by priority. Review, then resume.' }),
         ev({ type: 'run.stopped', reason: 'paused: task group 2 is done', completedSteps: ['2.1', '2.2'] }),
       ],
@@ -314,6 +315,12 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await row.getByRole('button', { name: 'Open diff of .kiro/settings.json' }).count()).toBe(0);
     expect(await page.locator('.row-pause').innerText()).toBe('Paused (task group done)\nTask group 2 is done: 2.1 Store a priority, 2.2 List by priority. Review, then resume.');
     expect(await page.locator('.badge.state').getAttribute('data-state')).toBe('paused');
+    // Long model text starts collapsed, and opens.
+    const text = page.locator('.row-text').last();
+    expect(await text.locator('.model-text').getAttribute('class')).toContain('clamped');
+    await text.getByRole('button', { name: 'Show more' }).click();
+    expect(await page.locator('.row-text').last().locator('.model-text').getAttribute('class')).not.toContain('clamped');
+    expect(await page.locator('.row-text').last().getByRole('button', { name: 'Show less' }).count()).toBe(1);
   });
 
   it('ignores invalid host messages with a warning, and events of another run', async () => {
