@@ -3,6 +3,7 @@ import { benchAgent } from './agent.js';
 import { benchCheckpoints } from './checkpoints.js';
 import { benchGate } from './gate.js';
 import { benchParser } from './parser.js';
+import { benchWebview } from './webview.js';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
@@ -10,6 +11,7 @@ async function main(): Promise<void> {
   if (!only || only === 'gate') await benchGate();
   if (!only || only === 'checkpoints') await benchCheckpoints();
   if (!only || only === 'agent') await benchAgent();
+  if (!only || only === 'webview') await benchWebview();
 }
 
 main().catch((err: unknown) => {

@@ -346,7 +346,7 @@ export class ActivityModel {
       case 'run.completed':
         this.terminal = e;
         this.pausedNow = false;
-        this.push({ kind: 'end', id, seq: e.seq, end: 'completed', text: `${e.tasksCompleted} task${e.tasksCompleted === 1 ? '' : 's'} completed` });
+        this.push({ kind: 'end', id, seq: e.seq, end: 'completed', text: `${e.tasksCompleted} task${e.tasksCompleted === 1 ? '' : 's'} done` });
         this.settleApprovals();
         break;
     }

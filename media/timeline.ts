@@ -5,6 +5,11 @@ import { renderRow } from './timelineRows.js';
 const FIRST_ROWS = 150;
 /** Rows built between two clock checks: building one is far cheaper than asking the clock. */
 const ROWS_PER_CHECK = 16;
+/**
+ * Rows per block. Blocks, not rows, carry `content-visibility: auto`: Chromium tracks each such element with an
+ * intersection observer on every frame, which at 5,000 rows cost more than everything else the panel does.
+ */
+const ROWS_PER_BLOCK = 64;
 
 /**
  * The timeline's DOM, kept in step with the model incrementally. Rows cover the item range [lo, hi): new items
@@ -21,6 +26,8 @@ export class Timeline {
   /** Follow new rows: true while the user is at the bottom; only the user's own scrolling changes it. */
   private stick = true;
   private programmatic = false;
+  /** The block new rows are appended to. */
+  private tail: HTMLElement | null = null;
 
   constructor(
     private readonly list: HTMLElement,
@@ -51,6 +58,7 @@ export class Timeline {
       this.generation = m.generation;
       this.rows.clear();
       this.list.replaceChildren();
+      this.tail = null;
       this.expanded.clear();
       this.lo = this.hi = Math.max(0, m.items.length - FIRST_ROWS);
       this.stick = true;
@@ -67,21 +75,26 @@ export class Timeline {
       if (performance.now() > deadline) break;
     }
 
-    if (this.hi < m.items.length && performance.now() <= deadline) {
-      const frag = document.createDocumentFragment();
-      while (this.hi < m.items.length) {
+    while (this.hi < m.items.length && performance.now() <= deadline) {
+      if (!this.tail || this.tail.childElementCount >= ROWS_PER_BLOCK) {
+        this.tail = block();
+        this.list.append(this.tail);
+      }
+      const built: HTMLElement[] = [];
+      const room = ROWS_PER_BLOCK - this.tail.childElementCount;
+      while (this.hi < m.items.length && built.length < room) {
         const item = m.items[this.hi++]!;
         const el = renderRow(item, ui);
         this.rows.set(item.id, el);
-        frag.append(el);
+        built.push(el);
         if (this.hi % ROWS_PER_CHECK === 0 && performance.now() > deadline) break;
       }
-      this.list.append(frag);
+      this.tail.append(...built);
     }
 
-    if (this.lo > 0 && performance.now() <= deadline) {
+    while (this.lo > 0 && performance.now() <= deadline) {
       const built: HTMLElement[] = [];
-      while (this.lo > 0) {
+      while (this.lo > 0 && built.length < ROWS_PER_BLOCK) {
         const item = m.items[--this.lo]!;
         const el = renderRow(item, ui);
         this.rows.set(item.id, el);
@@ -90,7 +103,10 @@ export class Timeline {
       }
       // History goes in above what the user is reading: keep their rows where they are on screen.
       const before = this.stick ? 0 : this.scroller.scrollHeight;
-      this.list.prepend(...built.reverse());
+      const b = block();
+      b.append(...built.reverse());
+      this.list.prepend(b);
+      if (!this.tail) this.tail = b;
       if (!this.stick) this.scrollTo(this.scroller.scrollTop + this.scroller.scrollHeight - before);
     }
     this.list.dataset.rows = String(this.hi - this.lo);
@@ -128,8 +144,21 @@ export class Timeline {
   private replace(old: HTMLElement, next: HTMLElement): void {
     const active = document.activeElement;
     const key = active instanceof HTMLElement && old.contains(active) ? active.dataset.focusKey : undefined;
+    // Open output follows its end, like a terminal, unless the user scrolled back in it.
+    const before = old.querySelector<HTMLElement>('.output-text');
+    const follow = !before || before.scrollHeight - before.scrollTop - before.clientHeight < 8;
+    const top = before?.scrollTop ?? 0;
     old.replaceWith(next);
     this.rows.set(next.dataset.id!, next);
+    const out = next.querySelector<HTMLElement>('.output-text');
+    if (out) out.scrollTop = follow ? out.scrollHeight : top;
     if (key) next.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
   }
+}
+
+function block(): HTMLElement {
+  const b = document.createElement('div');
+  b.className = 'block';
+  b.setAttribute('role', 'presentation');
+  return b;
 }

@@ -44,7 +44,7 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       const ico = item.end === 'completed' ? 'check-all' : item.end === 'failed' ? 'error' : 'debug-stop';
       const title = item.end === 'completed' ? 'Run completed' : item.end === 'failed' ? 'Run failed' : 'Run stopped';
       const steps = item.completedSteps?.length ? h('div', { class: 'meta' }, `${item.completedSteps.length} sub-step${item.completedSteps.length === 1 ? '' : 's'} completed before it`) : null;
-      return row(item, `end end-${item.end}`, ico, [h('span', { class: 'title' }, title), ' ', h('span', { class: 'detail-inline' }, item.text), steps]);
+      return row(item, `end end-${item.end}`, ico, [h('span', { class: 'title' }, title), h('span', { class: 'detail-inline' }, ` · ${item.text}`), steps]);
     }
   }
 }
@@ -238,7 +238,8 @@ function approvalText(c: CallItem): string {
 function outputOf(c: CallItem): OutputTail | null {
   if (c.output && c.output.total > 0) return c.output;
   const kind = toolKind(c.tool);
-  if (!c.finished || kind !== 'command' || c.finished.output === '') return null;
+  // A denied call never ran: its "output" is the gate's reason, which the row already shows.
+  if (!c.finished || kind !== 'command' || c.finished.output === '' || c.gate?.verdict === 'deny') return null;
   const t = emptyTail();
   appendOutput(t, c.finished.output);
   return t;

@@ -2,7 +2,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { buildHostStub, buildWebview } from './buildWebview.mjs';
+import { buildHostStub, buildNaivePeer, buildWebview } from './buildWebview.mjs';
 
 const production = process.argv.includes('--production');
 const require = createRequire(import.meta.url);
@@ -36,6 +36,7 @@ await Promise.all([
   // The Agent Activity webview (browser), with its CSS and codicons; the test host stub goes beside the test bundles.
   buildWebview({ outdir: 'dist/webview', production }),
   buildHostStub({ outfile: 'dist/test/webview/hostStub.js' }),
+  buildNaivePeer({ outfile: 'dist/test/webview/activityNaive.js' }),
   build({
     ...common,
     entryPoints: readdirSync('test/vscode/suite').filter((f) => f.endsWith('.ts')).map((f) => `test/vscode/suite/${f}`),

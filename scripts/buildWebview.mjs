@@ -45,3 +45,8 @@ export async function buildWebview({ outdir, production = false }) {
 export async function buildHostStub({ outfile }) {
   await build({ ...browser, entryPoints: [join(ROOT, 'test/webview/page/hostStub.ts')], outfile });
 }
+
+/** The benchmark's peer: the same rows, naively re-rendered whole on every message (bench/webviewNaive.ts). */
+export async function buildNaivePeer({ outfile }) {
+  await build({ ...browser, minify: true, entryPoints: [join(ROOT, 'bench/webviewNaive.ts')], outfile });
+}

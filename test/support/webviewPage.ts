@@ -6,12 +6,16 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { activityHtml } from '../../media/activityHtml.js';
 import { runEventSchema, type RunEvent } from '../../src/core/runs/events.js';
 
-const ROOT = resolve(__dirname, '../..');
+/** The repository: found from here, since this module also runs bundled in dist/bench.js. */
+const ROOT = (() => {
+  for (let d = __dirname; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'examples/todo-app'))) return d;
+  return process.cwd();
+})();
 const CACHE = process.env.SPEC_AGENT_VSCODE_CACHE || join(homedir(), '.cache/spec-agent/real-vscode');
 const PLAYWRIGHT = join(CACHE, 'pw/node_modules/playwright-core/index.mjs');
 const CHROMIUM = process.env.SPEC_AGENT_CHROMIUM || '/usr/bin/chromium';
@@ -27,6 +31,7 @@ export interface Locator {
   innerText(): Promise<string>;
   getAttribute(name: string): Promise<string | null>;
   isVisible(): Promise<boolean>;
+  isEnabled(): Promise<boolean>;
   waitFor(o?: { state?: 'attached' | 'visible' | 'hidden' | 'detached'; timeout?: number }): Promise<void>;
   selectOption(value: string): Promise<unknown>;
   first(): Locator;
@@ -35,6 +40,7 @@ export interface Locator {
   getByRole(role: string, o?: { name?: string | RegExp }): Locator;
   boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
   inputValue(): Promise<string>;
+  evaluate<R>(fn: (el: unknown) => R): Promise<R>;
 }
 export interface Page {
   goto(url: string): Promise<unknown>;
@@ -79,13 +85,14 @@ export interface ActivityServer {
  * (what the host exposes through localResourceRoots), plus the host stub and a Dark Modern theme, loaded the
  * way VS Code's own are (before our script, same nonce).
  */
-export async function startActivityServer(o: { webviewDir: string; hostStub: string }): Promise<ActivityServer> {
+export async function startActivityServer(o: { webviewDir: string; hostStub: string; /** Another activity.js (the benchmark's peer). */ script?: string }): Promise<ActivityServer> {
   const nonce = 'dGVzdC1ub25jZS0xMjM0NQ==';
   const files: Record<string, string> = {
     '/host/hostStub.js': o.hostStub,
     '/host/theme.css': join(ROOT, 'test/webview/page/theme-dark.css'),
   };
   for (const f of ['activity.js', 'activity.js.map', 'activity.css', 'codicon.css', 'codicon.ttf']) files[`/webview/${f}`] = join(o.webviewDir, f);
+  if (o.script) files['/webview/activity.js'] = o.script;
   let origin = '';
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;

@@ -138,7 +138,9 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     const fileList = await report.locator('.files').innerText();
     expect(fileList).toContain('src/todo.js');
     expect(fileList).toContain('test/priority.test.js');
-    expect(await tl.locator('.row-end.end-completed').innerText()).toContain('1 task completed');
+    expect(await tl.locator('.row-end.end-completed').innerText()).toBe('Run completed · 1 task done');
+    // A denied command never ran: no output to open, the reason is the row's text.
+    expect(await deny.getByRole('button', { name: /Output/ }).count()).toBe(0);
     // One row per item of the model: nothing dropped, nothing doubled.
     const model = new ActivityModel();
     model.reset(runId(), run);
@@ -183,6 +185,9 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(shown[0]).toBe('line 801');
     expect(shown.at(-1)).toBe('line 1000');
     expect(await row.locator('.output-note').innerText()).toContain('800 earlier lines not shown');
+    // Scrolled to its end, as a terminal is.
+    expect(await row.locator('.output-text').evaluate((el: unknown) => { const e = el as { scrollTop: number; scrollHeight: number; clientHeight: number }; return e.scrollHeight - e.scrollTop - e.clientHeight; })).toBeLessThan(2);
+    await page.screenshot({ path: join(SHOTS, 'activity-running-output.png') });
     // Still open, new output arrives; then the call finishes with its exit code.
     await send({
       type: 'events',
@@ -265,16 +270,57 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     await page.locator('#timeline .row').first().click();
     await page.keyboard.press('Escape');
     expect((await posted()).filter((m) => m.type === 'stop')).toHaveLength(3);
+    expect(await page.locator('.approval-card').getByRole('button', { name: 'Approve' }).isEnabled()).toBe(true);
     // Stop Agent and Stop after this task are there while it runs.
     await page.getByRole('button', { name: 'Stop after this task' }).click();
     expect((await posted()).at(-1)).toEqual({ type: 'stopAfterTask' });
+    await page.getByRole('button', { name: 'Stop Agent' }).click();
+    expect((await posted()).at(-1)).toEqual({ type: 'stop' });
     await send(controls({ running: true, stoppingAfterTask: true }));
     expect(await page.locator('[data-action="stopAfterTask"]').innerText()).toContain('Stopping after this task');
+    // The elapsed time ticks while the run is under way.
+    const elapsed = await page.locator('.header-elapsed').innerText();
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await page.locator('.header-elapsed').innerText()).not.toBe(elapsed);
     // Ended: Escape does nothing.
     await send({ type: 'reset', runId: runId(), events: run }, controls({ running: false }));
     const before = (await posted()).length;
     await page.keyboard.press('Escape');
     expect(await posted()).toHaveLength(before);
+  });
+
+  it('a denied write under .kiro/ stands out with its rule and reason; a group pause shows the summary it carries', async () => {
+    const id = runId();
+    const head = run.slice(0, 3);
+    let seq = head.length;
+    const ev = (e: Record<string, unknown>) => ({ runId: id, seq: seq++, time: new Date().toISOString(), ...e }) as RunEvent;
+    const reason = 'deny: .kiro/settings.json is the policy itself; the agent may not change it';
+    await send({
+      type: 'reset',
+      runId: id,
+      events: [
+        ...head,
+        ev({ type: 'tool.requested', callId: 'k', tool: 'edit_file', input: { path: '.kiro/settings.json', edits: [] } }),
+        ev({ type: 'gate.decided', callId: 'k', verdict: 'deny', rule: 'W2', reason, findings: [] }),
+        ev({ type: 'tool.finished', callId: 'k', ok: false, output: `Denied by the policy gate (rule W2): ${reason}`, durationMs: 0 }),
+        ev({ type: 'model.text', text: Array.from({ length: 12 }, (_, i) => `Reasoning line ${i + 1}.`).join('\n') }),
+        ev({ type: 'run.paused', kind: 'group', reason: 'Task group 2 is done: 2.1 Store a priority, 2.2 List by priority. Review, then resume.' }),
+        ev({ type: 'run.stopped', reason: 'paused: task group 2 is done', completedSteps: ['2.1', '2.2'] }),
+      ],
+    });
+    const row = page.locator('.row-call[data-call="k"]');
+    expect(await row.getAttribute('class')).toContain('verdict-deny');
+    expect(await row.locator('.badge.gate').innerText()).toBe('deny · W2');
+    expect(await row.locator('.gate-reason').innerText()).toBe(reason);
+    expect(await row.getByRole('button', { name: 'Open diff of .kiro/settings.json' }).count()).toBe(0);
+    expect(await page.locator('.row-pause').innerText()).toBe('Paused (task group done)\nTask group 2 is done: 2.1 Store a priority, 2.2 List by priority. Review, then resume.');
+    expect(await page.locator('.badge.state').getAttribute('data-state')).toBe('paused');
+    // Long model text starts collapsed, and opens.
+    const text = page.locator('.row-text').last();
+    expect(await text.locator('.model-text').getAttribute('class')).toContain('clamped');
+    await text.getByRole('button', { name: 'Show more' }).click();
+    expect(await page.locator('.row-text').last().locator('.model-text').getAttribute('class')).not.toContain('clamped');
+    expect(await page.locator('.row-text').last().getByRole('button', { name: 'Show less' }).count()).toBe(1);
   });
 
   it('ignores invalid host messages with a warning, and events of another run', async () => {
