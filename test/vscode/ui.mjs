@@ -150,13 +150,12 @@ test('shows a warning under a line that looks like a task but is not one', async
 });
 
 /** Runs a command from the Command Palette by its title. */
-/** A notification, toast or not: the notification centre lists them all (toasts hide behind other popups). */
+/** A notification, toast or not: a toast first; else the notification centre, which lists them all. */
 async function notification(page, text) {
-  const item = page.locator('.notification-list-item', { hasText: text });
-  if (await item.first().isVisible().catch(() => false)) return;
-  const center = page.locator('.notifications-center');
-  if (!(await center.isVisible().catch(() => false))) await page.keyboard.press('Escape').then(() => page.locator('.statusbar-item[id="status.notifications"], .codicon-bell-dot, .codicon-bell').first().click());
-  await item.first().waitFor({ timeout: 10_000 });
+  const item = page.locator('.notification-list-item', { hasText: text }).first();
+  if (await item.waitFor({ timeout: 5_000 }).then(() => true, () => false)) return;
+  if (!(await page.locator('.notifications-center').isVisible().catch(() => false))) await page.locator('.statusbar-item[id="status.notifications"], .codicon-bell-dot, .codicon-bell').first().click();
+  await item.waitFor({ timeout: 15_000 });
 }
 
 async function runCommand(page, title) {
@@ -175,6 +174,7 @@ test('Set API Key asks with a password box and keeps the key out of settings; Se
   await page.keyboard.type('sk-ui-test-key');
   await page.screenshot({ path: path.join(outDir, 'set-api-key.png') });
   await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
   await notification(page, 'the API key for https://api.anthropic.com is stored');
 
   await runCommand(page, 'Spec Agent: Select Model');
