@@ -75,8 +75,11 @@ try { phases: {
   const packed = spawnSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', vsix], { cwd: ROOT, encoding: 'utf8' });
   if (packed.status !== 0) throw new Error(`vsce package failed: ${packed.stdout}${packed.stderr}`);
   installVsix(vsixDir, vsix);
-  server = await startCodeServer({ runDir: vsixDir, env: { SPEC_AGENT_ACCEPTANCE_FILE: path.join(vsixDir, 'accepted-policies.json') } });
-  const packaged = await runVsixTests({ browser, server, workspace: makeWorkspace('vsix'), outDir: path.join(ROOT, 'test-output') });
+  server = await startCodeServer({ runDir: vsixDir, env: { SPEC_AGENT_ACCEPTANCE_FILE: path.join(vsixDir, 'accepted-policies.json'), SPEC_AGENT_CHECKPOINTS_DIR: path.join(vsixDir, 'checkpoints') } });
+  const vsixWorkspace = makeWorkspace('vsix');
+  fs.mkdirSync(path.join(vsixWorkspace, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(vsixWorkspace, '.vscode/settings.json'), JSON.stringify({ 'specAgent.autonomyLevel': 'full', 'specAgent.model.id': `replay:${path.join(ROOT, 'examples/demo/replay-priorities.json')}` }));
+  const packaged = await runVsixTests({ browser, server, workspace: vsixWorkspace, outDir: path.join(ROOT, 'test-output') });
   counts.passed += packaged.passed; counts.failed += packaged.failed;
 } } catch (err) {
   counts.failed++;

@@ -234,12 +234,17 @@ export async function runVsixTests({ browser, server, workspace, outDir }) {
   try {
     await page.goto(workbenchUrl(server, { folder: workspace }));
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
-    await page.locator('.statusbar-item', { hasText: 'Spec Agent: cautious' }).waitFor({ timeout: 30_000 });
+    // The workspace chose full (its .kiro/settings.json is not accepted here, which the item flags).
+    await page.locator('.statusbar-item', { hasText: 'Spec Agent: full' }).waitFor({ timeout: 30_000 });
     await openFile(page, 'todo-priorities', 'tasks.md');
     await page.locator('.codelens-decoration a', { hasText: '▶ Execute with Agent' }).first().waitFor({ timeout: 30_000 });
+    // The packaged webview: a run streams into Agent Activity and completes (the workspace chose full and the demo model).
+    await clickLensAbove(page, '2.1 Store a priority on each item', '▶ Execute with Agent');
+    await activity(page).locator('.state[data-state="completed"]').waitFor({ timeout: 60_000 });
+    await page.locator('.view-line', { hasText: '[x] 2.1 Store a priority on each item' }).waitFor({ timeout: 10_000 });
     await openFile(page, 'malformed', 'tasks.md');
     await page.locator('.squiggly-warning').first().waitFor({ timeout: 20_000 });
-    console.log(`  ✔ [vsix] the installed .vsix activates: status bar, Execute with Agent lenses, diagnostics (${Date.now() - started} ms)`);
+    console.log(`  ✔ [vsix] the installed .vsix activates: status bar, lenses, diagnostics, and a run streams into Agent Activity to [x] (${Date.now() - started} ms)`);
     return { passed: 1, failed: 0 };
   } catch (err) {
     console.log(`  ✖ [vsix] the installed .vsix: ${String(err.message).split('\n').slice(0, 4).join(' ')}`);
