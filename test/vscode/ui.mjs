@@ -39,9 +39,15 @@ test('opens tasks.md and sees the status lens rendered', async ({ page, outDir }
 
 /** The CodeLens titled `lensText` drawn just above the editor line that shows `lineText`. */
 async function clickLensAbove(page, lineText, lensText) {
-  const line = page.locator('.view-line', { hasText: lineText });
-  await line.waitFor({ timeout: 10_000 });
-  const lineTop = (await line.boundingBox()).y;
+  const line = page.locator('.view-line', { hasText: lineText }).first();
+  // The editor re-renders its lines as lenses arrive: measure once the line stays put.
+  let lineTop;
+  for (const deadline = Date.now() + 10_000; lineTop === undefined; ) {
+    if (Date.now() > deadline) throw new Error(`the line "${lineText}" is not on screen`);
+    await line.waitFor({ timeout: 10_000 }).catch(() => undefined);
+    lineTop = (await line.boundingBox().catch(() => null))?.y;
+    if (lineTop === undefined) await page.waitForTimeout(100);
+  }
   const lenses = page.locator('.codelens-decoration a', { hasText: lensText });
   await lenses.first().waitFor({ timeout: 20_000 });
   let best;
