@@ -152,7 +152,8 @@ export class ActivityModel {
 
   setControls(c: RunControls): void {
     this.controls = c;
-    this.controlsChanged = this.headerChanged = true;
+    // Cards follow whether the run is live: a journal cut off while it waited has no one waiting any more.
+    this.controlsChanged = this.headerChanged = this.approvalsChanged = true;
   }
 
   setAutonomy(a: AutonomyInfo): void {

@@ -1,5 +1,5 @@
 import type { ApprovalDetail } from '../src/core/runs/activityProtocol.js';
-import { str, type CallItem } from './activityModel.js';
+import type { CallItem } from './activityModel.js';
 import { h, icon } from './dom.js';
 import { callSubject, gateBadge } from './timelineRows.js';
 
@@ -31,9 +31,10 @@ export function renderApprovalCard(c: CallItem, detail: ApprovalDetail | undefin
     h('button', { type: 'button', class: 'primary', 'data-action': 'approve', 'data-call': c.callId, 'data-focus-key': 'approve' }, icon('check'), ' Approve'),
     h('button', { type: 'button', class: 'secondary', 'data-action': 'reject', 'data-call': c.callId, 'data-focus-key': 'reject' }, icon('close'), ' Reject'),
   );
-  if (isCommand) {
-    // The user sees exactly what "Always allow" writes to their settings before they click it.
-    const entry = detail?.alwaysAllowEntry ?? str(c.input.command) ?? '';
+  // Offered only with the host's entry, which it checked the gate would match: the user sees exactly what
+  // "Always allow" writes to their settings before they click it, and no entry that would never apply.
+  const entry = isCommand ? detail?.alwaysAllowEntry : undefined;
+  if (entry !== undefined) {
     const note = `adds "${entry}" to allowedCommands`;
     buttons.append(
       h('button', { type: 'button', class: 'secondary', 'data-action': 'alwaysAllow', 'data-call': c.callId, 'data-entry': entry, 'data-focus-key': 'always', 'aria-label': `Always allow: ${note}`, 'aria-describedby': `always-${c.callId}` }, icon('workspace-trusted'), ' Always allow'),

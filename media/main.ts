@@ -80,7 +80,9 @@ function renderApprovals(): void {
   const active = document.activeElement;
   const focusedCall = active instanceof HTMLElement && approvals.contains(active) ? active.closest<HTMLElement>('[data-call]')?.dataset.call : undefined;
   const focusKey = active instanceof HTMLElement ? active.dataset.focusKey : undefined;
-  const cards = [...model.pending.values()].map((c) => renderApprovalCard(c, model.details.get(c.callId)));
+  // Only a live run waits for an answer; a card of a run that ended without one (a crash, a reload) would lie.
+  const live = model.controls ? model.controls.running : true;
+  const cards = live ? [...model.pending.values()].map((c) => renderApprovalCard(c, model.details.get(c.callId))) : [];
   approvals.replaceChildren(...cards);
   approvals.hidden = cards.length === 0;
   // A card re-rendered because its diff arrived keeps the focus where the user had it.

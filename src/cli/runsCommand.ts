@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
+import { runIsLive } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import { UsageError } from './usageError.js';
 
@@ -16,7 +17,7 @@ export async function runsList(opts: { json?: boolean }, out: Out): Promise<numb
     if (!j) continue;
     const s = summarise(j.events);
     // A journal without a terminal event is a run that crashed or is still going.
-    rows.push({ id, status: j.ended ? s.status : 'interrupted', startedAt: s.startedAt ?? null, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null });
+    rows.push({ id, status: j.ended ? s.status : runIsLive(ws, id) ? 'running' : 'interrupted', startedAt: s.startedAt ?? null, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null });
   }
   if (opts.json) out.write(JSON.stringify(rows) + '\n');
   else for (const r of rows) out.write(`${r.id}  ${r.status.padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}\n`);
@@ -35,7 +36,7 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   const j = await journalOf(id);
   const s = summarise(j.events);
   if (opts.json) {
-    out.write(JSON.stringify({ ...s, status: j.ended ? s.status : 'interrupted', truncated: j.truncated ?? null }) + '\n');
+    out.write(JSON.stringify({ ...s, status: j.ended ? s.status : runIsLive(process.cwd(), id) ? 'running' : 'interrupted', truncated: j.truncated ?? null }) + '\n');
     return 0;
   }
   out.write(`run ${id}: ${j.ended ? s.status : 'interrupted (no terminal event)'}${s.reason ? ` (${s.reason})` : ''}\n`);
@@ -49,6 +50,8 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
 }
 
 async function checkpointsOf(id: string): Promise<RunCheckpoints> {
+  // Restoring files under a run that is still writing them would mix both.
+  if (runIsLive(process.cwd(), id)) throw new UsageError(`run ${id} is still running (in another window or terminal); stop it first.`);
   try {
     return await RunCheckpoints.open(await openGitStore(process.cwd()), id);
   } catch (err) {

@@ -7,6 +7,7 @@ import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { hostMessageSchema, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
+import { runIsLive } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import type { AgentRunner } from './agentRunner.js';
 import type { Approvals } from './approvals.js';
@@ -49,10 +50,15 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   ) {
     this.disposables.push(
       runner.onEvent((e) => this.onRunEvent(e)),
-      runner.onDidChange(() => void this.postControls()),
-      approvals.onDidChange(() => void this.postApprovalDetails()),
-      onAutonomyChange(() => void this.postAutonomy()),
+      runner.onDidChange(() => this.quietly(this.postControls())),
+      approvals.onDidChange(() => this.quietly(this.postApprovalDetails())),
+      onAutonomyChange(() => this.quietly(this.postAutonomy())),
     );
+  }
+
+  /** A post from an event handler: a failure is logged, never an unhandled rejection in the extension host. */
+  private quietly(p: Promise<unknown>): void {
+    p.catch((e: unknown) => this.log.warn(`Agent Activity: ${e instanceof Error ? e.message : String(e)}`));
   }
 
   get visible(): boolean {
@@ -79,15 +85,22 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       styleUri: uri('activity.css'),
       codiconsUri: uri('codicon.css'),
     });
-    this.disposables.push(
+    const subscriptions = [
       view.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
-      view.onDidDispose(() => {
-        if (this.view === view) this.view = undefined;
-        this.ready = false;
-      }),
       // A hidden webview view loses its page; it says `ready` again when it comes back and gets the journal.
       view.onDidChangeVisibility(() => {
-        if (!view.visible) this.ready = false;
+        if (view.visible || this.view !== view) return;
+        this.ready = false;
+        this.approvals.notifyPending();
+      }),
+    ];
+    subscriptions.push(
+      view.onDidDispose(() => {
+        for (const d of subscriptions) d.dispose();
+        if (this.view !== view) return; // an older view, replaced after a move
+        this.view = undefined;
+        this.ready = false;
+        this.approvals.notifyPending();
       }),
     );
   }
@@ -116,9 +129,9 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
    */
   async offerInterrupted(): Promise<void> {
     const latest = await this.latestRun();
-    if (!latest || this.runner.running) return;
+    if (!latest || this.runner.running || !vscode.workspace.isTrusted) return;
     const journal = await readJournal(latest.workspace, latest.runId).catch(() => undefined);
-    if (!journal || journal.ended) return;
+    if (!journal || journal.ended || runIsLive(latest.workspace, latest.runId)) return;
     this.shown = latest;
     await this.reset();
     const task = journal.events.find((e) => e.type === 'task.started');
@@ -136,7 +149,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       this.shown = { workspace: active?.workspace ?? this.shown?.workspace ?? '', runId: e.runId };
       this.sentSeq = -1;
       this.queue = [];
-      void this.reset();
+      this.quietly(this.reset());
       return;
     }
     this.queue.push(e);
@@ -148,7 +161,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     const wait = Math.max(0, this.lastPost + MIN_POST_INTERVAL_MS - Date.now());
     this.flushTimer = setTimeout(() => {
       this.flushTimer = undefined;
-      void this.flush();
+      this.quietly(this.flush());
     }, wait);
   }
 
@@ -166,7 +179,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
   /** Sends the shown run whole, from its journal on disk (what survives a reload), then controls and cards. */
   private reset(): Promise<void> {
-    this.resetting = this.resetting.then(async () => {
+    const body = async () => {
       if (!this.ready) return;
       const shown = this.shown;
       let events: RunEvent[] = [];
@@ -184,7 +197,9 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       await this.postControls();
       await this.postAutonomy();
       await this.postApprovalDetails();
-    });
+    };
+    // One failed reset must not wedge the chain: every later reset and batch waits on it.
+    this.resetting = this.resetting.then(body).catch((e: unknown) => this.log.error(`Agent Activity: ${e instanceof Error ? e.message : String(e)}`));
     return this.resetting.then(() => this.scheduleFlush());
   }
 
@@ -225,15 +240,15 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
         await this.runner.resume(this.workspaceOfRun(m.runId), m.runId);
         return;
       case 'discard':
-        return this.discard(m.runId);
       case 'undoDiscard':
-        return this.undoDiscard(m.runId);
-      case 'keep': {
+      case 'keep':
+        if (!this.mayChangeFiles()) return;
+        if (m.type === 'discard') return this.discard(m.runId);
+        if (m.type === 'undoDiscard') return this.undoDiscard(m.runId);
         await (await this.checkpoints(m.runId)).keep();
         await this.notice('info', 'Kept the changes of this run.');
         await this.postControls();
         return;
-      }
       case 'setAutonomy':
         await setAutonomyLevel(m.level);
         return;
@@ -262,9 +277,29 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     throw new Error(`run ${runId} is no longer the one shown; pick it again.`);
   }
 
-  private checkpoints(runId: string): Promise<RunCheckpoints> {
-    const ws = this.workspaceOfRun(runId);
-    return openGitStore(ws).then((s) => RunCheckpoints.open(s, runId));
+  private checkpoints(runId: string, workspace?: string): Promise<RunCheckpoints> {
+    try {
+      const ws = workspace ?? this.workspaceOfRun(runId);
+      return openGitStore(ws).then((s) => RunCheckpoints.open(s, runId));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /**
+   * Discard, Undo discard and Keep run git in the workspace (a snapshot first): not in Restricted Mode, where the
+   * repository's own git configuration and attributes are not to be trusted, and not under a live run.
+   */
+  private mayChangeFiles(): boolean {
+    if (!vscode.workspace.isTrusted) {
+      this.quietly(this.notice('warning', 'Trust this workspace first (Workspaces: Manage Workspace Trust): Discard and Keep run git in it.'));
+      return false;
+    }
+    if (this.runner.running) {
+      this.quietly(this.notice('warning', 'A run is under way: stop it first.'));
+      return false;
+    }
+    return true;
   }
 
   private async discard(runId: string): Promise<void> {
@@ -292,10 +327,12 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     const journal = await readJournal(shown.workspace, shown.runId).catch(() => undefined);
     if (!journal) return none;
     const summary = summarise(journal.events);
-    const disposition = await this.checkpoints(shown.runId)
+    const disposition = await this.checkpoints(shown.runId, shown.workspace)
       .then((c) => c.disposition)
       .catch(() => undefined);
     const changed = summary.files.length > 0;
+    // Still going in another window or a terminal: nothing to offer until it ends.
+    if (!journal.ended && runIsLive(shown.workspace, shown.runId)) return none;
     const unfinished = journal.events.at(-1)?.type !== 'run.completed' && summary.tasks.some((t) => !t.completed);
     return {
       ...none,

@@ -44,8 +44,11 @@ interface RunRequest {
  */
 export class AgentRunner implements vscode.Disposable {
   private active: ActiveRun | undefined;
-  /** Set from the click to the run's start, so a double click cannot start two runs. */
-  private starting = false;
+  /**
+   * Set from the click to the run's start (policy, model: a consent prompt can take a while), so a double click
+   * cannot start two runs, and a Stop in that time is not lost.
+   */
+  private starting: AbortController | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when a run starts, moves to another task or ends (the lenses follow it). */
   readonly onDidChange = this.changed.event;
@@ -71,6 +74,7 @@ export class AgentRunner implements vscode.Disposable {
   }
 
   stop(): void {
+    this.starting?.abort();
     this.active?.stop.abort();
   }
 
@@ -106,7 +110,9 @@ export class AgentRunner implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Spec Agent: a run is already under way${this.active ? ` (task ${this.active.current ?? this.active.taskIds.join(', ')})` : ''}. Stop it first.`);
       return undefined;
     }
-    this.starting = true;
+    this.starting = new AbortController();
+    // The Stop keybinding works from the click on, not only once the run has its journal.
+    void vscode.commands.executeCommand('setContext', 'specAgent.running', true);
     try {
       return await start();
     } catch (e) {
@@ -114,7 +120,8 @@ export class AgentRunner implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Spec Agent: the run failed: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     } finally {
-      this.starting = false;
+      this.starting = undefined;
+      void vscode.commands.executeCommand('setContext', 'specAgent.running', false);
     }
   }
 
@@ -159,10 +166,14 @@ export class AgentRunner implements vscode.Disposable {
     };
     const setting = vscode.workspace.getConfiguration('specAgent', folderUri).get<string>('autonomyLevel', 'inherit');
     const levelSource = (AUTONOMY_LEVELS as readonly string[]).includes(setting) ? 'the specAgent.autonomyLevel setting' : policy.levelSource;
-    const run: ActiveRun = { file, workspace, taskIds: tasks.map((t) => t.id ?? t.title), stop: new AbortController(), stopAfterTask: new AbortController() };
+    const stop = this.starting ?? new AbortController();
+    if (stop.signal.aborted) {
+      void vscode.window.showInformationMessage('Spec Agent: stopped before the run started; nothing was changed.');
+      return undefined;
+    }
+    const run: ActiveRun = { file, workspace, taskIds: tasks.map((t) => t.id ?? t.title), stop, stopAfterTask: new AbortController() };
     this.active = run;
     this.events = [];
-    void vscode.commands.executeCommand('setContext', 'specAgent.running', true);
     this.changed.fire();
     // DESIGN.md: the run opens the Agent Activity panel and streams into it.
     void vscode.commands.executeCommand(SHOW_ACTIVITY_COMMAND, { preserveFocus: true });
@@ -198,7 +209,6 @@ export class AgentRunner implements vscode.Disposable {
       return result;
     } finally {
       this.active = undefined;
-      void vscode.commands.executeCommand('setContext', 'specAgent.running', false);
       this.changed.fire();
     }
   }

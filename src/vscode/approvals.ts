@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
 import type { ApprovalAnswer, ApprovalRequest, Approver } from '../core/agent/executor.js';
+import { PolicyGate } from '../core/policy/gate.js';
 import type { ApprovalDetail } from '../core/runs/activityProtocol.js';
-import { allowCommandAlways } from '../core/settings/index.js';
+import { allowCommandAlways, SAFE_DEFAULTS } from '../core/settings/index.js';
 import { proposedDiff } from '../core/tools/proposedDiff.js';
 
 export type ApprovalChoice = 'approve' | 'reject' | 'alwaysAllow';
 
 interface Pending {
   request: ApprovalRequest;
+  /** Asked as a notification already (the panel was hidden). */
+  notified?: boolean;
   workspace: string;
   detail: Promise<ApprovalDetail>;
   settle: (answer: ApprovalAnswer) => void;
@@ -34,10 +37,12 @@ export class Approvals implements vscode.Disposable {
       new Promise<ApprovalAnswer>((resolve) => {
         if (signal.aborted) return resolve({ approved: false });
         const input = request.input as { command?: unknown };
-        const entry = request.tool === 'run_command' && typeof input.command === 'string' ? input.command : undefined;
-        const detail = proposedDiff(workspace, request.tool, request.input)
-          .catch(() => undefined)
-          .then((diff) => ({ callId: request.callId, ...(diff ? { diff } : {}), ...(entry !== undefined ? { alwaysAllowEntry: entry } : {}) }));
+        const command = request.tool === 'run_command' && typeof input.command === 'string' ? input.command : undefined;
+        const detail = Promise.all([proposedDiff(workspace, request.tool, request.input).catch(() => undefined), command === undefined ? undefined : this.allowEntry(workspace, command)]).then(([diff, entry]) => ({
+          callId: request.callId,
+          ...(diff ? { diff } : {}),
+          ...(entry !== undefined ? { alwaysAllowEntry: entry } : {}),
+        }));
         const settle = (answer: ApprovalAnswer) => {
           if (!this.pending.delete(request.callId)) return;
           signal.removeEventListener('abort', onStop);
@@ -48,9 +53,37 @@ export class Approvals implements vscode.Disposable {
         signal.addEventListener('abort', onStop, { once: true });
         this.pending.set(request.callId, { request, workspace, detail, settle });
         this.changed.fire();
-        if (!this.panel.visible()) void this.notify(request, entry);
+        if (!this.panel.visible()) this.notifyPending();
       });
   }
+
+  /** The panel went out of sight: questions still waiting come as notifications, so a run never waits unseen. */
+  notifyPending(): void {
+    for (const p of this.pending.values()) {
+      if (p.notified) continue;
+      p.notified = true;
+      void p.detail.then((d) => this.notify(p.request, d.alwaysAllowEntry)).catch((e: unknown) => this.log.error(`approval notification: ${String(e)}`));
+    }
+  }
+
+  /**
+   * The allowlist entry "Always allow" would add, only if it would make the gate allow this very command at
+   * balanced: an entry that would never match (a compound line, quoted words, a path as the command, a command
+   * the gate always asks about) is not offered, so the user is not told a lie.
+   */
+  private async allowEntry(workspace: string, command: string): Promise<string | undefined> {
+    try {
+      this.gate ??= PolicyGate.create();
+      const gate = await this.gate;
+      const decision = gate.check({ kind: 'command', command }, { ...SAFE_DEFAULTS, autonomyLevel: 'balanced', allowedCommands: [command] }, { workspaceRoot: workspace });
+      return decision.verdict === 'allow' ? command : undefined;
+    } catch (e) {
+      this.log.warn(`could not check an allowlist entry for ${JSON.stringify(command)}: ${String(e)}`);
+      return undefined;
+    }
+  }
+
+  private gate: Promise<PolicyGate> | undefined;
 
   /** The pending questions, oldest first, with what their cards show. */
   async details(): Promise<ApprovalDetail[]> {
@@ -65,30 +98,36 @@ export class Approvals implements vscode.Disposable {
   async answer(callId: string, choice: ApprovalChoice): Promise<boolean> {
     const p = this.pending.get(callId);
     if (!p) return false;
-    const command = (p.request.input as { command?: unknown }).command;
-    if (choice === 'alwaysAllow' && typeof command === 'string') {
-      try {
-        await allowCommandAlways(p.workspace, command);
-      } catch (e) {
-        // The run goes on with this one approved; the allowlist is not changed behind the user's back.
-        this.log.error(`could not add ${JSON.stringify(command)} to allowedCommands: ${String(e)}`);
-        void vscode.window.showErrorMessage(`Spec Agent: could not add "${command}" to allowedCommands in .kiro/settings.json: ${e instanceof Error ? e.message : String(e)}. This call is approved once.`);
-        p.settle({ approved: true });
-        return true;
-      }
-      p.settle({ approved: true, alwaysAllow: command });
+    if (choice !== 'alwaysAllow') {
+      p.settle({ approved: choice === 'approve' });
       return true;
     }
-    p.settle({ approved: choice !== 'reject' });
+    const entry = (await p.detail).alwaysAllowEntry;
+    // Settled while the card's detail was computed (Stop, or the other button): that answer stands.
+    if (!this.pending.has(callId)) return false;
+    if (entry === undefined) {
+      void vscode.window.showWarningMessage('Spec Agent: an allowedCommands entry would not cover this command, so it cannot be always allowed. Approve it once, or reject it.');
+      return false;
+    }
+    // Answered now, before the settings file is written: a Reject or Stop arriving meanwhile cannot undo it.
+    p.settle({ approved: true, alwaysAllow: entry });
+    try {
+      await allowCommandAlways(p.workspace, entry);
+    } catch (e) {
+      this.log.error(`could not add ${JSON.stringify(entry)} to allowedCommands: ${String(e)}`);
+      void vscode.window.showErrorMessage(`Spec Agent: could not add "${entry}" to allowedCommands in .kiro/settings.json: ${e instanceof Error ? e.message : String(e)}. The command was approved this once.`);
+    }
     return true;
   }
 
   /** While the panel is hidden the question also comes as a notification, so a run never waits unseen. */
   private async notify(request: ApprovalRequest, entry: string | undefined): Promise<void> {
-    const input = request.input as { path?: unknown };
-    const what = entry ?? (typeof input.path === 'string' ? `${request.tool} ${input.path}` : request.tool);
+    if (!this.pending.has(request.callId)) return;
+    const input = request.input as { path?: unknown; command?: unknown };
+    const what = typeof input.command === 'string' ? input.command : typeof input.path === 'string' ? `${request.tool} ${input.path}` : request.tool;
     const buttons = ['Approve', 'Reject', ...(entry !== undefined ? ['Always allow'] : []), 'Show Agent Activity'];
-    const choice = await vscode.window.showWarningMessage(`Spec Agent asks to run: ${what} — ${request.decision.reason} (${request.decision.rule})`, ...buttons);
+    const always = entry !== undefined ? ` Always allow adds "${entry}" to allowedCommands.` : '';
+    const choice = await vscode.window.showWarningMessage(`Spec Agent asks: ${what} — ${request.decision.reason} (${request.decision.rule}).${always}`, ...buttons);
     if (!this.pending.has(request.callId)) return;
     if (choice === 'Approve') await this.answer(request.callId, 'approve');
     else if (choice === 'Reject') await this.answer(request.callId, 'reject');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { basename, isAbsolute, join, relative, sep } from 'node:path';
+import { basename, isAbsolute, join, posix, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import { fileAt, openGitStore, RunCheckpoints, type GitStore, type TreeChange } from '../core/checkpoints/index.js';
 import { RUNS_DIR } from '../core/runs/journal.js';
@@ -70,7 +70,12 @@ export class RunChanges implements vscode.TextDocumentContentProvider, vscode.Di
   async openRunDiff(runId: string, path: string): Promise<void> {
     const opened = await this.openRun(runId);
     if (!opened) return;
-    const rel = toRepoPath(isAbsolute(path) ? relative(opened.ws, path) : path);
+    const rel = posix.normalize(toRepoPath(isAbsolute(path) ? relative(opened.ws, path) : path));
+    // The path comes from a webview message: nothing outside the workspace opens, in an editable diff or otherwise.
+    if (rel === '..' || rel.startsWith('../') || isAbsolute(rel)) {
+      void vscode.window.showErrorMessage(`Spec Agent: ${path} is outside the workspace; a run's diff shows files of the workspace only.`);
+      return;
+    }
     await this.diff(opened.ws, runId, opened.run, { path: rel, from: null, to: null });
   }
 

@@ -104,6 +104,16 @@ test('Agent Activity: the status bar opens it, its dropdown sets cautious, Execu
   // The deny of `rm -rf node_modules` shows with its rule.
   await panel.getByText('rm -rf node_modules').first().waitFor({ timeout: 10_000 });
   await page.screenshot({ path: path.join(outDir, 'agent-activity-completed.png') });
+  // Hidden and shown again, the webview starts from nothing and is rebuilt from the run's journal.
+  const rows = await panel.locator('#timeline > *').count();
+  await page.locator('.view-line', { hasText: '2.1 Store a priority on each item' }).click();
+  await page.keyboard.press('Control+J'); // View: Toggle Panel Visibility
+  await page.locator('iframe.webview.ready').first().waitFor({ state: 'hidden', timeout: 10_000 });
+  await runCommand(page, 'Spec Agent: Show Agent Activity');
+  await panel.locator('.state[data-state="completed"]').waitFor({ timeout: 20_000 });
+  await panel.getByText('rm -rf node_modules').first().waitFor({ timeout: 10_000 });
+  const after = await panel.locator('#timeline > *').count();
+  if (after < rows) throw new Error(`the timeline had ${rows} rows, and ${after} after the panel came back`);
 });
 
 test('Agent Activity: Escape in the panel stops a long command at once; Resume and Discard are offered; Discard puts the files back', async ({ page, outDir, workspace }) => {

@@ -218,7 +218,10 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await card.locator('.card-subject').innerText()).toBe('npm test');
     expect(await card.locator('.badge.gate').innerText()).toBe(`ask · ${request.rule}`);
     expect(await card.locator('.card-reason').innerText()).toBe(request.reason);
-    expect(await card.locator('.always-note').innerText()).toBe('adds "npm test" to allowedCommands');
+    // No Always allow until the host has checked that an entry would cover the command.
+    expect(await card.getByRole('button', { name: /Always allow/ }).count()).toBe(0);
+    await send({ type: 'approvalDetail', detail: { callId: request.callId } });
+    expect(await card.getByRole('button', { name: /Always allow/ }).count()).toBe(0);
     // The host's detail names the exact entry; the card shows that one.
     await send({ type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntry: 'npm test --' } });
     expect(await card.locator('.always-note').innerText()).toBe('adds "npm test --" to allowedCommands');
@@ -234,11 +237,19 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
 
   it('Always allow posts alwaysAllow; a resolved always-allow reads as such', async () => {
     const { events, request } = pendingAt('run_command');
-    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));
+    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }), { type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntry: 'npm test' } });
     await page.locator('.approval-card').getByRole('button', { name: /Always allow/ }).click();
     expect((await posted()).at(-1)).toEqual({ type: 'alwaysAllow', callId: request.callId });
     await send({ type: 'events', runId: request.runId, events: [{ runId: request.runId, seq: request.seq + 1, time: request.time, type: 'approval.resolved', callId: request.callId, approved: true, by: 'user', alwaysAllow: 'npm test' }] });
     expect(await page.locator(`.row-call[data-call="${request.callId}"] .approval-outcome`).innerText()).toBe('Always allowed: npm test (added to allowedCommands)');
+  });
+
+  it('a question left in a journal whose run is no longer live shows no card (nobody is waiting for it)', async () => {
+    const { events, request } = pendingAt('run_command');
+    await send({ type: 'reset', runId: request.runId, events }, controls({ running: false, canResume: true }));
+    expect(await page.locator('.approval-card').count()).toBe(0);
+    await send(controls({ running: true }));
+    expect(await page.locator(`.approval-card[data-call="${request.callId}"]`).count()).toBe(1);
   });
 
   it('a pending write shows the diff from approvalDetail with added and removed lines, offers no Always allow; Reject posts reject', async () => {

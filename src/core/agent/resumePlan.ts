@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { RunEvent } from '../runs/events.js';
 import { readJournal, RUNS_DIR } from '../runs/journal.js';
+import { runIsLive } from '../runs/runLock.js';
 import { loadTasks, type Task } from '../spec/index.js';
 import { resumeState, taskKey, type ResumeState } from './resume.js';
 
@@ -27,6 +28,7 @@ export async function planResume(workspace: string, id: string): Promise<ResumeP
   const started = journal.events.find((e) => e.type === 'run.started');
   if (!started || started.type !== 'run.started') throw new ResumeError(`run ${id} has no run.started event; it cannot be resumed.`);
   if (journal.events.at(-1)?.type === 'run.completed') throw new ResumeError(`run ${id} completed; there is nothing to resume.`);
+  if (!journal.ended && runIsLive(workspace, id)) throw new ResumeError(`run ${id} is still running (in another window or terminal); stop it first.`);
   const file = join(workspace, started.tasksFile);
   const state = resumeState(journal.events);
   const spec = await loadTasks(file);

@@ -7,6 +7,7 @@ import { hostContext } from '../policy/hostContext.js';
 import { realFileSystem } from '../policy/paths.js';
 import type { RunEvent } from '../runs/events.js';
 import { Journal, newRunId, readJournal } from '../runs/journal.js';
+import { lockRun } from '../runs/runLock.js';
 import { summarise, withDiffstat, writeSummary, type RunSummary } from '../runs/summary.js';
 import { accept, applicableSettings, describeGrant, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel, type SettingsProblem } from '../settings/index.js';
 import type { Task } from '../spec/index.js';
@@ -82,6 +83,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const journal = Journal.open(workspace, runId);
   journal.onEvent(o.onEvent);
   journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level: o.level(), levelSource: o.levelSource, model: o.model.id, ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}) });
+  const unlock = lockRun(workspace, runId);
   o.onStart?.(runId);
   try {
     const gate = await PolicyGate.create();
@@ -114,5 +116,6 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     return { runId, outcome, summary };
   } finally {
     journal.close();
+    unlock();
   }
 }

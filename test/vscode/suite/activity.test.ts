@@ -81,6 +81,22 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     assert.ok(resolved?.type === 'approval.resolved' && resolved.alwaysAllow === 'sh greet.sh');
   });
 
+  it('Always allow is not offered for a command an allowlist entry would not cover, and the settings stay as they are', async () => {
+    const a = await api();
+    const settingsBeforeRun = await readFile(settingsFile(), 'utf8');
+    await replay('compound.json', [
+      { toolCalls: [{ tool: 'run_command', input: { command: 'sh greet.sh && sh greet.sh' } }] },
+      { toolCalls: [{ tool: 'complete_task', input: { summary: 'greeted twice' } }] },
+    ]);
+    const pending = run('1');
+    const [detail] = await until('the approval card', async () => (a.approvals.size ? a.approvals.details() : undefined));
+    assert.equal(detail?.alwaysAllowEntry, undefined);
+    assert.equal(await a.approvals.answer(detail!.callId, 'alwaysAllow'), false, 'a stale Always allow is refused');
+    await a.activity.receive({ type: 'approve', callId: detail!.callId });
+    assert.equal((await pending)?.outcome.state, 'completed');
+    assert.equal(await readFile(settingsFile(), 'utf8'), settingsBeforeRun);
+  });
+
   it('Stop while a question waits: the question goes away, nothing is dispatched, the run is stopped', async () => {
     const a = await api();
     await replay('stop-on-card.json', [{ toolCalls: [{ tool: 'run_command', input: { command: 'touch SHOULD-NOT-EXIST' } }] }]);
