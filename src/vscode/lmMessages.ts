@@ -1,5 +1,6 @@
 // Our conversation in the shape of vscode.lm, and its response stream back, as pure functions over a small factory:
 // the extension passes VS Code's part classes, the unit tests plain objects. No `vscode` import here on purpose.
+import { randomUUID } from 'node:crypto';
 import type { ChatMessage, ChatResponse, ToolCall, ToolSpec } from '../core/models/chatModel.js';
 
 /** Builds vscode.lm messages and parts (LanguageModelChatMessage.User/Assistant, Text/ToolCall/ToolResult parts). */
@@ -65,7 +66,8 @@ export async function collectLmResponse<P>(stream: AsyncIterable<P>, classify: (
       text += part.text;
       onText?.(part.text);
     } else {
-      toolCalls.push({ id: part.callId || `call-${toolCalls.length}`, tool: part.name, input: part.input ?? {} });
+      // A provider that gives no id: one unique in the run, since the journal and the panel key calls by id.
+      toolCalls.push({ id: part.callId || `call-${randomUUID()}`, tool: part.name, input: part.input ?? {} });
     }
   }
   return { text, toolCalls };

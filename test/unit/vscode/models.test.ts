@@ -94,10 +94,14 @@ describe('the vscode.lm mapping', () => {
     }
     const classify = (p: Record<string, unknown>): LmPart => ('t' in p ? { text: p.t as string } : 'name' in p ? { callId: p.id as string, name: p.name as string, input: p.input } : undefined);
     const streamed: string[] = [];
-    expect(await collectLmResponse(stream(), classify, (d) => streamed.push(d))).toEqual({
+    const first = await collectLmResponse(stream(), classify, (d) => streamed.push(d));
+    expect(first).toEqual({
       text: 'Reading.',
-      toolCalls: [{ id: 'x1', tool: 'read_file', input: { path: 'a' } }, { id: 'call-1', tool: 'complete_task', input: {} }],
+      toolCalls: [{ id: 'x1', tool: 'read_file', input: { path: 'a' } }, { id: expect.stringMatching(/^call-[0-9a-f-]{36}$/), tool: 'complete_task', input: {} }],
     });
+    // A call without an id gets one that no other turn gets: the journal and the panel key calls by id.
+    const second = await collectLmResponse(stream(), classify);
+    expect(second.toolCalls[1]!.id).not.toBe(first.toolCalls[1]!.id);
     expect(streamed).toEqual(['Rea', 'ding.']);
   });
 });
