@@ -48,7 +48,7 @@ async function clickLensAbove(page, lineText, lensText) {
     lineTop = (await line.boundingBox().catch(() => null))?.y;
     if (lineTop === undefined) await page.waitForTimeout(100);
   }
-  const lenses = page.locator('.codelens-decoration a', { hasText: lensText });
+  const lenses = page.locator('.codelens-decoration a', { hasText: lensText }).filter({ visible: true });
   await lenses.first().waitFor({ timeout: 20_000 });
   let best;
   for (const lens of await lenses.all()) {
@@ -155,6 +155,47 @@ test('Agent Activity: Escape in the panel stops a long command at once; Resume a
   await page.locator('.view-line', { hasText: '[ ] 2.2 List open items by priority' }).waitFor({ timeout: 10_000 });
   // Keys go to the editor again, not to the panel, for the tests after this one.
   await page.locator('.view-line', { hasText: '2.2 List open items by priority' }).click();
+});
+
+test('Agent Activity hidden: the gate’s questions come as notifications (Approve there), and so does the end of the run', async ({ page, outDir, workspace }) => {
+  const panel = activity(page);
+  await panel.locator('#autonomy').selectOption('cautious');
+  await page.locator('.statusbar-item', { hasText: 'Spec Agent: cautious' }).waitFor({ timeout: 10_000 });
+  const settingsFile = path.join(workspace, '.vscode/settings.json');
+  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+  settings['specAgent.model.id'] = `replay:${fileURLToPath(new URL('../fixtures/replay/ui-hidden-panel.json', import.meta.url))}`;
+  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  await page.waitForTimeout(2_000); // VS Code reads a changed settings file through its file watcher
+
+  // Task 3 is further down tasks.md: bring its line into view (Go to Line).
+  await page.locator('.view-line', { hasText: '2.1 Store a priority on each item' }).click();
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type('20');
+  await page.keyboard.press('Enter');
+  await clickLensAbove(page, '3. Document priorities in a README', '▶ Execute with Agent');
+  // The run opens the panel; the user hides it again.
+  await page.locator('iframe.webview.ready').first().waitFor({ timeout: 10_000 });
+  await page.locator('.view-line', { hasText: '3. Document priorities in a README' }).click();
+  await page.keyboard.press('Control+J');
+  await page.locator('iframe.webview.ready').first().waitFor({ state: 'hidden', timeout: 10_000 });
+  const done = page.locator('.view-line', { hasText: '[x] 3. Document priorities in a README' });
+  const ask = page.locator('.notification-list-item', { hasText: 'Spec Agent asks' }).filter({ visible: true }).first();
+  let answered = 0;
+  for (const deadline = Date.now() + 60_000; !(await done.isVisible()); ) {
+    if (Date.now() > deadline) {
+      await page.screenshot({ path: path.join(outDir, 'hidden-panel-debug.png') });
+      throw new Error(`the box was not ticked after ${answered} notifications`);
+    }
+    if (await ask.isVisible().catch(() => false)) {
+      if (await ask.getByRole('button', { name: 'Approve' }).click({ timeout: 2_000 }).then(() => true, () => false)) answered++;
+    } else if (!(await page.locator('.notifications-center').isVisible().catch(() => false))) {
+      // Toasts or the notification centre: open the centre, which lists them all.
+      await page.locator('.statusbar-item[id="status.notifications"], .codicon-bell-dot, .codicon-bell').first().click();
+    } else await page.waitForTimeout(100);
+  }
+  if (answered < 2) throw new Error(`expected the write and the verification to ask, got ${answered} answers`);
+  await notification(page, /run \S+ completed; 1\/1 tasks done/);
+  if (!fs.existsSync(path.join(workspace, 'PRIORITIES.md'))) throw new Error('the approved write did not happen');
 });
 
 test('shows a warning under a line that looks like a task but is not one', async ({ page, outDir }) => {
