@@ -28,7 +28,8 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
     const tree = this.cache.get(doc);
     const at = (line: number) => new vscode.Range(line - 1, 0, line - 1, 0);
     const changes = tree.tasks.flatMap((t) => {
-      const runId = t.id === null ? undefined : this.runs.completedBy(doc.uri.fsPath, t);
+      // Only on a ticked box: a run that was discarded unticked it, and its diff would be empty.
+      const runId = t.id === null || t.status !== 'done' ? undefined : this.runs.completedBy(doc.uri.fsPath, t);
       return runId ? [new vscode.CodeLens(at(t.range.start.line), { title: 'View changes', tooltip: `What run ${runId} changed: each file before the run and now`, command: VIEW_RUN_CHANGES_COMMAND, arguments: [runId] })] : [];
     });
     const open = tree.tasks.filter((t) => t.id !== null && t.status !== 'done');
