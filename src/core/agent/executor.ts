@@ -14,6 +14,7 @@ import type { ToolResult } from '../tools/types.js';
 import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
 import { fitToWindow } from './contextBudget.js';
 import { taskKey, type ResumeState } from './resume.js';
+import { streamedOutput } from './streamedOutput.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
@@ -344,14 +345,16 @@ export class Executor {
     const started = performance.now();
     if (tool.changesFiles) await this.checkpoint('before', call);
     let result: ToolResult;
+    const output = this.streamedOutput(call.id);
     try {
       result = await tool.run(parsed.input, {
         workspaceRoot: this.o.workspace,
         signal: this.o.signal,
         commandTimeoutSeconds: settings.commandTimeoutSeconds,
-        onOutput: (chunk) => this.emit({ type: 'tool.output', callId: call.id, stream: chunk.stream, text: chunk.text }),
+        onOutput: output.onOutput,
       });
     } finally {
+      output.finish();
       if (tool.changesFiles) await this.checkpoint('after', call);
     }
     if (this.o.signal.aborted) {
@@ -362,6 +365,11 @@ export class Executor {
     this.completedSteps.push(`${call.tool} ${summarise(call.input)}`);
     const countsAsEdit = call.tool === 'write_file' || call.tool === 'edit_file';
     return { ...out, data: { ...out.data, countsAsEdit }, retryableCheck: call.tool === 'run_command' && !result.ok && this.o.settings().verifyCommands.includes(String((parsed.input as { command: string }).command)) };
+  }
+
+  /** A command's live output as tool.output events, bounded per call (a log of gigabytes must not fill the journal). */
+  private streamedOutput(callId: string): ReturnType<typeof streamedOutput> {
+    return streamedOutput((chunk) => this.emit({ type: 'tool.output', callId, stream: chunk.stream, text: chunk.text }));
   }
 
   private finish(call: ToolCall, result: ToolResult, durationMs: number): ToolResult {
@@ -432,7 +440,8 @@ export class Executor {
         verification.push({ command, exitCode: null, ok: false });
         return { ...this.finish(call, { ok: false, output: `The check \`${command}\` may not run (${decision.reason}); the task cannot be verified.` }, 0), retryableCheck: false };
       }
-      const r = await runner.run({ command }, { workspaceRoot: this.o.workspace, signal: this.o.signal, commandTimeoutSeconds: settings.commandTimeoutSeconds, onOutput: (chunk) => this.emit({ type: 'tool.output', callId: call.id, stream: chunk.stream, text: chunk.text }) });
+      const output = this.streamedOutput(call.id);
+      const r = await runner.run({ command }, { workspaceRoot: this.o.workspace, signal: this.o.signal, commandTimeoutSeconds: settings.commandTimeoutSeconds, onOutput: output.onOutput }).finally(output.finish);
       if (this.o.signal.aborted) throw new StopSignal();
       const exitCode = typeof r.data?.exitCode === 'number' ? r.data.exitCode : null;
       verification.push({ command, exitCode, ok: r.ok });

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { STREAMED_OUTPUT_LIMIT } from '../../../src/core/agent/streamedOutput.js';
 import { Executor, type Approver } from '../../../src/core/agent/executor.js';
 import { selectTasks } from '../../../src/core/agent/taskSelection.js';
 import { openGitStore, RunCheckpoints } from '../../../src/core/checkpoints/index.js';
@@ -97,6 +98,19 @@ describe('the executor', () => {
     const r2 = await runAgent(ws2, { script: { turns: [{ toolCalls: [writes[0]!] }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'cautious' } });
     expect(existsSync(join(ws2, 'a.txt'))).toBe(false);
     expect(r2.events.find((e) => e.type === 'approval.resolved')).toMatchObject({ approved: false, by: 'no-one-to-ask' });
+  });
+
+  it('journals a command\'s live output up to a bound, says how much more there was, and gives the model the end', async () => {
+    const ws = await workspace();
+    // 3 MB of output, the last line distinct: the journal must not grow with it.
+    await writeFile(join(ws, 'loud.sh'), 'i=0; while [ $i -lt 30000 ]; do printf "%0100d\\n" $i; i=$((i+1)); done; echo THE-END\n');
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [{ tool: 'run_command', input: { command: 'sh loud.sh' } }] }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'full' } });
+    const streamed = r.events.filter((e) => e.type === 'tool.output').map((e) => (e as { text: string }).text);
+    const bytes = streamed.reduce((n, t) => n + Buffer.byteLength(t), 0);
+    expect(bytes).toBeLessThan(STREAMED_OUTPUT_LIMIT + 1024);
+    expect(streamed.at(-1)).toMatch(/^\n\[spec-agent: \d+ more bytes of output were not streamed; the result shows how it ended\]\n$/);
+    const finished = r.events.find((e) => e.type === 'tool.finished' && e.output.includes('THE-END'));
+    expect(finished).toBeDefined();
   });
 
   it('on Stop during `sleep 30`: every process gone within 3 s, nothing dispatched after, marker restored, one terminal event', async () => {
