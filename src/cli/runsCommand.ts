@@ -43,8 +43,9 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   out.write(`model ${s.model ?? '?'}, level ${s.level ?? '?'}, ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : 'unfinished'}\n`);
   for (const t of s.tasks) out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);
   out.write(`gate: ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny; approvals: ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.unanswered} with no one to ask; self-corrections: ${s.selfCorrections}\n`);
-  for (const c of s.commands) out.write(`  $ ${c.command}  -> exit ${c.exitCode}\n`);
-  for (const f of s.files) out.write(`  ${f.tool === 'delete_file' ? 'deleted' : 'wrote'} ${f.path}\n`);
+  // The audit: every command and write, and who let it happen (a rule of the gate, or the user).
+  for (const c of s.commands) out.write(`  $ ${c.command}  -> exit ${c.exitCode}${c.allowedBy ? `  (allowed by ${c.allowedBy})` : ''}\n`);
+  for (const f of s.files) out.write(`  ${f.tool === 'delete_file' ? 'deleted' : 'wrote'} ${f.path}${f.allowedBy ? `  (allowed by ${f.allowedBy})` : ''}\n`);
   if (j.truncated) out.write(`note: ${j.truncated}\n`);
   return 0;
 }

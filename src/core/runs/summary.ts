@@ -14,8 +14,9 @@ export interface RunSummary {
   level?: string;
   tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; summary?: string }>;
   tokens: { input: number; output: number; costUsd?: number };
-  commands: Array<{ command: string; exitCode: number | null; ok: boolean }>;
-  files: Array<{ path: string; tool: string; added?: number | null; removed?: number | null }>;
+  /** `allowedBy`: who let it run, for the audit: the gate's rule when it was auto-approved, or the user. */
+  commands: Array<{ command: string; exitCode: number | null; ok: boolean; allowedBy?: string }>;
+  files: Array<{ path: string; tool: string; added?: number | null; removed?: number | null; allowedBy?: string }>;
   gate: { allow: number; ask: number; deny: number };
   approvals: { approved: number; rejected: number; unanswered: number };
   selfCorrections: number;
@@ -38,6 +39,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
     verification: [],
   };
   const requested = new Map<string, { tool: string; input: unknown }>();
+  const allowedBy = new Map<string, string>();
   for (const e of events) {
     switch (e.type) {
       case 'run.started':
@@ -56,8 +58,10 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         break;
       case 'gate.decided':
         s.gate[e.verdict]++;
+        if (e.verdict === 'allow') allowedBy.set(e.callId, `rule ${e.rule}: ${e.reason.replace(/^allow: /, '')}`);
         break;
       case 'approval.resolved':
+        if (e.approved) allowedBy.set(e.callId, e.alwaysAllow !== undefined ? `you (always allow "${e.alwaysAllow}")` : e.by === 'user' ? 'you' : e.by);
         if (e.by === 'no-one-to-ask') s.approvals.unanswered++;
         else if (e.approved) s.approvals.approved++;
         else s.approvals.rejected++;
@@ -65,8 +69,10 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
       case 'tool.finished': {
         const r = requested.get(e.callId);
         const input = (r?.input ?? {}) as { command?: string; path?: string };
-        if (r?.tool === 'run_command' && input.command !== undefined && e.data && 'exitCode' in e.data) s.commands.push({ command: input.command, exitCode: (e.data.exitCode as number | null) ?? null, ok: e.ok });
-        if (e.ok && input.path && ['write_file', 'edit_file', 'delete_file'].includes(r?.tool ?? '') && !s.files.some((f) => f.path === input.path)) s.files.push({ path: input.path, tool: r!.tool });
+        const by = allowedBy.get(e.callId);
+        const audit = by ? { allowedBy: by } : {};
+        if (r?.tool === 'run_command' && input.command !== undefined && e.data && 'exitCode' in e.data) s.commands.push({ command: input.command, exitCode: (e.data.exitCode as number | null) ?? null, ok: e.ok, ...audit });
+        if (e.ok && input.path && ['write_file', 'edit_file', 'delete_file'].includes(r?.tool ?? '') && !s.files.some((f) => f.path === input.path)) s.files.push({ path: input.path, tool: r!.tool, ...audit });
         break;
       }
       case 'selfcorrection':

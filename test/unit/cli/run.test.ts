@@ -100,7 +100,10 @@ describe('spec-agent runs', () => {
     expect((await cli('run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`)).exitCode).toBe(0);
     const [run] = JSON.parse((await cli('runs', 'list', '--json')).stdout);
     expect(run).toMatchObject({ status: 'completed', tasks: ['2.1 ✓'] });
-    expect((await cli('runs', 'show', run.id)).stdout).toMatch(/\$ npm test {2}-> exit 1\n {2}\$ npm test {2}-> exit 0/);
+    const shown = (await cli('runs', 'show', run.id)).stdout;
+    expect(shown).toMatch(/\$ npm test {2}-> exit 1 {2}\(allowed by rule C8: every command matches allowedCommands \("npm test"\)\)\n {2}\$ npm test {2}-> exit 0 /);
+    // The audit covers writes too: what let each one happen.
+    expect(shown).toMatch(/wrote src\/todo\.js {2}\(allowed by rule W\d+: /);
     const changed = (await execa('git', ['status', '--short'], { cwd: ws })).stdout;
     expect(changed).toContain('src/todo.js');
 
