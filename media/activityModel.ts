@@ -31,7 +31,7 @@ export interface CallItem {
   tool: string;
   input: Record<string, unknown>;
   gate?: { verdict: 'allow' | 'ask' | 'deny'; rule: string; reason: string };
-  approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string };
+  approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string | string[] };
   output?: OutputTail;
   finished?: { ok: boolean; output: string; data: Record<string, unknown>; durationMs: number };
 }

@@ -31,13 +31,13 @@ export function renderApprovalCard(c: CallItem, detail: ApprovalDetail | undefin
     h('button', { type: 'button', class: 'primary', 'data-action': 'approve', 'data-call': c.callId, 'data-focus-key': 'approve' }, icon('check'), ' Approve'),
     h('button', { type: 'button', class: 'secondary', 'data-action': 'reject', 'data-call': c.callId, 'data-focus-key': 'reject' }, icon('close'), ' Reject'),
   );
-  // Offered only with the host's entry, which it checked the gate would match: the user sees exactly what
+  // Offered only with the host's entries, which it checked the gate would match: the user sees exactly what
   // "Always allow" writes to their settings before they click it, and no entry that would never apply.
-  const entry = isCommand ? detail?.alwaysAllowEntry : undefined;
-  if (entry !== undefined) {
-    const note = `adds "${entry}" to allowedCommands`;
+  const entries = isCommand ? detail?.alwaysAllowEntries : undefined;
+  if (entries) {
+    const note = `adds ${entries.map((e) => `"${e}"`).join(', ')} to allowedCommands`;
     buttons.append(
-      h('button', { type: 'button', class: 'secondary', 'data-action': 'alwaysAllow', 'data-call': c.callId, 'data-entry': entry, 'data-focus-key': 'always', 'aria-label': `Always allow: ${note}`, 'aria-describedby': `always-${c.callId}` }, icon('workspace-trusted'), ' Always allow'),
+      h('button', { type: 'button', class: 'secondary', 'data-action': 'alwaysAllow', 'data-call': c.callId, 'data-focus-key': 'always', 'aria-label': `Always allow: ${note}`, 'aria-describedby': `always-${c.callId}` }, icon('workspace-trusted'), ' Always allow'),
       h('span', { class: 'always-note', id: `always-${c.callId}` }, note),
     );
   }

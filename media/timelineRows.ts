@@ -226,7 +226,7 @@ function approvalText(c: CallItem): string {
     case 'rejected':
       return 'Rejected by you';
     case 'always':
-      return `Always allowed: ${a.alwaysAllow ?? ''} (added to allowedCommands)`;
+      return `Always allowed: ${[a.alwaysAllow ?? []].flat().map((e) => `"${e}"`).join(', ')} added to allowedCommands`;
     case 'cancelled':
       return 'Cancelled by stop';
     case 'unanswered':

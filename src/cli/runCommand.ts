@@ -9,7 +9,8 @@ import { ModelError, type ChatModel } from '../core/models/chatModel.js';
 import { createModel } from '../core/models/providers.js';
 import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
-import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
+import { PolicyGate } from '../core/policy/gate.js';
+import { allowCommandAlways, AUTONOMY_LEVELS, SAFE_DEFAULTS, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { UsageError } from './usageError.js';
 
@@ -194,16 +195,21 @@ function describe(input: unknown): string {
 
 /** Approve / reject / always allow at the terminal. */
 function ttyApprover(workspace: string): Approver {
+  let gate: Promise<PolicyGate> | undefined;
   return async (req, signal) => {
+    const what = describe(req.input);
+    // Always allow only with entries the gate would match for this very command (one per simple command).
+    gate ??= PolicyGate.create();
+    const entries = req.tool === 'run_command' ? (await gate).allowlistEntries(what, SAFE_DEFAULTS, { workspaceRoot: workspace }) : undefined;
+    const always = entries ? `  [a] always allow (adds ${entries.map((e) => `"${e}"`).join(', ')} to allowedCommands)` : '';
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
-      const what = describe(req.input);
-      const answer = (await rl.question(`  ? ${req.tool} ${what}\n    ${req.decision.reason}\n    [y] approve  [n] reject  [a] always allow this command: `, { signal })).trim().toLowerCase();
-      if (answer === 'a' && req.tool === 'run_command') {
-        await allowCommandAlways(workspace, what);
-        return { approved: true, alwaysAllow: what };
+      const answer = (await rl.question(`  ? ${req.tool} ${what}\n    ${req.decision.reason}\n    [y] approve  [n] reject${always}: `, { signal })).trim().toLowerCase();
+      if (answer === 'a' && entries) {
+        await allowCommandAlways(workspace, entries);
+        return { approved: true, alwaysAllow: entries.length === 1 ? entries[0]! : entries };
       }
-      return { approved: answer === 'y' || answer === 'yes' || answer === 'a' };
+      return { approved: answer === 'y' || answer === 'yes' };
     } finally {
       rl.close();
     }

@@ -38,10 +38,10 @@ export class Approvals implements vscode.Disposable {
         if (signal.aborted) return resolve({ approved: false });
         const input = request.input as { command?: unknown };
         const command = request.tool === 'run_command' && typeof input.command === 'string' ? input.command : undefined;
-        const detail = Promise.all([proposedDiff(workspace, request.tool, request.input).catch(() => undefined), command === undefined ? undefined : this.allowEntry(workspace, command)]).then(([diff, entry]) => ({
+        const detail = Promise.all([proposedDiff(workspace, request.tool, request.input).catch(() => undefined), command === undefined ? undefined : this.allowEntries(workspace, command)]).then(([diff, entries]) => ({
           callId: request.callId,
           ...(diff ? { diff } : {}),
-          ...(entry !== undefined ? { alwaysAllowEntry: entry } : {}),
+          ...(entries ? { alwaysAllowEntries: entries } : {}),
         }));
         const settle = (answer: ApprovalAnswer) => {
           if (!this.pending.delete(request.callId)) return;
@@ -62,21 +62,19 @@ export class Approvals implements vscode.Disposable {
     for (const p of this.pending.values()) {
       if (p.notified) continue;
       p.notified = true;
-      void p.detail.then((d) => this.notify(p.request, d.alwaysAllowEntry)).catch((e: unknown) => this.log.error(`approval notification: ${String(e)}`));
+      void p.detail.then((d) => this.notify(p.request, d.alwaysAllowEntries)).catch((e: unknown) => this.log.error(`approval notification: ${String(e)}`));
     }
   }
 
   /**
-   * The allowlist entry "Always allow" would add, only if it would make the gate allow this very command at
-   * balanced: an entry that would never match (a compound line, quoted words, a path as the command, a command
-   * the gate always asks about) is not offered, so the user is not told a lie.
+   * The allowlist entries "Always allow" would add (one per simple command of a compound line), only if they make
+   * the gate allow this very command at balanced: entries that would never match (quoted words, a path as the
+   * command, a command the gate always asks about) are not offered, so the user is not told a lie.
    */
-  private async allowEntry(workspace: string, command: string): Promise<string | undefined> {
+  private async allowEntries(workspace: string, command: string): Promise<string[] | undefined> {
     try {
       this.gate ??= PolicyGate.create();
-      const gate = await this.gate;
-      const decision = gate.check({ kind: 'command', command }, { ...SAFE_DEFAULTS, autonomyLevel: 'balanced', allowedCommands: [command] }, { workspaceRoot: workspace });
-      return decision.verdict === 'allow' ? command : undefined;
+      return (await this.gate).allowlistEntries(command, SAFE_DEFAULTS, { workspaceRoot: workspace });
     } catch (e) {
       this.log.warn(`could not check an allowlist entry for ${JSON.stringify(command)}: ${String(e)}`);
       return undefined;
@@ -102,31 +100,31 @@ export class Approvals implements vscode.Disposable {
       p.settle({ approved: choice === 'approve' });
       return true;
     }
-    const entry = (await p.detail).alwaysAllowEntry;
+    const entries = (await p.detail).alwaysAllowEntries;
     // Settled while the card's detail was computed (Stop, or the other button): that answer stands.
     if (!this.pending.has(callId)) return false;
-    if (entry === undefined) {
+    if (entries === undefined) {
       void vscode.window.showWarningMessage('Spec Agent: an allowedCommands entry would not cover this command, so it cannot be always allowed. Approve it once, or reject it.');
       return false;
     }
     // Answered now, before the settings file is written: a Reject or Stop arriving meanwhile cannot undo it.
-    p.settle({ approved: true, alwaysAllow: entry });
+    p.settle({ approved: true, alwaysAllow: entries.length === 1 ? entries[0]! : entries });
     try {
-      await allowCommandAlways(p.workspace, entry);
+      await allowCommandAlways(p.workspace, entries);
     } catch (e) {
-      this.log.error(`could not add ${JSON.stringify(entry)} to allowedCommands: ${String(e)}`);
-      void vscode.window.showErrorMessage(`Spec Agent: could not add "${entry}" to allowedCommands in .kiro/settings.json: ${e instanceof Error ? e.message : String(e)}. The command was approved this once.`);
+      this.log.error(`could not add ${JSON.stringify(entries)} to allowedCommands: ${String(e)}`);
+      void vscode.window.showErrorMessage(`Spec Agent: could not add ${quoted(entries)} to allowedCommands in .kiro/settings.json: ${e instanceof Error ? e.message : String(e)}. The command was approved this once.`);
     }
     return true;
   }
 
   /** While the panel is hidden the question also comes as a notification, so a run never waits unseen. */
-  private async notify(request: ApprovalRequest, entry: string | undefined): Promise<void> {
+  private async notify(request: ApprovalRequest, entries: string[] | undefined): Promise<void> {
     if (!this.pending.has(request.callId)) return;
     const input = request.input as { path?: unknown; command?: unknown };
     const what = typeof input.command === 'string' ? input.command : typeof input.path === 'string' ? `${request.tool} ${input.path}` : request.tool;
-    const buttons = ['Approve', 'Reject', ...(entry !== undefined ? ['Always allow'] : []), 'Show Agent Activity'];
-    const always = entry !== undefined ? ` Always allow adds "${entry}" to allowedCommands.` : '';
+    const buttons = ['Approve', 'Reject', ...(entries ? ['Always allow'] : []), 'Show Agent Activity'];
+    const always = entries ? ` Always allow adds ${quoted(entries)} to allowedCommands.` : '';
     const choice = await vscode.window.showWarningMessage(`Spec Agent asks: ${what} — ${request.decision.reason} (${request.decision.rule}).${always}`, ...buttons);
     if (!this.pending.has(request.callId)) return;
     if (choice === 'Approve') await this.answer(request.callId, 'approve');
@@ -140,3 +138,5 @@ export class Approvals implements vscode.Disposable {
     this.changed.dispose();
   }
 }
+
+const quoted = (entries: readonly string[]) => entries.map((e) => `"${e}"`).join(', ');

@@ -223,9 +223,12 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     await send({ type: 'approvalDetail', detail: { callId: request.callId } });
     expect(await card.getByRole('button', { name: /Always allow/ }).count()).toBe(0);
     // The host's detail names the exact entry; the card shows that one.
-    await send({ type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntry: 'npm test --' } });
+    await send({ type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntries: ['npm test --'] } });
     expect(await card.locator('.always-note').innerText()).toBe('adds "npm test --" to allowedCommands');
     expect(await card.getByRole('button', { name: /Always allow/ }).getAttribute('aria-label')).toBe('Always allow: adds "npm test --" to allowedCommands');
+    // A compound line: one entry per simple command, all shown.
+    await send({ type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntries: ['npm test', 'npm run lint'] } });
+    expect(await card.locator('.always-note').innerText()).toBe('adds "npm test", "npm run lint" to allowedCommands');
     await card.getByRole('button', { name: 'Approve' }).click();
     expect((await posted()).at(-1)).toEqual({ type: 'approve', callId: request.callId });
     // Resolved: the card goes, its row says who decided.
@@ -237,11 +240,11 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
 
   it('Always allow posts alwaysAllow; a resolved always-allow reads as such', async () => {
     const { events, request } = pendingAt('run_command');
-    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }), { type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntry: 'npm test' } });
+    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }), { type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntries: ['npm test'] } });
     await page.locator('.approval-card').getByRole('button', { name: /Always allow/ }).click();
     expect((await posted()).at(-1)).toEqual({ type: 'alwaysAllow', callId: request.callId });
     await send({ type: 'events', runId: request.runId, events: [{ runId: request.runId, seq: request.seq + 1, time: request.time, type: 'approval.resolved', callId: request.callId, approved: true, by: 'user', alwaysAllow: 'npm test' }] });
-    expect(await page.locator(`.row-call[data-call="${request.callId}"] .approval-outcome`).innerText()).toBe('Always allowed: npm test (added to allowedCommands)');
+    expect(await page.locator(`.row-call[data-call="${request.callId}"] .approval-outcome`).innerText()).toBe('Always allowed: "npm test" added to allowedCommands');
   });
 
   it('a question left in a journal whose run is no longer live shows no card (nobody is waiting for it)', async () => {

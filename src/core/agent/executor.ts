@@ -27,8 +27,8 @@ export interface ApprovalRequest {
 
 export interface ApprovalAnswer {
   approved: boolean;
-  /** Add this command to allowedCommands (the caller writes the setting). */
-  alwaysAllow?: string;
+  /** What was added to allowedCommands for this (the caller writes the setting): an entry, or one per simple command. */
+  alwaysAllow?: string | string[];
 }
 
 /**

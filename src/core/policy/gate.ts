@@ -51,6 +51,38 @@ export class PolicyGate {
     }
   }
 
+  /**
+   * The allowedCommands entries that would let `command` run without asking at balanced, written as a user would:
+   * the words of each simple command the allowlist has to cover (neutral ones and `cd` inside the workspace need
+   * none). Undefined when no entries can do it: a word known only at run time or holding a space, a path as the
+   * command name, or a finding that asks whatever the allowlist says. "Always allow" offers exactly these.
+   */
+  allowlistEntries(command: string, settings: GateSettings, context: Partial<PolicyContext> = {}): string[] | undefined {
+    const ctx: PolicyContext = { ...DEFAULT_CONTEXT, ...context };
+    const view = describedFileSystem(ctx);
+    const ci = ctx.fs === 'case-insensitive' || ctx.shell === 'powershell' || ctx.shell === 'cmd';
+    if (command.length > MAX_COMMAND_LENGTH) return undefined;
+    let analysis;
+    try {
+      analysis = this.analyses.get(this.parser, command, ctx.home, ci);
+    } catch {
+      return undefined;
+    }
+    if (analysis.problems.length > 0) return undefined;
+    const inside = (p: string) => canonicalize(p, ctx, view).rel !== undefined;
+    const entries: string[] = [];
+    for (const cmd of analysis.direct) {
+      if (allowMatch(cmd, [], inside)) continue;
+      const argv = cmd.argv.map((w) => w.value);
+      if (cmd.kind !== 'command' || argv.length === 0 || argv.some((a) => a === null || a === '' || /\s/.test(a))) return undefined;
+      const entry = argv.join(' ');
+      if (!entries.includes(entry)) entries.push(entry);
+    }
+    if (entries.length === 0) return undefined;
+    const allowedCommands = [...settings.allowedCommands, ...entries];
+    return this.check({ kind: 'command', command }, { ...settings, autonomyLevel: 'balanced', allowedCommands }, context, view).verdict === 'allow' ? entries : undefined;
+  }
+
   private checkCommand(command: string, settings: GateSettings, ctx: PolicyContext, view: FileSystemView): Decision {
     const ci = ctx.fs === 'case-insensitive' || ctx.shell === 'powershell' || ctx.shell === 'cmd';
     const findings: Finding[] = [...lexicalHazards(command)];

@@ -44,8 +44,11 @@ export const approvalDetailSchema = z.object({
   callId: z.string(),
   /** A unified diff of the write or edit, when the call writes a file. */
   diff: z.string().optional(),
-  /** The exact entry "Always allow" would add to allowedCommands, when it is offered. */
-  alwaysAllowEntry: z.string().optional(),
+  /**
+   * The exact entries "Always allow" would add to allowedCommands (one per simple command of a compound line),
+   * when it is offered: only entries the gate would match for this very command.
+   */
+  alwaysAllowEntries: z.array(z.string()).min(1).optional(),
 });
 export type ApprovalDetail = z.infer<typeof approvalDetailSchema>;
 

@@ -35,7 +35,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
     callId: z.string(),
     approved: z.boolean(),
     by: z.enum(['user', 'no-one-to-ask', 'stop']),
-    alwaysAllow: z.string().optional(),
+    /** What Always allow added to allowedCommands: one entry, or one per simple command of a compound line. */
+    alwaysAllow: z.union([z.string(), z.array(z.string())]).optional(),
   }),
   z.object({ ...base, type: z.literal('tool.output'), callId: z.string(), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
   z.object({ ...base, type: z.literal('tool.finished'), callId: z.string(), ok: z.boolean(), output: z.string(), data: z.record(z.string(), z.unknown()).optional(), durationMs: z.number() }),

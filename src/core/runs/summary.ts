@@ -61,7 +61,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         if (e.verdict === 'allow') allowedBy.set(e.callId, `rule ${e.rule}: ${e.reason.replace(/^allow: /, '')}`);
         break;
       case 'approval.resolved':
-        if (e.approved) allowedBy.set(e.callId, e.alwaysAllow !== undefined ? `you (always allow "${e.alwaysAllow}")` : e.by === 'user' ? 'you' : e.by);
+        if (e.approved) allowedBy.set(e.callId, e.alwaysAllow !== undefined ? `you (always allow ${[e.alwaysAllow].flat().map((x) => `"${x}"`).join(', ')})` : e.by === 'user' ? 'you' : e.by);
         if (e.by === 'no-one-to-ask') s.approvals.unanswered++;
         else if (e.approved) s.approvals.approved++;
         else s.approvals.rejected++;

@@ -62,10 +62,12 @@ export async function applicableSettings(workspace: string, text: string | undef
  * or granting nothing beyond the safe defaults), accepts the new content too, so the user's own answer does not
  * turn into a request to accept the file again. An unaccepted file stays unaccepted.
  */
-export async function allowCommandAlways(workspace: string, command: string): Promise<void> {
+export async function allowCommandAlways(workspace: string, command: string | readonly string[]): Promise<void> {
+  const entries = typeof command === 'string' ? [command] : command;
   const file = join(workspace, SETTINGS_PATH);
   const before = await readFile(file, 'utf8').catch(() => undefined);
   const applied = before === undefined || (await applicableSettings(workspace, before, readSettingsText(before).settings)).accepted;
-  const after = await editSettingsFile(file, (t) => addAllowedCommandText(t, command));
+  // One write for all the entries of a compound command: the file is never left with half of them.
+  const after = await editSettingsFile(file, (t) => entries.reduce((text, e) => addAllowedCommandText(text, e), t));
   if (applied) await accept(workspace, after);
 }

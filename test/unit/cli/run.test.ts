@@ -62,7 +62,11 @@ describe('spec-agent run', () => {
     const runId = events[0]!.runId;
     const summary = JSON.parse(readFileSync(join(ws, '.kiro/runs', runId, 'summary.json'), 'utf8'));
     expect(summary).toMatchObject({ status: 'completed', selfCorrections: 1, gate: { deny: 1 } });
-    expect(summary.files).toEqual([{ path: 'src/todo.js', tool: 'write_file', added: 6, removed: 3 }, { path: 'test/priority.test.js', tool: 'write_file', added: 16, removed: 0 }, { path: TASKS, tool: 'other', added: 1, removed: 1 }]);
+    expect(summary.files).toEqual([
+      { path: 'src/todo.js', tool: 'write_file', added: 6, removed: 3, allowedBy: 'rule W4: write src/todo.js is an ordinary file in the workspace' },
+      { path: 'test/priority.test.js', tool: 'write_file', added: 16, removed: 0, allowedBy: 'rule W4: create test/priority.test.js is an ordinary file in the workspace' },
+      { path: TASKS, tool: 'other', added: 1, removed: 1 },
+    ]);
     expect(r.stderr).toMatch(/no one to ask here/);
   });
 

@@ -51,7 +51,7 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     const pending = run('1');
     const [detail] = await until('the approval card', async () => (a.approvals.size ? a.approvals.details() : undefined));
     assert.ok(detail?.diff?.includes('--- /dev/null') && detail.diff.includes('+approved content'), detail?.diff);
-    assert.equal(detail!.alwaysAllowEntry, undefined, 'Always allow is for commands only');
+    assert.equal(detail!.alwaysAllowEntries, undefined, 'Always allow is for commands only');
     assert.ok(!existsSync(vscode.Uri.joinPath(root(), 'ASKED.md').fsPath), 'nothing is written before the answer');
     await a.activity.receive({ type: 'approve', callId: detail!.callId });
     const result = await pending;
@@ -71,7 +71,7 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     ]);
     const pending = run('1');
     const [detail] = await until('the approval card', async () => (a.approvals.size ? a.approvals.details() : undefined));
-    assert.equal(detail?.alwaysAllowEntry, 'sh greet.sh');
+    assert.deepEqual(detail?.alwaysAllowEntries, ['sh greet.sh']);
     await a.activity.receive({ type: 'alwaysAllow', callId: detail!.callId });
     assert.equal((await pending)?.outcome.state, 'completed');
     const settings = await readFile(settingsFile(), 'utf8');
@@ -85,12 +85,13 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     const a = await api();
     const settingsBeforeRun = await readFile(settingsFile(), 'utf8');
     await replay('compound.json', [
-      { toolCalls: [{ tool: 'run_command', input: { command: 'sh greet.sh && sh greet.sh' } }] },
+      // An entry is split on spaces: no entry can hold the quoted argument.
+      { toolCalls: [{ tool: 'run_command', input: { command: "sh greet.sh 'two words'" } }] },
       { toolCalls: [{ tool: 'complete_task', input: { summary: 'greeted twice' } }] },
     ]);
     const pending = run('1');
     const [detail] = await until('the approval card', async () => (a.approvals.size ? a.approvals.details() : undefined));
-    assert.equal(detail?.alwaysAllowEntry, undefined);
+    assert.equal(detail?.alwaysAllowEntries, undefined);
     assert.equal(await a.approvals.answer(detail!.callId, 'alwaysAllow'), false, 'a stale Always allow is refused');
     await a.activity.receive({ type: 'approve', callId: detail!.callId });
     assert.equal((await pending)?.outcome.state, 'completed');
