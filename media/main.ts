@@ -10,6 +10,14 @@ import { Timeline } from './timeline.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+/** What VS Code keeps for the webview while it is hidden or moved (its page is not): which sections are open. */
+interface SavedState {
+  runId: string | null;
+  expanded: string[];
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -94,9 +102,13 @@ function renderApprovals(): void {
 
 function handle(msg: HostMessage): void {
   switch (msg.type) {
-    case 'reset':
+    case 'reset': {
       model.reset(msg.runId, msg.events);
+      const saved = vscode.getState() as Partial<SavedState> | undefined;
+      // The host resends the journal after every `ready`: sections the user had open stay open.
+      timeline.restoreExpanded(saved?.runId === msg.runId && Array.isArray(saved.expanded) ? saved.expanded : []);
       break;
+    }
     case 'events':
       if (!model.append(msg.runId, msg.events)) console.warn(`Spec Agent: events of run ${msg.runId} ignored while run ${model.runId} is shown`);
       break;
@@ -134,6 +146,7 @@ root.addEventListener('click', (e) => {
     case 'toggle': {
       const key = `${d.item}|${d.section}`;
       if (!timeline.expanded.delete(key)) timeline.expanded.add(key);
+      vscode.setState({ runId: model.runId, expanded: [...timeline.expanded] } satisfies SavedState);
       timeline.refresh(d.item!);
       return;
     }

@@ -19,6 +19,8 @@ const ROWS_PER_BLOCK = 64;
  */
 export class Timeline {
   readonly expanded = new Set<string>();
+  /** Sections to open again after the next reset (from the webview's saved state). */
+  private reopen: readonly string[] = [];
   private rows = new Map<string, HTMLElement>();
   private lo = 0;
   private hi = 0;
@@ -60,6 +62,8 @@ export class Timeline {
       this.list.replaceChildren();
       this.tail = null;
       this.expanded.clear();
+      for (const key of this.reopen) this.expanded.add(key);
+      this.reopen = [];
       this.lo = this.hi = Math.max(0, m.items.length - FIRST_ROWS);
       this.stick = true;
     }
@@ -112,6 +116,11 @@ export class Timeline {
     this.list.dataset.rows = String(this.hi - this.lo);
     this.pin();
     return this.backlog === 0;
+  }
+
+  /** After the coming reset, these sections (`item|section`) start open. */
+  restoreExpanded(keys: readonly string[]): void {
+    this.reopen = keys;
   }
 
   /** Re-renders one item now (a click on its toggle). */

@@ -152,6 +152,27 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     await page.screenshot({ path: join(SHOTS, 'activity-completed-run.png') });
   });
 
+  it('a section the user opened stays open when the host sends the run again (the panel hidden and shown)', async () => {
+    const id = runId();
+    let seq = 3;
+    const ev = (e: Record<string, unknown>) => ({ runId: id, seq: seq++, time: new Date().toISOString(), ...e }) as RunEvent;
+    const events = [
+      ...run.slice(0, 3),
+      ev({ type: 'tool.requested', callId: 'kept-open', tool: 'run_command', input: { command: 'npm test' } }),
+      ev({ type: 'gate.decided', callId: 'kept-open', verdict: 'allow', rule: 'C8', reason: 'allow: every command matches allowedCommands', findings: [] }),
+      ev({ type: 'tool.output', callId: 'kept-open', stream: 'stdout', text: 'ok 1\nok 2\n' }),
+    ];
+    await send({ type: 'reset', runId: id, events }, controls({ running: true }));
+    const toggle = () => page.locator('.row-call[data-call="kept-open"]').getByRole('button', { name: /Output/ });
+    await toggle().click();
+    expect(await toggle().getAttribute('aria-expanded')).toBe('true');
+    await send({ type: 'reset', runId: id, events }, controls({ running: true }));
+    expect(await toggle().getAttribute('aria-expanded')).toBe('true');
+    // Another run starts with everything folded.
+    await send({ type: 'reset', runId: 'another-run', events: events.map((e) => ({ ...e, runId: 'another-run' })) }, controls({ running: true }));
+    expect(await toggle().getAttribute('aria-expanded')).toBe('false');
+  });
+
   it('command output is collapsed by default, expands on demand, streams while open, and keeps only its last 200 lines', async () => {
     const id = runId();
     const head = run.slice(0, 3);
