@@ -160,12 +160,13 @@ export class AgentRunner implements vscode.Disposable {
     if (resume && model instanceof ReplayModel) model = model.startingAt(resume.state.modelTurns);
 
     const folderUri = vscode.Uri.file(workspace);
-    const level = (): AutonomyLevel => {
+    // The setting unless `inherit`, read at each decision so a change applies at once.
+    const fromSetting = (): AutonomyLevel | undefined => {
       const setting = vscode.workspace.getConfiguration('specAgent', folderUri).get<string>('autonomyLevel', 'inherit');
-      return (AUTONOMY_LEVELS as readonly string[]).includes(setting) ? (setting as AutonomyLevel) : policy.settings.autonomyLevel;
+      return (AUTONOMY_LEVELS as readonly string[]).includes(setting) ? (setting as AutonomyLevel) : undefined;
     };
-    const setting = vscode.workspace.getConfiguration('specAgent', folderUri).get<string>('autonomyLevel', 'inherit');
-    const levelSource = (AUTONOMY_LEVELS as readonly string[]).includes(setting) ? 'the specAgent.autonomyLevel setting' : policy.levelSource;
+    const level = (): AutonomyLevel => fromSetting() ?? policy.settings.autonomyLevel;
+    const levelSource = fromSetting() ? 'the specAgent.autonomyLevel setting' : policy.levelSource;
     const stop = this.starting ?? new AbortController();
     if (stop.signal.aborted) {
       void vscode.window.showInformationMessage('Spec Agent: stopped before the run started; nothing was changed.');
@@ -215,19 +216,14 @@ export class AgentRunner implements vscode.Disposable {
 
   /** The end of a run, as a notification when the panel is not on screen: what happened and where to look. */
   private announce({ runId, outcome, summary }: SessionResult): void {
-    this.lastAnnouncement = undefined;
     if (this.panelVisible()) return;
     const done = `${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done`;
     const text = `Spec Agent: run ${runId} ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}; ${done}.`;
-    this.lastAnnouncement = text;
     const show = (c: string | undefined) => c && vscode.commands.executeCommand(SHOW_ACTIVITY_COMMAND);
     if (outcome.state === 'completed') void vscode.window.showInformationMessage(text, 'Show Agent Activity').then(show);
     else if (outcome.state === 'failed') void vscode.window.showErrorMessage(text, 'Show Agent Activity').then(show);
     else void vscode.window.showWarningMessage(text, 'Show Agent Activity').then(show);
   }
-
-  /** The text of the last end-of-run notification, if one was shown (tests). */
-  lastAnnouncement: string | undefined;
 
   /** The model of the specAgent.model.* settings (modelSelection.ts); on a problem, a message with its fix. */
   private model(workspace: string): Promise<ChatModel | undefined> {

@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../tools/processGroup.js';
 import { runDir } from './journal.js';
 
 const LOCK = 'lock.json';
@@ -26,16 +27,5 @@ export function runIsLive(workspace: string, runId: string): boolean {
   }
   if (typeof lock.pid !== 'number') return false;
   if (lock.host !== hostname()) return true;
-  try {
-    process.kill(lock.pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie is gone (a container whose init does not reap orphans keeps them).
-  try {
-    const stat = readFileSync(`/proc/${lock.pid}/stat`, 'utf8');
-    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return process.platform !== 'linux';
-  }
+  return processAlive(lock.pid);
 }

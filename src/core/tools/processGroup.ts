@@ -29,12 +29,30 @@ export function groupAlive(pgid: number): boolean {
       } catch {
         continue; // exited while we looked
       }
-      // Fields after the command name, which may itself hold spaces and parentheses: state, ppid, pgrp, ...
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+      const fields = statFields(stat);
+      if (Number(fields[2]) === pgid && !dead(fields[0])) return true;
     }
     return false;
   } catch {
     return true;
   }
 }
+
+/** Whether one process is running (not gone, not a zombie left by an init that does not reap orphans). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    return !dead(statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[0]);
+  } catch {
+    return false; // exited while we looked
+  }
+}
+
+/** The fields of /proc/<pid>/stat after the command name, which may itself hold spaces and parentheses: state, ppid, pgrp, ... */
+const statFields = (stat: string): string[] => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+const dead = (state: string | undefined): boolean => state === 'Z' || state === 'X';
