@@ -37,30 +37,52 @@ test('opens tasks.md and sees the status lens rendered', async ({ page, outDir }
   await page.locator('.statusbar-item', { hasText: /Ln 8, Col 1/ }).waitFor({ timeout: 10_000 });
 });
 
-/** The CodeLens titled `lensText` drawn just above the editor line that shows `lineText`. */
+/**
+ * The CodeLens titled `lensText` drawn in the row right above the editor line that shows `lineText`. Lenses
+ * arrive a few at a time and push the lines down, so both are measured again until that lens is there: a lens
+ * of another line further up (the parent task's) is never clicked in its place.
+ */
 async function clickLensAbove(page, lineText, lensText) {
   const line = page.locator('.view-line', { hasText: lineText }).first();
-  // The editor re-renders its lines as lenses arrive: measure once the line stays put.
-  let lineTop;
-  for (const deadline = Date.now() + 10_000; lineTop === undefined; ) {
-    if (Date.now() > deadline) throw new Error(`the line "${lineText}" is not on screen`);
-    await line.waitFor({ timeout: 10_000 }).catch(() => undefined);
-    lineTop = (await line.boundingBox().catch(() => null))?.y;
-    if (lineTop === undefined) await page.waitForTimeout(100);
-  }
   const lenses = page.locator('.codelens-decoration a', { hasText: lensText }).filter({ visible: true });
-  await lenses.first().waitFor({ timeout: 20_000 });
-  let best;
-  for (const lens of await lenses.all()) {
-    const box = await lens.boundingBox();
-    if (box && box.y < lineTop && (!best || box.y > best.y)) best = { y: box.y, lens };
+  for (const deadline = Date.now() + 20_000; ; ) {
+    const box = await line.boundingBox().catch(() => null);
+    if (box) {
+      for (const lens of await lenses.all()) {
+        const y = (await lens.boundingBox().catch(() => null))?.y;
+        if (y !== undefined && y < box.y && y >= box.y - 2 * box.height) return lens.click();
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`no "${lensText}" lens right above "${lineText}"`);
+    await page.waitForTimeout(100);
   }
-  if (!best) throw new Error(`no "${lensText}" lens above "${lineText}"`);
-  await best.lens.click();
 }
 
 /** The Agent Activity webview: VS Code draws a webview as an iframe holding the page's own iframe. */
 const activity = (page) => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+
+/** Sets the level with the panel's dropdown; the status bar follows. */
+async function setLevel(page, level) {
+  await activity(page).locator('#autonomy').selectOption(level);
+  await page.locator('.statusbar-item', { hasText: `Spec Agent: ${level}` }).waitFor({ timeout: 10_000 });
+}
+
+/** Makes a recorded script of test/fixtures/replay the workspace's model, as a user editing .vscode/settings.json. */
+async function useReplayScript(page, workspace, fixture) {
+  const file = path.join(workspace, '.vscode/settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+  settings['specAgent.model.id'] = `replay:${fileURLToPath(new URL(`../fixtures/replay/${fixture}`, import.meta.url))}`;
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+  await page.waitForTimeout(2_000); // VS Code reads a changed settings file through its file watcher
+}
+
+/** Polls a condition of the file system (the run's files, a pid file) until it holds. */
+async function pollUntil(page, what, probe, timeoutMs = 10_000) {
+  for (const deadline = Date.now() + timeoutMs; !probe(); ) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await page.waitForTimeout(100);
+  }
+}
 
 const processState = (pid) => {
   try {
@@ -75,11 +97,8 @@ test('Agent Activity: the status bar opens it, its dropdown sets cautious, Execu
   // tasks.md is open from the test before; the workspace policy was accepted (balanced).
   await page.locator('.statusbar-item', { hasText: 'Spec Agent: balanced' }).click();
   const panel = activity(page);
-  const dropdown = panel.locator('#autonomy');
-  await dropdown.waitFor({ timeout: 30_000 });
-  await panel.locator('#autonomy:not([disabled])').waitFor({ timeout: 10_000 });
-  await dropdown.selectOption('cautious');
-  await page.locator('.statusbar-item', { hasText: 'Spec Agent: cautious' }).waitFor({ timeout: 10_000 });
+  await panel.locator('#autonomy:not([disabled])').waitFor({ timeout: 30_000 });
+  await setLevel(page, 'cautious');
   const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode/settings.json'), 'utf8'));
   if (settings['specAgent.autonomyLevel'] !== 'cautious') throw new Error(`the dropdown did not write the workspace setting: ${JSON.stringify(settings)}`);
 
@@ -118,21 +137,13 @@ test('Agent Activity: the status bar opens it, its dropdown sets cautious, Execu
 
 test('Agent Activity: Escape in the panel stops a long command at once; Resume and Discard are offered; Discard puts the files back', async ({ page, outDir, workspace }) => {
   const panel = activity(page);
-  await panel.locator('#autonomy').selectOption('full');
-  await page.locator('.statusbar-item', { hasText: 'Spec Agent: full' }).waitFor({ timeout: 10_000 });
+  await setLevel(page, 'full');
   // Another recorded model: two writes, then a command that runs for two minutes unless stopped.
-  const settingsFile = path.join(workspace, '.vscode/settings.json');
-  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-  settings['specAgent.model.id'] = `replay:${fileURLToPath(new URL('../fixtures/replay/ui-long-command.json', import.meta.url))}`;
-  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
-  await page.waitForTimeout(2_000); // VS Code reads a changed settings file through its file watcher
+  await useReplayScript(page, workspace, 'ui-long-command.json');
 
   await clickLensAbove(page, '2.2 List open items by priority', '▶ Execute with Agent');
   const pidFile = path.join(workspace, 'long-build.pid');
-  for (const deadline = Date.now() + 30_000; !fs.existsSync(pidFile) || !fs.readFileSync(pidFile, 'utf8').trim(); ) {
-    if (Date.now() > deadline) throw new Error('the long command did not start');
-    await page.waitForTimeout(100);
-  }
+  await pollUntil(page, 'the long command to start', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 30_000);
   const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
   await panel.locator('.state[data-state="running"]').waitFor({ timeout: 10_000 });
   // Focus inside the panel (the header), then Escape: the key goes to the webview, which stops the run.
@@ -147,25 +158,16 @@ test('Agent Activity: Escape in the panel stops a long command at once; Resume a
   await page.screenshot({ path: path.join(outDir, 'agent-activity-stopped.png') });
   if (!fs.existsSync(path.join(workspace, 'NOTES-FROM-AGENT.md'))) throw new Error('the run did not write its note');
   await panel.locator('[data-action="discard"]').click();
-  for (const deadline = Date.now() + 10_000; fs.existsSync(path.join(workspace, 'NOTES-FROM-AGENT.md')) || fs.existsSync(path.join(workspace, 'long-build.sh')); ) {
-    if (Date.now() > deadline) throw new Error('Discard did not remove the files the run created');
-    await page.waitForTimeout(100);
-  }
+  await pollUntil(page, 'Discard to remove the files the run created', () => !fs.existsSync(path.join(workspace, 'NOTES-FROM-AGENT.md')) && !fs.existsSync(path.join(workspace, 'long-build.sh')));
   await panel.locator('[data-action="undoDiscard"]:not([hidden])').waitFor({ timeout: 10_000 });
   await page.locator('.view-line', { hasText: '[ ] 2.2 List open items by priority' }).waitFor({ timeout: 10_000 });
   // Keys go to the editor again, not to the panel, for the tests after this one.
   await page.locator('.view-line', { hasText: '2.2 List open items by priority' }).click();
 });
 
-test('Agent Activity hidden: the gate’s questions come as notifications (Approve there), and so does the end of the run', async ({ page, outDir, workspace }) => {
-  const panel = activity(page);
-  await panel.locator('#autonomy').selectOption('cautious');
-  await page.locator('.statusbar-item', { hasText: 'Spec Agent: cautious' }).waitFor({ timeout: 10_000 });
-  const settingsFile = path.join(workspace, '.vscode/settings.json');
-  const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
-  settings['specAgent.model.id'] = `replay:${fileURLToPath(new URL('../fixtures/replay/ui-hidden-panel.json', import.meta.url))}`;
-  fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
-  await page.waitForTimeout(2_000); // VS Code reads a changed settings file through its file watcher
+test('Agent Activity hidden: the gate’s questions come as notifications (Approve there), and so does the end of the run', async ({ page, workspace }) => {
+  await setLevel(page, 'cautious');
+  await useReplayScript(page, workspace, 'ui-hidden-panel.json');
 
   // Task 3 is further down tasks.md: bring its line into view (Go to Line).
   await page.locator('.view-line', { hasText: '2.1 Store a priority on each item' }).click();
@@ -182,10 +184,7 @@ test('Agent Activity hidden: the gate’s questions come as notifications (Appro
   const ask = page.locator('.notification-list-item', { hasText: 'Spec Agent asks' }).filter({ visible: true }).first();
   let answered = 0;
   for (const deadline = Date.now() + 60_000; !(await done.isVisible()); ) {
-    if (Date.now() > deadline) {
-      await page.screenshot({ path: path.join(outDir, 'hidden-panel-debug.png') });
-      throw new Error(`the box was not ticked after ${answered} notifications`);
-    }
+    if (Date.now() > deadline) throw new Error(`the box was not ticked after ${answered} notifications`);
     if (await ask.isVisible().catch(() => false)) {
       if (await ask.getByRole('button', { name: 'Approve' }).click({ timeout: 2_000 }).then(() => true, () => false)) answered++;
     } else if (!(await page.locator('.notifications-center').isVisible().catch(() => false))) {

@@ -3,42 +3,27 @@
 // buttons after a stop (Resume, Discard, Undo discard, Keep) driven by the same messages the webview posts.
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { api, root, until } from './helpers.js';
+import { agentSpec, api, root, until } from './helpers.js';
 
-const specDir = () => vscode.Uri.joinPath(root(), '.kiro', 'specs', 'activity-in-host');
-const tasksUri = () => vscode.Uri.joinPath(specDir(), 'tasks.md');
-const settingsFile = () => vscode.Uri.joinPath(root(), '.kiro', 'settings.json').fsPath;
+const spec = agentSpec('activity-in-host');
+const { tasksUri, settingsFile } = spec;
+const replay = spec.replay;
 const TASKS = '# Tasks\n\n- [ ] 1. Ask first\n- [ ] 2. Then write\n- [ ] 3. And more\n';
-
-async function replay(name: string, turns: unknown[]): Promise<void> {
-  await writeFile(vscode.Uri.joinPath(specDir(), name).fsPath, JSON.stringify({ turns }));
-  await vscode.workspace.getConfiguration('specAgent.model').update('id', `replay:.kiro/specs/activity-in-host/${name}`, vscode.ConfigurationTarget.Workspace);
-}
 
 const run = (task: string) => vscode.commands.executeCommand<{ outcome: { state: string; reason?: string }; runId: string } | undefined>('specAgent.executeTask', tasksUri(), task);
 
 describe('Agent Activity: approvals, Stop and what comes after', () => {
-  let settingsBefore = '';
-
-  before(async () => {
-    await mkdir(specDir().fsPath, { recursive: true });
-    settingsBefore = await readFile(settingsFile(), 'utf8');
-    await writeFile(settingsFile(), settingsBefore.replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
-    // Cautious: every command and write asks, so each step below meets the panel's approval card.
-    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'cautious', vscode.ConfigurationTarget.Workspace);
-  });
+  // Cautious: every command and write asks, so each step below meets the panel's approval card.
+  before(() => spec.setUp(TASKS, 'cautious'));
 
   beforeEach(async () => {
     await writeFile(tasksUri().fsPath, TASKS);
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', undefined, vscode.ConfigurationTarget.Workspace);
-    await vscode.workspace.getConfiguration('specAgent.model').update('id', undefined, vscode.ConfigurationTarget.Workspace);
-    await writeFile(settingsFile(), settingsBefore);
-    await rm(specDir().fsPath, { recursive: true, force: true });
+    await spec.tearDown();
     for (const f of ['ASKED.md', 'greet.sh', 'KEPT.md']) await rm(vscode.Uri.joinPath(root(), f).fsPath, { force: true });
   });
 

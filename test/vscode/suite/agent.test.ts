@@ -2,39 +2,22 @@
 // the open editor, and Stop during a long command. A spec of its own, removed afterwards, keeps the other suites'
 // fixtures as they were.
 import * as assert from 'node:assert/strict';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { api, root, until } from './helpers.js';
+import { agentSpec, api, root, until } from './helpers.js';
 
-const specDir = () => vscode.Uri.joinPath(root(), '.kiro', 'specs', 'agent-in-host');
-const tasksUri = () => vscode.Uri.joinPath(specDir(), 'tasks.md');
+const spec = agentSpec('agent-in-host');
+const { tasksUri, replay } = spec;
 const TASKS = '# Tasks\n\n- [ ] 1. Write the notes\n- [ ] 2. Wait for the build\n- [x] 3. Already done\n';
-
-async function replay(name: string, turns: unknown[]): Promise<void> {
-  const file = vscode.Uri.joinPath(specDir(), name);
-  await writeFile(file.fsPath, JSON.stringify({ turns }));
-  // Relative to the workspace, as a user would write it.
-  await vscode.workspace.getConfiguration('specAgent.model').update('id', `replay:.kiro/specs/agent-in-host/${name}`, vscode.ConfigurationTarget.Workspace);
-}
 
 const lensTitles = async () => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', tasksUri(), 100)) ?? []).map((l) => `${l.range.start.line + 1}:${l.command?.title ?? ''}`);
 
 describe('Execute with Agent in a real VS Code', () => {
-  before(async () => {
-    await mkdir(specDir().fsPath, { recursive: true });
-    await writeFile(tasksUri().fsPath, TASKS);
-    // The user's own choice of level (the workspace's .kiro/settings.json is not accepted in this window), and no
-    // verification, so the run does only what its script says.
-    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'full', vscode.ConfigurationTarget.Workspace);
-    const settings = vscode.Uri.joinPath(root(), '.kiro', 'settings.json').fsPath;
-    await writeFile(settings, (await readFile(settings, 'utf8')).replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
-  });
+  before(() => spec.setUp(TASKS, 'full'));
 
   after(async () => {
-    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', undefined, vscode.ConfigurationTarget.Workspace);
-    await vscode.workspace.getConfiguration('specAgent.model').update('id', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await rm(specDir().fsPath, { recursive: true, force: true });
+    await spec.tearDown();
   });
 
   it('shows Execute with Agent above each open task and Run all open tasks at the top', async () => {

@@ -1,20 +1,15 @@
 // View changes, Run tasks… and markers through the open document, in the real extension host: real runs with the
 // replay model, their real checkpoints, the real diff editors and quick pick. A spec of its own, removed afterwards.
 import * as assert from 'node:assert/strict';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { api, root, until } from './helpers.js';
+import { agentSpec, api, root, until } from './helpers.js';
 
-const specDir = () => vscode.Uri.joinPath(root(), '.kiro', 'specs', 'changes-in-host');
-const tasksUri = () => vscode.Uri.joinPath(specDir(), 'tasks.md');
+const spec = agentSpec('changes-in-host');
+const { tasksUri, replay } = spec;
 const todoUri = () => vscode.Uri.joinPath(root(), 'src', 'todo.js');
 const TASKS = '# Tasks\n\n- [ ] 1. Write the notes\n  - _Requirements: 1.1_\n- [ ] 2. Second task\n- [ ] 3. Third task\n- [ ] 4. Fourth task\n';
 const complete = (summary: string) => ({ toolCalls: [{ tool: 'complete_task', input: { summary } }] });
-
-async function replay(name: string, turns: unknown[]): Promise<void> {
-  await writeFile(vscode.Uri.joinPath(specDir(), name).fsPath, JSON.stringify({ turns }));
-  await vscode.workspace.getConfiguration('specAgent.model').update('id', `replay:.kiro/specs/changes-in-host/${name}`, vscode.ConfigurationTarget.Workspace);
-}
 
 const lenses = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', tasksUri(), 100)) ?? [];
 const lensTitles = async () => (await lenses()).map((l) => `${l.range.start.line + 1}:${l.command?.title ?? ''}`);
@@ -25,21 +20,15 @@ describe('View changes, Run tasks… and markers through the document in a real 
   let runId: string;
 
   before(async () => {
-    await mkdir(specDir().fsPath, { recursive: true });
-    await writeFile(tasksUri().fsPath, TASKS);
     todoBefore = await readFile(todoUri().fsPath, 'utf8');
-    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'full', vscode.ConfigurationTarget.Workspace);
-    const settings = vscode.Uri.joinPath(root(), '.kiro', 'settings.json').fsPath;
-    await writeFile(settings, (await readFile(settings, 'utf8')).replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+    await spec.setUp(TASKS, 'full');
   });
 
   after(async () => {
-    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', undefined, vscode.ConfigurationTarget.Workspace);
-    await vscode.workspace.getConfiguration('specAgent.model').update('id', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await writeFile(todoUri().fsPath, todoBefore);
     await rm(vscode.Uri.joinPath(root(), 'NOTES-changes.md').fsPath, { force: true });
-    await rm(specDir().fsPath, { recursive: true, force: true });
+    await spec.tearDown();
   });
 
   it('shows Run tasks… next to Run all open tasks', async () => {
