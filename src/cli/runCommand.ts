@@ -9,8 +9,9 @@ import { ModelError, type ChatModel } from '../core/models/chatModel.js';
 import { createModel } from '../core/models/providers.js';
 import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
+import { alwaysAllowEntries } from '../core/policy/alwaysAllow.js';
 import { PolicyGate } from '../core/policy/gate.js';
-import { allowCommandAlways, AUTONOMY_LEVELS, SAFE_DEFAULTS, type AutonomyLevel } from '../core/settings/index.js';
+import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { UsageError } from './usageError.js';
 
@@ -200,7 +201,7 @@ function ttyApprover(workspace: string): Approver {
     const what = describe(req.input);
     // Always allow only with entries the gate would match for this very command (one per simple command).
     gate ??= PolicyGate.create();
-    const entries = req.tool === 'run_command' ? (await gate).allowlistEntries(what, SAFE_DEFAULTS, { workspaceRoot: workspace }) : undefined;
+    const entries = req.tool === 'run_command' ? await alwaysAllowEntries(await gate, workspace, what) : undefined;
     const always = entries ? `  [a] always allow (adds ${entries.map((e) => `"${e}"`).join(', ')} to allowedCommands)` : '';
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {

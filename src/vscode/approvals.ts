@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { ApprovalAnswer, ApprovalRequest, Approver } from '../core/agent/executor.js';
+import { alwaysAllowEntries } from '../core/policy/alwaysAllow.js';
 import { PolicyGate } from '../core/policy/gate.js';
 import type { ApprovalDetail } from '../core/runs/activityProtocol.js';
-import { allowCommandAlways, SAFE_DEFAULTS } from '../core/settings/index.js';
+import { allowCommandAlways } from '../core/settings/index.js';
 import { proposedDiff } from '../core/tools/proposedDiff.js';
 
 export type ApprovalChoice = 'approve' | 'reject' | 'alwaysAllow';
@@ -74,7 +75,7 @@ export class Approvals implements vscode.Disposable {
   private async allowEntries(workspace: string, command: string): Promise<string[] | undefined> {
     try {
       this.gate ??= PolicyGate.create();
-      return (await this.gate).allowlistEntries(command, SAFE_DEFAULTS, { workspaceRoot: workspace });
+      return await alwaysAllowEntries(await this.gate, workspace, command);
     } catch (e) {
       this.log.warn(`could not check an allowlist entry for ${JSON.stringify(command)}: ${String(e)}`);
       return undefined;

@@ -54,8 +54,9 @@ export class PolicyGate {
   /**
    * The allowedCommands entries that would let `command` run without asking at balanced, written as a user would:
    * the words of each simple command the allowlist has to cover (neutral ones and `cd` inside the workspace need
-   * none). Undefined when no entries can do it: a word known only at run time or holding a space, a path as the
-   * command name, or a finding that asks whatever the allowlist says. "Always allow" offers exactly these.
+   * none, nor do those `settings.allowedCommands` already covers). Undefined when no entries can do it: a word known
+   * only at run time or holding a space, a path as the command name, or a finding that asks whatever the allowlist
+   * says. "Always allow" offers exactly these.
    */
   allowlistEntries(command: string, settings: GateSettings, context: Partial<PolicyContext> = {}): string[] | undefined {
     const ctx: PolicyContext = { ...DEFAULT_CONTEXT, ...context };
@@ -72,7 +73,7 @@ export class PolicyGate {
     const inside = (p: string) => canonicalize(p, ctx, view).rel !== undefined;
     const entries: string[] = [];
     for (const cmd of analysis.direct) {
-      if (allowMatch(cmd, [], inside)) continue;
+      if (allowMatch(cmd, settings.allowedCommands, inside)) continue;
       const argv = cmd.argv.map((w) => w.value);
       if (cmd.kind !== 'command' || argv.length === 0 || argv.some((a) => a === null || a === '' || /\s/.test(a))) return undefined;
       const entry = argv.join(' ');

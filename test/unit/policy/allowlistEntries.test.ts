@@ -1,6 +1,10 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { alwaysAllowEntries } from '../../../src/core/policy/alwaysAllow.js';
 import { PolicyGate } from '../../../src/core/policy/gate.js';
-import { SAFE_DEFAULTS } from '../../../src/core/settings/index.js';
+import { accept, SAFE_DEFAULTS } from '../../../src/core/settings/index.js';
 
 let gate: PolicyGate;
 beforeAll(async () => {
@@ -36,5 +40,35 @@ describe('the entries "Always allow" would add', () => {
       if (!e) continue;
       expect(gate.check({ kind: 'command', command }, { ...SAFE_DEFAULTS, autonomyLevel: 'balanced', allowedCommands: e }, { workspaceRoot: '/ws', home: '/home/u' }).verdict).toBe('allow');
     }
+  });
+});
+
+describe('the entries offered for a workspace', () => {
+  async function workspace(settings?: string): Promise<string> {
+    process.env.SPEC_AGENT_ACCEPTANCE_FILE = join(await mkdtemp(join(tmpdir(), 'spec-agent-accept-')), 'accepted.json');
+    const ws = await mkdtemp(join(tmpdir(), 'spec-agent-always-'));
+    if (settings !== undefined) {
+      await mkdir(join(ws, '.kiro'));
+      await writeFile(join(ws, '.kiro/settings.json'), settings);
+    }
+    return ws;
+  }
+  const policy = JSON.stringify({ agent: { autonomyLevel: 'balanced', allowedCommands: ['npm test'] } });
+
+  it('leaves out what the accepted policy already allows', async () => {
+    const ws = await workspace(policy);
+    await accept(ws, policy);
+    expect(gate.allowlistEntries('npm test && npm run lint', { ...SAFE_DEFAULTS, allowedCommands: ['npm test'] })).toEqual(['npm run lint']);
+    expect(await alwaysAllowEntries(gate, ws, 'npm test && npm run lint')).toEqual(['npm run lint']);
+    expect(await alwaysAllowEntries(gate, ws, 'npm run build')).toEqual(['npm run build']);
+  });
+
+  it('offers the whole line while the policy is not accepted (the gate applies no allowlist then), and with no file', async () => {
+    expect(await alwaysAllowEntries(gate, await workspace(policy), 'npm test && npm run lint')).toEqual(['npm test', 'npm run lint']);
+    expect(await alwaysAllowEntries(gate, await workspace(), 'npm test && npm run lint')).toEqual(['npm test', 'npm run lint']);
+  });
+
+  it('reads an invalid file as the gate does: the safe defaults', async () => {
+    expect(await alwaysAllowEntries(gate, await workspace('{ "agent": { "allowedCommands": 3 } }'), 'npm test')).toEqual(['npm test']);
   });
 });
