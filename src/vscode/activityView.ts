@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { activityHtml } from '../../media/activityHtml.js';
 import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
@@ -105,20 +105,31 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     );
   }
 
+  /** The run the panel shows (the one under way, or the last one shown). */
+  get shownRun(): ShownRun | undefined {
+    return this.shown;
+  }
+
   /** Show another run (a stopped or failed one the user picks, or the latest at start-up). */
   async showRun(run: ShownRun | undefined): Promise<void> {
     this.shown = run;
     await this.reset();
   }
 
-  /** The latest run journaled under the open workspace folders, to show when nothing runs. */
+  /**
+   * The latest run journaled under the open workspace folders, to show when nothing runs: in a folder's own
+   * `.kiro/runs`, or in a project below it (a monorepo's `packages/app/.kiro`), found through its specs.
+   */
   async latestRun(): Promise<ShownRun | undefined> {
+    const workspaces = new Set((vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+    // <workspace>/.kiro/specs/<feature>/tasks.md
+    for (const uri of await vscode.workspace.findFiles('**/.kiro/specs/*/tasks.md', '**/node_modules/**')) workspaces.add(dirname(dirname(dirname(dirname(uri.fsPath)))));
     let best: ShownRun | undefined;
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const ids = (await readdir(join(folder.uri.fsPath, RUNS_DIR), { withFileTypes: true }).catch(() => []))
+    for (const workspace of workspaces) {
+      const ids = (await readdir(join(workspace, RUNS_DIR), { withFileTypes: true }).catch(() => []))
         .filter((d) => d.isDirectory())
         .map((d) => d.name);
-      for (const id of ids) if (!best || id > best.runId) best = { workspace: folder.uri.fsPath, runId: id };
+      for (const id of ids) if (!best || id > best.runId) best = { workspace, runId: id };
     }
     return best;
   }

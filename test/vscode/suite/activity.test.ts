@@ -3,8 +3,10 @@
 // buttons after a stop (Resume, Discard, Undo discard, Keep) driven by the same messages the webview posts.
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { newRunId } from '../../../src/core/runs/journal.js';
 import { agentSpec, api, root, until } from './helpers.js';
 
 const spec = agentSpec('activity-in-host');
@@ -183,5 +185,34 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     assert.equal(inspect?.workspaceValue, 'balanced');
     assert.equal((await a.autonomy()).level, 'balanced');
     await a.activity.receive({ type: 'setAutonomy', level: 'cautious' });
+  });
+
+  it('a run cut short in a project below the folder (a monorepo) is found at start-up, shown and offered', async () => {
+    const a = await api();
+    // The journal of a run VS Code closed on: started, its task begun, no terminal event, no live lock.
+    const project = vscode.Uri.joinPath(root(), 'packages', 'nested-app').fsPath;
+    const runId = newRunId(new Date(Date.now() + 60_000));
+    const tasksFile = join(project, '.kiro/specs/nested/tasks.md');
+    await mkdir(dirname(tasksFile), { recursive: true });
+    await writeFile(tasksFile, '- [ ] 1. Nested task\n');
+    await mkdir(join(project, '.kiro/runs', runId), { recursive: true });
+    const task = { id: '1', title: 'Nested task', line: 1 };
+    const time = new Date().toISOString();
+    const events = [
+      { seq: 0, time, runId, type: 'run.started', tasksFile, workspace: project, tasks: [task], level: 'cautious', levelSource: 'test', model: 'replay' },
+      { seq: 1, time, runId, type: 'task.started', task },
+    ];
+    await writeFile(join(project, '.kiro/runs', runId, 'events.jsonl'), events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    try {
+      assert.deepEqual(await a.activity.latestRun(), { workspace: project, runId });
+      // The offer ends with a message the user answers; the panel shows the run before that.
+      void a.activity.offerInterrupted();
+      await until('the panel to offer Resume on the nested run', async () => (await a.activity.controls()).canResume);
+      assert.equal(a.activity.shownRun?.runId, runId);
+    } finally {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await a.activity.showRun(undefined);
+      await rm(vscode.Uri.joinPath(root(), 'packages').fsPath, { recursive: true, force: true });
+    }
   });
 });
