@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { ModelError, type ChatModel, type ChatRequest, type ChatResponse } from '../core/models/chatModel.js';
+import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse } from '../core/models/chatModel.js';
 import { collectLmResponse, toLmMessages, toLmTools, type LmFactory, type LmPart } from './lmMessages.js';
 
 type LmContentPart = vscode.LanguageModelTextPart | vscode.LanguageModelToolCallPart | vscode.LanguageModelToolResultPart;
@@ -33,6 +33,8 @@ export class LmChatModel implements ChatModel {
     const cts = new vscode.CancellationTokenSource();
     const abort = () => cts.cancel();
     request.signal.addEventListener('abort', abort, { once: true });
+    // Counted while the model answers: vscode.lm reports no usage, so tokens in are the model's own count.
+    const inputTokens = this.countInput(request.messages);
     try {
       const response = await this.chat.sendRequest(
         toLmMessages(request.messages, factory),
@@ -45,7 +47,8 @@ export class LmChatModel implements ChatModel {
       const result = await collectLmResponse(response.stream, classify, request.onText);
       if (request.signal.aborted) throw new ModelError(`${this.id}: the request was aborted`, 'aborted');
       const outputTokens = await this.count(result.text + result.toolCalls.map((c) => JSON.stringify(c.input)).join(''));
-      return outputTokens === undefined ? result : { ...result, usage: { outputTokens } };
+      const usage = { ...(outputTokens === undefined ? {} : { outputTokens }), ...(await inputTokens.then((n) => (n === undefined ? {} : { inputTokens: n }))) };
+      return Object.keys(usage).length === 0 ? result : { ...result, usage };
     } catch (err) {
       throw describeLmError(err, this.id, request.signal);
     } finally {
@@ -53,6 +56,26 @@ export class LmChatModel implements ChatModel {
       cts.dispose();
     }
   }
+
+  /**
+   * Tokens of the request's messages. A run sends its history again on every turn, so each message is counted
+   * once (by identity: the executor appends to its history and never rewrites a message it sent).
+   */
+  private async countInput(messages: readonly ChatMessage[]): Promise<number | undefined> {
+    const counts = await Promise.all(
+      messages.map((m) => {
+        let n = this.counted.get(m);
+        if (!n) {
+          n = this.count(m.content + (m.role === 'assistant' ? m.toolCalls.map((c) => JSON.stringify(c.input)).join('') : ''));
+          this.counted.set(m, n);
+        }
+        return n;
+      }),
+    );
+    return counts.some((n) => n === undefined) ? undefined : counts.reduce<number>((a, n) => a + n!, 0);
+  }
+
+  private readonly counted = new WeakMap<ChatMessage, Promise<number | undefined>>();
 
   /** Tokens of the answer by the model's own tokenizer; usage is advisory, so a provider that cannot count gives none. */
   private async count(text: string): Promise<number | undefined> {

@@ -202,6 +202,8 @@ describe('Models in a real VS Code', () => {
       assert.deepEqual(first.toolCalls, [{ id: 'lm-1', tool: 'read_file', input: { path: 'src/a.ts' } }]);
       assert.deepEqual(streamed, ['Reading ', 'the file.']);
       assert.ok(first.usage?.outputTokens && first.usage.outputTokens > 0);
+      // Tokens in, by the provider's own count (its fixture: a quarter of the characters): 'sys' 1 + 'do task 1' 3.
+      assert.equal(first.usage.inputTokens, 4);
       assert.deepEqual(f.requests[0]!.messages, [
         { role: 'user', parts: [{ text: 'sys' }] },
         { role: 'user', parts: [{ text: 'do task 1' }] },
@@ -218,6 +220,7 @@ describe('Models in a real VS Code', () => {
         }),
       );
       assert.deepEqual(second.toolCalls, [{ id: 'lm-2', tool: 'complete_task', input: { summary: 'ok' } }]);
+      assert.ok(second.usage?.inputTokens && second.usage.inputTokens > 4, JSON.stringify(second.usage));
       assert.deepEqual(f.requests[1]!.messages.slice(2), [
         { role: 'assistant', parts: [{ text: 'Reading the file.' }, { call: 'lm-1', name: 'read_file', input: { path: 'src/a.ts' } }] },
         { role: 'user', parts: [{ result: 'lm-1', content: 'export const a = 1;' }] },
