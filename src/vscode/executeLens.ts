@@ -21,7 +21,21 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
     private readonly runner: AgentRunner,
     private readonly runs: RunIndex,
   ) {
-    this.subscriptions = [runner.onDidChange(() => this.changed.fire()), runs.onDidChange(() => this.changed.fire())];
+    this.subscriptions = [
+      runner.onDidChange(() => {
+        this.changed.fire();
+        // VS Code drops a lens refresh still waiting when the editor loses focus (the user clicks into the panel as
+        // the run ends), which would leave `● Running · Stop` up: once the run is over, ask once more.
+        if (!runner.running) this.later(() => this.changed.fire(), 1_000);
+      }),
+      runs.onDidChange(() => this.changed.fire()),
+    ];
+  }
+
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private later(fn: () => void, ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(fn, ms);
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -61,6 +75,7 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
   }
 
   dispose(): void {
+    clearTimeout(this.timer);
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }

@@ -45,6 +45,9 @@ test('opens tasks.md and sees the status lens rendered', async ({ page, outDir }
 async function clickLensAbove(page, lineText, lensText) {
   const line = page.locator('.view-line', { hasText: lineText }).first();
   const lenses = page.locator('.codelens-decoration a', { hasText: lensText }).filter({ visible: true });
+  // VS Code drops a pending lens refresh when the editor loses focus (a click in the panel right after a run
+  // ended) and asks the providers again when it gets focus back: focus the editor, as a user's click would.
+  await line.click().catch(() => undefined);
   for (const deadline = Date.now() + 20_000; ; ) {
     const box = await line.boundingBox().catch(() => null);
     if (box) {
