@@ -241,14 +241,25 @@ describe('Models in a real VS Code', () => {
 
     it("the provider's errors (LanguageModelError) become messages that say what to do", async () => {
       const f = await fixture();
-      provider = f.register([{ error: 'Blocked', message: 'quota exceeded' }]);
+      provider = f.register([
+        { error: 'Blocked', message: 'quota exceeded' },
+        { error: 'NoPermissions', message: 'the user declined' },
+        { error: 'NotFound', message: 'model retired' },
+      ]);
       await set({ provider: 'vscode-lm', id: 'scripted' });
       const { model } = await (await api()).chooseModel(ws());
-      await assert.rejects(model!.complete(request()), (e: Error & { kind?: string }) => {
-        assert.equal(e.kind, 'rate-limit', e.message);
-        assert.match(e.message, /blocked the request \(quota exceeded\).*"Spec Agent: Select Model"/);
-        return true;
-      });
+      const expected: Array<[string, RegExp]> = [
+        ['rate-limit', /blocked the request \(quota exceeded\).*"Spec Agent: Select Model"/],
+        ['auth', /did not allow Spec Agent to use this model \(the user declined\)\. Allow it when VS Code asks \(or under Accounts > Manage Language Model Access\)/],
+        ['unknown-model', /no longer available \(model retired\); choose another with "Spec Agent: Select Model"/],
+      ];
+      for (const [kind, message] of expected) {
+        await assert.rejects(model!.complete(request()), (e: Error & { kind?: string }) => {
+          assert.equal(e.kind, kind, e.message);
+          assert.match(e.message, message);
+          return true;
+        });
+      }
     });
 
     it('runs a task with Execute with Agent: write_file, its result back to the model, complete_task', async () => {
