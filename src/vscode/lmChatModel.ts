@@ -46,9 +46,9 @@ export class LmChatModel implements ChatModel {
       );
       const result = await collectLmResponse(response.stream, classify, request.onText);
       if (request.signal.aborted) throw new ModelError(`${this.id}: the request was aborted`, 'aborted');
-      const outputTokens = await this.count(result.text + result.toolCalls.map((c) => JSON.stringify(c.input)).join(''));
-      const usage = { ...(outputTokens === undefined ? {} : { outputTokens }), ...(await inputTokens.then((n) => (n === undefined ? {} : { inputTokens: n }))) };
-      return Object.keys(usage).length === 0 ? result : { ...result, usage };
+      const [input, output] = await Promise.all([inputTokens, this.count(result.text + result.toolCalls.map((c) => JSON.stringify(c.input)).join(''))]);
+      const usage = { ...(input === undefined ? {} : { inputTokens: input }), ...(output === undefined ? {} : { outputTokens: output }) };
+      return input === undefined && output === undefined ? result : { ...result, usage };
     } catch (err) {
       throw describeLmError(err, this.id, request.signal);
     } finally {
