@@ -186,8 +186,11 @@ export class ActivityModel {
   }
 
   header(): Header {
-    const level = this.autonomy?.level ?? this.started?.level ?? null;
-    const levelSource = this.autonomy?.source ?? this.started?.levelSource ?? null;
+    // A run under way follows the level as it is now (a change applies at its next decision); a past run shows the
+    // level it ran at; with no run, the level a run would start at.
+    const now = this.running || !this.started ? this.autonomy : undefined;
+    const level = now?.level ?? this.started?.level ?? this.autonomy?.level ?? null;
+    const levelSource = now?.source ?? this.started?.levelSource ?? this.autonomy?.source ?? null;
     const first = this.started?.tasks[0];
     const startMs = this.started ? Date.parse(this.started.time) : null;
     const endMs = this.terminal ? Date.parse(this.terminal.time) : this.running ? null : this.lastTime;

@@ -81,6 +81,11 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     vscode.commands.registerCommand(SHOW_ACTIVITY_COMMAND, (opts?: { preserveFocus?: boolean }) => activity.show(opts?.preserveFocus ?? false)),
     vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, () => acceptWorkspacePolicy(() => autonomyStatus.refresh())),
     registerModelCommands(context.secrets),
+    // Trusted from Restricted Mode: the level, the panel's buttons and a run cut short apply from now on.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void autonomyStatus.refresh();
+      void activity.trustGranted().catch((e: unknown) => log.warn(`after workspace trust was granted: ${String(e)}`));
+    }),
   );
   log.info(`Spec Agent ${context.extension.packageJSON.version as string} activated`);
   void activity.offerInterrupted().catch((e: unknown) => log.warn(`looking for an interrupted run: ${String(e)}`));

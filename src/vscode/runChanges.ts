@@ -24,7 +24,7 @@ export class RunChanges implements vscode.TextDocumentContentProvider, vscode.Di
     this.registrations = [
       vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, this),
       vscode.commands.registerCommand(VIEW_RUN_CHANGES_COMMAND, (runId: string) => this.viewRunChanges(runId)),
-      vscode.commands.registerCommand(OPEN_RUN_DIFF_COMMAND, (runId: string, path: string) => this.openRunDiff(runId, path)),
+      vscode.commands.registerCommand(OPEN_RUN_DIFF_COMMAND, (runId: string, path: string, workspace?: string) => this.openRunDiff(runId, path, workspace)),
     ];
   }
 
@@ -66,9 +66,12 @@ export class RunChanges implements vscode.TextDocumentContentProvider, vscode.Di
     return changes.map((c) => c.path);
   }
 
-  /** What run <runId> did to one path: the path before the run, and now. For the Agent Activity panel. */
-  async openRunDiff(runId: string, path: string): Promise<void> {
-    const opened = await this.openRun(runId);
+  /**
+   * What run <runId> did to one path: the path before the run, and now. For the Agent Activity panel, which names
+   * the run's workspace (a project below the folder, for a run it found at start-up).
+   */
+  async openRunDiff(runId: string, path: string, workspace?: string): Promise<void> {
+    const opened = await this.openRun(runId, workspace);
     if (!opened) return;
     const rel = posix.normalize(toRepoPath(isAbsolute(path) ? relative(opened.ws, path) : path));
     // The path comes from a webview message: nothing outside the workspace opens, in an editable diff or otherwise.
@@ -87,8 +90,9 @@ export class RunChanges implements vscode.TextDocumentContentProvider, vscode.Di
     await vscode.commands.executeCommand('vscode.diff', before, now, `${basename(change.path)} (before run ${runId}) ↔ now`);
   }
 
-  private async openRun(runId: string): Promise<{ ws: string; run: RunCheckpoints } | undefined> {
-    const ws = /^[A-Za-z0-9._-]+$/.test(runId) ? (this.index.workspaceOfRun(runId) ?? vscode.workspace.workspaceFolders?.map((f) => f.uri.fsPath).find((f) => existsSync(join(f, RUNS_DIR, runId)))) : undefined;
+  private async openRun(runId: string, workspace?: string): Promise<{ ws: string; run: RunCheckpoints } | undefined> {
+    const candidates = [...(workspace ? [workspace] : []), ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)];
+    const ws = /^[A-Za-z0-9._-]+$/.test(runId) ? (this.index.workspaceOfRun(runId) ?? candidates.find((f) => existsSync(join(f, RUNS_DIR, runId)))) : undefined;
     if (!ws) {
       void vscode.window.showErrorMessage(`Spec Agent: there is no run ${runId} in ${RUNS_DIR} of this workspace.`);
       return undefined;

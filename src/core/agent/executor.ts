@@ -129,7 +129,7 @@ export class Executor {
     const checks = this.group.checks.length ? `checks: ${this.group.checks.join(', ')}` : 'no checks ran';
     const tokens = `${this.group.inputTokens + this.group.outputTokens} tokens`;
     this.group = { inputTokens: 0, outputTokens: 0, checks: [] };
-    return `task group ${task.id ?? task.title} is done; review before the next group: ${files}; ${checks}; ${tokens}. Resume with \`spec-agent runs resume\`.`;
+    return `task group ${task.id ?? task.title} is done; review before the next group: ${files}; ${checks}; ${tokens}. Resume goes on (the Resume button in VS Code, \`spec-agent runs resume\` in a terminal).`;
   }
 
   /** "Stop after this task": the task under way finishes (or fails) normally, then the run stops. */
