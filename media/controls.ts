@@ -31,12 +31,26 @@ export class ControlsView {
     this.update(null, null, false);
   }
 
+  private lastControls: RunControls | null = null;
+  private busyWith: RunControls | null | undefined;
+
+  /** Resume, Discard, Undo discard or Keep was clicked: none of them again before the host has answered. */
+  busy(): void {
+    this.busyWith = this.lastControls;
+    for (const b of [this.resume, this.discard, this.undoDiscard, this.keep]) b.disabled = true;
+  }
+
   update(c: RunControls | null, a: AutonomyInfo | null, runningFromEvents: boolean): void {
     const running = c ? c.running : runningFromEvents;
     this.stop.hidden = !running;
     this.stopAfter.hidden = !running;
     this.stopAfter.disabled = !!c?.stoppingAfterTask;
     this.stopAfter.lastElementChild!.textContent = c?.stoppingAfterTask ? 'Stopping after this task…' : 'Stop after this task';
+    // Clicked: the buttons stay quiet until the host sends controls again (an autonomy update is not an answer).
+    const waiting = this.busyWith !== undefined && this.busyWith === c;
+    if (!waiting) this.busyWith = undefined;
+    for (const b of [this.resume, this.discard, this.undoDiscard, this.keep]) b.disabled = waiting;
+    this.lastControls = c;
     this.resume.hidden = !c?.canResume;
     this.discard.hidden = !c?.canDiscard;
     this.undoDiscard.hidden = !c?.canUndoDiscard;

@@ -103,6 +103,8 @@ function renderApprovals(): void {
 function handle(msg: HostMessage): void {
   switch (msg.type) {
     case 'reset': {
+      // A notice is about the run it came with ("Discarded 3 files"): another run's panel starts without it.
+      if (msg.runId !== model.runId) notices.replaceChildren();
       model.reset(msg.runId, msg.events);
       const saved = vscode.getState() as Partial<SavedState> | undefined;
       // The host resends the journal after every `ready`: sections the user had open stay open.
@@ -172,6 +174,8 @@ root.addEventListener('click', (e) => {
     case 'undoDiscard':
     case 'keep':
       if (runId) post({ type: d.action, runId });
+      // One click, one action: the buttons wait for the host's next controls (a second Discard would be wrong).
+      controls.busy();
       return;
     case 'dismissNotice':
       target.closest('.notice')?.remove();

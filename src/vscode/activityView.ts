@@ -151,6 +151,12 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (choice) await this.show();
   }
 
+  /** The workspace was trusted: buttons that run git may show, and a run cut short may now be offered. */
+  async trustGranted(): Promise<void> {
+    await this.postControls();
+    await this.offerInterrupted();
+  }
+
   private onRunEvent(e: RunEvent): void {
     const active = this.runner.running;
     // A hidden panel has no page to post to; it gets the journal whole when it says `ready` again.
@@ -248,23 +254,32 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
         if (!(await this.approvals.answer(m.callId, m.type))) await this.notice('warning', 'That question is no longer waiting for an answer (the run moved on or stopped).');
         return;
       case 'resume':
-        await this.runner.resume(this.workspaceOfRun(m.runId), m.runId);
+        try {
+          await this.runner.resume(this.workspaceOfRun(m.runId), m.runId);
+        } finally {
+          // The webview holds its buttons until controls come; a resume refused (or over) must send them too.
+          await this.postControls();
+        }
         return;
       case 'discard':
       case 'undoDiscard':
       case 'keep':
         if (!this.mayChangeFiles()) return;
-        if (m.type === 'discard') return this.discard(m.runId);
-        if (m.type === 'undoDiscard') return this.undoDiscard(m.runId);
-        await (await this.checkpoints(m.runId)).keep();
-        await this.notice('info', 'Kept the changes of this run.');
-        await this.postControls();
+        // One at a time: a second click on Discard while the first restores would record a second, empty discard.
+        if (this.changingFiles) return void (await this.notice('warning', 'Still working on the last Discard, Undo discard or Keep; try again when it is done.'));
+        this.changingFiles = this.changeFiles(m.type, m.runId);
+        try {
+          await this.changingFiles;
+        } finally {
+          this.changingFiles = undefined;
+          await this.postControls();
+        }
         return;
       case 'setAutonomy':
         await setAutonomyLevel(m.level);
         return;
       case 'openDiff':
-        await vscode.commands.executeCommand('specAgent.openRunDiff', m.runId, m.path);
+        await vscode.commands.executeCommand('specAgent.openRunDiff', m.runId, m.path, this.shown?.runId === m.runId ? this.shown.workspace : undefined);
         return;
       case 'openFile': {
         const ws = this.shown?.workspace;
@@ -313,19 +328,51 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     return true;
   }
 
-  private async discard(runId: string): Promise<void> {
-    const r = await (await this.checkpoints(runId)).discard();
+  private changingFiles: Promise<void> | undefined;
+
+  /** Discard, Undo discard or Keep, each only from the state it belongs to (the buttons may be a click behind). */
+  private async changeFiles(action: 'discard' | 'undoDiscard' | 'keep', runId: string): Promise<void> {
+    const run = await this.checkpoints(runId);
+    const expected = action === 'undoDiscard' ? 'discarded' : 'open';
+    if (run.disposition !== expected) {
+      const now = run.disposition === 'discarded' ? 'are discarded (Undo discard puts them back)' : run.disposition === 'kept' ? 'were kept' : 'are not discarded';
+      return void (await this.notice('warning', `Run ${runId}'s changes ${now}; nothing was done.`));
+    }
+    if (action === 'discard') return this.discard(runId, run);
+    if (action === 'undoDiscard') return this.undoDiscard(run);
+    await run.keep();
+    await this.notice('info', 'Kept the changes of this run.');
+  }
+
+  private async discard(runId: string, run: RunCheckpoints): Promise<void> {
+    // Discard restores files on disk: an editor with unsaved edits to one of them would keep its buffer, and a
+    // later save would bring the agent's change back. Ask first, and revert those editors with the discard.
+    const ws = this.workspaceOfRun(runId);
+    const changed = new Set((await run.agentChanges()).map((c) => join(ws, c.path)));
+    const dirty = vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && changed.has(d.uri.fsPath));
+    if (dirty.length > 0) {
+      const names = dirty.map((d) => relative(ws, d.uri.fsPath)).join(', ');
+      const choice = await vscode.window.showWarningMessage(
+        `Spec Agent: ${names} ${dirty.length === 1 ? 'has' : 'have'} unsaved edits. Discard puts the file${dirty.length === 1 ? '' : 's'} back as before the run and drops those edits.`,
+        { modal: true },
+        'Drop My Edits and Discard',
+      );
+      if (choice !== 'Drop My Edits and Discard') return;
+    }
+    const r = await run.discard();
+    for (const d of dirty) {
+      await vscode.window.showTextDocument(d, { preview: false, preserveFocus: true });
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
     const parts = [`Discarded the run's changes: ${r.written.length} file(s) restored, ${r.removed.length} removed.`];
     if (r.conflicts.length) parts.push(`Left as you have them (you changed them too): ${r.conflicts.map((c) => c.path).join(', ')}.`);
     if (r.skipped.length) parts.push(`Not restored: ${r.skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}.`);
     await this.notice(r.conflicts.length || r.skipped.length ? 'warning' : 'info', parts.join(' '));
-    await this.postControls();
   }
 
-  private async undoDiscard(runId: string): Promise<void> {
-    const r = await (await this.checkpoints(runId)).undoDiscard();
+  private async undoDiscard(run: RunCheckpoints): Promise<void> {
+    const r = await run.undoDiscard();
     await this.notice('info', `Undid the discard: ${r.written.length} file(s) back as the run left them, ${r.removed.length} removed.`);
-    await this.postControls();
   }
 
   /** What the buttons may offer for the shown run now. */
@@ -334,7 +381,9 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     const shown = this.shown;
     const running = Boolean(active && shown && active.runId === shown.runId);
     const none: RunControls = { running, stoppingAfterTask: Boolean(running && active?.stoppingAfterTask), canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false };
-    if (!shown || running || this.runner.running) return none;
+    // In Restricted Mode nothing runs and git is not run in the repository (its config and attributes are not to be
+    // trusted), so the buttons that would need either are not offered.
+    if (!shown || running || this.runner.running || !vscode.workspace.isTrusted) return none;
     const journal = await readJournal(shown.workspace, shown.runId).catch(() => undefined);
     if (!journal) return none;
     const summary = summarise(journal.events);

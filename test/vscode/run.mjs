@@ -63,7 +63,8 @@ try { phases: {
   // The UI workspace runs the recorded demo model (the user's own setting, as they would choose a model).
   const uiWorkspace = makeWorkspace('ui');
   fs.mkdirSync(path.join(uiWorkspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(uiWorkspace, '.vscode/settings.json'), JSON.stringify({ 'specAgent.model.id': `replay:${path.join(ROOT, 'examples/demo/replay-priorities.json')}` }));
+  // Desktop VS Code's default: unsaved edits stay unsaved (in a browser, VS Code saves them after a second).
+  fs.writeFileSync(path.join(uiWorkspace, '.vscode/settings.json'), JSON.stringify({ 'files.autoSave': 'off', 'specAgent.model.id': `replay:${path.join(ROOT, 'examples/demo/replay-priorities.json')}` }));
   const ui = await runUiTests({ browser, server, workspace: uiWorkspace, extensionPath: ROOT, outDir: path.join(ROOT, 'test-output'), log, userSettings: [path.join(runDir, 'user-data/User/settings.json')] });
   counts.passed += ui.passed; counts.failed += ui.failed;
 

@@ -9,7 +9,10 @@ const tests = [];
 /** Quick Open, then wait for the row of this very file (the list first shows recent files) and open it. */
 async function openFile(page, folder, file) {
   await page.keyboard.press('Control+P');
-  await page.keyboard.type(`${folder}/${file}`);
+  // Typed into the box itself: with the focus in a webview (Agent Activity), keys typed at once can go astray.
+  const box = page.locator('.quick-input-widget .quick-input-box input');
+  await box.waitFor({ timeout: 10_000 });
+  await box.fill(`${folder}/${file}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).filter({ hasText: folder }).first().waitFor({ timeout: 20_000 });
   await page.keyboard.press('Enter');
   await page.locator('.tab.active', { hasText: file }).waitFor({ timeout: 10_000 });
@@ -160,9 +163,28 @@ test('Agent Activity: Escape in the panel stops a long command at once; Resume a
   await panel.locator('[data-action="discard"]:not([hidden])').waitFor({ timeout: 10_000 });
   await page.screenshot({ path: path.join(outDir, 'agent-activity-stopped.png') });
   if (!fs.existsSync(path.join(workspace, 'NOTES-FROM-AGENT.md'))) throw new Error('the run did not write its note');
+  // An unsaved edit to a file the run changed: Discard asks first, then the editor follows the file on disk (a
+  // later save would otherwise bring the agent's change back).
+  const todo = path.join(workspace, 'src/todo.js');
+  if (!fs.readFileSync(todo, 'utf8').includes('// the long build was here')) throw new Error('the run did not edit src/todo.js');
+  await openFile(page, 'src', 'todo.js');
+  await page.locator('.view-line', { hasText: 'the long build was here' }).click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' (and my unsaved words)');
+  await page.locator('.tab.active.dirty', { hasText: 'todo.js' }).waitFor({ timeout: 10_000 });
   await panel.locator('[data-action="discard"]').click();
-  await pollUntil(page, 'Discard to remove the files the run created', () => !fs.existsSync(path.join(workspace, 'NOTES-FROM-AGENT.md')) && !fs.existsSync(path.join(workspace, 'long-build.sh')));
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.getByText('src/todo.js has unsaved edits').waitFor({ timeout: 10_000 });
+  await dialog.getByRole('button', { name: 'Drop My Edits and Discard' }).click();
+  await pollUntil(
+    page,
+    'Discard to remove the files the run created and restore the one it edited',
+    () => !fs.existsSync(path.join(workspace, 'NOTES-FROM-AGENT.md')) && !fs.existsSync(path.join(workspace, 'long-build.sh')) && !fs.readFileSync(todo, 'utf8').includes('the long build was here'),
+  );
+  await page.locator('.tab.active:not(.dirty)', { hasText: 'todo.js' }).waitFor({ timeout: 10_000 });
+  if ((await page.locator('.view-line', { hasText: 'the long build was here' }).count()) > 0) throw new Error('the editor still shows the agent\u2019s line after Discard');
   await panel.locator('[data-action="undoDiscard"]:not([hidden])').waitFor({ timeout: 10_000 });
+  await openFile(page, 'todo-priorities', 'tasks.md');
   await page.locator('.view-line', { hasText: '[ ] 2.2 List open items by priority' }).waitFor({ timeout: 10_000 });
   // Keys go to the editor again, not to the panel, for the tests after this one.
   await page.locator('.view-line', { hasText: '2.2 List open items by priority' }).click();

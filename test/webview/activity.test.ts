@@ -382,7 +382,15 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     const select = page.getByRole('combobox', { name: 'Autonomy level' });
     expect(await select.inputValue()).toBe('inherit');
     await select.selectOption('full');
-    for (const name of ['Resume', 'Discard changes', 'Undo discard', 'Keep changes']) await page.getByRole('button', { name }).click();
+    for (const name of ['Resume', 'Discard changes', 'Undo discard', 'Keep changes']) {
+      await page.getByRole('button', { name }).click();
+      // One click, one action: every one of these buttons waits for the host's next controls, not for an autonomy update.
+      for (const other of ['Resume', 'Discard changes', 'Undo discard', 'Keep changes']) expect(await page.getByRole('button', { name: other }).isDisabled()).toBe(true);
+      await send({ type: 'autonomy', autonomy: { level: 'balanced', source: '.kiro/settings.json', setting: 'inherit' } });
+      expect(await page.getByRole('button', { name }).isDisabled()).toBe(true);
+      await send(controls({ canResume: true, canDiscard: true, canUndoDiscard: true, canKeep: true }));
+      expect(await page.getByRole('button', { name }).isDisabled()).toBe(false);
+    }
     expect((await posted()).slice(1)).toEqual([
       { type: 'setAutonomy', level: 'full' },
       { type: 'resume', runId: runId() },
@@ -393,11 +401,26 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await page.locator('.notice').innerText()).toContain('Discarded: 3 files restored');
     await page.getByRole('button', { name: 'Dismiss notice' }).click();
     expect(await page.locator('.notice').count()).toBe(0);
-    // The host changes the setting (palette command): the dropdown follows.
+    // The host changes the setting (palette command): the dropdown follows; the header of this finished run keeps
+    // the level it ran at.
     await page.locator('.header').click();
     await send({ type: 'autonomy', autonomy: { level: 'cautious', source: 'the specAgent.autonomyLevel setting', setting: 'cautious' } });
     expect(await select.inputValue()).toBe('cautious');
+    const started = run[0] as Extract<RunEvent, { type: 'run.started' }>;
+    expect(await page.locator('.header-level').innerText()).toBe(`${started.level} (from ${started.levelSource})`);
+    // A run under way follows the level as it is now: a change applies from its next decision.
+    await send({ type: 'reset', runId: runId(), events: run.slice(0, 3) }, controls({ running: true }));
     expect(await page.locator('.header-level').innerText()).toBe('cautious (from the specAgent.autonomyLevel setting)');
+  });
+
+  it('a notice belongs to its run: the panel of another run starts without it', async () => {
+    await send({ type: 'reset', runId: runId(), events: run }, { type: 'notice', level: 'info', text: 'Kept the changes of this run.' });
+    expect(await page.locator('.notice').innerText()).toContain('Kept the changes');
+    // The same run sent again (the panel hidden and shown) keeps it; another run does not.
+    await send({ type: 'reset', runId: runId(), events: run });
+    expect(await page.locator('.notice').count()).toBe(1);
+    await send({ type: 'reset', runId: cautious[0]!.runId, events: cautious });
+    expect(await page.locator('.notice').count()).toBe(0);
   });
 
   it('renders a reset of 20,000 events completely, with no task over 1 s, and follows the stream at the bottom', async () => {

@@ -154,6 +154,11 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
       assert.ok(!existsSync(kept), 'the file the run created is gone');
       assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 3\. And more/);
       assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: true, canKeep: false });
+      // A second Discard a click behind (the button had not gone yet) does nothing: Undo discard still has the
+      // run's work to put back. It used to record a second, empty discard, which Undo discard then undid.
+      await a.activity.receive({ type: 'discard', runId: stopped!.runId });
+      await a.activity.receive({ type: 'keep', runId: stopped!.runId });
+      assert.equal((await a.activity.controls()).canUndoDiscard, true);
 
       await a.activity.receive({ type: 'undoDiscard', runId: stopped!.runId });
       assert.equal(await readFile(kept, 'utf8'), 'first\n');
