@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
-import { runIsLive } from '../core/runs/runLock.js';
+import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import { UsageError } from './usageError.js';
 
@@ -51,8 +51,9 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
 }
 
 async function checkpointsOf(id: string): Promise<RunCheckpoints> {
-  // Restoring files under a run that is still writing them would mix both.
-  if (runIsLive(process.cwd(), id)) throw new UsageError(`run ${id} is still running (in another window or terminal); stop it first.`);
+  // Restoring files under a run that is still writing them (this one, or any other in the workspace) would mix both.
+  const live = liveRunIn(process.cwd());
+  if (live) throw new UsageError(new RunInProgressError(live).message);
   try {
     return await RunCheckpoints.open(await openGitStore(process.cwd()), id);
   } catch (err) {
