@@ -105,18 +105,27 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     const store = await openGitStore(workspace);
     const checkpoints = await RunCheckpoints.start(store, runId);
     journal.append({ type: 'checkpoint.created', commit: checkpoints.data.base, label: 'before the run', ...(checkpoints.data.skipped.length ? { skipped: checkpoints.data.skipped } : {}) });
+    // Always allow applies at once: its entries join the allowed commands of this run from the next decision on.
+    const allowedNow: string[] = [];
+    const approver: Approver | undefined = o.approver
+      ? async (request, signal) => {
+          const answer = await o.approver!(request, signal);
+          if (answer.approved && answer.alwaysAllow) for (const entry of [answer.alwaysAllow].flat()) if (!allowedNow.includes(entry)) allowedNow.push(entry);
+          return answer;
+        }
+      : undefined;
     const executor = new Executor({
       workspace,
       tasksFile: file,
       tasks,
       model: o.model,
       gate,
-      settings: () => ({ ...policy.settings, autonomyLevel: o.level() }),
+      settings: () => ({ ...policy.settings, autonomyLevel: o.level(), allowedCommands: [...policy.settings.allowedCommands, ...allowedNow.filter((e) => !policy.settings.allowedCommands.includes(e))] }),
       context: hostContext(workspace),
       fsView: realFileSystem,
       journal,
       checkpoints,
-      approver: o.approver,
+      approver,
       signal: o.signal,
       pauseAfterTask: (t) => policy.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
       ...(o.resume ? { resume: o.resume } : {}),

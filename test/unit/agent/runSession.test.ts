@@ -93,4 +93,36 @@ describe('runSession', () => {
     // The run let go of the workspace: the next one starts.
     expect((await runSession(await session(ws, { turns: [{ toolCalls: [complete] }] }))).outcome.state).toBe('completed');
   });
+
+  it('applies Always allow at once: the same command later in the run is allowed without asking', async () => {
+    const ws = await workspace();
+    writeFileSync(join(ws, 'ok.js'), 'process.exit(0);\n');
+    const asked: string[] = [];
+    const approver: Approver = async (req) => {
+      asked.push((req.input as { command: string }).command);
+      return { approved: true, alwaysAllow: 'node ok.js' };
+    };
+    const run = { tool: 'run_command', input: { command: 'node ok.js' } };
+    const s = await session(ws, { turns: [{ toolCalls: [run] }, { toolCalls: [run] }, { toolCalls: [complete] }] }, { approver });
+    const { outcome } = await runSession(s);
+    expect(outcome.state).toBe('completed');
+    expect(asked).toEqual(['node ok.js']);
+    expect(s.events.filter((e) => e.type === 'approval.requested')).toHaveLength(1);
+    const commands = new Set(s.events.flatMap((e) => (e.type === 'tool.requested' && e.tool === 'run_command' ? [e.callId] : [])));
+    expect(s.events.flatMap((e) => (e.type === 'gate.decided' && commands.has(e.callId) ? [e.verdict] : []))).toEqual(['ask', 'allow']);
+    expect(s.events.filter((e) => e.type === 'tool.finished' && e.ok)).toHaveLength(3);
+    // Not a grant for the policy in memory: the next run starts from the policy as given (the approver wrote the file).
+    expect(s.policy.settings.allowedCommands).toEqual([]);
+  });
+
+  it('keeps an Always allow answer out of the run when the step was not approved', async () => {
+    const ws = await workspace();
+    writeFileSync(join(ws, 'ok.js'), 'process.exit(0);\n');
+    let n = 0;
+    const approver: Approver = async () => (++n === 1 ? { approved: false, alwaysAllow: 'node ok.js' } : { approved: true });
+    const run = { tool: 'run_command', input: { command: 'node ok.js' } };
+    const s = await session(ws, { turns: [{ toolCalls: [run] }, { toolCalls: [run] }, { toolCalls: [complete] }] }, { approver });
+    await runSession(s);
+    expect(n).toBe(2);
+  });
 });
