@@ -125,7 +125,15 @@ describe('spec-agent runs', () => {
     expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe('');
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.1 Store a priority on each item');
 
+    const twice = await cli('runs', 'discard', run.id);
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toBe(`spec-agent: run ${run.id}'s changes are already discarded; \`spec-agent runs undo-discard ${run.id}\` puts them back.`);
+
     expect((await cli('runs', 'undo-discard', run.id)).exitCode).toBe(0);
+    expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe(changed);
+    const undoTwice = await cli('runs', 'undo-discard', run.id);
+    expect(undoTwice.exitCode).toBe(2);
+    expect(undoTwice.stderr).toBe(`spec-agent: run ${run.id}'s changes are not discarded, so there is no discard to undo; \`spec-agent runs discard ${run.id}\` puts back what the run changed.`);
     expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe(changed);
     expect((await cli('runs', 'show', 'nope')).exitCode).toBe(2);
   });
