@@ -131,21 +131,19 @@ export function lockWorkspace(workspace: string, runId: string): () => void {
     takeOver(file, found);
   }
   const release = () => {
-    // Only our own lock: one taken over by another process after ours was deemed stale is not ours to remove.
-    if (readFileSync(file, 'utf8') === text) rmSync(file, { force: true });
+    try {
+      // Only our own lock: one taken over by another process after ours was deemed stale is not ours to remove.
+      if (readFileSync(file, 'utf8') === text) rmSync(file, { force: true });
+    } catch {
+      // already gone
+    }
   };
   const other = liveRunDir(workspace, runId);
   if (other) {
     release();
     throw new RunInProgressError(other);
   }
-  return () => {
-    try {
-      release();
-    } catch {
-      // already gone
-    }
-  };
+  return release;
 }
 
 /** Moves a stale lock aside, unless another process replaced it meanwhile (then it is put back). */
