@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
-import { PolicyFileError, runPolicy, runSession, type RunPolicy } from '../core/agent/runSession.js';
+import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
 import type { ResumeState } from '../core/agent/resume.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
@@ -104,7 +104,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
   };
   process.on('SIGINT', onSigint);
   try {
-    const { runId, outcome, summary } = await runSession({
+    const session = await runSession({
       workspace,
       file,
       tasks,
@@ -120,7 +120,17 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
       },
       ...(plan.resume ? { resume: plan.resume } : {}),
       ...(plan.resumedFrom ? { resumedFrom: plan.resumedFrom } : {}),
+    }).catch((e: unknown) => {
+      // Another run in this workspace (a VS Code window, another terminal): nothing was started here.
+      if (e instanceof RunInProgressError) throw new UsageError(e.message);
+      if (e instanceof RunSetupError) {
+        err.write(`spec-agent: ${e.message}\n`);
+        return undefined;
+      }
+      throw e;
     });
+    if (!session) return RUN_EXIT.failed;
+    const { runId, outcome, summary } = session;
     if (!opts.json) out.write(`\nrun ${runId}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ''}; ${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done; gate ${summary.gate.allow} allow, ${summary.gate.ask} ask, ${summary.gate.deny} deny; journal .kiro/runs/${runId}/\n`);
     return outcome.state === 'completed' ? RUN_EXIT.completed : outcome.state === 'paused' ? RUN_EXIT.paused : outcome.state === 'stopped' ? RUN_EXIT.stopped : RUN_EXIT.failed;
   } finally {

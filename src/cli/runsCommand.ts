@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { DispositionError, openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
-import { runIsLive } from '../core/runs/runLock.js';
+import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import { UsageError } from './usageError.js';
 
@@ -51,8 +51,9 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
 }
 
 async function checkpointsOf(id: string): Promise<RunCheckpoints> {
-  // Restoring files under a run that is still writing them would mix both.
-  if (runIsLive(process.cwd(), id)) throw new UsageError(`run ${id} is still running (in another window or terminal); stop it first.`);
+  // Restoring files under a run that is still writing them (this one, or any other in the workspace) would mix both.
+  const live = liveRunIn(process.cwd());
+  if (live) throw new UsageError(new RunInProgressError(live).message);
   try {
     return await RunCheckpoints.open(await openGitStore(process.cwd()), id);
   } catch (err) {
@@ -60,8 +61,18 @@ async function checkpointsOf(id: string): Promise<RunCheckpoints> {
   }
 }
 
+/** A discard of a discarded run, or an undo of one that is not: what to run instead. */
+function refused(e: unknown): never {
+  if (!(e instanceof DispositionError)) throw e;
+  throw new UsageError(
+    e.kind === 'already-discarded'
+      ? `run ${e.runId}'s changes are already discarded; \`spec-agent runs undo-discard ${e.runId}\` puts them back.`
+      : `run ${e.runId}'s changes are not discarded, so there is no discard to undo; \`spec-agent runs discard ${e.runId}\` puts back what the run changed.`,
+  );
+}
+
 export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
-  const r = await (await checkpointsOf(id)).discard();
+  const r = await (await checkpointsOf(id)).discard().catch(refused);
   if (opts.json) {
     out.write(JSON.stringify(r) + '\n');
     return 0;
@@ -75,9 +86,7 @@ export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out
 }
 
 export async function runsUndoDiscard(id: string, opts: { json?: boolean }, out: Out): Promise<number> {
-  const r = await (await checkpointsOf(id)).undoDiscard().catch((e: Error) => {
-    throw new UsageError(e.message);
-  });
+  const r = await (await checkpointsOf(id)).undoDiscard().catch(refused);
   out.write(opts.json ? JSON.stringify(r) + '\n' : [...r.written.map((p) => `restored ${p}\n`), ...r.removed.map((p) => `removed ${p}\n`)].join(''));
   return 0;
 }

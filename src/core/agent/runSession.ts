@@ -5,14 +5,16 @@ import type { ChatModel } from '../models/chatModel.js';
 import { PolicyGate } from '../policy/gate.js';
 import { hostContext } from '../policy/hostContext.js';
 import { realFileSystem } from '../policy/paths.js';
-import type { RunEvent } from '../runs/events.js';
+import { isTerminal, type RunEvent } from '../runs/events.js';
 import { Journal, newRunId, readJournal } from '../runs/journal.js';
-import { lockRun } from '../runs/runLock.js';
+import { lockRun, lockWorkspace } from '../runs/runLock.js';
 import { summarise, withDiffstat, writeSummary, type RunSummary } from '../runs/summary.js';
 import { accept, applicableSettings, describeGrant, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel, type SettingsProblem } from '../settings/index.js';
 import type { Task } from '../spec/index.js';
 import { Executor, type Approver, type RunOutcome, type TaskFileAccess } from './executor.js';
 import type { ResumeState } from './resume.js';
+
+export { RunInProgressError } from '../runs/runLock.js';
 
 /** The workspace's .kiro/settings.json has errors: no run starts on a half-read policy. */
 export class PolicyFileError extends Error {
@@ -80,28 +82,50 @@ export interface SessionResult {
 export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const { workspace, file, tasks, policy } = o;
   const runId = newRunId();
-  const journal = Journal.open(workspace, runId);
-  journal.onEvent(o.onEvent);
-  journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level: o.level(), levelSource: o.levelSource, model: o.model.id, ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}) });
-  const unlock = lockRun(workspace, runId);
-  o.onStart?.(runId);
+  // One live run per workspace, across windows and terminals: refused here, before any trace of this run is left.
+  const releaseWorkspace = lockWorkspace(workspace, runId);
+  let journal: Journal;
   try {
+    journal = Journal.open(workspace, runId);
+  } catch (err) {
+    releaseWorkspace();
+    throw err;
+  }
+  let ended = false;
+  journal.onEvent((e) => {
+    if (isTerminal(e)) ended = true;
+  });
+  journal.onEvent(o.onEvent);
+  let unlock = () => {};
+  try {
+    journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level: o.level(), levelSource: o.levelSource, model: o.model.id, ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}) });
+    unlock = lockRun(workspace, runId);
+    o.onStart?.(runId);
     const gate = await PolicyGate.create();
     const store = await openGitStore(workspace);
     const checkpoints = await RunCheckpoints.start(store, runId);
     journal.append({ type: 'checkpoint.created', commit: checkpoints.data.base, label: 'before the run', ...(checkpoints.data.skipped.length ? { skipped: checkpoints.data.skipped } : {}) });
+    // Always allow applies at once: its entries join the allowed commands of this run from the next decision on.
+    const allowedNow: string[] = [];
+    const approver: Approver | undefined = o.approver
+      ? async (request, signal) => {
+          const answer = await o.approver!(request, signal);
+          if (answer.approved && answer.alwaysAllow) for (const entry of [answer.alwaysAllow].flat()) if (!allowedNow.includes(entry)) allowedNow.push(entry);
+          return answer;
+        }
+      : undefined;
     const executor = new Executor({
       workspace,
       tasksFile: file,
       tasks,
       model: o.model,
       gate,
-      settings: () => ({ ...policy.settings, autonomyLevel: o.level() }),
+      settings: () => ({ ...policy.settings, autonomyLevel: o.level(), allowedCommands: [...policy.settings.allowedCommands, ...allowedNow.filter((e) => !policy.settings.allowedCommands.includes(e))] }),
       context: hostContext(workspace),
       fsView: realFileSystem,
       journal,
       checkpoints,
-      approver: o.approver,
+      approver,
       signal: o.signal,
       pauseAfterTask: (t) => policy.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
       ...(o.resume ? { resume: o.resume } : {}),
@@ -114,8 +138,40 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     const summary = withDiffstat(summarise((await readJournal(workspace, runId)).events), await checkpoints.diffstat().catch(() => []));
     writeSummary(workspace, summary);
     return { runId, outcome, summary };
+  } catch (err) {
+    // A run that fails before the executor has ended it (no gate, no git, no checkpoint) still ends its journal.
+    if (!ended) {
+      const reason = setupFailure(err);
+      try {
+        journal.append({ type: 'run.failed', error: reason });
+      } catch {
+        // the journal itself failed: nothing more to record
+      }
+      throw new RunSetupError(runId, reason, err);
+    }
+    throw err;
   } finally {
     journal.close();
     unlock();
+    releaseWorkspace();
   }
+}
+
+/** A run failed before its first step; its journal ends with run.failed and this reason. */
+export class RunSetupError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly reason: string,
+    cause: unknown,
+  ) {
+    super(`run ${runId} failed before its first step: ${reason}`, { cause });
+  }
+}
+
+/** The reason a run could not start, readable, with what to do when we know it. */
+function setupFailure(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { path?: string };
+  const message = err instanceof Error ? err.message : String(err);
+  if ((e?.code === 'ENOENT' && e.path === 'git') || /spawn git ENOENT/.test(message)) return 'git is needed for checkpoints and was not found on PATH: install git, or add it to PATH';
+  return message;
 }

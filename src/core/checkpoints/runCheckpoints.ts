@@ -40,6 +40,19 @@ export interface DiscardResult extends RestoreResult {
 const runRef = (runId: string) => `runs/${runId}`;
 
 /**
+ * Discard of a run already discarded, or Undo discard of one that is not: refused, since the second discard would
+ * find nothing of the agent's left, and undoing that empty one would lose the way back to the agent's work.
+ */
+export class DispositionError extends Error {
+  constructor(
+    readonly runId: string,
+    readonly kind: 'already-discarded' | 'not-discarded',
+  ) {
+    super(kind === 'already-discarded' ? `run ${runId}'s changes are already discarded; Undo discard puts them back` : `run ${runId}'s changes are not discarded, so there is no discard to undo; Discard changes puts back what the run changed`);
+  }
+}
+
+/**
  * Checkpoints of one agent run. The executor calls `beforeStep`/`afterStep` around every tool call that can
  * change files: what changes inside a step is the agent's; what changes between steps (the user typing while
  * the model thinks) is the user's. Snapshots of a run are chained commits under refs/spec-agent/runs/<id>.
@@ -156,6 +169,7 @@ export class RunCheckpoints {
    * discard can be undone exactly.
    */
   async discard(): Promise<DiscardResult> {
+    if (this.disposition === 'discarded') throw new DispositionError(this.manifest.runId, 'already-discarded');
     const now = await this.take('before discard');
     const { agent, user } = await this.attribution(now.commit);
     const conflicts: Conflict[] = [];
@@ -178,8 +192,8 @@ export class RunCheckpoints {
 
   /** Puts the paths the last discard changed back to what they were just before it. */
   async undoDiscard(): Promise<RestoreResult> {
-    const last = [...this.manifest.discards].reverse().find((d) => !d.undone);
-    if (!last) throw new Error(`run ${this.manifest.runId} has no discard to undo`);
+    const last = this.manifest.discards.at(-1);
+    if (!last || last.undone) throw new DispositionError(this.manifest.runId, 'not-discarded');
     const current = await this.take('before undo discard');
     const diffs = await changes(this.store, current.commit, last.before, last.paths);
     const result = await restorePaths(this.store, diffs.map((c) => ({ path: c.path, entry: c.to })));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ToolCall } from './chatModel.js';
 
@@ -63,7 +64,8 @@ export class OpenAICompatibleModel implements ChatModel {
         }
       }
       if (!finished) throw new ModelError(`${this.id}: the response stream ended before the model finished (the connection was dropped); try again`, 'network');
-      const toolCalls: ToolCall[] = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([i, c]) => ({ id: c.id || `call-${i}`, tool: c.name, input: parseArgs(c.args) }));
+      // A server that sends no id (some local ones): a unique one, or every turn's first call would be the same call.
+      const toolCalls: ToolCall[] = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => ({ id: c.id || `call-${randomUUID()}`, tool: c.name, input: parseArgs(c.args) }));
       return { text, toolCalls, ...(usage ? { usage } : {}) };
     } catch (err) {
       throw describeOpenAIError(err, this.id, request.signal);

@@ -10,6 +10,13 @@ export function runDir(workspace: string, runId: string): string {
   return join(workspace, RUNS_DIR, runId);
 }
 
+/** Creates .kiro/runs/ with its .gitignore: run journals and locks are local state, kept out of the user's commits. */
+export function ensureRunsDir(workspace: string): void {
+  const root = join(workspace, RUNS_DIR);
+  mkdirSync(root, { recursive: true });
+  if (!existsSync(join(root, '.gitignore'))) writeFileSync(join(root, '.gitignore'), '*\n');
+}
+
 /** Sortable, unique enough, safe in a path: `20261125-100512-3f9a1c`. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -36,10 +43,8 @@ export class Journal {
 
   /** Opens a new journal, or an existing one to continue it (resume). */
   static open(workspace: string, runId: string, nextSeq = 0): Journal {
-    const root = join(workspace, RUNS_DIR);
+    ensureRunsDir(workspace);
     mkdirSync(runDir(workspace, runId), { recursive: true });
-    // Run journals are local state: keep them out of the user's commits.
-    if (!existsSync(join(root, '.gitignore'))) writeFileSync(join(root, '.gitignore'), '*\n');
     const journal = new Journal(workspace, runId, nextSeq, []);
     journal.fd = openSync(join(runDir(workspace, runId), 'events.jsonl'), 'a');
     return journal;

@@ -1,10 +1,38 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { processAlive } from '../tools/processGroup.js';
-import { runDir } from './journal.js';
+import { processAlive, processStartTime } from '../tools/processGroup.js';
+import { ensureRunsDir, runDir, RUNS_DIR } from './journal.js';
 
 const LOCK = 'lock.json';
+/** The workspace's lock: at most one live run per workspace, whatever window or terminal started it. */
+const WORKSPACE_LOCK = '.lock';
+
+interface LockData {
+  pid: number;
+  host: string;
+  /** The process's start time (Linux), so a pid reused after a reboot does not count as the run's. */
+  startTime?: string;
+  runId?: string;
+}
+
+/** Another run is under way in the workspace: a second agent on the same files would mix both runs' work. */
+export class RunInProgressError extends Error {
+  constructor(readonly live: LiveRun) {
+    super(`run ${live.runId} is under way in this workspace (pid ${live.pid}${live.host !== hostname() ? ` on ${live.host}` : ''}, started from another window or a terminal); stop it there, or wait for it to end`);
+  }
+}
+
+export interface LiveRun {
+  runId: string;
+  pid: number;
+  host: string;
+}
+
+const thisProcess = (runId?: string): LockData => {
+  const startTime = processStartTime(process.pid);
+  return { pid: process.pid, host: hostname(), ...(startTime ? { startTime } : {}), ...(runId ? { runId } : {}) };
+};
 
 /**
  * Which process runs a run, while it runs: a journal without a terminal event is either a run cut short (offer
@@ -13,19 +41,129 @@ const LOCK = 'lock.json';
  */
 export function lockRun(workspace: string, runId: string): () => void {
   const file = join(runDir(workspace, runId), LOCK);
-  writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname() }) + '\n');
+  writeFileSync(file, JSON.stringify(thisProcess()) + '\n');
   return () => rmSync(file, { force: true });
 }
 
 /** Whether a process on this machine still runs the run (a lock from another machine counts as live). */
 export function runIsLive(workspace: string, runId: string): boolean {
-  let lock: { pid?: unknown; host?: unknown };
+  return lockIsLive(readLock(join(runDir(workspace, runId), LOCK)));
+}
+
+function readLock(file: string): LockData | undefined {
   try {
-    lock = JSON.parse(readFileSync(join(runDir(workspace, runId), LOCK), 'utf8')) as typeof lock;
+    return parseLock(readFileSync(file, 'utf8'));
   } catch {
-    return false;
+    return undefined;
   }
-  if (typeof lock.pid !== 'number') return false;
+}
+
+function parseLock(text: string): LockData | undefined {
+  try {
+    const lock = JSON.parse(text) as Partial<Record<keyof LockData, unknown>>;
+    if (typeof lock.pid !== 'number' || typeof lock.host !== 'string') return undefined;
+    return { pid: lock.pid, host: lock.host, ...(typeof lock.startTime === 'string' ? { startTime: lock.startTime } : {}), ...(typeof lock.runId === 'string' ? { runId: lock.runId } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A lock is live while its process runs: the same pid, and (where /proc tells) the same start time, since after a
+ * reboot the pid may belong to another process. A lock from another machine cannot be checked from here: live.
+ */
+function lockIsLive(lock: LockData | undefined): boolean {
+  if (!lock) return false;
   if (lock.host !== hostname()) return true;
-  return processAlive(lock.pid);
+  if (!processAlive(lock.pid)) return false;
+  const now = processStartTime(lock.pid);
+  return lock.startTime === undefined || now === undefined || now === lock.startTime;
+}
+
+/** The run under way in the workspace, started from any window or terminal, if one is. */
+export function liveRunIn(workspace: string): LiveRun | undefined {
+  const held = readLock(join(workspace, RUNS_DIR, WORKSPACE_LOCK));
+  if (held?.runId && lockIsLive(held)) return { runId: held.runId, pid: held.pid, host: held.host };
+  return liveRunDir(workspace);
+}
+
+/** A run whose own lock is live (a run started by a version without the workspace lock holds only this one). */
+function liveRunDir(workspace: string, except?: string): LiveRun | undefined {
+  let ids: string[];
+  try {
+    ids = readdirSync(join(workspace, RUNS_DIR), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name !== except && /^[A-Za-z0-9._-]+$/.test(d.name))
+      .map((d) => d.name);
+  } catch {
+    return undefined;
+  }
+  for (const runId of ids) {
+    const lock = readLock(join(runDir(workspace, runId), LOCK));
+    if (lock && lockIsLive(lock)) return { runId, pid: lock.pid, host: lock.host };
+  }
+  return undefined;
+}
+
+/**
+ * Takes the workspace's lock for a run about to start, or throws RunInProgressError when another run is live in
+ * the workspace. The lock file is created exclusively (`wx`), so of two runs starting at once only one gets it; a
+ * lock left by a process that is gone is taken over. Returns the release.
+ */
+export function lockWorkspace(workspace: string, runId: string): () => void {
+  ensureRunsDir(workspace);
+  const file = join(workspace, RUNS_DIR, WORKSPACE_LOCK);
+  const text = JSON.stringify(thisProcess(runId)) + '\n';
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, text, { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw err;
+    }
+    let found: string;
+    try {
+      found = readFileSync(file, 'utf8');
+    } catch {
+      continue; // released while we looked
+    }
+    const held = parseLock(found);
+    if (held && lockIsLive(held)) throw new RunInProgressError({ runId: held.runId ?? '(starting)', pid: held.pid, host: held.host });
+    takeOver(file, found);
+  }
+  const release = () => {
+    try {
+      // Only our own lock: one taken over by another process after ours was deemed stale is not ours to remove.
+      if (readFileSync(file, 'utf8') === text) rmSync(file, { force: true });
+    } catch {
+      // already gone
+    }
+  };
+  const other = liveRunDir(workspace, runId);
+  if (other) {
+    release();
+    throw new RunInProgressError(other);
+  }
+  return release;
+}
+
+/** Moves a stale lock aside, unless another process replaced it meanwhile (then it is put back). */
+function takeOver(file: string, stale: string): void {
+  const aside = `${file}.${process.pid}.${Math.random().toString(16).slice(2, 8)}`;
+  try {
+    renameSync(file, aside);
+  } catch {
+    return; // another process took it over first
+  }
+  try {
+    if (readFileSync(aside, 'utf8') !== stale) {
+      // A fresh lock of another run: back where it was, unless yet another one appeared (then that one holds).
+      try {
+        linkSync(aside, file);
+      } catch {
+        // EEXIST
+      }
+    }
+  } finally {
+    rmSync(aside, { force: true });
+  }
 }

@@ -53,6 +53,21 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When a process started, as the kernel counts it (Linux: `starttime`, field 22 of /proc/<pid>/stat, in clock ticks
+ * since boot), or undefined where there is no /proc or no such process. A pid and its start time name one process:
+ * after a reboot, or once pids wrap, the same pid belongs to another process with another start time.
+ */
+export function processStartTime(pid: number): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    // statFields starts at field 3 (state): starttime, field 22, is at index 19.
+    return statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[19];
+  } catch {
+    return undefined;
+  }
+}
+
 /** The fields of /proc/<pid>/stat after the command name, which may itself hold spaces and parentheses: state, ppid, pgrp, ... */
 const statFields = (stat: string): string[] => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 const dead = (state: string | undefined): boolean => state === 'Z' || state === 'X';

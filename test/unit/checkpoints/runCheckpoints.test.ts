@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openGitStore } from '../../../src/core/checkpoints/gitStore.js';
-import { RunCheckpoints } from '../../../src/core/checkpoints/runCheckpoints.js';
+import { DispositionError, RunCheckpoints } from '../../../src/core/checkpoints/runCheckpoints.js';
 import { makeRepo, treeState } from './repo.js';
 
 describe('run checkpoints in a real repository', () => {
@@ -154,6 +154,36 @@ describe('run checkpoints in a real repository', () => {
     } finally {
       delete process.env.SPEC_AGENT_CHECKPOINTS_DIR;
     }
+  });
+});
+
+describe('discard and undo discard, twice', () => {
+  it('refuses a second discard and an undo without a discard, so the way back to the agent\'s work is kept', async () => {
+    const { dir, git } = await makeRepo();
+    await writeFile(join(dir, 'a.txt'), 'before\n');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'initial');
+    const store = await openGitStore(dir);
+    const run = await RunCheckpoints.start(store, 'run-twice');
+    await run.beforeStep('write a');
+    await writeFile(join(dir, 'a.txt'), 'agent\n');
+    await run.afterStep('write a');
+
+    await expect(run.undoDiscard()).rejects.toThrow(new DispositionError('run-twice', 'not-discarded'));
+    await run.discard();
+    expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('before\n');
+    const again = await run.discard().catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(DispositionError);
+    expect((again as Error).message).toBe("run run-twice's changes are already discarded; Undo discard puts them back");
+    // Still one discard to undo, a reopened run's too, and it brings the agent's work back.
+    const reopened = await RunCheckpoints.open(store, 'run-twice');
+    expect(reopened.data.discards).toHaveLength(1);
+    await reopened.undoDiscard();
+    expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('agent\n');
+    await expect(reopened.undoDiscard()).rejects.toThrow("run run-twice's changes are not discarded, so there is no discard to undo; Discard changes puts back what the run changed");
+    // Discarded again after the undo: allowed.
+    await reopened.discard();
+    expect(await readFile(join(dir, 'a.txt'), 'utf8')).toBe('before\n');
   });
 });
 

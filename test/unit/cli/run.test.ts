@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -91,6 +91,15 @@ describe('spec-agent run', () => {
     // The task's marker went back to what it was.
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.2 List open items by priority');
   });
+  it('exits 1 when the run fails before its first step, and says why (no git on PATH); the journal ends', async () => {
+    const ws = await workspace();
+    const r = await execa(process.execPath, [inject('cliPath'), 'run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`], { cwd: ws, reject: false, env: { PATH: join(ws, 'no-git-here') } });
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/spec-agent: run \S+ failed before its first step: git is needed for checkpoints and was not found on PATH: install git, or add it to PATH$/m);
+    expect(r.stderr).not.toContain('unexpected error');
+    const [run] = JSON.parse((await execa('node', [inject('cliPath'), 'runs', 'list', '--json'], { cwd: ws })).stdout);
+    expect(run).toMatchObject({ status: 'failed', reason: 'git is needed for checkpoints and was not found on PATH: install git, or add it to PATH' });
+  });
 });
 
 describe('spec-agent runs', () => {
@@ -116,9 +125,63 @@ describe('spec-agent runs', () => {
     expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe('');
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.1 Store a priority on each item');
 
+    const twice = await cli('runs', 'discard', run.id);
+    expect(twice.exitCode).toBe(2);
+    expect(twice.stderr).toBe(`spec-agent: run ${run.id}'s changes are already discarded; \`spec-agent runs undo-discard ${run.id}\` puts them back.`);
+
     expect((await cli('runs', 'undo-discard', run.id)).exitCode).toBe(0);
     expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe(changed);
+    const undoTwice = await cli('runs', 'undo-discard', run.id);
+    expect(undoTwice.exitCode).toBe(2);
+    expect(undoTwice.stderr).toBe(`spec-agent: run ${run.id}'s changes are not discarded, so there is no discard to undo; \`spec-agent runs discard ${run.id}\` puts back what the run changed.`);
+    expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe(changed);
     expect((await cli('runs', 'show', 'nope')).exitCode).toBe(2);
+  });
+
+  it('refuses a second run, and discard, undo-discard or keep, while a run is under way in the workspace; they work once it is gone', async () => {
+    const ws = await workspace();
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []').replace('"autonomyLevel": "balanced"', '"autonomyLevel": "full"'));
+    writeFileSync(join(ws, 'slow.sh'), 'sleep 30\n');
+    const script = join(ws, 'slow.json');
+    writeFileSync(script, JSON.stringify({ turns: [
+      { toolCalls: [{ tool: 'write_file', input: { path: 'a.txt', content: 'first\n' } }] },
+      { toolCalls: [{ tool: 'run_command', input: { command: 'sh slow.sh' } }] },
+    ] }));
+    const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
+    const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json', '--accept-policy'], { cwd: ws, reject: false, buffer: false });
+    let runId = '';
+    try {
+      await new Promise<void>((done) => {
+        let seen = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          seen += d.toString();
+          const line = seen.split('\n').find((l) => l.includes('"tool.requested"') && l.includes('slow.sh'));
+          if (line && !runId) {
+            runId = JSON.parse(line).runId;
+            done();
+          }
+        });
+      });
+      const message = `spec-agent: run ${runId} is under way in this workspace (pid ${child.pid}, started from another window or a terminal); stop it there, or wait for it to end`;
+      const second = await cli('run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`);
+      expect(second.exitCode).toBe(2);
+      expect(second.stderr).toBe(message);
+      for (const command of ['discard', 'undo-discard', 'keep']) {
+        const r = await cli('runs', command, runId);
+        expect(r.exitCode, command).toBe(2);
+        expect(r.stderr, command).toBe(message);
+      }
+      // Nothing of the refused run was left behind.
+      expect(JSON.parse((await cli('runs', 'list', '--json')).stdout).map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([[runId, 'running']]);
+    } finally {
+      child.kill('SIGKILL');
+      await child;
+    }
+    expect(readFileSync(join(ws, 'a.txt'), 'utf8')).toBe('first\n');
+    const discard = await cli('runs', 'discard', runId);
+    expect(discard.exitCode, discard.stderr).toBe(0);
+    expect(existsSync(join(ws, 'a.txt'))).toBe(false);
   });
 });
 

@@ -65,6 +65,27 @@ describe('the OpenAI-compatible provider on the wire', () => {
     expect((requests[0]!.body.tools as Array<{ function: { name: string } }>).map((t) => t.function.name)).toContain('run_command');
   });
 
+  it('gives tool calls a unique id when the server sends none, and keeps the ids it sends', async () => {
+    const noIds = [
+      chunk({ role: 'assistant', tool_calls: [{ index: 0, type: 'function', function: { name: 'read_file', arguments: '{"path":"a"}' } }] }),
+      chunk({ tool_calls: [{ index: 1, type: 'function', function: { name: 'list_files', arguments: '{}' } }] }),
+      chunk({}, 'tool_calls'),
+      'data: [DONE]\n\n',
+    ];
+    const base = await serve((res) => sse(res, noIds), (res) => sse(res, noIds), (res) => sse(res, toolCallStream));
+    const model = new OpenAICompatibleModel({ id: 'ollama:m', model: 'm', baseURL: `${base}/v1`, maxRetries: 0 });
+    const first = await model.complete(request());
+    const second = await model.complete(request());
+    const ids = [...first.toolCalls, ...second.toolCalls].map((c) => c.id);
+    expect(first.toolCalls.map((c) => c.tool)).toEqual(['read_file', 'list_files']);
+    expect(new Set(ids).size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^call-[0-9a-f-]{36}$/);
+    // The id goes back to the server with the call and its result, as sent.
+    const third = await model.complete({ ...request(), messages: [...request().messages, { role: 'assistant', content: '', toolCalls: first.toolCalls }, { role: 'tool', toolCallId: ids[0]!, tool: 'read_file', content: 'x' }] });
+    expect(requests[2]!.body.messages).toMatchObject([{}, {}, { role: 'assistant', tool_calls: [{ id: ids[0] }, { id: ids[1] }] }, { role: 'tool', tool_call_id: ids[0] }]);
+    expect(third.toolCalls.map((c) => c.id)).toEqual(['call_1']);
+  });
+
   it('retries a 429 with backoff, then succeeds', async () => {
     const base = await serve((res) => res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '20' }).end(JSON.stringify({ error: { message: 'slow down' } })), (res) => sse(res, toolCallStream));
     const r = await new OpenAICompatibleModel({ id: 'openai:m', model: 'm', baseURL: `${base}/v1`, apiKey: 'k' }).complete(request());

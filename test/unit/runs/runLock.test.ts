@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDir } from '../../../src/core/runs/journal.js';
-import { lockRun, runIsLive } from '../../../src/core/runs/runLock.js';
+import { liveRunIn, lockRun, lockWorkspace, RunInProgressError, runIsLive } from '../../../src/core/runs/runLock.js';
+import { processStartTime } from '../../../src/core/tools/processGroup.js';
 
 describe('run lock', () => {
   const ws = mkdtempSync(join(tmpdir(), 'spec-agent-lock-'));
@@ -30,5 +31,68 @@ describe('run lock', () => {
   it('counts a lock from another machine as live (its process cannot be checked from here)', () => {
     writeFileSync(join(dir('c'), 'lock.json'), JSON.stringify({ pid: 1, host: 'another-machine' }));
     expect(runIsLive(ws, 'c')).toBe(true);
+  });
+
+  it.runIf(process.platform === 'linux')('is not live when its pid now belongs to another process (a reboot, pids wrapped)', () => {
+    const file = join(dir('d'), 'lock.json');
+    const unlock = lockRun(ws, 'd');
+    const lock = JSON.parse(readFileSync(file, 'utf8'));
+    expect(lock).toMatchObject({ pid: process.pid, startTime: processStartTime(process.pid) });
+    // The same pid, running since another time: another process.
+    writeFileSync(file, JSON.stringify({ ...lock, startTime: String(Number(lock.startTime) + 1) }));
+    expect(runIsLive(ws, 'd')).toBe(false);
+    // A lock written before start times were stored keeps the pid check alone.
+    writeFileSync(file, JSON.stringify({ pid: process.pid, host: hostname() }));
+    expect(runIsLive(ws, 'd')).toBe(true);
+    unlock();
+  });
+});
+
+describe('the workspace lock', () => {
+  const workspace = () => mkdtempSync(join(tmpdir(), 'spec-agent-wslock-'));
+
+  it('lets one run at a time take it, names the live run to the next, and is free again once released', () => {
+    const ws = workspace();
+    const release = lockWorkspace(ws, 'first');
+    expect(liveRunIn(ws)).toEqual({ runId: 'first', pid: process.pid, host: hostname() });
+    const err = (() => {
+      try {
+        lockWorkspace(ws, 'second');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(RunInProgressError);
+    expect((err as Error).message).toBe(`run first is under way in this workspace (pid ${process.pid}, started from another window or a terminal); stop it there, or wait for it to end`);
+    release();
+    expect(existsSync(join(ws, '.kiro/runs/.lock'))).toBe(false);
+    expect(liveRunIn(ws)).toBeUndefined();
+    lockWorkspace(ws, 'second')();
+  });
+
+  it('takes over a lock left by a process that is gone', () => {
+    const ws = workspace();
+    mkdirSync(join(ws, '.kiro/runs'), { recursive: true });
+    const gone = Number(spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim());
+    writeFileSync(join(ws, '.kiro/runs/.lock'), JSON.stringify({ pid: gone, host: hostname(), runId: 'crashed' }));
+    expect(liveRunIn(ws)).toBeUndefined();
+    const release = lockWorkspace(ws, 'next');
+    expect(JSON.parse(readFileSync(join(ws, '.kiro/runs/.lock'), 'utf8'))).toMatchObject({ runId: 'next', pid: process.pid });
+    release();
+  });
+
+  it('is refused while a run of another process holds only its own run lock (a window of an earlier version)', async () => {
+    const ws = workspace();
+    const other = spawn('sleep', ['30']);
+    try {
+      mkdirSync(runDir(ws, 'theirs'), { recursive: true });
+      writeFileSync(join(runDir(ws, 'theirs'), 'lock.json'), JSON.stringify({ pid: other.pid, host: hostname(), startTime: processStartTime(other.pid!) }));
+      expect(liveRunIn(ws)).toEqual({ runId: 'theirs', pid: other.pid, host: hostname() });
+      expect(() => lockWorkspace(ws, 'mine')).toThrow(/^run theirs is under way in this workspace \(pid \d+,/);
+      // Refused without leaving its lock behind.
+      expect(existsSync(join(ws, '.kiro/runs/.lock'))).toBe(false);
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 });
