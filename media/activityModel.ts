@@ -182,7 +182,7 @@ export class ActivityModel {
     if (t?.type === 'run.stopped') return this.pausedNow ? 'paused' : 'stopped';
     if (this.pending.size > 0) return 'waiting';
     if (this.pausedNow) return 'paused';
-    return this.running ? 'running' : 'stopped';
+    return this.running || this.controls?.liveElsewhere ? 'running' : 'stopped';
   }
 
   header(): Header {

@@ -21,11 +21,13 @@ export class ControlsView {
     h('option', { value: 'full' }, 'Full'),
   );
   private readonly unaccepted = h('div', { class: 'unaccepted', hidden: true });
+  private readonly note = h('div', { class: 'controls-note', role: 'status', hidden: true });
 
   constructor(root: HTMLElement) {
     root.append(
       h('div', { class: 'control-buttons' }, this.stop, this.stopAfter, this.resume, this.discard, this.undoDiscard, this.keep),
       h('label', { class: 'autonomy', for: 'autonomy' }, icon('shield'), h('span', { class: 'label' }, 'Autonomy'), this.select),
+      this.note,
       this.unaccepted,
     );
     this.update(null, null, false);
@@ -51,6 +53,8 @@ export class ControlsView {
     if (!waiting) this.busyWith = undefined;
     for (const b of [this.resume, this.discard, this.undoDiscard, this.keep]) b.disabled = waiting;
     this.lastControls = c;
+    this.note.hidden = !c?.note;
+    this.note.textContent = c?.note ?? '';
     this.resume.hidden = !c?.canResume;
     this.discard.hidden = !c?.canDiscard;
     this.undoDiscard.hidden = !c?.canUndoDiscard;

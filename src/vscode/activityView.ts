@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
@@ -7,7 +8,7 @@ import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { hostMessageSchema, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
-import { runIsLive } from '../core/runs/runLock.js';
+import { liveRunIn, runIsLive, type LiveRun } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import type { AgentRunner } from './agentRunner.js';
 import type { Approvals } from './approvals.js';
@@ -325,7 +326,46 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       this.quietly(this.notice('warning', 'A run is under way: stop it first.'));
       return false;
     }
+    const live = this.shown && liveRunIn(this.shown.workspace);
+    if (live) {
+      this.quietly(this.notice('warning', elsewhereNote(live, live.runId === this.shown?.runId)));
+      return false;
+    }
     return true;
+  }
+
+  private followed: { run: ShownRun; watcher: vscode.FileSystemWatcher; timer?: ReturnType<typeof setTimeout> } | undefined;
+
+  /**
+   * A run under way in another window or a terminal streams here through its journal: each change of the file
+   * sends the events after the last one sent (at most once a second), until the run ends.
+   */
+  private follow(run: ShownRun | undefined): void {
+    const f = this.followed;
+    if (f && run && f.run.runId === run.runId && f.run.workspace === run.workspace) return;
+    if (f) {
+      clearTimeout(f.timer);
+      f.watcher.dispose();
+      this.followed = undefined;
+    }
+    if (!run) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(join(run.workspace, RUNS_DIR, run.runId)), 'events.jsonl'));
+    const followed: NonNullable<ActivityView['followed']> = { run, watcher };
+    const catchUp = async () => {
+      followed.timer = undefined;
+      if (this.followed !== followed || this.shown?.runId !== run.runId) return;
+      const journal = await readJournal(run.workspace, run.runId).catch(() => undefined);
+      const fresh = journal?.events.filter((e) => e.seq > this.sentSeq) ?? [];
+      if (fresh.length > 0 && this.ready) {
+        this.sentSeq = fresh.at(-1)!.seq;
+        await this.post({ type: 'events', runId: run.runId, events: fresh });
+      }
+      if (journal?.ended || !runIsLive(run.workspace, run.runId)) await this.postControls();
+    };
+    watcher.onDidChange(() => {
+      followed.timer ??= setTimeout(() => this.quietly(catchUp()), 1_000);
+    });
+    this.followed = followed;
   }
 
   private changingFiles: Promise<void> | undefined;
@@ -391,8 +431,12 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       .then((c) => c.disposition)
       .catch(() => undefined);
     const changed = summary.files.length > 0;
-    // Still going in another window or a terminal: nothing to offer until it ends.
-    if (!journal.ended && runIsLive(shown.workspace, shown.runId)) return none;
+    // A run under way in another window or a terminal (this one, or another in the same workspace): nothing to offer
+    // until it ends; the one shown is followed through its journal.
+    const live = liveRunIn(shown.workspace);
+    const mine = live !== undefined && live.runId === shown.runId && !journal.ended;
+    this.follow(mine ? shown : undefined);
+    if (live) return { ...none, liveElsewhere: mine, note: elsewhereNote(live, mine) };
     const unfinished = journal.events.at(-1)?.type !== 'run.completed' && summary.tasks.some((t) => !t.completed);
     return {
       ...none,
@@ -441,7 +485,14 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   }
 
   dispose(): void {
+    this.follow(undefined);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** What the panel says while a run is under way outside this window. */
+function elsewhereNote(live: LiveRun, shown: boolean): string {
+  const where = `another window or a terminal (pid ${live.pid}${live.host !== hostname() ? ` on ${live.host}` : ''})`;
+  return shown ? `This run is under way in ${where}: Stop it there; its steps appear here as it goes.` : `Run ${live.runId} is under way in this workspace, in ${where}: Resume, Discard and Keep wait for it to end.`;
 }

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { ResumeState } from '../core/agent/resume.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { diskTaskFile, type TaskFileAccess } from '../core/agent/executor.js';
-import { PolicyFileError, runPolicy, runSession, type SessionResult } from '../core/agent/runSession.js';
+import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type SessionResult } from '../core/agent/runSession.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import type { ChatModel } from '../core/models/chatModel.js';
 import { ReplayModel } from '../core/models/replayModel.js';
@@ -117,7 +117,10 @@ export class AgentRunner implements vscode.Disposable {
       return await start();
     } catch (e) {
       this.log.error(e instanceof Error ? e : String(e));
-      void vscode.window.showErrorMessage(`Spec Agent: the run failed: ${e instanceof Error ? e.message : String(e)}`);
+      // Their messages say what happened and what to do: another run under way in the workspace, or no git.
+      if (e instanceof RunInProgressError) void vscode.window.showWarningMessage(`Spec Agent: no run started: ${e.message}.`);
+      else if (e instanceof RunSetupError) void vscode.window.showErrorMessage(`Spec Agent: ${e.message}.`, 'Show Agent Activity').then((c) => c && vscode.commands.executeCommand(SHOW_ACTIVITY_COMMAND));
+      else void vscode.window.showErrorMessage(`Spec Agent: the run failed: ${e instanceof Error ? e.message : String(e)}`);
       return undefined;
     } finally {
       this.starting = undefined;

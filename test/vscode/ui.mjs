@@ -13,8 +13,8 @@ async function openFile(page, folder, file) {
   const box = page.locator('.quick-input-widget .quick-input-box input');
   await box.waitFor({ timeout: 10_000 });
   await box.fill(`${folder}/${file}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).filter({ hasText: folder }).first().waitFor({ timeout: 20_000 });
-  await page.keyboard.press('Enter');
+  // Clicked, not Enter: while the list updates, Enter may take the row that was first a moment before.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).filter({ hasText: folder }).first().click({ timeout: 20_000 });
   await page.locator('.tab.active', { hasText: file }).waitFor({ timeout: 10_000 });
 }
 const test = (name, fn) => tests.push({ name, fn });

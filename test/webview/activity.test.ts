@@ -385,11 +385,11 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     for (const name of ['Resume', 'Discard changes', 'Undo discard', 'Keep changes']) {
       await page.getByRole('button', { name }).click();
       // One click, one action: every one of these buttons waits for the host's next controls, not for an autonomy update.
-      for (const other of ['Resume', 'Discard changes', 'Undo discard', 'Keep changes']) expect(await page.getByRole('button', { name: other }).isDisabled()).toBe(true);
+      for (const other of ['Resume', 'Discard changes', 'Undo discard', 'Keep changes']) expect(await page.getByRole('button', { name: other }).isEnabled()).toBe(false);
       await send({ type: 'autonomy', autonomy: { level: 'balanced', source: '.kiro/settings.json', setting: 'inherit' } });
-      expect(await page.getByRole('button', { name }).isDisabled()).toBe(true);
+      expect(await page.getByRole('button', { name }).isEnabled()).toBe(false);
       await send(controls({ canResume: true, canDiscard: true, canUndoDiscard: true, canKeep: true }));
-      expect(await page.getByRole('button', { name }).isDisabled()).toBe(false);
+      expect(await page.getByRole('button', { name }).isEnabled()).toBe(true);
     }
     expect((await posted()).slice(1)).toEqual([
       { type: 'setAutonomy', level: 'full' },

@@ -14,6 +14,10 @@ const levelSetting = z.enum(['inherit', 'cautious', 'balanced', 'full']);
 export const runControlsSchema = z.object({
   /** A run is under way in this window (Stop, Stop after this task). */
   running: z.boolean(),
+  /** The run shown is under way in another window or a terminal: its events arrive as its journal grows. */
+  liveElsewhere: z.boolean().optional(),
+  /** Why buttons are missing, when it is not obvious (a run under way elsewhere in the workspace). */
+  note: z.string().optional(),
   /** Stop after this task was asked for and the run will end when the task does. */
   stoppingAfterTask: z.boolean(),
   /** The run shown ended without finishing its tasks and can go on as a new run. */

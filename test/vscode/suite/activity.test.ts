@@ -4,9 +4,11 @@
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { newRunId } from '../../../src/core/runs/journal.js';
+import { liveRunIn } from '../../../src/core/runs/runLock.js';
 import { agentSpec, api, root, until } from './helpers.js';
 
 const spec = agentSpec('activity-in-host');
@@ -192,6 +194,39 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     await a.activity.receive({ type: 'setAutonomy', level: 'cautious' });
   });
 
+  it('a run under way in a terminal: no second run starts here, the panel says where it runs and offers nothing until it ends', async function () {
+    this.timeout(60_000);
+    const a = await api();
+    await replay('terminal.json', [
+      { toolCalls: [{ tool: 'run_command', input: { command: 'sleep 30' } }] },
+      { toolCalls: [{ tool: 'complete_task', input: { summary: 'slept' } }] },
+    ]);
+    const cli = join(vscode.extensions.getExtension('spec-agent.spec-agent')!.extensionPath, 'dist', 'cli.js');
+    const script = join(spec.dir().fsPath, 'terminal.json');
+    const child = spawn(process.execPath, [cli, 'run', tasksUri().fsPath, '--task', '1', '--model', `replay:${script}`, '--level', 'full'], { cwd: root().fsPath, stdio: 'ignore', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    try {
+      const live = await until('the terminal run to hold its lock', () => liveRunIn(root().fsPath), 30_000);
+      assert.equal(live.pid, child.pid);
+      // A second agent on the same files is refused, from the lens as from the CLI.
+      assert.equal(await run('2'), undefined);
+      assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 2\. Then write/);
+
+      await a.activity.showRun({ workspace: root().fsPath, runId: live.runId });
+      const controls = await a.activity.controls();
+      assert.equal(controls.liveElsewhere, true);
+      assert.match(controls.note ?? '', new RegExp(`under way in another window or a terminal \\(pid ${child.pid}\\): Stop it there`));
+      assert.equal(controls.canDiscard || controls.canKeep || controls.canResume, false);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
+    // Stopped there: now it is a run like any other here.
+    const after = await until('the panel to offer Resume', async () => ((await a.activity.controls()).canResume ? a.activity.controls() : undefined));
+    assert.equal(after.liveElsewhere, undefined);
+    assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 1\. Ask first/);
+  });
+
   it('a run cut short in a project below the folder (a monorepo) is found at start-up, shown and offered', async () => {
     const a = await api();
     // The journal of a run VS Code closed on: started, its task begun, no terminal event, no live lock.
@@ -212,8 +247,8 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
       assert.deepEqual(await a.activity.latestRun(), { workspace: project, runId });
       // The offer ends with a message the user answers; the panel shows the run before that.
       void a.activity.offerInterrupted();
-      await until('the panel to offer Resume on the nested run', async () => (await a.activity.controls()).canResume);
-      assert.equal(a.activity.shownRun?.runId, runId);
+      await until('the panel to show the nested run', () => a.activity.shownRun?.runId === runId);
+      assert.equal((await a.activity.controls()).canResume, true);
     } finally {
       await vscode.commands.executeCommand('notifications.clearAll');
       await a.activity.showRun(undefined);
