@@ -12,7 +12,7 @@ import { liveRunIn, runIsLive, type LiveRun } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import type { AgentRunner } from './agentRunner.js';
 import type { Approvals } from './approvals.js';
-import { effectiveLevel, setAutonomyLevel } from './autonomy.js';
+import { effectiveLevel, setAutonomyLevel, workspaceInView } from './autonomy.js';
 
 export const ACTIVITY_VIEW_ID = 'specAgent.activity';
 /** The host posts at most this often; events in between are batched (a command printing fast is one post a frame). */
@@ -453,9 +453,9 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
   private async postAutonomy(): Promise<void> {
     if (!this.ready) return;
-    const folder = this.shown ? vscode.workspace.getWorkspaceFolder(vscode.Uri.file(this.shown.workspace)) : vscode.workspace.workspaceFolders?.[0];
-    const { level, source, unaccepted } = await effectiveLevel(folder ?? vscode.workspace.workspaceFolders?.[0]);
-    const setting = vscode.workspace.getConfiguration('specAgent', folder?.uri).get<string>('autonomyLevel', 'inherit');
+    const root = this.shown?.workspace ?? workspaceInView(this.runner.running);
+    const { level, source, unaccepted } = await effectiveLevel(root);
+    const setting = vscode.workspace.getConfiguration('specAgent', root ? vscode.Uri.file(root) : undefined).get<string>('autonomyLevel', 'inherit');
     const valid = ['inherit', 'cautious', 'balanced', 'full'] as const;
     await this.post({ type: 'autonomy', autonomy: { level, source, setting: (valid as readonly string[]).includes(setting) ? (setting as (typeof valid)[number]) : 'inherit', ...(unaccepted ? { unaccepted } : {}) } });
   }

@@ -155,7 +155,7 @@ export class AgentRunner implements vscode.Disposable {
       return void vscode.window.showErrorMessage(`Spec Agent: ${e.message.split('\n')[0]} — fix .kiro/settings.json (see the Problems view); no run starts on a policy with errors.`);
     }
     if (policy.unaccepted) {
-      void vscode.window.showWarningMessage('Spec Agent: .kiro/settings.json is not accepted on this machine, so this run is cautious with no allowed commands.', 'Review Workspace Policy').then((c) => c && vscode.commands.executeCommand(ACCEPT_POLICY_COMMAND));
+      void vscode.window.showWarningMessage('Spec Agent: .kiro/settings.json is not accepted on this machine, so this run is cautious with no allowed commands.', 'Review Workspace Policy').then((c) => c && vscode.commands.executeCommand(ACCEPT_POLICY_COMMAND, workspace));
     }
     let model = await this.model(workspace);
     if (!model) return undefined;

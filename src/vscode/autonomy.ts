@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { accept, applicableSettings, AUTONOMY_LEVELS, describeGrant, loadSettings, type AutonomyLevel } from '../core/settings/index.js';
+import { workspaceOf } from '../core/spec/index.js';
 
 export const SET_AUTONOMY_COMMAND = 'specAgent.setAutonomyLevel';
 export const ACCEPT_POLICY_COMMAND = 'specAgent.acceptWorkspacePolicy';
@@ -25,14 +27,15 @@ async function workspacePolicy(root: string): Promise<{ loaded: Awaited<ReturnTy
 
 /**
  * The level the gate uses: the `specAgent.autonomyLevel` setting unless it is `inherit`, else the workspace's
- * `.kiro/settings.json`, else cautious. Read at each decision, so a change applies at once.
+ * `.kiro/settings.json`, else cautious. Read at each decision, so a change applies at once. `root` is the folder
+ * holding `.kiro/` (in a monorepo, a project below the VS Code folder).
  */
-export async function effectiveLevel(folder: vscode.WorkspaceFolder | undefined): Promise<EffectiveLevel> {
+export async function effectiveLevel(root: string | undefined): Promise<EffectiveLevel> {
   // An untrusted repository must not raise its own autonomy (through .kiro/settings.json or .vscode/settings.json).
   if (!vscode.workspace.isTrusted) return { level: 'cautious', source: 'Restricted Mode (the workspace is not trusted)' };
-  const policy = folder ? await workspacePolicy(folder.uri.fsPath) : undefined;
+  const policy = root ? await workspacePolicy(root) : undefined;
   const pending = policy?.unaccepted ? { unaccepted: policy.unaccepted } : {};
-  const setting = vscode.workspace.getConfiguration('specAgent', folder?.uri).get<LevelSetting>('autonomyLevel', 'inherit');
+  const setting = vscode.workspace.getConfiguration('specAgent', root ? vscode.Uri.file(root) : undefined).get<LevelSetting>('autonomyLevel', 'inherit');
   if (setting !== 'inherit' && (AUTONOMY_LEVELS as readonly string[]).includes(setting)) return { level: setting, source: 'the specAgent.autonomyLevel setting', ...pending };
   if (policy) {
     const { loaded } = policy;
@@ -43,11 +46,21 @@ export async function effectiveLevel(folder: vscode.WorkspaceFolder | undefined)
   return { level: 'cautious', source: 'the default' };
 }
 
-/** The status bar item: the level in effect, updated when the setting or .kiro/settings.json changes. */
 /** What the status bar needs of the runner (kept as an interface: the runner imports this module). */
 export interface RunStateSource {
-  readonly running: { current?: string; taskIds: string[] } | undefined;
+  readonly running: { workspace: string; current?: string; taskIds: string[] } | undefined;
   readonly onDidChange: vscode.Event<void>;
+}
+
+/**
+ * The workspace (the folder holding `.kiro/`) the user is at: the run's, else that of the file in the editor (a
+ * monorepo has several below the VS Code folder), else the first folder.
+ */
+export function workspaceInView(running?: { workspace: string }): string | undefined {
+  if (running) return running.workspace;
+  const doc = vscode.window.activeTextEditor?.document;
+  const ws = doc?.uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(doc.uri) ? workspaceOf(doc.uri.fsPath) : undefined;
+  return ws ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 }
 
 export const SHOW_ACTIVITY_COMMAND = 'specAgent.showActivity';
@@ -70,6 +83,8 @@ export class AutonomyStatus implements vscode.Disposable {
       watcher.onDidCreate(refresh),
       watcher.onDidDelete(refresh),
       runs.onDidChange(refresh),
+      // In a monorepo the level is that of the project whose file is in the editor.
+      vscode.window.onDidChangeActiveTextEditor(refresh),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('specAgent.autonomyLevel')) refresh();
       }),
@@ -80,7 +95,7 @@ export class AutonomyStatus implements vscode.Disposable {
   text = '';
 
   async refresh(): Promise<void> {
-    const effective = await effectiveLevel(vscode.workspace.workspaceFolders?.[0]);
+    const effective = await effectiveLevel(workspaceInView(this.runs.running));
     const { level, source, unaccepted } = effective;
     this.refreshed.fire(effective);
     const run = this.runs.running;
@@ -131,19 +146,19 @@ export async function setAutonomyLevel(level?: LevelSetting): Promise<void> {
  * `Spec Agent: Review Workspace Policy`: shows exactly what the workspace's .kiro/settings.json grants beyond the
  * safe defaults and, if the user accepts, records it (outside the repository, for this exact content).
  */
-export async function acceptWorkspacePolicy(onAccepted: () => unknown): Promise<void> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) return void vscode.window.showInformationMessage('Spec Agent: open a folder with a .kiro/settings.json first.');
+export async function acceptWorkspacePolicy(root: string | undefined, onAccepted: () => unknown): Promise<void> {
+  if (!root) return void vscode.window.showInformationMessage('Spec Agent: open a folder with a .kiro/settings.json first.');
   if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage('Spec Agent: trust this workspace first (Workspaces: Manage Workspace Trust); a policy of an untrusted workspace cannot be accepted.');
-  const { loaded, text, unaccepted } = await workspacePolicy(folder.uri.fsPath);
-  if (!loaded.valid) return void vscode.window.showErrorMessage('Spec Agent: .kiro/settings.json has errors (see the Problems view); fix them first.');
-  if (text === undefined || !unaccepted) return void vscode.window.showInformationMessage('Spec Agent: there is nothing to accept: the workspace policy grants nothing beyond the safe defaults, or is already accepted.');
+  const { loaded, text, unaccepted } = await workspacePolicy(root);
+  const where = vscode.workspace.asRelativePath(join(root, '.kiro/settings.json'));
+  if (!loaded.valid) return void vscode.window.showErrorMessage(`Spec Agent: ${where} has errors (see the Problems view); fix them first.`);
+  if (text === undefined || !unaccepted) return void vscode.window.showInformationMessage(`Spec Agent: there is nothing to accept: ${where} grants nothing beyond the safe defaults, or is already accepted.`);
   const choice = await vscode.window.showWarningMessage(
     'Accept the policy of this workspace?',
-    { modal: true, detail: `.kiro/settings.json lets the agent:\n${unaccepted.map((g) => `• ${g}`).join('\n')}\n\nUntil you accept it, the agent runs cautious with no allowed commands. A changed file asks again.` },
+    { modal: true, detail: `${where} lets the agent:\n${unaccepted.map((g) => `• ${g}`).join('\n')}\n\nUntil you accept it, the agent runs cautious with no allowed commands. A changed file asks again.` },
     'Accept',
   );
   if (choice !== 'Accept') return;
-  await accept(folder.uri.fsPath, text);
+  await accept(root, text);
   await onAccepted();
 }

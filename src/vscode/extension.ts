@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { TaskStatus, TaskTree } from '../core/spec/index.js';
-import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, SHOW_ACTIVITY_COMMAND, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, type EffectiveLevel } from './autonomy.js';
+import { ACCEPT_POLICY_COMMAND, acceptWorkspacePolicy, AutonomyStatus, SHOW_ACTIVITY_COMMAND, effectiveLevel, SET_AUTONOMY_COMMAND, setAutonomyLevel, workspaceInView, type EffectiveLevel } from './autonomy.js';
 import { ACTIVITY_VIEW_ID, ActivityView } from './activityView.js';
 import { AgentRunner, EXECUTE_TASK_COMMAND, STOP_AFTER_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
 import { Approvals } from './approvals.js';
@@ -79,7 +79,8 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     activity,
     vscode.window.registerWebviewViewProvider(ACTIVITY_VIEW_ID, activity),
     vscode.commands.registerCommand(SHOW_ACTIVITY_COMMAND, (opts?: { preserveFocus?: boolean }) => activity.show(opts?.preserveFocus ?? false)),
-    vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, () => acceptWorkspacePolicy(() => autonomyStatus.refresh())),
+    // The run that found the policy unaccepted names its workspace; from the palette, the one in view.
+    vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, (root?: string) => acceptWorkspacePolicy(typeof root === 'string' ? root : workspaceInView(runner.running), () => autonomyStatus.refresh())),
     registerModelCommands(context.secrets),
     // Trusted from Restricted Mode: the level, the panel's buttons and a run cut short apply from now on.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -94,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     setTaskStatus: (uri, which, status) => setTaskStatus(cache, uri, which, status),
     parseCount: () => cache.parses,
     refreshDiagnostics: (doc) => diagnostics.update(doc),
-    autonomy: () => effectiveLevel(vscode.workspace.workspaceFolders?.[0]),
+    autonomy: () => effectiveLevel(workspaceInView(runner.running)),
     runner,
     activity,
     approvals,

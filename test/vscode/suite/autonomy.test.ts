@@ -1,6 +1,7 @@
 // The autonomy level in a real VS Code: the workspace setting over .kiro/settings.json, and the status bar.
 import * as assert from 'node:assert/strict';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { accept } from '../../../src/core/settings/index.js';
 import { api, root, until } from './helpers.js';
@@ -53,6 +54,30 @@ describe('autonomy level in a real VS Code', () => {
       await writeFile(settings, text);
       if (storeBefore === undefined) await rm(store, { force: true });
       else await writeFile(store, storeBefore);
+    }
+  });
+
+  it('in a monorepo, is that of the project whose file is in the editor (its own .kiro/settings.json)', async () => {
+    const a = await api();
+    const project = vscode.Uri.joinPath(root(), 'packages', 'level-app');
+    const policy = JSON.stringify({ agent: { autonomyLevel: 'full' } });
+    const tasks = vscode.Uri.joinPath(project, '.kiro', 'specs', 'app', 'tasks.md');
+    await mkdir(dirname(tasks.fsPath), { recursive: true });
+    await writeFile(join(project.fsPath, '.kiro', 'settings.json'), policy);
+    await writeFile(tasks.fsPath, '- [ ] 1. Something\n');
+    try {
+      await vscode.window.showTextDocument(tasks);
+      // Its own policy, not the root's: unaccepted here, so cautious, and what it grants is what this file grants.
+      assert.deepEqual(await a.autonomy(), { level: 'cautious', source: '.kiro/settings.json is not accepted on this machine yet: the safe default', unaccepted: ['autonomy level full (instead of cautious)'] });
+      await accept(project.fsPath, policy);
+      assert.deepEqual(await a.autonomy(), { level: 'full', source: '.kiro/settings.json' });
+      await until('the status bar to follow', async () => ((await a.autonomyStatusText()).endsWith('Spec Agent: full') ? true : undefined));
+      // Back to a file of the root project: its level again.
+      await vscode.window.showTextDocument(vscode.Uri.joinPath(root(), 'package.json'));
+      assert.equal((await a.autonomy()).level, 'cautious');
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await rm(vscode.Uri.joinPath(root(), 'packages').fsPath, { recursive: true, force: true });
     }
   });
 });
