@@ -35,7 +35,7 @@ export function renderApprovalCard(c: CallItem, detail: ApprovalDetail | undefin
   // "Always allow" writes to their settings before they click it, and no entry that would never apply.
   const entries = isCommand ? detail?.alwaysAllowEntries : undefined;
   if (entries) {
-    const note = `adds ${entries.map((e) => `"${e}"`).join(', ')} to allowedCommands`;
+    const note = `adds ${entries.map((e) => `"${e}"`).join(', ')} to allowedCommands${detail?.alwaysAllowNote ? `; ${detail.alwaysAllowNote}` : ''}`;
     buttons.append(
       h('button', { type: 'button', class: 'secondary', 'data-action': 'alwaysAllow', 'data-call': c.callId, 'data-focus-key': 'always', 'aria-label': `Always allow: ${note}`, 'aria-describedby': `always-${c.callId}` }, icon('workspace-trusted'), ' Always allow'),
       h('span', { class: 'always-note', id: `always-${c.callId}` }, note),

@@ -5,6 +5,7 @@ import { PolicyGate } from '../core/policy/gate.js';
 import type { ApprovalDetail } from '../core/runs/activityProtocol.js';
 import { allowCommandAlways } from '../core/settings/index.js';
 import { proposedDiff } from '../core/tools/proposedDiff.js';
+import { effectiveLevel } from './autonomy.js';
 
 export type ApprovalChoice = 'approve' | 'reject' | 'alwaysAllow';
 
@@ -39,10 +40,16 @@ export class Approvals implements vscode.Disposable {
         if (signal.aborted) return resolve({ approved: false });
         const input = request.input as { command?: unknown };
         const command = request.tool === 'run_command' && typeof input.command === 'string' ? input.command : undefined;
-        const detail = Promise.all([proposedDiff(workspace, request.tool, request.input).catch(() => undefined), command === undefined ? undefined : this.allowEntries(workspace, command)]).then(([diff, entries]) => ({
+        const detail = Promise.all([
+          proposedDiff(workspace, request.tool, request.input).catch(() => undefined),
+          command === undefined ? undefined : this.allowEntries(workspace, command),
+          command === undefined ? undefined : effectiveLevel(workspace).catch(() => undefined),
+        ]).then(([diff, entries, level]) => ({
           callId: request.callId,
           ...(diff ? { diff } : {}),
           ...(entries ? { alwaysAllowEntries: entries } : {}),
+          // At cautious every command asks, listed or not: the user should know the entry waits for another level.
+          ...(entries && level?.level === 'cautious' ? { alwaysAllowNote: 'at the cautious level every command still asks; the entry applies at balanced or full' } : {}),
         }));
         const settle = (answer: ApprovalAnswer) => {
           if (!this.pending.delete(request.callId)) return;

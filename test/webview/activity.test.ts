@@ -250,6 +250,9 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     // A compound line: one entry per simple command, all shown.
     await send({ type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntries: ['npm test', 'npm run lint'] } });
     expect(await card.locator('.always-note').innerText()).toBe('adds "npm test", "npm run lint" to allowedCommands');
+    // At cautious the entry does not stop the questions yet: the card says so.
+    await send({ type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntries: ['npm test'], alwaysAllowNote: 'at the cautious level every command still asks; the entry applies at balanced or full' } });
+    expect(await card.locator('.always-note').innerText()).toBe('adds "npm test" to allowedCommands; at the cautious level every command still asks; the entry applies at balanced or full');
     await card.getByRole('button', { name: 'Approve' }).click();
     expect((await posted()).at(-1)).toEqual({ type: 'approve', callId: request.callId });
     // Resolved: the card goes, its row says who decided.

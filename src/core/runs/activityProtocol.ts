@@ -53,6 +53,8 @@ export const approvalDetailSchema = z.object({
    * when it is offered: only entries the gate would match for this very command.
    */
   alwaysAllowEntries: z.array(z.string()).min(1).optional(),
+  /** When the entries will not change this run's questions yet (at cautious every command asks): why. */
+  alwaysAllowNote: z.string().optional(),
 });
 export type ApprovalDetail = z.infer<typeof approvalDetailSchema>;
 

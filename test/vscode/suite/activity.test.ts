@@ -61,6 +61,8 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     const pending = run('1');
     const [detail] = await until('the approval card', async () => (a.approvals.size ? a.approvals.details() : undefined));
     assert.deepEqual(detail?.alwaysAllowEntries, ['sh greet.sh']);
+    // This suite runs at cautious: the card says the entry waits for another level.
+    assert.match(detail?.alwaysAllowNote ?? '', /at the cautious level every command still asks/);
     await a.activity.receive({ type: 'alwaysAllow', callId: detail!.callId });
     assert.equal((await pending)?.outcome.state, 'completed');
     const settings = await readFile(settingsFile(), 'utf8');
