@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RunEvent } from '../runs/events.js';
 import { readJournal, RUNS_DIR } from '../runs/journal.js';
 import { runIsLive } from '../runs/runLock.js';
-import { loadTasks, type Task } from '../spec/index.js';
+import { loadTasks, type Task, type TaskTree } from '../spec/index.js';
 import { resumeState, taskKey, type ResumeState } from './resume.js';
 
 /** A run cannot be resumed: the message says why and what to do instead. */
@@ -22,6 +22,16 @@ export interface ResumePlan {
 }
 
 /**
+ * A task of a run as tasks.md has it now: by its id when that id is unique in the file (the title may have been
+ * edited since), by id and title when it is not, by title for a task with no id.
+ */
+export function findTask(tree: TaskTree, t: { id: string | null; title: string }): Task | undefined {
+  if (t.id === null) return tree.tasks.find((x) => x.id === null && x.title === t.title);
+  const same = tree.tasks.filter((x) => x.id === t.id);
+  return same.length === 1 ? same[0] : same.find((x) => x.title === t.title);
+}
+
+/**
  * What resuming run `id` means, from its journal: the same in the CLI (`runs resume`) and the Agent Activity
  * panel. Tasks the run completed, or that are ticked in tasks.md now, are not run again. A run that was itself a
  * resume is read with the runs it continued (`resumedFrom`), so the conversation and the model turns of those
@@ -38,10 +48,24 @@ export async function planResume(workspace: string, id: string): Promise<ResumeP
   const { journals, warnings } = await chainOf(workspace, id, started, journal.events);
   const file = join(workspace, started.tasksFile);
   const spec = await loadTasks(file);
-  const state = resumeState(journals);
-  const tasks = started.tasks
-    .map((t) => spec.tree.tasks.find((x) => x.id === t.id && x.title === t.title))
-    .filter((t): t is NonNullable<typeof t> => t !== undefined && t.status !== 'done' && !state.completed.has(taskKey(t)));
+  // Every run of the chain names a task as tasks.md had it then; the state names it as tasks.md has it now.
+  const keyOf = (t: { id: string | null; title: string }) => {
+    const now = findTask(spec.tree, t);
+    return now ? taskKey(now) : taskKey(t);
+  };
+  const state = resumeState(journals, keyOf);
+  const tasks: Task[] = [];
+  const gone: string[] = [];
+  for (const t of started.tasks) {
+    const now = findTask(spec.tree, t);
+    if (!now) {
+      if (!state.completed.has(taskKey(t))) gone.push(`task ${t.id ? `${t.id} ` : ''}"${t.title}"`);
+    } else if (now.status !== 'done' && !state.completed.has(taskKey(now)) && !tasks.includes(now)) tasks.push(now);
+  }
+  if (gone.length > 0) {
+    const list = gone.length === 1 ? `${gone[0]} is` : `${gone.slice(0, -1).join(', ')} and ${gone.at(-1)} are`;
+    throw new ResumeError(`run ${id}: ${list} no longer in ${started.tasksFile} (renamed or removed since the run), so the run cannot go on as it was; start the tasks again with Execute with Agent in VS Code or \`spec-agent run\`.`);
+  }
   if (tasks.length === 0) throw new ResumeError(`run ${id}: its tasks are all done; there is nothing to resume.`);
   return { file, tasks, state, started, warnings };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INTERRUPTED, RESUMED, resumeState, taskKey } from '../../../src/core/agent/resume.js';
-import { planResume } from '../../../src/core/agent/resumePlan.js';
+import { findTask, planResume, ResumeError } from '../../../src/core/agent/resumePlan.js';
 import { runSession } from '../../../src/core/agent/runSession.js';
 import { selectTasks } from '../../../src/core/agent/taskSelection.js';
 import type { ChatModel, ChatMessage, ChatRequest } from '../../../src/core/models/chatModel.js';
@@ -13,7 +13,7 @@ import { ReplayModel, type ReplayScript } from '../../../src/core/models/replayM
 import type { RunEvent } from '../../../src/core/runs/events.js';
 import { readJournal } from '../../../src/core/runs/journal.js';
 import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
-import { loadTasks, type Task } from '../../../src/core/spec/index.js';
+import { loadTasks, parseTasks, type Task } from '../../../src/core/spec/index.js';
 
 const EXAMPLE = join(__dirname, '../../../examples/todo-app');
 const TASKS = '.kiro/specs/todo-priorities/tasks.md';
@@ -182,5 +182,50 @@ describe('resuming a run that was itself a resume', () => {
     const plan = await planResume(ws, 'x');
     expect(plan.state.modelTurns).toBe(2);
     expect(plan.warnings).toEqual(['run y says it resumed run x, which is already in the chain; the runs before it are left out.']);
+  });
+});
+
+describe('resuming after tasks.md changed', () => {
+  const script: ReplayScript = { turns: [write('b.txt'), readMissing('x'), readMissing('x'), complete] };
+  async function stopped(): Promise<{ ws: string; runId: string }> {
+    const ws = await workspace();
+    const a = await run(ws, script, { tasks: selectTasks((await loadTasks(join(ws, TASKS))).tree, '2.2').tasks });
+    expect(a.outcome.state).toBe('paused');
+    return { ws, runId: a.runId };
+  }
+  const edit = (ws: string, from: string, to: string) => {
+    const path = join(ws, TASKS);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain(from);
+    writeFileSync(path, text.replace(from, to));
+  };
+
+  it('finds a task whose title was edited by its id, with its conversation', async () => {
+    const { ws, runId } = await stopped();
+    edit(ws, '2.2 List open items by priority', '2.2 List the open items by priority');
+    const plan = await planResume(ws, runId);
+    expect(plan.tasks.map((t) => [t.id, t.title])).toEqual([['2.2', 'List the open items by priority']]);
+    expect(plan.state.history.get(taskKey(plan.tasks[0]!))).toHaveLength(6);
+    const b = await run(ws, script, { tasks: plan.tasks, startAt: plan.state.modelTurns, resume: plan, resumedFrom: runId });
+    expect(b.outcome.state).toBe('completed');
+    expect(requested(b.events)).toEqual(['complete_task']);
+    expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List the open items by priority');
+  });
+
+  it('says which task is no longer in tasks.md, and what to do, instead of "all done"', async () => {
+    const { ws, runId } = await stopped();
+    edit(ws, '2.2 List open items by priority', '2.4 List open items by priority');
+    const err = await planResume(ws, runId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResumeError);
+    expect((err as Error).message).toBe(`run ${runId}: task 2.2 "List open items by priority" is no longer in ${TASKS} (renamed or removed since the run), so the run cannot go on as it was; start the tasks again with Execute with Agent in VS Code or \`spec-agent run\`.`);
+  });
+
+  it('matches by id when it is unique, by id and title when it is not, by title when there is no id', () => {
+    const tree = parseTasks(['- [ ] 1. One', '- [ ] 2. Two', '- [ ] 2. Again', '- [ ] Plain'].join('\n'));
+    expect(findTask(tree, { id: '1', title: 'Old one' })?.title).toBe('One');
+    expect(findTask(tree, { id: '2', title: 'Again' })?.index).toBe(2);
+    expect(findTask(tree, { id: '2', title: 'Other' })).toBeUndefined();
+    expect(findTask(tree, { id: null, title: 'Plain' })?.index).toBe(3);
+    expect(findTask(tree, { id: null, title: 'One' })).toBeUndefined();
   });
 });
