@@ -59,9 +59,10 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
  */
 export async function runsResume(id: string, opts: Omit<RunOptions, 'task'>, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const workspace = process.cwd();
-  const { file, tasks, state, started } = await planResume(workspace, id).catch((e: unknown) => {
+  const { file, tasks, state, started, warnings } = await planResume(workspace, id).catch((e: unknown) => {
     throw e instanceof ResumeError ? new UsageError(e.message) : e;
   });
+  for (const w of warnings) err.write(`spec-agent: ${w}\n`);
   let model = await modelFor(opts.model ?? started.model, opts.baseUrl, opts.contextWindow);
   if (model instanceof ReplayModel) model = model.startingAt(state.modelTurns);
   return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id }, out, err);

@@ -13,7 +13,7 @@ import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.j
 import type { ToolResult } from '../tools/types.js';
 import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
 import { fitToWindow } from './contextBudget.js';
-import { taskKey, type ResumeState } from './resume.js';
+import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
@@ -255,7 +255,7 @@ export class Executor {
     // Resuming: the earlier run's turns and results for this task, after the prompt; nothing is run again.
     const recorded = this.o.resume?.history.get(taskKey(task)) ?? [];
     messages.push(...recorded);
-    if (recorded.length > 0) messages.push({ role: 'user', content: 'The run was resumed after an interruption. Continue the task from where it stopped.' });
+    if (recorded.length > 0) messages.push({ role: 'user', content: RESUMED });
 
     let fileEdits = recorded.filter((m) => m.role === 'assistant').flatMap((m) => (m.role === 'assistant' ? m.toolCalls : [])).filter((c) => c.tool === 'write_file' || c.tool === 'edit_file').length;
     let selfCorrections = 0;

@@ -12,34 +12,61 @@ export interface ResumeState {
 
 export const taskKey = (t: { id: string | null; title: string }) => `${t.id ?? ''}|${t.title}`;
 
+/** What a resumed run tells the model after the recorded turns of the task under way. */
+export const RESUMED = 'The run was resumed after an interruption. Continue the task from where it stopped.';
+
 export const INTERRUPTED = 'This call was interrupted: the previous run ended while it was running, so its result is unknown. Check its effects (read the files, run a check) before doing it again.';
 
 /**
  * Rebuilds what a run had done from its journal: completed tasks, and for the task under way the model's turns
  * with their recorded results. A call that was dispatched but never finished is reported as interrupted, not
  * silently run again.
+ *
+ * A run that was itself a resume did not journal the turns it was given back: give the journals of the whole
+ * chain, the first run first. A task started again in a later run continues its earlier conversation (with the
+ * note the resumed run gave the model), and the model turns add up. `keyOf` names a task as the caller matches
+ * it (tasks.md may have changed since), `taskKey` when not given.
  */
-export function resumeState(events: readonly RunEvent[]): ResumeState {
+export function resumeState(journal: readonly RunEvent[] | ReadonlyArray<readonly RunEvent[]>, keyOf: (t: { id: string | null; title: string }) => string = taskKey): ResumeState {
+  const journals = isChain(journal) ? journal : [journal as readonly RunEvent[]];
   const state: ResumeState = { completed: new Set(), history: new Map(), modelTurns: 0 };
   let current: string | undefined;
   let messages: ChatMessage[] = [];
   let assistant: { text: string; toolCalls: ToolCall[] } | undefined;
-  const pending = new Map<string, ToolCall>();
-  const results = new Map<string, string>();
+  let results = new Map<string, string>();
   const flush = () => {
     if (!assistant) return;
     messages.push({ role: 'assistant', content: assistant.text, toolCalls: assistant.toolCalls });
     for (const c of assistant.toolCalls) messages.push({ role: 'tool', toolCallId: c.id, tool: c.tool, content: results.get(c.id) ?? INTERRUPTED });
     assistant = undefined;
   };
-  for (const e of events) {
+  const endTask = () => {
+    flush();
+    // A run that ended before its first model turn of the task: the model never saw the note.
+    const last = messages.at(-1);
+    if (last?.role === 'user' && last.content === RESUMED) messages.pop();
+    if (current) state.history.set(current, messages);
+    current = undefined;
+    messages = [];
+  };
+  for (const events of journals) {
+    for (const e of events) apply(e);
+    // A call of this run that never finished stays interrupted; call ids belong to their run.
+    endTask();
+    results = new Map();
+  }
+  return state;
+
+  function apply(e: RunEvent): void {
     switch (e.type) {
-      case 'task.started':
-        flush();
-        if (current) state.history.set(current, messages);
-        current = taskKey(e.task);
-        messages = [];
+      case 'task.started': {
+        endTask();
+        current = keyOf(e.task);
+        // Started again by a later run of the chain: that run had the earlier turns back, then the note.
+        const earlier = state.history.get(current) ?? [];
+        messages = earlier.length > 0 ? [...earlier, { role: 'user', content: RESUMED }] : [];
         break;
+      }
       case 'step.started':
         if (e.label !== 'model') break;
         flush();
@@ -50,25 +77,23 @@ export function resumeState(events: readonly RunEvent[]): ResumeState {
         if (assistant) assistant.text += e.text;
         break;
       case 'tool.requested':
-        if (assistant) {
-          const call = { id: e.callId, tool: e.tool, input: e.input };
-          assistant.toolCalls.push(call);
-          pending.set(e.callId, call);
-        }
+        if (assistant) assistant.toolCalls.push({ id: e.callId, tool: e.tool, input: e.input });
         break;
       case 'tool.finished':
         results.set(e.callId, e.output);
         break;
       case 'task.completed':
         flush();
-        if (current) state.completed.add(current);
+        if (current) {
+          state.completed.add(current);
+          state.history.delete(current);
+        }
         current = undefined;
         messages = [];
         break;
       default:
     }
   }
-  flush();
-  if (current) state.history.set(current, messages);
-  return state;
 }
+
+const isChain = (x: readonly unknown[]): x is ReadonlyArray<readonly RunEvent[]> => x.length > 0 && Array.isArray(x[0]);

@@ -1,6 +1,75 @@
+import { execa } from 'execa';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INTERRUPTED, resumeState } from '../../../src/core/agent/resume.js';
+import { INTERRUPTED, RESUMED, resumeState, taskKey } from '../../../src/core/agent/resume.js';
+import { findTask, planResume, ResumeError } from '../../../src/core/agent/resumePlan.js';
+import { runSession } from '../../../src/core/agent/runSession.js';
+import { selectTasks } from '../../../src/core/agent/taskSelection.js';
+import type { ChatModel, ChatMessage, ChatRequest } from '../../../src/core/models/chatModel.js';
+import { ReplayModel, type ReplayScript } from '../../../src/core/models/replayModel.js';
 import type { RunEvent } from '../../../src/core/runs/events.js';
+import { readJournal } from '../../../src/core/runs/journal.js';
+import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
+import { loadTasks, parseTasks, type Task } from '../../../src/core/spec/index.js';
+
+const EXAMPLE = join(__dirname, '../../../examples/todo-app');
+const TASKS = '.kiro/specs/todo-priorities/tasks.md';
+
+async function workspace(): Promise<string> {
+  const ws = await mkdtemp(join(tmpdir(), 'spec-agent-resume-'));
+  cpSync(EXAMPLE, ws, { recursive: true });
+  const env = { GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' };
+  await execa('git', ['init', '-q', '-b', 'main'], { cwd: ws });
+  await execa('git', ['add', '-A'], { cwd: ws });
+  await execa('git', ['commit', '-q', '-m', 'init'], { cwd: ws, env });
+  return ws;
+}
+
+/** The replay model, keeping what each request sent. */
+class Recording implements ChatModel {
+  readonly requests: ChatMessage[][] = [];
+  constructor(private readonly inner: ReplayModel) {}
+  get id() {
+    return this.inner.id;
+  }
+  get contextWindow() {
+    return this.inner.contextWindow;
+  }
+  complete(request: ChatRequest) {
+    this.requests.push(structuredClone(request.messages));
+    return this.inner.complete(request);
+  }
+}
+
+/** A real run (journal, checkpoints, gate) of `tasks` with the replay script from turn `startAt` on. */
+async function run(ws: string, script: ReplayScript, o: { tasks: Task[]; startAt?: number; resume?: Awaited<ReturnType<typeof planResume>>; resumedFrom?: string }) {
+  const settings = agentSettingsSchema.parse({ autonomyLevel: 'balanced', allowedCommands: [], verifyCommands: [] });
+  const model = new Recording(new ReplayModel('replay:test', script, o.startAt ?? 0));
+  const events: RunEvent[] = [];
+  const result = await runSession({
+    workspace: ws,
+    file: join(ws, TASKS),
+    tasks: o.tasks,
+    model,
+    policy: { settings, levelSource: 'test' },
+    level: () => settings.autonomyLevel,
+    levelSource: 'test',
+    signal: new AbortController().signal,
+    onEvent: (e) => events.push(e),
+    ...(o.resume ? { resume: o.resume.state } : {}),
+    ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}),
+  });
+  return { ...result, events, model };
+}
+
+const write = (path: string) => ({ toolCalls: [{ tool: 'write_file', input: { path, content: `${path}\n` } }] });
+const readMissing = (path: string) => ({ toolCalls: [{ tool: 'read_file', input: { path } }] });
+const complete = { toolCalls: [{ tool: 'complete_task', input: { summary: 'done' } }] };
+const requested = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'tool.requested' ? [e.tool] : []));
+const started = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'task.started' ? [e.task.id] : []));
 
 const at = (seq: number, e: Record<string, unknown>) => ({ runId: 'r', seq, time: '2026-11-25T00:00:00.000Z', ...e }) as RunEvent;
 
@@ -28,5 +97,135 @@ describe('resumeState', () => {
       { role: 'assistant', content: '', toolCalls: [{ id: 'c', tool: 'run_command', input: { command: 'npm test' } }] },
       { role: 'tool', toolCallId: 'c', tool: 'run_command', content: INTERRUPTED },
     ]);
+  });
+});
+
+describe('resuming a run that was itself a resume', () => {
+  it('keeps the conversation and the model turns of every earlier run, and runs nothing finished again', async () => {
+    const ws = await workspace();
+    // Run A: 2.1 done in two turns; 2.2 stops (paused) after three, on a repeated failing read.
+    // Run B (resume of A): three more turns of 2.2, paused again. Run C (resume of B): completes 2.2.
+    const script: ReplayScript = { turns: [write('a.txt'), complete, write('b.txt'), readMissing('none.txt'), readMissing('none.txt'), write('c.txt'), readMissing('gone.txt'), readMissing('gone.txt'), complete] };
+    const a = await run(ws, script, { tasks: selectTasks((await loadTasks(join(ws, TASKS))).tree, '2.1,2.2').tasks });
+    expect(a.outcome.state).toBe('paused');
+    expect(started(a.events)).toEqual(['2.1', '2.2']);
+
+    const planA = await planResume(ws, a.runId);
+    expect(planA.tasks.map((t) => t.id)).toEqual(['2.2']);
+    expect(planA.state.modelTurns).toBe(5);
+    const key = taskKey(planA.tasks[0]!);
+    expect(planA.state.history.get(key)).toHaveLength(6);
+
+    const b = await run(ws, script, { tasks: planA.tasks, startAt: planA.state.modelTurns, resume: planA, resumedFrom: a.runId });
+    expect(b.outcome.state).toBe('paused');
+    expect(started(b.events)).toEqual(['2.2']);
+    expect(requested(b.events)).toEqual(['write_file', 'read_file', 'read_file']);
+
+    const planB = await planResume(ws, b.runId);
+    expect(planB.warnings).toEqual([]);
+    expect(planB.tasks.map((t) => t.id)).toEqual(['2.2']);
+    expect(planB.state.modelTurns).toBe(8);
+    const history = planB.state.history.get(key)!;
+    // A's six messages of 2.2, the note B gave the model, then B's own six.
+    expect(history.slice(0, 6)).toEqual(planA.state.history.get(key));
+    expect(history[6]).toEqual({ role: 'user', content: RESUMED });
+    expect(history.slice(7).map((m) => (m.role === 'assistant' ? `assistant ${m.toolCalls.map((c) => `${c.tool} ${JSON.stringify(c.input)}`).join()}` : m.role))).toEqual([
+      'assistant write_file {"path":"c.txt","content":"c.txt\\n"}',
+      'tool',
+      'assistant read_file {"path":"gone.txt"}',
+      'tool',
+      'assistant read_file {"path":"gone.txt"}',
+      'tool',
+    ]);
+    // What B's model was sent on its first request is what B's state rebuilds before its own turns.
+    expect(b.model.requests[0]!.slice(2)).toEqual([...planA.state.history.get(key)!, { role: 'user', content: RESUMED }]);
+
+    writeFileSync(join(ws, 'a.txt'), 'the user changed it\n');
+    const c = await run(ws, script, { tasks: planB.tasks, startAt: planB.state.modelTurns, resume: planB, resumedFrom: b.runId });
+    expect(c.outcome.state).toBe('completed');
+    // Nothing finished runs again: not 2.1, not a step of A or B; the model gets both runs' turns back.
+    expect(started(c.events)).toEqual(['2.2']);
+    expect(requested(c.events)).toEqual(['complete_task']);
+    expect(c.model.requests[0]!.slice(2)).toEqual([...history, { role: 'user', content: RESUMED }]);
+    expect(readFileSync(join(ws, 'a.txt'), 'utf8')).toBe('the user changed it\n');
+    const tasks = (await loadTasks(join(ws, TASKS))).tree.tasks;
+    expect(tasks.filter((t) => t.id === '2.1' || t.id === '2.2').map((t) => t.status)).toEqual(['done', 'done']);
+    await expect(planResume(ws, c.runId)).rejects.toThrow(`run ${c.runId} completed; there is nothing to resume.`);
+  });
+
+  it('stops at an earlier run whose journal is gone, and says so', async () => {
+    const ws = await workspace();
+    const script: ReplayScript = { turns: [write('b.txt'), readMissing('x'), readMissing('x'), readMissing('y'), readMissing('y'), complete] };
+    const a = await run(ws, script, { tasks: selectTasks((await loadTasks(join(ws, TASKS))).tree, '2.2').tasks });
+    const planA = await planResume(ws, a.runId);
+    const b = await run(ws, script, { tasks: planA.tasks, startAt: planA.state.modelTurns, resume: planA, resumedFrom: a.runId });
+    expect(b.outcome.state).toBe('paused');
+    await execa('rm', ['-r', join(ws, '.kiro/runs', a.runId)]);
+    const planB = await planResume(ws, b.runId);
+    expect(planB.warnings).toEqual([`run ${b.runId} resumed run ${a.runId}, whose journal is gone from .kiro/runs: the model does not get the turns of run ${a.runId} and the runs before it back.`]);
+    expect(planB.state.modelTurns).toBe(2);
+  });
+
+  it('reads a chain that loops back on itself once', async () => {
+    const journal = (id: string, from: string) => [
+      at(0, { runId: id, type: 'run.started', tasksFile: TASKS, workspace: '/w', tasks: [{ id: '2.2', title: 'List open items by priority', line: 1 }], level: 'balanced', levelSource: 'test', model: 'replay:x', resumedFrom: from }),
+      at(1, { runId: id, type: 'task.started', task: { id: '2.2', title: 'List open items by priority', line: 1 } }),
+      at(2, { runId: id, type: 'step.started', taskId: '2.2', step: 1, label: 'model' }),
+      at(3, { runId: id, type: 'run.stopped', reason: 'stopped', completedSteps: [] }),
+    ];
+    const ws = await workspace();
+    for (const [id, from] of [['x', 'y'], ['y', 'x']] as const) {
+      await execa('mkdir', ['-p', join(ws, '.kiro/runs', id)]);
+      writeFileSync(join(ws, '.kiro/runs', id, 'events.jsonl'), journal(id, from).map((e) => JSON.stringify(e)).join('\n') + '\n');
+    }
+    expect((await readJournal(ws, 'x')).events).toHaveLength(4);
+    const plan = await planResume(ws, 'x');
+    expect(plan.state.modelTurns).toBe(2);
+    expect(plan.warnings).toEqual(['run y says it resumed run x, which is already in the chain; the runs before it are left out.']);
+  });
+});
+
+describe('resuming after tasks.md changed', () => {
+  const script: ReplayScript = { turns: [write('b.txt'), readMissing('x'), readMissing('x'), complete] };
+  async function stopped(): Promise<{ ws: string; runId: string }> {
+    const ws = await workspace();
+    const a = await run(ws, script, { tasks: selectTasks((await loadTasks(join(ws, TASKS))).tree, '2.2').tasks });
+    expect(a.outcome.state).toBe('paused');
+    return { ws, runId: a.runId };
+  }
+  const edit = (ws: string, from: string, to: string) => {
+    const path = join(ws, TASKS);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain(from);
+    writeFileSync(path, text.replace(from, to));
+  };
+
+  it('finds a task whose title was edited by its id, with its conversation', async () => {
+    const { ws, runId } = await stopped();
+    edit(ws, '2.2 List open items by priority', '2.2 List the open items by priority');
+    const plan = await planResume(ws, runId);
+    expect(plan.tasks.map((t) => [t.id, t.title])).toEqual([['2.2', 'List the open items by priority']]);
+    expect(plan.state.history.get(taskKey(plan.tasks[0]!))).toHaveLength(6);
+    const b = await run(ws, script, { tasks: plan.tasks, startAt: plan.state.modelTurns, resume: plan, resumedFrom: runId });
+    expect(b.outcome.state).toBe('completed');
+    expect(requested(b.events)).toEqual(['complete_task']);
+    expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List the open items by priority');
+  });
+
+  it('says which task is no longer in tasks.md, and what to do, instead of "all done"', async () => {
+    const { ws, runId } = await stopped();
+    edit(ws, '2.2 List open items by priority', '2.4 List open items by priority');
+    const err = await planResume(ws, runId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResumeError);
+    expect((err as Error).message).toBe(`run ${runId}: task 2.2 "List open items by priority" is no longer in ${TASKS} (renamed or removed since the run), so the run cannot go on as it was; start the tasks again with Execute with Agent in VS Code or \`spec-agent run\`.`);
+  });
+
+  it('matches by id when it is unique, by id and title when it is not, by title when there is no id', () => {
+    const tree = parseTasks(['- [ ] 1. One', '- [ ] 2. Two', '- [ ] 2. Again', '- [ ] Plain'].join('\n'));
+    expect(findTask(tree, { id: '1', title: 'Old one' })?.title).toBe('One');
+    expect(findTask(tree, { id: '2', title: 'Again' })?.index).toBe(2);
+    expect(findTask(tree, { id: '2', title: 'Other' })).toBeUndefined();
+    expect(findTask(tree, { id: null, title: 'Plain' })?.index).toBe(3);
+    expect(findTask(tree, { id: null, title: 'One' })).toBeUndefined();
   });
 });

@@ -266,4 +266,46 @@ describe('spec-agent runs resume', () => {
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List open items by priority');
     expect(events.at(-1).type).toBe('run.completed');
   });
+  it('resumes a run that was itself a resume from where the last one stopped, running nothing finished again; a task gone from tasks.md is named', async () => {
+    const ws = await workspace();
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+    const write = (path: string) => ({ toolCalls: [{ tool: 'write_file', input: { path, content: `${path}\n` } }] });
+    const readMissing = (path: string) => ({ toolCalls: [{ tool: 'read_file', input: { path } }] });
+    const complete = { toolCalls: [{ tool: 'complete_task', input: { summary: 'done' } }] };
+    const script = join(ws, 'chain.json');
+    // Each run stops (paused) on a repeated failing read: A after 2.1 and three turns of 2.2, B after three more.
+    writeFileSync(script, JSON.stringify({ turns: [write('a.txt'), complete, write('b.txt'), readMissing('x'), readMissing('x'), write('c.txt'), readMissing('y'), readMissing('y'), complete] }));
+    const cli = async (...args: string[]) => {
+      const r = await execa('node', [inject('cliPath'), ...args, '--json'], { cwd: ws, reject: false });
+      return { ...r, events: r.stdout ? r.stdout.split('\n').map((l) => JSON.parse(l)) : [] };
+    };
+    const requested = (events: Array<{ type: string; tool?: string }>) => events.filter((e) => e.type === 'tool.requested').map((e) => e.tool);
+    const a = await cli('run', TASKS, '--task', '2.1,2.2', '--model', `replay:${script}`);
+    expect(a.exitCode, a.stderr).toBe(3);
+    expect(requested(a.events)).toEqual(['write_file', 'complete_task', 'write_file', 'read_file', 'read_file']);
+    const b = await cli('runs', 'resume', a.events[0].runId);
+    expect(b.exitCode, b.stderr).toBe(3);
+    expect(b.events[0]).toMatchObject({ type: 'run.started', resumedFrom: a.events[0].runId, tasks: [{ id: '2.2' }] });
+    expect(requested(b.events)).toEqual(['write_file', 'read_file', 'read_file']);
+    writeFileSync(join(ws, 'b.txt'), 'the user changed it\n');
+
+    // Renumbered: the run's task is no longer there, and Resume says so rather than "all done".
+    const tasks = join(ws, TASKS);
+    const original = readFileSync(tasks, 'utf8');
+    writeFileSync(tasks, original.replace('2.2 List open items', '2.4 List open items'));
+    const gone = await cli('runs', 'resume', b.events[0].runId);
+    expect(gone.exitCode).toBe(2);
+    expect(gone.stderr).toContain(`run ${b.events[0].runId}: task 2.2 "List open items by priority" is no longer in ${TASKS}`);
+    // Its title fixed instead: found by its id.
+    writeFileSync(tasks, original.replace('2.2 List open items', '2.2 List the open items'));
+
+    const c = await cli('runs', 'resume', b.events[0].runId);
+    expect(c.exitCode, c.stderr).toBe(0);
+    // The replay goes on after A's five turns and B's three, and only 2.2 is run.
+    expect(c.events.filter((e) => e.type === 'task.started').map((e) => e.task.id)).toEqual(['2.2']);
+    expect(requested(c.events)).toEqual(['complete_task']);
+    expect(readFileSync(join(ws, 'b.txt'), 'utf8')).toBe('the user changed it\n');
+    expect(readFileSync(tasks, 'utf8')).toMatch(/- \[x\] 2\.1 Store a priority on each item[\s\S]*- \[x\] 2\.2 List the open items by priority/);
+  });
 });
