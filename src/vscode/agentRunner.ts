@@ -100,6 +100,11 @@ export class AgentRunner implements vscode.Disposable {
         if (!(e instanceof ResumeError)) throw e;
         return void vscode.window.showErrorMessage(`Spec Agent: ${e.message}`);
       }
+      // An earlier run of the chain missing or looping: the model gets less of its history back; the user should know.
+      for (const w of plan.warnings) {
+        this.log.warn(`resume of ${runId}: ${w}`);
+        void vscode.window.showWarningMessage(`Spec Agent: ${w}`);
+      }
       return this.run({ file: plan.file, workspace, tasks: plan.tasks, resume: { state: plan.state, from: runId } });
     });
   }

@@ -8,7 +8,7 @@ import type { FileSystemView } from '../policy/paths.js';
 import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
 import type { Journal } from '../runs/journal.js';
 import type { AgentSettings } from '../settings/schema.js';
-import { loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
+import { findTask, loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
 import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.js';
 import type { ToolResult } from '../tools/types.js';
 import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
@@ -187,7 +187,8 @@ export class Executor {
   private async setMark(task: Task, status: TaskStatus): Promise<void> {
     // Read again each time: the user may be editing tasks.md while the agent works.
     const spec = await this.taskFile.read();
-    const current = spec.tree.tasks.find((t) => t.id !== null && t.id === task.id && t.title === task.title) ?? spec.tree.tasks.find((t) => t.title === task.title && t.depth === task.depth);
+    // Found as the file has it now: a title the user fixed while the agent works is still the same task.
+    const current = findTask(spec.tree, task);
     if (!current) throw new Error(`task ${task.id ?? task.title} is no longer in ${this.o.tasksFile}`);
     if (!this.originalMarks.has(task.index)) this.originalMarks.set(task.index, current.status);
     if (current.status === status) return;
@@ -212,7 +213,7 @@ export class Executor {
       const original = this.originalMarks.get(task.index);
       if (original === undefined) continue;
       const spec = await this.taskFile.read();
-      const current = spec.tree.tasks.find((t) => t.id === task.id && t.title === task.title);
+      const current = findTask(spec.tree, task);
       if (current && current.status === 'in_progress') await spec.setStatus(current, original);
     }
   }
@@ -221,7 +222,7 @@ export class Executor {
     if (this.o.resume?.completed.has(taskKey(task))) return;
     this.emit({ type: 'task.started', task: { id: task.id, title: task.title, line: task.range.start.line } });
     const spec = await this.taskFile.read();
-    const fresh = spec.tree.tasks.find((t) => t.id === task.id && t.title === task.title) ?? task;
+    const fresh = findTask(spec.tree, task) ?? task;
     const children = fresh.children.map((i) => spec.tree.tasks[i]!);
     if (children.length > 0 && children.every((c) => c.status === 'done' || c.optional)) {
       // A parent whose sub-tasks are all done needs no model: tick it.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RunEvent } from '../runs/events.js';
 import { readJournal, RUNS_DIR } from '../runs/journal.js';
 import { runIsLive } from '../runs/runLock.js';
-import { loadTasks, type Task, type TaskTree } from '../spec/index.js';
+import { findTask, loadTasks, type Task } from '../spec/index.js';
 import { resumeState, taskKey, type ResumeState } from './resume.js';
 
 /** A run cannot be resumed: the message says why and what to do instead. */
@@ -19,16 +19,6 @@ export interface ResumePlan {
   started: RunStarted;
   /** What the resumed run will lack (an earlier run of the chain whose journal is gone), to tell the user. */
   warnings: string[];
-}
-
-/**
- * A task of a run as tasks.md has it now: by its id when that id is unique in the file (the title may have been
- * edited since), by id and title when it is not, by title for a task with no id.
- */
-export function findTask(tree: TaskTree, t: { id: string | null; title: string }): Task | undefined {
-  if (t.id === null) return tree.tasks.find((x) => x.id === null && x.title === t.title);
-  const same = tree.tasks.filter((x) => x.id === t.id);
-  return same.length === 1 ? same[0] : same.find((x) => x.title === t.title);
 }
 
 /**

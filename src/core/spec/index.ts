@@ -7,3 +7,4 @@ export { readSpecFile, loadTasks, writeTaskStatus, statusEdit, contentHash, MAX_
 export { SpecError } from './specError.js';
 export { crossFileDiagnostics, workspaceOf } from './specFolder.js';
 export { parentProgress, type TaskProgress } from './taskProgress.js';
+export { findTask } from './findTask.js';

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +98,19 @@ describe('the executor', () => {
     const r2 = await runAgent(ws2, { script: { turns: [{ toolCalls: [writes[0]!] }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'cautious' } });
     expect(existsSync(join(ws2, 'a.txt'))).toBe(false);
     expect(r2.events.find((e) => e.type === 'approval.resolved')).toMatchObject({ approved: false, by: 'no-one-to-ask' });
+  });
+
+  it('a task whose title the user fixes while the agent works is still ticked (found by its id)', async () => {
+    const ws = await workspace();
+    const file = join(ws, TASKS);
+    // The question is the moment to edit tasks.md mid-run, as a user would in the editor.
+    const approver: Approver = async () => {
+      writeFileSync(file, readFileSync(file, 'utf8').replace('2.1 Store a priority on each item', '2.1 Store a priority on every item'));
+      return { approved: true };
+    };
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [{ tool: 'write_file', input: { path: 'a.txt', content: 'a' } }] }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'cautious' }, approver });
+    expect(r.outcome.state).toBe('completed');
+    expect(readFileSync(file, 'utf8')).toContain('- [x] 2.1 Store a priority on every item');
   });
 
   it('journals a command\'s live output up to a bound, says how much more there was, and gives the model the end', async () => {
