@@ -1,7 +1,5 @@
-import { execa } from 'execa';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STREAMED_OUTPUT_LIMIT } from '../../../src/core/agent/streamedOutput.js';
@@ -16,23 +14,15 @@ import type { RunEvent } from '../../../src/core/runs/events.js';
 import { Journal } from '../../../src/core/runs/journal.js';
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
+import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
 
-const EXAMPLE = join(__dirname, '../../../examples/todo-app');
-const TASKS = '.kiro/specs/todo-priorities/tasks.md';
+const TASKS = EXAMPLE_TASKS;
 let gate: PolicyGate;
 beforeAll(async () => {
   gate = await PolicyGate.create();
 });
 
-async function workspace(): Promise<string> {
-  const ws = await mkdtemp(join(tmpdir(), 'spec-agent-exec-'));
-  cpSync(EXAMPLE, ws, { recursive: true });
-  const env = { GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' };
-  await execa('git', ['init', '-q', '-b', 'main'], { cwd: ws });
-  await execa('git', ['add', '-A'], { cwd: ws });
-  await execa('git', ['commit', '-q', '-m', 'init'], { cwd: ws, env });
-  return ws;
-}
+const workspace = () => exampleRepo('exec');
 
 interface Setup {
   onExecutor?: (e: Executor) => void;

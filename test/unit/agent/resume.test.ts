@@ -1,7 +1,5 @@
 import { execa } from 'execa';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INTERRUPTED, RESUMED, resumeState, taskKey } from '../../../src/core/agent/resume.js';
@@ -15,19 +13,11 @@ import type { RunEvent } from '../../../src/core/runs/events.js';
 import { readJournal } from '../../../src/core/runs/journal.js';
 import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
 import { loadTasks, parseTasks, type Task } from '../../../src/core/spec/index.js';
+import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
 
-const EXAMPLE = join(__dirname, '../../../examples/todo-app');
-const TASKS = '.kiro/specs/todo-priorities/tasks.md';
+const TASKS = EXAMPLE_TASKS;
 
-async function workspace(): Promise<string> {
-  const ws = await mkdtemp(join(tmpdir(), 'spec-agent-resume-'));
-  cpSync(EXAMPLE, ws, { recursive: true });
-  const env = { GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' };
-  await execa('git', ['init', '-q', '-b', 'main'], { cwd: ws });
-  await execa('git', ['add', '-A'], { cwd: ws });
-  await execa('git', ['commit', '-q', '-m', 'init'], { cwd: ws, env });
-  return ws;
-}
+const workspace = () => exampleRepo('resume');
 
 /** The replay model, keeping what each request sent. */
 class Recording implements ChatModel {

@@ -1,8 +1,6 @@
-import { execa } from 'execa';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Approver } from '../../../src/core/agent/executor.js';
@@ -14,19 +12,11 @@ import { readJournal, runDir, RUNS_DIR } from '../../../src/core/runs/journal.js
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
 import { processStartTime } from '../../../src/core/tools/processGroup.js';
+import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
 
-const EXAMPLE = join(__dirname, '../../../examples/todo-app');
-const TASKS = '.kiro/specs/todo-priorities/tasks.md';
+const TASKS = EXAMPLE_TASKS;
 
-async function workspace(): Promise<string> {
-  const ws = await mkdtemp(join(tmpdir(), 'spec-agent-session-'));
-  cpSync(EXAMPLE, ws, { recursive: true });
-  const env = { GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' };
-  await execa('git', ['init', '-q', '-b', 'main'], { cwd: ws });
-  await execa('git', ['add', '-A'], { cwd: ws });
-  await execa('git', ['commit', '-q', '-m', 'init'], { cwd: ws, env });
-  return ws;
-}
+const workspace = () => exampleRepo('session');
 
 async function session(ws: string, script: ReplayScript, o: { settings?: Partial<AgentSettings>; approver?: Approver } = {}): Promise<SessionOptions & { events: RunEvent[] }> {
   const settings = agentSettingsSchema.parse({ autonomyLevel: 'balanced', allowedCommands: [], verifyCommands: [], ...o.settings });

@@ -25,6 +25,13 @@ async function workspace(opts: { accepted?: boolean } = {}): Promise<string> {
   return ws;
 }
 
+/** The workspace at full with no verifyCommands, and `slow.sh`, a command that runs until it is stopped. */
+function slowRunAtFull(ws: string): void {
+  const settings = join(ws, '.kiro/settings.json');
+  writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []').replace('"autonomyLevel": "balanced"', '"autonomyLevel": "full"'));
+  writeFileSync(join(ws, 'slow.sh'), 'sleep 30\n');
+}
+
 describe('spec-agent run', () => {
   it("does not let the repository grant itself autonomy: an unaccepted policy runs cautious, until `policy accept` (or --accept-policy); a changed file asks again", async () => {
     const ws = await workspace({ accepted: false });
@@ -140,9 +147,7 @@ describe('spec-agent runs', () => {
 
   it('refuses a second run, and discard, undo-discard or keep, while a run is under way in the workspace; they work once it is gone', async () => {
     const ws = await workspace();
-    const settings = join(ws, '.kiro/settings.json');
-    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []').replace('"autonomyLevel": "balanced"', '"autonomyLevel": "full"'));
-    writeFileSync(join(ws, 'slow.sh'), 'sleep 30\n');
+    slowRunAtFull(ws);
     const script = join(ws, 'slow.json');
     writeFileSync(script, JSON.stringify({ turns: [
       { toolCalls: [{ tool: 'write_file', input: { path: 'a.txt', content: 'first\n' } }] },
@@ -225,9 +230,7 @@ describe('spec-agent run with an OpenAI-compatible server', () => {
 describe('spec-agent runs resume', () => {
   it('after the CLI is killed with SIGKILL mid-run: finished steps are not run again, the interrupted one is reported', async () => {
     const ws = await workspace();
-    const settings = join(ws, '.kiro/settings.json');
-    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []').replace('"autonomyLevel": "balanced"', '"autonomyLevel": "full"'));
-    writeFileSync(join(ws, 'slow.sh'), 'sleep 30\n');
+    slowRunAtFull(ws);
     const script = join(ws, 'resume.json');
     writeFileSync(script, JSON.stringify({ turns: [
       { toolCalls: [{ tool: 'write_file', input: { path: 'a.txt', content: 'first\n' } }] },
