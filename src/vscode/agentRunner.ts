@@ -27,6 +27,8 @@ interface ActiveRun {
   runId?: string;
   stop: AbortController;
   stopAfterTask: AbortController;
+  /** Reads the workspace's policy again (accepted or edited while the run is on). */
+  reloadPolicy: () => Promise<void>;
 }
 
 /** What a run is asked to do, from a click on a task or from Resume. */
@@ -180,7 +182,22 @@ export class AgentRunner implements vscode.Disposable {
       void vscode.window.showInformationMessage('Spec Agent: stopped before the run started; nothing was changed.');
       return undefined;
     }
-    const run: ActiveRun = { file, workspace, taskIds: tasks.map((t) => t.id ?? t.title), stop, stopAfterTask: new AbortController() };
+    // The policy is read again when .kiro/settings.json changes or is accepted while the run is on: it applies from
+    // the next decision, as a change of the level setting does (accepting the policy from the run's own warning
+    // would otherwise do nothing for this run). A file with errors keeps the policy the run had.
+    const reloadPolicy = async () => {
+      try {
+        const fresh = await runPolicy(workspace);
+        policy.settings = fresh.settings;
+        policy.levelSource = fresh.levelSource;
+        this.log.info(`policy of ${workspace} read again for the run under way: ${fresh.settings.autonomyLevel}, ${fresh.settings.allowedCommands.length} allowed command(s)${fresh.unaccepted ? ' (not accepted: the safe defaults)' : ''}`);
+      } catch (e) {
+        this.log.warn(`the run keeps the policy it had: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      }
+    };
+    const settingsWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(workspace), '.kiro/settings.json'));
+    for (const on of [settingsWatcher.onDidChange, settingsWatcher.onDidCreate, settingsWatcher.onDidDelete]) on(() => void reloadPolicy());
+    const run: ActiveRun = { file, workspace, taskIds: tasks.map((t) => t.id ?? t.title), stop, stopAfterTask: new AbortController(), reloadPolicy };
     this.active = run;
     this.events = [];
     this.changed.fire();
@@ -217,9 +234,15 @@ export class AgentRunner implements vscode.Disposable {
       this.announce(result);
       return result;
     } finally {
+      settingsWatcher.dispose();
       this.active = undefined;
       this.changed.fire();
     }
+  }
+
+  /** The workspace policy was accepted (or changed): the run under way applies it from its next decision. */
+  async policyChanged(): Promise<void> {
+    await this.active?.reloadPolicy();
   }
 
   /** The end of a run, as a notification when the panel is not on screen: what happened and where to look. */

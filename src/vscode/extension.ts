@@ -80,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     vscode.window.registerWebviewViewProvider(ACTIVITY_VIEW_ID, activity),
     vscode.commands.registerCommand(SHOW_ACTIVITY_COMMAND, (opts?: { preserveFocus?: boolean }) => activity.show(opts?.preserveFocus ?? false)),
     // The run that found the policy unaccepted names its workspace; from the palette, the one in view.
-    vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, (root?: string) => acceptWorkspacePolicy(typeof root === 'string' ? root : workspaceInView(runner.running), () => autonomyStatus.refresh())),
+    vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, (root?: string) => acceptWorkspacePolicy(typeof root === 'string' ? root : workspaceInView(runner.running), () => Promise.all([autonomyStatus.refresh(), runner.policyChanged()]))),
     registerModelCommands(context.secrets),
     // Trusted from Restricted Mode: the level, the panel's buttons and a run cut short apply from now on.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {

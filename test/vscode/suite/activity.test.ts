@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { newRunId } from '../../../src/core/runs/journal.js';
 import { liveRunIn } from '../../../src/core/runs/runLock.js';
+import { accept } from '../../../src/core/settings/index.js';
 import { agentSpec, api, root, until } from './helpers.js';
 
 const spec = agentSpec('activity-in-host');
@@ -87,6 +88,36 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     await a.activity.receive({ type: 'approve', callId: detail!.callId });
     assert.equal((await pending)?.outcome.state, 'completed');
     assert.equal(await readFile(settingsFile(), 'utf8'), settingsBeforeRun);
+  });
+
+  it('a policy accepted while the run waits applies from its next decision: the same command no longer asks', async () => {
+    const a = await api();
+    const store = process.env.SPEC_AGENT_ACCEPTANCE_FILE!;
+    const storeBefore = await readFile(store, 'utf8').catch(() => undefined);
+    // The level from .kiro/settings.json (balanced, allowing npm test), which is not accepted in this window yet.
+    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', undefined, vscode.ConfigurationTarget.Workspace);
+    try {
+      await replay('accept.json', [
+        { toolCalls: [{ tool: 'run_command', input: { command: 'npm test' } }] },
+        { toolCalls: [{ tool: 'run_command', input: { command: 'npm test' } }] },
+        { toolCalls: [{ tool: 'complete_task', input: { summary: 'tested twice' } }] },
+      ]);
+      const pending = run('1');
+      const [detail] = await until('the approval card', async () => (a.approvals.size ? a.approvals.details() : undefined));
+      // What Review Workspace Policy does when the user clicks Accept in its dialog (modal: the UI test clicks it).
+      await accept(root().fsPath, await readFile(settingsFile(), 'utf8'));
+      await a.runner.policyChanged();
+      await a.activity.receive({ type: 'approve', callId: detail!.callId });
+      const result = await pending;
+      assert.equal(result?.outcome.state, 'completed', JSON.stringify(result?.outcome));
+      const commands = new Set(a.runner.events.flatMap((e) => (e.type === 'tool.requested' && e.tool === 'run_command' ? [e.callId] : [])));
+      const decisions = a.runner.events.flatMap((e) => (e.type === 'gate.decided' && commands.has(e.callId) ? [`${e.verdict} ${e.rule}`] : []));
+      assert.deepEqual(decisions, ['ask C9', 'allow C8']);
+    } finally {
+      await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'cautious', vscode.ConfigurationTarget.Workspace);
+      if (storeBefore === undefined) await rm(store, { force: true });
+      else await writeFile(store, storeBefore);
+    }
   });
 
   it('Stop while a question waits: the question goes away, nothing is dispatched, the run is stopped', async () => {
