@@ -188,7 +188,7 @@ export class Executor {
     // Read again each time: the user may be editing tasks.md while the agent works.
     const spec = await this.taskFile.read();
     // Found as the file has it now: a title the user fixed while the agent works is still the same task.
-    const current = findTask(spec.tree, task);
+    const current = findTask(spec.tree, task, this.o.tasks);
     if (!current) throw new Error(`task ${task.id ?? task.title} is no longer in ${this.o.tasksFile}`);
     if (!this.originalMarks.has(task.index)) this.originalMarks.set(task.index, current.status);
     if (current.status === status) return;
@@ -213,7 +213,7 @@ export class Executor {
       const original = this.originalMarks.get(task.index);
       if (original === undefined) continue;
       const spec = await this.taskFile.read();
-      const current = findTask(spec.tree, task);
+      const current = findTask(spec.tree, task, this.o.tasks);
       if (current && current.status === 'in_progress') await spec.setStatus(current, original);
     }
   }
@@ -222,7 +222,7 @@ export class Executor {
     if (this.o.resume?.completed.has(taskKey(task))) return;
     this.emit({ type: 'task.started', task: { id: task.id, title: task.title, line: task.range.start.line } });
     const spec = await this.taskFile.read();
-    const fresh = findTask(spec.tree, task) ?? task;
+    const fresh = findTask(spec.tree, task, this.o.tasks) ?? task;
     const children = fresh.children.map((i) => spec.tree.tasks[i]!);
     if (children.length > 0 && children.every((c) => c.status === 'done' || c.optional)) {
       // A parent whose sub-tasks are all done needs no model: tick it.

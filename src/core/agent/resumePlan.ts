@@ -40,14 +40,14 @@ export async function planResume(workspace: string, id: string): Promise<ResumeP
   const spec = await loadTasks(file);
   // Every run of the chain names a task as tasks.md had it then; the state names it as tasks.md has it now.
   const keyOf = (t: { id: string | null; title: string }) => {
-    const now = findTask(spec.tree, t);
+    const now = findTask(spec.tree, t, started.tasks);
     return now ? taskKey(now) : taskKey(t);
   };
   const state = resumeState(journals, keyOf);
   const tasks: Task[] = [];
   const gone: string[] = [];
   for (const t of started.tasks) {
-    const now = findTask(spec.tree, t);
+    const now = findTask(spec.tree, t, started.tasks);
     if (!now) {
       if (!state.completed.has(taskKey(t))) gone.push(`task ${t.id ? `${t.id} ` : ''}"${t.title}"`);
     } else if (now.status !== 'done' && !state.completed.has(taskKey(now)) && !tasks.includes(now)) tasks.push(now);

@@ -203,20 +203,34 @@ describe('resuming after tasks.md changed', () => {
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List the open items by priority');
   });
 
-  it('says which task is no longer in tasks.md, and what to do, instead of "all done"', async () => {
+  it('a task renumbered since (a task put above it) is found by its title', async () => {
     const { ws, runId } = await stopped();
     edit(ws, '2.2 List open items by priority', '2.4 List open items by priority');
+    expect((await planResume(ws, runId)).tasks.map((t) => `${t.id} ${t.title}`)).toEqual(['2.4 List open items by priority']);
+  });
+
+  it('says which task is no longer in tasks.md, and what to do, instead of "all done"', async () => {
+    const { ws, runId } = await stopped();
+    edit(ws, '2.2 List open items by priority', '2.4 Sort the open items');
     const err = await planResume(ws, runId).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ResumeError);
     expect((err as Error).message).toBe(`run ${runId}: task 2.2 "List open items by priority" is no longer in ${TASKS} (renamed or removed since the run), so the run cannot go on as it was; start the tasks again with Execute with Agent in VS Code or \`spec-agent run\`.`);
   });
 
-  it('matches by id when it is unique, by id and title when it is not, by title when there is no id', () => {
+  it('finds a task by id and title, else by its title alone (renumbered), else by its id alone (retitled), never a guess', () => {
     const tree = parseTasks(['- [ ] 1. One', '- [ ] 2. Two', '- [ ] 2. Again', '- [ ] Plain'].join('\n'));
     expect(findTask(tree, { id: '1', title: 'Old one' })?.title).toBe('One');
     expect(findTask(tree, { id: '2', title: 'Again' })?.index).toBe(2);
     expect(findTask(tree, { id: '2', title: 'Other' })).toBeUndefined();
     expect(findTask(tree, { id: null, title: 'Plain' })?.index).toBe(3);
-    expect(findTask(tree, { id: null, title: 'One' })).toBeUndefined();
+    expect(findTask(tree, { id: null, title: 'One' })?.index).toBe(0);
+    // A task put above and the rest renumbered (Kiro's usual edit): the old ids now name other tasks.
+    const renumbered = parseTasks(['- [ ] 1. New', '- [x] 2. Alpha', '- [ ] 3. Beta'].join('\n'));
+    const run = [{ id: '1', title: 'Alpha' }, { id: '2', title: 'Beta' }];
+    expect(findTask(renumbered, run[0]!, run)?.title).toBe('Alpha');
+    expect(findTask(renumbered, run[1]!, run)?.title).toBe('Beta');
+    // The id now names another task of the same run: no guess.
+    const shifted = parseTasks(['- [ ] 1. Beta', '- [ ] 2. Gamma'].join('\n'));
+    expect(findTask(shifted, { id: '1', title: 'Alpha' }, [{ id: '1', title: 'Alpha' }, { id: '2', title: 'Beta' }])).toBeUndefined();
   });
 });

@@ -293,10 +293,10 @@ describe('spec-agent runs resume', () => {
     expect(requested(b.events)).toEqual(['write_file', 'read_file', 'read_file']);
     writeFileSync(join(ws, 'b.txt'), 'the user changed it\n');
 
-    // Renumbered: the run's task is no longer there, and Resume says so rather than "all done".
+    // Renumbered and retitled at once: the run's task is no longer there, and Resume says so rather than "all done".
     const tasks = join(ws, TASKS);
     const original = readFileSync(tasks, 'utf8');
-    writeFileSync(tasks, original.replace('2.2 List open items', '2.4 List open items'));
+    writeFileSync(tasks, original.replace('2.2 List open items by priority', '2.4 Sort the open items'));
     const gone = await cli('runs', 'resume', b.events[0].runId);
     expect(gone.exitCode).toBe(2);
     expect(gone.stderr).toContain(`run ${b.events[0].runId}: task 2.2 "List open items by priority" is no longer in ${TASKS}`);
