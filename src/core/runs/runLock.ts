@@ -1,4 +1,4 @@
-import { linkSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { processAlive, processStartTime } from '../tools/processGroup.js';
@@ -19,7 +19,11 @@ interface LockData {
 /** Another run is under way in the workspace: a second agent on the same files would mix both runs' work. */
 export class RunInProgressError extends Error {
   constructor(readonly live: LiveRun) {
-    super(`run ${live.runId} is under way in this workspace (pid ${live.pid}${live.host !== hostname() ? ` on ${live.host}` : ''}, started from another window or a terminal); stop it there, or wait for it to end`);
+    const elsewhere = live.host !== hostname();
+    // A lock from another machine (a container rebuilt under another name) cannot be checked from here: say which
+    // file holds the workspace, so a user whose run is gone for good is not locked out.
+    const stale = live.lockFile ? `; if it is not running any more${elsewhere ? ` (${live.host} is gone)` : ''}, delete ${live.lockFile}` : '';
+    super(`run ${live.runId} is under way in this workspace (pid ${live.pid}${elsewhere ? ` on ${live.host}` : ''}, started from another window or a terminal); stop it there, or wait for it to end${stale}`);
   }
 }
 
@@ -27,6 +31,8 @@ export interface LiveRun {
   runId: string;
   pid: number;
   host: string;
+  /** The lock file that says so. */
+  lockFile?: string;
 }
 
 const thisProcess = (runId?: string): LockData => {
@@ -82,8 +88,9 @@ function lockIsLive(lock: LockData | undefined): boolean {
 
 /** The run under way in the workspace, started from any window or terminal, if one is. */
 export function liveRunIn(workspace: string): LiveRun | undefined {
-  const held = readLock(join(workspace, RUNS_DIR, WORKSPACE_LOCK));
-  if (held?.runId && lockIsLive(held)) return { runId: held.runId, pid: held.pid, host: held.host };
+  const file = join(workspace, RUNS_DIR, WORKSPACE_LOCK);
+  const held = readLock(file);
+  if (held?.runId && lockIsLive(held)) return { runId: held.runId, pid: held.pid, host: held.host, lockFile: file };
   return liveRunDir(workspace);
 }
 
@@ -98,8 +105,9 @@ function liveRunDir(workspace: string, except?: string): LiveRun | undefined {
     return undefined;
   }
   for (const runId of ids) {
-    const lock = readLock(join(runDir(workspace, runId), LOCK));
-    if (lock && lockIsLive(lock)) return { runId, pid: lock.pid, host: lock.host };
+    const file = join(runDir(workspace, runId), LOCK);
+    const lock = readLock(file);
+    if (lock && lockIsLive(lock)) return { runId, pid: lock.pid, host: lock.host, lockFile: file };
   }
   return undefined;
 }
@@ -115,19 +123,23 @@ export function lockWorkspace(workspace: string, runId: string): () => void {
   const text = JSON.stringify(thisProcess(runId)) + '\n';
   for (let attempt = 0; ; attempt++) {
     try {
-      writeFileSync(file, text, { flag: 'wx' });
+      createWhole(file, text);
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw err;
     }
     let found: string;
+    let age: number;
     try {
       found = readFileSync(file, 'utf8');
+      age = Date.now() - statSync(file).mtimeMs;
     } catch {
       continue; // released while we looked
     }
     const held = parseLock(found);
-    if (held && lockIsLive(held)) throw new RunInProgressError({ runId: held.runId ?? '(starting)', pid: held.pid, host: held.host });
+    if (held && lockIsLive(held)) throw new RunInProgressError({ runId: held.runId ?? '(starting)', pid: held.pid, host: held.host, lockFile: file });
+    // Unreadable and fresh: a version that wrote it in two steps may be writing it now; not ours to take.
+    if (!held && age < 10_000) throw new RunInProgressError({ runId: '(starting)', pid: 0, host: hostname(), lockFile: file });
     takeOver(file, found);
   }
   const release = () => {
@@ -165,5 +177,19 @@ function takeOver(file: string, stale: string): void {
     }
   } finally {
     rmSync(aside, { force: true });
+  }
+}
+
+/**
+ * Creates `file` with `text` in one step, or fails with EEXIST: written to a file of its own first, then linked in
+ * place, so no other process can ever read it empty or half-written and take it for a stale lock.
+ */
+function createWhole(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.${Math.random().toString(16).slice(2, 8)}.new`;
+  writeFileSync(temp, text);
+  try {
+    linkSync(temp, file);
+  } finally {
+    rmSync(temp, { force: true });
   }
 }

@@ -49,7 +49,7 @@ describe('runSession', () => {
       writeFileSync(join(runDir(ws, 'theirs'), 'lock.json'), JSON.stringify({ pid: other.pid, host: hostname(), startTime: processStartTime(other.pid!) }));
       const err = await runSession(await session(ws, { turns: [{ toolCalls: [complete] }] })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RunInProgressError);
-      expect((err as Error).message).toBe(`run theirs is under way in this workspace (pid ${other.pid}, started from another window or a terminal); stop it there, or wait for it to end`);
+      expect((err as Error).message).toBe(`run theirs is under way in this workspace (pid ${other.pid}, started from another window or a terminal); stop it there, or wait for it to end; if it is not running any more, delete ${join(runDir(ws, 'theirs'), 'lock.json')}`);
       expect(runIds(ws)).toEqual(['theirs']);
     } finally {
       other.kill('SIGKILL');

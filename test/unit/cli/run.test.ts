@@ -168,7 +168,7 @@ describe('spec-agent runs', () => {
           }
         });
       });
-      const message = `spec-agent: run ${runId} is under way in this workspace (pid ${child.pid}, started from another window or a terminal); stop it there, or wait for it to end`;
+      const message = `spec-agent: run ${runId} is under way in this workspace (pid ${child.pid}, started from another window or a terminal); stop it there, or wait for it to end; if it is not running any more, delete ${join(ws, '.kiro/runs/.lock')}`;
       const second = await cli('run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`);
       expect(second.exitCode).toBe(2);
       expect(second.stderr).toBe(message);

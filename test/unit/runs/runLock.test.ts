@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,7 +54,7 @@ describe('the workspace lock', () => {
   it('lets one run at a time take it, names the live run to the next, and is free again once released', () => {
     const ws = workspace();
     const release = lockWorkspace(ws, 'first');
-    expect(liveRunIn(ws)).toEqual({ runId: 'first', pid: process.pid, host: hostname() });
+    expect(liveRunIn(ws)).toEqual({ runId: 'first', pid: process.pid, host: hostname(), lockFile: join(ws, '.kiro/runs/.lock') });
     const err = (() => {
       try {
         lockWorkspace(ws, 'second');
@@ -63,7 +63,7 @@ describe('the workspace lock', () => {
       }
     })();
     expect(err).toBeInstanceOf(RunInProgressError);
-    expect((err as Error).message).toBe(`run first is under way in this workspace (pid ${process.pid}, started from another window or a terminal); stop it there, or wait for it to end`);
+    expect((err as Error).message).toBe(`run first is under way in this workspace (pid ${process.pid}, started from another window or a terminal); stop it there, or wait for it to end; if it is not running any more, delete ${join(ws, '.kiro/runs/.lock')}`);
     release();
     expect(existsSync(join(ws, '.kiro/runs/.lock'))).toBe(false);
     expect(liveRunIn(ws)).toBeUndefined();
@@ -81,13 +81,36 @@ describe('the workspace lock', () => {
     release();
   });
 
+  it('takes no lock it cannot read while it is fresh (being written), and takes over an old unreadable one', () => {
+    const ws = workspace();
+    mkdirSync(join(ws, '.kiro/runs'), { recursive: true });
+    const file = join(ws, '.kiro/runs/.lock');
+    writeFileSync(file, '');
+    expect(() => lockWorkspace(ws, 'mine')).toThrow(RunInProgressError);
+    expect(readFileSync(file, 'utf8')).toBe('');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(file, old, old);
+    const release = lockWorkspace(ws, 'mine');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ runId: 'mine', pid: process.pid });
+    release();
+    // No temp file of the two-step creation is left beside it.
+    expect(readdirSync(join(ws, '.kiro/runs')).filter((f) => f.startsWith('.lock'))).toEqual([]);
+  });
+
+  it('names the file to delete when the run that holds it lives on a machine that is gone', () => {
+    const ws = workspace();
+    mkdirSync(join(ws, '.kiro/runs'), { recursive: true });
+    writeFileSync(join(ws, '.kiro/runs/.lock'), JSON.stringify({ pid: 1, host: 'old-container', runId: 'theirs' }));
+    expect(() => lockWorkspace(ws, 'mine')).toThrow(`run theirs is under way in this workspace (pid 1 on old-container, started from another window or a terminal); stop it there, or wait for it to end; if it is not running any more (old-container is gone), delete ${join(ws, '.kiro/runs/.lock')}`);
+  });
+
   it('is refused while a run of another process holds only its own run lock (a window of an earlier version)', async () => {
     const ws = workspace();
     const other = spawn('sleep', ['30']);
     try {
       mkdirSync(runDir(ws, 'theirs'), { recursive: true });
       writeFileSync(join(runDir(ws, 'theirs'), 'lock.json'), JSON.stringify({ pid: other.pid, host: hostname(), startTime: processStartTime(other.pid!) }));
-      expect(liveRunIn(ws)).toEqual({ runId: 'theirs', pid: other.pid, host: hostname() });
+      expect(liveRunIn(ws)).toEqual({ runId: 'theirs', pid: other.pid, host: hostname(), lockFile: join(runDir(ws, 'theirs'), 'lock.json') });
       expect(() => lockWorkspace(ws, 'mine')).toThrow(/^run theirs is under way in this workspace \(pid \d+,/);
       // Refused without leaving its lock behind.
       expect(existsSync(join(ws, '.kiro/runs/.lock'))).toBe(false);
