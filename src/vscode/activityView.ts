@@ -265,7 +265,8 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       case 'discard':
       case 'undoDiscard':
       case 'keep':
-        if (!this.mayChangeFiles()) return;
+        // Refused: the webview holds its buttons until controls come, so they come.
+        if (!this.mayChangeFiles()) return void (await this.postControls());
         // One at a time: a second click on Discard while the first restores would record a second, empty discard.
         if (this.changingFiles) return void (await this.notice('warning', 'Still working on the last Discard, Undo discard or Keep; try again when it is done.'));
         this.changingFiles = this.changeFiles(m.type, m.runId);
@@ -332,6 +333,20 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       return false;
     }
     return true;
+  }
+
+  private livePoll: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * While a run elsewhere holds the workspace, the buttons are asked for again every 2 s: its end (the lock released
+   * after its summary is written, or its process gone) changes no file this window watches.
+   */
+  private pollWhileLive(live: boolean): void {
+    if (live && !this.livePoll) this.livePoll = setInterval(() => this.quietly(this.postControls()), 2_000);
+    else if (!live && this.livePoll) {
+      clearInterval(this.livePoll);
+      this.livePoll = undefined;
+    }
   }
 
   private followed: { run: ShownRun; watcher: vscode.FileSystemWatcher; timer?: ReturnType<typeof setTimeout> } | undefined;
@@ -434,9 +449,10 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     // A run under way in another window or a terminal (this one, or another in the same workspace): nothing to offer
     // until it ends; the one shown is followed through its journal.
     const live = liveRunIn(shown.workspace);
-    const mine = live !== undefined && live.runId === shown.runId && !journal.ended;
+    const mine = live !== undefined && live.runId === shown.runId;
     this.follow(mine ? shown : undefined);
-    if (live) return { ...none, liveElsewhere: mine, note: elsewhereNote(live, mine) };
+    this.pollWhileLive(live !== undefined);
+    if (live) return { ...none, liveElsewhere: mine && !journal.ended, note: elsewhereNote(live, mine) };
     const unfinished = journal.events.at(-1)?.type !== 'run.completed' && summary.tasks.some((t) => !t.completed);
     return {
       ...none,
@@ -486,6 +502,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
   dispose(): void {
     this.follow(undefined);
+    this.pollWhileLive(false);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const d of this.disposables) d.dispose();
   }

@@ -185,18 +185,34 @@ export class AgentRunner implements vscode.Disposable {
     // The policy is read again when .kiro/settings.json changes or is accepted while the run is on: it applies from
     // the next decision, as a change of the level setting does (accepting the policy from the run's own warning
     // would otherwise do nothing for this run). A file with errors keeps the policy the run had.
+    let reloads = 0;
     const reloadPolicy = async () => {
+      const mine = ++reloads;
       try {
         const fresh = await runPolicy(workspace);
+        if (mine !== reloads) return; // a later read (a later change) decides
+        const demoted = !policy.unaccepted && fresh.unaccepted;
         policy.settings = fresh.settings;
         policy.levelSource = fresh.levelSource;
+        policy.unaccepted = fresh.unaccepted;
+        if (demoted) {
+          void vscode.window
+            .showWarningMessage('Spec Agent: .kiro/settings.json changed while the run is on and is not accepted in its new form, so the run goes on cautious with no allowed commands.', 'Review Workspace Policy')
+            .then((c) => c && vscode.commands.executeCommand(ACCEPT_POLICY_COMMAND, workspace));
+        }
         this.log.info(`policy of ${workspace} read again for the run under way: ${fresh.settings.autonomyLevel}, ${fresh.settings.allowedCommands.length} allowed command(s)${fresh.unaccepted ? ' (not accepted: the safe defaults)' : ''}`);
       } catch (e) {
         this.log.warn(`the run keeps the policy it had: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
       }
     };
     const settingsWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(workspace), '.kiro/settings.json'));
-    for (const on of [settingsWatcher.onDidChange, settingsWatcher.onDidCreate, settingsWatcher.onDidDelete]) on(() => void reloadPolicy());
+    // Read a moment after the file settles: Always allow writes the file, then records its acceptance.
+    let settle: ReturnType<typeof setTimeout> | undefined;
+    const soon = () => {
+      clearTimeout(settle);
+      settle = setTimeout(() => void reloadPolicy(), 300);
+    };
+    for (const on of [settingsWatcher.onDidChange, settingsWatcher.onDidCreate, settingsWatcher.onDidDelete]) on(soon);
     const run: ActiveRun = { file, workspace, taskIds: tasks.map((t) => t.id ?? t.title), stop, stopAfterTask: new AbortController(), reloadPolicy };
     this.active = run;
     this.events = [];
@@ -234,6 +250,7 @@ export class AgentRunner implements vscode.Disposable {
       this.announce(result);
       return result;
     } finally {
+      clearTimeout(settle);
       settingsWatcher.dispose();
       this.active = undefined;
       this.changed.fire();

@@ -27,6 +27,9 @@ export class Approvals implements vscode.Disposable {
   private readonly pending = new Map<string, Pending>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private readonly allowedAlways = new vscode.EventEmitter<string>();
+  /** Always allow wrote its entries to a workspace's .kiro/settings.json (and accepted it when it applied). */
+  readonly onDidAllowAlways = this.allowedAlways.event;
 
   constructor(
     private readonly panel: { visible(): boolean; show(): void },
@@ -119,6 +122,7 @@ export class Approvals implements vscode.Disposable {
     p.settle({ approved: true, alwaysAllow: entries.length === 1 ? entries[0]! : entries });
     try {
       await allowCommandAlways(p.workspace, entries);
+      this.allowedAlways.fire(p.workspace);
     } catch (e) {
       this.log.error(`could not add ${JSON.stringify(entries)} to allowedCommands: ${String(e)}`);
       void vscode.window.showErrorMessage(`Spec Agent: could not add ${quoted(entries)} to allowedCommands in .kiro/settings.json: ${e instanceof Error ? e.message : String(e)}. The command was approved this once.`);
@@ -144,6 +148,7 @@ export class Approvals implements vscode.Disposable {
   dispose(): void {
     for (const p of this.pending.values()) p.settle({ approved: false });
     this.changed.dispose();
+    this.allowedAlways.dispose();
   }
 }
 

@@ -76,7 +76,7 @@ export class AutonomyStatus implements vscode.Disposable {
     this.item.name = 'Spec Agent autonomy';
     this.item.command = SHOW_ACTIVITY_COMMAND;
     const watcher = vscode.workspace.createFileSystemWatcher('**/.kiro/settings.json');
-    const refresh = () => void this.refresh();
+    const refresh = () => void this.refresh().catch(() => undefined);
     this.disposables.push(
       watcher,
       watcher.onDidChange(refresh),
@@ -94,8 +94,13 @@ export class AutonomyStatus implements vscode.Disposable {
 
   text = '';
 
+  private refreshes = 0;
+
   async refresh(): Promise<void> {
+    // Editors switched quickly between projects refresh concurrently: only the latest may paint.
+    const mine = ++this.refreshes;
     const effective = await effectiveLevel(workspaceInView(this.runs.running));
+    if (mine !== this.refreshes) return;
     const { level, source, unaccepted } = effective;
     this.refreshed.fire(effective);
     const run = this.runs.running;

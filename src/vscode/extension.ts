@@ -82,6 +82,8 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     // The run that found the policy unaccepted names its workspace; from the palette, the one in view.
     vscode.commands.registerCommand(ACCEPT_POLICY_COMMAND, (root?: string) => acceptWorkspacePolicy(typeof root === 'string' ? root : workspaceInView(runner.running), () => Promise.all([autonomyStatus.refresh(), runner.policyChanged()]))),
     registerModelCommands(context.secrets),
+    // The file Always allow wrote is the run's policy too: read it again once its acceptance is recorded.
+    approvals.onDidAllowAlways(() => void runner.policyChanged()),
     // Trusted from Restricted Mode: the level, the panel's buttons and a run cut short apply from now on.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       void autonomyStatus.refresh();

@@ -200,8 +200,11 @@ test('Agent Activity hidden: the gate’s questions come as notifications (Appro
   await page.keyboard.type('20');
   await page.keyboard.press('Enter');
   await clickLensAbove(page, '3. Document priorities in a README', '▶ Execute with Agent');
-  // The run opens the panel; the user hides it again.
+  // The run opens the panel (it may still be open from the test before: wait for the run itself, under way, so its
+  // own opening of the panel is behind us); the user hides it again.
+  await page.locator('.statusbar-item', { hasText: 'Spec Agent: running 3' }).waitFor({ timeout: 20_000 });
   await page.locator('iframe.webview.ready').first().waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(500);
   await page.locator('.view-line', { hasText: '3. Document priorities in a README' }).click();
   await page.keyboard.press('Control+J');
   await page.locator('iframe.webview.ready').first().waitFor({ state: 'hidden', timeout: 10_000 });
