@@ -22,13 +22,12 @@ export const INTERRUPTED = 'This call was interrupted: the previous run ended wh
  * with their recorded results. A call that was dispatched but never finished is reported as interrupted, not
  * silently run again.
  *
- * A run that was itself a resume did not journal the turns it was given back: give the journals of the whole
- * chain, the first run first. A task started again in a later run continues its earlier conversation (with the
- * note the resumed run gave the model), and the model turns add up. `keyOf` names a task as the caller matches
- * it (tasks.md may have changed since), `taskKey` when not given.
+ * `journals` is the run's own journal after those of the runs it resumed, the first run first (a run that was
+ * itself a resume did not journal the turns it was given back). A task started again in a later run continues its
+ * earlier conversation (with the note the resumed run gave the model), and the model turns add up. `keyOf` names a
+ * task as the caller matches it (tasks.md may have changed since), `taskKey` when not given.
  */
-export function resumeState(journal: readonly RunEvent[] | ReadonlyArray<readonly RunEvent[]>, keyOf: (t: { id: string | null; title: string }) => string = taskKey): ResumeState {
-  const journals = isChain(journal) ? journal : [journal as readonly RunEvent[]];
+export function resumeState(journals: ReadonlyArray<readonly RunEvent[]>, keyOf: (t: { id: string | null; title: string }) => string = taskKey): ResumeState {
   const state: ResumeState = { completed: new Set(), history: new Map(), modelTurns: 0 };
   let current: string | undefined;
   let messages: ChatMessage[] = [];
@@ -95,5 +94,3 @@ export function resumeState(journal: readonly RunEvent[] | ReadonlyArray<readonl
     }
   }
 }
-
-const isChain = (x: readonly unknown[]): x is ReadonlyArray<readonly RunEvent[]> => x.length > 0 && Array.isArray(x[0]);

@@ -79,7 +79,7 @@ describe('resumeState', () => {
       at(9, { type: 'step.started', taskId: '2', step: 3, label: 'model' }),
       at(10, { type: 'tool.requested', callId: 'c', tool: 'run_command', input: { command: 'npm test' } }),
     ];
-    const s = resumeState(events);
+    const s = resumeState([events]);
     expect([...s.completed]).toEqual(['1|One']);
     expect(s.modelTurns).toBe(3);
     expect(s.history.get('2|Two')).toEqual([
