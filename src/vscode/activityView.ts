@@ -510,6 +510,6 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
 /** What the panel says while a run is under way outside this window. */
 function elsewhereNote(live: LiveRun, shown: boolean): string {
-  const where = `another window or a terminal (pid ${live.pid}${live.host !== hostname() ? ` on ${live.host}` : ''})`;
+  const where = `another window or a terminal${live.pid === undefined ? '' : ` (pid ${live.pid}${live.host !== hostname() ? ` on ${live.host}` : ''})`}`;
   return shown ? `This run is under way in ${where}: Stop it there; its steps appear here as it goes.` : `Run ${live.runId} is under way in this workspace, in ${where}: Resume, Discard and Keep wait for it to end.`;
 }

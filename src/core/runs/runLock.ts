@@ -23,13 +23,15 @@ export class RunInProgressError extends Error {
     // A lock from another machine (a container rebuilt under another name) cannot be checked from here: say which
     // file holds the workspace, so a user whose run is gone for good is not locked out.
     const stale = live.lockFile ? `; if it is not running any more${elsewhere ? ` (${live.host} is gone)` : ''}, delete ${live.lockFile}` : '';
-    super(`run ${live.runId} is under way in this workspace (pid ${live.pid}${elsewhere ? ` on ${live.host}` : ''}, started from another window or a terminal); stop it there, or wait for it to end${stale}`);
+    const who = live.pid === undefined ? 'another run is starting in this workspace' : `run ${live.runId} is under way in this workspace (pid ${live.pid}${elsewhere ? ` on ${live.host}` : ''}, started from another window or a terminal)`;
+    super(`${who}; stop it there, or wait for it to end${stale}`);
   }
 }
 
 export interface LiveRun {
   runId: string;
-  pid: number;
+  /** Unknown while its lock cannot be read yet. */
+  pid?: number;
   host: string;
   /** The lock file that says so. */
   lockFile?: string;
@@ -114,8 +116,8 @@ function liveRunDir(workspace: string, except?: string): LiveRun | undefined {
 
 /**
  * Takes the workspace's lock for a run about to start, or throws RunInProgressError when another run is live in
- * the workspace. The lock file is created exclusively (`wx`), so of two runs starting at once only one gets it; a
- * lock left by a process that is gone is taken over. Returns the release.
+ * the workspace. The lock file is created whole and exclusively (`createWhole`), so of two runs starting at once
+ * only one gets it; a lock left by a process that is gone is taken over. Returns the release.
  */
 export function lockWorkspace(workspace: string, runId: string): () => void {
   ensureRunsDir(workspace);
@@ -138,8 +140,8 @@ export function lockWorkspace(workspace: string, runId: string): () => void {
     }
     const held = parseLock(found);
     if (held && lockIsLive(held)) throw new RunInProgressError({ runId: held.runId ?? '(starting)', pid: held.pid, host: held.host, lockFile: file });
-    // Unreadable and fresh: a version that wrote it in two steps may be writing it now; not ours to take.
-    if (!held && age < 10_000) throw new RunInProgressError({ runId: '(starting)', pid: 0, host: hostname(), lockFile: file });
+    // Unreadable: cut off by a crash (taken over once old), or being written by something else (not while fresh).
+    if (!held && age < 10_000) throw new RunInProgressError({ runId: '(starting)', host: hostname(), lockFile: file });
     takeOver(file, found);
   }
   const release = () => {

@@ -86,7 +86,7 @@ describe('the workspace lock', () => {
     mkdirSync(join(ws, '.kiro/runs'), { recursive: true });
     const file = join(ws, '.kiro/runs/.lock');
     writeFileSync(file, '');
-    expect(() => lockWorkspace(ws, 'mine')).toThrow(RunInProgressError);
+    expect(() => lockWorkspace(ws, 'mine')).toThrow(`another run is starting in this workspace; stop it there, or wait for it to end; if it is not running any more, delete ${file}`);
     expect(readFileSync(file, 'utf8')).toBe('');
     const old = new Date(Date.now() - 60_000);
     utimesSync(file, old, old);
