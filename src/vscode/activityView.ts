@@ -436,23 +436,25 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     const shown = this.shown;
     const running = Boolean(active && shown && active.runId === shown.runId);
     const none: RunControls = { running, stoppingAfterTask: Boolean(running && active?.stoppingAfterTask), canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false };
-    // In Restricted Mode nothing runs and git is not run in the repository (its config and attributes are not to be
-    // trusted), so the buttons that would need either are not offered.
-    if (!shown || running || this.runner.running || !vscode.workspace.isTrusted) return none;
-    const journal = await readJournal(shown.workspace, shown.runId).catch(() => undefined);
+    // Buttons only for a run shown while none runs here, and not in Restricted Mode: nothing runs there, and git is
+    // not run in the repository (its config and attributes are not to be trusted).
+    const idle = shown && !running && !this.runner.running && vscode.workspace.isTrusted ? shown : undefined;
+    // A run under way in another window or a terminal (the one shown, or another in the same workspace): nothing to
+    // offer until it ends; the one shown is followed through its journal. Asked first: while it lasts this is asked
+    // every 2 s, and the rest (the checkpoints' git store) is not needed.
+    const live = idle && liveRunIn(idle.workspace);
+    const mine = live !== undefined && live.runId === idle?.runId;
+    this.follow(mine ? idle : undefined);
+    this.pollWhileLive(live !== undefined);
+    if (!idle) return none;
+    const journal = await readJournal(idle.workspace, idle.runId).catch(() => undefined);
     if (!journal) return none;
+    if (live) return { ...none, liveElsewhere: mine && !journal.ended, note: elsewhereNote(live, mine) };
     const summary = summarise(journal.events);
-    const disposition = await this.checkpoints(shown.runId, shown.workspace)
+    const disposition = await this.checkpoints(idle.runId, idle.workspace)
       .then((c) => c.disposition)
       .catch(() => undefined);
     const changed = summary.files.length > 0;
-    // A run under way in another window or a terminal (this one, or another in the same workspace): nothing to offer
-    // until it ends; the one shown is followed through its journal.
-    const live = liveRunIn(shown.workspace);
-    const mine = live !== undefined && live.runId === shown.runId;
-    this.follow(mine ? shown : undefined);
-    this.pollWhileLive(live !== undefined);
-    if (live) return { ...none, liveElsewhere: mine && !journal.ended, note: elsewhereNote(live, mine) };
     const unfinished = journal.events.at(-1)?.type !== 'run.completed' && summary.tasks.some((t) => !t.completed);
     return {
       ...none,
