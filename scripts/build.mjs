@@ -1,6 +1,7 @@
 // Bundles the extension host, the CLI, the webview and the in-host tests with esbuild. `--production` minifies.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { buildHostStub, buildNaivePeer, buildWebview } from './buildWebview.mjs';
 
@@ -33,6 +34,9 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   build({ ...common, entryPoints: ['src/cli/bin.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['bench/index.ts'], outfile: 'dist/bench.js' }),
+  // The sandbox host (one process per run, src/core/sandbox/sandboxHost.ts): ESM, as its library reads import.meta.url
+  // to find its helpers, which are copied beside it below.
+  build({ ...common, plugins: [], format: 'esm', entryPoints: ['src/core/sandbox/sandboxHost.ts'], outfile: 'dist/sandboxHost.mjs', banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } }),
   // The Agent Activity webview (browser), with its CSS and codicons; the test host stub goes beside the test bundles.
   buildWebview({ outdir: 'dist/webview', production }),
   buildHostStub({ outfile: 'dist/test/webview/hostStub.js' }),
@@ -66,3 +70,14 @@ rmSync(schemaModule);
 // The shell grammar of the policy gate, loaded at run time beside the bundles (bashParser.ts looks there first).
 copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), 'dist/tree-sitter.wasm');
 copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), 'dist/tree-sitter-bash.wasm');
+
+// What the sandbox library runs besides itself, where it looks for it beside a bundle: the seccomp helper that
+// keeps a confined command from opening unix sockets (Linux), and the JVM agent that sends Java through the proxy.
+const sandboxRuntime = join(dirname(require.resolve('@anthropic-ai/sandbox-runtime')), '..');
+for (const arch of ['x64', 'arm64']) {
+  mkdirSync(`dist/vendor/seccomp/${arch}`, { recursive: true });
+  copyFileSync(join(sandboxRuntime, `vendor/seccomp/${arch}/apply-seccomp`), `dist/vendor/seccomp/${arch}/apply-seccomp`);
+  chmodSync(`dist/vendor/seccomp/${arch}/apply-seccomp`, 0o755);
+}
+mkdirSync('dist/vendor/java-proxy-agent', { recursive: true });
+copyFileSync(join(sandboxRuntime, 'vendor/java-proxy-agent/srt-proxy-agent.jar'), 'dist/vendor/java-proxy-agent/srt-proxy-agent.jar');

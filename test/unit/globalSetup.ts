@@ -1,7 +1,7 @@
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 
 /** Builds the CLI bundle once, so CLI tests run the real program in a child process. */
@@ -27,12 +27,31 @@ export default async function setup(project: TestProject) {
   const require = createRequire(__filename);
   copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), join(dir, 'tree-sitter.wasm'));
   copyFileSync(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'), join(dir, 'tree-sitter-bash.wasm'));
+  // The sandbox host beside it, with the helpers its library looks for there (as scripts/build.mjs lays them out).
+  await build({
+    entryPoints: ['src/core/sandbox/sandboxHost.ts'],
+    outfile: join(dir, 'sandboxHost.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  const runtime = join(dirname(require.resolve('@anthropic-ai/sandbox-runtime')), '..');
+  const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+  const seccomp = join(dir, 'vendor/seccomp', arch);
+  mkdirSync(seccomp, { recursive: true });
+  copyFileSync(join(runtime, 'vendor/seccomp', arch, 'apply-seccomp'), join(seccomp, 'apply-seccomp'));
+  chmodSync(join(seccomp, 'apply-seccomp'), 0o755);
   project.provide('cliPath', outfile);
+  project.provide('sandboxHost', join(dir, 'sandboxHost.mjs'));
   return () => rmSync(dir, { recursive: true, force: true });
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     cliPath: string;
+    sandboxHost: string;
   }
 }

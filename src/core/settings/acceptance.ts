@@ -17,7 +17,13 @@ export function acceptanceStorePath(): string {
 }
 
 export function grantsMoreThanSafe(s: AgentSettings): boolean {
-  return s.autonomyLevel !== 'cautious' || s.allowedCommands.length > 0;
+  return s.autonomyLevel !== 'cautious' || s.allowedCommands.length > 0 || widensSandbox(s);
+}
+
+/** Whether the sandbox block lets commands do more than the safe defaults (denyRead only narrows). */
+function widensSandbox(s: AgentSettings): boolean {
+  const b = s.sandbox;
+  return b.mode === 'off' || b.allowedDomains.length > 0 || b.allowWrite.length > 0 || b.passEnv.length > 0;
 }
 
 function key(workspace: string, text: string): string {
@@ -48,13 +54,19 @@ export function describeGrant(s: AgentSettings): string[] {
   const out: string[] = [];
   if (s.autonomyLevel !== 'cautious') out.push(`autonomy level ${s.autonomyLevel} (instead of cautious)`);
   for (const c of s.allowedCommands) out.push(`run without asking: ${c}`);
+  if (s.sandbox.mode === 'off') out.push('commands run without a sandbox (sandbox.mode "off")');
+  for (const d of s.sandbox.allowedDomains) out.push(`commands may reach ${d}`);
+  for (const p of s.sandbox.allowWrite) out.push(`commands may write ${p}`);
+  for (const v of s.sandbox.passEnv) out.push(`commands keep the variable ${v}`);
   return out;
 }
 
 /** The settings the gate may use: the file's, or (not accepted yet) the safe defaults with its forbidden list. */
 export async function applicableSettings(workspace: string, text: string | undefined, settings: AgentSettings): Promise<{ settings: AgentSettings; accepted: boolean }> {
   if (text === undefined || !grantsMoreThanSafe(settings) || (await isAccepted(workspace, text))) return { settings, accepted: true };
-  return { settings: { ...settings, autonomyLevel: SAFE_DEFAULTS.autonomyLevel, allowedCommands: [] }, accepted: false };
+  // Until accepted, what narrows still applies (forbidden commands, the stricter sandbox modes, denyRead); what widens does not.
+  const sandbox = { ...SAFE_DEFAULTS.sandbox, mode: settings.sandbox.mode === 'off' ? SAFE_DEFAULTS.sandbox.mode : settings.sandbox.mode, denyRead: settings.sandbox.denyRead };
+  return { settings: { ...settings, autonomyLevel: SAFE_DEFAULTS.autonomyLevel, allowedCommands: [], sandbox }, accepted: false };
 }
 
 /**

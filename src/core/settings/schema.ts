@@ -5,6 +5,34 @@ export type AutonomyLevel = (typeof AUTONOMY_LEVELS)[number];
 
 const commandList = (description: string) => z.array(z.string().min(1, 'must not be empty')).describe(description);
 
+export const SANDBOX_MODES = ['auto', 'required', 'off'] as const;
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+
+/**
+ * `agent.sandbox`: containment of every command (RULES.md §4). Its lists widen what a command can do (all but
+ * `denyRead`), so a file that sets them is a grant to accept like allowedCommands.
+ */
+export const sandboxSettingsSchema = z
+  .object({
+    mode: z
+      .enum(SANDBOX_MODES)
+      .default('auto')
+      .describe('auto: confine every command when this machine can (bubblewrap on Linux, Seatbelt on macOS), else run it unconfined and say so, with full deciding commands as balanced does. required: a command that cannot be confined does not run. off: do not confine commands.'),
+    allowedDomains: z
+      .array(z.string().min(1, 'must not be empty').regex(/^[^\s/]+$/, 'must be a host name (example.com, *.example.com, host:port), not a URL'))
+      .default([])
+      .describe('Hosts commands may reach besides the package registries the project is configured to use ("api.github.com", "*.example.com", "localhost:8080").'),
+    allowWrite: commandList('Paths outside the workspace that commands may write (absolute, or ~/...), e.g. "~/.cache/ms-playwright".').default([]),
+    denyRead: commandList('More paths commands may not read, besides ~/.ssh, ~/.aws and the other secret locations (absolute, ~/..., or relative to the workspace).').default([]),
+    passEnv: z
+      .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'))
+      .default([])
+      .describe('Environment variables that commands keep although they look like credentials (names ending in _TOKEN, _API_KEY, ...).'),
+  })
+  .strict();
+
+export type SandboxSettings = z.output<typeof sandboxSettingsSchema>;
+
 /**
  * The `agent` block of `.kiro/settings.json`. Every key is optional; an absent key takes the default below,
  * and the defaults are the safe ones: cautious, nothing allowed without asking.
@@ -25,6 +53,7 @@ export const agentSettingsSchema = z
     largeRewriteLines: z.number().int().min(1).default(200).describe('A write replacing more lines than this is a large rewrite: it asks at balanced.'),
     protectedPaths: commandList('Extra paths (minimatch globs, relative to the workspace) whose writes always ask.').default([]),
     pauseBetweenGroups: z.boolean().default(true).describe('When running several tasks, pause for review after each top-level task group.'),
+    sandbox: sandboxSettingsSchema.default(() => sandboxSettingsSchema.parse({})).describe('How commands are confined (RULES.md §4): what an allowed command may write, read, reach and inherit.'),
   })
   .strict();
 

@@ -1,6 +1,8 @@
 import { execa } from 'execa';
 import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
+import type { CommandSandbox, ConfinedCommand } from '../sandbox/commandSandbox.js';
+import { commandEnvironment } from '../sandbox/environment.js';
 import { OutputCapture } from './outputCapture.js';
 import { groupAlive, signalGroup } from './processGroup.js';
 import { defineTool, fail, type ToolResult } from './types.js';
@@ -30,7 +32,14 @@ export const runCommandTool = defineTool<RunCommandInput>({
   }),
   changesFiles: true,
   run: (input, ctx) =>
-    runInProcessGroup(input.command, { cwd: ctx.workspaceRoot, timeoutSeconds: input.timeoutSeconds ?? ctx.commandTimeoutSeconds, signal: ctx.signal, onOutput: ctx.onOutput }),
+    runInProcessGroup(input.command, {
+      cwd: ctx.workspaceRoot,
+      timeoutSeconds: input.timeoutSeconds ?? ctx.commandTimeoutSeconds,
+      signal: ctx.signal,
+      onOutput: ctx.onOutput,
+      ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
+      ...(ctx.passEnv ? { passEnv: ctx.passEnv } : {}),
+    }),
 });
 
 export interface RunOptions {
@@ -38,6 +47,10 @@ export interface RunOptions {
   timeoutSeconds: number;
   signal: AbortSignal;
   onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
+  /** Confines the command (RULES.md §4); without it the command runs unconfined. */
+  sandbox?: CommandSandbox;
+  /** Variables kept although they look like credentials (sandbox.passEnv). */
+  passEnv?: readonly string[];
 }
 
 /**
@@ -49,19 +62,36 @@ export async function runInProcessGroup(command: string, o: RunOptions): Promise
   const started = performance.now();
   if (o.signal.aborted) return fail('stopped before it started', { exitCode: null, signal: null, durationMs: 0, timedOut: false, stopped: true, outputBytes: 0, truncatedBytes: 0 });
 
-  const child = execa('bash', ['-c', command], {
+  let confined: ConfinedCommand | undefined;
+  if (o.sandbox) {
+    try {
+      confined = await o.sandbox.confine(command, o.cwd);
+    } catch (err) {
+      // Never run unconfined what was meant to run confined.
+      return fail(`not run: ${(err as Error).message}`, { exitCode: null, signal: null, durationMs: Math.round(performance.now() - started), timedOut: false, stopped: false, outputBytes: 0, truncatedBytes: 0 });
+    }
+  }
+  const result = await spawnInGroup(confined ? confined.file : 'bash', confined ? confined.args : ['-c', command], commandEnvironment(process.env, o.passEnv, confined?.env).env, started, o, confined !== undefined);
+  if (!confined || !o.sandbox) return result;
+  const boundaries = await o.sandbox.finished(confined.commandId, result.output).catch(() => []);
+  if (boundaries.length === 0) return { ...result, data: { ...result.data, sandboxed: true } };
+  return { ...result, output: `${result.output}\n${boundaries.map((b) => `[sandbox] ${b}`).join('\n')}`, data: { ...result.data, sandboxed: true, boundaries } };
+}
+
+function spawnInGroup(file: string, args: string[], env: Record<string, string>, started: number, o: RunOptions, confined: boolean): Promise<ToolResult> {
+  const child = execa(file, args, {
     cwd: o.cwd,
     detached: true,
     stdin: 'ignore',
     buffer: false,
     reject: false,
-    // A pager or a credential prompt would wait for a terminal that is not there.
-    env: { PAGER: 'cat', GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' },
+    // Exactly this environment: the user's less its credentials (RULES.md §4 S4).
+    env,
+    extendEnv: false,
   });
   const pid = child.pid;
   if (pid === undefined) {
-    const r = await child;
-    return fail(`could not start the command: ${r.shortMessage ?? r.message ?? 'unknown error'}`, { exitCode: null, signal: null, durationMs: 0, timedOut: false, stopped: false, outputBytes: 0, truncatedBytes: 0 });
+    return child.then((r) => fail(`could not start the command: ${r.shortMessage ?? r.message ?? 'unknown error'}`, { exitCode: null, signal: null, durationMs: 0, timedOut: false, stopped: false, outputBytes: 0, truncatedBytes: 0 }));
   }
   // Settling is decided below from the process and its pipes; execa's own promise only must not go unhandled.
   child.catch(() => undefined);
@@ -92,7 +122,12 @@ export async function runInProcessGroup(command: string, o: RunOptions): Promise
       else if (timedOut) status = `timed out after ${o.timeoutSeconds}s (the command and everything it started were killed; give a larger timeoutSeconds if it needs longer)`;
       else if (exitCode !== null) status = `exit code ${exitCode}`;
       else status = `killed by ${exit?.signal ?? 'a signal'}`;
-      const notes = why === 'leftovers' ? '\n[it left processes running in the background that held its output open; they were stopped. Redirect the output of a background process (cmd > file 2>&1 &) to keep it running]' : '';
+      const notes =
+        why !== 'leftovers'
+          ? ''
+          : confined
+            ? '\n[it left processes running in the background; they were stopped: in the sandbox, what a command starts ends with it]'
+            : '\n[it left processes running in the background that held its output open; they were stopped. Redirect the output of a background process (cmd > file 2>&1 &) to keep it running]';
       return {
         ok: !timedOut && !stopped && exitCode === 0,
         output: `${status}\n${text === '' ? '(no output)' : text}${notes}`,

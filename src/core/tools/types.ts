@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CommandSandbox } from '../sandbox/commandSandbox.js';
 
 export interface ToolContext {
   /** Absolute path of the workspace; every path a tool takes is relative to it. */
@@ -9,6 +10,10 @@ export interface ToolContext {
   onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
   /** The default for run_command when the model gives no timeout. */
   commandTimeoutSeconds: number;
+  /** Confines every command (RULES.md §4); commands run unconfined without it. */
+  sandbox?: CommandSandbox;
+  /** Variables commands keep although they look like credentials (sandbox.passEnv). */
+  passEnv?: readonly string[];
 }
 
 export interface ToolResult {
