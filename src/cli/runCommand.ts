@@ -115,7 +115,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
       levelSource,
       approver: interactive ? ttyApprover(workspace) : undefined,
       signal: stop.signal,
-      onEvent: opts.json ? (e) => out.write(JSON.stringify(e) + '\n') : renderer(out, Boolean((out as NodeJS.WriteStream).isTTY)),
+      onEvent: withSandboxNotice(opts.json ? (e) => out.write(JSON.stringify(e) + '\n') : renderer(out, Boolean((out as NodeJS.WriteStream).isTTY)), err),
       onStart: () => {
         if (!interactive) err.write('spec-agent: no one to ask here (not a terminal): a step the policy would ask about is denied.\n');
       },
@@ -139,6 +139,17 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
   }
 }
 
+/** RULES.md §4 S6: an unconfined run says so on stderr, also when stdout is JSON or piped. */
+function withSandboxNotice(render: (e: RunEvent) => void, err: NodeJS.WritableStream): (e: RunEvent) => void {
+  return (e) => {
+    if (e.type === 'run.started' && e.sandbox && !e.sandbox.confined) {
+      const effect = e.sandbox.mode === 'required' ? 'sandbox.mode is "required", so no command will run' : 'they run with your full access, and the full level decides commands as balanced does';
+      err.write(`spec-agent: commands are not sandboxed: ${e.sandbox.why}; ${effect}.\n`);
+    }
+    render(e);
+  };
+}
+
 /** Plain lines, one per thing worth seeing; quiet about streamed output chunks. */
 function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => void {
   const refused = new Set<string>();
@@ -154,6 +165,7 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
     switch (e.type) {
       case 'run.started':
         started = Date.parse(e.time);
+        if (e.sandbox?.confined) out.write(dim(`  commands run sandboxed (${e.sandbox.backend ?? 'sandbox'}): they write only in the workspace, reach only the package registries and sandbox.allowedDomains\n`));
         break;
       case 'model.usage':
         tokens += (e.inputTokens ?? 0) + (e.outputTokens ?? 0);

@@ -10,7 +10,8 @@ import type { Journal } from '../runs/journal.js';
 import type { AgentSettings } from '../settings/schema.js';
 import { findTask, loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
 import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.js';
-import type { ToolResult } from '../tools/types.js';
+import type { ToolContext, ToolResult } from '../tools/types.js';
+import type { CommandSandbox } from '../sandbox/commandSandbox.js';
 import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
 import { fitToWindow } from './contextBudget.js';
 import { RESUMED, taskKey, type ResumeState } from './resume.js';
@@ -79,6 +80,10 @@ export interface ExecutorOptions {
   resume?: ResumeState;
   /** Where tasks.md is read and its markers set; the file on disk when not given. */
   taskFile?: TaskFileAccess;
+  /** Confines every command (RULES.md §4); without it commands run unconfined. */
+  sandbox?: CommandSandbox;
+  /** Why no command may run at all (sandbox.mode "required" on a machine without a sandbox, S6). */
+  commandsRefused?: string;
 }
 
 export interface RunOutcome {
@@ -332,6 +337,7 @@ export class Executor {
         throw new Pause('edit-limit', `task ${task.id ?? task.title} reached maxFileEditsPerTask (${settings.maxFileEditsPerTask})`);
       }
       decision = this.o.gate.check(action, settings, { ...this.o.context, workspaceRoot: this.o.workspace, fileEditsSoFarInTask: fileEdits }, this.o.fsView);
+      if (action.kind === 'command' && this.o.commandsRefused) decision = refusedUnconfined(this.o.commandsRefused, decision);
     } else {
       decision = { verdict: 'allow', rule: 'R0', reason: 'allow: reading and searching inside the workspace is not gated', findings: [] };
     }
@@ -348,12 +354,7 @@ export class Executor {
     let result: ToolResult;
     const output = this.streamedOutput(call.id);
     try {
-      result = await tool.run(parsed.input, {
-        workspaceRoot: this.o.workspace,
-        signal: this.o.signal,
-        commandTimeoutSeconds: settings.commandTimeoutSeconds,
-        onOutput: output.onOutput,
-      });
+      result = await tool.run(parsed.input, { ...this.commandContext(settings), onOutput: output.onOutput });
     } finally {
       output.finish();
       if (tool.changesFiles) await this.checkpoint('after', call);
@@ -412,6 +413,17 @@ export class Executor {
     }
   }
 
+  /** What every tool gets; commands also their sandbox and the variables they keep. */
+  private commandContext(settings: AgentSettings): ToolContext {
+    return {
+      workspaceRoot: this.o.workspace,
+      signal: this.o.signal,
+      commandTimeoutSeconds: settings.commandTimeoutSeconds,
+      passEnv: settings.sandbox.passEnv,
+      ...(this.o.sandbox ? { sandbox: this.o.sandbox } : {}),
+    };
+  }
+
   /** What the gate is asked: a command, or a write/create/delete of a workspace path. */
   private async actionOf(tool: string, input: unknown): Promise<PolicyAction | undefined> {
     const i = input as { command?: string; path?: string };
@@ -436,13 +448,14 @@ export class Executor {
     const verification: Array<{ command: string; exitCode: number | null; ok: boolean }> = [];
     const runner = toolByName('run_command')!;
     for (const command of settings.verifyCommands) {
-      const decision = this.o.gate.check({ kind: 'command', command }, settings, { ...this.o.context, workspaceRoot: this.o.workspace }, this.o.fsView);
+      let decision = this.o.gate.check({ kind: 'command', command }, settings, { ...this.o.context, workspaceRoot: this.o.workspace }, this.o.fsView);
+      if (this.o.commandsRefused) decision = refusedUnconfined(this.o.commandsRefused, decision);
       if (decision.verdict === 'deny' || (decision.verdict === 'ask' && !(await this.askApproval(call, decision)))) {
         verification.push({ command, exitCode: null, ok: false });
         return { ...this.finish(call, { ok: false, output: `The check \`${command}\` may not run (${decision.reason}); the task cannot be verified.` }, 0), retryableCheck: false };
       }
       const output = this.streamedOutput(call.id);
-      const r = await runner.run({ command }, { workspaceRoot: this.o.workspace, signal: this.o.signal, commandTimeoutSeconds: settings.commandTimeoutSeconds, onOutput: output.onOutput }).finally(output.finish);
+      const r = await runner.run({ command }, { ...this.commandContext(settings), onOutput: output.onOutput }).finally(output.finish);
       if (this.o.signal.aborted) throw new StopSignal();
       const exitCode = typeof r.data?.exitCode === 'number' ? r.data.exitCode : null;
       verification.push({ command, exitCode, ok: r.ok });
@@ -455,6 +468,12 @@ export class Executor {
     this.completedSteps.push(`complete_task ${task.id ?? task.title}`);
     return { ok: true, output: 'completed', completed: true };
   }
+}
+
+/** RULES.md §4 S6 with sandbox.mode "required": a command that cannot be confined is not run, whatever the gate said. */
+function refusedUnconfined(why: string, decision: Decision): Decision {
+  const message = `commands are not sandboxed (${why}) and sandbox.mode is "required", so no command runs`;
+  return { verdict: 'deny', rule: 'S6', reason: `deny: ${message}`, findings: [...decision.findings, { verdict: 'deny', rule: 'S6', message }] };
 }
 
 class StopSignal extends Error {

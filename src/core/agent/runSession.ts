@@ -11,6 +11,7 @@ import { lockRun, lockWorkspace } from '../runs/runLock.js';
 import { summarise, withDiffstat, writeSummary, type RunSummary } from '../runs/summary.js';
 import { accept, applicableSettings, describeGrant, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel, type SettingsProblem } from '../settings/index.js';
 import type { Task } from '../spec/index.js';
+import { CommandSandbox } from '../sandbox/commandSandbox.js';
 import { Executor, type Approver, type RunOutcome, type TaskFileAccess } from './executor.js';
 import type { ResumeState } from './resume.js';
 
@@ -97,8 +98,23 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   });
   journal.onEvent(o.onEvent);
   let unlock = () => {};
+  let sandbox: CommandSandbox | undefined;
   try {
-    journal.append({ type: 'run.started', tasksFile: relative(workspace, file), workspace, tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })), level: o.level(), levelSource: o.levelSource, model: o.model.id, ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}) });
+    // Containment first: whether commands are confined is part of how the run starts (its header, summary.json).
+    const opened = await CommandSandbox.open({ workspace, runId, settings: policy.settings.sandbox });
+    sandbox = opened.sandbox;
+    const status = opened.status;
+    journal.append({
+      type: 'run.started',
+      tasksFile: relative(workspace, file),
+      workspace,
+      tasks: tasks.map((t) => ({ id: t.id, title: t.title, line: t.range.start.line })),
+      level: o.level(),
+      levelSource: o.levelSource,
+      model: o.model.id,
+      ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}),
+      sandbox: status.confined ? { confined: true, backend: status.backend } : { confined: false, why: status.why, mode: status.mode },
+    });
     unlock = lockRun(workspace, runId);
     o.onStart?.(runId);
     const gate = await PolicyGate.create();
@@ -130,6 +146,8 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       pauseAfterTask: (t) => policy.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
       ...(o.resume ? { resume: o.resume } : {}),
       ...(o.taskFile ? { taskFile: o.taskFile } : {}),
+      ...(sandbox ? { sandbox } : {}),
+      ...(!status.confined && status.mode === 'required' ? { commandsRefused: status.why } : {}),
     });
     const stopAfterTask = () => executor.stopAfterCurrentTask();
     if (o.stopAfterTask?.aborted) stopAfterTask();
@@ -151,6 +169,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     }
     throw err;
   } finally {
+    await sandbox?.close().catch(() => undefined);
     journal.close();
     unlock();
     releaseWorkspace();

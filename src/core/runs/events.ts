@@ -21,6 +21,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
     levelSource: z.string(),
     model: z.string(),
     resumedFrom: z.string().optional(),
+    /** Whether commands run confined (RULES.md §4), and if not, why; absent in journals from before the sandbox. */
+    sandbox: z.object({ confined: z.boolean(), backend: z.string().optional(), why: z.string().optional(), mode: z.string().optional() }).optional(),
   }),
   z.object({ ...base, type: z.literal('task.started'), task: taskRef }),
   z.object({ ...base, type: z.literal('step.started'), taskId: z.string().nullable(), step: z.number().int(), label: z.string() }),

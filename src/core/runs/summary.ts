@@ -12,6 +12,8 @@ export interface RunSummary {
   durationMs?: number;
   model?: string;
   level?: string;
+  /** RULES.md §4 S6: whether commands ran confined, and if not, why. */
+  sandbox?: { confined: boolean; backend?: string; why?: string };
   tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; summary?: string }>;
   tokens: { input: number; output: number; costUsd?: number };
   /** `allowedBy`: who let it run, for the audit: the gate's rule when it was auto-approved, or the user. */
@@ -46,6 +48,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         s.startedAt = e.time;
         s.model = e.model;
         s.level = e.level;
+        if (e.sandbox) s.sandbox = { confined: e.sandbox.confined, ...(e.sandbox.backend ? { backend: e.sandbox.backend } : {}), ...(e.sandbox.why ? { why: e.sandbox.why } : {}) };
         for (const t of e.tasks) s.tasks.push({ id: t.id, title: t.title, completed: false });
         break;
       case 'model.usage':
