@@ -3,6 +3,7 @@ import { benchAgent } from './agent.js';
 import { benchCheckpoints } from './checkpoints.js';
 import { benchGate } from './gate.js';
 import { benchParser } from './parser.js';
+import { benchSandbox } from './sandbox.js';
 import { benchWebview } from './webview.js';
 
 async function main(): Promise<void> {
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   if (!only || only === 'gate') await benchGate();
   if (!only || only === 'checkpoints') await benchCheckpoints();
   if (!only || only === 'agent') await benchAgent();
+  if (!only || only === 'sandbox') await benchSandbox();
   if (!only || only === 'webview') await benchWebview();
 }
 

@@ -24,6 +24,8 @@ const check = (ok) => (ok ? { passed: 1 } : { failed: 1 });
 await step('lint', () => check(npx(['eslint', '.']).status === 0));
 await step('typecheck', () => check(npx(['tsc', '-p', '.']).status === 0 && npx(['tsc', '-p', 'test/vscode']).status === 0 && npx(['tsc', '-p', 'media']).status === 0));
 await step('build', () => check(spawnSync('node', ['scripts/build.mjs'], { stdio: 'inherit' }).status === 0));
+// The sandbox tests run real bubblewrap: installed first when missing, and a failed install fails them.
+await step('sandbox prerequisites', () => check(spawnSync('bash', ['scripts/sandbox-setup.sh'], { stdio: 'inherit' }).status === 0));
 await step('unit tests', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spec-agent-vitest-'));
   const out = join(dir, 'report.json');
