@@ -92,6 +92,8 @@ export interface Header {
   costUsd: number;
   steps: number;
   model: string | null;
+  /** Whether the run's commands are confined (RULES.md §4); null for a run from before the sandbox, or none yet. */
+  sandbox: { confined: boolean; backend?: string; why?: string } | null;
 }
 
 export class ActivityModel {
@@ -205,6 +207,7 @@ export class ActivityModel {
       ...this.usage,
       steps: this.steps,
       model: this.started?.model ?? null,
+      sandbox: this.started?.sandbox ?? null,
     };
   }
 

@@ -22,6 +22,9 @@ export class HeaderView {
   private readonly tokens = h('span', { class: 'header-tokens', title: 'tokens in / out' });
   private readonly cost = h('span', { class: 'header-cost', title: 'cost' });
   private readonly steps = h('span', { class: 'header-steps', title: 'model steps' });
+  private readonly sandboxIcon = h('span', { 'aria-hidden': 'true' });
+  private readonly sandbox = h('span', { class: 'header-sandbox' });
+  private readonly sandboxPart = h('span', { class: 'header-sandbox-part' }, h('span', { class: 'sep' }, '·'), this.sandboxIcon, this.sandbox);
   private last: Header | null = null;
 
   constructor(root: HTMLElement) {
@@ -40,6 +43,7 @@ export class HeaderView {
         h('span', { class: 'sep' }, '·'),
         this.tokens,
         this.cost,
+        this.sandboxPart,
       ),
     );
   }
@@ -56,6 +60,13 @@ export class HeaderView {
     this.steps.textContent = `${hd.steps} step${hd.steps === 1 ? '' : 's'}`;
     this.tokens.textContent = `${formatCount(hd.inputTokens)} in / ${formatCount(hd.outputTokens)} out tokens`;
     this.cost.textContent = hd.costUsd > 0 ? ` · $${hd.costUsd.toFixed(hd.costUsd < 1 ? 3 : 2)}` : '';
+    // RULES.md §4 S6: a run whose commands are not confined says so, and why, where the level is shown.
+    const sb = hd.sandbox;
+    this.sandboxPart.hidden = sb === null;
+    this.sandboxIcon.className = `codicon codicon-${sb?.confined ? 'lock' : 'unlock'}`;
+    this.sandbox.textContent = sb === null ? '' : sb.confined ? 'sandboxed' : `not sandboxed: ${sb.why ?? 'unknown reason'}`;
+    this.sandbox.className = `header-sandbox${sb && !sb.confined ? ' warning' : ''}`;
+    this.sandbox.title = sb === null ? '' : sb.confined ? `Commands run confined (${sb.backend ?? 'sandbox'}): they write only in the workspace, reach only the package registries and sandbox.allowedDomains, and see no credentials.` : `Commands run with your full access: ${sb.why ?? ''}. The full level decides commands as balanced does.`;
     this.tick();
   }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accept, applicableSettings, AUTONOMY_LEVELS, describeGrant, loadSettings, type AutonomyLevel } from '../core/settings/index.js';
+import { sandboxAvailability, type Availability } from '../core/sandbox/index.js';
 import { workspaceOf } from '../core/spec/index.js';
 
 export const SET_AUTONOMY_COMMAND = 'specAgent.setAutonomyLevel';
@@ -14,6 +15,8 @@ export interface EffectiveLevel {
   source: string;
   /** What .kiro/settings.json grants while it is not accepted on this machine (then it does not apply). */
   unaccepted?: string[];
+  /** The workspace's sandbox.mode (RULES.md §4), when its policy applies. */
+  sandboxMode?: 'auto' | 'required' | 'off';
 }
 
 /** Whether the workspace's .kiro/settings.json applies: what it grants when it does not, yet. */
@@ -41,7 +44,9 @@ export async function effectiveLevel(root: string | undefined): Promise<Effectiv
     const { loaded } = policy;
     if (!loaded.valid) return { level: 'cautious', source: '.kiro/settings.json has errors: the safe default' };
     if (policy.unaccepted) return { level: 'cautious', source: '.kiro/settings.json is not accepted on this machine yet: the safe default', ...pending };
-    if (loaded.origins.autonomyLevel === 'file') return { level: loaded.settings.autonomyLevel, source: '.kiro/settings.json' };
+    const sandboxMode = loaded.settings.sandbox.mode;
+    if (loaded.origins.autonomyLevel === 'file') return { level: loaded.settings.autonomyLevel, source: '.kiro/settings.json', sandboxMode };
+    return { level: 'cautious', source: 'the default', sandboxMode };
   }
   return { level: 'cautious', source: 'the default' };
 }
@@ -95,6 +100,8 @@ export class AutonomyStatus implements vscode.Disposable {
   text = '';
 
   private refreshes = 0;
+  /** Asked once per window: tools installed while VS Code runs count from the next window (a run finds them at once). */
+  private availability: Promise<Availability> | undefined;
 
   async refresh(): Promise<void> {
     // Editors switched quickly between projects refresh concurrently: only the latest may paint.
@@ -102,6 +109,8 @@ export class AutonomyStatus implements vscode.Disposable {
     const effective = await effectiveLevel(workspaceInView(this.runs.running));
     if (mine !== this.refreshes) return;
     const { level, source, unaccepted } = effective;
+    const sandbox = sandboxNote(await (this.availability ??= sandboxAvailability()), effective.sandboxMode);
+    if (mine !== this.refreshes) return;
     this.refreshed.fire(effective);
     const run = this.runs.running;
     if (run) {
@@ -109,7 +118,7 @@ export class AutonomyStatus implements vscode.Disposable {
       this.text = `$(sync~spin) Spec Agent: running ${task} · ${level}`;
       this.item.text = this.text;
       this.item.command = SHOW_ACTIVITY_COMMAND;
-      this.item.tooltip = `The agent is running task ${task} at the ${level} level (${source}). Click to watch it; Spec Agent: Stop Agent stops it.`;
+      this.item.tooltip = `The agent is running task ${task} at the ${level} level (${source}). Click to watch it; Spec Agent: Stop Agent stops it.\n\n${sandbox}`;
       this.item.show();
       return;
     }
@@ -120,12 +129,21 @@ export class AutonomyStatus implements vscode.Disposable {
     this.item.tooltip = unaccepted
       ? `Autonomy level ${level}: .kiro/settings.json grants ${unaccepted.join('; ')}, and applies only once you accept it. Click to review it.`
       : `Autonomy level ${level}, from ${source}. Click to open Agent Activity, where the level can be changed (or run Spec Agent: Set Autonomy Level).`;
+    this.item.tooltip += `\n\n${sandbox}`;
     this.item.show();
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** RULES.md §4 S6 for the status bar: whether commands will run confined, and if not, why and what follows. */
+function sandboxNote(a: Availability, mode: EffectiveLevel['sandboxMode']): string {
+  if (mode === 'off') return 'Commands are not sandboxed: sandbox.mode is "off" in .kiro/settings.json; the full level decides commands as balanced does.';
+  if (a.available) return `Commands run sandboxed (${a.backend}): they write only in the workspace, reach only the package registries and sandbox.allowedDomains, and see no credentials.`;
+  if (mode === 'required') return `Commands are not sandboxed: ${a.why}. sandbox.mode is "required", so the agent runs no command.`;
+  return `Commands are not sandboxed: ${a.why}. They would run with your full access, so the full level decides commands as balanced does.`;
 }
 
 /** `Spec Agent: Set Autonomy Level`: a quick pick that writes the workspace setting. */

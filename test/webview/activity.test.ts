@@ -105,6 +105,8 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await page.locator('.header-level').innerText()).toBe('balanced (from .kiro/settings.json)');
     expect(await page.locator('.header-steps').innerText()).toBe(`${run.filter((e) => e.type === 'step.started').length} steps`);
     expect(await page.locator('.header-elapsed').innerText()).toMatch(/^\d+(\.\d)? (ms|s)$/);
+    // The CLI ran it confined (bubblewrap is installed before the tests).
+    expect(await page.locator('.header-sandbox').innerText()).toBe('sandboxed');
 
     const tl = page.locator('#timeline');
     // Reads are one-liners with what they read.
@@ -150,6 +152,16 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await page.getByRole('button', { name: 'Stop Agent' }).isVisible()).toBe(false);
     await send({ type: 'autonomy', autonomy: { level: 'balanced', source: '.kiro/settings.json', setting: 'inherit' } });
     await page.screenshot({ path: join(SHOTS, 'activity-completed-run.png') });
+  });
+
+  it('a run whose commands were not confined says so in the header, with why (RULES.md §4 S6)', async () => {
+    const id = 'unconfined-run';
+    const events = run.map((e) => ({ ...e, runId: id, ...(e.type === 'run.started' ? { sandbox: { confined: false, why: 'bubblewrap is not installed', mode: 'auto' } } : {}) })) as RunEvent[];
+    await send({ type: 'reset', runId: id, events });
+    const label = page.locator('.header-sandbox');
+    expect(await label.innerText()).toBe('not sandboxed: bubblewrap is not installed');
+    expect(await label.getAttribute('class')).toContain('warning');
+    expect(await label.getAttribute('title')).toContain('full level decides commands as balanced does');
   });
 
   it('a section the user opened stays open when the host sends the run again (the panel hidden and shown)', async () => {

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxSettings } from '../settings/schema.js';
+import { sandboxAvailability } from './availability.js';
 import { boundaryNotes } from './boundaries.js';
 import { containmentFor, type Containment } from './containment.js';
 import type { HostReply, HostRequest, NewHostRequest } from './hostProtocol.js';
@@ -57,7 +58,8 @@ export class CommandSandbox {
   static async open(o: { workspace: string; runId: string; settings: SandboxSettings; home?: string; env?: NodeJS.ProcessEnv }): Promise<{ sandbox?: CommandSandbox; status: SandboxStatus }> {
     const mode = o.settings.mode;
     if (mode === 'off') return { status: { confined: false, why: 'sandbox.mode is "off" in .kiro/settings.json', mode } };
-    if (process.platform === 'win32') return { status: { confined: false, why: 'there is no sandbox for Windows yet (use WSL to have commands confined)', mode } };
+    const available = await sandboxAvailability();
+    if (!available.available) return { status: { confined: false, why: available.why, mode } };
     const scratch = mkdtempSync(join(tmpdir(), `spec-agent-${o.runId}-`));
     const tmpDir = join(scratch, 'tmp');
     const hostCwd = join(scratch, 'host');
