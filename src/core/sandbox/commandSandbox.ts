@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import type { SandboxSettings } from '../settings/schema.js';
 import { sandboxAvailability } from './availability.js';
 import { boundaryNotes } from './boundaries.js';
@@ -36,6 +36,8 @@ function hostScript(): string {
  */
 export class CommandSandbox {
   private next = 1;
+  /** The confined line of the next command, made while the one before runs. */
+  private ready: Promise<{ key: string; argv: string[]; commandId: string }> | undefined;
   private readonly pending = new Map<number, { resolve: (r: HostReply) => void }>();
 
   private constructor(
@@ -92,21 +94,65 @@ export class CommandSandbox {
     return { sandbox, status: { confined: true, backend: init.backend ?? 'sandbox' } };
   }
 
-  /** The command line that runs `command` confined, with a fresh unguessable id (it binds the command's network list). */
+  /**
+   * The command line that runs `command` confined, with a fresh unguessable id (it binds the command's network
+   * list). The confined line does not hold the command: it runs `$SPEC_AGENT_COMMAND`, so the next line is made
+   * while this command runs, and a command starts without waiting for the library's wrap (about 15-30 ms).
+   */
   async confine(command: string, cwd: string): Promise<ConfinedCommand> {
+    const lists = this.lists();
+    const ready = await this.ready?.catch(() => undefined);
+    this.ready = undefined;
+    const line = ready && ready.key === lists.key ? ready : await this.wrap(lists);
+    const started = await this.request({ type: 'start', commandId: line.commandId, allowedDomains: this.containment.allowedDomains });
+    if (!started.ok) throw new Error(`the sandbox could not start the command: ${started.error}`);
+    this.ready = this.wrap(lists);
+    this.ready.catch(() => undefined);
+    const c = this.containment;
+    void cwd; // the library takes no cwd on Linux and macOS: the command is spawned in it
+    return {
+      file: line.argv[0]!,
+      args: line.argv.slice(1),
+      env: {
+        SPEC_AGENT_COMMAND: command,
+        TMPDIR: c.tmpDir,
+        // Caches a tool would write in the home folder (read-only here) go to the run's own folder.
+        npm_config_cache: join(c.tmpDir, 'npm-cache'),
+        XDG_CACHE_HOME: join(c.tmpDir, 'cache'),
+      },
+      commandId: line.commandId,
+    };
+  }
+
+  /**
+   * What is denied now. A path that does not exist is left out: the library would stand a device file there while
+   * the command runs (`git add -A` fails on it, `mkdir .vscode` finds it taken). `.git/hooks` is made when missing,
+   * so that a command cannot plant a hook that git would run later outside the sandbox.
+   */
+  private lists(): { key: string; denyWrite: string[]; denyRead: string[] } {
+    const c = this.containment;
+    const hooks = c.denyWrite.find((p) => p.endsWith(`${sep}.git${sep}hooks`));
+    if (hooks && !existsSync(hooks) && existsSync(dirname(hooks))) {
+      try {
+        mkdirSync(hooks);
+      } catch {
+        // not ours to make (a .git file of a worktree): left out below
+      }
+    }
+    const denyWrite = c.denyWrite.filter((p) => existsSync(p));
+    const denyRead = c.denyRead.filter((p) => existsSync(p));
+    return { key: JSON.stringify([denyWrite, denyRead]), denyWrite, denyRead };
+  }
+
+  private async wrap(lists: { key: string; denyWrite: string[]; denyRead: string[] }): Promise<{ key: string; argv: string[]; commandId: string }> {
     const commandId = randomBytes(16).toString('base64url');
     const c = this.containment;
-    // The library sets TMPDIR to a folder all its sandboxes share; each run gets its own.
-    const body = `export TMPDIR=${quote(c.tmpDir)} TMP=${quote(c.tmpDir)} TEMP=${quote(c.tmpDir)}\n${command}`;
-    const r = await this.request({ type: 'wrap', commandId, command: body, shell: 'bash', cwd, allowWrite: c.allowWrite, denyWrite: c.denyWrite, denyRead: c.denyRead, allowedDomains: c.allowedDomains });
+    // The library sets TMPDIR to a folder all its sandboxes share; each run gets its own. The command comes in the
+    // environment and is run by a bash of its own, as `bash -c` would run it.
+    const body = `export TMPDIR=${quote(c.tmpDir)} TMP=${quote(c.tmpDir)} TEMP=${quote(c.tmpDir)}\n__spec_agent_command=$SPEC_AGENT_COMMAND; unset SPEC_AGENT_COMMAND; exec bash -c "$__spec_agent_command"`;
+    const r = await this.request({ type: 'wrap', commandId, command: body, shell: 'bash', cwd: c.tmpDir, allowWrite: c.allowWrite, denyWrite: lists.denyWrite, denyRead: lists.denyRead });
     if (!r.ok || !r.argv?.length) throw new Error(`the sandbox could not prepare the command: ${r.ok ? 'no command line' : r.error}`);
-    return {
-      file: r.argv[0]!,
-      args: r.argv.slice(1),
-      // Caches a tool would write in the home folder (read-only here) go to the run's own folder.
-      env: { TMPDIR: c.tmpDir, npm_config_cache: join(c.tmpDir, 'npm-cache'), XDG_CACHE_HOME: join(c.tmpDir, 'cache') },
-      commandId,
-    };
+    return { key: lists.key, argv: r.argv, commandId };
   }
 
   /** After the command: the boundaries it hit, in words for the model and the user. */

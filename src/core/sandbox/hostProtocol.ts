@@ -2,7 +2,8 @@
 
 export type HostRequest =
   | { id: number; type: 'init' }
-  | { id: number; type: 'wrap'; commandId: string; command: string; shell: string; cwd: string; allowWrite: string[]; denyWrite: string[]; denyRead: string[]; allowedDomains: string[] }
+  | { id: number; type: 'wrap'; commandId: string; command: string; shell: string; cwd: string; allowWrite: string[]; denyWrite: string[]; denyRead: string[] }
+  | { id: number; type: 'start'; commandId: string; allowedDomains: string[] }
   | { id: number; type: 'done'; commandId: string };
 
 export type HostReply =

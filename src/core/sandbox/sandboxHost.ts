@@ -25,8 +25,11 @@ async function handle(m: HostRequest): Promise<HostReply> {
       );
       return { id: m.id, ok: true, backend: process.platform === 'darwin' ? 'Seatbelt' : 'bubblewrap', warnings: deps.warnings };
     }
-    case 'wrap': {
+    case 'start':
+      // Registered only now that the command starts: a list waiting for a command would widen the window in which its id is worth presenting.
       SandboxManager.registerCommandNetworkLists(m.commandId, { allowedDomains: m.allowedDomains });
+      return { id: m.id, ok: true };
+    case 'wrap': {
       const { argv } = await SandboxManager.wrapWithSandboxArgv(
         m.command,
         m.shell,

@@ -95,12 +95,24 @@ http.get('http://127.0.0.1:${port}/from-sandbox', (res) => console.log('network 
     expect(execFileSync('ps', ['-eo', 'args']).toString()).not.toContain(`sleep ${marker}`);
   });
 
-  it('git works inside the workspace: add, commit, branch, stash', async () => {
+  it('git works inside the workspace: add -A, commit, branch, stash; no stand-in file shows for what is protected but absent', async () => {
+    rmSync(join(ws, 'evil.test.js'));
+    rmSync(join(ws, '.git/hooks'), { recursive: true, force: true });
     writeFileSync(join(ws, 'a.txt'), 'one\n');
-    const r = await run('git add a.txt && git -c user.email=a@b.c -c user.name=Agent commit -qm first && git branch feature && echo two >> a.txt && git stash -q && git stash list && git branch --list');
+    const r = await run('git add -A && git -c user.email=a@b.c -c user.name=Agent commit -qm first && git branch feature && echo two >> a.txt && git stash -q && git stash list && git branch --list && ls -A');
     expect(r.ok, r.output).toBe(true);
     expect(r.output).toContain('stash@{0}');
     expect(r.output).toContain('feature');
+    expect(r.output).not.toContain('.vscode');
+    // A hook cannot be planted for git to run later, outside the sandbox: .git/hooks is made, and read-only.
+    const hook = await run('mkdir -p .git/hooks && echo "#!/bin/sh" > .git/hooks/post-checkout');
+    expect(hook.ok).toBe(false);
+    expect(existsSync(join(ws, '.git/hooks/post-checkout'))).toBe(false);
+    // .vscode/ may be made by a command while it is absent; from then on it is read-only to commands.
+    expect((await run('mkdir .vscode && echo {} > .vscode/a.json')).ok).toBe(true);
+    const again = await run('echo {} > .vscode/tasks.json');
+    expect(again.ok).toBe(false);
+    expect(again.output).toMatch(/\[sandbox\] write to .*\.vscode\/tasks\.json refused/);
   });
 
   it('a host that is not allowed is refused, and the refusal names it and what to do', async () => {
