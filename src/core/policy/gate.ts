@@ -184,6 +184,7 @@ function wordFindings(cmd: SimpleCommand): Finding[] {
     }
     if (w.value === null) out.push({ verdict: 'ask', rule: 'C3', message: `\`${w.text}\` is only known when the command runs (${w.expansions[0] ? `it expands ${w.expansions[0]}` : 'a substitution'})`, command: cmd.text });
     else if (i === 0 && w.glob) out.push({ verdict: 'ask', rule: 'C3', message: `the command word \`${w.text}\` is a glob`, command: cmd.text });
+    else if (i === 0 && w.substitutions.length > 0) out.push({ verdict: 'ask', rule: 'C3', message: `the command word \`${w.text}\` is a process substitution`, command: cmd.text });
   });
   return out;
 }
@@ -246,6 +247,8 @@ function matchingEntry(cmd: SimpleCommand, allowed: readonly string[]): string |
 
 /** RULES.md C8: the command begins with the exact words of an allowedCommands entry, or is neutral. */
 function allowMatch(cmd: SimpleCommand, allowed: readonly string[], inside: (p: string) => boolean): boolean {
+  // `[[ … ]]` is a conditional expression, not a program; `[ … ]` is the builtin `[` and needs an entry.
+  if (cmd.kind === 'test') return cmd.argv[0]?.value === '[[' || matchingEntry(cmd, allowed) !== undefined;
   if (cmd.kind !== 'command') return false;
   if (cmd.assignments.some((a) => !SAFE_ENV.has(a.name) || a.value.value === null)) return false;
   if (cmd.argv.length === 0) return true;

@@ -103,9 +103,13 @@ function appendPart(w: Word, node: SyntaxNode, env: WordEnv, inDoubleQuotes: boo
       return;
     }
     case 'command_substitution':
-    case 'process_substitution':
       w.substitutions.push(node);
       add(w, null, '');
+      return;
+    case 'process_substitution':
+      // The word becomes a pipe's name, not the command's output: the inner commands are checked on their own (C2).
+      w.substitutions.push(node);
+      add(w, '/dev/fd/63', '');
       return;
     case 'arithmetic_expansion':
       for (const c of node.descendantsOfType(['command_substitution', 'process_substitution'])) if (c) w.substitutions.push(c);
