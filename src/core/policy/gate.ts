@@ -72,8 +72,9 @@ export class PolicyGate {
     if (analysis.problems.length > 0) return undefined;
     const inside = (p: string) => canonicalize(p, ctx, view).rel !== undefined;
     const entries: string[] = [];
-    for (const cmd of analysis.direct) {
-      if (allowMatch(cmd, settings.allowedCommands, inside)) continue;
+    for (const cmd of analysis.commands) {
+      // What a wrapper runs is covered by the wrapper's own entry, which holds its words.
+      if (cmd.wrappedBy || allowMatch(cmd, settings.allowedCommands, inside)) continue;
       const argv = cmd.argv.map((w) => w.value);
       if (cmd.kind !== 'command' || argv.length === 0 || argv.some((a) => a === null || a === '' || /\s/.test(a))) return undefined;
       const entry = argv.join(' ');
@@ -132,8 +133,9 @@ export class PolicyGate {
       }
       findings.push(...subscriptFindings(cmd, checkForbidden));
     }
+    // C8 both ways: a wrapper's entry does not cover what it runs, so every command reached must match (C4).
     const allowed = (cmd: SimpleCommand) => allowMatch(cmd, settings.allowedCommands, inside);
-    return decide(findings, settings, () => direct.every(allowed), direct.find((c) => !allowed(c)), direct);
+    return decide(findings, settings, () => commands.every(allowed), commands.find((c) => !allowed(c)), commands);
   }
 }
 
@@ -159,7 +161,9 @@ function decide(findings: Finding[], settings: GateSettings, allAllowed: () => b
     return { verdict: 'allow', rule: 'C8', reason: `allow: every command matches allowedCommands${entries.length ? ` (${[...new Set(entries)].map((e) => `"${e}"`).join(', ')})` : ''}`, findings };
   }
   const text = firstNotAllowed?.text ?? '';
-  return { verdict: 'ask', rule: 'C8', reason: `ask: \`${text}\` is not in allowedCommands (at the balanced level only allowed commands run without asking)`, findings };
+  const via = firstNotAllowed?.via.at(-1);
+  const runBy = via && !['$( )', '<( )', 'heredoc', 'function body'].includes(via) ? ` (run by ${via}, whose entry covers only itself)` : '';
+  return { verdict: 'ask', rule: 'C8', reason: `ask: \`${text}\`${runBy} is not in allowedCommands (at the balanced level only allowed commands run without asking)`, findings };
 }
 
 /** RULES.md C1: characters that hide what a command does. */
@@ -239,14 +243,20 @@ function packagesNamedIn(allowed: readonly string[]): string[] {
 function matchingEntry(cmd: SimpleCommand, allowed: readonly string[]): string | undefined {
   const argv = cmd.argv.map((w) => w.value);
   if (argv.some((a) => a === null)) return undefined;
-  return allowed.find((entry) => {
+  // The longest entry that matches: `timeout 60 npm test` says more about what runs than `timeout`.
+  let best: { entry: string; length: number } | undefined;
+  for (const entry of allowed) {
     const tokens = entry.trim().split(/\s+/).filter(Boolean);
-    return tokens.length > 0 && tokens.length <= argv.length && tokens.every((t, i) => argv[i] === t);
-  });
+    if (tokens.length > 0 && tokens.length <= argv.length && tokens.every((t, i) => argv[i] === t) && tokens.length > (best?.length ?? 0)) best = { entry, length: tokens.length };
+  }
+  return best?.entry;
 }
 
 /** RULES.md C8: the command begins with the exact words of an allowedCommands entry, or is neutral. */
 function allowMatch(cmd: SimpleCommand, allowed: readonly string[], inside: (p: string) => boolean): boolean {
+  // `timeout 60 npm test` allowed as a whole covers the `npm test` it runs: the entry reaches into its words.
+  const wrapper = cmd.wrappedBy;
+  if (wrapper && allowMatch(wrapper.cmd, allowed, inside) && (matchingEntry(wrapper.cmd, allowed)?.trim().split(/\s+/).length ?? 0) > wrapper.at) return true;
   // `[[ … ]]` is a conditional expression, not a program; `[ … ]` is the builtin `[` and needs an entry.
   if (cmd.kind === 'test') return cmd.argv[0]?.value === '[[' || matchingEntry(cmd, allowed) !== undefined;
   if (cmd.kind !== 'command') return false;

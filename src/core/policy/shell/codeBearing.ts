@@ -7,8 +7,11 @@ import type { Word } from './words.js';
 export interface InnerCode {
   /** Another command line held as text: `sh -c '…'`, `eval …`, `git -c alias.x='!…'`, a heredoc fed to a shell. */
   code: Array<{ text: string; via: string }>;
-  /** A command run by a wrapper with its own words: `timeout 5 git push -f`, `xargs rm`, `find -exec rm {} +`. */
-  argv: Array<{ words: Word[]; via: string; assignments: SimpleCommand['assignments'] }>;
+  /**
+   * A command run by a wrapper with its own words: `timeout 5 git push -f`, `xargs rm`, `find -exec rm {} +`.
+   * `at` is the index of its first word among the wrapper's words.
+   */
+  argv: Array<{ words: Word[]; at: number; via: string; assignments: SimpleCommand['assignments'] }>;
   /** Code that is not a literal (an expansion or substitution): it can never be allowed. */
   findings: Finding[];
 }
@@ -49,7 +52,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     return w.value;
   };
   const run = (from: number, via: string, assignments: SimpleCommand['assignments'] = []) => {
-    if (from < words.length) out.argv.push({ words: words.slice(from), via, assignments });
+    if (from < words.length) out.argv.push({ words: words.slice(from), at: from, via, assignments });
   };
 
   if (SHELLS.has(name)) {
@@ -135,7 +138,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'parallel': {
       const sep = argv.findIndex((a) => a === ':::' || a === '::::');
       const start = skipOptions(argv, 1, new Set(['-j', '--jobs', '-S', '--sshlogin']));
-      out.argv.push({ words: words.slice(start, sep > 0 ? sep : undefined), via: 'parallel', assignments: [] });
+      out.argv.push({ words: words.slice(start, sep > 0 ? sep : undefined), at: start, via: 'parallel', assignments: [] });
       return out;
     }
     case 'corepack':
@@ -211,7 +214,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
         if (/^-(exec|execdir|ok|okdir)$/.test(argv[i]!)) {
           let end = i + 1;
           while (end < argv.length && argv[end] !== ';' && argv[end] !== '+') end++;
-          out.argv.push({ words: words.slice(i + 1, end), via: `find ${argv[i]}`, assignments: [] });
+          out.argv.push({ words: words.slice(i + 1, end), at: i + 1, via: `find ${argv[i]}`, assignments: [] });
           i = end;
         }
       }
@@ -309,7 +312,7 @@ function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, li
   // The package's command: `npx prisma@5 migrate` runs `prisma migrate`.
   const first = words[i]!;
   const bin = first.deny.replace(/^(@[^/]+\/)?([^@]+)(@.*)?$/, '$2');
-  out.argv.push({ words: [{ ...first, value: first.value === null ? null : bin, deny: bin }, ...words.slice(i + 1)], via: name === 'npx' ? 'npx' : `${name} exec`, assignments: [] });
+  out.argv.push({ words: [{ ...first, value: first.value === null ? null : bin, deny: bin }, ...words.slice(i + 1)], at: i, via: name === 'npx' ? 'npx' : `${name} exec`, assignments: [] });
 }
 
 function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined): void {
@@ -347,7 +350,7 @@ function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Wor
       }
       return;
     } else if (a === 'bisect' && argv[i + 1] === 'run') {
-      out.argv.push({ words: words.slice(i + 2), via: 'git bisect run', assignments: [] });
+      out.argv.push({ words: words.slice(i + 2), at: i + 2, via: 'git bisect run', assignments: [] });
       return;
     } else if (a === 'grep') {
       for (const o of argv.slice(i + 1)) {

@@ -26,6 +26,8 @@ export interface SimpleCommand {
   via: string[];
   /** A heredoc body fed to it, when its delimiter was quoted (the body is data unless a shell reads it). */
   heredocText: string | undefined;
+  /** The wrapper that runs it with its own words (`timeout 5 node x.js`), and where among them it starts. */
+  wrappedBy?: { cmd: SimpleCommand; at: number };
 }
 
 export interface ParseProblem {

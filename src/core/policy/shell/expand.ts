@@ -70,7 +70,7 @@ export function codeBearingCommands(parser: Parser, command: string, home: strin
       continue;
     }
     for (const a of inner.argv) {
-      queue.push({ kind: 'command', argv: a.words, assignments: a.assignments, redirects: [], text: a.words.map((w) => w.text).join(' '), via: [...cmd.via, a.via], heredocText: undefined });
+      queue.push({ kind: 'command', argv: a.words, assignments: a.assignments, redirects: [], text: a.words.map((w) => w.text).join(' '), via: [...cmd.via, a.via], heredocText: undefined, wrappedBy: { cmd, at: a.at } });
     }
     for (const c of inner.code) {
       const sub = analyseCode(parser, c.text, home, [...cmd.via, c.via]);
