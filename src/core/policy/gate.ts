@@ -119,14 +119,15 @@ export class PolicyGate {
       if (onlyForbidden) continue;
       findings.push(...wordFindings(cmd));
       findings.push(...sensitiveFindings(cmd, { ctx, caseInsensitive: ci, declaredPackages, insideWorkspace: inside }));
-      for (const w of commandWrites(cmd, ci, ctx.home)) {
-        if (w.path === null) {
-          findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes to a path only known when it runs`, command: cmd.text });
-          continue;
-        }
-        const places = isAbsolute(w.path) || /^[A-Za-z]:[\\/]|^~/.test(w.path) ? [w.path] : [w.path, ...cdDirs.map((d) => join(d, w.path!))];
+      for (const w of commandWrites(cmd, ci, ctx.home, ctx.os)) {
+        if (w.path === null) findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes to a path only known when it runs (a glob, a variable or a substitution)`, command: cmd.text });
+        const path = w.path ?? w.denyPath;
+        if (path === undefined) continue;
+        const places = isAbsolute(path) || /^[A-Za-z]:[\\/]|^~/.test(path) ? [path] : [path, ...cdDirs.map((d) => join(d, path))];
         for (const place of places) {
           for (const f of checkFileAction(w.kind ?? 'write', place, settings, ctx, view, { fromCommand: true })) {
+            // Where a dynamic path lands is a guess: it can only add a deny (outside, policy files).
+            if (w.path === null && f.verdict !== 'deny') continue;
             findings.push({ ...f, rule: `C7/${f.rule}`, message: `${w.how}: ${f.message}`, command: cmd.text });
           }
         }

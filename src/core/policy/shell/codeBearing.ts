@@ -1,6 +1,7 @@
 import type { Finding } from '../types.js';
 import { commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
+import { parseSed } from './sedOptions.js';
 import type { Word } from './words.js';
 
 /** What a code-bearing command runs (RULES.md C4). */
@@ -252,6 +253,10 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
         else if (/^-P./.test(a)) out.code.push({ text: a.slice(2), via: 'man -P' });
         else if (a.startsWith('--pager=')) out.code.push({ text: a.slice(8), via: 'man --pager' });
       }
+      return out;
+    case 'sed':
+      // A script read from a file may hold `e` (run a command) or `w` (write a file) the gate cannot see.
+      for (const file of parseSed(argv, words, 'linux').scriptFiles) out.findings.push({ verdict: 'ask', rule: 'C4', message: `sed -f ${file} runs a script from a file, which the gate cannot inspect`, command: cmd.text });
       return out;
     case 'rg':
       for (let i = 1; i < argv.length; i++) {

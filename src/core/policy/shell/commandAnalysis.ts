@@ -369,7 +369,7 @@ function isWordNode(node: SyntaxNode): boolean {
 }
 
 function emptyWord(node: SyntaxNode): Word {
-  return { value: '', deny: '', glob: false, split: false, quoted: false, substitutions: [], expansions: [], text: '', node };
+  return { value: '', deny: '', glob: false, guessed: false, split: false, quoted: false, substitutions: [], expansions: [], text: '', node };
 }
 
 function firstLine(s: string): string {

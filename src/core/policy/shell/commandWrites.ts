@@ -1,11 +1,18 @@
 import { commandName, denyArgv } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
+import type { PolicyContext } from '../types.js';
 import { gitSubcommand } from './forbidden.js';
+import { parseSed, sedBackup, type SedPart } from './sedOptions.js';
 import type { Word } from './words.js';
 
 /** A file a command writes (RULES.md C7): its path, or null when the path is only known at run time. */
 export interface CommandWrite {
   path: string | null;
+  /**
+   * For a path only known at run time (a glob, `$HOME`, `~`), where it lands as far as the deny side can tell:
+   * a write there outside the workspace is denied whatever the rest turns out to be.
+   */
+  denyPath?: string;
   how: string;
   /** A deletion (rm, a moved-away source) goes through the file rules as a delete. */
   kind?: 'write' | 'delete';
@@ -13,13 +20,19 @@ export interface CommandWrite {
 
 const NOT_FILES = /^\/dev\/(null|stdout|stderr|stdin|fd\/\d+|tty)$/;
 
-export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home: string): CommandWrite[] {
+export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home: string, os: PolicyContext['os'] = 'linux'): CommandWrite[] {
   const out: CommandWrite[] = [];
-  const add = (w: Word | string | undefined, how: string, kind: 'write' | 'delete' = 'write') => {
+  const add = (w: Word | SedPart | string | undefined, how: string, kind: 'write' | 'delete' = 'write') => {
     if (w === undefined) return;
-    const path = typeof w === 'string' ? w : w.value;
-    if (path !== null && (NOT_FILES.test(path) || path === '')) return;
-    out.push({ path, how, kind });
+    if (typeof w === 'string') {
+      if (!NOT_FILES.test(w) && w !== '') out.push({ path: w, how, kind });
+      return;
+    }
+    const [text, dynamic] = 'deny' in w ? [w.deny, w.value === null] : [w.text, w.dynamic];
+    if (NOT_FILES.test(text) || (text === '' && !dynamic)) return;
+    // A glob names whatever matches when it runs (RULES.md C7: a dynamic target).
+    if (dynamic || w.glob) out.push({ path: null, denyPath: w.guessed ? undefined : text, how, kind });
+    else out.push({ path: text, how, kind });
   };
   /** `-o FILE`, `-oFILE`, `-so FILE` (bundled), `--output=FILE`, `--output FILE`. */
   const optionValue = (short: string | undefined, long: string | undefined, how: string) => {
@@ -95,20 +108,13 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
       optionValue('o', '--output', 'sort -o');
       break;
     case 'sed': {
-      const inPlace = argv.some((a) => /^-[a-zA-Z]*i/.test(a) || a.startsWith('--in-place'));
-      const scripts: string[] = [];
-      const files: Array<Word | string> = [];
-      let explicit = false;
-      for (let i = 1; i < argv.length; i++) {
-        const a = argv[i]!;
-        if (a === '-e' || a === '--expression' || a === '-f' || a === '--file') {
-          explicit = true;
-          scripts.push(argv[++i] ?? '');
-        } else if (a.startsWith('-')) continue;
-        else if (!explicit && scripts.length === 0) scripts.push(a);
-        else files.push(words[i] ?? a);
+      const { inPlace, files, scripts } = parseSed(argv, words, os);
+      if (inPlace) {
+        for (const f of files) {
+          add(f, 'sed -i');
+          add(sedBackup(f, inPlace), `sed -i${inPlace.text} (its backup)`);
+        }
       }
-      if (inPlace) for (const f of files) add(f, 'sed -i');
       for (const s of scripts) for (const m of s.matchAll(/(?:^|[;\n}])\s*(?:[\d$,~/!]*\s*)?[wW]\s+([^;\n]+)|s(.)(?:(?!\2).)*\2(?:(?!\2).)*\2[gpiImM0-9]*w\s+([^;\n]+)/g)) add((m[1] ?? m[3])!.trim(), 'sed w');
       break;
     }

@@ -2,6 +2,7 @@ import type { Finding, PolicyContext } from '../types.js';
 import { cdTarget, commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import { gitSubcommand } from './forbidden.js';
+import { parseSed } from './sedOptions.js';
 
 /** Variables whose literal value changes nothing dangerous: stripped before the allowlist match. */
 export const SAFE_ENV = new Set(['CI', 'NODE_ENV', 'FORCE_COLOR', 'NO_COLOR', 'TZ', 'LANG', 'LC_ALL']);
@@ -133,15 +134,8 @@ function inlineCode(name: string, args: string[], ask: (m: string) => void): voi
 }
 
 export function sedScripts(args: string[]): string[] {
-  const scripts: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-e' || a === '--expression') scripts.push(args[++i] ?? '');
-    else if (a.startsWith('--expression=')) scripts.push(a.slice(13));
-    else if (/^-e./.test(a)) scripts.push(a.slice(2));
-    else if (!a.startsWith('-') && scripts.length === 0) scripts.push(a);
-  }
-  return scripts;
+  // Read as sed reads its options, so `--expr=…`, `-ne …` and `-i -e …` find the same scripts as the writes do.
+  return parseSed(['sed', ...args], [], 'linux').scripts;
 }
 
 /** A sed script with the `e` command or the `e` flag of `s`, after any address (`1`, `$`, `/re/`, `1~2`, `a,b`). */
