@@ -1,6 +1,7 @@
 import type { Finding } from '../types.js';
 import { commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
+import { longOption } from './longOptions.js';
 import { parseSed } from './sedOptions.js';
 import type { Word } from './words.js';
 
@@ -249,9 +250,11 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'man':
       for (let i = 1; i < argv.length; i++) {
         const a = argv[i]!;
-        if ((a === '-P' || a === '--pager') && argv[i + 1] !== undefined) out.code.push({ text: argv[++i]!, via: `man ${a}` });
+        // man-db takes prefixes of long options: --pag is --pager.
+        const long = longOption(a, ['pager', 'path', 'preprocessor', 'prompt']);
+        if ((a === '-P' || (long?.name === 'pager' && long.value === undefined)) && argv[i + 1] !== undefined) out.code.push({ text: argv[++i]!, via: `man ${a}` });
         else if (/^-P./.test(a)) out.code.push({ text: a.slice(2), via: 'man -P' });
-        else if (a.startsWith('--pager=')) out.code.push({ text: a.slice(8), via: 'man --pager' });
+        else if (long?.name === 'pager' && long.value !== undefined) out.code.push({ text: long.value, via: 'man --pager' });
       }
       return out;
     case 'sed':
@@ -279,7 +282,9 @@ function skipOptions(argv: string[], from: number, withValue: Set<string>, bundl
     const a = argv[i]!;
     if (a === '--') return i + 1;
     if (!a.startsWith('-') || a === '-') break;
-    if (withValue.has(a) || (bundledValue && /^-[a-zA-Z]+$/.test(a) && bundledValue.includes(a.at(-1)!))) i++;
+    // `timeout --sig KILL 5 cmd`: GNU tools take prefixes of long options, and the value must not be read as the command.
+    const long = a.startsWith('--') && !a.includes('=') ? longOption(a, [...withValue].filter((o) => o.startsWith('--')).map((o) => o.slice(2))) : undefined;
+    if (withValue.has(a) || long || (bundledValue && /^-[a-zA-Z]+$/.test(a) && bundledValue.includes(a.at(-1)!))) i++;
   }
   return i;
 }
@@ -358,12 +363,34 @@ function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Wor
       out.argv.push({ words: words.slice(i + 2), at: i + 2, via: 'git bisect run', assignments: [] });
       return;
     } else if (a === 'grep') {
-      for (const o of argv.slice(i + 1)) {
-        const m = /^(?:-O|--open-files-in-pager=)(.+)$/.exec(o);
-        if (m) out.code.push({ text: m[1]!, via: 'git grep -O' });
-      }
+      gitGrepPager(argv.slice(i + 1), out);
       return;
     } else if (!a.startsWith('-')) return;
     else if (['-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'].includes(a)) i++;
+  }
+}
+
+/** git grep's long options that begin like --open-files-in-pager, so its prefixes can be told apart (`--op`). */
+const GIT_GREP_O_OPTIONS = ['open-files-in-pager', 'only-matching', 'or'];
+
+/**
+ * `git grep -O<cmd>` runs cmd on the matching files; a bare `-O` (or `--open-files-in-pager`, or a prefix of it)
+ * runs the configured pager, which is no literal the gate can check (RULES.md C4).
+ */
+function gitGrepPager(args: string[], out: InnerCode): void {
+  for (let j = 0; j < args.length; j++) {
+    const o = args[j]!;
+    if (o === '--') return;
+    if (['-e', '-f', '-A', '-B', '-C', '-m', '--max-depth', '--threads', '--max-count'].includes(o)) {
+      j++;
+      continue;
+    }
+    let pager: string | undefined;
+    const long = longOption(o, GIT_GREP_O_OPTIONS);
+    if (long?.name === 'open-files-in-pager') pager = long.value ?? '';
+    else if (/^-[^-efABCm]*O/.test(o) && !/^-[^O]*[efABCm]/.test(o)) pager = o.slice(o.indexOf('O') + 1);
+    if (pager === undefined) continue;
+    if (pager !== '') out.code.push({ text: pager, via: 'git grep -O' });
+    else out.findings.push({ verdict: 'ask', rule: 'C4', message: `git grep ${o} opens the matching files in the configured pager (core.pager or $PAGER), a program the gate cannot see` });
   }
 }

@@ -2,6 +2,7 @@ import type { Finding, PolicyContext } from '../types.js';
 import { cdTarget, commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import { gitSubcommand } from './forbidden.js';
+import { longOption } from './longOptions.js';
 import { parseSed } from './sedOptions.js';
 
 /** Variables whose literal value changes nothing dangerous: stripped before the allowlist match. */
@@ -107,7 +108,7 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   if (name === 'npx' || name === 'bunx') npxSensitive(args, o, ask);
   if (name === 'prisma') prismaSensitive(args, ask);
   if (name === 'rg' && args.some((a) => a === '--pre' || a.startsWith('--pre=') || a === '--hostname-bin' || a.startsWith('--hostname-bin=') || a === '-z' || a === '--search-zip' || /^-[a-zA-Z]*z/.test(a))) ask('rg runs a preprocessor or decompressor program');
-  if (name === 'man' && args.some((a) => a === '-P' || a.startsWith('--pager'))) ask('man -P runs a pager program');
+  if (name === 'man' && args.some((a) => /^-P/.test(a) || longOption(a, ['pager', 'path', 'preprocessor', 'prompt'])?.name === 'pager')) ask('man -P runs a pager program');
   for (const [tool, sub] of DEPLOY) if (name === tool && sub.test(args.join(' '))) ask(`${tool} ${args[0] ?? ''} changes something outside this machine`);
   if (/^(npm|pnpm|yarn|pip|pip3|gem|cargo|go)$/.test(name) && /^(install|i|add|get)$/.test(args[0] ?? '') && args.some((a) => /^(https?:|git[+:@]|github:|gitlab:|bitbucket:|file:)|\.(tgz|tar\.gz|whl|zip)$/.test(a))) ask('installs from a URL, git remote or tarball');
   return out;
