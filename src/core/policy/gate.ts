@@ -65,7 +65,7 @@ export class PolicyGate {
     if (command.length > MAX_COMMAND_LENGTH) return undefined;
     let analysis;
     try {
-      analysis = this.analyses.get(this.parser, command, ctx.home, ci);
+      analysis = this.analyses.get(this.parser, command, ctx.home, ci, ctx.shell);
     } catch {
       return undefined;
     }
@@ -99,7 +99,7 @@ export class PolicyGate {
       return decide(findings, settings, () => false);
     }
 
-    const { commands, direct, problems } = this.analyses.get(this.parser, command, ctx.home, ci);
+    const { commands, direct, problems } = this.analyses.get(this.parser, command, ctx.home, ci, ctx.shell);
     for (const p of problems) {
       findings.push({ verdict: 'ask', rule: p.rule, message: p.message, command: p.command });
       if (p.source !== undefined) for (const argv of lexicalCommands(p.source)) checkForbidden(argv, argv.join(' '));

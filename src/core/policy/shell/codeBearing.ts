@@ -1,6 +1,7 @@
 import type { Finding } from '../types.js';
 import { commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
+import type { Dialect } from './dialect.js';
 import { longOption } from './longOptions.js';
 import { parseSed } from './sedOptions.js';
 import type { Word } from './words.js';
@@ -8,7 +9,7 @@ import type { Word } from './words.js';
 /** What a code-bearing command runs (RULES.md C4). */
 export interface InnerCode {
   /** Another command line held as text: `sh -c '…'`, `eval …`, `git -c alias.x='!…'`, a heredoc fed to a shell. */
-  code: Array<{ text: string; via: string }>;
+  code: Array<{ text: string; via: string; dialect?: Dialect }>;
   /**
    * A command run by a wrapper with its own words: `timeout 5 git push -f`, `xargs rm`, `find -exec rm {} +`.
    * `at` is the index of its first word among the wrapper's words.
@@ -79,13 +80,16 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     const c = argv.findIndex((a) => /^-(c|command)$/i.test(a));
     if (c > 0) {
       const code = words.slice(c + 1).map((w, i) => literal(w, `the code given to ${name} ${argv[c]}`) ?? `\0${i}`);
-      out.code.push({ text: code.join(' '), via: `${name} -Command` });
+      out.code.push({ text: code.join(' '), via: `${name} -Command`, dialect: 'powershell' });
     }
     return out;
   }
-  if ((lowerName === 'cmd' || lowerName === 'cmd.exe') && argv.some((a) => /^\/[ck]$/i.test(a))) {
-    const c = argv.findIndex((a) => /^\/[ck]$/i.test(a));
-    run(c + 1, 'cmd /c');
+  // cmd /c "rd /s /q dist": the rest of the line is a cmd command line, as bash -c takes a bash one.
+  const slashC = lowerName === 'cmd' || lowerName === 'cmd.exe' ? argv.findIndex((a) => /^\/[ck]/i.test(a)) : -1;
+  if (slashC > 0) {
+    const attached = argv[slashC]!.slice(2);
+    const code = words.slice(slashC + 1).map((w) => literal(w, `the command given to ${name} /c`));
+    if (code.every((c) => c !== undefined)) out.code.push({ text: [attached, ...code].filter(Boolean).join(' '), via: 'cmd /c', dialect: 'cmd' });
     return out;
   }
   if (lowerName === 'start-process' || lowerName === 'saps') {

@@ -1,5 +1,6 @@
 import type { Parser } from 'web-tree-sitter';
 import { copyTree, type SyntaxNode } from './syntaxTree.js';
+import { asBashSource, type Dialect } from './dialect.js';
 import { rewriteReadWriteOpens } from './readWriteOpen.js';
 import { resolveWord, type Word, type WordEnv } from './words.js';
 
@@ -133,8 +134,8 @@ export function removeLineContinuations(source: string): string {
  * targets) and unquoted heredoc bodies. Code-bearing words (`sh -c`, wrappers, ...) are opened by the caller
  * through `analyseCode`, which this module also uses for nested code.
  */
-export function analyseCode(parser: Parser, code: string, home: string, via: string[] = []): CommandAnalysis {
-  const { source, at: readWriteOpens } = rewriteReadWriteOpens(removeLineContinuations(code));
+export function analyseCode(parser: Parser, code: string, home: string, via: string[] = [], dialect: Dialect = 'bash'): CommandAnalysis {
+  const { source, at: readWriteOpens } = rewriteReadWriteOpens(removeLineContinuations(asBashSource(code, dialect)));
   const tree = parser.parse(source);
   const result: CommandAnalysis = { commands: [], problems: [] };
   if (!tree) {
