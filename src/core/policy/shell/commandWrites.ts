@@ -147,10 +147,35 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     }
     default:
       // PowerShell: Set-Content/Add-Content/Out-File -Path/-FilePath or the first operand.
-      if (/^(set-content|add-content|out-file|sc|ac|tee-object)$/.test(lower)) {
-        const p = argv.findIndex((a, i) => i > 0 && /^-(path|filepath|literalpath)$/i.test(a));
-        add(p > 0 ? words[p + 1] : operands()[0]?.word, name);
+      if (/^(set-content|add-content|out-file|sc|ac|tee-object|new-item|ni)$/.test(lower)) {
+        const p = argv.findIndex((a, i) => i > 0 && (psParameter(a, 'path') || psParameter(a, 'filepath') || psParameter(a, 'literalpath')));
+        add(p > 0 ? words[p + 1] : psOperands(argv, words)[0], name);
+      } else if (/^(copy-item|move-item|copy|cpi|move|mi)$/.test(lower)) {
+        const d = argv.findIndex((a, i) => i > 0 && psParameter(a, 'destination'));
+        const ops = psOperands(argv, words);
+        add(d > 0 ? words[d + 1] : ops[1], name);
+        if (/^(move-item|move|mi)$/.test(lower)) add(ops[0], `${name} (source)`, 'delete');
       }
+  }
+  return out;
+}
+
+/** A PowerShell parameter, which may be abbreviated to any unambiguous prefix (`-Dest`), in any case. */
+function psParameter(word: string, name: string): boolean {
+  const given = word.startsWith('-') ? word.slice(1).replace(/:.*$/, '').toLowerCase() : '';
+  return given.length >= 2 && name.startsWith(given);
+}
+
+/** Positional arguments of a cmdlet: words that are not `-Name` parameters or the value after one. */
+function psOperands(argv: string[], words: Word[]): Word[] {
+  const out: Word[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    if (/^-[A-Za-z]/.test(argv[i]!)) {
+      // Switches (-Force, -Recurse) take no value; the other parameters of these cmdlets do.
+      if (!/^-(force|recurse|passthru|whatif|confirm|append|nonewline|container)$/i.test(argv[i]!)) i++;
+      continue;
+    }
+    if (words[i]) out.push(words[i]!);
   }
   return out;
 }

@@ -97,8 +97,8 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   if (PRIVILEGE.has(name)) ask(`${name} runs with other privileges`);
   if (SHELL_STATE.has(name)) ask(`${name} changes the shell's state or runs code it builds`);
   const cd = cdTarget(cmd);
-  if (cd === 'dynamic' || cd === 'home') ask(`${name} to ${cd === 'home' ? 'the home folder' : 'a place only known when it runs ($OLDPWD or an expansion)'}`);
-  else if (cd && !o.insideWorkspace(cd.path)) ask(`${name} leaves the workspace (${cd.path})`);
+  if (cd === 'dynamic' || cd === 'home') ask(`${argv[0]} goes to ${cd === 'home' ? 'the home folder' : 'a place only known when it runs ($OLDPWD, an expansion, another drive)'}`);
+  else if (cd && !o.insideWorkspace(cd.path)) ask(`${argv[0]} leaves the workspace (${cd.path})`);
   if (NETWORK.has(name)) ask(`${name} talks to the network`);
   if (name === 'rsync' && args.some((a) => /^[^-/][^/]*:|^rsync:\/\//.test(a))) ask('rsync to or from a remote host');
   if ((SHELLS.has(name) || INTERPRETERS.has(name)) && reads_stdin(args, cmd)) ask(`${name} runs code from its input (a pipe into a shell or interpreter)`);
