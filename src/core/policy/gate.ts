@@ -8,6 +8,7 @@ import { AnalysisCache } from './shell/expand.js';
 import { commandWrites } from './shell/commandWrites.js';
 import { forbiddenMatchers } from './shell/forbidden.js';
 import { lexicalCommands } from './shell/lexicalScan.js';
+import { linksMadeOnTheLine } from './shell/lineLinks.js';
 import { SAFE_ENV, sensitiveFindings } from './shell/sensitive.js';
 import type { SimpleCommand } from './shell/commandAnalysis.js';
 import { DEFAULT_CONTEXT, stricter, type Decision, type Finding, type GateSettings, type PolicyAction, type PolicyContext, type Verdict } from './types.js';
@@ -114,12 +115,16 @@ export class PolicyGate {
     const declaredPackages = new Set(ctx.projectDependencies ?? packagesNamedIn(settings.allowedCommands));
     // Past the limit the verdict is ask at best: only a deny can change it, so only the forbidden scan runs.
     const onlyForbidden = direct.length > MAX_SIMPLE_COMMANDS;
+    const writes = new Map(onlyForbidden ? [] : commands.map((c) => [c, commandWrites(c, ci, ctx.home, ctx.os)]));
+    const throughLink = linksMadeOnTheLine(writes, ctx, view);
     for (const cmd of commands) {
       if (parsedCleanly || cmd.via.length > 0) checkForbidden(denyArgv(cmd), cmd.text);
       if (onlyForbidden) continue;
       findings.push(...wordFindings(cmd));
       findings.push(...sensitiveFindings(cmd, { ctx, caseInsensitive: ci, declaredPackages, insideWorkspace: inside }));
-      for (const w of commandWrites(cmd, ci, ctx.home, ctx.os)) {
+      for (const w of writes.get(cmd)!) {
+        const link = w.path === null ? undefined : throughLink(cmd, w.path);
+        if (link !== undefined) findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes through ${link}, which this command line makes a link to a place the gate cannot know`, command: cmd.text });
         if (w.path === null) findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes to a path only known when it runs (a glob, a variable or a substitution)`, command: cmd.text });
         const path = w.path ?? w.denyPath;
         if (path === undefined) continue;

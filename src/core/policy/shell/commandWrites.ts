@@ -16,6 +16,8 @@ export interface CommandWrite {
   how: string;
   /** A deletion (rm, a moved-away source) goes through the file rules as a delete. */
   kind?: 'write' | 'delete';
+  /** The write makes a link there (`ln`, `mklink`, `New-Item -ItemType SymbolicLink`): later writes through it go who knows where. */
+  link?: boolean;
 }
 
 const NOT_FILES = /^\/dev\/(null|stdout|stderr|stdin|fd\/\d+|tty)$/;
@@ -80,6 +82,7 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     case 'ln':
     case 'install':
     case 'rsync': {
+      const before = out.length;
       const t = argv.findIndex((a) => a === '-t' || /^-t./.test(a) || a.startsWith('--target-directory') || a.startsWith('--target'));
       const ops = operands();
       if (t > 0) {
@@ -94,6 +97,7 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
         if (dest === '.' || dest.endsWith('/')) for (const src of ops.slice(0, -1)) add(`${dest === '.' ? '' : dest}${src.text.split('/').filter(Boolean).at(-1)}`, name);
         else add(ops.at(-1)!.word ?? dest, name);
       }
+      if (name === 'ln') for (const w of out.slice(before)) w.link = true;
       // Moving a file away deletes it where it was.
       if (name === 'mv') for (const src of ops.slice(0, -1)) add(src.word ?? src.text, 'mv (source)', 'delete');
       break;
@@ -150,6 +154,13 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
       if (/^(set-content|add-content|out-file|sc|ac|tee-object|new-item|ni)$/.test(lower)) {
         const p = argv.findIndex((a, i) => i > 0 && (psParameter(a, 'path') || psParameter(a, 'filepath') || psParameter(a, 'literalpath')));
         add(p > 0 ? words[p + 1] : psOperands(argv, words)[0], name);
+        const type = argv.findIndex((a, i) => i > 0 && psParameter(a, 'itemtype'));
+        if (type > 0 && /^(symboliclink|junction|hardlink)$/i.test(argv[type + 1] ?? '')) for (const w of out) w.link = true;
+      } else if (lower === 'mklink') {
+        // mklink [/D | /H | /J] Link Target
+        const link = argv.findIndex((a, i) => i > 0 && !a.startsWith('/'));
+        if (link > 0) add(words[link], 'mklink');
+        for (const w of out) w.link = true;
       } else if (/^(copy-item|move-item|copy|cpi|move|mi)$/.test(lower)) {
         const d = argv.findIndex((a, i) => i > 0 && psParameter(a, 'destination'));
         const ops = psOperands(argv, words);
