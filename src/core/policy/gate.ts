@@ -141,7 +141,11 @@ export class PolicyGate {
     }
     // C8 both ways: a wrapper's entry does not cover what it runs, so every command reached must match (C4).
     const allowed = (cmd: SimpleCommand) => allowMatch(cmd, settings.allowedCommands, inside);
-    return decide(findings, settings, () => commands.every(allowed), commands.find((c) => !allowed(c)), commands);
+    // S6: with nothing to bound what an allowed command does, full keeps only the commands balanced would run.
+    const uncontained = settings.autonomyLevel === 'full' && !ctx.sandbox;
+    const decision = decide(findings, uncontained ? { ...settings, autonomyLevel: 'balanced' } : settings, () => commands.every(allowed), commands.find((c) => !allowed(c)), commands);
+    if (uncontained && decision.verdict === 'ask' && decision.rule === 'C8') decision.reason += '; without a sandbox on this machine, full decides commands as balanced does (S6)';
+    return decision;
   }
 }
 
