@@ -96,6 +96,8 @@ function appendPart(w: Word, node: SyntaxNode, env: WordEnv, inDoubleQuotes: boo
     }
     case 'concatenation':
       for (const c of node.children) if (c) appendPart(w, c, env, inDoubleQuotes);
+      // tree-sitter splits `log[0-9].txt` at the brackets: the bracket expression spans its unquoted parts.
+      if (!inDoubleQuotes && /\[[^\]]+\]/.test(node.children.map((c) => (c.type === 'word' ? c.text : ' ')).join(''))) w.glob = true;
       return;
     case 'simple_expansion':
     case 'expansion': {
