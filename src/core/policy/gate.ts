@@ -250,13 +250,25 @@ function packagesNamedIn(allowed: readonly string[]): string[] {
   return out;
 }
 
+/** Entries are split once: every simple command of every decision is compared with each of them. */
+const tokenCache = new Map<string, string[]>();
+function entryTokens(entry: string): string[] {
+  let tokens = tokenCache.get(entry);
+  if (!tokens) {
+    tokens = entry.trim().split(/\s+/).filter(Boolean);
+    if (tokenCache.size > 4096) tokenCache.clear();
+    tokenCache.set(entry, tokens);
+  }
+  return tokens;
+}
+
 function matchingEntry(cmd: SimpleCommand, allowed: readonly string[]): string | undefined {
   const argv = cmd.argv.map((w) => w.value);
   if (argv.some((a) => a === null)) return undefined;
   // The longest entry that matches: `timeout 60 npm test` says more about what runs than `timeout`.
   let best: { entry: string; length: number } | undefined;
   for (const entry of allowed) {
-    const tokens = entry.trim().split(/\s+/).filter(Boolean);
+    const tokens = entryTokens(entry);
     if (tokens.length > 0 && tokens.length <= argv.length && tokens.every((t, i) => argv[i] === t) && tokens.length > (best?.length ?? 0)) best = { entry, length: tokens.length };
   }
   return best?.entry;
@@ -266,7 +278,7 @@ function matchingEntry(cmd: SimpleCommand, allowed: readonly string[]): string |
 function allowMatch(cmd: SimpleCommand, allowed: readonly string[], inside: (p: string) => boolean): boolean {
   // `timeout 60 npm test` allowed as a whole covers the `npm test` it runs: the entry reaches into its words.
   const wrapper = cmd.wrappedBy;
-  if (wrapper && allowMatch(wrapper.cmd, allowed, inside) && (matchingEntry(wrapper.cmd, allowed)?.trim().split(/\s+/).length ?? 0) > wrapper.at) return true;
+  if (wrapper && allowMatch(wrapper.cmd, allowed, inside) && entryTokens(matchingEntry(wrapper.cmd, allowed) ?? '').length > wrapper.at) return true;
   // `[[ … ]]` is a conditional expression, not a program; `[ … ]` is the builtin `[` and needs an entry.
   if (cmd.kind === 'test') return cmd.argv[0]?.value === '[[' || matchingEntry(cmd, allowed) !== undefined;
   if (cmd.kind !== 'command') return false;
