@@ -8,6 +8,7 @@ import { AnalysisCache } from './shell/expand.js';
 import { commandWrites } from './shell/commandWrites.js';
 import { forbiddenMatchers } from './shell/forbidden.js';
 import { lexicalCommands } from './shell/lexicalScan.js';
+import { linksMadeOnTheLine } from './shell/lineLinks.js';
 import { SAFE_ENV, sensitiveFindings } from './shell/sensitive.js';
 import type { SimpleCommand } from './shell/commandAnalysis.js';
 import { DEFAULT_CONTEXT, stricter, type Decision, type Finding, type GateSettings, type PolicyAction, type PolicyContext, type Verdict } from './types.js';
@@ -65,15 +66,16 @@ export class PolicyGate {
     if (command.length > MAX_COMMAND_LENGTH) return undefined;
     let analysis;
     try {
-      analysis = this.analyses.get(this.parser, command, ctx.home, ci);
+      analysis = this.analyses.get(this.parser, command, ctx.home, ci, ctx.shell);
     } catch {
       return undefined;
     }
     if (analysis.problems.length > 0) return undefined;
     const inside = (p: string) => canonicalize(p, ctx, view).rel !== undefined;
     const entries: string[] = [];
-    for (const cmd of analysis.direct) {
-      if (allowMatch(cmd, settings.allowedCommands, inside)) continue;
+    for (const cmd of analysis.commands) {
+      // What a wrapper runs is covered by the wrapper's own entry, which holds its words.
+      if (cmd.wrappedBy || allowMatch(cmd, settings.allowedCommands, inside)) continue;
       const argv = cmd.argv.map((w) => w.value);
       if (cmd.kind !== 'command' || argv.length === 0 || argv.some((a) => a === null || a === '' || /\s/.test(a))) return undefined;
       const entry = argv.join(' ');
@@ -98,7 +100,7 @@ export class PolicyGate {
       return decide(findings, settings, () => false);
     }
 
-    const { commands, direct, problems } = this.analyses.get(this.parser, command, ctx.home, ci);
+    const { commands, direct, problems } = this.analyses.get(this.parser, command, ctx.home, ci, ctx.shell);
     for (const p of problems) {
       findings.push({ verdict: 'ask', rule: p.rule, message: p.message, command: p.command });
       if (p.source !== undefined) for (const argv of lexicalCommands(p.source)) checkForbidden(argv, argv.join(' '));
@@ -113,27 +115,37 @@ export class PolicyGate {
     const declaredPackages = new Set(ctx.projectDependencies ?? packagesNamedIn(settings.allowedCommands));
     // Past the limit the verdict is ask at best: only a deny can change it, so only the forbidden scan runs.
     const onlyForbidden = direct.length > MAX_SIMPLE_COMMANDS;
+    const writes = new Map(onlyForbidden ? [] : commands.map((c) => [c, commandWrites(c, ci, ctx.home, ctx.os)]));
+    const throughLink = linksMadeOnTheLine(writes, ctx, view);
     for (const cmd of commands) {
       if (parsedCleanly || cmd.via.length > 0) checkForbidden(denyArgv(cmd), cmd.text);
       if (onlyForbidden) continue;
       findings.push(...wordFindings(cmd));
       findings.push(...sensitiveFindings(cmd, { ctx, caseInsensitive: ci, declaredPackages, insideWorkspace: inside }));
-      for (const w of commandWrites(cmd, ci, ctx.home)) {
-        if (w.path === null) {
-          findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes to a path only known when it runs`, command: cmd.text });
-          continue;
-        }
-        const places = isAbsolute(w.path) || /^[A-Za-z]:[\\/]|^~/.test(w.path) ? [w.path] : [w.path, ...cdDirs.map((d) => join(d, w.path!))];
+      for (const w of writes.get(cmd)!) {
+        const link = w.path === null ? undefined : throughLink(cmd, w.path);
+        if (link !== undefined) findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes through ${link}, which this command line makes a link to a place the gate cannot know`, command: cmd.text });
+        if (w.path === null) findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes to a path only known when it runs (a glob, a variable or a substitution)`, command: cmd.text });
+        const path = w.path ?? w.denyPath;
+        if (path === undefined) continue;
+        const places = isAbsolute(path) || /^[A-Za-z]:[\\/]|^~/.test(path) ? [path] : [path, ...cdDirs.map((d) => join(d, path))];
         for (const place of places) {
           for (const f of checkFileAction(w.kind ?? 'write', place, settings, ctx, view, { fromCommand: true })) {
+            // Where a dynamic path lands is a guess: it can only add a deny (outside, policy files).
+            if (w.path === null && f.verdict !== 'deny') continue;
             findings.push({ ...f, rule: `C7/${f.rule}`, message: `${w.how}: ${f.message}`, command: cmd.text });
           }
         }
       }
       findings.push(...subscriptFindings(cmd, checkForbidden));
     }
+    // C8 both ways: a wrapper's entry does not cover what it runs, so every command reached must match (C4).
     const allowed = (cmd: SimpleCommand) => allowMatch(cmd, settings.allowedCommands, inside);
-    return decide(findings, settings, () => direct.every(allowed), direct.find((c) => !allowed(c)), direct);
+    // S6: with nothing to bound what an allowed command does, full keeps only the commands balanced would run.
+    const uncontained = settings.autonomyLevel === 'full' && !ctx.sandbox;
+    const decision = decide(findings, uncontained ? { ...settings, autonomyLevel: 'balanced' } : settings, () => commands.every(allowed), commands.find((c) => !allowed(c)), commands);
+    if (uncontained && decision.verdict === 'ask' && decision.rule === 'C8') decision.reason += '; without a sandbox on this machine, full decides commands as balanced does (S6)';
+    return decision;
   }
 }
 
@@ -159,7 +171,9 @@ function decide(findings: Finding[], settings: GateSettings, allAllowed: () => b
     return { verdict: 'allow', rule: 'C8', reason: `allow: every command matches allowedCommands${entries.length ? ` (${[...new Set(entries)].map((e) => `"${e}"`).join(', ')})` : ''}`, findings };
   }
   const text = firstNotAllowed?.text ?? '';
-  return { verdict: 'ask', rule: 'C8', reason: `ask: \`${text}\` is not in allowedCommands (at the balanced level only allowed commands run without asking)`, findings };
+  const via = firstNotAllowed?.via.at(-1);
+  const runBy = via && !['$( )', '<( )', 'heredoc', 'function body'].includes(via) ? ` (run by ${via}, whose entry covers only itself)` : '';
+  return { verdict: 'ask', rule: 'C8', reason: `ask: \`${text}\`${runBy} is not in allowedCommands (at the balanced level only allowed commands run without asking)`, findings };
 }
 
 /** RULES.md C1: characters that hide what a command does. */
@@ -184,6 +198,7 @@ function wordFindings(cmd: SimpleCommand): Finding[] {
     }
     if (w.value === null) out.push({ verdict: 'ask', rule: 'C3', message: `\`${w.text}\` is only known when the command runs (${w.expansions[0] ? `it expands ${w.expansions[0]}` : 'a substitution'})`, command: cmd.text });
     else if (i === 0 && w.glob) out.push({ verdict: 'ask', rule: 'C3', message: `the command word \`${w.text}\` is a glob`, command: cmd.text });
+    else if (i === 0 && w.substitutions.length > 0) out.push({ verdict: 'ask', rule: 'C3', message: `the command word \`${w.text}\` is a process substitution`, command: cmd.text });
   });
   return out;
 }
@@ -235,17 +250,37 @@ function packagesNamedIn(allowed: readonly string[]): string[] {
   return out;
 }
 
+/** Entries are split once: every simple command of every decision is compared with each of them. */
+const tokenCache = new Map<string, string[]>();
+function entryTokens(entry: string): string[] {
+  let tokens = tokenCache.get(entry);
+  if (!tokens) {
+    tokens = entry.trim().split(/\s+/).filter(Boolean);
+    if (tokenCache.size > 4096) tokenCache.clear();
+    tokenCache.set(entry, tokens);
+  }
+  return tokens;
+}
+
 function matchingEntry(cmd: SimpleCommand, allowed: readonly string[]): string | undefined {
   const argv = cmd.argv.map((w) => w.value);
   if (argv.some((a) => a === null)) return undefined;
-  return allowed.find((entry) => {
-    const tokens = entry.trim().split(/\s+/).filter(Boolean);
-    return tokens.length > 0 && tokens.length <= argv.length && tokens.every((t, i) => argv[i] === t);
-  });
+  // The longest entry that matches: `timeout 60 npm test` says more about what runs than `timeout`.
+  let best: { entry: string; length: number } | undefined;
+  for (const entry of allowed) {
+    const tokens = entryTokens(entry);
+    if (tokens.length > 0 && tokens.length <= argv.length && tokens.every((t, i) => argv[i] === t) && tokens.length > (best?.length ?? 0)) best = { entry, length: tokens.length };
+  }
+  return best?.entry;
 }
 
 /** RULES.md C8: the command begins with the exact words of an allowedCommands entry, or is neutral. */
 function allowMatch(cmd: SimpleCommand, allowed: readonly string[], inside: (p: string) => boolean): boolean {
+  // `timeout 60 npm test` allowed as a whole covers the `npm test` it runs: the entry reaches into its words.
+  const wrapper = cmd.wrappedBy;
+  if (wrapper && allowMatch(wrapper.cmd, allowed, inside) && entryTokens(matchingEntry(wrapper.cmd, allowed) ?? '').length > wrapper.at) return true;
+  // `[[ … ]]` is a conditional expression, not a program; `[ … ]` is the builtin `[` and needs an entry.
+  if (cmd.kind === 'test') return cmd.argv[0]?.value === '[[' || matchingEntry(cmd, allowed) !== undefined;
   if (cmd.kind !== 'command') return false;
   if (cmd.assignments.some((a) => !SAFE_ENV.has(a.name) || a.value.value === null)) return false;
   if (cmd.argv.length === 0) return true;

@@ -50,6 +50,8 @@ export interface PolicyContext {
   largeRewrite: boolean;
   /** Packages the project declares (dependencies and devDependencies); undefined when unknown. */
   projectDependencies: string[] | undefined;
+  /** Whether commands run contained (RULES.md §4); without it, `full` decides commands as `balanced` does (S6). */
+  sandbox: boolean;
 }
 
 export const DEFAULT_CONTEXT: PolicyContext = {
@@ -64,6 +66,7 @@ export const DEFAULT_CONTEXT: PolicyContext = {
   fileEditsSoFarInTask: 0,
   largeRewrite: false,
   projectDependencies: undefined,
+  sandbox: true,
 };
 
 export type GateSettings = Pick<AgentSettings, 'autonomyLevel' | 'allowedCommands' | 'forbiddenCommands' | 'maxFileEditsPerTask' | 'requireApprovalForNewFiles'> &

@@ -6,8 +6,11 @@ import { VERDICT_ORDER, type PolicyAction, type PolicyContext, type Verdict } fr
 import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
 import { findShared } from '../../support/corpus.js';
 
-/** The normative cases of ../shared/policy/cases.json. */
-const CASES = findShared('policy/cases.json') ?? join(__dirname, '../../../../shared/policy/cases.json');
+/**
+ * The normative cases of ../shared/policy/cases.json, and peer-cases.json: cases translated from other projects'
+ * test suites (each cites its source).
+ */
+const CASE_FILES = ['cases.json', 'peer-cases.json'].map((name) => ({ name, path: findShared(`policy/${name}`) ?? join(__dirname, '../../../../shared/policy', name) }));
 
 interface Case {
   id: string;
@@ -27,14 +30,15 @@ function score(expected: Verdict, got: Verdict): 'ok' | 'critical' | 'major' | '
   return VERDICT_ORDER[got] > VERDICT_ORDER[expected] ? 'over-block' : 'critical';
 }
 
-describe.skipIf(!existsSync(CASES))('the policy gate on cases.json', () => {
-  const cases: Case[] = existsSync(CASES) ? JSON.parse(readFileSync(CASES, 'utf8')) : [];
+describe('the policy gate on the case files', () => {
   let gate: PolicyGate;
   beforeAll(async () => {
     gate = await PolicyGate.create();
   });
 
-  it(`agrees with all ${cases.length} cases: zero critical, zero major, zero over-block`, () => {
+  for (const file of CASE_FILES) {
+    const cases: Case[] = existsSync(file.path) ? JSON.parse(readFileSync(file.path, 'utf8')) : [];
+    it.skipIf(!existsSync(file.path))(`${file.name}: agrees with all ${cases.length} cases: zero critical, zero major, zero over-block`, () => {
     const rows: string[] = [];
     const byClass = new Map<string, { ok: number; critical: number; major: number; 'over-block': number }>();
     for (const c of cases) {
@@ -48,8 +52,9 @@ describe.skipIf(!existsSync(CASES))('the policy gate on cases.json', () => {
     }
     if (rows.length > 0) {
       const table = [...byClass].filter(([, r]) => r.ok < r.ok + r.critical + r.major + r['over-block']).map(([k, r]) => `${k.padEnd(26)} ok ${r.ok}  critical ${r.critical}  major ${r.major}  over-block ${r['over-block']}`);
-      console.log(`${rows.length} disagreements\n${rows.join('\n')}\n\nby class:\n${table.join('\n')}`);
+      console.log(`${file.name}: ${rows.length} disagreements\n${rows.join('\n')}\n\nby class:\n${table.join('\n')}`);
     }
     expect(rows).toEqual([]);
   });
+  }
 });

@@ -35,13 +35,21 @@ export function commandName(word: string, caseInsensitive: boolean): string {
 
 export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish']);
 
+/** The other names of cd: cmd's chdir and PowerShell's Set-Location and Push-Location with their aliases. */
+const CD_ALIASES = new Set(['chdir', 'set-location', 'sl', 'push-location']);
+
 /**
  * Where `cd`/`pushd` goes: a static path, `dynamic` (no argument = home, `-` = $OLDPWD, an expansion), or
  * undefined for any other command. Options (`-L -P -e -@ --`) are skipped, not taken for the target.
  */
 export function cdTarget(cmd: SimpleCommand): { path: string } | 'home' | 'dynamic' | undefined {
   const name = cmd.argv[0]?.value;
-  if (cmd.kind !== 'command' || (name !== 'cd' && name !== 'pushd')) return undefined;
+  if (cmd.kind !== 'command' || typeof name !== 'string') return undefined;
+  // PowerShell and cmd spell it differently (RULES.md C7): `cd..`, `cd\`, `cd~`, and `D:` switches drive.
+  const glued = /^(cd|chdir)(\.\.|[\\/~].*)$/i.exec(name);
+  if (glued && cmd.argv.length === 1) return glued[2] === '~' ? 'home' : { path: glued[2]! };
+  if (/^[A-Za-z]:$/.test(name) && cmd.argv.length === 1) return 'dynamic';
+  if (name !== 'cd' && name !== 'pushd' && !CD_ALIASES.has(name.toLowerCase())) return undefined;
   let i = 1;
   for (; i < cmd.argv.length; i++) {
     const v = cmd.argv[i]!.value;
@@ -51,6 +59,8 @@ export function cdTarget(cmd: SimpleCommand): { path: string } | 'home' | 'dynam
     }
     if (v === null || !/^-[LPe@]+$/.test(v)) break;
   }
+  // Set-Location -Path x / -LiteralPath x.
+  if (/^-(path|literalpath|lp)$/i.test(cmd.argv[i]?.value ?? '')) i++;
   const target = cmd.argv[i];
   if (!target) return 'home';
   if (target.value === null || target.value === '-' || target.value.startsWith('~-') || target.value.startsWith('+') || target.value.startsWith('-')) return 'dynamic';

@@ -1,14 +1,20 @@
 import type { Finding } from '../types.js';
 import { commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
+import type { Dialect } from './dialect.js';
+import { longOption } from './longOptions.js';
+import { parseSed } from './sedOptions.js';
 import type { Word } from './words.js';
 
 /** What a code-bearing command runs (RULES.md C4). */
 export interface InnerCode {
   /** Another command line held as text: `sh -c '…'`, `eval …`, `git -c alias.x='!…'`, a heredoc fed to a shell. */
-  code: Array<{ text: string; via: string }>;
-  /** A command run by a wrapper with its own words: `timeout 5 git push -f`, `xargs rm`, `find -exec rm {} +`. */
-  argv: Array<{ words: Word[]; via: string; assignments: SimpleCommand['assignments'] }>;
+  code: Array<{ text: string; via: string; dialect?: Dialect }>;
+  /**
+   * A command run by a wrapper with its own words: `timeout 5 git push -f`, `xargs rm`, `find -exec rm {} +`.
+   * `at` is the index of its first word among the wrapper's words.
+   */
+  argv: Array<{ words: Word[]; at: number; via: string; assignments: SimpleCommand['assignments'] }>;
   /** Code that is not a literal (an expansion or substitution): it can never be allowed. */
   findings: Finding[];
 }
@@ -49,7 +55,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     return w.value;
   };
   const run = (from: number, via: string, assignments: SimpleCommand['assignments'] = []) => {
-    if (from < words.length) out.argv.push({ words: words.slice(from), via, assignments });
+    if (from < words.length) out.argv.push({ words: words.slice(from), at: from, via, assignments });
   };
 
   if (SHELLS.has(name)) {
@@ -74,13 +80,16 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     const c = argv.findIndex((a) => /^-(c|command)$/i.test(a));
     if (c > 0) {
       const code = words.slice(c + 1).map((w, i) => literal(w, `the code given to ${name} ${argv[c]}`) ?? `\0${i}`);
-      out.code.push({ text: code.join(' '), via: `${name} -Command` });
+      out.code.push({ text: code.join(' '), via: `${name} -Command`, dialect: 'powershell' });
     }
     return out;
   }
-  if ((lowerName === 'cmd' || lowerName === 'cmd.exe') && argv.some((a) => /^\/[ck]$/i.test(a))) {
-    const c = argv.findIndex((a) => /^\/[ck]$/i.test(a));
-    run(c + 1, 'cmd /c');
+  // cmd /c "rd /s /q dist": the rest of the line is a cmd command line, as bash -c takes a bash one.
+  const slashC = lowerName === 'cmd' || lowerName === 'cmd.exe' ? argv.findIndex((a) => /^\/[ck]/i.test(a)) : -1;
+  if (slashC > 0) {
+    const attached = argv[slashC]!.slice(2);
+    const code = words.slice(slashC + 1).map((w) => literal(w, `the command given to ${name} /c`));
+    if (code.every((c) => c !== undefined)) out.code.push({ text: [attached, ...code].filter(Boolean).join(' '), via: 'cmd /c', dialect: 'cmd' });
     return out;
   }
   if (lowerName === 'start-process' || lowerName === 'saps') {
@@ -135,7 +144,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'parallel': {
       const sep = argv.findIndex((a) => a === ':::' || a === '::::');
       const start = skipOptions(argv, 1, new Set(['-j', '--jobs', '-S', '--sshlogin']));
-      out.argv.push({ words: words.slice(start, sep > 0 ? sep : undefined), via: 'parallel', assignments: [] });
+      out.argv.push({ words: words.slice(start, sep > 0 ? sep : undefined), at: start, via: 'parallel', assignments: [] });
       return out;
     }
     case 'corepack':
@@ -211,7 +220,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
         if (/^-(exec|execdir|ok|okdir)$/.test(argv[i]!)) {
           let end = i + 1;
           while (end < argv.length && argv[end] !== ';' && argv[end] !== '+') end++;
-          out.argv.push({ words: words.slice(i + 1, end), via: `find ${argv[i]}`, assignments: [] });
+          out.argv.push({ words: words.slice(i + 1, end), at: i + 1, via: `find ${argv[i]}`, assignments: [] });
           i = end;
         }
       }
@@ -245,10 +254,16 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'man':
       for (let i = 1; i < argv.length; i++) {
         const a = argv[i]!;
-        if ((a === '-P' || a === '--pager') && argv[i + 1] !== undefined) out.code.push({ text: argv[++i]!, via: `man ${a}` });
+        // man-db takes prefixes of long options: --pag is --pager.
+        const long = longOption(a, ['pager', 'path', 'preprocessor', 'prompt']);
+        if ((a === '-P' || (long?.name === 'pager' && long.value === undefined)) && argv[i + 1] !== undefined) out.code.push({ text: argv[++i]!, via: `man ${a}` });
         else if (/^-P./.test(a)) out.code.push({ text: a.slice(2), via: 'man -P' });
-        else if (a.startsWith('--pager=')) out.code.push({ text: a.slice(8), via: 'man --pager' });
+        else if (long?.name === 'pager' && long.value !== undefined) out.code.push({ text: long.value, via: 'man --pager' });
       }
+      return out;
+    case 'sed':
+      // A script read from a file may hold `e` (run a command) or `w` (write a file) the gate cannot see.
+      for (const file of parseSed(argv, words, 'linux').scriptFiles) out.findings.push({ verdict: 'ask', rule: 'C4', message: `sed -f ${file} runs a script from a file, which the gate cannot inspect`, command: cmd.text });
       return out;
     case 'rg':
       for (let i = 1; i < argv.length; i++) {
@@ -271,7 +286,9 @@ function skipOptions(argv: string[], from: number, withValue: Set<string>, bundl
     const a = argv[i]!;
     if (a === '--') return i + 1;
     if (!a.startsWith('-') || a === '-') break;
-    if (withValue.has(a) || (bundledValue && /^-[a-zA-Z]+$/.test(a) && bundledValue.includes(a.at(-1)!))) i++;
+    // `timeout --sig KILL 5 cmd`: GNU tools take prefixes of long options, and the value must not be read as the command.
+    const long = a.startsWith('--') && !a.includes('=') ? longOption(a, [...withValue].filter((o) => o.startsWith('--')).map((o) => o.slice(2))) : undefined;
+    if (withValue.has(a) || long || (bundledValue && /^-[a-zA-Z]+$/.test(a) && bundledValue.includes(a.at(-1)!))) i++;
   }
   return i;
 }
@@ -309,7 +326,7 @@ function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, li
   // The package's command: `npx prisma@5 migrate` runs `prisma migrate`.
   const first = words[i]!;
   const bin = first.deny.replace(/^(@[^/]+\/)?([^@]+)(@.*)?$/, '$2');
-  out.argv.push({ words: [{ ...first, value: first.value === null ? null : bin, deny: bin }, ...words.slice(i + 1)], via: name === 'npx' ? 'npx' : `${name} exec`, assignments: [] });
+  out.argv.push({ words: [{ ...first, value: first.value === null ? null : bin, deny: bin }, ...words.slice(i + 1)], at: i, via: name === 'npx' ? 'npx' : `${name} exec`, assignments: [] });
 }
 
 function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined): void {
@@ -347,15 +364,37 @@ function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Wor
       }
       return;
     } else if (a === 'bisect' && argv[i + 1] === 'run') {
-      out.argv.push({ words: words.slice(i + 2), via: 'git bisect run', assignments: [] });
+      out.argv.push({ words: words.slice(i + 2), at: i + 2, via: 'git bisect run', assignments: [] });
       return;
     } else if (a === 'grep') {
-      for (const o of argv.slice(i + 1)) {
-        const m = /^(?:-O|--open-files-in-pager=)(.+)$/.exec(o);
-        if (m) out.code.push({ text: m[1]!, via: 'git grep -O' });
-      }
+      gitGrepPager(argv.slice(i + 1), out);
       return;
     } else if (!a.startsWith('-')) return;
     else if (['-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'].includes(a)) i++;
+  }
+}
+
+/** git grep's long options that begin like --open-files-in-pager, so its prefixes can be told apart (`--op`). */
+const GIT_GREP_O_OPTIONS = ['open-files-in-pager', 'only-matching', 'or'];
+
+/**
+ * `git grep -O<cmd>` runs cmd on the matching files; a bare `-O` (or `--open-files-in-pager`, or a prefix of it)
+ * runs the configured pager, which is no literal the gate can check (RULES.md C4).
+ */
+function gitGrepPager(args: string[], out: InnerCode): void {
+  for (let j = 0; j < args.length; j++) {
+    const o = args[j]!;
+    if (o === '--') return;
+    if (['-e', '-f', '-A', '-B', '-C', '-m', '--max-depth', '--threads', '--max-count'].includes(o)) {
+      j++;
+      continue;
+    }
+    let pager: string | undefined;
+    const long = longOption(o, GIT_GREP_O_OPTIONS);
+    if (long?.name === 'open-files-in-pager') pager = long.value ?? '';
+    else if (/^-[^-efABCm]*O/.test(o) && !/^-[^O]*[efABCm]/.test(o)) pager = o.slice(o.indexOf('O') + 1);
+    if (pager === undefined) continue;
+    if (pager !== '') out.code.push({ text: pager, via: 'git grep -O' });
+    else out.findings.push({ verdict: 'ask', rule: 'C4', message: `git grep ${o} opens the matching files in the configured pager (core.pager or $PAGER), a program the gate cannot see` });
   }
 }

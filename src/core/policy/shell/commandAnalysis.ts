@@ -1,5 +1,7 @@
 import type { Parser } from 'web-tree-sitter';
 import { copyTree, type SyntaxNode } from './syntaxTree.js';
+import { asBashSource, type Dialect } from './dialect.js';
+import { rewriteReadWriteOpens } from './readWriteOpen.js';
 import { resolveWord, type Word, type WordEnv } from './words.js';
 
 export interface Redirect {
@@ -25,6 +27,8 @@ export interface SimpleCommand {
   via: string[];
   /** A heredoc body fed to it, when its delimiter was quoted (the body is data unless a shell reads it). */
   heredocText: string | undefined;
+  /** The wrapper that runs it with its own words (`timeout 5 node x.js`), and where among them it starts. */
+  wrappedBy?: { cmd: SimpleCommand; at: number };
 }
 
 export interface ParseProblem {
@@ -130,8 +134,8 @@ export function removeLineContinuations(source: string): string {
  * targets) and unquoted heredoc bodies. Code-bearing words (`sh -c`, wrappers, ...) are opened by the caller
  * through `analyseCode`, which this module also uses for nested code.
  */
-export function analyseCode(parser: Parser, code: string, home: string, via: string[] = []): CommandAnalysis {
-  const source = removeLineContinuations(code);
+export function analyseCode(parser: Parser, code: string, home: string, via: string[] = [], dialect: Dialect = 'bash'): CommandAnalysis {
+  const { source, at: readWriteOpens } = rewriteReadWriteOpens(removeLineContinuations(asBashSource(code, dialect)));
   const tree = parser.parse(source);
   const result: CommandAnalysis = { commands: [], problems: [] };
   if (!tree) {
@@ -142,7 +146,7 @@ export function analyseCode(parser: Parser, code: string, home: string, via: str
     const root = copyTree(tree, source);
     if (root.hasError) result.problems.push({ message: describeSyntaxError(root) });
     const env: WordEnv = { source, home, assignments: collectAssignments(root, source, home) };
-    const walker = new Walker(env, result);
+    const walker = new Walker(env, result, readWriteOpens);
     walker.walk(root, via);
   } finally {
     tree.delete();
@@ -179,6 +183,7 @@ class Walker {
   constructor(
     private readonly env: WordEnv,
     private readonly out: CommandAnalysis,
+    private readonly readWriteOpens: ReadonlySet<number>,
   ) {}
 
   walk(node: SyntaxNode, via: string[]): void {
@@ -231,7 +236,8 @@ class Walker {
     for (const s of word.substitutions) this.walk(s, via);
   }
 
-  private command(node: SyntaxNode, via: string[], outerRedirects: Redirect[], heredocText?: string): SimpleCommand {
+  private command(node: SyntaxNode, via: string[], outerRedirects: Redirect[], outerHeredoc?: string): SimpleCommand {
+    let heredocText = outerHeredoc;
     const assignments: SimpleCommand['assignments'] = [];
     const argv: Word[] = [];
     const redirects: Redirect[] = [...outerRedirects];
@@ -243,8 +249,11 @@ class Walker {
         assignments.push(a);
         nested.push(a.value);
       } else if (c.type === 'file_redirect' || c.type === 'herestring_redirect' || c.type === 'heredoc_redirect') {
-        const r = this.redirect(c, via);
-        if (r) redirects.push(r);
+        heredocText = this.collectRedirect(c, via, redirects) ?? heredocText;
+      } else if (c.type === 'subshell') {
+        // `echo (abc)`, zsh's `=(cmd)`: bash refuses a parenthesis after a word, tree-sitter reads a subshell.
+        this.out.problems.push({ message: `syntax error near "(" (a parenthesis after a word: ${firstLine(c.text).slice(0, 40)})` });
+        this.walk(c, via);
       } else if (c.type === 'command_name' || isWordNode(c)) {
         const w = resolveWord(c, this.env);
         argv.push(w);
@@ -264,9 +273,7 @@ class Walker {
     let heredocText: string | undefined;
     for (const c of node.namedChildren) {
       if (!c || c === node.childForFieldName('body')) continue;
-      if (c.type === 'heredoc_redirect') heredocText = this.heredoc(c, via) ?? heredocText;
-      const r = this.redirect(c, via);
-      if (r) redirects.push(r);
+      heredocText = this.collectRedirect(c, via, redirects) ?? heredocText;
     }
     const body = node.childForFieldName('body');
     if (body?.type === 'command') {
@@ -276,6 +283,23 @@ class Walker {
     if (body) this.walk(body, via);
     // Redirects of a compound statement still write files: keep them on a command of their own.
     if (redirects.length > 0) this.push({ kind: 'command', argv: [], assignments: [], redirects, text: node.text, via, heredocText });
+  }
+
+  /**
+   * One redirect of a command, into `redirects`; for a heredoc, its body's text is returned. tree-sitter hangs what
+   * follows a heredoc operator on the line under it: redirects of the same command (`cat <<EOF > ~/.bashrc`) and
+   * the rest of a pipeline or list (`cat <<EOF | sh`), which are walked as commands of their own.
+   */
+  private collectRedirect(node: SyntaxNode, via: string[], redirects: Redirect[]): string | undefined {
+    const r = this.redirect(node, via);
+    if (r) redirects.push(r);
+    if (node.type !== 'heredoc_redirect') return undefined;
+    for (const c of node.namedChildren) {
+      if (!c || /^heredoc_(start|body|end)$/.test(c.type) || c.type === 'ERROR') continue;
+      if (c.type === 'file_redirect' || c.type === 'herestring_redirect') redirects.push(this.redirect(c, via)!);
+      else this.walk(c, via);
+    }
+    return this.heredoc(node, via);
   }
 
   /** Substitutions in an unquoted heredoc body run; a quoted body is data, returned for a shell that reads it. */
@@ -296,13 +320,15 @@ class Walker {
     const target = dest ? resolveWord(dest, this.env) : undefined;
     if (target) this.substitutionsOf(target, via);
     if (dest?.type === 'process_substitution') this.walk(dest, via);
-    return { op: opMatch?.[1] ?? '>', fd, target };
+    const opAt = node.startIndex + (fd?.length ?? 0) + (opMatch?.index ?? 0);
+    return { op: this.readWriteOpens.has(opAt) ? '<>' : (opMatch?.[1] ?? '>'), fd, target };
   }
 
   private keywordCommand(node: SyntaxNode, via: string[], kind: CommandKind): void {
     const argv: Word[] = [];
     const keyword = node.children[0];
-    if (keyword) argv.push(resolveWord(keyword, this.env));
+    // `[`, `[[`, `declare`, `unset`: a keyword or builtin name, never a glob or an expansion.
+    if (keyword) argv.push({ ...emptyWord(keyword), value: keyword.text, deny: keyword.text, text: keyword.text });
     const assignments: SimpleCommand['assignments'] = [];
     for (const c of node.namedChildren) {
       if (!c) continue;
@@ -344,7 +370,7 @@ function isWordNode(node: SyntaxNode): boolean {
 }
 
 function emptyWord(node: SyntaxNode): Word {
-  return { value: '', deny: '', glob: false, split: false, quoted: false, substitutions: [], expansions: [], text: '', node };
+  return { value: '', deny: '', glob: false, guessed: false, split: false, quoted: false, substitutions: [], expansions: [], text: '', node };
 }
 
 function firstLine(s: string): string {

@@ -1,6 +1,7 @@
 import type { Parser } from 'web-tree-sitter';
 import { analyseCode, MAX_DEPTH, type SimpleCommand } from './commandAnalysis.js';
 import { innerCode } from './codeBearing.js';
+import type { Dialect } from './dialect.js';
 
 export interface AnalysisProblem {
   rule: string;
@@ -31,8 +32,8 @@ export class AnalysisCache {
 
   constructor(private readonly capacity = 512) {}
 
-  get(parser: Parser, command: string, home: string, ci: boolean): ExpandedCommands {
-    const key = `${ci ? 1 : 0}\0${home}\0${command}`;
+  get(parser: Parser, command: string, home: string, ci: boolean, dialect: Dialect = 'bash'): ExpandedCommands {
+    const key = `${ci ? 1 : 0}${dialect}\0${home}\0${command}`;
     const hit = this.entries.get(key);
     if (hit) {
       this.hits++;
@@ -40,7 +41,7 @@ export class AnalysisCache {
       this.entries.set(key, hit);
       return hit;
     }
-    const value = codeBearingCommands(parser, command, home, ci);
+    const value = codeBearingCommands(parser, command, home, ci, dialect);
     this.entries.set(key, value);
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return value;
@@ -51,8 +52,8 @@ export class AnalysisCache {
   }
 }
 
-export function codeBearingCommands(parser: Parser, command: string, home: string, ci: boolean): ExpandedCommands {
-  const top = analyseCode(parser, command, home);
+export function codeBearingCommands(parser: Parser, command: string, home: string, ci: boolean, dialect: Dialect = 'bash'): ExpandedCommands {
+  const top = analyseCode(parser, command, home, [], dialect);
   const problems: AnalysisProblem[] = top.problems.map((p) => ({ rule: 'C0', message: p.message, source: command }));
   const commands: SimpleCommand[] = [];
   const queue = [...top.commands];
@@ -70,10 +71,10 @@ export function codeBearingCommands(parser: Parser, command: string, home: strin
       continue;
     }
     for (const a of inner.argv) {
-      queue.push({ kind: 'command', argv: a.words, assignments: a.assignments, redirects: [], text: a.words.map((w) => w.text).join(' '), via: [...cmd.via, a.via], heredocText: undefined });
+      queue.push({ kind: 'command', argv: a.words, assignments: a.assignments, redirects: [], text: a.words.map((w) => w.text).join(' '), via: [...cmd.via, a.via], heredocText: undefined, wrappedBy: { cmd, at: a.at } });
     }
     for (const c of inner.code) {
-      const sub = analyseCode(parser, c.text, home, [...cmd.via, c.via]);
+      const sub = analyseCode(parser, c.text, home, [...cmd.via, c.via], c.dialect);
       for (const p of sub.problems) problems.push({ rule: 'C4', message: `the code run by ${c.via} has a ${p.message}`, command: cmd.text, source: c.text });
       queue.push(...sub.commands);
     }

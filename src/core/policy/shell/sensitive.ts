@@ -2,6 +2,8 @@ import type { Finding, PolicyContext } from '../types.js';
 import { cdTarget, commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import { gitSubcommand } from './forbidden.js';
+import { longOption } from './longOptions.js';
+import { parseSed } from './sedOptions.js';
 
 /** Variables whose literal value changes nothing dangerous: stripped before the allowlist match. */
 export const SAFE_ENV = new Set(['CI', 'NODE_ENV', 'FORCE_COLOR', 'NO_COLOR', 'TZ', 'LANG', 'LC_ALL']);
@@ -95,8 +97,8 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   if (PRIVILEGE.has(name)) ask(`${name} runs with other privileges`);
   if (SHELL_STATE.has(name)) ask(`${name} changes the shell's state or runs code it builds`);
   const cd = cdTarget(cmd);
-  if (cd === 'dynamic' || cd === 'home') ask(`${name} to ${cd === 'home' ? 'the home folder' : 'a place only known when it runs ($OLDPWD or an expansion)'}`);
-  else if (cd && !o.insideWorkspace(cd.path)) ask(`${name} leaves the workspace (${cd.path})`);
+  if (cd === 'dynamic' || cd === 'home') ask(`${argv[0]} goes to ${cd === 'home' ? 'the home folder' : 'a place only known when it runs ($OLDPWD, an expansion, another drive)'}`);
+  else if (cd && !o.insideWorkspace(cd.path)) ask(`${argv[0]} leaves the workspace (${cd.path})`);
   if (NETWORK.has(name)) ask(`${name} talks to the network`);
   if (name === 'rsync' && args.some((a) => /^[^-/][^/]*:|^rsync:\/\//.test(a))) ask('rsync to or from a remote host');
   if ((SHELLS.has(name) || INTERPRETERS.has(name)) && reads_stdin(args, cmd)) ask(`${name} runs code from its input (a pipe into a shell or interpreter)`);
@@ -106,7 +108,7 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   if (name === 'npx' || name === 'bunx') npxSensitive(args, o, ask);
   if (name === 'prisma') prismaSensitive(args, ask);
   if (name === 'rg' && args.some((a) => a === '--pre' || a.startsWith('--pre=') || a === '--hostname-bin' || a.startsWith('--hostname-bin=') || a === '-z' || a === '--search-zip' || /^-[a-zA-Z]*z/.test(a))) ask('rg runs a preprocessor or decompressor program');
-  if (name === 'man' && args.some((a) => a === '-P' || a.startsWith('--pager'))) ask('man -P runs a pager program');
+  if (name === 'man' && args.some((a) => /^-P/.test(a) || longOption(a, ['pager', 'path', 'preprocessor', 'prompt'])?.name === 'pager')) ask('man -P runs a pager program');
   for (const [tool, sub] of DEPLOY) if (name === tool && sub.test(args.join(' '))) ask(`${tool} ${args[0] ?? ''} changes something outside this machine`);
   if (/^(npm|pnpm|yarn|pip|pip3|gem|cargo|go)$/.test(name) && /^(install|i|add|get)$/.test(args[0] ?? '') && args.some((a) => /^(https?:|git[+:@]|github:|gitlab:|bitbucket:|file:)|\.(tgz|tar\.gz|whl|zip)$/.test(a))) ask('installs from a URL, git remote or tarball');
   return out;
@@ -133,15 +135,8 @@ function inlineCode(name: string, args: string[], ask: (m: string) => void): voi
 }
 
 export function sedScripts(args: string[]): string[] {
-  const scripts: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-e' || a === '--expression') scripts.push(args[++i] ?? '');
-    else if (a.startsWith('--expression=')) scripts.push(a.slice(13));
-    else if (/^-e./.test(a)) scripts.push(a.slice(2));
-    else if (!a.startsWith('-') && scripts.length === 0) scripts.push(a);
-  }
-  return scripts;
+  // Read as sed reads its options, so `--expr=…`, `-ne …` and `-i -e …` find the same scripts as the writes do.
+  return parseSed(['sed', ...args], [], 'linux').scripts;
 }
 
 /** A sed script with the `e` command or the `e` flag of `s`, after any address (`1`, `$`, `/re/`, `1~2`, `a,b`). */

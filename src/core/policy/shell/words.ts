@@ -20,6 +20,11 @@ export interface Word {
   deny: string;
   /** Unquoted glob characters, which the shell would expand. */
   glob: boolean;
+  /**
+   * `deny` took some unknown part as empty (a variable other than `$HOME`, a substitution): it cannot tell where a
+   * path lands. `~`, `$HOME` and earlier literal assignments are exact.
+   */
+  guessed: boolean;
   /** The deny value has spaces from an unquoted `$IFS` and must be split again. */
   split: boolean;
   /** Some part was quoted (so it is data even if it looks like an operator). */
@@ -33,7 +38,7 @@ export interface Word {
 }
 
 export function resolveWord(node: SyntaxNode, env: WordEnv): Word {
-  const w: Word = { value: '', deny: '', glob: false, split: false, quoted: false, substitutions: [], expansions: [], text: node.text, node };
+  const w: Word = { value: '', deny: '', glob: false, guessed: false, split: false, quoted: false, substitutions: [], expansions: [], text: node.text, node };
   appendPart(w, node, env, false);
   return w;
 }
@@ -91,6 +96,8 @@ function appendPart(w: Word, node: SyntaxNode, env: WordEnv, inDoubleQuotes: boo
     }
     case 'concatenation':
       for (const c of node.children) if (c) appendPart(w, c, env, inDoubleQuotes);
+      // tree-sitter splits `log[0-9].txt` at the brackets: the bracket expression spans its unquoted parts.
+      if (!inDoubleQuotes && /\[[^\]]+\]/.test(node.children.map((c) => (c.type === 'word' ? c.text : ' ')).join(''))) w.glob = true;
       return;
     case 'simple_expansion':
     case 'expansion': {
@@ -98,17 +105,24 @@ function appendPart(w: Word, node: SyntaxNode, env: WordEnv, inDoubleQuotes: boo
       w.expansions.push(node.text);
       const known = expandForDeny(node, name, env);
       if (known.split && !inDoubleQuotes) w.split = true;
+      if (!known.exact) w.guessed = true;
       add(w, known.literal, known.deny);
       for (const c of node.descendantsOfType(['command_substitution', 'process_substitution'])) if (c) w.substitutions.push(c);
       return;
     }
     case 'command_substitution':
-    case 'process_substitution':
       w.substitutions.push(node);
+      w.guessed = true;
       add(w, null, '');
+      return;
+    case 'process_substitution':
+      // The word becomes a pipe's name, not the command's output: the inner commands are checked on their own (C2).
+      w.substitutions.push(node);
+      add(w, '/dev/fd/63', '');
       return;
     case 'arithmetic_expansion':
       for (const c of node.descendantsOfType(['command_substitution', 'process_substitution'])) if (c) w.substitutions.push(c);
+      w.guessed = true;
       add(w, null, '');
       return;
     case 'string_content':
@@ -117,21 +131,25 @@ function appendPart(w: Word, node: SyntaxNode, env: WordEnv, inDoubleQuotes: boo
     default:
       // brace_expression, extglob_pattern and the rest: keep the text, but never treat it as a known value.
       for (const c of node.descendantsOfType(['command_substitution', 'process_substitution'])) if (c) w.substitutions.push(c);
+      w.guessed = true;
       add(w, null, node.text);
   }
 }
 
-/** `$HOME`, `~` are the context's home; `$IFS` is a space; `$@`/`$*` empty; earlier literal assignments. */
-function expandForDeny(node: SyntaxNode, name: string, env: WordEnv): { literal: string | null; deny: string; split: boolean } {
+/**
+ * `$HOME` is the context's home; `$IFS` is a space; `$@`/`$*` empty; earlier literal assignments. For the deny
+ * side only (RULES.md C3): the value that runs is never known here, so the word is never allowed for it.
+ */
+function expandForDeny(node: SyntaxNode, name: string, env: WordEnv): { literal: null; deny: string; split: boolean; exact: boolean } {
   const plain = node.type === 'simple_expansion' || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(node.text);
-  if (plain && name === 'HOME') return { literal: env.home, deny: env.home, split: false };
-  if (plain && name === 'IFS') return { literal: null, deny: ' ', split: true };
-  if (plain && (name === '@' || name === '*')) return { literal: null, deny: '', split: false };
+  if (plain && name === 'HOME') return { literal: null, deny: env.home, split: false, exact: true };
+  if (plain && name === 'IFS') return { literal: null, deny: ' ', split: true, exact: false };
+  if (plain && (name === '@' || name === '*')) return { literal: null, deny: '', split: false, exact: false };
   if (plain) {
     const seen = env.assignments.get(name)?.filter((a) => a.at < node.startIndex).at(-1);
-    if (seen) return { literal: null, deny: seen.value, split: false };
+    if (seen) return { literal: null, deny: seen.value, split: false, exact: true };
   }
-  return { literal: null, deny: '', split: false };
+  return { literal: null, deny: '', split: false, exact: false };
 }
 
 function appendUnquoted(w: Word, text: string, env: WordEnv, atWordStart: boolean): void {
@@ -144,7 +162,10 @@ function appendUnquoted(w: Word, text: string, env: WordEnv, atWordStart: boolea
     }
     if (ch === '*' || ch === '?' || (ch === '[' && text.includes(']', i))) w.glob = true;
     if (ch === '~' && i === 0 && atWordStart && (text.length === 1 || text[1] === '/')) {
-      literal += env.home;
+      // Like $HOME: the home folder for the deny side, a value only known at run time for the allow side.
+      w.expansions.push('~');
+      add(w, null, literal + env.home);
+      literal = '';
       continue;
     }
     literal += ch;
