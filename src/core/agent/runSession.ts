@@ -137,7 +137,8 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       model: o.model,
       gate,
       settings: () => ({ ...policy.settings, autonomyLevel: o.level(), allowedCommands: [...policy.settings.allowedCommands, ...allowedNow.filter((e) => !policy.settings.allowedCommands.includes(e))] }),
-      context: hostContext(workspace),
+      // S6: unconfined commands are decided at full as at balanced.
+      context: { ...hostContext(workspace), sandbox: status.confined },
       fsView: realFileSystem,
       journal,
       checkpoints,

@@ -1,4 +1,4 @@
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { acceptanceStorePath } from '../settings/acceptance.js';
 import type { SandboxSettings } from '../settings/schema.js';
 import { packageRegistryHosts } from './registries.js';
@@ -27,7 +27,7 @@ export function containmentFor(o: { workspace: string; home: string; tmpDir: str
     allowWrite: [ws, o.tmpDir, ...o.settings.allowWrite.map((p) => expand(p, ws))],
     // .vscode too: VS Code runs its tasks (runOn folderOpen) and settings outside any sandbox.
     denyWrite: ['.kiro', '.git/hooks', '.git/config', '.vscode'].map((p) => join(ws, p)),
-    denyRead: [...SECRET_LOCATIONS.map((p) => join(o.home, p)), dirname(acceptanceStorePath()), ...o.settings.denyRead.map((p) => expand(p, ws))],
+    denyRead: [...SECRET_LOCATIONS.map((p) => join(o.home, p)), acceptanceStorePath(), ...o.settings.denyRead.map((p) => expand(p, ws))],
     allowedDomains: [...new Set([...packageRegistryHosts(ws, o.home, o.env), ...o.settings.allowedDomains])],
     tmpDir: o.tmpDir,
   };
