@@ -3,6 +3,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
 import { OutputCapture } from './outputCapture.js';
 import { groupAlive, signalGroup } from './processGroup.js';
+import { RUN_MARKER } from './runProcesses.js';
 import { defineTool, fail, type ToolResult } from './types.js';
 
 /** After SIGTERM, how long the group has to end before SIGKILL. */
@@ -30,7 +31,14 @@ export const runCommandTool = defineTool<RunCommandInput>({
   }),
   changesFiles: true,
   run: (input, ctx) =>
-    runInProcessGroup(input.command, { cwd: ctx.workspaceRoot, timeoutSeconds: input.timeoutSeconds ?? ctx.commandTimeoutSeconds, signal: ctx.signal, onOutput: ctx.onOutput }),
+    runInProcessGroup(input.command, {
+      cwd: ctx.workspaceRoot,
+      timeoutSeconds: input.timeoutSeconds ?? ctx.commandTimeoutSeconds,
+      signal: ctx.signal,
+      onOutput: ctx.onOutput,
+      ...(ctx.runId ? { env: { [RUN_MARKER]: ctx.runId } } : {}),
+      ...(ctx.onCommandStarted ? { onStarted: ctx.onCommandStarted } : {}),
+    }),
 });
 
 export interface RunOptions {
@@ -38,6 +46,10 @@ export interface RunOptions {
   timeoutSeconds: number;
   signal: AbortSignal;
   onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
+  /** More environment for the command (the run's marker, runProcesses.ts). */
+  env?: Record<string, string>;
+  /** Called with the pid (= the pgid) as soon as the child exists, before any of its output is read. */
+  onStarted?: (pid: number) => void;
 }
 
 /**
@@ -56,7 +68,7 @@ export async function runInProcessGroup(command: string, o: RunOptions): Promise
     buffer: false,
     reject: false,
     // A pager or a credential prompt would wait for a terminal that is not there.
-    env: { PAGER: 'cat', GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' },
+    env: { PAGER: 'cat', GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0', ...o.env },
   });
   const pid = child.pid;
   if (pid === undefined) {
@@ -65,6 +77,12 @@ export async function runInProcessGroup(command: string, o: RunOptions): Promise
   }
   // Settling is decided below from the process and its pipes; execa's own promise only must not go unhandled.
   child.catch(() => undefined);
+  try {
+    // Recorded before anything else happens, so a crash of this process right after still leaves the group known.
+    o.onStarted?.(pid);
+  } catch {
+    // A listener that fails must not leave the command unwatched (and its group unkilled) behind it.
+  }
 
   return new Promise<ToolResult>((resolve) => {
     const capture = new OutputCapture();

@@ -9,6 +9,10 @@ export interface ToolContext {
   onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
   /** The default for run_command when the model gives no timeout. */
   commandTimeoutSeconds: number;
+  /** The run the tool works for: its commands carry it in their environment, so their processes can be found. */
+  runId?: string;
+  /** A command's process started (its pid, also its process group): the run records it before it goes on. */
+  onCommandStarted?: (pid: number) => void;
 }
 
 export interface ToolResult {
