@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DispositionError, openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
@@ -8,9 +9,18 @@ import { UsageError } from './usageError.js';
 
 type Out = NodeJS.WritableStream;
 
-export async function runsList(opts: { json?: boolean }, out: Out): Promise<number> {
+/**
+ * Runs cut short (a crash, SIGKILL) may have left processes of their commands running: a look at the runs ends
+ * them, and says so.
+ */
+export async function endLeftBehind(workspace: string, ids: readonly string[], err: Out): Promise<void> {
+  for (const l of await endInterruptedRunProcesses(workspace, ids)) err.write(`spec-agent: ${describeLeftBehind(l)}\n`);
+}
+
+export async function runsList(opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
   const ws = process.cwd();
   const ids = (await readdir(join(ws, RUNS_DIR), { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
+  await endLeftBehind(ws, ids, err);
   const rows = [];
   for (const id of ids) {
     const j = await readJournal(ws, id).catch(() => undefined);
@@ -72,7 +82,10 @@ function refused(e: unknown): never {
 }
 
 export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
-  const r = await (await checkpointsOf(id)).discard().catch(refused);
+  const run = await checkpointsOf(id);
+  // Before the files are put back, so nothing the run started writes them again.
+  await endLeftBehind(process.cwd(), [id], err);
+  const r = await run.discard().catch(refused);
   if (opts.json) {
     out.write(JSON.stringify(r) + '\n');
     return 0;
