@@ -111,7 +111,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
     if (stoppedBy) process.exit(STOP_EXIT[signal]);
     stoppedBy = signal;
     err.write(signal === 'SIGINT' ? '\nspec-agent: stopping (press Ctrl+C again to quit at once)\n' : `\nspec-agent: stopping: got ${signal}${signal === 'SIGHUP' ? ' (the terminal closed)' : ''}; the command under way is ended and the task marker put back (send it again to quit at once)\n`);
-    stop.abort();
+    stop.abort(signal === 'SIGINT' ? undefined : `stopped by ${signal}${signal === 'SIGHUP' ? ' (the terminal closed)' : ''}`);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {

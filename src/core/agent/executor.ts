@@ -74,7 +74,7 @@ export interface ExecutorOptions {
   journal: Journal;
   checkpoints?: RunCheckpoints;
   approver?: Approver;
-  /** Stop: no tool is dispatched after it, the model request and the running command are aborted. */
+  /** Stop: no tool is dispatched after it, the model request and the running command are aborted. A text given to abort() is the reason journaled. */
   signal: AbortSignal;
   /** Steps after which the run pauses for review (between top-level task groups). */
   pauseAfterTask?: (task: Task) => boolean;
@@ -157,7 +157,7 @@ export class Executor {
       }
       outcome = { state: 'completed', tasksCompleted: completed };
     } catch (err) {
-      if (err instanceof StopSignal || this.o.signal.aborted) outcome = { state: 'stopped', tasksCompleted: completed, reason: err instanceof StopSignal && err.message !== 'stopped' ? err.message : 'stopped by the user' };
+      if (err instanceof StopSignal || this.o.signal.aborted) outcome = { state: 'stopped', tasksCompleted: completed, reason: err instanceof StopSignal && err.message !== 'stopped' ? err.message : stopReason(this.o.signal) };
       else if (err instanceof Pause) outcome = { state: 'paused', tasksCompleted: completed, reason: err.message, ...{ kind: err.kind } };
       else outcome = { state: 'failed', tasksCompleted: completed, reason: err instanceof Error ? err.message : String(err) };
     } finally {
@@ -486,6 +486,9 @@ export class Executor {
     return { ok: true, output: 'completed', completed: true };
   }
 }
+
+/** Who stopped the run: the reason given to abort() when it is a text (`stopped by SIGTERM`), else the user. */
+const stopReason = (signal: AbortSignal): string => (typeof signal.reason === 'string' ? signal.reason : 'stopped by the user');
 
 class StopSignal extends Error {
   constructor(reason = 'stopped') {
