@@ -73,6 +73,23 @@ describe('stopping spec-agent run', () => {
     expect(JSON.parse(readFileSync(join(ws, '.kiro/runs', started.runId, 'summary.json'), 'utf8'))).toMatchObject({ status: 'stopped', reason });
   });
 
+  it('a second SIGTERM quits at once, and the command, which ignores SIGTERM, is killed on the way out', async () => {
+    const { ws, script } = await workspace([command('sh slow.sh')]);
+    writeFileSync(join(ws, 'slow.sh'), 'trap "" TERM\nsleep 1000\n');
+    const { child, event, stderr } = runUntil(ws, script, 'process.started');
+    const started = await event;
+    if (started.type !== 'process.started') throw new Error('unreachable');
+    child.kill('SIGTERM');
+    await expect.poll(stderr).toContain('stopping: got SIGTERM');
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode).toBe(143);
+    // The CLI is gone (its own 2 s SIGKILL timer with it): only its exit handler can have killed the group.
+    await expect.poll(() => groupAlive(started.pgid)).toBe(false);
+    // Quit before the run could end: the journal has no terminal event.
+    expect(journal(ws, started.runId).some((e) => e.type === 'run.stopped')).toBe(false);
+  });
+
   it('ends a daemon that left its command\'s process group (setsid) when the run ends, and says so', async () => {
     const { ws, script } = await workspace([command('setsid sh daemon.sh > /dev/null 2>&1 &'), complete]);
     writeFileSync(join(ws, 'daemon.sh'), 'echo $$ > daemon.pid\nexec sleep 1000\n');
