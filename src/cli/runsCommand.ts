@@ -5,6 +5,7 @@ import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/int
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
+import { processCount, processList } from '../core/tools/runProcesses.js';
 import { UsageError } from './usageError.js';
 
 type Out = NodeJS.WritableStream;
@@ -56,6 +57,7 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   // The audit: every command and write, and who let it happen (a rule of the gate, or the user).
   for (const c of s.commands) out.write(`  $ ${c.command}  -> exit ${c.exitCode}${c.allowedBy ? `  (allowed by ${c.allowedBy})` : ''}\n`);
   for (const f of s.files) out.write(`  ${f.tool === 'delete_file' ? 'deleted' : 'wrote'} ${f.path}${f.allowedBy ? `  (allowed by ${f.allowedBy})` : ''}\n`);
+  if (s.processesEnded) out.write(`ended at its end: ${processCount(s.processesEnded.length)} its commands left running (${processList(s.processesEnded)})\n`);
   if (j.truncated) out.write(`note: ${j.truncated}\n`);
   return 0;
 }

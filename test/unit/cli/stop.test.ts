@@ -103,6 +103,7 @@ describe('stopping spec-agent run', () => {
     expect(events.at(-1)!.type).toBe('run.completed');
     expect(events.find((e) => e.type === 'processes.ended')).toMatchObject({ count: 1, processes: [{ pid, command: 'sleep 1000' }] });
     expect(JSON.parse(readFileSync(join(ws, '.kiro/runs', runId, 'summary.json'), 'utf8')).processesEnded).toEqual([{ pid, command: 'sleep 1000' }]);
+    expect((await execa('node', [inject('cliPath'), 'runs', 'show', runId], { cwd: ws })).stdout).toContain(`ended at its end: 1 process its commands left running (pid ${pid}: sleep 1000)`);
   });
 
   it('after a SIGKILL of the CLI, `runs list` finds the command still running from the journal, ends it and says so', async () => {
