@@ -110,8 +110,14 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
   const onSignal = (signal: StopSignal) => {
     if (stoppedBy) process.exit(STOP_EXIT[signal]);
     stoppedBy = signal;
-    err.write(signal === 'SIGINT' ? '\nspec-agent: stopping (press Ctrl+C again to quit at once)\n' : `\nspec-agent: stopping: got ${signal}${signal === 'SIGHUP' ? ' (the terminal closed)' : ''}; the command under way is ended and the task marker put back (send it again to quit at once)\n`);
-    stop.abort(signal === 'SIGINT' ? undefined : `stopped by ${signal}${signal === 'SIGHUP' ? ' (the terminal closed)' : ''}`);
+    if (signal === 'SIGINT') {
+      err.write('\nspec-agent: stopping (press Ctrl+C again to quit at once)\n');
+      return stop.abort();
+    }
+    const what = `${signal}${signal === 'SIGHUP' ? ' (the terminal closed)' : ''}`;
+    err.write(`\nspec-agent: stopping: got ${what}; the command under way is ended and the task marker put back (send it again to quit at once)\n`);
+    // The journal's run.stopped says what stopped it.
+    stop.abort(`stopped by ${what}`);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
