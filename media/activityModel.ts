@@ -54,6 +54,7 @@ export type Item =
   | { kind: 'selfcorrection'; id: string; seq: number; count: number; max: number; reason: string }
   | { kind: 'checkpoint'; id: string; seq: number; label: string; commit: string; skipped: number }
   | { kind: 'pause'; id: string; seq: number; pauseKind: string; reason: string }
+  | { kind: 'leftovers'; id: string; seq: number; processes: Array<{ pid: number; command: string }> }
   | {
       kind: 'completion';
       id: string;
@@ -333,6 +334,9 @@ export class ActivityModel {
           files: [...this.taskFiles.values()],
         });
         this.taskFiles.clear();
+        break;
+      case 'processes.ended':
+        this.push({ kind: 'leftovers', id, seq: e.seq, processes: e.processes });
         break;
       case 'run.paused':
         this.pausedNow = true;

@@ -38,6 +38,11 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
         h('span', { class: 'title' }, `Paused (${PAUSE_LABEL[item.pauseKind] ?? item.pauseKind})`),
         h('div', { class: 'detail pre-wrap' }, item.reason),
       ]);
+    case 'leftovers':
+      return row(item, 'leftovers', 'debug-disconnect', [
+        h('span', { class: 'title' }, `Ended ${item.processes.length} process${item.processes.length === 1 ? '' : 'es'} the run left running`),
+        h('div', { class: 'meta' }, item.processes.map((p) => `pid ${p.pid}: ${p.command}`).join('; ')),
+      ]);
     case 'completion':
       return completionRow(item);
     case 'end': {

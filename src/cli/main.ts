@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('run')
-    .description('Run tasks of a tasks.md with the agent, every step through the policy gate. Exit 0 all done, 1 a task failed, 2 usage or config error, 3 paused, 130 stopped.')
+    .description('Run tasks of a tasks.md with the agent, every step through the policy gate. Exit 0 all done, 1 a task failed, 2 usage or config error, 3 paused, 130 stopped (Ctrl+C), 143 stopped by SIGTERM, 129 by SIGHUP.')
     .argument('<tasks.md>', 'the tasks file; the workspace is the folder holding .kiro/ above it')
     .requiredOption('--task <ids>', 'a task id, a range (1-5) or a list (2,3.1)')
     .option('--model <provider:model>', 'the model, e.g. replay:script.json')
@@ -46,10 +46,10 @@ export async function main(argv: string[]): Promise<number> {
   const runs = program.command('runs').description('The runs of the workspace of the current folder (.kiro/runs/).');
   runs
     .command('list')
-    .description('Runs, newest first, with their status.')
+    .description('Runs, newest first, with their status; processes that a run cut short (a crash) left running are ended.')
     .option('--json', 'print them as JSON')
     .action(async (opts: { json?: boolean }) => {
-      code = await runsList(opts, process.stdout);
+      code = await runsList(opts, process.stdout, process.stderr);
     });
   runs
     .command('show')

@@ -13,6 +13,8 @@ import { alwaysAllowEntries } from '../core/policy/alwaysAllow.js';
 import { PolicyGate } from '../core/policy/gate.js';
 import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
+import { processCount, processList } from '../core/tools/runProcesses.js';
+import { endLeftBehind } from './runsCommand.js';
 import { UsageError } from './usageError.js';
 
 export interface RunOptions {
@@ -26,7 +28,12 @@ export interface RunOptions {
 }
 
 /** Exit codes of `spec-agent run`. */
-export const RUN_EXIT = { completed: 0, failed: 1, usage: 2, paused: 3, stopped: 130 } as const;
+export const RUN_EXIT = { completed: 0, failed: 1, usage: 2, paused: 3, stopped: 130, terminated: 143, hungUp: 129 } as const;
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
+/** A run stopped by a signal exits as a program killed by it would (128 + its number), so a caller can tell. */
+const STOP_EXIT: Record<StopSignal, number> = { SIGINT: RUN_EXIT.stopped, SIGTERM: RUN_EXIT.terminated, SIGHUP: RUN_EXIT.hungUp };
 
 async function modelFor(spec: string | undefined, baseURL: string | undefined, contextWindow?: string): Promise<ChatModel> {
   const window = contextWindow === undefined ? undefined : Number(contextWindow);
@@ -59,6 +66,7 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
  */
 export async function runsResume(id: string, opts: Omit<RunOptions, 'task'>, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const workspace = process.cwd();
+  await endLeftBehind(workspace, [id], err);
   const { file, tasks, state, started, warnings } = await planResume(workspace, id).catch((e: unknown) => {
     throw e instanceof ResumeError ? new UsageError(e.message) : e;
   });
@@ -97,13 +105,21 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
 
   const interactive = !opts.json && Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const stop = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) process.exit(RUN_EXIT.stopped);
-    err.write('\nspec-agent: stopping (press Ctrl+C again to quit at once)\n');
-    stop.abort();
+  // SIGTERM (a CI cancel, `timeout`, `docker stop`) and SIGHUP (the terminal closed) stop the run as Ctrl+C does.
+  let stoppedBy: StopSignal | undefined;
+  const onSignal = (signal: StopSignal) => {
+    if (stoppedBy) process.exit(STOP_EXIT[signal]);
+    stoppedBy = signal;
+    if (signal === 'SIGINT') {
+      err.write('\nspec-agent: stopping (press Ctrl+C again to quit at once)\n');
+      return stop.abort();
+    }
+    const what = `${signal}${signal === 'SIGHUP' ? ' (the terminal closed)' : ''}`;
+    err.write(`\nspec-agent: stopping: got ${what}; the command under way is ended and the task marker put back (send it again to quit at once)\n`);
+    // The journal's run.stopped says what stopped it.
+    stop.abort(`stopped by ${what}`);
   };
-  process.on('SIGINT', onSigint);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
   try {
     const session = await runSession({
       workspace,
@@ -133,9 +149,10 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
     if (!session) return RUN_EXIT.failed;
     const { runId, outcome, summary } = session;
     if (!opts.json) out.write(`\nrun ${runId}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ''}; ${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done; gate ${summary.gate.allow} allow, ${summary.gate.ask} ask, ${summary.gate.deny} deny; journal .kiro/runs/${runId}/\n`);
+    if (outcome.state === 'stopped' && stoppedBy) return STOP_EXIT[stoppedBy];
     return outcome.state === 'completed' ? RUN_EXIT.completed : outcome.state === 'paused' ? RUN_EXIT.paused : outcome.state === 'stopped' ? RUN_EXIT.stopped : RUN_EXIT.failed;
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
   }
 }
 
@@ -200,6 +217,9 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
         break;
       case 'task.completed':
         out.write(green(`✓ task ${e.taskId ?? ''} done${e.verified ? `, verified (${e.verification.map((v) => v.command).join(', ')})` : ' (unverified: no verifyCommands)'}`) + '\n');
+        break;
+      case 'processes.ended':
+        out.write(yellow(`  ended ${processCount(e.count)} the run left behind (${processList(e.processes)})`) + '\n');
         break;
       case 'run.paused':
         out.write(yellow(`⏸ paused: ${e.reason}`) + '\n');

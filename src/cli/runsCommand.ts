@@ -1,16 +1,27 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DispositionError, openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
+import { processCount, processList } from '../core/tools/runProcesses.js';
 import { UsageError } from './usageError.js';
 
 type Out = NodeJS.WritableStream;
 
-export async function runsList(opts: { json?: boolean }, out: Out): Promise<number> {
+/**
+ * Runs cut short (a crash, SIGKILL) may have left processes of their commands running: a look at the runs ends
+ * them, and says so.
+ */
+export async function endLeftBehind(workspace: string, ids: readonly string[], err: Out): Promise<void> {
+  for (const l of await endInterruptedRunProcesses(workspace, ids)) err.write(`spec-agent: ${describeLeftBehind(l)}\n`);
+}
+
+export async function runsList(opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
   const ws = process.cwd();
   const ids = (await readdir(join(ws, RUNS_DIR), { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
+  await endLeftBehind(ws, ids, err);
   const rows = [];
   for (const id of ids) {
     const j = await readJournal(ws, id).catch(() => undefined);
@@ -46,6 +57,7 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   // The audit: every command and write, and who let it happen (a rule of the gate, or the user).
   for (const c of s.commands) out.write(`  $ ${c.command}  -> exit ${c.exitCode}${c.allowedBy ? `  (allowed by ${c.allowedBy})` : ''}\n`);
   for (const f of s.files) out.write(`  ${f.tool === 'delete_file' ? 'deleted' : 'wrote'} ${f.path}${f.allowedBy ? `  (allowed by ${f.allowedBy})` : ''}\n`);
+  if (s.processesEnded) out.write(`ended at its end: ${processCount(s.processesEnded.length)} its commands left running (${processList(s.processesEnded)})\n`);
   if (j.truncated) out.write(`note: ${j.truncated}\n`);
   return 0;
 }
@@ -72,7 +84,10 @@ function refused(e: unknown): never {
 }
 
 export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
-  const r = await (await checkpointsOf(id)).discard().catch(refused);
+  const run = await checkpointsOf(id);
+  // Before the files are put back, so nothing the run started writes them again.
+  await endLeftBehind(process.cwd(), [id], err);
+  const r = await run.discard().catch(refused);
   if (opts.json) {
     out.write(JSON.stringify(r) + '\n');
     return 0;

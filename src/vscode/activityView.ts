@@ -7,6 +7,7 @@ import { activityHtml } from '../../media/activityHtml.js';
 import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { hostMessageSchema, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
+import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { liveRunIn, runIsLive, type LiveRun } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
@@ -144,6 +145,8 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (!latest || this.runner.running || !vscode.workspace.isTrusted) return;
     const journal = await readJournal(latest.workspace, latest.runId).catch(() => undefined);
     if (!journal || journal.ended || runIsLive(latest.workspace, latest.runId)) return;
+    // What its commands still had running when the window went (a crash, a killed host) ends now (RULES.md S5).
+    for (const l of await endInterruptedRunProcesses(latest.workspace, [latest.runId])) this.log.warn(describeLeftBehind(l));
     this.shown = latest;
     await this.reset();
     const task = journal.events.find((e) => e.type === 'task.started');

@@ -9,6 +9,7 @@ import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { workspaceOf, type Task } from '../core/spec/index.js';
+import { killLiveRunProcessesNow } from '../core/tools/liveRuns.js';
 import type { Approvals } from './approvals.js';
 import { ACCEPT_POLICY_COMMAND, SHOW_ACTIVITY_COMMAND } from './autonomy.js';
 import { resolveModel } from './modelSelection.js';
@@ -16,6 +17,8 @@ import { resolveModel } from './modelSelection.js';
 export const EXECUTE_TASK_COMMAND = 'specAgent.executeTask';
 export const STOP_COMMAND = 'specAgent.stop';
 export const STOP_AFTER_TASK_COMMAND = 'specAgent.stopAfterTask';
+/** At deactivation, how long the run has to end cleanly (marker back, run.stopped) before its processes are killed. */
+const SHUTDOWN_WAIT_MS = 3000;
 
 /** The run under way: at most one per window, so Stop has one meaning. */
 interface ActiveRun {
@@ -46,6 +49,8 @@ interface RunRequest {
  */
 export class AgentRunner implements vscode.Disposable {
   private active: ActiveRun | undefined;
+  /** Settles when the run under way has ended (its journal closed). */
+  private ended: Promise<void> | undefined;
   /**
    * Set from the click to the run's start (policy, model: a consent prompt can take a while), so a double click
    * cannot start two runs, and a Stop in that time is not lost.
@@ -78,6 +83,18 @@ export class AgentRunner implements vscode.Disposable {
   stop(): void {
     this.starting?.abort();
     this.active?.stop.abort();
+  }
+
+  /**
+   * The window closes or reloads (deactivate): the run stops as with Stop, given a moment to end cleanly; then
+   * whatever its commands still have running is killed at once, before the extension host goes.
+   */
+  async shutdown(): Promise<void> {
+    const ended = this.ended;
+    this.stop();
+    if (ended) await Promise.race([ended, new Promise((r) => setTimeout(r, SHUTDOWN_WAIT_MS))]);
+    const killed = killLiveRunProcessesNow();
+    if (killed > 0) this.log.warn(`killed ${killed} process(es) of the run at shutdown`);
   }
 
   /** Stop after this task: the task under way finishes (or pauses), then the run ends. */
@@ -215,6 +232,8 @@ export class AgentRunner implements vscode.Disposable {
     for (const on of [settingsWatcher.onDidChange, settingsWatcher.onDidCreate, settingsWatcher.onDidDelete]) on(soon);
     const run: ActiveRun = { file, workspace, taskIds: tasks.map((t) => t.id ?? t.title), stop, stopAfterTask: new AbortController(), reloadPolicy };
     this.active = run;
+    let ended = () => {};
+    this.ended = new Promise<void>((r) => (ended = r));
     this.events = [];
     this.changed.fire();
     // DESIGN.md: the run opens the Agent Activity panel and streams into it.
@@ -253,6 +272,8 @@ export class AgentRunner implements vscode.Disposable {
       clearTimeout(settle);
       settingsWatcher.dispose();
       this.active = undefined;
+      this.ended = undefined;
+      ended();
       this.changed.fire();
     }
   }

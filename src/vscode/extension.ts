@@ -43,6 +43,9 @@ export interface SpecAgentApi {
   chooseModel(workspace: string): Promise<ModelChoice>;
 }
 
+/** What deactivate() has to do: stop the run of this window and end its processes (RULES.md S5). */
+let shutdown: (() => Promise<void>) | undefined;
+
 export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const log = vscode.window.createOutputChannel('Spec Agent', { log: true });
   const cache = new TaskTreeCache(log);
@@ -53,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const panel = { visible: (): boolean => activity.visible, show: (): void => void activity.show() };
   const approvals = new Approvals(panel, log);
   const runner = new AgentRunner(log, context.secrets, approvals, panel.visible, (file) => documentTaskFile(cache, file));
+  shutdown = () => runner.shutdown();
   const autonomyStatus = new AutonomyStatus(runner);
   const activity = new ActivityView(context.extensionUri, runner, approvals, log, autonomyStatus.onDidRefresh);
   const runIndex = new RunIndex(runner);
@@ -112,4 +116,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   };
 }
 
-export function deactivate(): void {}
+/** The window closes or reloads: VS Code waits (a few seconds) for this before the extension host goes. */
+export async function deactivate(): Promise<void> {
+  await shutdown?.();
+}

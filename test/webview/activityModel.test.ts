@@ -75,6 +75,19 @@ describe('ActivityModel', () => {
     expect(m.items.some((i) => i.kind === 'text')).toBe(false);
   });
 
+  it("a command's process start is no row; processes the run ended at its end are one", () => {
+    const m = new ActivityModel();
+    m.reset('r1', [
+      started(),
+      ev({ type: 'tool.requested', callId: 'a', tool: 'run_command', input: { command: 'setsid sh d.sh &' } }),
+      ev({ type: 'process.started', callId: 'a', pid: 10, pgid: 10, startTime: '5', marker: 'SPEC_AGENT_RUN=r1' }),
+      ev({ type: 'processes.ended', count: 1, processes: [{ pid: 11, command: 'sleep 1000' }] }),
+      ev({ type: 'run.completed', tasksCompleted: 1 }),
+    ]);
+    expect(m.items.map((i) => i.kind)).toEqual(['call', 'leftovers', 'end']);
+    expect(m.items[1]).toMatchObject({ processes: [{ pid: 11, command: 'sleep 1000' }] });
+  });
+
   it('changes to rendered items are recorded by id, so the renderer rebuilds only those', () => {
     const m = new ActivityModel();
     m.reset('r1', [started(), ev({ type: 'tool.requested', callId: 'c', tool: 'run_command', input: { command: 'npm test' } })]);

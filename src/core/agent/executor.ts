@@ -9,7 +9,10 @@ import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
 import type { Journal } from '../runs/journal.js';
 import type { AgentSettings } from '../settings/schema.js';
 import { findTask, loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
+import { trackRun, type TrackedRun } from '../tools/liveRuns.js';
+import { processStartTime } from '../tools/processGroup.js';
 import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.js';
+import { endRunProcesses, runMarker } from '../tools/runProcesses.js';
 import type { ToolContext, ToolResult } from '../tools/types.js';
 import type { CommandSandbox } from '../sandbox/commandSandbox.js';
 import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
@@ -72,7 +75,7 @@ export interface ExecutorOptions {
   journal: Journal;
   checkpoints?: RunCheckpoints;
   approver?: Approver;
-  /** Stop: no tool is dispatched after it, the model request and the running command are aborted. */
+  /** Stop: no tool is dispatched after it, the model request and the running command are aborted. A text given to abort() is the reason journaled. */
   signal: AbortSignal;
   /** Steps after which the run pauses for review (between top-level task groups). */
   pauseAfterTask?: (task: Task) => boolean;
@@ -118,6 +121,8 @@ export class Executor {
   private step = 0;
   private readonly originalMarks = new Map<number, TaskStatus>();
   private readonly taskFile: TaskFileAccess;
+  /** The process groups of the run's commands, while it runs (ended at its end, or at the exit of this process). */
+  private processes: TrackedRun | undefined;
 
   constructor(private readonly o: ExecutorOptions) {
     this.taskFile = o.taskFile ?? diskTaskFile(o.tasksFile);
@@ -146,6 +151,7 @@ export class Executor {
     this.state = 'running';
     let outcome: RunOutcome = { state: 'failed', tasksCompleted: 0, reason: 'not started' };
     let completed = 0;
+    this.processes = trackRun(this.o.journal.runId);
     try {
       for (const task of this.o.tasks) {
         if (this.o.signal.aborted) throw new StopSignal();
@@ -156,15 +162,47 @@ export class Executor {
       }
       outcome = { state: 'completed', tasksCompleted: completed };
     } catch (err) {
-      if (err instanceof StopSignal || this.o.signal.aborted) outcome = { state: 'stopped', tasksCompleted: completed, reason: err instanceof StopSignal && err.message !== 'stopped' ? err.message : 'stopped by the user' };
+      if (err instanceof StopSignal || this.o.signal.aborted) outcome = { state: 'stopped', tasksCompleted: completed, reason: err instanceof StopSignal && err.message !== 'stopped' ? err.message : stopReason(this.o.signal) };
       else if (err instanceof Pause) outcome = { state: 'paused', tasksCompleted: completed, reason: err.message, ...{ kind: err.kind } };
       else outcome = { state: 'failed', tasksCompleted: completed, reason: err instanceof Error ? err.message : String(err) };
     } finally {
+      // First, so nothing the run started writes to the workspace after its last snapshot.
+      await this.endLeftovers();
       await this.restoreMarks(outcome.state === 'completed').catch(() => undefined);
       await this.o.checkpoints?.finish().catch(() => undefined);
       this.terminal(outcome);
+      this.processes.done();
     }
     return outcome;
+  }
+
+  /**
+   * RULES.md S5: whatever ends the run, no process it started outlives it: a server left in the background, a
+   * daemon that left its command's process group. They are ended, and the journal says which.
+   */
+  private async endLeftovers(): Promise<void> {
+    const ended = await endRunProcesses([this.processes!.trace]).catch(() => []);
+    if (ended.length > 0) this.emit({ type: 'processes.ended', count: ended.length, processes: ended.map((p) => ({ pid: p.pid, command: p.command })) });
+  }
+
+  /** What a tool of call `callId` runs with: commands carry the run's marker, and their process groups are journaled. */
+  private toolContext(callId: string, onOutput: ToolContext['onOutput']): ToolContext {
+    const runId = this.o.journal.runId;
+    return {
+      workspaceRoot: this.o.workspace,
+      signal: this.o.signal,
+      commandTimeoutSeconds: this.o.settings().commandTimeoutSeconds,
+      onOutput,
+      runId,
+      // Commands are confined by the run's sandbox, and keep the variables sandbox.passEnv names.
+      passEnv: this.o.settings().sandbox.passEnv,
+      ...(this.o.sandbox ? { sandbox: this.o.sandbox } : {}),
+      onCommandStarted: (pid) => {
+        const startTime = processStartTime(pid);
+        this.processes?.addGroup({ pgid: pid, ...(startTime ? { startTime } : {}) });
+        this.emit({ type: 'process.started', callId, pid, pgid: pid, ...(startTime ? { startTime } : {}), marker: runMarker(runId) });
+      },
+    };
   }
 
   /** The one terminal event; `paused` is journaled as run.paused and then run.stopped, so the run can resume. */
@@ -354,7 +392,7 @@ export class Executor {
     let result: ToolResult;
     const output = this.streamedOutput(call.id);
     try {
-      result = await tool.run(parsed.input, { ...this.commandContext(settings), onOutput: output.onOutput });
+      result = await tool.run(parsed.input, this.toolContext(call.id, output.onOutput));
     } finally {
       output.finish();
       if (tool.changesFiles) await this.checkpoint('after', call);
@@ -413,17 +451,6 @@ export class Executor {
     }
   }
 
-  /** What every tool gets; commands also their sandbox and the variables they keep. */
-  private commandContext(settings: AgentSettings): ToolContext {
-    return {
-      workspaceRoot: this.o.workspace,
-      signal: this.o.signal,
-      commandTimeoutSeconds: settings.commandTimeoutSeconds,
-      passEnv: settings.sandbox.passEnv,
-      ...(this.o.sandbox ? { sandbox: this.o.sandbox } : {}),
-    };
-  }
-
   /** What the gate is asked: a command, or a write/create/delete of a workspace path. */
   private async actionOf(tool: string, input: unknown): Promise<PolicyAction | undefined> {
     const i = input as { command?: string; path?: string };
@@ -455,7 +482,7 @@ export class Executor {
         return { ...this.finish(call, { ok: false, output: `The check \`${command}\` may not run (${decision.reason}); the task cannot be verified.` }, 0), retryableCheck: false };
       }
       const output = this.streamedOutput(call.id);
-      const r = await runner.run({ command }, { ...this.commandContext(settings), onOutput: output.onOutput }).finally(output.finish);
+      const r = await runner.run({ command }, this.toolContext(call.id, output.onOutput)).finally(output.finish);
       if (this.o.signal.aborted) throw new StopSignal();
       const exitCode = typeof r.data?.exitCode === 'number' ? r.data.exitCode : null;
       verification.push({ command, exitCode, ok: r.ok });
@@ -475,6 +502,8 @@ function refusedUnconfined(why: string, decision: Decision): Decision {
   const message = `commands are not sandboxed (${why}) and sandbox.mode is "required", so no command runs`;
   return { verdict: 'deny', rule: 'S6', reason: `deny: ${message}`, findings: [...decision.findings, { verdict: 'deny', rule: 'S6', message }] };
 }
+/** Who stopped the run: the reason given to abort() when it is a text (`stopped by SIGTERM`), else the user. */
+const stopReason = (signal: AbortSignal): string => (typeof signal.reason === 'string' ? signal.reason : 'stopped by the user');
 
 class StopSignal extends Error {
   constructor(reason = 'stopped') {

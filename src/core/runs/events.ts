@@ -40,6 +40,13 @@ export const runEventSchema = z.discriminatedUnion('type', [
     /** What Always allow added to allowedCommands: one entry, or one per simple command of a compound line. */
     alwaysAllow: z.union([z.string(), z.array(z.string())]).optional(),
   }),
+  /**
+   * A command's process started: journaled before its output is read, so that after a crash of the run its
+   * process group can still be found (`startTime`: see processStartTime) and ended; `marker` is in its environment.
+   */
+  z.object({ ...base, type: z.literal('process.started'), callId: z.string(), pid: z.number().int(), pgid: z.number().int(), startTime: z.string().optional(), marker: z.string() }),
+  /** The run's commands left processes running (in the background, or out of their group): they were ended. */
+  z.object({ ...base, type: z.literal('processes.ended'), count: z.number().int(), processes: z.array(z.object({ pid: z.number().int(), command: z.string() })) }),
   z.object({ ...base, type: z.literal('tool.output'), callId: z.string(), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
   z.object({ ...base, type: z.literal('tool.finished'), callId: z.string(), ok: z.boolean(), output: z.string(), data: z.record(z.string(), z.unknown()).optional(), durationMs: z.number() }),
   z.object({ ...base, type: z.literal('selfcorrection'), taskId: z.string().nullable(), count: z.number().int(), max: z.number().int(), reason: z.string() }),

@@ -23,6 +23,8 @@ export interface RunSummary {
   approvals: { approved: number; rejected: number; unanswered: number };
   selfCorrections: number;
   verification: Array<{ taskId: string | null; command: string; exitCode: number | null; ok: boolean }>;
+  /** Processes the run's commands left running, ended at its end (RULES.md S5); absent when there were none. */
+  processesEnded?: Array<{ pid: number; command: string }>;
 }
 
 /** The summary of a run, from its events alone (so a crashed run's journal gives one too). */
@@ -80,6 +82,9 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
       }
       case 'selfcorrection':
         s.selfCorrections++;
+        break;
+      case 'processes.ended':
+        s.processesEnded = [...(s.processesEnded ?? []), ...e.processes];
         break;
       case 'task.completed': {
         const t = s.tasks.find((x) => x.id === e.taskId) ?? s.tasks.find((x) => !x.completed);

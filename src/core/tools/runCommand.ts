@@ -5,6 +5,7 @@ import type { CommandSandbox, ConfinedCommand } from '../sandbox/commandSandbox.
 import { commandEnvironment } from '../sandbox/environment.js';
 import { OutputCapture } from './outputCapture.js';
 import { groupAlive, signalGroup } from './processGroup.js';
+import { RUN_MARKER } from './runProcesses.js';
 import { defineTool, fail, type ToolResult } from './types.js';
 
 /** After SIGTERM, how long the group has to end before SIGKILL. */
@@ -39,6 +40,8 @@ export const runCommandTool = defineTool<RunCommandInput>({
       onOutput: ctx.onOutput,
       ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
       ...(ctx.passEnv ? { passEnv: ctx.passEnv } : {}),
+      ...(ctx.runId ? { env: { [RUN_MARKER]: ctx.runId } } : {}),
+      ...(ctx.onCommandStarted ? { onStarted: ctx.onCommandStarted } : {}),
     }),
 });
 
@@ -51,6 +54,10 @@ export interface RunOptions {
   sandbox?: CommandSandbox;
   /** Variables kept although they look like credentials (sandbox.passEnv). */
   passEnv?: readonly string[];
+  /** More environment for the command (the run's marker, runProcesses.ts). */
+  env?: Record<string, string>;
+  /** Called with the pid (= the pgid) as soon as the child exists, before any of its output is read. */
+  onStarted?: (pid: number) => void;
 }
 
 /**
@@ -71,7 +78,7 @@ export async function runInProcessGroup(command: string, o: RunOptions): Promise
       return fail(`not run: ${(err as Error).message}`, { exitCode: null, signal: null, durationMs: Math.round(performance.now() - started), timedOut: false, stopped: false, outputBytes: 0, truncatedBytes: 0 });
     }
   }
-  const result = await spawnInGroup(confined ? confined.file : 'bash', confined ? confined.args : ['-c', command], commandEnvironment(process.env, o.passEnv, confined?.env).env, started, o, confined !== undefined);
+  const result = await spawnInGroup(confined ? confined.file : 'bash', confined ? confined.args : ['-c', command], commandEnvironment(process.env, o.passEnv, { ...o.env, ...confined?.env }).env, started, o, confined !== undefined);
   if (!confined || !o.sandbox) return result;
   const boundaries = await o.sandbox.finished(confined.commandId, result.output).catch(() => []);
   if (boundaries.length === 0) return { ...result, data: { ...result.data, sandboxed: true } };
@@ -95,6 +102,12 @@ function spawnInGroup(file: string, args: string[], env: Record<string, string>,
   }
   // Settling is decided below from the process and its pipes; execa's own promise only must not go unhandled.
   child.catch(() => undefined);
+  try {
+    // Recorded before anything else happens, so a crash of this process right after still leaves the group known.
+    o.onStarted?.(pid);
+  } catch {
+    // A listener that fails must not leave the command unwatched (and its group unkilled) behind it.
+  }
 
   return new Promise<ToolResult>((resolve) => {
     const capture = new OutputCapture();

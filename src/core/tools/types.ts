@@ -14,6 +14,10 @@ export interface ToolContext {
   sandbox?: CommandSandbox;
   /** Variables commands keep although they look like credentials (sandbox.passEnv). */
   passEnv?: readonly string[];
+  /** The run the tool works for: its commands carry it in their environment, so their processes can be found. */
+  runId?: string;
+  /** A command's process started (its pid, also its process group): the run records it before it goes on. */
+  onCommandStarted?: (pid: number) => void;
 }
 
 export interface ToolResult {

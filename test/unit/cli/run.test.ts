@@ -65,6 +65,11 @@ describe('spec-agent run', () => {
     expect(events.find((e) => e.type === 'gate.decided' && e.verdict === 'deny')).toMatchObject({ rule: 'C5' });
     expect(events.filter((e) => e.type === 'selfcorrection')).toHaveLength(1);
     expect(events.find((e) => e.type === 'task.completed')).toMatchObject({ taskId: '2.1', verified: true, verification: [{ command: 'npm test', exitCode: 0, ok: true }] });
+    // Every command's process group is journaled as it starts, the checks complete_task runs included.
+    const checks = events.flatMap((e) => (e.type === 'tool.requested' && e.tool === 'complete_task' ? [e.callId] : []));
+    const groups = events.flatMap((e) => (e.type === 'process.started' ? [e] : []));
+    expect(checks.length).toBeGreaterThan(0);
+    for (const callId of checks) expect(groups.find((g) => g.callId === callId)).toMatchObject({ pgid: expect.any(Number), marker: `SPEC_AGENT_RUN=${events[0]!.runId}` });
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.1 Store a priority on each item');
     const runId = events[0]!.runId;
     const summary = JSON.parse(readFileSync(join(ws, '.kiro/runs', runId, 'summary.json'), 'utf8'));
