@@ -122,10 +122,13 @@ http.get('http://127.0.0.1:${port}/from-sandbox', (res) => console.log('network 
     expect(r.output).toContain('sandbox.allowedDomains');
   });
 
-  it('the package registry the project uses is reachable', async () => {
-    const r = await run('npm view is-number@7.0.0 version', 120);
-    expect(r.output.trim().split('\n').at(-1)).toBe('7.0.0');
-    expect(r.ok).toBe(true);
+  it('the package registry the project uses is reachable: npm install of a dev dependency works (its cache in the run\'s temp folder)', async () => {
+    writeFileSync(join(ws, 'package.json'), JSON.stringify({ name: 'p', version: '1.0.0', private: true }));
+    const r = await run('npm install --save-dev is-number@7.0.0 --no-audit --no-fund', 180);
+    expect(r.ok, r.output).toBe(true);
+    expect(JSON.parse(readFileSync(join(ws, 'node_modules/is-number/package.json'), 'utf8')).version).toBe('7.0.0');
+    expect(JSON.parse(readFileSync(join(ws, 'package.json'), 'utf8')).devDependencies).toEqual({ 'is-number': '^7.0.0' });
+    expect(existsSync(join(ws, 'package-lock.json'))).toBe(true);
   });
 });
 
