@@ -330,8 +330,8 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await page.locator('[data-action="stopAfterTask"]').innerText()).toContain('Stopping after this task');
     // The elapsed time ticks while the run is under way.
     const elapsed = await page.locator('.header-elapsed').innerText();
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(await page.locator('.header-elapsed').innerText()).not.toBe(elapsed);
+    // Waited for, not slept for: on a loaded machine the one-second tick can come late.
+    await expect.poll(() => page.locator('.header-elapsed').innerText(), { timeout: 15_000 }).not.toBe(elapsed);
     // Ended: Escape does nothing.
     await send({ type: 'reset', runId: runId(), events: run }, controls({ running: false }));
     const before = (await posted()).length;
