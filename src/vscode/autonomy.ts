@@ -15,9 +15,9 @@ export interface EffectiveLevel {
   source: string;
   /** What .kiro/settings.json grants while it is not accepted on this machine (then it does not apply). */
   unaccepted?: string[];
-  /** The workspace's sandbox.mode (RULES.md §4), when its policy applies. */
-  sandboxMode?: 'auto' | 'required' | 'off';
 }
+
+type SandboxMode = 'auto' | 'required' | 'off';
 
 /** Whether the workspace's .kiro/settings.json applies: what it grants when it does not, yet. */
 async function workspacePolicy(root: string): Promise<{ loaded: Awaited<ReturnType<typeof loadSettings>>; text?: string; unaccepted?: string[] }> {
@@ -44,9 +44,7 @@ export async function effectiveLevel(root: string | undefined): Promise<Effectiv
     const { loaded } = policy;
     if (!loaded.valid) return { level: 'cautious', source: '.kiro/settings.json has errors: the safe default' };
     if (policy.unaccepted) return { level: 'cautious', source: '.kiro/settings.json is not accepted on this machine yet: the safe default', ...pending };
-    const sandboxMode = loaded.settings.sandbox.mode;
-    if (loaded.origins.autonomyLevel === 'file') return { level: loaded.settings.autonomyLevel, source: '.kiro/settings.json', sandboxMode };
-    return { level: 'cautious', source: 'the default', sandboxMode };
+    if (loaded.origins.autonomyLevel === 'file') return { level: loaded.settings.autonomyLevel, source: '.kiro/settings.json' };
   }
   return { level: 'cautious', source: 'the default' };
 }
@@ -109,7 +107,8 @@ export class AutonomyStatus implements vscode.Disposable {
     const effective = await effectiveLevel(workspaceInView(this.runs.running));
     if (mine !== this.refreshes) return;
     const { level, source, unaccepted } = effective;
-    const sandbox = sandboxNote(await (this.availability ??= sandboxAvailability()), effective.sandboxMode);
+    const root = workspaceInView(this.runs.running);
+    const sandbox = sandboxNote(await (this.availability ??= sandboxAvailability()), root && vscode.workspace.isTrusted ? await sandboxMode(root) : undefined);
     if (mine !== this.refreshes) return;
     this.refreshed.fire(effective);
     const run = this.runs.running;
@@ -139,7 +138,14 @@ export class AutonomyStatus implements vscode.Disposable {
 }
 
 /** RULES.md §4 S6 for the status bar: whether commands will run confined, and if not, why and what follows. */
-function sandboxNote(a: Availability, mode: EffectiveLevel['sandboxMode']): string {
+/** The workspace's sandbox.mode as a run would apply it (a file not accepted yet cannot turn the sandbox off). */
+async function sandboxMode(root: string): Promise<SandboxMode | undefined> {
+  const { loaded, text } = await workspacePolicy(root);
+  if (!loaded.valid || text === undefined) return undefined;
+  return (await applicableSettings(root, text, loaded.settings)).settings.sandbox.mode;
+}
+
+function sandboxNote(a: Availability, mode: SandboxMode | undefined): string {
   if (mode === 'off') return 'Commands are not sandboxed: sandbox.mode is "off" in .kiro/settings.json; the full level decides commands as balanced does.';
   if (a.available) return `Commands run sandboxed (${a.backend}): they write only in the workspace, reach only the package registries and sandbox.allowedDomains, and see no credentials.`;
   if (mode === 'required') return `Commands are not sandboxed: ${a.why}. sandbox.mode is "required", so the agent runs no command.`;

@@ -90,6 +90,20 @@ async function pollUntil(page, what, probe, timeoutMs = 10_000) {
   }
 }
 
+/**
+ * The pids, as this machine numbers them, of the processes running `args` in folder `cwd`. A confined command
+ * has a process namespace of its own: the pid it writes itself (`echo $$`) is not the one seen from here.
+ */
+const hostPids = (args, cwd) =>
+  fs.readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8') === `${args.join('\0')}\0` && fs.readlinkSync(`/proc/${p}/cwd`) === fs.realpathSync(cwd);
+    } catch {
+      return false;
+    }
+  });
+
 const processState = (pid) => {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -150,7 +164,8 @@ test('Agent Activity: Escape in the panel stops a long command at once; Resume a
   await clickLensAbove(page, '2.2 List open items by priority', '▶ Execute with Agent');
   const pidFile = path.join(workspace, 'long-build.pid');
   await pollUntil(page, 'the long command to start', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 30_000);
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  await pollUntil(page, 'the long command to be seen from outside its sandbox', () => hostPids(['sleep', '120'], workspace).length === 1, 10_000);
+  const [pid] = hostPids(['sleep', '120'], workspace);
   await panel.locator('.state[data-state="running"]').waitFor({ timeout: 10_000 });
   // Focus inside the panel (the header), then Escape: the key goes to the webview, which stops the run.
   await panel.locator('#header').click();

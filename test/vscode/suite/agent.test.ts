@@ -2,13 +2,27 @@
 // the open editor, and Stop during a long command. A spec of its own, removed afterwards, keeps the other suites'
 // fixtures as they were.
 import * as assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, readlink, realpath, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { agentSpec, api, root, until } from './helpers.js';
 
 const spec = agentSpec('agent-in-host');
 const { tasksUri, replay } = spec;
 const TASKS = '# Tasks\n\n- [ ] 1. Write the notes\n- [ ] 2. Wait for the build\n- [x] 3. Already done\n';
+
+/** The pid, as this machine numbers it, of the one process running `args` in folder `cwd`; undefined until there is one. */
+async function hostPid(args: string[], cwd: string): Promise<number | undefined> {
+  const folder = await realpath(cwd);
+  for (const p of await readdir('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if ((await readFile(`/proc/${p}/cmdline`, 'utf8')) === `${args.join('\0')}\0` && (await readlink(`/proc/${p}/cwd`)) === folder) return Number(p);
+    } catch {
+      // gone while we looked, or not ours to read
+    }
+  }
+  return undefined;
+}
 
 const lensTitles = async () => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', tasksUri(), 100)) ?? []).map((l) => `${l.range.start.line + 1}:${l.command?.title ?? ''}`);
 
@@ -59,7 +73,9 @@ describe('Execute with Agent in a real VS Code', () => {
     await replay('slow.json', [{ toolCalls: [{ tool: 'run_command', input: { command: 'sh slow.sh' } }] }]);
     const pending = vscode.commands.executeCommand<{ outcome: { state: string } }>('specAgent.executeTask', tasksUri(), '2');
     const pidFile = vscode.Uri.joinPath(root(), 'sleep.pid').fsPath;
-    const pid = Number(await until('the command to start', async () => (await readFile(pidFile, 'utf8').catch(() => '')).trim() || undefined));
+    await until('the command to start', async () => (await readFile(pidFile, 'utf8').catch(() => '')).trim() || undefined);
+    // Its pid as this machine numbers it: a confined command has a process namespace of its own.
+    const pid = await until('the sleep to be seen from here', async () => hostPid(['sleep', '60'], root().fsPath));
     assert.deepEqual((await lensTitles()).filter((t) => t.startsWith('4:')), ['4:● Running · Stop']);
     assert.equal(await a.autonomyStatusText(), '$(sync~spin) Spec Agent: running 2 · full');
     // One run at a time: a second start while this one runs is refused, and changes nothing.
