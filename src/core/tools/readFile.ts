@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { describeFsError } from './fsErrors.js';
 import { countLines, formatBytes, looksBinary } from './textFiles.js';
 import { defineTool, fail } from './types.js';
-import { workspacePath } from './workspacePath.js';
+import { realTarget, workspacePath } from './workspacePath.js';
 
 export const MAX_READ_BYTES = 1024 * 1024;
 
@@ -15,9 +15,12 @@ export const readFileTool = defineTool<{ path: string }>({
   async run({ path }, ctx) {
     const p = workspacePath(ctx.workspaceRoot, path);
     if ('error' in p) return fail(p.error);
+    // The gate decides reads (R1); this holds even when the tool is called without it: a link never leaks.
+    const real = await realTarget(ctx.workspaceRoot, p.abs);
+    if (real.error) return fail(`${p.rel} ${real.error}; read_file reads only files inside the workspace`, { path: p.rel, refused: true });
     let size: number;
     try {
-      const info = await stat(p.abs);
+      const info = await stat(real.abs);
       if (info.isDirectory()) return fail(`${p.rel} is a folder; use list_files to see what it holds`);
       size = info.size;
     } catch (err) {
@@ -26,7 +29,7 @@ export const readFileTool = defineTool<{ path: string }>({
     if (size > MAX_READ_BYTES) {
       return fail(`${p.rel} is ${formatBytes(size)} (${size} bytes), over the 1 MB that read_file reads; use search_files to find the part you need`, { path: p.rel, bytes: size });
     }
-    const bytes = await readFile(p.abs);
+    const bytes = await readFile(real.abs);
     if (looksBinary(bytes)) return fail(`${p.rel} is a binary file (${formatBytes(bytes.length)}); read_file reads text files only`, { path: p.rel, bytes: bytes.length, binary: true });
     const text = bytes.toString('utf8');
     const lines = countLines(text);

@@ -9,6 +9,8 @@ export interface ToolContext {
   onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
   /** The default for run_command when the model gives no timeout. */
   commandTimeoutSeconds: number;
+  /** The settings' protectedPaths: secrets besides the built-in list, which search_files never searches (R2). */
+  protectedPaths?: readonly string[];
 }
 
 export interface ToolResult {
