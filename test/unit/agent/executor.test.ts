@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -73,7 +73,8 @@ describe('the executor', () => {
 
   it('sends reads through the gate: journaled with the rule, a link out of the workspace denied, a secret asked about', async () => {
     const ws = await workspace();
-    const home = await mkdtemp(join(tmpdir(), 'spec-agent-home-'));
+    // Real path: on macOS the temp folder is reached through a link, and the reason names where the link leads.
+    const home = await realpath(await mkdtemp(join(tmpdir(), 'spec-agent-home-')));
     await mkdir(join(home, '.ssh'));
     await writeFile(join(home, '.ssh/id_rsa'), 'PRIVATE-KEY-MATERIAL-77\n');
     symlinkSync(join(home, '.ssh/id_rsa'), join(ws, 'notes.md'));
