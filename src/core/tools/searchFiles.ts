@@ -1,7 +1,8 @@
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { z } from 'zod';
 import { COMMON_ARGS, ignoreArgs, RG_MISSING, ripgrepPath, runRipgrep, stripDotSlash, type RipgrepRun } from './ripgrep.js';
+import { describeFsError } from './fsErrors.js';
 import { excludeGlobs, secretFilesIn, skippedNote } from './secretFiles.js';
 import { defineTool, fail } from './types.js';
 import { realTarget, workspacePath } from './workspacePath.js';
@@ -25,6 +26,11 @@ export const searchFilesTool = defineTool<{ query: string; glob?: string; path?:
     // itself must stay inside (R1).
     const real = await realTarget(ctx.workspaceRoot, p.abs);
     if (real.error) return fail(`${p.rel} ${real.error}; search_files searches only inside the workspace`, { path: p.rel, refused: true });
+    try {
+      await stat(real.abs);
+    } catch (err) {
+      return fail((describeFsError(p.rel, err) ?? `${p.rel}: ${(err as Error).message}`).replace(/no such file$/, 'no such file or folder'));
+    }
     const filters = [...COMMON_ARGS, ...(await ignoreArgs(ctx.workspaceRoot)), ...(glob ? ['--glob', glob] : [])];
     // R2: secret files are never searched, not even for whether they match (that alone would leak them bit by bit).
     const realRel = relative(await realpath(ctx.workspaceRoot), real.abs).split(sep).join('/') || '.';

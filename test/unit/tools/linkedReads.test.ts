@@ -100,8 +100,9 @@ describe('search_files, links and secrets', () => {
     }
   });
 
-  it('searches a single file with its name on each match', async () => {
+  it('searches a single file with its name on each match; a missing place says so', async () => {
     expect((await searchFilesTool.run({ query: 'app', path: 'src/app.ts' }, ctx)).output).toBe('src/app.ts:1:export const app = 1;');
+    expect(await searchFilesTool.run({ query: 'app', path: 'lib' }, ctx)).toMatchObject({ ok: false, output: 'lib: no such file or folder' });
   });
 });
 
