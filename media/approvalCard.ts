@@ -14,7 +14,7 @@ const MAX_DIFF_LINES = 400;
 export function renderApprovalCard(c: CallItem, detail: ApprovalDetail | undefined): HTMLElement {
   const subject = callSubject(c);
   const isCommand = c.tool === 'run_command';
-  const what = isCommand ? 'Run command' : c.tool === 'delete_file' ? 'Delete file' : c.tool === 'edit_file' ? 'Edit file' : c.tool === 'write_file' ? 'Write file' : c.tool;
+  const what = isCommand ? 'Run command' : c.tool === 'delete_file' ? 'Delete file' : c.tool === 'edit_file' ? 'Edit file' : c.tool === 'write_file' ? 'Write file' : c.tool === 'read_file' ? 'Read file' : c.tool;
   const rule = c.approval?.rule ?? c.gate?.rule ?? '';
   const reason = c.approval?.reason ?? c.gate?.reason ?? '';
   const card = h(

@@ -112,7 +112,7 @@ const TOOL_VERB: Record<string, string> = {
 export function callSubject(c: CallItem): string {
   const i = c.input;
   if (c.tool === 'run_command') return str(i.command) ?? '';
-  if (c.tool === 'search_files') return [str(i.query), str(i.glob) ? `in ${str(i.glob)}` : undefined].filter(Boolean).join(' ');
+  if (c.tool === 'search_files') return [str(i.query), str(i.glob) ? `in ${str(i.glob)}` : undefined, str(i.path) ? `under ${str(i.path)}` : undefined].filter(Boolean).join(' ');
   if (c.tool === 'list_files') return [str(i.path) ?? '.', str(i.glob)].filter(Boolean).join(' ');
   if (c.tool === 'complete_task') return '';
   return str(i.path) ?? str(c.finished?.data.path) ?? '';

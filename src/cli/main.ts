@@ -103,6 +103,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--write <path>', 'a file write')
     .option('--create <path>', 'a file creation')
     .option('--delete <path>', 'a file deletion')
+    .option('--read <path>', 'a file read (read_file): outside the workspace, links included, is denied; a secret asks')
     .option('--cases <file>', 'evaluate every case of FILE (the format of cases.json): one JSON line per case, then a summary')
     .option('--settings <file>', 'the settings file (default: .kiro/settings.json of the current folder)')
     .addOption(new Option('--level <level>', 'override the autonomy level').choices(['cautious', 'balanced', 'full']))

@@ -15,6 +15,7 @@ export interface CheckOptions {
   write?: string;
   create?: string;
   delete?: string;
+  read?: string;
   cases?: string;
   settings?: string;
   level?: string;
@@ -40,8 +41,8 @@ function withLevel(settings: AgentSettings, level: string | undefined): AgentSet
 export async function policyCheck(opts: CheckOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const root = process.cwd();
   if (opts.cases) return runCases(opts, root, out);
-  const given = (['command', 'write', 'create', 'delete'] as const).filter((k) => opts[k] !== undefined);
-  if (given.length !== 1) throw new UsageError('give exactly one of --command, --write, --create, --delete (or --cases FILE).');
+  const given = (['command', 'write', 'create', 'delete', 'read'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length !== 1) throw new UsageError('give exactly one of --command, --write, --create, --delete, --read (or --cases FILE).');
   const kind = given[0]!;
   const action: PolicyAction = kind === 'command' ? { kind, command: opts.command! } : { kind, path: opts[kind]! };
   const loaded = await settingsFor(opts, root);

@@ -110,7 +110,7 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
 
     const tl = page.locator('#timeline');
     // Reads are one-liners with what they read.
-    expect(await tl.locator('.row-call[data-call="replay-0-1"]').innerText()).toMatch(/^Read src\/todo\.js\s+\S*\s*\d+ lines allow · R0$/);
+    expect(await tl.locator('.row-call[data-call="replay-0-1"]').innerText()).toMatch(/^Read src\/todo\.js\s+\S*\s*\d+ lines allow · R3$/);
     // Writes carry their diffstat from tool.finished data.
     const created = await tl.locator('.row-call[data-call="replay-1-1"]').innerText();
     expect(created).toContain('test/priority.test.js');

@@ -196,6 +196,7 @@ export class Executor {
       runId,
       // Commands are confined by the run's sandbox, and keep the variables sandbox.passEnv names.
       passEnv: this.o.settings().sandbox.passEnv,
+      protectedPaths: this.o.settings().protectedPaths,
       ...(this.o.sandbox ? { sandbox: this.o.sandbox } : {}),
       onCommandStarted: (pid) => {
         const startTime = processStartTime(pid);
@@ -368,17 +369,12 @@ export class Executor {
 
     if (call.tool === 'complete_task') return this.complete(call, task, parsed.input as { summary: string; requirements?: Array<{ id: string; evidence: string }> });
 
-    const action = await this.actionOf(call.tool, parsed.input);
-    let decision: Decision;
-    if (action) {
-      if ((action.kind === 'write' || action.kind === 'create') && fileEdits >= settings.maxFileEditsPerTask) {
-        throw new Pause('edit-limit', `task ${task.id ?? task.title} reached maxFileEditsPerTask (${settings.maxFileEditsPerTask})`);
-      }
-      decision = this.o.gate.check(action, settings, { ...this.o.context, workspaceRoot: this.o.workspace, fileEditsSoFarInTask: fileEdits }, this.o.fsView);
-      if (action.kind === 'command' && this.o.commandsRefused) decision = refusedUnconfined(this.o.commandsRefused, decision);
-    } else {
-      decision = { verdict: 'allow', rule: 'R0', reason: 'allow: reading and searching inside the workspace is not gated', findings: [] };
+    const action = this.actionOf(call.tool, parsed.input);
+    if ((action.kind === 'write' || action.kind === 'create') && fileEdits >= settings.maxFileEditsPerTask) {
+      throw new Pause('edit-limit', `task ${task.id ?? task.title} reached maxFileEditsPerTask (${settings.maxFileEditsPerTask})`);
     }
+    let decision = this.o.gate.check(action, settings, { ...this.o.context, workspaceRoot: this.o.workspace, fileEditsSoFarInTask: fileEdits }, this.o.fsView);
+    if (action.kind === 'command' && this.o.commandsRefused) decision = refusedUnconfined(this.o.commandsRefused, decision);
     this.emit({ type: 'gate.decided', callId: call.id, verdict: decision.verdict, rule: decision.rule, reason: decision.reason, findings: decision.findings });
 
     if (decision.verdict === 'deny') return { ...this.finish(call, { ok: false, output: `Denied by the policy gate (rule ${decision.rule}): ${decision.reason.replace(/^deny: /, '')}. Do not retry this; take another way.` }, 0), denied: true };
@@ -451,8 +447,8 @@ export class Executor {
     }
   }
 
-  /** What the gate is asked: a command, or a write/create/delete of a workspace path. */
-  private async actionOf(tool: string, input: unknown): Promise<PolicyAction | undefined> {
+  /** What the gate is asked: a command, a read, or a write/create/delete of a workspace path. */
+  private actionOf(tool: string, input: unknown): PolicyAction {
     const i = input as { command?: string; path?: string };
     switch (tool) {
       case 'run_command':
@@ -463,8 +459,14 @@ export class Executor {
         return { kind: 'write', path: i.path! };
       case 'delete_file':
         return { kind: 'delete', path: i.path! };
+      case 'read_file':
+        return { kind: 'read', path: i.path!, tool };
+      case 'list_files':
+      case 'search_files':
+        return { kind: 'read', path: i.path ?? '.', tool };
       default:
-        return undefined;
+        // Every tool goes through the gate: one without an action here must not run ungated.
+        throw new Error(`the tool ${tool} has no policy action, so it cannot go through the gate`);
     }
   }
 

@@ -1,6 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { minimatch } from 'minimatch';
+import { secretTest } from '../policy/secrets.js';
+import { realTarget } from '../tools/workspacePath.js';
 import type { RequirementsDoc, Task, TaskTree } from '../spec/index.js';
 
 export interface SteeringDoc {
@@ -16,7 +18,8 @@ export async function readSteering(workspace: string): Promise<SteeringDoc[]> {
   const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.md')).sort();
   const out: SteeringDoc[] = [];
   for (const f of files) {
-    const text = await readFile(join(dir, f), 'utf8');
+    const text = await readForPrompt(workspace, join(dir, f));
+    if (text === undefined) continue;
     const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
     const front = m?.[1] ?? '';
     const inclusion = (/^inclusion:\s*(always|fileMatch|manual)\s*$/m.exec(front)?.[1] ?? 'always') as SteeringDoc['inclusion'];
@@ -72,8 +75,28 @@ export function taskPrompt(p: PromptInput): string {
   return parts.join('\n\n');
 }
 
+/** The spec's requirements.md and design.md, from the folder of its tasks.md (which may be a link the user made). */
 export async function specFiles(tasksFile: string): Promise<{ requirements?: string; design?: string }> {
   const dir = dirname(tasksFile);
-  const read = (f: string) => readFile(join(dir, f), 'utf8').catch(() => undefined);
+  const read = (f: string) => readForPrompt(dir, join(dir, f));
   return { requirements: await read('requirements.md'), design: await read('design.md') };
 }
+
+/**
+ * A file the prompt quotes, or undefined. The prompt goes to the model provider as surely as a read_file result,
+ * so the read rules hold here too: nothing through a link out of `within` (R1), no secret (R2). A cloned
+ * repository's `.kiro/steering/notes.md -> ~/.ssh/id_rsa` must not ride along with the task.
+ */
+async function readForPrompt(within: string, abs: string): Promise<string | undefined> {
+  try {
+    const real = await realTarget(within, abs);
+    if (real.error) return undefined;
+    const rel = relative(await realpath(within), real.abs).split(sep).join('/');
+    if (isSecret(rel)) return undefined;
+    return await readFile(real.abs, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const isSecret = secretTest([], process.platform === 'darwin' || process.platform === 'win32');

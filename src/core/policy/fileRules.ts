@@ -1,26 +1,11 @@
-import { Minimatch } from 'minimatch';
+import { hasPart, leaf, matchesGlob, protectedGlob, SECRETS, type Protection } from './secrets.js';
 import { canonicalize, printable, type FileSystemView, type Location } from './paths.js';
 import type { FileActionKind, Finding, GateSettings, PolicyContext } from './types.js';
 
-interface Protection {
-  /** Whether the workspace-relative path, split into components (lower-cased on a case-insensitive FS), is protected. */
-  test(parts: readonly string[]): boolean;
-  /** What it is and why a human should look, in plain words. */
-  why: string;
-}
-
-const hasPart = (name: string) => (parts: readonly string[]) => parts.includes(name);
-const leaf = (test: (name: string) => boolean) => (parts: readonly string[]) => test(parts[parts.length - 1] ?? '');
-
-// Matched in any folder, not only at the root: a nested package.json, .git or .env is read by the same tools
-// (npm workspaces, submodules, dotenv in a sub-package), and asking is cheap next to missing one.
+// W3 beyond the secrets: names whose change runs code later or changes what the allowed commands do. Like the
+// secrets, matched in any folder: a nested package.json or .git is used by the same tools (npm workspaces, submodules).
 const PROTECTED: Protection[] = [
-  { test: (parts) => parts.some((p) => p.startsWith('.env')), why: 'it is a .env* file, which holds secrets' },
-  { test: hasPart('secrets'), why: 'it is under secrets/' },
-  { test: leaf((n) => n.endsWith('.pem') || n.endsWith('.key')), why: 'it is a key or certificate file (*.pem, *.key)' },
-  // id_rsa is the rule's example; the other OpenSSH key types are the same kind of secret.
-  { test: leaf((n) => /^id_(rsa|dsa|ecdsa|ed25519)/.test(n)), why: 'it is an SSH private key (id_rsa*)' },
-  { test: leaf((n) => n === '.npmrc'), why: 'it is .npmrc, which holds registry tokens and can change the shell npm scripts run in' },
+  ...SECRETS,
   { test: hasPart('.git'), why: 'it is inside .git/, whose hooks and config run code on later git commands' },
   { test: leaf((n) => n === '.gitmodules'), why: 'it is .gitmodules, which decides what git clones and checks out' },
   { test: hasPart('.vscode'), why: 'it is editor configuration (.vscode/), where settings and tasks can run code or auto-approve tools' },
@@ -31,24 +16,6 @@ const PROTECTED: Protection[] = [
   { test: hasPart('.husky'), why: 'it is a git hook (.husky/), which runs on later git commands' },
   { test: leaf((n) => n === 'package.json'), why: 'it is package.json, whose scripts define what the allowed commands run' },
 ];
-
-/**
- * A `protectedPaths` glob: dotfiles match (protection must not skip `.secret`), and a pattern without '/'
- * matches the name in any folder.
- */
-function protectedGlob(glob: string, ignoreCase: boolean): { test(path: string): boolean } {
-  const g = glob.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '').replace(/\/+$/, '');
-  const mm = new Minimatch(g, { dot: true, matchBase: true, nocase: ignoreCase });
-  return { test: (path) => mm.match(path) };
-}
-
-/** A pattern naming a folder protects what is inside it, as the user means by "protect config/". */
-function matchesGlob(glob: { test(path: string): boolean }, rel: string): boolean {
-  const parts = rel.split('/');
-  for (let i = parts.length; i >= 1; i--) if (glob.test(parts.slice(0, i).join('/'))) return true;
-  // `config/**` protects everything in config/, so deleting or replacing config itself asks too.
-  return glob.test(`${rel}/-`);
-}
 
 const NOUN: Record<FileActionKind, string> = { write: 'writes', create: 'new files', delete: 'deletions' };
 const VERB: Record<FileActionKind, string> = { write: 'writing', create: 'creating', delete: 'deleting' };

@@ -2,6 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { type Parser } from 'web-tree-sitter';
 import { checkFileAction } from './fileRules.js';
 import { canonicalize, describedFileSystem, type FileSystemView } from './paths.js';
+import { decideRead } from './readRules.js';
 import { cdTarget, denyArgv } from './shell/argv.js';
 import { loadBashParser } from './shell/bashParser.js';
 import { AnalysisCache } from './shell/expand.js';
@@ -45,7 +46,9 @@ export class PolicyGate {
     const ctx: PolicyContext = { ...DEFAULT_CONTEXT, ...context };
     const view = fsView ?? describedFileSystem(ctx);
     try {
-      return action.kind === 'command' ? this.checkCommand(action.command, settings, ctx, view) : decideFile(action.kind, action.path, settings, ctx, view);
+      if (action.kind === 'command') return this.checkCommand(action.command, settings, ctx, view);
+      if (action.kind === 'read') return decideRead(action, settings, ctx, view);
+      return decideFile(action.kind, action.path, settings, ctx, view);
     } catch (err) {
       // The gate never throws at its caller and never allows what it failed to understand.
       return { verdict: 'ask', rule: 'C0', reason: `ask: the gate could not analyse this (${err instanceof Error ? err.message : String(err)})`, findings: [] };

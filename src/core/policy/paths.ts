@@ -34,6 +34,9 @@ export interface CanonicalPath extends Location {
   via: Location[];
 }
 
+/** The hazard of a path naming the workspace folder: a concern for a write, the ordinary case for a listing. */
+export const WORKSPACE_ITSELF = 'names the workspace folder itself';
+
 /** Enough for any real link chain; a loop stops here instead of hanging the gate. */
 const MAX_LINKS = 40;
 
@@ -336,7 +339,7 @@ export function canonicalize(path: string, ctx: PolicyContext, fsView: FileSyste
     if (!same(loc, main) && !via.some((v) => same(v, loc))) via.push(loc);
   }
 
-  if (main.rel === '') hazards.add('names the workspace folder itself');
+  if (main.rel === '') hazards.add(WORKSPACE_ITSELF);
   return { ...main, hazards: [...hazards], alternates, via };
 }
 

@@ -10,7 +10,10 @@ export function stricter(a: Verdict, b: Verdict): Verdict {
 
 export type FileActionKind = 'write' | 'create' | 'delete';
 
-export type PolicyAction = { kind: 'command'; command: string } | { kind: FileActionKind; path: string };
+/** The tools that read (RULES.md §3); without one, a read is read_file's (the strictest: it returns contents). */
+export type ReadTool = 'read_file' | 'list_files' | 'search_files';
+
+export type PolicyAction = { kind: 'command'; command: string } | { kind: FileActionKind; path: string } | { kind: 'read'; path: string; tool?: ReadTool };
 
 /** One reason the gate found, with the rule of RULES.md that produced it (`C5`, `W3`, ...). */
 export interface Finding {

@@ -1,9 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { describeFsError } from './fsErrors.js';
 import { countLines, formatBytes, looksBinary } from './textFiles.js';
 import { defineTool, fail } from './types.js';
-import { workspacePath } from './workspacePath.js';
+import { realTarget, workspacePath } from './workspacePath.js';
 
 export const MAX_READ_BYTES = 1024 * 1024;
 
@@ -15,18 +16,30 @@ export const readFileTool = defineTool<{ path: string }>({
   async run({ path }, ctx) {
     const p = workspacePath(ctx.workspaceRoot, path);
     if ('error' in p) return fail(p.error);
-    let size: number;
+    // The gate decides reads (R1); this holds even when the tool is called without it: a link never leaks.
+    const real = await realTarget(ctx.workspaceRoot, p.abs);
+    if (real.error) return fail(`${p.rel} ${real.error}; read_file reads only files inside the workspace`, { path: p.rel, refused: true });
+    // O_NOFOLLOW: the path was resolved a moment ago; a link put in its place since is refused, not followed.
+    let handle: FileHandle;
     try {
-      const info = await stat(p.abs);
-      if (info.isDirectory()) return fail(`${p.rel} is a folder; use list_files to see what it holds`);
-      size = info.size;
+      handle = await open(real.abs, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ELOOP') return fail(`${p.rel} became a symbolic link while it was being read; read it again`, { path: p.rel, refused: true });
       return fail(describeFsError(p.rel, err) ?? `${p.rel}: ${(err as Error).message}`);
     }
-    if (size > MAX_READ_BYTES) {
-      return fail(`${p.rel} is ${formatBytes(size)} (${size} bytes), over the 1 MB that read_file reads; use search_files to find the part you need`, { path: p.rel, bytes: size });
+    let bytes: Buffer;
+    try {
+      const info = await handle.stat();
+      if (info.isDirectory()) return fail(`${p.rel} is a folder; use list_files to see what it holds`);
+      if (info.size > MAX_READ_BYTES) {
+        return fail(`${p.rel} is ${formatBytes(info.size)} (${info.size} bytes), over the 1 MB that read_file reads; use search_files to find the part you need`, { path: p.rel, bytes: info.size });
+      }
+      bytes = await handle.readFile();
+    } catch (err) {
+      return fail(describeFsError(p.rel, err) ?? `${p.rel}: ${(err as Error).message}`);
+    } finally {
+      await handle.close();
     }
-    const bytes = await readFile(p.abs);
     if (looksBinary(bytes)) return fail(`${p.rel} is a binary file (${formatBytes(bytes.length)}); read_file reads text files only`, { path: p.rel, bytes: bytes.length, binary: true });
     const text = bytes.toString('utf8');
     const lines = countLines(text);

@@ -18,6 +18,8 @@ export interface ToolContext {
   runId?: string;
   /** A command's process started (its pid, also its process group): the run records it before it goes on. */
   onCommandStarted?: (pid: number) => void;
+  /** The settings' protectedPaths: secrets besides the built-in list, which search_files never searches (R2). */
+  protectedPaths?: readonly string[];
 }
 
 export interface ToolResult {

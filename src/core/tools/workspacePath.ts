@@ -1,4 +1,4 @@
-import { lstat, realpath } from 'node:fs/promises';
+import { lstat, readlink, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export interface WorkspacePath {
@@ -40,6 +40,22 @@ export async function writablePath(root: string, path: string): Promise<Workspac
 /** The path with the symlinks of its existing part resolved, checked again against the real workspace. */
 export async function realTarget(root: string, abs: string): Promise<{ abs: string; error?: string }> {
   const realRoot = await realpath(root);
+  const real = await resolveLinks(abs, 0);
+  const rel = relative(realRoot, real);
+  if (outside(rel)) return { abs: real, error: 'leads outside the workspace through a symbolic link' };
+  if (inGit(rel)) return { abs: real, error: 'leads inside .git/ through a symbolic link, which tools do not touch' };
+  return { abs: real };
+}
+
+/** Enough for any real chain of links; a loop ends here as realpath's own ELOOP would. */
+const MAX_LINKS = 40;
+
+/**
+ * realpath, where what does not exist yet is taken as written. A dangling link is followed by hand to where it
+ * points: realpath gives up on it, yet writing through it creates its target, and its target decides whether the
+ * link leads out of the workspace.
+ */
+async function resolveLinks(abs: string, links: number): Promise<string> {
   let existing = abs;
   const rest: string[] = [];
   for (;;) {
@@ -52,11 +68,13 @@ export async function realTarget(root: string, abs: string): Promise<{ abs: stri
       existing = dirname(existing);
     }
   }
-  const real = join(await realpath(existing), ...rest);
-  const rel = relative(realRoot, real);
-  if (outside(rel)) return { abs: real, error: 'leads outside the workspace through a symbolic link' };
-  if (inGit(rel)) return { abs: real, error: 'leads inside .git/ through a symbolic link, which tools do not touch' };
-  return { abs: real };
+  try {
+    return join(await realpath(existing), ...rest);
+  } catch (err) {
+    const target = links < MAX_LINKS ? await readlink(existing).catch(() => undefined) : undefined;
+    if (target === undefined) throw err;
+    return resolveLinks(join(resolve(dirname(existing), target), ...rest), links + 1);
+  }
 }
 
 const outside = (rel: string) => rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STREAMED_OUTPUT_LIMIT } from '../../../src/core/agent/streamedOutput.js';
@@ -68,6 +69,37 @@ describe('the executor', () => {
     expect(r.events.some((e) => e.type === 'tool.output')).toBe(false);
     expect(await mark(ws, '2.1')).toBe('done');
     expect(terminal(r.types)).toEqual(['run.completed']);
+  });
+
+  it('sends reads through the gate: journaled with the rule, a link out of the workspace denied, a secret asked about', async () => {
+    const ws = await workspace();
+    // Real path: on macOS the temp folder is reached through a link, and the reason names where the link leads.
+    const home = await realpath(await mkdtemp(join(tmpdir(), 'spec-agent-home-')));
+    await mkdir(join(home, '.ssh'));
+    await writeFile(join(home, '.ssh/id_rsa'), 'PRIVATE-KEY-MATERIAL-77\n');
+    symlinkSync(join(home, '.ssh/id_rsa'), join(ws, 'notes.md'));
+    await writeFile(join(ws, '.env'), 'API_TOKEN=hunter2\n');
+    const reads = [
+      { tool: 'read_file', input: { path: 'notes.md' } },
+      { tool: 'read_file', input: { path: '.env' } },
+      { tool: 'read_file', input: { path: 'package.json' } },
+      { tool: 'list_files', input: {} },
+      { tool: 'search_files', input: { query: 'PRIVATE|hunter|todo' } },
+    ];
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: reads }, { toolCalls: [complete] }] } });
+    expect(r.outcome.state).toBe('completed');
+    const decided = r.events.filter((e) => e.type === 'gate.decided' && e.callId.startsWith('replay-0-'));
+    expect(decided.map((e) => [(e as { verdict: string }).verdict, (e as { rule: string }).rule])).toEqual([['deny', 'R1'], ['ask', 'R2'], ['allow', 'R3'], ['allow', 'R3'], ['allow', 'R3']]);
+    expect(decided[0]).toMatchObject({ reason: `deny: notes.md is a symbolic link to ${home}/.ssh/id_rsa, outside the workspace; reading outside the workspace is denied at every level, links included` });
+    expect(r.events.find((e) => e.type === 'approval.requested')).toMatchObject({ tool: 'read_file', rule: 'R2', input: { path: '.env' } });
+    const finished = (i: number) => r.events.find((e) => e.type === 'tool.finished' && e.callId === `replay-0-${i}`) as { ok: boolean; output: string };
+    expect(finished(0)).toMatchObject({ ok: false, output: expect.stringMatching(/^Denied by the policy gate \(rule R1\)/) });
+    expect(finished(1)).toMatchObject({ ok: false, output: expect.stringMatching(/^Not approved \(rule R2\)/) });
+    expect(finished(3).output).toContain('notes.md -> (outside the workspace)');
+    expect(finished(4).output).toContain('[1 secret file was not searched: .env]');
+    const journal = JSON.stringify(r.events);
+    expect(journal).not.toContain('PRIVATE-KEY-MATERIAL-77');
+    expect(journal).not.toContain('hunter2');
   });
 
   it('asks the approver: an approved write happens, a rejected one does not; with no one to ask, ask is deny', async () => {

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -41,6 +41,23 @@ describe('spec-agent policy check', () => {
     expect((await cli('policy', 'check', '--write', '.env')).exitCode).toBe(3);
     expect((await cli('policy', 'check', '--write', '.kiro/settings.json')).exitCode).toBe(4);
     expect((await cli('policy', 'check', '--delete', '../elsewhere.txt')).exitCode).toBe(4);
+  });
+
+  it('checks reads: a link out of the workspace is denied, a secret asks, the rest is allowed, also at --level full', async () => {
+    // Real path: on macOS the temp folder is reached through a link, and the reason names where the link leads.
+    const home = await realpath(await mkdtemp(join(tmpdir(), 'spec-agent-home-')));
+    await mkdir(join(home, '.ssh'));
+    await writeFile(join(home, '.ssh/id_rsa'), 'PRIVATE-KEY-MATERIAL\n');
+    await symlink(join(home, '.ssh/id_rsa'), join(workspace, 'notes.md'));
+    const r = await cli('policy', 'check', '--read', 'notes.md', '--level', 'full');
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual(['DENY (rule R1, level full)', `  notes.md is a symbolic link to ${home}/.ssh/id_rsa, outside the workspace; reading outside the workspace is denied at every level, links included`]);
+    expect(r.stdout).not.toContain('PRIVATE-KEY-MATERIAL');
+    const secret = await cli('policy', 'check', '--read', '.env', '--json');
+    expect(secret.exitCode).toBe(3);
+    expect(JSON.parse(secret.stdout)).toMatchObject({ action: { kind: 'read', path: '.env' }, verdict: 'ask', rule: 'R2', level: 'balanced' });
+    expect((await cli('policy', 'check', '--read', '.kiro/settings.json', '--level', 'cautious')).exitCode).toBe(0);
+    expect((await cli('policy', 'check', '--read', 'src/app.ts', '--write', 'x')).exitCode).toBe(2);
   });
 
   it('takes --level and --settings', async () => {
