@@ -52,6 +52,7 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   }
   out.write(`run ${id}: ${j.ended ? s.status : 'interrupted (no terminal event)'}${s.reason ? ` (${s.reason})` : ''}\n`);
   out.write(`model ${s.model ?? '?'}, level ${s.level ?? '?'}, ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : 'unfinished'}\n`);
+  if (s.sandbox) out.write(s.sandbox.confined ? `commands: sandboxed (${s.sandbox.backend ?? 'sandbox'})\n` : `commands: not sandboxed: ${s.sandbox.why ?? 'unknown reason'}\n`);
   for (const t of s.tasks) out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);
   out.write(`gate: ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny; approvals: ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.unanswered} with no one to ask; self-corrections: ${s.selfCorrections}\n`);
   // The audit: every command and write, and who let it happen (a rule of the gate, or the user).

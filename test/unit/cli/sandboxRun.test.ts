@@ -69,6 +69,7 @@ describe('spec-agent run where no sandbox can be made (RULES.md §4 S6)', () => 
     expect(ev.find((e) => e.type === 'task.completed')).toMatchObject({ verified: true });
     const summary = JSON.parse(readFileSync(join(ws, '.kiro/runs', ev[0]!.runId, 'summary.json'), 'utf8'));
     expect(summary.sandbox).toMatchObject({ confined: false, why: expect.stringContaining('bubblewrap is not installed') });
+    expect((await execa(process.execPath, [inject('cliPath'), 'runs', 'show', ev[0]!.runId], { cwd: ws })).stdout).toMatch(/^commands: not sandboxed: bubblewrap is not installed/m);
   });
 
   it('with sandbox.mode "required", no command runs, the checks included (rule S6)', async () => {
