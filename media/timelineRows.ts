@@ -140,6 +140,9 @@ function callRow(c: CallItem, ui: RowUi): HTMLElement {
     const path = str(c.finished.data.path) ?? str(c.input.path);
     if (path) line.append(' ', openDiffButton(path));
   }
+  // A boundary the sandbox held is the reason a command failed: said on the row, not only in its folded output.
+  const boundaries = c.finished?.data.boundaries;
+  if (Array.isArray(boundaries)) for (const b of boundaries) if (typeof b === 'string') body.push(h('div', { class: 'sandbox-boundary' }, icon('lock'), ' ', b));
   const output = outputOf(c);
   if (output) {
     const lines = output.total;

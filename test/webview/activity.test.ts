@@ -164,6 +164,25 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await label.getAttribute('title')).toContain('full level decides commands as balanced does');
   });
 
+  it('a command that hit the sandbox says which boundary on its row, outside its folded output', async () => {
+    const id = 'boundary-run';
+    const head = run.slice(0, 2).map((e) => ({ ...e, runId: id }));
+    let seq = head.length;
+    const ev = (e: Record<string, unknown>) => ({ runId: id, seq: seq++, time: head[0]!.time, ...e }) as RunEvent;
+    const note = 'write to /etc/x refused by the sandbox: commands write only inside the workspace';
+    await send({
+      type: 'reset',
+      runId: id,
+      events: [
+        ...head,
+        ev({ type: 'tool.requested', callId: 'b1', tool: 'run_command', input: { command: 'npm test' } }),
+        ev({ type: 'gate.decided', callId: 'b1', verdict: 'allow', rule: 'C8', reason: 'allow: every command matches allowedCommands ("npm test")', findings: [] }),
+        ev({ type: 'tool.finished', callId: 'b1', ok: false, output: `exit code 1\nEROFS\n[sandbox] ${note}`, data: { exitCode: 1, durationMs: 80, sandboxed: true, boundaries: [note] }, durationMs: 80 }),
+      ],
+    });
+    expect(await page.locator('[data-call="b1"] .sandbox-boundary').innerText()).toContain(note);
+  });
+
   it('a section the user opened stays open when the host sends the run again (the panel hidden and shown)', async () => {
     const id = runId();
     let seq = 3;
