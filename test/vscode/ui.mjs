@@ -340,10 +340,13 @@ export async function runVsixTests({ browser, server, workspace, outDir }) {
     // The packaged webview: a run streams into Agent Activity and completes (the workspace chose full and the demo model).
     await clickLensAbove(page, '2.1 Store a priority on each item', '▶ Execute with Agent');
     await activity(page).locator('.state[data-state="completed"]').waitFor({ timeout: 60_000 });
+    // Its commands ran confined: the sandbox host and its helpers are in the package, and found beside the bundle.
+    const sandbox = await activity(page).locator('.header-sandbox').innerText();
+    if (sandbox !== 'sandboxed') throw new Error(`the packaged extension's run says "${sandbox}", not "sandboxed"`);
     await page.locator('.view-line', { hasText: '[x] 2.1 Store a priority on each item' }).waitFor({ timeout: 10_000 });
     await openFile(page, 'malformed', 'tasks.md');
     await page.locator('.squiggly-warning').first().waitFor({ timeout: 20_000 });
-    console.log(`  ✔ [vsix] the installed .vsix activates: status bar, lenses, diagnostics, and a run streams into Agent Activity to [x] (${Date.now() - started} ms)`);
+    console.log(`  ✔ [vsix] the installed .vsix activates: status bar, lenses, diagnostics, and a run streams into Agent Activity to [x], its commands sandboxed (${Date.now() - started} ms)`);
     return { passed: 1, failed: 0 };
   } catch (err) {
     console.log(`  ✖ [vsix] the installed .vsix: ${String(err.message).split('\n').slice(0, 4).join(' ')}`);

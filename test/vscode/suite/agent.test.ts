@@ -52,6 +52,9 @@ describe('Execute with Agent in a real VS Code', () => {
     const editor = await vscode.window.showTextDocument(tasksUri());
     const result = await vscode.commands.executeCommand<{ outcome: { state: string }; runId: string }>('specAgent.executeTask', tasksUri(), '1');
     assert.equal(result?.outcome.state, 'completed');
+    // From the extension host too, the run's commands are confined (its sandbox host forked beside the bundle).
+    const started = a.runner.events.find((e) => e.type === 'run.started');
+    assert.deepEqual(started?.type === 'run.started' ? started.sandbox : undefined, { confined: true, backend: 'bubblewrap' });
     assert.equal(await readFile(vscode.Uri.joinPath(root(), 'NOTES.md').fsPath, 'utf8'), 'notes\n');
     await until('the editor to show the tick', () => editor.document.getText().includes('- [x] 1. Write the notes'));
     assert.ok(!editor.document.isDirty);
