@@ -473,7 +473,7 @@ export class Executor {
   /** complete_task: run the verify commands through the gate; all pass -> tick the box. */
   private async complete(call: ToolCall, task: Task, input: { summary: string; requirements?: Array<{ id: string; evidence: string }> }): Promise<ToolResult & { completed?: boolean; retryableCheck?: boolean }> {
     const settings = this.o.settings();
-    this.emit({ type: 'gate.decided', callId: call.id, verdict: 'allow', rule: 'R0', reason: 'allow: completing a task runs its checks through the gate', findings: [] });
+    this.emit({ type: 'gate.decided', callId: call.id, verdict: 'allow', rule: 'V0', reason: 'allow: completing a task runs its checks, each through the gate', findings: [] });
     const verification: Array<{ command: string; exitCode: number | null; ok: boolean }> = [];
     const runner = toolByName('run_command')!;
     for (const command of settings.verifyCommands) {

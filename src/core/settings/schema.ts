@@ -51,7 +51,7 @@ export const agentSettingsSchema = z
     maxSelfCorrections: z.number().int().min(0).default(3).describe('Failed checks the agent may retry in one task before the run pauses.'),
     commandTimeoutSeconds: z.number().int().min(1).default(600).describe('A command running longer is stopped (its whole process group).'),
     largeRewriteLines: z.number().int().min(1).default(200).describe('A write replacing more lines than this is a large rewrite: it asks at balanced.'),
-    protectedPaths: commandList('Extra paths (minimatch globs, relative to the workspace) whose writes always ask.').default([]),
+    protectedPaths: commandList('Extra paths (minimatch globs, relative to the workspace) whose writes always ask, and which are secrets to read: read_file asks, search_files skips them.').default([]),
     pauseBetweenGroups: z.boolean().default(true).describe('When running several tasks, pause for review after each top-level task group.'),
     sandbox: sandboxSettingsSchema.default(() => sandboxSettingsSchema.parse({})).describe('How commands are confined (RULES.md §4): what an allowed command may write, read, reach and inherit.'),
   })
