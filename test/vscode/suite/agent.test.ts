@@ -98,4 +98,19 @@ describe('Execute with Agent in a real VS Code', () => {
     // The level again; the warning says the workspace's .kiro/settings.json is still not accepted here.
     assert.equal(await a.autonomyStatusText(), '$(warning) Spec Agent: full');
   });
+
+  it('the window closing (deactivate: the runner shuts down) stops the run and ends its command, the marker restored', async () => {
+    const a = await api();
+    await writeFile(vscode.Uri.joinPath(root(), 'slow.sh').fsPath, 'echo started > shutdown.flag\nsleep 71\n');
+    await replay('shutdown.json', [{ toolCalls: [{ tool: 'run_command', input: { command: 'sh slow.sh' } }] }]);
+    const pending = vscode.commands.executeCommand<{ outcome: { state: string; reason?: string } }>('specAgent.executeTask', tasksUri(), '2');
+    const pid = await until('the command to run', async () => hostPid(['sleep', '71'], root().fsPath));
+    await a.runner.shutdown();
+    const result = await pending;
+    assert.equal(result?.outcome.state, 'stopped');
+    const state = await readFile(`/proc/${pid}/stat`, 'utf8').then((t) => t.slice(t.lastIndexOf(')') + 2, t.lastIndexOf(')') + 3), () => 'gone');
+    assert.ok(state === 'gone' || state === 'Z', `the command (pid ${pid}) is ${state} after shutdown`);
+    assert.equal(a.runner.running, undefined);
+    assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 2\. Wait for the build/);
+  });
 });
