@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { gitBytes } from './gitBatch.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
+import { trustedPath } from '../fs/trustedPrograms.js';
 
 /**
  * Where snapshots live. In a git repository: objects in the user's own object store (no second copy of the
@@ -41,6 +44,8 @@ const SAFE_CONFIG = [
   'core.quotePath=false',
 ];
 
+const execFileAsync = promisify(execFile);
+
 /** simple-git refuses GIT_* variables unless named; these are ours. */
 const ALLOWED_ENV = ['GIT_INDEX_FILE', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_OPTIONAL_LOCKS', 'GIT_TERMINAL_PROMPT', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL'];
 
@@ -52,11 +57,14 @@ export function privateStoreDir(workTree: string): string {
 
 export async function openGitStore(workspace: string): Promise<GitStore> {
   const workTree = resolve(workspace);
-  const probe = simpleGit({ baseDir: workTree });
+  // git runs outside the sandbox: from where commands cannot plant one (trustedPrograms.ts), never the project's node_modules/.bin.
+  const path = trustedPath([workTree]);
+  // Direct, not through simple-git: it refuses an environment that holds EDITOR or PAGER, as most users' do.
+  const git = (args: string[], cwd?: string) => execFileAsync('git', args, { cwd, env: { ...process.env, PATH: path } }).then((r) => r.stdout);
   let gitDir: string | undefined;
   let top: string | undefined;
   try {
-    const out = (await probe.raw(['rev-parse', '--absolute-git-dir', '--show-toplevel'])).trim().split('\n');
+    const out = (await git(['rev-parse', '--absolute-git-dir', '--show-toplevel'], workTree)).trim().split('\n');
     gitDir = out[0];
     top = out[1];
   } catch {
@@ -67,7 +75,7 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
     // Not a repository (or a folder inside one): a private store outside the work tree.
     gitDir = privateStoreDir(workTree);
     await mkdir(gitDir, { recursive: true });
-    if (!(await exists(join(gitDir, 'HEAD')))) await simpleGit().raw(['init', '--bare', '--quiet', gitDir]);
+    if (!(await exists(join(gitDir, 'HEAD')))) await git(['init', '--bare', '--quiet', gitDir]);
   }
   const privateDir = join(gitDir!, 'spec-agent');
   await mkdir(privateDir, { recursive: true });
@@ -80,6 +88,7 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
   const seeded = userRepo && !(await exists(join(privateDir, 'seeded')));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    PATH: path,
     GIT_INDEX_FILE: indexFile,
     GIT_DIR: gitDir,
     GIT_WORK_TREE: workTree,
@@ -91,8 +100,7 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
     GIT_COMMITTER_EMAIL: 'spec-agent@localhost',
   };
   const config = SAFE_CONFIG;
-  const git = simpleGit({ baseDir: workTree, config, unsafe: { allowUnsafeFsMonitor: true }, allowEnvironment: ALLOWED_ENV }).env(env);
-  const store: GitStore = { workTree, gitDir: gitDir!, userRepo, indexFile, git, env, config, cache: {} };
+  const store: GitStore = { workTree, gitDir: gitDir!, userRepo, indexFile, git: simpleGit({ baseDir: workTree, config, unsafe: { allowUnsafeFsMonitor: true }, allowEnvironment: ALLOWED_ENV }).env(env), env, config, cache: {} };
   if (seeded && (await exists(indexFile))) {
     await sanitizeSeededIndex(store);
     await writeFile(join(privateDir, 'seeded'), '');

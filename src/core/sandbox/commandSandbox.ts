@@ -2,7 +2,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { dirname, join, sep } from 'node:path';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { runDir } from '../runs/journal.js';
+import { GitGuard } from './gitGuard.js';
+import { trustedPath, trustedProgram } from '../fs/trustedPrograms.js';
 import type { SandboxSettings } from '../settings/schema.js';
 import { sandboxAvailability } from './availability.js';
 import { boundaryNotes } from './boundaries.js';
@@ -36,6 +39,8 @@ function hostScript(): string {
  */
 export class CommandSandbox {
   private next = 1;
+  /** PATH without the folders commands can write. */
+  private path = '';
   /** The confined line of the next command, made while the one before runs. */
   private ready: Promise<{ key: string; argv: string[]; commandId: string }> | undefined;
   private readonly pending = new Map<number, { resolve: (r: HostReply) => void }>();
@@ -44,6 +49,7 @@ export class CommandSandbox {
     private readonly host: ChildProcess,
     readonly containment: Containment,
     private readonly scratch: string,
+    private readonly guard: GitGuard,
   ) {
     host.on('message', (r: HostReply) => {
       this.pending.get(r.id)?.resolve(r);
@@ -68,9 +74,11 @@ export class CommandSandbox {
     mkdirSync(tmpDir);
     mkdirSync(hostCwd);
     const containment = containmentFor({ workspace: o.workspace, home: o.home ?? homedir(), tmpDir, settings: o.settings, env: o.env ?? process.env });
+    // What runs outside the sandbox comes from folders commands cannot write (trustedPrograms.ts).
+    const path = trustedPath(containment.allowWrite);
     let host: ChildProcess;
     try {
-      host = fork(hostScript(), [], { cwd: hostCwd, execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+      host = fork(hostScript(), [], { cwd: hostCwd, env: { ...process.env, PATH: path }, execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
     } catch (err) {
       rmSync(scratch, { recursive: true, force: true });
       return { status: { confined: false, why: `the sandbox could not start (${(err as Error).message})`, mode } };
@@ -79,8 +87,12 @@ export class CommandSandbox {
     host.stderr?.on('data', (d: Buffer) => {
       if (stderr.length < 4000) stderr += d.toString();
     });
-    const sandbox = new CommandSandbox(host, containment, scratch);
-    const init = await sandbox.request({ type: 'init' });
+    const guard = new GitGuard(resolve(o.workspace), join(runDir(o.workspace, o.runId), 'quarantine'));
+    await guard.baseline();
+    const sandbox = new CommandSandbox(host, containment, scratch, guard);
+    const programs = process.platform === 'linux' ? { bwrap: trustedProgram('bwrap', containment.allowWrite), socat: trustedProgram('socat', containment.allowWrite), rg: trustedProgram('rg', containment.allowWrite) } : {};
+    sandbox.path = path;
+    const init = await sandbox.request({ type: 'init', ...programs });
     if (!init.ok) {
       await sandbox.close();
       return { status: { confined: false, why: whyNot(init.error, stderr), mode } };
@@ -104,6 +116,9 @@ export class CommandSandbox {
     const ready = await this.ready?.catch(() => undefined);
     this.ready = undefined;
     const line = ready && ready.key === lists.key ? ready : await this.wrap(lists);
+    // The outer shell of the confined line is run by this process, unconfined: never one found where commands write.
+    const file = isAbsolute(line.argv[0]!) ? line.argv[0]! : trustedProgram(line.argv[0]!, this.containment.allowWrite, this.path);
+    if (!file) throw new Error(`the sandbox could not find ${line.argv[0]} outside the folders commands can write`);
     const started = await this.request({ type: 'start', commandId: line.commandId, allowedDomains: this.containment.allowedDomains });
     if (!started.ok) throw new Error(`the sandbox could not start the command: ${started.error}`);
     this.ready = this.wrap(lists);
@@ -111,7 +126,7 @@ export class CommandSandbox {
     const c = this.containment;
     void cwd; // the library takes no cwd on Linux and macOS: the command is spawned in it
     return {
-      file: line.argv[0]!,
+      file,
       args: line.argv.slice(1),
       env: {
         SPEC_AGENT_COMMAND: command,
@@ -131,12 +146,18 @@ export class CommandSandbox {
    */
   private lists(): { key: string; denyWrite: string[]; denyRead: string[] } {
     const c = this.containment;
+    // Made when missing, so that they are read-only to commands: a hook git would run later, and VS Code's
+    // tasks and settings (`.vscode/tasks.json` with runOn folderOpen), which run outside any sandbox. An empty
+    // folder changes nothing for git.
     const hooks = c.denyWrite.find((p) => p.endsWith(`${sep}.git${sep}hooks`));
-    if (hooks && !existsSync(hooks) && existsSync(dirname(hooks))) {
-      try {
-        mkdirSync(hooks);
-      } catch {
-        // not ours to make (a .git file of a worktree): left out below
+    const vscode = c.denyWrite.find((p) => p.endsWith(`${sep}.vscode`));
+    for (const dir of [hooks, vscode]) {
+      if (dir && !existsSync(dir) && existsSync(dirname(dir))) {
+        try {
+          mkdirSync(dir);
+        } catch {
+          // not ours to make (a .git file of a worktree): left out below
+        }
       }
     }
     const denyWrite = c.denyWrite.filter((p) => existsSync(p));
@@ -155,10 +176,19 @@ export class CommandSandbox {
     return { key: lists.key, argv: r.argv, commandId };
   }
 
-  /** After the command: the boundaries it hit, in words for the model and the user. */
+  /** While a command runs: `onTrap` as soon as it plants something git would run outside the sandbox (gitGuard.ts). */
+  watchTraps(onTrap: () => void): () => void {
+    return this.guard.watch(onTrap);
+  }
+
+  /** After the command: the boundaries it hit, in words for the model and the user; what it planted for git, moved away. */
   async finished(commandId: string, output: string): Promise<string[]> {
     const r = await this.request({ type: 'done', commandId });
-    return boundaryNotes(output, r.ok ? (r.violations ?? []) : [], this.containment);
+    const traps = await this.guard.check().catch(() => []);
+    return [
+      ...boundaryNotes(output, r.ok ? (r.violations ?? []) : [], this.containment),
+      ...traps.map((t) => `${t.path} refused by the sandbox: ${t.why}, outside any sandbox; ${t.movedTo ? `it was moved to ${t.movedTo}` : 'it could not be moved: remove it before you run git'}`),
+    ];
   }
 
   async close(): Promise<void> {

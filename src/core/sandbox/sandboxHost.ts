@@ -16,13 +16,28 @@ async function handle(m: HostRequest): Promise<HostReply> {
   switch (m.type) {
     case 'init': {
       if (!SandboxManager.isSupportedPlatform()) return { id: m.id, ok: false, error: `no sandbox for ${process.platform} yet` };
-      const deps = SandboxManager.checkDependencies();
-      if (deps.errors.length) return { id: m.id, ok: false, error: deps.errors.join('; ') };
       await SandboxManager.initialize(
-        // Nothing is allowed for the session as a whole: each command brings its own lists (registerCommandNetworkLists).
-        { network: { allowedDomains: [], deniedDomains: [] }, filesystem: { denyRead: [], allowWrite: [], denyWrite: [] }, mandatoryDenySearchDepth: 0 },
+        {
+          // Nothing is allowed for the session as a whole: each command brings its own lists (registerCommandNetworkLists).
+          network: { allowedDomains: [], deniedDomains: [] },
+          filesystem: { denyRead: [], allowWrite: [], denyWrite: [] },
+          mandatoryDenySearchDepth: 0,
+          // The programs by absolute path, found where commands cannot write (trustedPrograms.ts).
+          ...(m.bwrap ? { bwrapPath: m.bwrap } : {}),
+          ...(m.socat ? { socatPath: m.socat } : {}),
+          ...(m.rg ? { ripgrep: { command: m.rg } } : {}),
+        },
         async ({ host, port }) => ({ allow: false as const, reason: `network access to ${port ? `${host}:${port}` : host} refused: add it to sandbox.allowedDomains in .kiro/settings.json` }),
       );
+      const deps = SandboxManager.checkDependencies();
+      // Without its seccomp helper the library confines files and network but lets a command open unix sockets
+      // (the session bus, docker.sock, an ssh agent): not a sandbox worth the name.
+      const seccomp = deps.warnings.find((w) => /seccomp/i.test(w));
+      const errors = [...deps.errors, ...(seccomp ? [`its seccomp helper is missing (${seccomp})`] : [])];
+      if (errors.length) {
+        await SandboxManager.reset();
+        return { id: m.id, ok: false, error: errors.join('; ') };
+      }
       return { id: m.id, ok: true, backend: process.platform === 'darwin' ? 'Seatbelt' : 'bubblewrap', warnings: deps.warnings };
     }
     case 'start':

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { trustedPath } from '../fs/trustedPrograms.js';
 
 let override: string | undefined;
 let cached: string | null | undefined;
@@ -23,7 +24,7 @@ export function ripgrepPath(): string | undefined {
   try {
     cached = require.resolve(`@vscode/ripgrep-${process.platform}-${process.arch}/bin/${process.platform === 'win32' ? 'rg.exe' : 'rg'}`);
   } catch {
-    cached = spawnSync('rg', ['--version'], { stdio: 'ignore' }).status === 0 ? 'rg' : null;
+    cached = spawnSync('rg', ['--version'], { stdio: 'ignore', env: { ...process.env, PATH: trustedPath([process.cwd()]) } }).status === 0 ? 'rg' : null;
   }
   return cached ?? undefined;
 }
@@ -59,7 +60,8 @@ export function runRipgrep(args: string[], cwd: string, signal: AbortSignal, onL
   if (!rg) return Promise.reject(new Error(RG_MISSING));
   if (signal.aborted) return Promise.resolve({ code: null, stderr: '', stopped: true });
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(rg, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // `rg` from PATH is looked up where commands cannot write (trustedPrograms.ts): it runs outside the sandbox.
+    const child = spawn(rg, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: trustedPath([cwd]) } });
     const decoder = new StringDecoder('utf8');
     let partial = '';
     let stderr = '';

@@ -78,7 +78,11 @@ export async function runInProcessGroup(command: string, o: RunOptions): Promise
       return fail(`not run: ${(err as Error).message}`, { exitCode: null, signal: null, durationMs: Math.round(performance.now() - started), timedOut: false, stopped: false, outputBytes: 0, truncatedBytes: 0 });
     }
   }
-  const result = await spawnInGroup(confined ? confined.file : 'bash', confined ? confined.args : ['-c', command], commandEnvironment(process.env, o.passEnv, { ...o.env, ...confined?.env }).env, started, o, confined !== undefined);
+  // A confined command that plants what git would run outside the sandbox is stopped at once (gitGuard.ts).
+  const trap = new AbortController();
+  const unwatch = confined && o.sandbox ? o.sandbox.watchTraps(() => trap.abort()) : () => undefined;
+  const signal = confined ? AbortSignal.any([o.signal, trap.signal]) : o.signal;
+  const result = await spawnInGroup(confined ? confined.file : 'bash', confined ? confined.args : ['-c', command], commandEnvironment(process.env, o.passEnv, { ...o.env, ...confined?.env }).env, started, { ...o, signal }, confined !== undefined).finally(unwatch);
   if (!confined || !o.sandbox) return result;
   const boundaries = await o.sandbox.finished(confined.commandId, result.output).catch(() => []);
   if (boundaries.length === 0) return { ...result, data: { ...result.data, sandboxed: true } };
