@@ -83,6 +83,7 @@ describe('the sandbox against what a command leaves for programs outside it', ()
     const { ws, outside, run, gitOutside } = await setUp({ git: false });
     const r = await run(`git init -q . && git config core.fsmonitor 'touch ${outside}/PWNED_NONGIT' && sleep 30`);
     expect(r.ok).toBe(false);
+    expect(existsSync(join(ws, '.kiro/runs/escape/quarantine/.git/config'))).toBe(true);
     expect(r.output).toMatch(/\.git\/config refused by the sandbox: it makes git run a program \(core\.fsmonitor = touch /);
     gitOutside();
     expect(readdirSync(outside)).toEqual([]);
