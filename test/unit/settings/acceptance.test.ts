@@ -96,6 +96,15 @@ describe('the registry hosts the project\'s own files name', () => {
     expect(await isAccepted(ws, text)).toBe(true);
   });
 
+  it('stay accepted through "Always allow" on an accepted file', async () => {
+    const ws = workspace('{ "agent": { "autonomyLevel": "balanced" } }');
+    writeFileSync(join(ws, '.npmrc'), 'registry=https://npm.corp.example/\n');
+    await runPolicy(ws, { acceptPolicy: true });
+    await allowCommandAlways(ws, 'make test');
+    expect(await runPolicy(ws)).toMatchObject({ settings: { allowedCommands: ['make test'] }, projectRegistries: true });
+    expect((await runPolicy(ws)).unaccepted).toBeUndefined();
+  });
+
   it('are not accepted by "Always allow" creating the settings file: that file is then to review', async () => {
     const ws = workspace();
     writeFileSync(join(ws, '.npmrc'), 'registry=https://npm.corp.example/\n');
