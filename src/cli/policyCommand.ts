@@ -4,6 +4,7 @@ import { PolicyGate } from '../core/policy/gate.js';
 import { hostContext } from '../core/policy/hostContext.js';
 import { realFileSystem } from '../core/policy/paths.js';
 import { VERDICT_ORDER, type Decision, type PolicyAction, type PolicyContext, type Verdict } from '../core/policy/types.js';
+import { projectRegistryHosts } from '../core/sandbox/registries.js';
 import { accept, AGENT_KEYS, applicableSettings, AUTONOMY_LEVELS, agentSettingsSchema, describeGrant, grantsMoreThanSafe, loadSettings, loadSettingsFile, type AgentSettings, type AutonomyLevel, type LoadedSettings } from '../core/settings/index.js';
 import { UsageError } from './usageError.js';
 
@@ -130,8 +131,10 @@ export async function policyAccept(opts: { json?: boolean }, out: NodeJS.Writabl
   const loaded = await settingsFor({}, root);
   if (!loaded.file) throw new UsageError('there is no .kiro/settings.json here: nothing to accept (the safe defaults apply).');
   const text = await readFile(loaded.file, 'utf8');
-  const grants = grantsMoreThanSafe(loaded.settings) ? describeGrant(loaded.settings) : [];
-  await accept(root, text);
+  // The project's registry hosts as shown are what is accepted (a file changed since asks again).
+  const registries = projectRegistryHosts(root);
+  const grants = grantsMoreThanSafe(loaded.settings, registries) ? describeGrant(loaded.settings, registries) : [];
+  await accept(root, text, registries);
   if (opts.json) out.write(JSON.stringify({ file: loaded.file, accepted: true, grants }) + '\n');
   else out.write(grants.length ? `accepted ${loaded.file}, which grants:\n${grants.map((g) => `  - ${g}`).join('\n')}\nIf the file changes, it must be accepted again.\n` : `${loaded.file} grants nothing beyond the safe defaults; recorded anyway.\n`);
   return 0;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accept, applicableSettings, AUTONOMY_LEVELS, describeGrant, loadSettings, type AutonomyLevel } from '../core/settings/index.js';
 import { sandboxAvailability, type Availability } from '../core/sandbox/index.js';
+import type { ProjectRegistry } from '../core/sandbox/registries.js';
 import { workspaceOf } from '../core/spec/index.js';
 
 export const SET_AUTONOMY_COMMAND = 'specAgent.setAutonomyLevel';
@@ -20,12 +21,12 @@ export interface EffectiveLevel {
 type SandboxMode = 'auto' | 'required' | 'off';
 
 /** Whether the workspace's .kiro/settings.json applies: what it grants when it does not, yet. */
-async function workspacePolicy(root: string): Promise<{ loaded: Awaited<ReturnType<typeof loadSettings>>; text?: string; unaccepted?: string[] }> {
+async function workspacePolicy(root: string): Promise<{ loaded: Awaited<ReturnType<typeof loadSettings>>; text?: string; unaccepted?: string[]; registries?: ProjectRegistry[] }> {
   const loaded = await loadSettings(root);
   if (!loaded.file || !loaded.valid) return { loaded };
   const text = await readFile(loaded.file, 'utf8');
-  const { accepted } = await applicableSettings(root, text, loaded.settings);
-  return { loaded, text, ...(accepted ? {} : { unaccepted: describeGrant(loaded.settings) }) };
+  const { accepted, registries } = await applicableSettings(root, text, loaded.settings);
+  return { loaded, text, registries, ...(accepted ? {} : { unaccepted: describeGrant(loaded.settings, registries) }) };
 }
 
 /**
@@ -178,7 +179,7 @@ export async function setAutonomyLevel(level?: LevelSetting): Promise<void> {
 export async function acceptWorkspacePolicy(root: string | undefined, onAccepted: () => unknown): Promise<void> {
   if (!root) return void vscode.window.showInformationMessage('Spec Agent: open a folder with a .kiro/settings.json first.');
   if (!vscode.workspace.isTrusted) return void vscode.window.showWarningMessage('Spec Agent: trust this workspace first (Workspaces: Manage Workspace Trust); a policy of an untrusted workspace cannot be accepted.');
-  const { loaded, text, unaccepted } = await workspacePolicy(root);
+  const { loaded, text, unaccepted, registries } = await workspacePolicy(root);
   const where = vscode.workspace.asRelativePath(join(root, '.kiro/settings.json'));
   if (!loaded.valid) return void vscode.window.showErrorMessage(`Spec Agent: ${where} has errors (see the Problems view); fix them first.`);
   if (text === undefined || !unaccepted) return void vscode.window.showInformationMessage(`Spec Agent: there is nothing to accept: ${where} grants nothing beyond the safe defaults, or is already accepted.`);
@@ -188,6 +189,7 @@ export async function acceptWorkspacePolicy(root: string | undefined, onAccepted
     'Accept',
   );
   if (choice !== 'Accept') return;
-  await accept(root, text);
+  // What the user was shown is what is accepted: registry hosts named since the review are not.
+  await accept(root, text, registries ?? []);
   await onAccepted();
 }

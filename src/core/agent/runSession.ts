@@ -33,6 +33,11 @@ export interface RunPolicy {
   levelSource: string;
   /** What .kiro/settings.json grants while it is not accepted on this machine (it then does not apply). */
   unaccepted?: string[];
+  /**
+   * Whether commands may reach the registry hosts the project's own `.npmrc`, `.yarnrc`, `.yarnrc.yml` name: only
+   * when .kiro/settings.json exists and is accepted with them (containmentFor's `projectRegistries`). Absent: no.
+   */
+  projectRegistries?: boolean;
 }
 
 /**
@@ -45,9 +50,9 @@ export async function runPolicy(workspace: string, opts: { acceptPolicy?: boolea
   if (errors.length) throw new PolicyFileError(read.file ?? SETTINGS_PATH, errors);
   const text = read.file ? await readFile(read.file, 'utf8') : undefined;
   if (opts.acceptPolicy && text !== undefined) await accept(workspace, text);
-  const { settings, accepted } = await applicableSettings(workspace, text, read.settings);
-  if (!accepted) return { settings, levelSource: 'default (.kiro/settings.json not accepted)', unaccepted: describeGrant(read.settings) };
-  return { settings, levelSource: read.origins.autonomyLevel === 'file' ? SETTINGS_PATH : 'default' };
+  const { settings, accepted, registries, projectRegistries } = await applicableSettings(workspace, text, read.settings);
+  if (!accepted) return { settings, levelSource: 'default (.kiro/settings.json not accepted)', unaccepted: describeGrant(read.settings, registries), projectRegistries };
+  return { settings, levelSource: read.origins.autonomyLevel === 'file' ? SETTINGS_PATH : 'default', projectRegistries };
 }
 
 export interface SessionOptions {

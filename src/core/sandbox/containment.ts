@@ -4,7 +4,36 @@ import type { SandboxSettings } from '../settings/schema.js';
 import { packageRegistryHosts } from './registries.js';
 
 /** RULES.md §4 S2: where the user keeps secrets, relative to the home folder. */
-export const SECRET_LOCATIONS = ['.ssh', '.aws', '.config/gh', '.kube', '.docker/config.json', '.npmrc', '.netrc', '.gnupg', '.git-credentials', '.config/gcloud', '.azure'];
+export const SECRET_LOCATIONS = [
+  '.ssh',
+  '.aws',
+  '.config/gh',
+  '.kube',
+  '.docker/config.json',
+  '.npmrc',
+  '.netrc',
+  '.gnupg',
+  '.git-credentials',
+  '.config/gcloud',
+  '.azure',
+  // Package registries' and build tools' credentials.
+  '.pypirc',
+  '.cargo/credentials',
+  '.cargo/credentials.toml',
+  '.terraform.d/credentials.tfrc.json',
+  '.yarnrc.yml',
+  '.m2/settings.xml',
+  '.gradle/gradle.properties',
+  // VS Code's (and its forks') extension storage: extensions keep their sessions and keys there.
+  '.config/Code/User/globalStorage',
+  '.config/Code - Insiders/User/globalStorage',
+  '.config/VSCodium/User/globalStorage',
+  '.local/share/code-server/User/globalStorage',
+  'Library/Application Support/Code/User/globalStorage',
+];
+
+/** Variables that name a credentials file, wherever the user keeps it: that file is hidden too. */
+export const SECRET_FILE_VARIABLES = ['GOOGLE_APPLICATION_CREDENTIALS', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE'];
 
 /** What one run's commands may write, read and reach (absolute paths, host names). */
 export interface Containment {
@@ -20,15 +49,26 @@ export interface Containment {
   tmpDir: string;
 }
 
-export function containmentFor(o: { workspace: string; home: string; tmpDir: string; settings: SandboxSettings; env: NodeJS.ProcessEnv }): Containment {
+/**
+ * `projectRegistries`: whether the registry hosts the workspace's own `.npmrc`, `.yarnrc`, `.yarnrc.yml` name are
+ * reachable; true only when the workspace's .kiro/settings.json is accepted (its acceptance covers them; see
+ * RunPolicy.projectRegistries). Default false: a command can write those files, so they widen nothing by themselves.
+ */
+export function containmentFor(o: { workspace: string; home: string; tmpDir: string; settings: SandboxSettings; env: NodeJS.ProcessEnv; projectRegistries?: boolean }): Containment {
   const ws = resolve(o.workspace);
   const expand = (p: string, base: string) => (p === '~' ? o.home : p.startsWith('~/') ? join(o.home, p.slice(2)) : isAbsolute(p) ? resolve(p) : resolve(base, p));
   return {
     allowWrite: [ws, o.tmpDir, ...o.settings.allowWrite.map((p) => expand(p, ws))],
     // .vscode too: VS Code runs its tasks (runOn folderOpen) and settings outside any sandbox.
     denyWrite: ['.kiro', '.git/hooks', '.git/config', '.vscode'].map((p) => join(ws, p)),
-    denyRead: [...SECRET_LOCATIONS.map((p) => join(o.home, p)), acceptanceStorePath(), ...o.settings.denyRead.map((p) => expand(p, ws))],
-    allowedDomains: [...new Set([...packageRegistryHosts(ws, o.home, o.env), ...o.settings.allowedDomains])],
+    denyRead: [
+      ...SECRET_LOCATIONS.map((p) => join(o.home, p)),
+      // A relative one is read from where commands run: the workspace.
+      ...SECRET_FILE_VARIABLES.flatMap((v) => (o.env[v] ? [expand(o.env[v], ws)] : [])),
+      acceptanceStorePath(),
+      ...o.settings.denyRead.map((p) => expand(p, ws)),
+    ],
+    allowedDomains: [...new Set([...packageRegistryHosts(ws, o.home, o.env, { projectRegistries: o.projectRegistries ?? false }), ...o.settings.allowedDomains])],
     tmpDir: o.tmpDir,
   };
 }

@@ -1,10 +1,24 @@
 /**
  * RULES.md §4 S4: what a command inherits. The user's environment, less what looks like a credential, so that
  * code the agent wrote (run by an allowed `npm test`) cannot print the model provider's key or a cloud token.
+ * General rules on the name rather than a list of tools; a URL-valued variable keeps its URL without the password.
  */
 
-/** Names that are credentials by convention, whatever the tool. */
-const CREDENTIAL_NAME = /(_API_KEY|_APIKEY|_TOKEN|_SECRET|_SECRET_KEY|_PASSWORD|_PASSWD|_CREDENTIALS?|_ACCESS_KEY|_PRIVATE_KEY|_AUTH)$/i;
+/**
+ * Names that are credentials by convention, whatever the tool: ending in `_KEY` (`_API_KEY`, `STRIPE_KEY`),
+ * `_APIKEY`, `_TOKEN`, `_SECRET`, `PASSWORD`/`PASSWD` (`PGPASSWORD`), `_PWD` (`MYSQL_PWD`; `PWD` and `OLDPWD` are
+ * not), `_PAT`, `_DSN` (Sentry's holds a key), `AUTHTOKEN`, `_CREDENTIAL(S)`, `_CREDENTIALS_FILE`; or with `AUTH` as
+ * a word (`DOCKER_AUTH_CONFIG`, `BASIC_AUTH`).
+ */
+const CREDENTIAL_NAME = /(_KEY|_APIKEY|_TOKEN|_SECRET|PASSWORD|PASSWD|_PWD|_PAT|_DSN|AUTHTOKEN|_CREDENTIALS?|_CREDENTIALS_FILE)$|(^|_)AUTH(_|$)/i;
+
+/** npm reads its configuration from `npm_config_*`: `npm_config__authToken`, `npm_config_//host/:_auth`, ... */
+const NPM_CREDENTIAL = /^npm_config_.*(auth|password)/i;
+
+/** Variables holding a URL, whose `user:password@` is left out (the rest kept): DATABASE_URL, REDIS_URL, ... */
+const URL_NAME = /(^|_)(URL|URI|URLS|URIS)$/i;
+/** `scheme://user:password@` (the password may hold an `@`): what is left out of such a URL, every one in the value. */
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)(?=[^/?#@\s]*:)[^/?#\s]*@/gi;
 
 /** Credentials whose names do not follow that convention. */
 const KNOWN_CREDENTIALS = new Set([
@@ -33,13 +47,20 @@ const KNOWN_CREDENTIALS = new Set([
 ]);
 
 export function isCredentialName(name: string): boolean {
-  return KNOWN_CREDENTIALS.has(name.toUpperCase()) || CREDENTIAL_NAME.test(name);
+  return KNOWN_CREDENTIALS.has(name.toUpperCase()) || CREDENTIAL_NAME.test(name) || NPM_CREDENTIAL.test(name);
+}
+
+/** `value` without the `user:password@` of the URLs it holds, for a variable named like a URL; else as it is. */
+export function withoutUrlPasswords(name: string, value: string): string {
+  return URL_NAME.test(name) ? value.replace(URL_USERINFO, '$1') : value;
 }
 
 export interface CommandEnvironment {
   env: Record<string, string>;
   /** The names left out, for the journal (never their values). */
   removed: string[];
+  /** The names kept without the password their URL held (never their values). */
+  redacted: string[];
 }
 
 /**
@@ -50,11 +71,16 @@ export function commandEnvironment(base: NodeJS.ProcessEnv, passEnv: readonly st
   const keep = new Set(passEnv);
   const env: Record<string, string> = {};
   const removed: string[] = [];
+  const redacted: string[] = [];
   for (const [name, value] of Object.entries(base)) {
     if (value === undefined) continue;
-    if (isCredentialName(name) && !keep.has(name)) removed.push(name);
-    else env[name] = value;
+    if (keep.has(name)) env[name] = value;
+    else if (isCredentialName(name)) removed.push(name);
+    else {
+      env[name] = withoutUrlPasswords(name, value);
+      if (env[name] !== value) redacted.push(name);
+    }
   }
   Object.assign(env, { PAGER: 'cat', GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' }, extra);
-  return { env, removed: removed.sort() };
+  return { env, removed: removed.sort(), redacted: redacted.sort() };
 }

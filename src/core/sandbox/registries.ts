@@ -1,30 +1,57 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 
+/** A registry host the project's own files name (the workspace's `.npmrc`, `.yarnrc`, `.yarnrc.yml`), and which. */
+export interface ProjectRegistry {
+  host: string;
+  /** The file that names it, relative to the workspace. */
+  file: string;
+}
+
 /**
- * RULES.md §4 S3: the hosts the project's package managers are configured to use, read from their own
- * configuration when a run starts, so that installing a dev dependency works in the sandbox and nothing else
- * gets out. A registry moved to a mirror in `.npmrc` is followed; a host that no configuration names is not.
+ * The registry hosts the workspace's own package-manager files name. A command can write those files, so what they
+ * name is part of what the workspace's policy grants (acceptance.ts): honoured only once that policy is accepted.
  */
-export function packageRegistryHosts(workspace: string, home: string, env: NodeJS.ProcessEnv): string[] {
+export function projectRegistryHosts(workspace: string): ProjectRegistry[] {
+  const out = new Map<string, ProjectRegistry>();
+  const add = (url: string | undefined, file: string) => {
+    const host = hostOf(url);
+    if (host && !out.has(`${host}\0${file}`)) out.set(`${host}\0${file}`, { host, file });
+  };
+  const npmrc = readIni(join(workspace, '.npmrc'));
+  add(npmrc.registry, '.npmrc');
+  for (const [key, value] of Object.entries(npmrc)) if (SCOPED_REGISTRY.test(key)) add(value, '.npmrc');
+  for (const m of read(join(workspace, '.yarnrc')).matchAll(YARN1_REGISTRY)) add(m[1], '.yarnrc');
+  for (const m of read(join(workspace, '.yarnrc.yml')).matchAll(YARN_BERRY_REGISTRY)) add(m[1], '.yarnrc.yml');
+  return [...out.values()].sort((a, b) => a.host.localeCompare(b.host) || a.file.localeCompare(b.file));
+}
+
+/**
+ * RULES.md §4 S3: the hosts the package managers are configured to use, read from their own configuration when a
+ * run starts, so that installing a dev dependency works in the sandbox and nothing else gets out: the defaults, the
+ * user's own configuration (home folder, environment), and, with `projectRegistries` (the workspace's policy is
+ * accepted, and its acceptance covered them), the hosts the project's files name. Never a host that names the
+ * machine or a private network (an IP literal, localhost): only sandbox.allowedDomains, which the user accepts, can.
+ */
+export function packageRegistryHosts(workspace: string, home: string, env: NodeJS.ProcessEnv, opts: { projectRegistries?: boolean } = {}): string[] {
   const hosts = new Set<string>();
   const add = (url: string | undefined) => {
     const host = hostOf(url);
     if (host) hosts.add(host);
   };
 
-  // npm (and pnpm, and yarn 1, which read .npmrc too): the project's file wins over the user's, the environment over both.
-  const npmrc = [join(home, '.npmrc'), join(workspace, '.npmrc')].map(readIni);
-  const registry = env.npm_config_registry ?? env.NPM_CONFIG_REGISTRY ?? npmrc.reduce<string | undefined>((found, ini) => ini.registry ?? found, undefined);
-  add(registry ?? 'https://registry.npmjs.org/');
-  for (const ini of npmrc) for (const [key, value] of Object.entries(ini)) if (/^@[^:]+:registry$/.test(key)) add(value);
+  // npm (and pnpm, and yarn 1, which read .npmrc too): the environment over the user's file over the default.
+  const userNpmrc = readIni(join(home, '.npmrc'));
+  add(env.npm_config_registry ?? env.NPM_CONFIG_REGISTRY ?? userNpmrc.registry ?? 'https://registry.npmjs.org/');
+  for (const [key, value] of Object.entries(userNpmrc)) if (SCOPED_REGISTRY.test(key)) add(value);
 
   // yarn: 1 reads .yarnrc ("registry"), berry .yarnrc.yml (npmRegistryServer, per scope too).
   const yarnUsed = ['yarn.lock', '.yarnrc', '.yarnrc.yml'].some((f) => existsSync(join(workspace, f)));
   if (yarnUsed) {
     add('https://registry.yarnpkg.com/');
-    for (const file of [join(home, '.yarnrc'), join(workspace, '.yarnrc')]) for (const m of read(file).matchAll(/^\s*registry\s+"?([^"\s]+)"?/gm)) add(m[1]);
-    for (const file of [join(home, '.yarnrc.yml'), join(workspace, '.yarnrc.yml')]) for (const m of read(file).matchAll(/^\s*npmRegistryServer:\s*["']?([^"'\s#]+)/gm)) add(m[1]);
+    for (const m of read(join(home, '.yarnrc')).matchAll(YARN1_REGISTRY)) add(m[1]);
+    for (const m of read(join(home, '.yarnrc.yml')).matchAll(YARN_BERRY_REGISTRY)) add(m[1]);
   }
 
   // pip: the index and extra indexes of pip.conf and the environment; PyPI when the project is a Python one.
@@ -36,7 +63,22 @@ export function packageRegistryHosts(workspace: string, home: string, env: NodeJ
     add('https://pypi.org/simple');
     add('https://files.pythonhosted.org/');
   }
+
+  if (opts.projectRegistries) for (const r of projectRegistryHosts(workspace)) hosts.add(r.host);
   return [...hosts].sort();
+}
+
+const SCOPED_REGISTRY = /^@[^:]+:registry$/;
+const YARN1_REGISTRY = /^\s*registry\s+"?([^"\s]+)"?/gm;
+const YARN_BERRY_REGISTRY = /^\s*npmRegistryServer:\s*["']?([^"'\s#]+)/gm;
+
+/**
+ * Whether a host names this machine or a private network: an IP literal (any: only sandbox.allowedDomains may name
+ * one), `localhost` or a name below it. Checked on the parsed URL, so `http://2130706433/` (127.0.0.1) counts.
+ */
+export function isLocalOrAddressHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '').replace(/^\[|\]$/g, '');
+  return isIP(h) !== 0 || h === 'localhost' || h.endsWith('.localhost') || h === '';
 }
 
 function hostOf(url: string | undefined): string | undefined {
@@ -44,6 +86,7 @@ function hostOf(url: string | undefined): string | undefined {
   try {
     const u = new URL(url.trim());
     if (u.protocol !== 'https:' && u.protocol !== 'http:') return undefined;
+    if (isLocalOrAddressHost(u.hostname)) return undefined;
     return u.port ? `${u.hostname}:${u.port}` : u.hostname;
   } catch {
     return undefined;

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, readlink, stat, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
 import { describeFsError } from './fsErrors.js';
 import { countLines, formatBytes, looksBinary } from './textFiles.js';
@@ -29,6 +29,11 @@ export const readFileTool = defineTool<{ path: string }>({
     }
     let bytes: Buffer;
     try {
+      // O_NOFOLLOW guards the last component only: a folder on the path swapped for a link between the check and
+      // the open would lead out. What was opened must be what was checked, else nothing of it is read.
+      if (!(await openedWhatWasChecked(handle, real.abs, ctx.workspaceRoot))) {
+        return fail(`${p.rel} changed (a folder on its path was moved or replaced) while it was being read; read it again`, { path: p.rel, refused: true });
+      }
       const info = await handle.stat();
       if (info.isDirectory()) return fail(`${p.rel} is a folder; use list_files to see what it holds`);
       if (info.size > MAX_READ_BYTES) {
@@ -47,3 +52,23 @@ export const readFileTool = defineTool<{ path: string }>({
     return { ok: true, output: text === '' ? `${p.rel} is empty (0 bytes)` : text, data: { path: p.rel, bytes: bytes.length, lines } };
   },
 });
+
+/**
+ * Whether the open file is the one at `checked` (the real path found inside the workspace). On Linux, the kernel's
+ * own name for the descriptor must be that path; elsewhere (or without /proc), the path is resolved and checked
+ * again, and must lead inside the workspace to the very file (device and inode) that was opened.
+ */
+export async function openedWhatWasChecked(handle: FileHandle, checked: string, workspaceRoot: string, useProc = process.platform === 'linux'): Promise<boolean> {
+  if (useProc) {
+    const name = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
+    if (name !== undefined) return name === checked;
+  }
+  try {
+    const again = await realTarget(workspaceRoot, checked);
+    if (again.error || again.abs !== checked) return false;
+    const [opened, onDisk] = await Promise.all([handle.stat(), stat(again.abs)]);
+    return opened.dev === onDisk.dev && opened.ino === onDisk.ino;
+  } catch {
+    return false;
+  }
+}
