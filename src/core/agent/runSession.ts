@@ -106,7 +106,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   let sandbox: CommandSandbox | undefined;
   try {
     // Containment first: whether commands are confined is part of how the run starts (its header, summary.json).
-    const opened = await CommandSandbox.open({ workspace, runId, settings: policy.settings.sandbox });
+    const opened = await CommandSandbox.open({ workspace, runId, settings: policy.settings.sandbox, projectRegistries: policy.projectRegistries ?? false });
     sandbox = opened.sandbox;
     const status = opened.status;
     journal.append({

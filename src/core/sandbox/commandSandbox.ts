@@ -63,7 +63,8 @@ export class CommandSandbox {
     host.on('error', gone);
   }
 
-  static async open(o: { workspace: string; runId: string; settings: SandboxSettings; home?: string; env?: NodeJS.ProcessEnv }): Promise<{ sandbox?: CommandSandbox; status: SandboxStatus }> {
+  /** `projectRegistries`: the registries the project's own files name may be reached (the policy naming them is accepted). */
+  static async open(o: { workspace: string; runId: string; settings: SandboxSettings; home?: string; env?: NodeJS.ProcessEnv; projectRegistries?: boolean }): Promise<{ sandbox?: CommandSandbox; status: SandboxStatus }> {
     const mode = o.settings.mode;
     if (mode === 'off') return { status: { confined: false, why: 'sandbox.mode is "off" in .kiro/settings.json', mode } };
     const available = await sandboxAvailability();
@@ -73,7 +74,7 @@ export class CommandSandbox {
     const hostCwd = join(scratch, 'host');
     mkdirSync(tmpDir);
     mkdirSync(hostCwd);
-    const containment = containmentFor({ workspace: o.workspace, home: o.home ?? homedir(), tmpDir, settings: o.settings, env: o.env ?? process.env });
+    const containment = containmentFor({ workspace: o.workspace, home: o.home ?? homedir(), tmpDir, settings: o.settings, env: o.env ?? process.env, projectRegistries: o.projectRegistries ?? false });
     // What runs outside the sandbox comes from folders commands cannot write (trustedPrograms.ts).
     const path = trustedPath(containment.allowWrite);
     let host: ChildProcess;

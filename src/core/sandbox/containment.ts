@@ -66,6 +66,9 @@ export function containmentFor(o: { workspace: string; home: string; tmpDir: str
       // A relative one is read from where commands run: the workspace.
       ...SECRET_FILE_VARIABLES.flatMap((v) => (o.env[v] ? [expand(o.env[v], ws)] : [])),
       acceptanceStorePath(),
+      // The library leaves these home folders writable for its own tools unless a read deny names them (S1: the
+      // home folder is read-only; npm's logs go to the run's temp folder with its cache).
+      ...['.npm/_logs', '.claude/debug'].map((p) => join(o.home, p)),
       ...o.settings.denyRead.map((p) => expand(p, ws)),
     ],
     allowedDomains: [...new Set([...packageRegistryHosts(ws, o.home, o.env, { projectRegistries: o.projectRegistries ?? false }), ...o.settings.allowedDomains])],
