@@ -24,8 +24,10 @@ const check = (ok) => (ok ? { passed: 1 } : { failed: 1 });
 await step('lint', () => check(npx(['eslint', '.']).status === 0));
 await step('typecheck', () => check(npx(['tsc', '-p', '.']).status === 0 && npx(['tsc', '-p', 'test/vscode']).status === 0 && npx(['tsc', '-p', 'media']).status === 0));
 await step('build', () => check(spawnSync('node', ['scripts/build.mjs'], { stdio: 'inherit' }).status === 0));
-// The sandbox tests run real bubblewrap: installed first when missing, and a failed install fails them.
+// What the tests need, installed before the tests that need it (a failed install fails the run): real bubblewrap
+// for the sandbox tests; Chromium and playwright-core for the webview tests, with the test VS Code they come with.
 await step('sandbox prerequisites', () => check(spawnSync('bash', ['scripts/sandbox-setup.sh'], { stdio: 'inherit' }).status === 0));
+await step('browser and VS Code prerequisites', () => check(spawnSync('bash', ['scripts/real-vscode/setup.sh'], { stdio: 'inherit' }).status === 0));
 await step('unit tests', () => {
   const dir = mkdtempSync(join(tmpdir(), 'spec-agent-vitest-'));
   const out = join(dir, 'report.json');

@@ -26,6 +26,8 @@ interface PageGlobals {
 }
 
 const missing = chromiumMissing();
+// In CI a missing browser is a failure (npm test installs it before these tests), never a silent skip.
+if (missing && process.env.CI) throw new Error(`the webview tests need a browser: ${missing}`);
 if (missing) console.warn(`webview tests skipped: ${missing}`);
 
 describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () => {
