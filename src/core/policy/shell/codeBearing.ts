@@ -4,6 +4,7 @@ import type { SimpleCommand } from './commandAnalysis.js';
 import type { Dialect } from './dialect.js';
 import { longOption } from './longOptions.js';
 import { parseSed } from './sedOptions.js';
+import { wrapped } from './wrappers.js';
 import type { Word } from './words.js';
 
 /** What a code-bearing command runs (RULES.md C4). */
@@ -98,7 +99,42 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     if (exe) out.code.push({ text: [exe, ...(list > 0 ? [argv[list + 1]!] : [])].join(' '), via: 'Start-Process' });
     return out;
   }
+  const w = wrapped(name, argv);
+  if (w) {
+    if ('from' in w) run(w.from, name);
+    else if ('joinedFrom' in w) {
+      const parts = words.slice(w.joinedFrom).map((x) => literal(x, `the command given to ${name}`));
+      if (parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: name });
+    } else {
+      for (const c of w.code) {
+        const text = literal(words[c.at], `the command given to ${c.via}`);
+        if (text !== undefined) out.code.push({ text: text.slice(c.strip), via: c.via });
+      }
+    }
+    return out;
+  }
   switch (name) {
+    case 'at':
+    case 'batch':
+      // at and batch read the commands to run later from their input, as a shell does.
+      if (cmd.heredocText !== undefined) out.code.push({ text: cmd.heredocText, via: `${name} <<heredoc` });
+      for (const r of cmd.redirects) {
+        const code = r.op === '<<<' ? literal(r.target, `the here-string given to ${name}`) : undefined;
+        if (code !== undefined) out.code.push({ text: code, via: `${name} <<<` });
+      }
+      return out;
+    case 'gdb':
+      debuggerCode(cmd, argv, out, run);
+      return out;
+    case 'make':
+    case 'gmake':
+      for (const a of argv.slice(1)) {
+        if (/^(SHELL|\.SHELLFLAGS|MAKESHELL)=/.test(a) || a === '-E' || a.startsWith('--eval')) out.findings.push({ verdict: 'ask', rule: 'C4', message: `make ${a.split('=')[0]} changes the shell its recipes run with, or adds rules: what runs cannot be checked`, command: cmd.text });
+      }
+      return out;
+    case 'bun':
+      if (argv[1] === 'x') npmExec('npx', words.slice(1), argv.slice(1), out, literal, 1);
+      return out;
     case 'eval': {
       const parts = words.slice(1).map((w, i) => literal(w, `eval's argument ${i + 1}`));
       if (parts.every((p) => p !== undefined) && parts.length > 0) out.code.push({ text: parts.join(' '), via: 'eval' });
@@ -293,11 +329,17 @@ function skipOptions(argv: string[], from: number, withValue: Set<string>, bundl
   return i;
 }
 
-function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined): void {
+function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined, shift = 0): void {
   let i = 1;
   if (name !== 'npx') {
     // `npm exec …` / `npm x …` / `pnpm exec|dlx …`, after global options (and their values: `-w pkg`).
     while (i < argv.length && argv[i]!.startsWith('-')) i += ['-w', '--workspace', '--prefix', '-C', '--registry', '--filter', '--dir'].includes(argv[i]!) ? 2 : 1;
+    // `npm explore PKG -- cmd` runs cmd in the package's folder.
+    if (argv[i] === 'explore') {
+      const dash = argv.indexOf('--', i);
+      if (dash > 0) out.argv.push({ words: words.slice(dash + 1), at: dash + 1, via: `${name} explore`, assignments: [] });
+      return;
+    }
     if (!['exec', 'x', 'dlx'].includes(argv[i] ?? '')) return;
     i++;
   }
@@ -326,7 +368,7 @@ function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, li
   // The package's command: `npx prisma@5 migrate` runs `prisma migrate`.
   const first = words[i]!;
   const bin = first.deny.replace(/^(@[^/]+\/)?([^@]+)(@.*)?$/, '$2');
-  out.argv.push({ words: [{ ...first, value: first.value === null ? null : bin, deny: bin }, ...words.slice(i + 1)], at: i, via: name === 'npx' ? 'npx' : `${name} exec`, assignments: [] });
+  out.argv.push({ words: [{ ...first, value: first.value === null ? null : bin, deny: bin }, ...words.slice(i + 1)], at: i + shift, via: name === 'npx' ? (shift ? 'bun x' : 'npx') : `${name} exec`, assignments: [] });
 }
 
 function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined): void {
@@ -363,6 +405,22 @@ function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Wor
         else if (argv[j]!.startsWith('--exec=')) out.code.push({ text: argv[j]!.slice(7), via: 'git rebase --exec' });
       }
       return;
+    } else if (a === 'submodule' && argv.includes('foreach')) {
+      // `git submodule foreach [--recursive] <command>`: the rest is a shell command line.
+      let j = argv.indexOf('foreach') + 1;
+      while (argv[j]?.startsWith('-')) j++;
+      const parts = words.slice(j).map((w) => literal(w, 'git submodule foreach'));
+      if (parts.length > 0 && parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: 'git submodule foreach' });
+      return;
+    } else if (a === 'filter-branch') {
+      for (let j = i + 1; j < argv.length; j++) {
+        if (/^--(env|tree|index|parent|msg|commit|tag-name)-filter$/.test(argv[j]!) && argv[j + 1] !== undefined) {
+          const code = literal(words[j + 1], `git ${argv[j]}`);
+          if (code !== undefined) out.code.push({ text: code, via: `git ${argv[j]}` });
+          j++;
+        }
+      }
+      return;
     } else if (a === 'bisect' && argv[i + 1] === 'run') {
       out.argv.push({ words: words.slice(i + 2), at: i + 2, via: 'git bisect run', assignments: [] });
       return;
@@ -396,5 +454,20 @@ function gitGrepPager(args: string[], out: InnerCode): void {
     if (pager === undefined) continue;
     if (pager !== '') out.code.push({ text: pager, via: 'git grep -O' });
     else out.findings.push({ verdict: 'ask', rule: 'C4', message: `git grep ${o} opens the matching files in the configured pager (core.pager or $PAGER), a program the gate cannot see` });
+  }
+}
+
+/** gdb's command-line debugger commands (`-ex`, `-x`) can start any program (`shell`, `!`, `python`); `--args` runs one. */
+function debuggerCode(cmd: SimpleCommand, argv: string[], out: InnerCode, run: (from: number, via: string) => void): void {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--args') {
+      run(i + 1, 'gdb --args');
+      return;
+    }
+    if (/^--?(ex|iex|x|ix|eval-command|init-eval-command|command|init-command)(=|$)/.test(a)) {
+      out.findings.push({ verdict: 'ask', rule: 'C4', message: `gdb ${a.split('=')[0]} runs debugger commands, which can start any program (shell, !, python): the gate cannot check them`, command: cmd.text });
+      if (!a.includes('=')) i++;
+    }
   }
 }

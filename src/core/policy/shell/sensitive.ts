@@ -13,7 +13,7 @@ const DANGEROUS_ENV = /^(PATH|MANPAGER|GIT_PAGER|LESSOPEN|LESSCLOSE|LD_.*|DYLD_.
 const NETWORK = new Set(['iwr', 'invoke-webrequest', 'irm', 'invoke-restmethod', 'curl.exe', 'wget.exe', 'curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'ssh', 'scp', 'sftp', 'ftp', 'telnet', 'tftp', 'lftp', 'aria2c', 'http', 'https', 'xh']);
 const DESTRUCTIVE = new Set(['rm', 'rmdir', 'unlink', 'shred', 'truncate', 'dd', 'kill', 'killall', 'pkill', 'wipefs', 'fdisk', 'parted', 'remove-item', 'ri', 'del', 'erase', 'rd', 'stop-process']);
 const INTERPRETERS = new Set(['node', 'nodejs', 'deno', 'bun', 'python', 'python2', 'python3', 'perl', 'ruby', 'php', 'lua', 'Rscript', 'osascript', 'pwsh', 'powershell']);
-const PRIVILEGE = new Set(['sudo', 'doas', 'su', 'pkexec', 'runas']);
+const PRIVILEGE = new Set(['sudo', 'doas', 'su', 'pkexec', 'runas', 'runuser', 'chroot', 'nsenter', 'unshare', 'setpriv', 'sg', 'newgrp', 'run0']);
 const SHELL_STATE = new Set(['eval', 'source', '.', 'export', 'declare', 'typeset', 'readonly', 'local', 'set', 'unset', 'alias', 'unalias', 'trap', 'shopt', 'enable', 'builtin', 'hash', 'ulimit', 'umask', 'read', 'mapfile', 'readarray', 'getopts', 'let', 'coproc', 'iex', 'invoke-expression', 'start-process', 'saps', 'at', 'batch']);
 const DEPLOY: Array<[string, RegExp]> = [
   ['gh', /^(release|pr merge|repo (delete|create|edit)|secret|workflow run|api)/],
@@ -107,6 +107,8 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   if (name === 'npm' || name === 'pnpm' || name === 'yarn') npmSensitive(name, args, o, ask);
   if (name === 'npx' || name === 'bunx') npxSensitive(args, o, ask);
   if (name === 'prisma') prismaSensitive(args, ask);
+  if (name === 'deno' && /^(run|x|install|eval|serve)$/.test(args[0] ?? '') && args.some((a) => /^(https?:|npm:|jsr:)/.test(a))) ask('deno runs code it downloads (a URL, npm: or jsr: specifier)');
+  if (name === 'crontab' && !args.some((a) => a === '-l')) ask('crontab installs jobs that run later, outside the gate');
   if (name === 'rg' && args.some((a) => a === '--pre' || a.startsWith('--pre=') || a === '--hostname-bin' || a.startsWith('--hostname-bin=') || a === '-z' || a === '--search-zip' || /^-[a-zA-Z]*z/.test(a))) ask('rg runs a preprocessor or decompressor program');
   if (name === 'man' && args.some((a) => /^-P/.test(a) || longOption(a, ['pager', 'path', 'preprocessor', 'prompt'])?.name === 'pager')) ask('man -P runs a pager program');
   for (const [tool, sub] of DEPLOY) if (name === tool && sub.test(args.join(' '))) ask(`${tool} ${args[0] ?? ''} changes something outside this machine`);
@@ -151,14 +153,15 @@ function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => v
     const a = argv[i]!;
     if (!a.startsWith('-')) break;
     if (a === '-c' || a === '--config-env' || a.startsWith('--config-env=')) ask(`git ${a} sets configuration for this command, which can run programs`);
-    if (a === '--exec-path' || a.startsWith('--exec-path=')) ask('git --exec-path changes which programs git runs');
+    // git's parse-options take prefixes of long options (`--exec-p=`, `--upload-p=`).
+    if (longOption(a, GIT_GLOBAL_LONG)?.name === 'exec-path' && a.includes('=')) ask(`git ${a.split('=')[0]} (--exec-path) changes which programs git runs`);
     if (a === '-C' || a === '--git-dir' || a === '--work-tree' || a.startsWith('--git-dir=') || a.startsWith('--work-tree=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
       if (v === undefined || !o.insideWorkspace(v)) ask(`git ${a.split('=')[0]} points outside the workspace`);
     }
     if (['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'].includes(a)) i++;
   }
-  if (argv.some((a) => /^--(upload-pack|receive-pack|exec)(=|$)/.test(a))) ask('git runs a program given on the command line');
+  if (argv.some((a) => /^--(exec)(=|$)/.test(a) || (a.length >= 5 && /^--(u|r)/.test(a) && ['upload-pack', 'receive-pack'].includes(longOption(a, GIT_PACK_OPTIONS)?.name ?? '')))) ask('git runs a program given on the command line (--upload-pack, --receive-pack, --exec)');
   const sub = gitSubcommand(argv, o.caseInsensitive);
   if (!sub) return;
   const rest = argv.slice(sub.index + 1);
@@ -209,6 +212,11 @@ function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => v
     default:
   }
 }
+
+/** git's global long options, to read an abbreviation as git does. */
+const GIT_GLOBAL_LONG = ['exec-path', 'html-path', 'man-path', 'info-path', 'paginate', 'no-pager', 'no-replace-objects', 'bare', 'git-dir', 'work-tree', 'namespace', 'super-prefix', 'config-env', 'literal-pathspecs', 'glob-pathspecs', 'noglob-pathspecs', 'icase-pathspecs', 'no-optional-locks', 'list-cmds', 'attr-source'];
+/** The long options of fetch, push, clone, ls-remote and archive that begin like the two that name programs. */
+const GIT_PACK_OPTIONS = ['upload-pack', 'receive-pack', 'update-head-ok', 'update-shallow', 'upload-archive', 'unshallow', 'remote', 'recurse-submodules', 'recurse-submodules-default', 'refetch', 'refmap', 'reject-shallow', 'reference', 'reference-if-able', 'repo', 'rebase'];
 
 /** npm takes any unambiguous prefix of a long option (`--script-s`), with `_` or `-`. */
 const NPM_DANGEROUS_OPTIONS = ['--script-shell', '--node-options', '--userconfig', '--globalconfig', '--prefix'];

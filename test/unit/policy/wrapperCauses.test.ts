@@ -1,0 +1,132 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PolicyGate } from '../../../src/core/policy/gate.js';
+import type { Decision, GateSettings } from '../../../src/core/policy/types.js';
+
+// RULES.md C4/C5/C8: programs that run other programs, each read the way the tool reads its own options.
+let gate: PolicyGate;
+beforeAll(async () => {
+  gate = await PolicyGate.create();
+});
+
+const check = (command: string, allowed: string[], autonomyLevel: GateSettings['autonomyLevel'] = 'balanced'): Decision =>
+  gate.check({ kind: 'command', command }, { autonomyLevel, allowedCommands: allowed, forbiddenCommands: ['rm -rf', 'git push --force', 'npm publish'], maxFileEditsPerTask: 20, requireApprovalForNewFiles: false }, {});
+
+describe('C4: wrappers find the forbidden command they run (C5)', () => {
+  it.each([
+    'chroot /srv rm -rf /',
+    'chroot --userspec=1:1 /srv rm -rf x',
+    'unshare -r rm -rf x',
+    'unshare --map-user 0 rm -rf x',
+    'nsenter -t 1 -m rm -rf x',
+    "su -c 'rm -rf x'",
+    "su root -c 'rm -rf x'",
+    "su --command='rm -rf x' root",
+    'runuser -u bob -- rm -rf x',
+    "runuser bob -c 'rm -fr x'",
+    "sg wheel -c 'rm -rf x'",
+    'setpriv --reuid=1 rm -rf x',
+    'taskset -c 0 rm -rf x',
+    'taskset 0x1 rm -rf x',
+    'chrt -f 10 rm -rf x',
+    'numactl --cpunodebind=0 rm -rf x',
+    'numactl -N 0 rm -rf x',
+    'catchsegv rm -rf x',
+    'valgrind --tool=memcheck rm -rf x',
+    'strace -f -o out.txt rm -rf x',
+    'ltrace -e malloc rm -rf x',
+    'perf stat -e cycles rm -rf x',
+    'gdb -batch --args rm -rf x',
+    'fakeroot -- rm -rf x',
+    'xvfb-run -a rm -rf x',
+    'systemd-run --user -p X=1 rm -rf x',
+    'prlimit --nofile=10 rm -rf x',
+    'unbuffer rm -rf x',
+    'torsocks rm -rf x',
+    'screen -dmS s rm -rf x',
+    "tmux new-session -d 'rm -rf x'",
+    'wsl rm -rf x',
+    "watchexec -e ts -- 'rm -rf x'",
+    "nodemon --exec 'rm -rf x'",
+    "concurrently -n a 'npm test' 'rm -rf x'",
+    "hyperfine --prepare 'rm -rf x' 'ls'",
+    'cross-env NODE_ENV=x rm -rf x',
+    'dotenv -e .env.test -- rm -rf x',
+    'direnv exec . rm -rf x',
+    'mise exec node@20 -- rm -rf x',
+    'poetry run rm -rf x',
+    'uv run --with pytest rm -rf x',
+    'pipx run rm -rf x',
+    'uvx rm -rf x',
+    'bundle exec rm -rf x',
+    'conda run -n env rm -rf x',
+    "nix-shell -p hello --run 'rm -rf x'",
+    'bun x rm -rf x',
+    'npm explore lodash -- rm -rf x',
+    "git submodule foreach --recursive 'rm -rf x'",
+    "git filter-branch --tree-filter 'rm -rf x' HEAD",
+    "at now <<< 'rm -rf x'",
+    "batch <<'EOF'\nrm -rf x\nEOF",
+  ])('%s is denied', (command) => {
+    expect(check(command, [], 'full').verdict).toBe('deny');
+  });
+
+  it('asks for what a wrapper runs unless it has an entry of its own (C8)', () => {
+    expect(check('taskset -c 0 node x.js', ['taskset']).verdict).toBe('ask');
+    expect(check('taskset -c 0 node x.js', ['taskset', 'node x.js']).verdict).toBe('allow');
+    expect(check('poetry run pytest -q', ['poetry run']).verdict).toBe('ask');
+    expect(check('poetry run pytest -q', ['poetry run pytest']).verdict).toBe('allow');
+    expect(check('uvx ruff check', ['uvx', 'ruff check']).verdict).toBe('allow');
+    expect(check('strace -o trace.txt ls', ['strace', 'ls']).verdict).toBe('allow');
+  });
+
+  it('asks for the privilege tools and for code the gate cannot see', () => {
+    for (const c of ['chroot /srv ls', 'unshare -r ls', 'nsenter -t 1 -m ls', 'runuser -u bob ls', 'setpriv --reuid=1 ls']) expect(check(c, [c.split(' ')[0]!, 'ls'], 'full').rule, c).toBe('C6');
+    expect(check("gdb -ex 'shell id' ./a.out", ['gdb'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C4' });
+    expect(check('gdb --eval-command=run ./a.out', ['gdb'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C4' });
+    expect(check('make SHELL=/tmp/evil', ['make'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C4' });
+    expect(check("make -C sub .SHELLFLAGS='-c id'", ['make'], 'full').verdict).toBe('ask');
+    expect(check('deno run https://example.com/x.ts', ['deno run'], 'full').verdict).toBe('ask');
+    expect(check('crontab jobs.txt', ['crontab'], 'full').verdict).toBe('ask');
+  });
+
+  it('keeps the ordinary uses allowed', () => {
+    expect(check('make -C sub', ['make']).verdict).toBe('allow');
+    expect(check('make install PREFIX=/usr/local', ['make']).verdict).toBe('allow');
+    expect(check('deno run -A x.ts', ['deno run']).verdict).toBe('allow');
+    expect(check('gdb --version', ['gdb']).verdict).toBe('allow');
+    expect(check('perf list', ['perf list']).verdict).toBe('allow');
+    expect(check('crontab -l', ['crontab']).verdict).toBe('allow');
+    expect(check('git submodule status', ['git submodule']).verdict).toBe('allow');
+  });
+});
+
+describe('C6: dangerous options on allowed tools, also abbreviated', () => {
+  it.each([
+    ['git --exec-p=/tmp/x status', 'git'],
+    ['git --exec-path=/tmp/x status', 'git'],
+    ['git fetch --upload-p=/tmp/x', 'git fetch'],
+    ["git ls-remote --upload-pa='x' origin", 'git ls-remote'],
+    ['git push --receive-p=x origin', 'git push'],
+    ['npm --script-s=/tmp/x test', 'npm'],
+    ['npm test --script_shell=/tmp/x', 'npm'],
+    ['npm --node-opt=--require=x test', 'npm'],
+  ])('%s asks at full (C6)', (command, allowed) => {
+    expect(check(command, [allowed], 'full')).toMatchObject({ verdict: 'ask', rule: 'C6' });
+  });
+  it('leaves git --exec-path alone when it only prints the path', () => {
+    expect(check('git --exec-path', ['git'], 'full').verdict).toBe('allow');
+  });
+});
+
+describe('C7: redirect forms', () => {
+  it.each(['echo x >| ~/x', 'echo x &>> ~/x', 'echo x 2>> ~/x', 'echo x {fd}> ~/x', 'echo x >& ~/x', 'echo x >&~/x', 'echo x 3>| /etc/x', 'echo x &>/tmp/x'])('%s is denied', (command) => {
+    expect(check(command, ['echo']).verdict).toBe('deny');
+  });
+  it.each(['echo x {fd}>out.txt', 'echo x >& out.txt', 'echo x 2>&1', 'echo x &> out.txt', 'echo x >| out.txt', 'echo x 2>>err.log'])('%s is allowed', (command) => {
+    expect(check(command, ['echo']).verdict).toBe('allow');
+  });
+  it('asks for a redirect to a target only known at run time', () => {
+    expect(check('echo x >| $OUT', ['echo'])).toMatchObject({ verdict: 'ask', rule: 'C7' });
+    expect(check('echo x {fd}>"$F"', ['echo'])).toMatchObject({ verdict: 'ask', rule: 'C7' });
+  });
+});
