@@ -1,7 +1,7 @@
 import type { Finding } from '../types.js';
 import { commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
-import type { Dialect } from './dialect.js';
+import { SCRIPT_BLOCK, type Dialect } from './dialect.js';
 import { longOption } from './longOptions.js';
 import { parseSed } from './sedOptions.js';
 import { wrapped } from './wrappers.js';
@@ -47,6 +47,8 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
   const argv = denyArgv(cmd);
   if (argv.length === 0) return out;
   const name = commandName(argv[0]!, caseInsensitive);
+  // A PowerShell script block (`ForEach-Object { … }`) is code of its own, whichever cmdlet it is given to.
+  for (const w of words) if (w.value?.startsWith(SCRIPT_BLOCK)) out.code.push({ text: w.value.slice(1), via: 'a script block { }', dialect: 'powershell' });
   const literal = (w: Word | undefined, what: string): string | undefined => {
     if (!w) return undefined;
     if (w.value === null) {
