@@ -48,7 +48,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
   if (argv.length === 0) return out;
   const name = commandName(argv[0]!, caseInsensitive);
   // A PowerShell script block (`ForEach-Object { … }`) is code of its own, whichever cmdlet it is given to.
-  for (const w of words) if (w.value?.startsWith(SCRIPT_BLOCK)) out.code.push({ text: w.value.slice(1), via: 'a script block { }', dialect: 'powershell' });
+  if (cmd.text.includes(SCRIPT_BLOCK)) for (const w of words) if (w.value?.startsWith(SCRIPT_BLOCK)) out.code.push({ text: w.value.slice(1), via: 'a script block { }', dialect: 'powershell' });
   const literal = (w: Word | undefined, what: string): string | undefined => {
     if (!w) return undefined;
     if (w.value === null) {

@@ -26,6 +26,9 @@ export interface CommandWrite {
 
 const NOT_FILES = /^\/dev\/(null|stdout|stderr|stdin|fd\/\d+|tty)$/;
 
+/** Commands that write files named in their words (the redirects of any command are writes too). */
+const WRITERS = new Set(['tee', 'touch', 'cp', 'mv', 'ln', 'install', 'rsync', 'rm', 'unlink', 'shred', 'truncate', 'sort', 'uniq', 'dd', 'sed', 'find', 'curl', 'wget', 'npm', 'pnpm', 'git', 'tar', 'gtar', 'bsdtar', 'jar', 'unzip', '7z', '7za', '7zz', '7zr', 'cpio', 'set-content', 'add-content', 'out-file', 'sc', 'ac', 'tee-object', 'new-item', 'ni', 'mklink', 'copy-item', 'move-item', 'copy', 'cpi', 'move', 'mi']);
+
 /** cp, mv, ln, install: the options that take a value, so it is not read as a file operand. */
 const COPY_VALUE_SHORTS = 'StTmog';
 const COPY_LONG = ['target-directory', 'suffix', 'mode', 'owner', 'group', 'backup', 'no-target-directory', 'sparse', 'reflink', 'preserve', 'no-preserve', 'context', 'strip-program', 'symbolic-link', 'link'];
@@ -50,9 +53,11 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
   }
   const argv = denyArgv(cmd);
   if (argv.length === 0) return out;
-  const targets = denyArgvSources(cmd).map((w, i) => fromWord(w, argv[i]));
   const name = commandName(argv[0]!, caseInsensitive);
   const lower = name.toLowerCase();
+  // Most commands write nothing themselves: only writers pay for the targets.
+  if (!WRITERS.has(lower)) return out;
+  const targets = denyArgvSources(cmd).map((w, i) => fromWord(w, argv[i]));
   /** Operands: the words that are no option nor an option's value (the tool's value-taking options are given). */
   const operands = (valueShorts = '', valueLongs: string[] = [], knownLongs = valueLongs) => {
     const list: Target[] = [];
@@ -175,7 +180,7 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
         fromOption({ short: 'f', long: ['file'] }, 'git config --file');
       }
       // `git worktree add PATH`, `git init DIR`: a checkout or a repository made there.
-      const rest = sub ? operands('bB', ['reason', 'template', 'separate-git-dir', 'object-format', 'initial-branch', 'shared']).filter((t) => targets.indexOf(t) > sub.index) : [];
+      const rest = sub?.name === 'worktree' || sub?.name === 'init' ? operands('bB', ['reason', 'template', 'separate-git-dir', 'object-format', 'initial-branch', 'shared']).filter((t) => targets.indexOf(t) > sub.index) : [];
       if (sub?.name === 'worktree' && rest[0]?.text === 'add' && rest[1]) add(rest[1], 'git worktree add');
       if (sub?.name === 'init' && rest[0]) add(rest[0], 'git init');
       break;

@@ -117,8 +117,8 @@ export type WrappedRun = { from: number } | { code: CodeWord[] } | { joinedFrom:
 
 /** Where the command a wrapper runs starts, or the words that are command lines; undefined when it runs none. */
 export function wrapped(name: string, argv: readonly string[]): WrappedRun {
-  const spec = WRAPPERS[name];
-  if (!spec) return undefined;
+  if (!Object.hasOwn(WRAPPERS, name)) return undefined;
+  const spec = WRAPPERS[name]!;
   let i = 1;
   if (spec.sub) {
     // `perf record -e x cmd`, `uv run --with y cmd`: the subcommand may follow global options.
