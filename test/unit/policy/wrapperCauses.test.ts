@@ -130,3 +130,53 @@ describe('C7: redirect forms', () => {
     expect(check('echo x {fd}>"$F"', ['echo'])).toMatchObject({ verdict: 'ask', rule: 'C7' });
   });
 });
+
+describe('C4: program options that run commands, for more tools', () => {
+  it.each([
+    "sort --compress-program='rm -rf x' a",
+    "sort --compress-prog 'rm -rf x' a",
+    "split --filter='rm -rf x' a",
+    "zip -T -TT 'rm -rf x' a.zip a",
+    "zip -T --unzip-command='rm -rf x' a.zip a",
+    "rsync -e 'rm -rf x' a b",
+    "rsync -avze 'rm -rf x' a b",
+    "rsync --rsh='rm -rf x' a b",
+    "diff --diff-program='rm -rf x' a b",
+    "man -H'rm -rf x' ls",
+    "man --html='rm -rf x' ls",
+    "ssh -o ProxyCommand='rm -rf x' h",
+    "scp -oLocalCommand='rm -rf x' a h:b",
+    'fd -e ts -x rm -rf {}',
+    'fdfind . --exec-batch rm -rf',
+    "git difftool -x 'rm -rf x'",
+    "git difftool --extcmd='rm -rf x'",
+    "tcsh -c 'rm -rf x'",
+    "nu -c 'rm -rf x'",
+  ])('%s is denied', (command) => {
+    expect(check(command, [], 'full').verdict).toBe('deny');
+  });
+  it('asks for a program that is not a literal, and for editors and interpreters given code', () => {
+    expect(check('sort --compress-program=$P a', ['sort'], 'full').verdict).toBe('ask');
+    expect(check("vim -c 'lua os.execute(1)' x", ['vim'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C4' });
+    expect(check("nvim --headless +'qa' x", ['nvim'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C4' });
+    expect(check("emacs --batch --eval '(x)'", ['emacs'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C4' });
+    for (const c of ["expect -c 'spawn x'", "pypy3 -c 'x'", "julia -e 'x'", "elixir -e 'x'"]) expect(check(c, [c.split(' ')[0]!], 'full').rule, c).toBe('C6');
+  });
+  it('reads npm pkg set as a write of package.json (W3)', () => {
+    expect(check("npm pkg set scripts.test='node x'", ['npm pkg'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C7/W3' });
+    expect(check('npm pkg get name', ['npm pkg']).verdict).toBe('allow');
+  });
+  it('leaves the ordinary uses allowed', () => {
+    for (const [c, e] of [
+      ['sort -u a', 'sort'],
+      ['rsync -av src/ dist/', 'rsync'],
+      ['diff -u a b', 'diff'],
+      ['man ls', 'man'],
+      ['fd -e ts src', 'fd'],
+      ['zip -r out.zip src', 'zip'],
+      ['vim --version', 'vim'],
+    ]) {
+      expect(check(c!, [e!]).verdict, c).toBe('allow');
+    }
+  });
+});

@@ -48,7 +48,8 @@ export function commandName(word: string, caseInsensitive: boolean): string {
   return name;
 }
 
-export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish']);
+/** Shells whose `-c` takes a command line; the non-POSIX ones (csh, nu, xonsh) are read as bash, for their commands. */
+export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish', 'csh', 'tcsh', 'yash', 'posh', 'oksh', 'loksh', 'rc', 'es', 'nu', 'xonsh', 'elvish']);
 
 /** The other names of cd: cmd's chdir and PowerShell's Set-Location and Push-Location with their aliases. */
 const CD_ALIASES = new Set(['chdir', 'set-location', 'sl', 'push-location']);

@@ -3,6 +3,7 @@ import { commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import { SCRIPT_BLOCK, type Dialect } from './dialect.js';
 import { longOption } from './longOptions.js';
+import { programOptionCode } from './programOptions.js';
 import { parseSed } from './sedOptions.js';
 import { wrapped } from './wrappers.js';
 import type { Word } from './words.js';
@@ -101,6 +102,11 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     if (exe) out.code.push({ text: [exe, ...(list > 0 ? [argv[list + 1]!] : [])].join(' '), via: 'Start-Process' });
     return out;
   }
+  const program = programOptionCode(name, argv, words);
+  if (program) {
+    out.code.push(...program.code);
+    for (const message of program.unknown) out.findings.push({ verdict: 'ask', rule: 'C4', message, command: cmd.text });
+  }
   const w = wrapped(name, argv);
   if (w) {
     if ('from' in w) run(w.from, name);
@@ -123,6 +129,17 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
       for (const r of cmd.redirects) {
         const code = r.op === '<<<' ? literal(r.target, `the here-string given to ${name}`) : undefined;
         if (code !== undefined) out.code.push({ text: code, via: `${name} <<<` });
+      }
+      return out;
+    case 'fd':
+    case 'fdfind':
+      // fd -x/--exec runs a command for each match, -X/--exec-batch once; it ends at `;` or the end.
+      for (let i = 1; i < argv.length; i++) {
+        if (!['-x', '--exec', '-X', '--exec-batch'].includes(argv[i]!)) continue;
+        let end = i + 1;
+        while (end < argv.length && argv[end] !== ';') end++;
+        out.argv.push({ words: words.slice(i + 1, end), at: i + 1, via: `fd ${argv[i]}`, assignments: [] });
+        i = end;
       }
       return out;
     case 'gdb':
@@ -421,6 +438,13 @@ function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Wor
           if (code !== undefined) out.code.push({ text: code, via: `git ${argv[j]}` });
           j++;
         }
+      }
+      return;
+    } else if (a === 'difftool') {
+      // `git difftool -x CMD` runs CMD on each pair of files.
+      for (let j = i + 1; j < argv.length; j++) {
+        const v = argv[j] === '-x' || argv[j] === '--extcmd' ? argv[++j] : argv[j]!.startsWith('--extcmd=') ? argv[j]!.slice(9) : undefined;
+        if (v !== undefined) out.code.push({ text: v, via: 'git difftool --extcmd' });
       }
       return;
     } else if (a === 'bisect' && argv[i + 1] === 'run') {

@@ -169,6 +169,8 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     case 'pnpm':
       // npm's -C and pnpm's -C/--dir say where it works too. An abbreviation (`--prefi=`) is C6's: it asks.
       fromOption({ short: 'C', long: ['prefix', 'dir'], exact: true }, `${name} --prefix`);
+      // `npm pkg set|delete|fix` edits package.json, whose scripts define what the allowlisted commands run (W3).
+      if (argv.find((a, i) => i > 0 && !a.startsWith('-')) === 'pkg' && /^(set|delete|fix)$/.test(argv[argv.indexOf('pkg') + 1] ?? '')) add(literalTarget('package.json'), `${name} pkg ${argv[argv.indexOf('pkg') + 1]}`);
       break;
     case 'git': {
       fromOption({ long: ['output', 'output-directory'], known: ['output', 'output-directory', 'output-indicator-new', 'output-indicator-old', 'output-indicator-context'] }, 'git --output');
