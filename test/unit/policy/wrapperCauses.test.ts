@@ -162,6 +162,11 @@ describe('C4: program options that run commands, for more tools', () => {
     expect(check("emacs --batch --eval '(x)'", ['emacs'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C4' });
     for (const c of ["expect -c 'spawn x'", "pypy3 -c 'x'", "julia -e 'x'", "elixir -e 'x'"]) expect(check(c, [c.split(' ')[0]!], 'full').rule, c).toBe('C6');
   });
+  it("opens sed's e command as code", () => {
+    expect(check("sed -n '1e rm -rf x' f", ['sed'], 'full').verdict).toBe('deny');
+    expect(check("sed -e 's/a/b/' -e '$!e rm -fr y' f", ['sed'], 'full').verdict).toBe('deny');
+    expect(check("sed -n '/e x/p' f", ['sed']).verdict).toBe('allow');
+  });
   it('reads npm pkg set as a write of package.json (W3)', () => {
     expect(check("npm pkg set scripts.test='node x'", ['npm pkg'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C7/W3' });
     expect(check('npm pkg get name', ['npm pkg']).verdict).toBe('allow');

@@ -107,10 +107,12 @@ describe('C7: extracting an archive', () => {
     expect(check('tar -xf a.tar -C /etc', ['tar'], 'full').verdict).toBe('deny');
     expect(check('tar xfC a.tar /etc', ['tar'], 'full').verdict).toBe('deny');
   });
-  it('does not ask for listing an archive', () => {
+  it('does not ask for listing an archive or extracting to stdout', () => {
     expect(check('tar -tf a.tar', ['tar']).verdict).toBe('allow');
     expect(check('tar -tvzf a.tgz', ['tar']).verdict).toBe('allow');
     expect(check('tar tf a.tar', ['tar']).verdict).toBe('allow');
+    expect(check('tar -xOf a.tar x.txt', ['tar']).verdict).toBe('allow');
+    expect(check('tar -xf a.tar --to-stdout', ['tar']).verdict).toBe('allow');
   });
 });
 

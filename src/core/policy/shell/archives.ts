@@ -13,7 +13,7 @@ export interface ArchiveUse {
 }
 
 /** GNU tar's long options, so an abbreviation (`--ext`, `--dir=`) is read as tar reads it and an ambiguous one is not. */
-const TAR_LONG = ['extract', 'get', 'create', 'append', 'update', 'list', 'diff', 'compare', 'delete', 'catenate', 'concatenate', 'file', 'files-from', 'directory', 'delay-directory-restore', 'dereference', 'checkpoint', 'checkpoint-action', 'check-device', 'compress', 'confirmation', 'exclude', 'exclude-from', 'force-local', 'format', 'full-time', 'group', 'gzip', 'gunzip', 'level', 'listed-incremental', 'lzip', 'lzma', 'lzop', 'anchored', 'atime-preserve', 'auto-compress', 'unlink-first', 'utc', 'use-compress-program', 'uncompress'];
+const TAR_LONG = ['extract', 'get', 'create', 'append', 'update', 'list', 'diff', 'compare', 'delete', 'catenate', 'concatenate', 'file', 'files-from', 'directory', 'delay-directory-restore', 'dereference', 'checkpoint', 'checkpoint-action', 'check-device', 'compress', 'confirmation', 'exclude', 'exclude-from', 'force-local', 'format', 'full-time', 'group', 'gzip', 'gunzip', 'level', 'listed-incremental', 'lzip', 'lzma', 'lzop', 'anchored', 'atime-preserve', 'auto-compress', 'unlink-first', 'utc', 'use-compress-program', 'uncompress', 'to-stdout', 'to-command', 'totals', 'touch', 'transform'];
 /** tar's short options that take a value, in a bundle and in the old form (`tar cfC out.tar dir`). */
 const TAR_VALUE_SHORTS = 'fCbTXKNVgLFIH';
 
@@ -48,6 +48,8 @@ export function archiveUse(name: string, argv: readonly string[], targets: reado
 function tarUse(name: string, argv: readonly string[], targets: readonly Target[]): ArchiveUse {
   let mode: 'extract' | 'create' | undefined;
   let archive: Target | undefined;
+  // `-O`/`--to-stdout` (and `--to-command`, a C4 matter) send the members elsewhere than to files.
+  let toStdout = false;
   const writes: ArchiveUse['writes'] = [];
   const letters = (bundle: string, i: number, oldForm: boolean): number => {
     // In the old form (`tar xzf a.tar`) the values of the letters follow the bundle in order; in `-xzf a.tar`
@@ -55,6 +57,7 @@ function tarUse(name: string, argv: readonly string[], targets: readonly Target[
     let next = i;
     for (let j = 0; j < bundle.length; j++) {
       const c = bundle[j]!;
+      if (c === 'O') toStdout = true;
       if (c === 'x') mode = 'extract';
       else if ('cruA'.includes(c)) mode ??= 'create';
       if (!TAR_VALUE_SHORTS.includes(c)) continue;
@@ -72,7 +75,8 @@ function tarUse(name: string, argv: readonly string[], targets: readonly Target[
     if (a.startsWith('--')) {
       const l = longOption(a, TAR_LONG);
       const value = () => (l!.value !== undefined ? sliceTarget(targets[i]!, a.indexOf('=') + 1) : targets[++i]);
-      if (l?.name === 'extract' || l?.name === 'get') mode = 'extract';
+      if (l?.name === 'to-stdout' || l?.name === 'to-command') toStdout = true;
+      else if (l?.name === 'extract' || l?.name === 'get') mode = 'extract';
       else if (l && ['create', 'append', 'update', 'catenate', 'concatenate'].includes(l.name)) mode ??= 'create';
       else if (l?.name === 'file') archive = value();
       else if (l?.name === 'directory') writes.push({ target: value(), how: `${name} --directory` });
@@ -80,7 +84,7 @@ function tarUse(name: string, argv: readonly string[], targets: readonly Target[
     else if (i === 1) i = letters(a, i, true);
   }
   if (mode === 'create' && archive) writes.push({ target: archive, how: `${name} -f (the archive it writes)` });
-  return { extracts: mode === 'extract' ? TAR_EXTRACT.replace('tar', name) : undefined, writes };
+  return { extracts: mode === 'extract' && !toStdout ? TAR_EXTRACT.replace('tar', name) : undefined, writes };
 }
 
 /** `unzip a.zip` extracts; `-l`, `-t`, `-v`, `-z`, `-Z` list or test, and `-p` writes to stdout. */

@@ -21,6 +21,9 @@ export interface InnerCode {
   findings: Finding[];
 }
 
+/** sed's `e command` after an optional address (`1`, `$`, `/re/`, `a,b`, `1~2`, `!`). */
+const SED_E_COMMAND = /(?:^|[;\n{}])\s*(?:(?:\d+(?:~\d+)?|\$|\/[^/\n]*\/[IM]*)(?:\s*,\s*(?:\d+|\$|\/[^/\n]*\/[IM]*|~?\d+))?)?\s*!?\s*e[ \t]+([^\n]+)/g;
+
 const GIT_CODE_KEYS = /^(core\.pager|core\.fsmonitor|core\.sshcommand|core\.editor|core\.hookspath|sequence\.editor|diff\.external|pager\..+|alias\..+)$/i;
 
 /** Options of wrappers that take a value, so the value is not taken for the wrapped command. */
@@ -319,6 +322,8 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'sed':
       // A script read from a file may hold `e` (run a command) or `w` (write a file) the gate cannot see.
       for (const file of parseSed(argv, words, 'linux').scriptFiles) out.findings.push({ verdict: 'ask', rule: 'C4', message: `sed -f ${file} runs a script from a file, which the gate cannot inspect`, command: cmd.text });
+      // GNU sed's `e COMMAND` runs COMMAND (to the end of its line) through the shell: it is code (C6 asks for it too).
+      for (const script of parseSed(argv, words, 'linux').scripts) for (const m of script.matchAll(SED_E_COMMAND)) out.code.push({ text: m[1]!, via: 'sed e' });
       return out;
     case 'rg':
       for (let i = 1; i < argv.length; i++) {
