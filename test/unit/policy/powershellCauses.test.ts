@@ -58,3 +58,36 @@ describe('PowerShell script blocks are code (C4/C8)', () => {
     expect(check('Write-Output ${x}', ['Write-Output']).verdict).toBe('ask');
   });
 });
+
+describe('PowerShell writers (C7)', () => {
+  it.each([
+    'Set-Content -Path:..\\x.txt hi',
+    'Get-Date | Out-File -FilePath:..\\out.txt',
+    'Copy-Item a.txt -Destination:C:\\x',
+    'New-Item -Path . -Name ..\\..\\x.txt',
+    'Rename-Item ..\\a.txt b.txt',
+    'Rename-Item a.txt ..\\..\\b.txt',
+    'Expand-Archive a.zip -DestinationPath ..\\x',
+    'Compress-Archive src ..\\x.zip',
+    'Invoke-WebRequest https://x -OutFile ..\\x',
+    'Export-Csv -Path C:\\x.csv',
+    'Start-Transcript -Path C:\\t.txt',
+    'clc ..\\x.txt',
+  ])('%s is denied: it writes outside the workspace', (command) => {
+    expect(check(command, [], 'full')).toMatchObject({ verdict: 'deny', rule: 'C7/W1' });
+  });
+  it('asks for an archive extracted in place, and for a target only known at run time', () => {
+    expect(check('Expand-Archive a.zip', ['Expand-Archive'], 'full').reason).toMatch(/zip-slip/);
+    expect(check('iwr https://x -OutFile $env:TEMP\\x', ['iwr'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C7' });
+  });
+  it('keeps writes inside the workspace allowed', () => {
+    for (const [c, e] of [
+      ['Set-Content -Path x.txt -Value hi', 'Set-Content'],
+      ['New-Item -Path src -Name a.ts', 'New-Item'],
+      ['Rename-Item a.txt b.txt', 'Rename-Item'],
+      ['Copy-Item a.txt b.txt', 'Copy-Item'],
+    ]) {
+      expect(check(c!, [e!]).verdict, c).toBe('allow');
+    }
+  });
+});

@@ -4,6 +4,7 @@ import type { SimpleCommand } from './commandAnalysis.js';
 import type { PolicyContext } from '../types.js';
 import { gitSubcommand } from './forbidden.js';
 import { longOption } from './longOptions.js';
+import { POWERSHELL_WRITERS, powerShellWrites, psParameter } from './powershellWrites.js';
 import { parseSed, sedBackup } from './sedOptions.js';
 import { fromWord, intoFolder, literalTarget, optionTargets, sliceTarget, type OptionSpec, type Target } from './writeTarget.js';
 
@@ -27,7 +28,7 @@ export interface CommandWrite {
 const NOT_FILES = /^\/dev\/(null|stdout|stderr|stdin|fd\/\d+|tty)$/;
 
 /** Commands that write files named in their words (the redirects of any command are writes too). */
-const WRITERS = new Set(['tee', 'touch', 'cp', 'mv', 'ln', 'install', 'rsync', 'rm', 'unlink', 'shred', 'truncate', 'sort', 'uniq', 'dd', 'sed', 'find', 'curl', 'wget', 'npm', 'pnpm', 'git', 'tar', 'gtar', 'bsdtar', 'jar', 'unzip', '7z', '7za', '7zz', '7zr', 'cpio', 'set-content', 'add-content', 'out-file', 'sc', 'ac', 'tee-object', 'new-item', 'ni', 'mklink', 'copy-item', 'move-item', 'copy', 'cpi', 'move', 'mi']);
+const WRITERS = new Set(['tee', 'touch', 'cp', 'mv', 'ln', 'install', 'rsync', 'rm', 'unlink', 'shred', 'truncate', 'sort', 'uniq', 'dd', 'sed', 'find', 'curl', 'wget', 'npm', 'pnpm', 'git', 'tar', 'gtar', 'bsdtar', 'jar', 'unzip', '7z', '7za', '7zz', '7zr', 'cpio', ...POWERSHELL_WRITERS, 'mklink']);
 
 /** cp, mv, ln, install: the options that take a value, so it is not read as a file operand. */
 const COPY_VALUE_SHORTS = 'StTmog';
@@ -188,43 +189,12 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
       break;
     }
     default:
-      // PowerShell: Set-Content/Add-Content/Out-File -Path/-FilePath or the first operand.
-      if (/^(set-content|add-content|out-file|sc|ac|tee-object|new-item|ni)$/.test(lower)) {
-        const p = argv.findIndex((a, i) => i > 0 && (psParameter(a, 'path') || psParameter(a, 'filepath') || psParameter(a, 'literalpath')));
-        add(p > 0 ? targets[p + 1] : psOperands(argv, targets)[0], name);
-        const type = argv.findIndex((a, i) => i > 0 && psParameter(a, 'itemtype'));
-        if (type > 0 && /^(symboliclink|junction|hardlink)$/i.test(argv[type + 1] ?? '')) for (const w of out) w.link = true;
-      } else if (lower === 'mklink') {
-        // mklink [/D | /H | /J] Link Target
-        const link = argv.findIndex((a, i) => i > 0 && !a.startsWith('/'));
-        if (link > 0) add(targets[link], 'mklink');
-        for (const w of out) w.link = true;
-      } else if (/^(copy-item|move-item|copy|cpi|move|mi)$/.test(lower)) {
-        const d = argv.findIndex((a, i) => i > 0 && psParameter(a, 'destination'));
-        const ops = psOperands(argv, targets);
-        add(d > 0 ? targets[d + 1] : ops[1], name);
-        if (/^(move-item|move|mi)$/.test(lower)) add(ops[0], `${name} (source)`, 'delete');
-      }
-  }
-  return out;
-}
-
-/** A PowerShell parameter, which may be abbreviated to any unambiguous prefix (`-Dest`), in any case. */
-function psParameter(word: string, name: string): boolean {
-  const given = word.startsWith('-') ? word.slice(1).replace(/:.*$/, '').toLowerCase() : '';
-  return given.length >= 2 && name.startsWith(given);
-}
-
-/** Positional arguments of a cmdlet: words that are not `-Name` parameters or the value after one. */
-function psOperands(argv: string[], targets: Target[]): Target[] {
-  const out: Target[] = [];
-  for (let i = 1; i < argv.length; i++) {
-    if (/^-[A-Za-z]/.test(argv[i]!)) {
-      // Switches (-Force, -Recurse) take no value; the other parameters of these cmdlets do.
-      if (!/^-(force|recurse|passthru|whatif|confirm|append|nonewline|container)$/i.test(argv[i]!)) i++;
-      continue;
-    }
-    if (targets[i]) out.push(targets[i]!);
+      for (const w of powerShellWrites(lower, argv, targets)) add(w.target, w.how ?? name, w.kind);
+      // mklink [/D | /H | /J] Link Target
+      if (lower === 'mklink') add(targets[argv.findIndex((a, i) => i > 0 && !a.startsWith('/'))], 'mklink');
+      // New-Item -ItemType SymbolicLink, mklink: the item made is a link.
+      if (lower === 'mklink' || (/^(new-item|ni)$/.test(lower) && argv.some((a, i) => psParameter(a, 'itemtype') && /^(symboliclink|junction|hardlink)$/i.test(argv[i + 1] ?? '')))) for (const w of out) w.link = true;
+      if (/^(expand-archive)$/.test(lower)) out.push({ path: null, how: name, unknownBecause: 'Expand-Archive extracts an archive: a member name may be absolute or hold `..` (zip-slip), so where it writes is only known when it runs' });
   }
   return out;
 }
