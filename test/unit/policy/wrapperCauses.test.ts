@@ -125,6 +125,12 @@ describe('C7: redirect forms', () => {
   it.each(['echo x {fd}>out.txt', 'echo x >& out.txt', 'echo x 2>&1', 'echo x &> out.txt', 'echo x >| out.txt', 'echo x 2>>err.log'])('%s is allowed', (command) => {
     expect(check(command, ['echo']).verdict).toBe('allow');
   });
+  it('brace-expands a redirect target as bash does', () => {
+    expect(check('echo x > {~/b,}', ['echo']).verdict).toBe('deny');
+    expect(check('echo x > {a,/etc/b}', ['echo']).verdict).toBe('deny');
+    expect(check('echo x > "{~/b,}"', ['echo']).verdict).toBe('allow');
+    expect(check('echo x > ~+/out.txt', ['echo']).verdict).toBe('allow');
+  });
   it('asks for a redirect to a target only known at run time', () => {
     expect(check('echo x >| $OUT', ['echo'])).toMatchObject({ verdict: 'ask', rule: 'C7' });
     expect(check('echo x {fd}>"$F"', ['echo'])).toMatchObject({ verdict: 'ask', rule: 'C7' });

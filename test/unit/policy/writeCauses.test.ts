@@ -63,6 +63,7 @@ describe('C7: a write target named in an option word or an operand', () => {
     'touch ~/x',
     'uniq a.txt ~/x',
     'dd if=a of=~/x',
+    'tree -o ~/tree.txt',
   ])('%s is denied: it writes outside the workspace (C7/W1)', (command) => {
     const d = check(command, [], 'full');
     expect(d.verdict).toBe('deny');

@@ -1,5 +1,6 @@
 import { archiveUse } from './archives.js';
 import { commandName, denyArgv, denyArgvSources } from './argv.js';
+import { expandBraces } from './braces.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import type { PolicyContext } from '../types.js';
 import { gitSubcommand } from './forbidden.js';
@@ -28,7 +29,7 @@ export interface CommandWrite {
 const NOT_FILES = /^\/dev\/(null|stdout|stderr|stdin|fd\/\d+|tty)$/;
 
 /** Commands that write files named in their words (the redirects of any command are writes too). */
-const WRITERS = new Set(['tee', 'touch', 'cp', 'mv', 'ln', 'install', 'rsync', 'rm', 'unlink', 'shred', 'truncate', 'sort', 'uniq', 'dd', 'sed', 'find', 'curl', 'wget', 'npm', 'pnpm', 'git', 'tar', 'gtar', 'bsdtar', 'jar', 'unzip', '7z', '7za', '7zz', '7zr', 'cpio', ...POWERSHELL_WRITERS, 'mklink']);
+const WRITERS = new Set(['tee', 'tree', 'touch', 'cp', 'mv', 'ln', 'install', 'rsync', 'rm', 'unlink', 'shred', 'truncate', 'sort', 'uniq', 'dd', 'sed', 'find', 'curl', 'wget', 'npm', 'pnpm', 'git', 'tar', 'gtar', 'bsdtar', 'jar', 'unzip', '7z', '7za', '7zz', '7zr', 'cpio', ...POWERSHELL_WRITERS, 'mklink']);
 
 /** cp, mv, ln, install: the options that take a value, so it is not read as a file operand. */
 const COPY_VALUE_SHORTS = 'StTmog';
@@ -50,7 +51,9 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     if (!/>/.test(r.op) || !r.target) continue;
     // `2>&1`, `>&-`: descriptor duplication, not a file.
     if ((r.op === '>&' || r.op === '<&') && /^(\d+|-)$/.test(r.target.deny)) continue;
-    add(fromWord(r.target), `the redirect ${r.fd ?? ''}${r.op}`);
+    // Bash brace-expands a redirect target too: `> {~/x,}` writes ~/x (two words would be an error, never a write).
+    const expanded = r.target.quoted ? [r.target.deny] : expandBraces(r.target.deny);
+    for (const text of expanded) if (text !== '' || expanded.length === 1) add(fromWord(r.target, text), `the redirect ${r.fd ?? ''}${r.op}`);
   }
   const argv = denyArgv(cmd);
   if (argv.length === 0) return out;
@@ -130,6 +133,9 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
       break;
     case 'sort':
       fromOption({ short: 'o', long: ['output'], valueShorts: 'ktSTy' }, 'sort -o');
+      break;
+    case 'tree':
+      fromOption({ short: 'o', valueShorts: 'LIPH' }, 'tree -o');
       break;
     case 'uniq': {
       // uniq [INPUT [OUTPUT]]
