@@ -53,6 +53,10 @@ describe('PowerShell script blocks are code (C4/C8)', () => {
     expect(d.reason).toMatch(/script block/);
     expect(check('Invoke-Command { npm test }', ['Invoke-Command', 'npm test']).verdict).toBe('allow');
   });
+  it('says why it asks for control flow with a script block, and still finds what it would run', () => {
+    expect(check('if ($true) { Get-Date }', ['Get-Date']).reason).toMatch(/PowerShell control flow/);
+    expect(check('foreach ($f in $files) { Remove-Item -Recurse -Force $f }', [], 'full').verdict).toBe('deny');
+  });
   it('leaves hashtables and ${braced} variables alone', () => {
     expect(check('Write-Output @{a=1}', ['Write-Output']).verdict).toBe('allow');
     expect(check('Write-Output ${x}', ['Write-Output']).verdict).toBe('ask');
