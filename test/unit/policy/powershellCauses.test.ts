@@ -95,3 +95,14 @@ describe('PowerShell writers (C7)', () => {
     }
   });
 });
+
+describe('PowerShell code and shell state (C4/C6)', () => {
+  it('opens a literal given to Invoke-Expression as PowerShell code', () => {
+    expect(check("Invoke-Expression 'Remove-Item -Recurse -Force x'", [], 'full').verdict).toBe('deny');
+    expect(check('iex "Remove-Item -Recurse -Force x"', [], 'full').verdict).toBe('deny');
+    expect(check("iex 'Get-Date'", ['iex', 'Get-Date'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C6' });
+  });
+  it.each(['Add-Type -TypeDefinition "public class X {}"', 'Set-Alias ls Remove-Item', 'New-Alias x y', 'Set-Variable x 1', 'Import-Module .\\m.psm1', 'Set-ExecutionPolicy Bypass', 'Invoke-Item x.exe', 'Set-Item -Path env:PATH -Value C:\\x', 'schtasks /create /tn x /tr calc', 'Register-ScheduledTask x'])('%s asks at every level (C6)', (command) => {
+    expect(check(command, [command.split(' ')[0]!], 'full')).toMatchObject({ verdict: 'ask', rule: 'C6' });
+  });
+});

@@ -99,6 +99,12 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     if (code.every((c) => c !== undefined)) out.code.push({ text: [attached, ...code].filter(Boolean).join(' '), via: 'cmd /c', dialect: 'cmd' });
     return out;
   }
+  if (lowerName === 'invoke-expression' || lowerName === 'iex') {
+    // PowerShell's eval: a literal string is a PowerShell command line.
+    const parts = words.slice(1).filter((_, i) => !/^-c(ommand)?$/i.test(argv[i + 1]!)).map((w, i) => literal(w, `the code given to ${name} (${i + 1})`));
+    if (parts.length > 0 && parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: name, dialect: 'powershell' });
+    return out;
+  }
   if (lowerName === 'start-process' || lowerName === 'saps') {
     const list = argv.findIndex((a) => /^-argumentlist$/i.test(a));
     const exe = argv.find((a, i) => i > 0 && !a.startsWith('-') && i !== list + 1);

@@ -14,7 +14,9 @@ const NETWORK = new Set(['iwr', 'invoke-webrequest', 'irm', 'invoke-restmethod',
 const DESTRUCTIVE = new Set(['rm', 'rmdir', 'unlink', 'shred', 'truncate', 'dd', 'kill', 'killall', 'pkill', 'wipefs', 'fdisk', 'parted', 'remove-item', 'ri', 'del', 'erase', 'rd', 'stop-process']);
 const INTERPRETERS = new Set(['node', 'nodejs', 'deno', 'bun', 'python', 'python2', 'python3', 'perl', 'ruby', 'php', 'lua', 'Rscript', 'osascript', 'pwsh', 'powershell']);
 const PRIVILEGE = new Set(['sudo', 'doas', 'su', 'pkexec', 'runas', 'runuser', 'chroot', 'nsenter', 'unshare', 'setpriv', 'sg', 'newgrp', 'run0']);
-const SHELL_STATE = new Set(['eval', 'source', '.', 'export', 'declare', 'typeset', 'readonly', 'local', 'set', 'unset', 'alias', 'unalias', 'trap', 'shopt', 'enable', 'builtin', 'hash', 'ulimit', 'umask', 'read', 'mapfile', 'readarray', 'getopts', 'let', 'coproc', 'iex', 'invoke-expression', 'start-process', 'saps', 'at', 'batch']);
+const SHELL_STATE = new Set(['eval', 'source', '.', 'export', 'declare', 'typeset', 'readonly', 'local', 'set', 'unset', 'alias', 'unalias', 'trap', 'shopt', 'enable', 'builtin', 'hash', 'ulimit', 'umask', 'read', 'mapfile', 'readarray', 'getopts', 'let', 'coproc', 'iex', 'invoke-expression', 'start-process', 'saps', 'at', 'batch', 'fc', 'set-alias', 'new-alias', 'sal', 'nal', 'set-variable', 'new-variable', 'sv', 'nv', 'remove-variable', 'rv', 'clear-variable', 'clv', 'import-module', 'ipmo', 'add-type', 'set-executionpolicy', 'invoke-item', 'ii']);
+/** Programs that register something to run later, where the gate will not see it. */
+const SCHEDULERS = new Set(['schtasks', 'register-scheduledtask', 'new-scheduledtask', 'new-service', 'launchctl', 'systemd-run']);
 const DEPLOY: Array<[string, RegExp]> = [
   ['gh', /^(release|pr merge|repo (delete|create|edit)|secret|workflow run|api)/],
   ['docker', /^(push|login|rm|rmi|system prune|compose (down|push))/],
@@ -72,6 +74,7 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   const args = argv.slice(1);
   if (lower !== name && (DESTRUCTIVE.has(lower) || NETWORK.has(lower) || SHELL_STATE.has(lower))) ask(`${name} (${lower}) is destructive, reaches the network or runs code it builds`);
   if (name === 'printf' && args.some((a) => /^-[a-zA-Z]*v/.test(a))) ask('printf -v assigns a shell variable');
+  if ((lower === 'set-item' || lower === 'si') && args.some((a) => /^(env|variable|alias|function):/i.test(a))) ask(`${name} sets an environment variable, variable, alias or function of the shell`);
   if ((name === 'rsync' && args.some((a) => a.startsWith('--delete') || a === '--remove-source-files')) || (name === 'git' && args[0] === 'rm')) ask(`${name} ${name === 'git' ? 'rm' : '--delete'} deletes files`);
   if (name === 'git' && args[0] === 'config' && args.some((a) => /^(core\.(hookspath|pager|fsmonitor|sshcommand|editor|askpass|gitproxy)|alias\.|sequence\.editor|diff\.external|credential\.|include\.|includeif\.|filter\.|url\.)/i.test(a))) ask('git config sets a key that runs programs');
   if ((name === 'pip' || name === 'pip3' || /^python[0-9.]*$/.test(name)) && args.includes('install') && args.some((a) => /^(https?:|git\+|file:)|\.(tgz|tar\.gz|whl|zip)$/.test(a))) ask('installs from a URL, git remote or tarball');
@@ -108,7 +111,7 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   if (name === 'npx' || name === 'bunx') npxSensitive(args, o, ask);
   if (name === 'prisma') prismaSensitive(args, ask);
   if (name === 'deno' && /^(run|x|install|eval|serve)$/.test(args[0] ?? '') && args.some((a) => /^(https?:|npm:|jsr:)/.test(a))) ask('deno runs code it downloads (a URL, npm: or jsr: specifier)');
-  if (name === 'crontab' && !args.some((a) => a === '-l')) ask('crontab installs jobs that run later, outside the gate');
+  if ((name === 'crontab' && !args.some((a) => a === '-l')) || SCHEDULERS.has(lower)) ask(`${name} registers a program to run later, outside the gate`);
   if (name === 'rg' && args.some((a) => a === '--pre' || a.startsWith('--pre=') || a === '--hostname-bin' || a.startsWith('--hostname-bin=') || a === '-z' || a === '--search-zip' || /^-[a-zA-Z]*z/.test(a))) ask('rg runs a preprocessor or decompressor program');
   if (name === 'man' && args.some((a) => /^-P/.test(a) || longOption(a, ['pager', 'path', 'preprocessor', 'prompt'])?.name === 'pager')) ask('man -P runs a pager program');
   for (const [tool, sub] of DEPLOY) if (name === tool && sub.test(args.join(' '))) ask(`${tool} ${args[0] ?? ''} changes something outside this machine`);
