@@ -168,6 +168,11 @@ describe('C4: program options that run commands, for more tools', () => {
     expect(check("emacs --batch --eval '(x)'", ['emacs'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C4' });
     for (const c of ["expect -c 'spawn x'", "pypy3 -c 'x'", "julia -e 'x'", "elixir -e 'x'"]) expect(check(c, [c.split(' ')[0]!], 'full').rule, c).toBe('C6');
   });
+  it('opens the bash builtins that take a command (-C) as code, and asks for a function (-F)', () => {
+    for (const c of ["compgen -C 'rm -rf x' x", "complete -C 'rm -rf x' git", "mapfile -C 'rm -rf x' -c 1 a < f", "readarray -C 'rm -fr x' a < f", 'bind -x \'"\\C-a":rm -rf x\'']) expect(check(c, [], 'full').verdict, c).toBe('deny');
+    expect(check('compgen -F f x', ['compgen'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C4' });
+    expect(check('compgen -c', ['compgen']).verdict).toBe('allow');
+  });
   it("opens sed's e command as code", () => {
     expect(check("sed -n '1e rm -rf x' f", ['sed'], 'full').verdict).toBe('deny');
     expect(check("sed -e 's/a/b/' -e '$!e rm -fr y' f", ['sed'], 'full').verdict).toBe('deny');

@@ -151,6 +151,28 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
         i = end;
       }
       return out;
+    case 'compgen':
+    case 'complete':
+    case 'mapfile':
+    case 'readarray':
+      // `-C command` runs command (for completions, or every N lines read); `-F function` runs a function.
+      for (let i = 1; i < argv.length; i++) {
+        if (argv[i] !== '-C' && argv[i] !== '-F') continue;
+        const code = literal(words[i + 1], `${name} ${argv[i]}`);
+        if (code !== undefined && argv[i] === '-C') out.code.push({ text: code, via: `${name} -C` });
+        else if (code !== undefined) out.findings.push({ verdict: 'ask', rule: 'C4', message: `${name} -F runs the shell function ${code}, which the gate cannot see`, command: cmd.text });
+        i++;
+      }
+      return out;
+    case 'bind':
+      // `bind -x 'keyseq:command'` runs command when the keys are read.
+      for (let i = 1; i < argv.length; i++) {
+        if (argv[i] !== '-x') continue;
+        const v = literal(words[++i], 'bind -x');
+        const colon = v?.indexOf(':') ?? -1;
+        if (v !== undefined && colon >= 0) out.code.push({ text: v.slice(colon + 1).replace(/^\s*"|"\s*$/g, ''), via: 'bind -x' });
+      }
+      return out;
     case 'gdb':
       debuggerCode(cmd, argv, out, run);
       return out;
