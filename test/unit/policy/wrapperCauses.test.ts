@@ -66,6 +66,8 @@ describe('C4: wrappers find the forbidden command they run (C5)', () => {
     "git filter-branch --tree-filter 'rm -rf x' HEAD",
     "at now <<< 'rm -rf x'",
     "batch <<'EOF'\nrm -rf x\nEOF",
+    'watch -n1 -d rm -rf x',
+    "parallel --jobs 4 'rm -rf {}' ::: a",
   ])('%s is denied', (command) => {
     expect(check(command, [], 'full').verdict).toBe('deny');
   });

@@ -33,7 +33,7 @@ const WRAPPER_OPTIONS_WITH_VALUE: Record<string, Set<string>> = {
   timeout: new Set(['-s', '--signal', '-k', '--kill-after']),
   stdbuf: new Set(['-i', '-o', '-e', '--input', '--output', '--error']),
   ionice: new Set(['-c', '-n', '-p', '-P', '-u', '--class', '--classdata', '--pid', '--pgid', '--uid']),
-  watch: new Set(['-n', '--interval', '-d', '-q']),
+  watch: new Set(['-n', '--interval', '-q', '--equexit']),
   sudo: new Set(['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--chdir', '--role', '--type', '--other-user', '--command-timeout']),
   doas: new Set(['-u', '-C']),
   xargs: new Set(['-I', '-n', '-L', '-P', '-d', '-E', '-e', '-s', '-a', '--max-args', '--max-lines', '--max-procs', '--delimiter', '--eof', '--max-chars', '--arg-file', '--replace']),
@@ -230,7 +230,11 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'parallel': {
       const sep = argv.findIndex((a) => a === ':::' || a === '::::');
       const start = skipOptions(argv, 1, new Set(['-j', '--jobs', '-S', '--sshlogin']));
-      out.argv.push({ words: words.slice(start, sep > 0 ? sep : undefined), at: start, via: 'parallel', assignments: [] });
+      const command = words.slice(start, sep > 0 ? sep : undefined);
+      // GNU parallel runs its command through a shell: one quoted word (`'rm -rf {}'`) is a command line.
+      const line = command.length === 1 && /\s/.test(command[0]!.deny) ? literal(command[0], 'the command given to parallel') : undefined;
+      if (line !== undefined) out.code.push({ text: line, via: 'parallel' });
+      else if (command.length !== 1 || !/\s/.test(command[0]!.deny)) out.argv.push({ words: command, at: start, via: 'parallel', assignments: [] });
       return out;
     }
     case 'corepack':
