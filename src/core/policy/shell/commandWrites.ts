@@ -35,6 +35,32 @@ const WRITERS = new Set(['tee', 'tree', 'touch', 'cp', 'mv', 'ln', 'install', 'r
 const COPY_VALUE_SHORTS = 'StTmog';
 const COPY_LONG = ['target-directory', 'suffix', 'mode', 'owner', 'group', 'backup', 'no-target-directory', 'sparse', 'reflink', 'preserve', 'no-preserve', 'context', 'strip-program', 'symbolic-link', 'link'];
 
+/** Writes named by an option's value (RULES.md C7), per tool: built once, read on every decision. */
+const OPTION_WRITES: Record<string, Array<[OptionSpec, string]>> = {
+  sort: [[{ short: 'o', long: ['output'], valueShorts: 'ktSTy' }, 'sort -o']],
+  tree: [[{ short: 'o', valueShorts: 'LIPH' }, 'tree -o']],
+  curl: [
+    [{ short: 'o', long: ['output'], known: ['output', 'output-dir'] }, 'curl -o'],
+    [{ long: ['output-dir'], known: ['output', 'output-dir'] }, 'curl --output-dir'],
+    [{ short: 'D', long: ['dump-header'] }, 'curl -D'],
+    [{ short: 'c', long: ['cookie-jar'] }, 'curl -c'],
+  ],
+  wget: [
+    [{ short: 'O', long: ['output-document'], known: ['output-document', 'output-file'] }, 'wget -O'],
+    [{ short: 'o', long: ['output-file'], known: ['output-document', 'output-file'] }, 'wget -o'],
+    [{ short: 'a', long: ['append-output'] }, 'wget -a'],
+    [{ short: 'P', long: ['directory-prefix'] }, 'wget -P'],
+  ],
+  // npm's -C and pnpm's -C/--dir say where it works too. An abbreviation (`--prefi=`) is C6's: it asks.
+  npm: [[{ short: 'C', long: ['prefix', 'dir'], exact: true }, 'npm --prefix']],
+  pnpm: [[{ short: 'C', long: ['prefix', 'dir'], exact: true }, 'pnpm --prefix']],
+  git: [[{ long: ['output', 'output-directory'], known: ['output', 'output-directory', 'output-indicator-new', 'output-indicator-old', 'output-indicator-context'] }, 'git --output']],
+};
+const GIT_O: OptionSpec = { short: 'o' };
+const GIT_CONFIG_FILE: OptionSpec = { short: 'f', long: ['file'] };
+const COPY_T: OptionSpec = { short: 't', long: ['target-directory'], known: COPY_LONG, valueShorts: 'STmog' };
+const COPY_VALUE_LONGS = ['target-directory', 'suffix', 'mode', 'owner', 'group', 'sparse', 'reflink', 'context', 'strip-program'];
+
 export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home: string, os: PolicyContext['os'] = 'linux'): CommandWrite[] {
   const out: CommandWrite[] = [];
   const add = (t: Target | undefined, how: string, kind: 'write' | 'delete' = 'write') => {
@@ -52,7 +78,7 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     // `2>&1`, `>&-`: descriptor duplication, not a file.
     if ((r.op === '>&' || r.op === '<&') && /^(\d+|-)$/.test(r.target.deny)) continue;
     // Bash brace-expands a redirect target too: `> {~/x,}` writes ~/x (two words would be an error, never a write).
-    const expanded = r.target.quoted ? [r.target.deny] : expandBraces(r.target.deny);
+    const expanded = r.target.quoted || !r.target.deny.includes('{') ? [r.target.deny] : expandBraces(r.target.deny);
     for (const text of expanded) if (text !== '' || expanded.length === 1) add(fromWord(r.target, text), `the redirect ${r.fd ?? ''}${r.op}`);
   }
   const argv = denyArgv(cmd);
@@ -92,6 +118,7 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     if (archive.extracts) out.push({ path: null, how: name, unknownBecause: archive.extracts });
     for (const w of archive.writes) add(w.target, w.how);
   }
+  if (Object.hasOwn(OPTION_WRITES, name)) for (const [spec, how] of OPTION_WRITES[name]!) fromOption(spec, how);
   switch (name) {
     case 'tee':
       for (const o of operands('', ['output-error'])) add(o, 'tee');
@@ -105,8 +132,8 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     case 'install':
     case 'rsync': {
       const before = out.length;
-      const t = optionTargets(argv, targets, { short: 't', long: ['target-directory'], known: COPY_LONG, valueShorts: 'STmog' });
-      const ops = operands(COPY_VALUE_SHORTS, ['target-directory', 'suffix', 'mode', 'owner', 'group', 'sparse', 'reflink', 'context', 'strip-program'], COPY_LONG);
+      const t = optionTargets(argv, targets, COPY_T);
+      const ops = operands(COPY_VALUE_SHORTS, COPY_VALUE_LONGS, COPY_LONG);
       if (t.length > 0) {
         for (const d of t) for (const src of ops) add(d.target && intoFolder(d.target, src), `${name} -t`);
       } else if (name === 'ln' && ops.length === 1) {
@@ -131,12 +158,6 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     case 'truncate':
       for (const o of operands(name === 'truncate' ? 'sro' : name === 'shred' ? 'nsx' : '', ['size', 'reference', 'iterations', 'random-source'])) add(o, name, 'delete');
       break;
-    case 'sort':
-      fromOption({ short: 'o', long: ['output'], valueShorts: 'ktSTy' }, 'sort -o');
-      break;
-    case 'tree':
-      fromOption({ short: 'o', valueShorts: 'LIPH' }, 'tree -o');
-      break;
     case 'uniq': {
       // uniq [INPUT [OUTPUT]]
       const ops = operands('fsw', ['skip-fields', 'skip-chars', 'check-chars', 'group', 'all-repeated']);
@@ -160,33 +181,18 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     case 'find':
       for (let i = 1; i < argv.length; i++) if (/^-fprint(0|f)?$/.test(argv[i]!) || argv[i] === '-fls') add(targets[i + 1], `find ${argv[i]}`);
       break;
-    case 'curl':
-      fromOption({ short: 'o', long: ['output'], known: ['output', 'output-dir'] }, 'curl -o');
-      fromOption({ long: ['output-dir'], known: ['output', 'output-dir'] }, 'curl --output-dir');
-      fromOption({ short: 'D', long: ['dump-header'] }, 'curl -D');
-      fromOption({ short: 'c', long: ['cookie-jar'] }, 'curl -c');
-      break;
-    case 'wget':
-      fromOption({ short: 'O', long: ['output-document'], known: ['output-document', 'output-file'] }, 'wget -O');
-      fromOption({ short: 'o', long: ['output-file'], known: ['output-document', 'output-file'] }, 'wget -o');
-      fromOption({ short: 'a', long: ['append-output'] }, 'wget -a');
-      fromOption({ short: 'P', long: ['directory-prefix'] }, 'wget -P');
-      break;
     case 'npm':
     case 'pnpm':
-      // npm's -C and pnpm's -C/--dir say where it works too. An abbreviation (`--prefi=`) is C6's: it asks.
-      fromOption({ short: 'C', long: ['prefix', 'dir'], exact: true }, `${name} --prefix`);
       // `npm pkg set|delete|fix` edits package.json, whose scripts define what the allowlisted commands run (W3).
       if (argv.find((a, i) => i > 0 && !a.startsWith('-')) === 'pkg' && /^(set|delete|fix)$/.test(argv[argv.indexOf('pkg') + 1] ?? '')) add(literalTarget('package.json'), `${name} pkg ${argv[argv.indexOf('pkg') + 1]}`);
       break;
     case 'git': {
-      fromOption({ long: ['output', 'output-directory'], known: ['output', 'output-directory', 'output-indicator-new', 'output-indicator-old', 'output-indicator-context'] }, 'git --output');
       const sub = gitSubcommand(argv, caseInsensitive);
-      if (sub?.name === 'archive' || sub?.name === 'format-patch') fromOption({ short: 'o' }, `git ${sub.name} -o`);
+      if (sub?.name === 'archive' || sub?.name === 'format-patch') fromOption(GIT_O, `git ${sub.name} -o`);
       if (sub?.name === 'config') {
         if (argv.includes('--global')) add(literalTarget(`${home}/.gitconfig`), 'git config --global');
         if (argv.includes('--system')) add(literalTarget('/etc/gitconfig'), 'git config --system');
-        fromOption({ short: 'f', long: ['file'] }, 'git config --file');
+        fromOption(GIT_CONFIG_FILE, 'git config --file');
       }
       // `git worktree add PATH`, `git init DIR`: a checkout or a repository made there.
       const rest = sub?.name === 'worktree' || sub?.name === 'init' ? operands('bB', ['reason', 'template', 'separate-git-dir', 'object-format', 'initial-branch', 'shared']).filter((t) => targets.indexOf(t) > sub.index) : [];
