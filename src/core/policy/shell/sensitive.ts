@@ -133,13 +133,16 @@ function inlineCode(name: string, args: string[], ask: (m: string) => void): voi
   if (/^(lua|luajit|tclsh|Rscript|osascript|pwsh|powershell)$/i.test(name) && args.some((a) => /^-(e|c|command|encodedcommand)$/i.test(a))) ask(`${name} runs inline code`);
   if ((name === 'perl' || name === 'ruby') && args.some((a) => /^-[a-zA-Z]*[eE]/.test(a))) ask(`${name} runs inline code`);
   if (name === 'php' && has('-r')) ask('php runs inline code');
-  if (/^pypy[0-9.]*$/.test(name) && args.some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--'))) ask(`${name} runs inline code`);
-  if (/^(julia|elixir|iex|groovy|scala|ghc|runghc|racket|clojure|kotlin|erl|expect|guile|sbcl|ocaml|crystal|tclsh|wish)$/.test(name) && args.some((a) => /^--?(e|c|eval|E|expr|execute)$/.test(a) || a.startsWith('--eval='))) ask(`${name} runs inline code`);
+  if (name.startsWith('pypy') && /^pypy[0-9.]*$/.test(name) && args.some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--'))) ask(`${name} runs inline code`);
+  if (EVAL_OPTION_INTERPRETERS.has(name) && args.some((a) => /^--?(e|c|eval|E|expr|execute)$/.test(a) || a.startsWith('--eval='))) ask(`${name} runs inline code`);
   if (/^(awk|gawk|mawk|nawk)$/.test(name)) ask(`${name} runs a program given inline`);
   if (name === 'sed' && sedRunsCommands(args)) ask('a sed script that runs shell commands (the e command or flag)');
   if (name === 'sed' && sedScripts(args).some((s) => /(^|[;\n])\s*[\d$,~/]*\s*[rR]\s*(\S+)/.test(s) && SECRET.test(/[rR]\s*(\S+)/.exec(s)?.[1] ?? ''))) ask('a sed script that reads a secret file');
   if (/^(vi|vim|nvim|less|more|ed|ex)$/.test(name) && args.some((a) => a.includes('!'))) ask(`${name} with a ! shell escape`);
 }
+
+/** Interpreters that run code given with -e, -c or --eval. */
+const EVAL_OPTION_INTERPRETERS = new Set(['julia', 'elixir', 'iex', 'groovy', 'scala', 'ghc', 'runghc', 'racket', 'clojure', 'kotlin', 'erl', 'expect', 'guile', 'sbcl', 'ocaml', 'crystal', 'tclsh', 'wish']);
 
 export function sedScripts(args: string[]): string[] {
   // Read as sed reads its options, so `--expr=…`, `-ne …` and `-i -e …` find the same scripts as the writes do.
