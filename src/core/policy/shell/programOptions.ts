@@ -24,7 +24,11 @@ export interface ProgramCode {
   unknown: string[];
 }
 
+/** The tools this module reads: every other command is passed over at once. */
+const TOOLS = new Set([...Object.keys(PROGRAM_OPTIONS), 'zip', 'man', 'ssh', 'scp', 'sftp', 'vi', 'vim', 'nvim', 'gvim', 'view', 'ex', 'vimdiff', 'emacs']);
+
 export function programOptionCode(name: string, argv: readonly string[], words: readonly Word[]): ProgramCode | undefined {
+  if (!TOOLS.has(name)) return undefined;
   const out: ProgramCode = { code: [], unknown: [] };
   const targets = () => words.map((w, i) => fromWord(w, argv[i]));
   const specs = PROGRAM_OPTIONS[name];
