@@ -64,6 +64,16 @@ describe('C7: a write target named in an option word or an operand', () => {
     'uniq a.txt ~/x',
     'dd if=a of=~/x',
     'tree -o ~/tree.txt',
+    'go build -o ~/bin/x .',
+    'gcc -o/usr/local/bin/x a.c',
+    'tsc --outDir ../dist',
+    'esbuild a.ts --outfile=/tmp/x.js',
+    'cargo build --target-dir ~/t',
+    'pip install -t ~/lib x',
+    'python3 -m venv ~/venv',
+    'zip -r ../x src',
+    'openssl genrsa -out ~/k.pem',
+    'git clone https://example.com/r.git ../r',
   ])('%s is denied: it writes outside the workspace (C7/W1)', (command) => {
     const d = check(command, [], 'full');
     expect(d.verdict).toBe('deny');
@@ -85,6 +95,11 @@ describe('C7: a write target named in an option word or an operand', () => {
       ['touch -d yesterday a.txt', 'touch'],
       ['uniq a.txt b.txt', 'uniq'],
       ['npm --prefix packages/app run build', 'npm'],
+      ['go build -o bin/x .', 'go build'],
+      ['gcc -fno-omit-frame-pointer -I/opt/include -o out a.c', 'gcc'],
+      ['tsc --outDir dist', 'tsc'],
+      ['python3 -m venv .venv', 'python3 -m venv'],
+      ['zip -r out.zip src', 'zip'],
     ]) {
       expect(check(command!, [allowed!]).verdict, command).toBe('allow');
     }

@@ -29,7 +29,7 @@ export interface CommandWrite {
 const NOT_FILES = /^\/dev\/(null|stdout|stderr|stdin|fd\/\d+|tty)$/;
 
 /** Commands that write files named in their words (the redirects of any command are writes too). */
-const WRITERS = new Set(['tee', 'tree', 'touch', 'cp', 'mv', 'ln', 'install', 'rsync', 'rm', 'unlink', 'shred', 'truncate', 'sort', 'uniq', 'dd', 'sed', 'find', 'curl', 'wget', 'npm', 'pnpm', 'git', 'tar', 'gtar', 'bsdtar', 'jar', 'unzip', '7z', '7za', '7zz', '7zr', 'cpio', ...POWERSHELL_WRITERS, 'mklink']);
+const WRITERS = new Set(['tee', 'tree', 'touch', 'zip', 'openssl', 'python', 'python3', 'gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'rustc', 'go', 'tsc', 'esbuild', 'cargo', 'pip', 'pip3', 'cp', 'mv', 'ln', 'install', 'rsync', 'rm', 'unlink', 'shred', 'truncate', 'sort', 'uniq', 'dd', 'sed', 'find', 'curl', 'wget', 'npm', 'pnpm', 'git', 'tar', 'gtar', 'bsdtar', 'jar', 'unzip', '7z', '7za', '7zz', '7zr', 'cpio', ...POWERSHELL_WRITERS, 'mklink']);
 
 /** cp, mv, ln, install: the options that take a value, so it is not read as a file operand. */
 const COPY_VALUE_SHORTS = 'StTmog';
@@ -54,9 +54,24 @@ const OPTION_WRITES: Record<string, Array<[OptionSpec, string]>> = {
   // npm's -C and pnpm's -C/--dir say where it works too. An abbreviation (`--prefi=`) is C6's: it asks.
   npm: [[{ short: 'C', long: ['prefix', 'dir'], exact: true }, 'npm --prefix']],
   pnpm: [[{ short: 'C', long: ['prefix', 'dir'], exact: true }, 'pnpm --prefix']],
+  // Build outputs named on the command line.
+  gcc: [[{ short: 'o', noBundle: true }, 'gcc -o']],
+  'g++': [[{ short: 'o', noBundle: true }, 'g++ -o']],
+  cc: [[{ short: 'o', noBundle: true }, 'cc -o']],
+  'c++': [[{ short: 'o', noBundle: true }, 'c++ -o']],
+  clang: [[{ short: 'o', noBundle: true }, 'clang -o']],
+  'clang++': [[{ short: 'o', noBundle: true }, 'clang++ -o']],
+  rustc: [[{ short: 'o', long: ['out-dir'], noBundle: true }, 'rustc -o']],
+  go: [[{ short: 'o', noBundle: true }, 'go build -o']],
+  tsc: [[{ long: ['outDir', 'outFile', 'declarationDir'], exact: true }, 'tsc --outDir']],
+  esbuild: [[{ long: ['outfile', 'outdir'], exact: true }, 'esbuild --outfile']],
+  cargo: [[{ long: ['target-dir', 'root', 'artifact-dir'], exact: true }, 'cargo --target-dir']],
+  pip: [[{ short: 't', long: ['target', 'prefix', 'root', 'dest', 'src'], exact: true }, 'pip --target']],
+  pip3: [[{ short: 't', long: ['target', 'prefix', 'root', 'dest', 'src'], exact: true }, 'pip --target']],
   git: [[{ long: ['output', 'output-directory'], known: ['output', 'output-directory', 'output-indicator-new', 'output-indicator-old', 'output-indicator-context'] }, 'git --output']],
 };
 const GIT_O: OptionSpec = { short: 'o' };
+const ZIP_OUT: OptionSpec = { short: 'O', long: ['out'], exact: true };
 const GIT_CONFIG_FILE: OptionSpec = { short: 'f', long: ['file'] };
 const COPY_T: OptionSpec = { short: 't', long: ['target-directory'], known: COPY_LONG, valueShorts: 'STmog' };
 const COPY_VALUE_LONGS = ['target-directory', 'suffix', 'mode', 'owner', 'group', 'sparse', 'reflink', 'context', 'strip-program'];
@@ -158,6 +173,23 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
     case 'truncate':
       for (const o of operands(name === 'truncate' ? 'sro' : name === 'shred' ? 'nsx' : '', ['size', 'reference', 'iterations', 'random-source'])) add(o, name, 'delete');
       break;
+    case 'python':
+    case 'python3': {
+      // `python -m venv DIR` makes a virtual environment there.
+      const m = argv.indexOf('-m');
+      if (m > 0 && argv[m + 1] === 'venv') for (const t of targets.slice(m + 2).filter((t) => !t.text.startsWith('-'))) add(t, 'python -m venv');
+      break;
+    }
+    case 'openssl':
+      for (let i = 1; i < argv.length; i++) if (argv[i] === '-out' || argv[i] === '-keyout') add(targets[i + 1], `openssl ${argv[i]}`);
+      break;
+    case 'zip': {
+      // zip [options] ARCHIVE files…: the archive is written (a `-` is stdout).
+      const ops = operands('bntxi', ['temp-path', 'suffixes', 'exclude', 'include', 'unzip-command', 'out']);
+      if (ops[0] && ops[0].text !== '-') add(ops[0].text.endsWith('.zip') || ops[0].dynamic ? ops[0] : { ...ops[0], text: `${ops[0].text}.zip` }, 'zip (the archive)');
+      fromOption(ZIP_OUT, 'zip --out');
+      break;
+    }
     case 'uniq': {
       // uniq [INPUT [OUTPUT]]
       const ops = operands('fsw', ['skip-fields', 'skip-chars', 'check-chars', 'group', 'all-repeated']);
@@ -198,6 +230,11 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
       const rest = sub?.name === 'worktree' || sub?.name === 'init' ? operands('bB', ['reason', 'template', 'separate-git-dir', 'object-format', 'initial-branch', 'shared']).filter((t) => targets.indexOf(t) > sub.index) : [];
       if (sub?.name === 'worktree' && rest[0]?.text === 'add' && rest[1]) add(rest[1], 'git worktree add');
       if (sub?.name === 'init' && rest[0]) add(rest[0], 'git init');
+      // `git clone URL DIR`: the checkout is made in DIR.
+      if (sub?.name === 'clone') {
+        const ops = operands('obcju', ['origin', 'branch', 'config', 'depth', 'jobs', 'upload-pack', 'template', 'reference', 'separate-git-dir', 'filter', 'shallow-since', 'shallow-exclude']).filter((t) => targets.indexOf(t) > sub.index);
+        if (ops[1]) add(ops[1], 'git clone');
+      }
       break;
     }
     default:

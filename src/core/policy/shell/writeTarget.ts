@@ -39,6 +39,8 @@ export interface OptionSpec {
   long?: string[];
   /** Every long option of the tool that begins like one of `long`, so an abbreviation (`--out`) is told apart. */
   known?: string[];
+  /** Single-dash options are words of their own, never bundles (gcc's `-fno-omit-frame-pointer` holds no `-o`). */
+  noBundle?: boolean;
   /** Only the full spelling of the long options counts (the tool takes no abbreviations, or C6 judges them). */
   exact?: boolean;
   /** Other short options that take a value: a bundle stops at them (`-tx` is `-t x`, not `-o`). */
@@ -60,7 +62,7 @@ export function optionTargets(argv: readonly string[], targets: readonly Target[
       if (!l || !spec.long!.includes(l.name)) continue;
       out.push({ target: l.value !== undefined ? sliceTarget(targets[i]!, a.indexOf('=') + 1) : targets[++i], option: `--${l.name}` });
     } else if (spec.short && /^-[^-]/.test(a)) {
-      for (let j = 1; j < a.length; j++) {
+      for (let j = 1; j < (spec.noBundle ? 2 : a.length); j++) {
         if (a[j] === spec.short) {
           out.push({ target: attachedValue(a, j, targets[i]!) ?? targets[++i], option: `-${spec.short}` });
           break;
