@@ -180,6 +180,11 @@ describe('C4: program options that run commands, for more tools', () => {
     expect(check("sed -e 's/a/b/' -e '$!e rm -fr y' f", ['sed'], 'full').verdict).toBe('deny');
     expect(check("sed -n '/e x/p' f", ['sed']).verdict).toBe('allow');
   });
+  it('asks for a shell or interpreter running a script another command writes (process substitution)', () => {
+    for (const c of ['bash <(echo ls)', 'python3 <(cat x.py)', 'sh -e <(cat a)']) expect(check(c, ['bash', 'python3', 'sh', 'echo', 'cat'], 'full'), c).toMatchObject({ verdict: 'ask', rule: 'C6' });
+    expect(check('diff <(sort a) <(sort b)', ['diff', 'sort']).verdict).toBe('allow');
+    expect(check('bash script.sh', ['bash']).verdict).toBe('allow');
+  });
   it('reads npm pkg set as a write of package.json (W3)', () => {
     expect(check("npm pkg set scripts.test='node x'", ['npm pkg'], 'full')).toMatchObject({ verdict: 'ask', rule: 'C7/W3' });
     expect(check('npm pkg get name', ['npm pkg']).verdict).toBe('allow');

@@ -105,6 +105,9 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   if (NETWORK.has(name)) ask(`${name} talks to the network`);
   if (name === 'rsync' && args.some((a) => /^[^-/][^/]*:|^rsync:\/\//.test(a))) ask('rsync to or from a remote host');
   if ((SHELLS.has(name) || INTERPRETERS.has(name)) && reads_stdin(args, cmd)) ask(`${name} runs code from its input (a pipe into a shell or interpreter)`);
+  // `bash <(curl …)`, `python3 <(cat x)`: the script is another command's output, as with a pipe into it.
+  const script = cmd.argv.slice(1).find((w) => !w.deny.startsWith('-') || w.deny === '-');
+  if ((SHELLS.has(name) || INTERPRETERS.has(name)) && script && script.value === '/dev/fd/63' && script.substitutions.length > 0) ask(`${name} runs a script that another command writes (a process substitution)`);
   inlineCode(name, args, ask);
   if (name === 'git') gitSensitive(argv, o, ask);
   if (name === 'npm' || name === 'pnpm' || name === 'yarn') npmSensitive(name, args, o, ask);
