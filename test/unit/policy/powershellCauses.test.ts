@@ -40,6 +40,7 @@ describe('PowerShell script blocks are code (C4/C8)', () => {
     'Start-Job { Remove-Item -Recurse -Force x }',
     "1..3 | ForEach-Object -Process { Write-Output 'x}'; Remove-Item -Recurse -Force x }",
     'Get-ChildItem | ForEach-Object { if ($_) { Remove-Item -Recurse -Force x } }',
+    'Get-ChildItem | ForEach-Object -Process:{ Remove-Item -Recurse -Force x }',
   ])('%s is denied', (command) => {
     expect(check(command, ['Get-ChildItem', 'ForEach-Object', 'Invoke-Command', 'Start-Job'], 'full').verdict).toBe('deny');
   });
@@ -56,6 +57,10 @@ describe('PowerShell script blocks are code (C4/C8)', () => {
   it('says why it asks for control flow with a script block, and still finds what it would run', () => {
     expect(check('if ($true) { Get-Date }', ['Get-Date']).reason).toMatch(/PowerShell control flow/);
     expect(check('foreach ($f in $files) { Remove-Item -Recurse -Force $f }', [], 'full').verdict).toBe('deny');
+  });
+  it('reads a brace inside a bare word as text', () => {
+    expect(check('npm run build -- --env={prod}', ['npm run build']).verdict).toBe('allow');
+    expect(check("git log --format='{%h}'", ['git log']).verdict).toBe('allow');
   });
   it('leaves hashtables and ${braced} variables alone', () => {
     expect(check('Write-Output @{a=1}', ['Write-Output']).verdict).toBe('allow');

@@ -52,7 +52,10 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
   if (argv.length === 0) return out;
   const name = commandName(argv[0]!, caseInsensitive);
   // A PowerShell script block (`ForEach-Object { … }`) is code of its own, whichever cmdlet it is given to.
-  if (cmd.text.includes(SCRIPT_BLOCK)) for (const w of words) if (w.value?.startsWith(SCRIPT_BLOCK)) out.code.push({ text: w.value.slice(1), via: 'a script block { }', dialect: 'powershell' });
+  if (cmd.text.includes(SCRIPT_BLOCK)) {
+    // The block may be a parameter's value (`-Process:{ … }`): it runs from the marker to the end of the word.
+    for (const w of words) if (w.value?.includes(SCRIPT_BLOCK)) out.code.push({ text: w.value.slice(w.value.indexOf(SCRIPT_BLOCK) + 1), via: 'a script block { }', dialect: 'powershell' });
+  }
   const literal = (w: Word | undefined, what: string): string | undefined => {
     if (!w) return undefined;
     if (w.value === null) {

@@ -65,7 +65,7 @@ function fromPowerShell(code: string): string {
       }
       out += `"${doubleQuotedBody(body)}${j < code.length ? '"' : ''}`;
       i = j;
-    } else if (ch === '{' && (i === 0 || /[\s(;|=,&:]/.test(code[i - 1]!))) {
+    } else if (ch === '{' && startsScriptBlock(code, i)) {
       const end = closingBrace(code, i);
       if (end === -1) out += ch;
       else {
@@ -91,6 +91,15 @@ function doubleQuotedBody(body: string): string {
     else out += c;
   }
   return out;
+}
+
+/**
+ * Whether the `{` at `i` opens a script block: at the start of a word (`ForEach-Object {`, `({`, `;{`) or as the
+ * value of a parameter (`-Process:{`). Inside a bare word (`--env=a{b}`) it is text.
+ */
+function startsScriptBlock(code: string, i: number): boolean {
+  if (i === 0 || /[\s(;|&]/.test(code[i - 1]!)) return true;
+  return code[i - 1] === ':' && /(^|\s)-[A-Za-z]+:$/.test(code.slice(Math.max(0, i - 40), i));
 }
 
 /** The `}` that closes the script block opened at `open`, past nested blocks and quoted text; -1 if none. */
