@@ -123,12 +123,11 @@ export class PolicyGate {
     for (const cmd of commands) {
       if (parsedCleanly || cmd.via.length > 0) checkForbidden(denyArgv(cmd), cmd.text);
       if (onlyForbidden) continue;
-      findings.push(...wordFindings(cmd));
-      findings.push(...sensitiveFindings(cmd, { ctx, caseInsensitive: ci, declaredPackages, insideWorkspace: inside }));
+      // Writes first: where a write goes says more than that one of its words is only known at run time (C3).
       for (const w of writes.get(cmd)!) {
         const link = w.path === null ? undefined : throughLink(cmd, w.path);
         if (link !== undefined) findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes through ${link}, which this command line makes a link to a place the gate cannot know`, command: cmd.text });
-        if (w.path === null) findings.push({ verdict: 'ask', rule: 'C7', message: `${w.how} writes to a path only known when it runs (a glob, a variable or a substitution)`, command: cmd.text });
+        if (w.path === null) findings.push({ verdict: 'ask', rule: 'C7', message: w.unknownBecause ?? `${w.how} writes to a path only known when it runs (a glob, a variable or a substitution)`, command: cmd.text });
         const path = w.path ?? w.denyPath;
         if (path === undefined) continue;
         const places = isAbsolute(path) || /^[A-Za-z]:[\\/]|^~/.test(path) ? [path] : [path, ...cdDirs.map((d) => join(d, path))];
@@ -140,6 +139,8 @@ export class PolicyGate {
           }
         }
       }
+      findings.push(...wordFindings(cmd));
+      findings.push(...sensitiveFindings(cmd, { ctx, caseInsensitive: ci, declaredPackages, insideWorkspace: inside }));
       findings.push(...subscriptFindings(cmd, checkForbidden));
     }
     // C8 both ways: a wrapper's entry does not cover what it runs, so every command reached must match (C4).

@@ -171,6 +171,8 @@ function expandHome(text: string, ctx: PolicyContext): string {
   const prefix = ctx.os === 'windows' ? WINDOWS_HOME_PREFIX : HOME_PREFIX;
   const m = prefix.exec(text);
   if (m) return ctx.home + text.slice(m[0].length);
+  // `~+` is the working directory, where the command starts: the workspace.
+  if (/^~\+(?=[/\\]|$)/.test(text)) return ctx.workspaceRoot + text.slice(2);
   // `~user` is another account's home; next to ours is the usual place and is outside the workspace either way.
   const other = /^~([^/\\]+)(?=[/\\]|$)/.exec(text);
   if (other) return `${ctx.home.replace(/[/\\][^/\\]*[/\\]*$/, '')}/${other[1]}${text.slice(other[0].length)}`;

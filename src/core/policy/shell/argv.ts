@@ -1,24 +1,39 @@
 import { expandBraces } from './braces.js';
 import type { SimpleCommand } from './commandAnalysis.js';
+import type { Word } from './words.js';
 
 /**
  * The words of a command as the deny-side evaluation sees them: unquoted `$IFS` splits words again, and an
  * unquoted `{a,b}` expands to several words.
  */
 export function denyArgv(cmd: SimpleCommand): string[] {
+  return denyView(cmd).argv;
+}
+
+/** For each word of `denyArgv(cmd)`, the word of the command line it came from (a split or expanded word gives several). */
+export function denyArgvSources(cmd: SimpleCommand): Word[] {
+  return denyView(cmd).from;
+}
+
+function denyView(cmd: SimpleCommand): { argv: string[]; from: Word[] } {
   const cached = denyArgvCache.get(cmd);
   if (cached) return cached;
-  const out: string[] = [];
+  const view = { argv: [] as string[], from: [] as Word[] };
   for (const w of cmd.argv) {
     const words = w.split ? w.deny.split(/\s+/).filter(Boolean) : [w.deny];
-    for (const x of words) out.push(...(w.quoted ? [x] : expandBraces(x)));
+    for (const x of words) {
+      for (const e of w.quoted ? [x] : expandBraces(x)) {
+        view.argv.push(e);
+        view.from.push(w);
+      }
+    }
   }
-  denyArgvCache.set(cmd, out);
-  return out;
+  denyArgvCache.set(cmd, view);
+  return view;
 }
 
 /** Every rule reads the deny view of each command; compute it once. */
-const denyArgvCache = new WeakMap<SimpleCommand, string[]>();
+const denyArgvCache = new WeakMap<SimpleCommand, { argv: string[]; from: Word[] }>();
 
 /** The last path component, for `/usr/bin/rm` and `C:\tools\rm.exe`. */
 export function basename(word: string): string {
@@ -33,7 +48,8 @@ export function commandName(word: string, caseInsensitive: boolean): string {
   return name;
 }
 
-export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish']);
+/** Shells whose `-c` takes a command line; the non-POSIX ones (csh, nu, xonsh) are read as bash, for their commands. */
+export const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'mksh', 'fish', 'csh', 'tcsh', 'yash', 'posh', 'oksh', 'loksh', 'rc', 'es', 'nu', 'xonsh', 'elvish']);
 
 /** The other names of cd: cmd's chdir and PowerShell's Set-Location and Push-Location with their aliases. */
 const CD_ALIASES = new Set(['chdir', 'set-location', 'sl', 'push-location']);

@@ -1,9 +1,11 @@
 import type { Finding } from '../types.js';
 import { commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
-import type { Dialect } from './dialect.js';
+import { SCRIPT_BLOCK, type Dialect } from './dialect.js';
 import { longOption } from './longOptions.js';
+import { programOptionCode } from './programOptions.js';
 import { parseSed } from './sedOptions.js';
+import { wrapped } from './wrappers.js';
 import type { Word } from './words.js';
 
 /** What a code-bearing command runs (RULES.md C4). */
@@ -19,6 +21,9 @@ export interface InnerCode {
   findings: Finding[];
 }
 
+/** sed's `e command` after an optional address (`1`, `$`, `/re/`, `a,b`, `1~2`, `!`). */
+const SED_E_COMMAND = /(?:^|[;\n{}])\s*(?:(?:\d+(?:~\d+)?|\$|\/[^/\n]*\/[IM]*)(?:\s*,\s*(?:\d+|\$|\/[^/\n]*\/[IM]*|~?\d+))?)?\s*!?\s*e[ \t]+([^\n]+)/g;
+
 const GIT_CODE_KEYS = /^(core\.pager|core\.fsmonitor|core\.sshcommand|core\.editor|core\.hookspath|sequence\.editor|diff\.external|pager\..+|alias\..+)$/i;
 
 /** Options of wrappers that take a value, so the value is not taken for the wrapped command. */
@@ -28,7 +33,7 @@ const WRAPPER_OPTIONS_WITH_VALUE: Record<string, Set<string>> = {
   timeout: new Set(['-s', '--signal', '-k', '--kill-after']),
   stdbuf: new Set(['-i', '-o', '-e', '--input', '--output', '--error']),
   ionice: new Set(['-c', '-n', '-p', '-P', '-u', '--class', '--classdata', '--pid', '--pgid', '--uid']),
-  watch: new Set(['-n', '--interval', '-d', '-q']),
+  watch: new Set(['-n', '--interval', '-q', '--equexit']),
   sudo: new Set(['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--chdir', '--role', '--type', '--other-user', '--command-timeout']),
   doas: new Set(['-u', '-C']),
   xargs: new Set(['-I', '-n', '-L', '-P', '-d', '-E', '-e', '-s', '-a', '--max-args', '--max-lines', '--max-procs', '--delimiter', '--eof', '--max-chars', '--arg-file', '--replace']),
@@ -46,6 +51,11 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
   const argv = denyArgv(cmd);
   if (argv.length === 0) return out;
   const name = commandName(argv[0]!, caseInsensitive);
+  // A PowerShell script block (`ForEach-Object { … }`) is code of its own, whichever cmdlet it is given to.
+  if (cmd.text.includes(SCRIPT_BLOCK)) {
+    // The block may be a parameter's value (`-Process:{ … }`): it runs from the marker to the end of the word.
+    for (const w of words) if (w.value?.includes(SCRIPT_BLOCK)) out.code.push({ text: w.value.slice(w.value.indexOf(SCRIPT_BLOCK) + 1), via: 'a script block { }', dialect: 'powershell' });
+  }
   const literal = (w: Word | undefined, what: string): string | undefined => {
     if (!w) return undefined;
     if (w.value === null) {
@@ -92,13 +102,92 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     if (code.every((c) => c !== undefined)) out.code.push({ text: [attached, ...code].filter(Boolean).join(' '), via: 'cmd /c', dialect: 'cmd' });
     return out;
   }
+  if (lowerName === 'invoke-expression' || lowerName === 'iex') {
+    // PowerShell's eval: a literal string is a PowerShell command line.
+    const parts = words.slice(1).filter((_, i) => !/^-c(ommand)?$/i.test(argv[i + 1]!)).map((w, i) => literal(w, `the code given to ${name} (${i + 1})`));
+    if (parts.length > 0 && parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: name, dialect: 'powershell' });
+    return out;
+  }
   if (lowerName === 'start-process' || lowerName === 'saps') {
     const list = argv.findIndex((a) => /^-argumentlist$/i.test(a));
     const exe = argv.find((a, i) => i > 0 && !a.startsWith('-') && i !== list + 1);
     if (exe) out.code.push({ text: [exe, ...(list > 0 ? [argv[list + 1]!] : [])].join(' '), via: 'Start-Process' });
     return out;
   }
+  const program = programOptionCode(name, argv, words);
+  if (program) {
+    out.code.push(...program.code);
+    for (const message of program.unknown) out.findings.push({ verdict: 'ask', rule: 'C4', message, command: cmd.text });
+  }
+  const w = wrapped(name, argv);
+  if (w) {
+    if ('from' in w) run(w.from, name);
+    else if ('joinedFrom' in w) {
+      const parts = words.slice(w.joinedFrom).map((x) => literal(x, `the command given to ${name}`));
+      if (parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: name });
+    } else {
+      for (const c of w.code) {
+        const text = literal(words[c.at], `the command given to ${c.via}`);
+        if (text !== undefined) out.code.push({ text: text.slice(c.strip), via: c.via });
+      }
+    }
+    return out;
+  }
   switch (name) {
+    case 'at':
+    case 'batch':
+      // at and batch read the commands to run later from their input, as a shell does.
+      if (cmd.heredocText !== undefined) out.code.push({ text: cmd.heredocText, via: `${name} <<heredoc` });
+      for (const r of cmd.redirects) {
+        const code = r.op === '<<<' ? literal(r.target, `the here-string given to ${name}`) : undefined;
+        if (code !== undefined) out.code.push({ text: code, via: `${name} <<<` });
+      }
+      return out;
+    case 'fd':
+    case 'fdfind':
+      // fd -x/--exec runs a command for each match, -X/--exec-batch once; it ends at `;` or the end.
+      for (let i = 1; i < argv.length; i++) {
+        if (!['-x', '--exec', '-X', '--exec-batch'].includes(argv[i]!)) continue;
+        let end = i + 1;
+        while (end < argv.length && argv[end] !== ';') end++;
+        out.argv.push({ words: words.slice(i + 1, end), at: i + 1, via: `fd ${argv[i]}`, assignments: [] });
+        i = end;
+      }
+      return out;
+    case 'compgen':
+    case 'complete':
+    case 'mapfile':
+    case 'readarray':
+      // `-C command` runs command (for completions, or every N lines read); `-F function` runs a function.
+      for (let i = 1; i < argv.length; i++) {
+        if (argv[i] !== '-C' && argv[i] !== '-F') continue;
+        const code = literal(words[i + 1], `${name} ${argv[i]}`);
+        if (code !== undefined && argv[i] === '-C') out.code.push({ text: code, via: `${name} -C` });
+        else if (code !== undefined) out.findings.push({ verdict: 'ask', rule: 'C4', message: `${name} -F runs the shell function ${code}, which the gate cannot see`, command: cmd.text });
+        i++;
+      }
+      return out;
+    case 'bind':
+      // `bind -x 'keyseq:command'` runs command when the keys are read.
+      for (let i = 1; i < argv.length; i++) {
+        if (argv[i] !== '-x') continue;
+        const v = literal(words[++i], 'bind -x');
+        const colon = v?.indexOf(':') ?? -1;
+        if (v !== undefined && colon >= 0) out.code.push({ text: v.slice(colon + 1).replace(/^\s*"|"\s*$/g, ''), via: 'bind -x' });
+      }
+      return out;
+    case 'gdb':
+      debuggerCode(cmd, argv, out, run);
+      return out;
+    case 'make':
+    case 'gmake':
+      for (const a of argv.slice(1)) {
+        if (/^(SHELL|\.SHELLFLAGS|MAKESHELL)=/.test(a) || a === '-E' || a.startsWith('--eval')) out.findings.push({ verdict: 'ask', rule: 'C4', message: `make ${a.split('=')[0]} changes the shell its recipes run with, or adds rules: what runs cannot be checked`, command: cmd.text });
+      }
+      return out;
+    case 'bun':
+      if (argv[1] === 'x') npmExec('npx', words.slice(1), argv.slice(1), out, literal, 1);
+      return out;
     case 'eval': {
       const parts = words.slice(1).map((w, i) => literal(w, `eval's argument ${i + 1}`));
       if (parts.every((p) => p !== undefined) && parts.length > 0) out.code.push({ text: parts.join(' '), via: 'eval' });
@@ -144,7 +233,11 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'parallel': {
       const sep = argv.findIndex((a) => a === ':::' || a === '::::');
       const start = skipOptions(argv, 1, new Set(['-j', '--jobs', '-S', '--sshlogin']));
-      out.argv.push({ words: words.slice(start, sep > 0 ? sep : undefined), at: start, via: 'parallel', assignments: [] });
+      const command = words.slice(start, sep > 0 ? sep : undefined);
+      // GNU parallel runs its command through a shell: one quoted word (`'rm -rf {}'`) is a command line.
+      const line = command.length === 1 && /\s/.test(command[0]!.deny) ? literal(command[0], 'the command given to parallel') : undefined;
+      if (line !== undefined) out.code.push({ text: line, via: 'parallel' });
+      else if (command.length !== 1 || !/\s/.test(command[0]!.deny)) out.argv.push({ words: command, at: start, via: 'parallel', assignments: [] });
       return out;
     }
     case 'corepack':
@@ -264,6 +357,8 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     case 'sed':
       // A script read from a file may hold `e` (run a command) or `w` (write a file) the gate cannot see.
       for (const file of parseSed(argv, words, 'linux').scriptFiles) out.findings.push({ verdict: 'ask', rule: 'C4', message: `sed -f ${file} runs a script from a file, which the gate cannot inspect`, command: cmd.text });
+      // GNU sed's `e COMMAND` runs COMMAND (to the end of its line) through the shell: it is code (C6 asks for it too).
+      for (const script of parseSed(argv, words, 'linux').scripts) for (const m of script.matchAll(SED_E_COMMAND)) out.code.push({ text: m[1]!, via: 'sed e' });
       return out;
     case 'rg':
       for (let i = 1; i < argv.length; i++) {
@@ -293,11 +388,17 @@ function skipOptions(argv: string[], from: number, withValue: Set<string>, bundl
   return i;
 }
 
-function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined): void {
+function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined, shift = 0): void {
   let i = 1;
   if (name !== 'npx') {
     // `npm exec …` / `npm x …` / `pnpm exec|dlx …`, after global options (and their values: `-w pkg`).
     while (i < argv.length && argv[i]!.startsWith('-')) i += ['-w', '--workspace', '--prefix', '-C', '--registry', '--filter', '--dir'].includes(argv[i]!) ? 2 : 1;
+    // `npm explore PKG -- cmd` runs cmd in the package's folder.
+    if (argv[i] === 'explore') {
+      const dash = argv.indexOf('--', i);
+      if (dash > 0) out.argv.push({ words: words.slice(dash + 1), at: dash + 1, via: `${name} explore`, assignments: [] });
+      return;
+    }
     if (!['exec', 'x', 'dlx'].includes(argv[i] ?? '')) return;
     i++;
   }
@@ -326,7 +427,7 @@ function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, li
   // The package's command: `npx prisma@5 migrate` runs `prisma migrate`.
   const first = words[i]!;
   const bin = first.deny.replace(/^(@[^/]+\/)?([^@]+)(@.*)?$/, '$2');
-  out.argv.push({ words: [{ ...first, value: first.value === null ? null : bin, deny: bin }, ...words.slice(i + 1)], at: i, via: name === 'npx' ? 'npx' : `${name} exec`, assignments: [] });
+  out.argv.push({ words: [{ ...first, value: first.value === null ? null : bin, deny: bin }, ...words.slice(i + 1)], at: i + shift, via: name === 'npx' ? (shift ? 'bun x' : 'npx') : `${name} exec`, assignments: [] });
 }
 
 function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined): void {
@@ -363,6 +464,29 @@ function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Wor
         else if (argv[j]!.startsWith('--exec=')) out.code.push({ text: argv[j]!.slice(7), via: 'git rebase --exec' });
       }
       return;
+    } else if (a === 'submodule' && argv.includes('foreach')) {
+      // `git submodule foreach [--recursive] <command>`: the rest is a shell command line.
+      let j = argv.indexOf('foreach') + 1;
+      while (argv[j]?.startsWith('-')) j++;
+      const parts = words.slice(j).map((w) => literal(w, 'git submodule foreach'));
+      if (parts.length > 0 && parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: 'git submodule foreach' });
+      return;
+    } else if (a === 'filter-branch') {
+      for (let j = i + 1; j < argv.length; j++) {
+        if (/^--(env|tree|index|parent|msg|commit|tag-name)-filter$/.test(argv[j]!) && argv[j + 1] !== undefined) {
+          const code = literal(words[j + 1], `git ${argv[j]}`);
+          if (code !== undefined) out.code.push({ text: code, via: `git ${argv[j]}` });
+          j++;
+        }
+      }
+      return;
+    } else if (a === 'difftool') {
+      // `git difftool -x CMD` runs CMD on each pair of files.
+      for (let j = i + 1; j < argv.length; j++) {
+        const v = argv[j] === '-x' || argv[j] === '--extcmd' ? argv[++j] : argv[j]!.startsWith('--extcmd=') ? argv[j]!.slice(9) : undefined;
+        if (v !== undefined) out.code.push({ text: v, via: 'git difftool --extcmd' });
+      }
+      return;
     } else if (a === 'bisect' && argv[i + 1] === 'run') {
       out.argv.push({ words: words.slice(i + 2), at: i + 2, via: 'git bisect run', assignments: [] });
       return;
@@ -396,5 +520,20 @@ function gitGrepPager(args: string[], out: InnerCode): void {
     if (pager === undefined) continue;
     if (pager !== '') out.code.push({ text: pager, via: 'git grep -O' });
     else out.findings.push({ verdict: 'ask', rule: 'C4', message: `git grep ${o} opens the matching files in the configured pager (core.pager or $PAGER), a program the gate cannot see` });
+  }
+}
+
+/** gdb's command-line debugger commands (`-ex`, `-x`) can start any program (`shell`, `!`, `python`); `--args` runs one. */
+function debuggerCode(cmd: SimpleCommand, argv: string[], out: InnerCode, run: (from: number, via: string) => void): void {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--args') {
+      run(i + 1, 'gdb --args');
+      return;
+    }
+    if (/^--?(ex|iex|x|ix|eval-command|init-eval-command|command|init-command)(=|$)/.test(a)) {
+      out.findings.push({ verdict: 'ask', rule: 'C4', message: `gdb ${a.split('=')[0]} runs debugger commands, which can start any program (shell, !, python): the gate cannot check them`, command: cmd.text });
+      if (!a.includes('=')) i++;
+    }
   }
 }

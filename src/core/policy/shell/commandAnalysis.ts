@@ -1,6 +1,6 @@
 import type { Parser } from 'web-tree-sitter';
 import { copyTree, type SyntaxNode } from './syntaxTree.js';
-import { asBashSource, type Dialect } from './dialect.js';
+import { asBashSource, SCRIPT_BLOCK, type Dialect } from './dialect.js';
 import { rewriteReadWriteOpens } from './readWriteOpen.js';
 import { resolveWord, type Word, type WordEnv } from './words.js';
 
@@ -157,6 +157,8 @@ export function analyseCode(parser: Parser, code: string, home: string, via: str
 function describeSyntaxError(root: SyntaxNode): string {
   const err = root.descendantsOfType('ERROR')[0];
   const text = err ? err.text.slice(0, 40) : '';
+  // A script block bash cannot place (`if ($x) { … }`, `foreach (…) { … }`): PowerShell control flow, not a quote.
+  if (err?.text.includes(SCRIPT_BLOCK)) return 'PowerShell control flow with a script block (if, foreach, function, …), which the gate does not analyse';
   if (/^["'`]|["']$/.test(text) || /["']/.test(text)) return 'syntax error: an unterminated quote or construct';
   return `syntax error near ${JSON.stringify(text)}`;
 }

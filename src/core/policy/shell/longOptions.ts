@@ -8,7 +8,13 @@ export function longOption(word: string, names: readonly string[]): { name: stri
   const eq = word.indexOf('=');
   const given = word.slice(2, eq === -1 ? undefined : eq);
   const value = eq === -1 ? undefined : word.slice(eq + 1);
-  if (names.includes(given)) return { name: given, value };
-  const candidates = names.filter((n) => n.startsWith(given));
-  return candidates.length === 1 ? { name: candidates[0]!, value } : undefined;
+  let found: string | undefined;
+  for (const n of names) {
+    if (n === given) return { name: n, value };
+    if (!n.startsWith(given)) continue;
+    // Two candidates: ambiguous, unless an exact match comes later.
+    if (found !== undefined) return names.includes(given) ? { name: given, value } : undefined;
+    found = n;
+  }
+  return found === undefined ? undefined : { name: found, value };
 }

@@ -1,19 +1,12 @@
 import { longOption } from './longOptions.js';
 import type { Word } from './words.js';
+import type { Target } from './writeTarget.js';
 
 /** GNU sed's long options, for prefix matching (`--i` is `--in-place`, `--s` is ambiguous). */
 const GNU_LONG = ['expression', 'file', 'in-place', 'line-length', 'null-data', 'zero-terminated', 'quiet', 'silent', 'regexp-extended', 'separate', 'sandbox', 'unbuffered', 'binary', 'follow-symlinks', 'posix', 'debug', 'help', 'version'];
 
-/** One piece of a sed command line: its text as the deny side sees it, and whether it is only known at run time. */
-export interface SedPart {
-  text: string;
-  /** Only known when it runs (an expansion, a substitution); `text` is then the deny-side guess. */
-  dynamic: boolean;
-  /** The guess took an unknown as empty: `text` cannot show where a write lands. */
-  guessed: boolean;
-  /** An unquoted glob the shell expands. */
-  glob: boolean;
-}
+/** One piece of a sed command line: a write target when it is a file edited in place (RULES.md C7). */
+export type SedPart = Target;
 
 export interface SedCommandLine {
   scripts: string[];

@@ -13,8 +13,10 @@ const DANGEROUS_ENV = /^(PATH|MANPAGER|GIT_PAGER|LESSOPEN|LESSCLOSE|LD_.*|DYLD_.
 const NETWORK = new Set(['iwr', 'invoke-webrequest', 'irm', 'invoke-restmethod', 'curl.exe', 'wget.exe', 'curl', 'wget', 'nc', 'ncat', 'netcat', 'socat', 'ssh', 'scp', 'sftp', 'ftp', 'telnet', 'tftp', 'lftp', 'aria2c', 'http', 'https', 'xh']);
 const DESTRUCTIVE = new Set(['rm', 'rmdir', 'unlink', 'shred', 'truncate', 'dd', 'kill', 'killall', 'pkill', 'wipefs', 'fdisk', 'parted', 'remove-item', 'ri', 'del', 'erase', 'rd', 'stop-process']);
 const INTERPRETERS = new Set(['node', 'nodejs', 'deno', 'bun', 'python', 'python2', 'python3', 'perl', 'ruby', 'php', 'lua', 'Rscript', 'osascript', 'pwsh', 'powershell']);
-const PRIVILEGE = new Set(['sudo', 'doas', 'su', 'pkexec', 'runas']);
-const SHELL_STATE = new Set(['eval', 'source', '.', 'export', 'declare', 'typeset', 'readonly', 'local', 'set', 'unset', 'alias', 'unalias', 'trap', 'shopt', 'enable', 'builtin', 'hash', 'ulimit', 'umask', 'read', 'mapfile', 'readarray', 'getopts', 'let', 'coproc', 'iex', 'invoke-expression', 'start-process', 'saps', 'at', 'batch']);
+const PRIVILEGE = new Set(['sudo', 'doas', 'su', 'pkexec', 'runas', 'runuser', 'chroot', 'nsenter', 'unshare', 'setpriv', 'sg', 'newgrp', 'run0']);
+const SHELL_STATE = new Set(['eval', 'source', '.', 'export', 'declare', 'typeset', 'readonly', 'local', 'set', 'unset', 'alias', 'unalias', 'trap', 'shopt', 'enable', 'builtin', 'hash', 'ulimit', 'umask', 'read', 'mapfile', 'readarray', 'getopts', 'let', 'coproc', 'iex', 'invoke-expression', 'start-process', 'saps', 'at', 'batch', 'fc', 'bind', 'complete', 'set-alias', 'new-alias', 'sal', 'nal', 'set-variable', 'new-variable', 'sv', 'nv', 'remove-variable', 'rv', 'clear-variable', 'clv', 'import-module', 'ipmo', 'add-type', 'set-executionpolicy', 'invoke-item', 'ii']);
+/** Programs that register something to run later, where the gate will not see it. */
+const SCHEDULERS = new Set(['schtasks', 'register-scheduledtask', 'new-scheduledtask', 'new-service', 'launchctl', 'systemd-run']);
 const DEPLOY: Array<[string, RegExp]> = [
   ['gh', /^(release|pr merge|repo (delete|create|edit)|secret|workflow run|api)/],
   ['docker', /^(push|login|rm|rmi|system prune|compose (down|push))/],
@@ -72,6 +74,7 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   const args = argv.slice(1);
   if (lower !== name && (DESTRUCTIVE.has(lower) || NETWORK.has(lower) || SHELL_STATE.has(lower))) ask(`${name} (${lower}) is destructive, reaches the network or runs code it builds`);
   if (name === 'printf' && args.some((a) => /^-[a-zA-Z]*v/.test(a))) ask('printf -v assigns a shell variable');
+  if ((lower === 'set-item' || lower === 'si') && args.some((a) => /^(env|variable|alias|function):/i.test(a))) ask(`${name} sets an environment variable, variable, alias or function of the shell`);
   if ((name === 'rsync' && args.some((a) => a.startsWith('--delete') || a === '--remove-source-files')) || (name === 'git' && args[0] === 'rm')) ask(`${name} ${name === 'git' ? 'rm' : '--delete'} deletes files`);
   if (name === 'git' && args[0] === 'config' && args.some((a) => /^(core\.(hookspath|pager|fsmonitor|sshcommand|editor|askpass|gitproxy)|alias\.|sequence\.editor|diff\.external|credential\.|include\.|includeif\.|filter\.|url\.)/i.test(a))) ask('git config sets a key that runs programs');
   if ((name === 'pip' || name === 'pip3' || /^python[0-9.]*$/.test(name)) && args.includes('install') && args.some((a) => /^(https?:|git\+|file:)|\.(tgz|tar\.gz|whl|zip)$/.test(a))) ask('installs from a URL, git remote or tarball');
@@ -102,11 +105,16 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   if (NETWORK.has(name)) ask(`${name} talks to the network`);
   if (name === 'rsync' && args.some((a) => /^[^-/][^/]*:|^rsync:\/\//.test(a))) ask('rsync to or from a remote host');
   if ((SHELLS.has(name) || INTERPRETERS.has(name)) && reads_stdin(args, cmd)) ask(`${name} runs code from its input (a pipe into a shell or interpreter)`);
+  // `bash <(curl …)`, `python3 <(cat x)`: the script is another command's output, as with a pipe into it.
+  const script = cmd.argv.slice(1).find((w) => !w.deny.startsWith('-') || w.deny === '-');
+  if ((SHELLS.has(name) || INTERPRETERS.has(name)) && script && script.value === '/dev/fd/63' && script.substitutions.length > 0) ask(`${name} runs a script that another command writes (a process substitution)`);
   inlineCode(name, args, ask);
   if (name === 'git') gitSensitive(argv, o, ask);
   if (name === 'npm' || name === 'pnpm' || name === 'yarn') npmSensitive(name, args, o, ask);
   if (name === 'npx' || name === 'bunx') npxSensitive(args, o, ask);
   if (name === 'prisma') prismaSensitive(args, ask);
+  if (name === 'deno' && /^(run|x|install|eval|serve)$/.test(args[0] ?? '') && args.some((a) => /^(https?:|npm:|jsr:)/.test(a))) ask('deno runs code it downloads (a URL, npm: or jsr: specifier)');
+  if ((name === 'crontab' && !args.some((a) => a === '-l')) || SCHEDULERS.has(lower)) ask(`${name} registers a program to run later, outside the gate`);
   if (name === 'rg' && args.some((a) => a === '--pre' || a.startsWith('--pre=') || a === '--hostname-bin' || a.startsWith('--hostname-bin=') || a === '-z' || a === '--search-zip' || /^-[a-zA-Z]*z/.test(a))) ask('rg runs a preprocessor or decompressor program');
   if (name === 'man' && args.some((a) => /^-P/.test(a) || longOption(a, ['pager', 'path', 'preprocessor', 'prompt'])?.name === 'pager')) ask('man -P runs a pager program');
   for (const [tool, sub] of DEPLOY) if (name === tool && sub.test(args.join(' '))) ask(`${tool} ${args[0] ?? ''} changes something outside this machine`);
@@ -128,11 +136,16 @@ function inlineCode(name: string, args: string[], ask: (m: string) => void): voi
   if (/^(lua|luajit|tclsh|Rscript|osascript|pwsh|powershell)$/i.test(name) && args.some((a) => /^-(e|c|command|encodedcommand)$/i.test(a))) ask(`${name} runs inline code`);
   if ((name === 'perl' || name === 'ruby') && args.some((a) => /^-[a-zA-Z]*[eE]/.test(a))) ask(`${name} runs inline code`);
   if (name === 'php' && has('-r')) ask('php runs inline code');
+  if (name.startsWith('pypy') && /^pypy[0-9.]*$/.test(name) && args.some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--'))) ask(`${name} runs inline code`);
+  if (EVAL_OPTION_INTERPRETERS.has(name) && args.some((a) => /^--?(e|c|eval|E|expr|execute)$/.test(a) || a.startsWith('--eval='))) ask(`${name} runs inline code`);
   if (/^(awk|gawk|mawk|nawk)$/.test(name)) ask(`${name} runs a program given inline`);
   if (name === 'sed' && sedRunsCommands(args)) ask('a sed script that runs shell commands (the e command or flag)');
   if (name === 'sed' && sedScripts(args).some((s) => /(^|[;\n])\s*[\d$,~/]*\s*[rR]\s*(\S+)/.test(s) && SECRET.test(/[rR]\s*(\S+)/.exec(s)?.[1] ?? ''))) ask('a sed script that reads a secret file');
   if (/^(vi|vim|nvim|less|more|ed|ex)$/.test(name) && args.some((a) => a.includes('!'))) ask(`${name} with a ! shell escape`);
 }
+
+/** Interpreters that run code given with -e, -c or --eval. */
+const EVAL_OPTION_INTERPRETERS = new Set(['julia', 'elixir', 'iex', 'groovy', 'scala', 'ghc', 'runghc', 'racket', 'clojure', 'kotlin', 'erl', 'expect', 'guile', 'sbcl', 'ocaml', 'crystal', 'tclsh', 'wish']);
 
 export function sedScripts(args: string[]): string[] {
   // Read as sed reads its options, so `--expr=…`, `-ne …` and `-i -e …` find the same scripts as the writes do.
@@ -151,14 +164,15 @@ function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => v
     const a = argv[i]!;
     if (!a.startsWith('-')) break;
     if (a === '-c' || a === '--config-env' || a.startsWith('--config-env=')) ask(`git ${a} sets configuration for this command, which can run programs`);
-    if (a === '--exec-path' || a.startsWith('--exec-path=')) ask('git --exec-path changes which programs git runs');
+    // git's parse-options take prefixes of long options (`--exec-p=`, `--upload-p=`).
+    if (longOption(a, GIT_GLOBAL_LONG)?.name === 'exec-path' && a.includes('=')) ask(`git ${a.split('=')[0]} (--exec-path) changes which programs git runs`);
     if (a === '-C' || a === '--git-dir' || a === '--work-tree' || a.startsWith('--git-dir=') || a.startsWith('--work-tree=')) {
       const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
       if (v === undefined || !o.insideWorkspace(v)) ask(`git ${a.split('=')[0]} points outside the workspace`);
     }
     if (['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'].includes(a)) i++;
   }
-  if (argv.some((a) => /^--(upload-pack|receive-pack|exec)(=|$)/.test(a))) ask('git runs a program given on the command line');
+  if (argv.some((a) => /^--(exec)(=|$)/.test(a) || (a.length >= 5 && /^--(u|r)/.test(a) && ['upload-pack', 'receive-pack'].includes(longOption(a, GIT_PACK_OPTIONS)?.name ?? '')))) ask('git runs a program given on the command line (--upload-pack, --receive-pack, --exec)');
   const sub = gitSubcommand(argv, o.caseInsensitive);
   if (!sub) return;
   const rest = argv.slice(sub.index + 1);
@@ -209,6 +223,11 @@ function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => v
     default:
   }
 }
+
+/** git's global long options, to read an abbreviation as git does. */
+const GIT_GLOBAL_LONG = ['exec-path', 'html-path', 'man-path', 'info-path', 'paginate', 'no-pager', 'no-replace-objects', 'bare', 'git-dir', 'work-tree', 'namespace', 'super-prefix', 'config-env', 'literal-pathspecs', 'glob-pathspecs', 'noglob-pathspecs', 'icase-pathspecs', 'no-optional-locks', 'list-cmds', 'attr-source'];
+/** The long options of fetch, push, clone, ls-remote and archive that begin like the two that name programs. */
+const GIT_PACK_OPTIONS = ['upload-pack', 'receive-pack', 'update-head-ok', 'update-shallow', 'upload-archive', 'unshallow', 'remote', 'recurse-submodules', 'recurse-submodules-default', 'refetch', 'refmap', 'reject-shallow', 'reference', 'reference-if-able', 'repo', 'rebase'];
 
 /** npm takes any unambiguous prefix of a long option (`--script-s`), with `_` or `-`. */
 const NPM_DANGEROUS_OPTIONS = ['--script-shell', '--node-options', '--userconfig', '--globalconfig', '--prefix'];
