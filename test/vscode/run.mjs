@@ -39,7 +39,15 @@ try { phases: {
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 
   // (1) In-host tests (SPEC_AGENT_UI_GREP skips them, and Restricted Mode, for a quick turn on the UI tests).
-  if (!process.env.SPEC_AGENT_UI_GREP) await inHostTests({ server, report, folder: makeWorkspace('inhost'), testsPath: path.join(ROOT, 'dist/test/vscode/suite'), what: 'the in-host tests' });
+  if (!process.env.SPEC_AGENT_UI_GREP) {
+    const inhost = makeWorkspace('inhost');
+    // Desktop VS Code's default, as in the UI workspace: in a browser VS Code saves unsaved edits after a second,
+    // and a run longer than that (a loaded machine, the sandbox starting) saved the user's edits in a test that
+    // checks they stay unsaved.
+    fs.mkdirSync(path.join(inhost, '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(inhost, '.vscode/settings.json'), JSON.stringify({ 'files.autoSave': 'off' }));
+    await inHostTests({ server, report, folder: inhost, testsPath: path.join(ROOT, 'dist/test/vscode/suite'), what: 'the in-host tests' });
+  }
 
   // (1b) Restricted Mode: a window of its own with workspace trust on; the folder is not trusted. It asks for
   // full autonomy in .vscode/settings.json, which Restricted Mode must ignore.
