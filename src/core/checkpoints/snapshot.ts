@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gitBytes, readBlobs } from './gitBatch.js';
+import { gitBytes, hashConverted, readBlobs } from './gitBatch.js';
 import type { GitStore } from './gitStore.js';
 
 /** Untracked files larger than this are left out of snapshots, with a warning naming them. */
@@ -49,7 +49,13 @@ export async function snapshot(store: GitStore, options: SnapshotOptions = {}): 
       else update.add(path);
     }),
   );
-  if (update.size > 0) await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], [...update].join('\0') + '\0');
+  if (update.size > 0) {
+    // Files git would convert (eol, filters) are hashed as their bytes are; the rest by update-index, which
+    // converts nothing else (core.autocrlf=false, filters emptied: gitStore.ts).
+    const raw = await hashConverted(store, [...update]);
+    const rest = [...update].filter((p) => !raw.has(p));
+    if (rest.length > 0) await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], rest.join('\0') + '\0');
+  }
   const tree = (await gitBytes(store, ['write-tree'])).toString('utf8').trim();
   const args = ['commit-tree', tree, '-m', options.message ?? 'spec-agent snapshot'];
   if (options.parent) args.push('-p', options.parent);
