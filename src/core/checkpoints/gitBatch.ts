@@ -83,10 +83,10 @@ export async function hashRaw(store: GitStore, files: ReadonlyArray<{ path: stri
 /**
  * Of the given paths, the regular files git would convert are hashed raw (hashRaw) and returned; the others
  * (files git keeps as they are, symlinks, folders, missing paths) are left to `update-index --add`, which hashes
- * them as they are and records their stat data in one pass.
+ * them as they are and records their stat data in one pass. `known`: the converted paths, when already asked.
  */
-export async function hashConverted(store: GitStore, paths: readonly string[]): Promise<Set<string>> {
-  const converted = await convertedPaths(store, paths);
+export async function hashConverted(store: GitStore, paths: readonly string[], known?: Promise<Set<string>>): Promise<Set<string>> {
+  const converted = await (known ?? convertedPaths(store, paths));
   const files: Array<{ path: string; executable: boolean }> = [];
   await Promise.all(
     [...converted].map(async (path) => {

@@ -1,6 +1,6 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gitBytes, hashConverted, readBlobs } from './gitBatch.js';
+import { convertedPaths, gitBytes, hashConverted, readBlobs } from './gitBatch.js';
 import type { GitStore } from './gitStore.js';
 
 /** Untracked files larger than this are left out of snapshots, with a warning naming them. */
@@ -50,11 +50,14 @@ export async function snapshot(store: GitStore, options: SnapshotOptions = {}): 
     }),
   );
   if (update.size > 0) {
-    // Files git would convert (eol, filters) are hashed as their bytes are; the rest by update-index, which
-    // converts nothing else (core.autocrlf=false, filters emptied: gitStore.ts).
-    const raw = await hashConverted(store, [...update]);
-    const rest = [...update].filter((p) => !raw.has(p));
-    if (rest.length > 0) await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], rest.join('\0') + '\0');
+    // update-index hashes files as they are unless their attributes ask for a conversion (core.autocrlf=false,
+    // filters emptied: gitStore.ts). Those files (asked of check-attr meanwhile, so the common case of none costs
+    // no time) are then hashed again as their bytes are, over update-index's entries.
+    const paths = [...update];
+    const converted = convertedPaths(store, paths);
+    converted.catch(() => undefined); // awaited below; not unhandled if update-index fails first
+    await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], paths.join('\0') + '\0');
+    await hashConverted(store, paths, converted);
   }
   const tree = (await gitBytes(store, ['write-tree'])).toString('utf8').trim();
   const args = ['commit-tree', tree, '-m', options.message ?? 'spec-agent snapshot'];
