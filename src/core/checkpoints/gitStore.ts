@@ -84,19 +84,18 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
   const privateDir = join(gitDir!, 'spec-agent');
   await mkdir(privateDir, { recursive: true });
   const indexFile = join(privateDir, 'index');
-  // Start from the user's index: the blobs of tracked, unchanged files are already hashed and stored, so the
-  // first snapshot only hashes what differs. The user's index is read, never written.
   // The user's config names the clean/smudge filters (LFS, or any `filter.<name>.*`) and says whether their
   // index holds eol-converted blobs (core.autocrlf).
   const userConfig = await git(['config', '-z', '--get-regexp', '^(filter\\..*|core\\.autocrlf)$'], workTree).catch(() => '');
   const { filters, autocrlf } = parseUserConfig(userConfig);
-  // An index seeded by a version that trusted the user's (converted) blobs is not reused: seeded again.
-  const seeded = userRepo && !(await exists(join(privateDir, SEEDED_MARKER)));
-  if (seeded) {
+  // Start from the user's index: the blobs of tracked, unchanged files are already hashed and stored, so the
+  // first snapshot only hashes what differs. The user's index is read, never written. An index made by a version
+  // that trusted the user's (converted) blobs, or git's conversions, is not reused: a repository's is seeded
+  // again, a private store's converted files are hashed again.
+  const fresh = !(await exists(join(privateDir, SEEDED_MARKER)));
+  if (fresh && userRepo) {
     await rm(indexFile, { force: true });
-    // With core.autocrlf true or input, any text file's blob in the user's index may differ from its bytes:
-    // the private index starts empty, and the first snapshot hashes every file (once).
-    if (autocrlf !== 'true' && autocrlf !== 'input' && (await exists(join(gitDir!, 'index')))) await copyFile(join(gitDir!, 'index'), indexFile);
+    if (await exists(join(gitDir!, 'index'))) await copyFile(join(gitDir!, 'index'), indexFile);
   }
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -115,8 +114,9 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
   // this keeps `ls-files -m`, which compares content of racily clean files, from starting them).
   const config = [...SAFE_CONFIG, ...filters.flatMap((f) => [`filter.${f}.clean=`, `filter.${f}.smudge=`, `filter.${f}.process=`, `filter.${f}.required=false`])];
   const store: GitStore = { workTree, gitDir: gitDir!, userRepo, indexFile, git: simpleGit({ baseDir: workTree, config, unsafe: { allowUnsafeFsMonitor: true }, allowEnvironment: ALLOWED_ENV }).env(env), env, config, cache: {} };
-  if (seeded) {
-    if (await exists(indexFile)) await sanitizeSeededIndex(store);
+  if (fresh) {
+    // With core.autocrlf true or input, any text file's blob in the user's index may differ from its bytes.
+    if (await exists(indexFile)) await sanitizeSeededIndex(store, userRepo && (autocrlf === 'true' || autocrlf === 'input'));
     await writeFile(join(privateDir, SEEDED_MARKER), '');
   }
   return store;
@@ -126,16 +126,16 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
  * The user's index can say "do not look at this file" (assume-unchanged, skip-worktree) or hold a merge in
  * progress; a snapshot must see every file as it is, and write a tree. Only the private copy is changed.
  */
-async function sanitizeSeededIndex(store: GitStore): Promise<void> {
+async function sanitizeSeededIndex(store: GitStore, allConverted: boolean): Promise<void> {
   const entries = (await gitBytes(store, ['ls-files', '-z', '-v'])).toString('utf8').split('\0').filter(Boolean);
   const flagged = entries.filter((e) => /^[a-zS] /.test(e)).map((e) => e.slice(2));
   if (flagged.length > 0) await gitBytes(store, ['update-index', '--no-assume-unchanged', '--no-skip-worktree', '-z', '--stdin'], flagged.join('\0') + '\0');
   const unmerged = [...new Set((await gitBytes(store, ['ls-files', '-z', '-u'])).toString('utf8').split('\0').filter(Boolean).map((e) => e.slice(e.indexOf('\t') + 1)))];
   if (unmerged.length > 0) await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], unmerged.join('\0') + '\0');
-  // Paths git converts (eol, filters, ident, encoding) have the converted blob in the user's index, with stat data
-  // that says "unchanged": hashed again, as their bytes are.
+  // Paths git converts (eol, filters, ident, encoding; every file under core.autocrlf true/input) have the converted
+  // blob in the user's index, with stat data that says "unchanged": hashed again (once), as their bytes are.
   const all = (await gitBytes(store, ['ls-files', '-z'])).toString('utf8').split('\0').filter(Boolean);
-  await hashConverted(store, all);
+  await hashConverted(store, all, allConverted ? Promise.resolve(new Set(all)) : undefined);
 }
 
 function parseUserConfig(out: string): { filters: string[]; autocrlf: string | undefined } {

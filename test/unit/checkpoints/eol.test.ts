@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm, unlink, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, unlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCheckpoint, restoreCheckpoint } from '../../../src/core/checkpoints/checkpoints.js';
@@ -114,4 +115,55 @@ describe('discard and restore are byte-exact under every git conversion', () => 
       for (const p of ['crlf.txt', 'untracked.txt', 'nofinal.txt']) expect((await readFile(join(dir, p))).equals(Buffer.from(Buffer.from(before.files[p]!.content, 'base64'))), p).toBe(true);
     }, 30_000);
   }
+
+  /** A discard of a run that rewrote `paths` gives back every file's bytes. */
+  async function discardRoundTrip(dir: string, paths: string[]): Promise<void> {
+    const before = await treeState(dir);
+    const run = await RunCheckpoints.start(await openGitStore(dir), `run-${Math.random().toString(36).slice(2)}`);
+    await run.beforeStep('rewrite');
+    for (const p of paths) await writeFile(join(dir, p), 'agent\n');
+    await run.afterStep('rewrite');
+    await run.discard();
+    expect(await treeState(dir)).toEqual(before);
+  }
+
+  it('keeps tracked files that .gitignore matches when core.autocrlf=true (the private index is still seeded)', async () => {
+    const { dir, git } = await makeRepo();
+    await git('config', 'core.autocrlf', 'true');
+    await writeFile(join(dir, 'build.log'), 'tracked\r\nthough ignored\r\n');
+    await git('add', 'build.log');
+    await git('commit', '-q', '-m', 'initial');
+    await writeFile(join(dir, '.gitignore'), '*.log\n');
+    await discardRoundTrip(dir, ['build.log']);
+  });
+
+  it('hashes again an index seeded by an earlier version, which trusted the converted blobs', async () => {
+    const { dir, git } = await makeRepo();
+    await writeFile(join(dir, '.gitattributes'), '* text=auto\n');
+    await writeFile(join(dir, 'f.txt'), 'a\r\nb\r\n');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'initial');
+    const past = new Date(Date.now() - 60_000);
+    await utimes(join(dir, 'f.txt'), past, past);
+    await git('update-index', '-q', '--refresh');
+    // What an earlier version left: a copy of the user's index (f.txt as LF, stat data current) and its marker.
+    await mkdir(join(dir, '.git', 'spec-agent'), { recursive: true });
+    await copyFile(join(dir, '.git', 'index'), join(dir, '.git', 'spec-agent', 'index'));
+    await writeFile(join(dir, '.git', 'spec-agent', 'seeded'), '');
+    await discardRoundTrip(dir, ['f.txt']);
+  });
+
+  it('is byte-exact in a folder that is not a repository, with eol attributes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spec-agent-plain-eol-'));
+    process.env.SPEC_AGENT_CHECKPOINTS_DIR = await mkdtemp(join(tmpdir(), 'spec-agent-store-'));
+    try {
+      await writeFile(join(dir, '.gitattributes'), '* text eol=crlf\n');
+      await writeFile(join(dir, 'f.txt'), 'a\r\nb\r\n');
+      await writeFile(join(dir, 'g.txt'), 'mixed\r\nends\n');
+      await discardRoundTrip(dir, ['f.txt', 'g.txt']);
+      await discardRoundTrip(dir, ['f.txt']);
+    } finally {
+      delete process.env.SPEC_AGENT_CHECKPOINTS_DIR;
+    }
+  });
 });
