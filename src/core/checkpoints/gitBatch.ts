@@ -58,42 +58,28 @@ export async function convertedPaths(store: GitStore, paths: readonly string[]):
   return out;
 }
 
-/**
- * Hashes regular files as their bytes are (no filter, no eol conversion) into the private index: `hash-object
- * --no-filters`, then `--index-info`. Their stat data is then refreshed, so an unchanged file is not hashed again
- * (a file git would convert differently from its blob keeps no stat data, and is hashed at each snapshot).
- */
-export async function hashRaw(store: GitStore, files: ReadonlyArray<{ path: string; executable: boolean }>): Promise<void> {
-  if (files.length === 0) return;
-  // --stdin-paths reads lines (a CR before the LF dropped) and unquotes a leading `"`: such names are hashed one by one.
-  const odd = (p: string) => p.includes('\n') || p.includes('\r') || p.startsWith('"');
-  const batch = files.filter((f) => !odd(f.path));
+/** Ids of regular files' bytes as they are (`hash-object -w --no-filters`: no filter, no eol conversion), stored. */
+export async function rawIds(store: GitStore, paths: readonly string[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
+  // --stdin-paths reads lines (a CR before the LF dropped) and unquotes a leading `"`: such names one by one.
+  const odd = (p: string) => p.includes('\n') || p.includes('\r') || p.startsWith('"');
+  const batch = paths.filter((p) => !odd(p));
   if (batch.length > 0) {
-    const out = (await gitBytes(store, ['hash-object', '-w', '--no-filters', '--stdin-paths'], batch.map((f) => f.path).join('\n') + '\n')).toString('utf8').trim().split('\n');
+    const out = (await gitBytes(store, ['hash-object', '-w', '--no-filters', '--stdin-paths'], batch.join('\n') + '\n')).toString('utf8').trim().split('\n');
     if (out.length !== batch.length) throw new Error(`git hash-object: ${out.length} ids for ${batch.length} files`);
-    batch.forEach((f, i) => ids.set(f.path, out[i]!));
+    batch.forEach((p, i) => ids.set(p, out[i]!));
   }
-  for (const f of files.filter((x) => odd(x.path))) ids.set(f.path, (await gitBytes(store, ['hash-object', '-w', '--no-filters', '--', f.path])).toString('utf8').trim());
-  const info = files.map((f) => `${f.executable ? '100755' : '100644'} ${ids.get(f.path)!}\t${f.path}\0`).join('');
-  await gitBytes(store, ['update-index', '-z', '--add', '--replace', '--index-info'], info);
-  await gitBytes(store, ['update-index', '-q', '--refresh']);
+  for (const p of paths.filter(odd)) ids.set(p, (await gitBytes(store, ['hash-object', '-w', '--no-filters', '--', p])).toString('utf8').trim());
+  return ids;
 }
 
-/**
- * Of the given paths, the regular files git would convert are hashed raw (hashRaw) and returned; the others
- * (files git keeps as they are, symlinks, folders, missing paths) are left to `update-index --add`, which hashes
- * them as they are and records their stat data in one pass. `known`: the converted paths, when already asked.
- */
-export async function hashConverted(store: GitStore, paths: readonly string[], known?: Promise<Set<string>>): Promise<Set<string>> {
-  const converted = await (known ?? convertedPaths(store, paths));
-  const files: Array<{ path: string; executable: boolean }> = [];
+/** Of the given paths, the regular files (what git converts; symlinks and folders it never does). */
+export async function regularFiles(store: GitStore, paths: Iterable<string>): Promise<string[]> {
+  const out: string[] = [];
   await Promise.all(
-    [...converted].map(async (path) => {
-      const info = await lstat(join(store.workTree, path)).catch(() => undefined);
-      if (info?.isFile()) files.push({ path, executable: (info.mode & 0o100) !== 0 });
+    [...paths].map(async (path) => {
+      if ((await lstat(join(store.workTree, path)).catch(() => undefined))?.isFile()) out.push(path);
     }),
   );
-  await hashRaw(store, files);
-  return new Set(files.map((f) => f.path));
+  return out;
 }

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { gitBytes, hashConverted } from './gitBatch.js';
+import { convertedPaths, gitBytes } from './gitBatch.js';
+import { recordRawBlobs } from './rawBlobs.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
@@ -95,6 +96,7 @@ export async function openGitStore(workspace: string): Promise<GitStore> {
   const fresh = !(await exists(join(privateDir, SEEDED_MARKER)));
   if (fresh && userRepo) {
     await rm(indexFile, { force: true });
+    await rm(join(privateDir, 'raw-blobs'), { force: true });
     if (await exists(join(gitDir!, 'index'))) await copyFile(join(gitDir!, 'index'), indexFile);
   }
   const env: NodeJS.ProcessEnv = {
@@ -133,9 +135,9 @@ async function sanitizeSeededIndex(store: GitStore, allConverted: boolean): Prom
   const unmerged = [...new Set((await gitBytes(store, ['ls-files', '-z', '-u'])).toString('utf8').split('\0').filter(Boolean).map((e) => e.slice(e.indexOf('\t') + 1)))];
   if (unmerged.length > 0) await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], unmerged.join('\0') + '\0');
   // Paths git converts (eol, filters, ident, encoding; every file under core.autocrlf true/input) have the converted
-  // blob in the user's index, with stat data that says "unchanged": hashed again (once), as their bytes are.
+  // blob in the user's index, with stat data that says "unchanged": their bytes are hashed too, once (rawBlobs.ts).
   const all = (await gitBytes(store, ['ls-files', '-z'])).toString('utf8').split('\0').filter(Boolean);
-  await hashConverted(store, all, allConverted ? Promise.resolve(new Set(all)) : undefined);
+  await recordRawBlobs(store, allConverted ? all : await convertedPaths(store, all));
 }
 
 function parseUserConfig(out: string): { filters: string[]; autocrlf: string | undefined } {
