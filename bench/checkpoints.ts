@@ -96,4 +96,32 @@ export async function benchCheckpoints(): Promise<void> {
     rmSync(root, { recursive: true, force: true });
     rmSync(shadow, { recursive: true, force: true });
   }
+  for (const attributes of ['* text=auto', '* text eol=crlf']) await benchConverted(attributes);
+}
+
+/**
+ * Snapshots stay byte-exact where git converts line endings (issue 11): a repository of CRLF text files with
+ * the given attributes. The files git would convert are hashed as their bytes are, which costs more where their
+ * stat data cannot be kept (`text` with CRLF files: git's own comparison converts).
+ */
+async function benchConverted(attributes: string): Promise<void> {
+  const count = Math.min(FILES, 5000);
+  const root = mkdtempSync(join(tmpdir(), 'spec-agent-bench-eol-'));
+  try {
+    const text = (i: number) => Buffer.from(`line ${i}\r\n`.repeat(200));
+    for (let d = 0; d < 50; d++) mkdirSync(join(root, `d${d}`));
+    const path = (i: number) => join(root, `d${i % 50}`, `t${i}.txt`);
+    for (let i = 0; i < count; i++) writeFileSync(path(i), text(i));
+    writeFileSync(join(root, '.gitattributes'), `${attributes}\n`);
+    git(root, ['init', '-q', '-b', 'main']);
+    git(root, ['-c', 'core.safecrlf=false', 'add', '-A']);
+    git(root, ['commit', '-q', '-m', 'initial']);
+    const [openMs, store] = await timed(() => openGitStore(root));
+    const [firstMs] = await timed(() => snapshot(store));
+    for (let i = 0; i < 10; i++) writeFileSync(path(i * 7), text(i + count));
+    const [incMs] = await timed(() => snapshot(store));
+    row(`  ${attributes}, ${count} CRLF files: open + 1st snapshot`, openMs + firstMs, `incremental after 10 changed files ${incMs.toFixed(0)} ms`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }

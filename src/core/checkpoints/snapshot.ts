@@ -1,6 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gitBytes, readBlobs } from './gitBatch.js';
+import { convertedPaths, gitBytes, readBlobs } from './gitBatch.js';
+import { writeRawTree } from './rawBlobs.js';
 import type { GitStore } from './gitStore.js';
 
 /** Untracked files larger than this are left out of snapshots, with a warning naming them. */
@@ -49,8 +50,17 @@ export async function snapshot(store: GitStore, options: SnapshotOptions = {}): 
       else update.add(path);
     }),
   );
-  if (update.size > 0) await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], [...update].join('\0') + '\0');
-  const tree = (await gitBytes(store, ['write-tree'])).toString('utf8').trim();
+  // update-index hashes files as git sees them, which is as they are unless their attributes ask for a conversion
+  // (core.autocrlf=false, filters emptied: gitStore.ts). Those files (asked of check-attr meanwhile, so the common
+  // case of none costs no time) also get their bytes hashed, and the tree has those (rawBlobs.ts).
+  let converted: Promise<Set<string>> = Promise.resolve(new Set());
+  if (update.size > 0) {
+    const paths = [...update];
+    converted = convertedPaths(store, paths);
+    converted.catch(() => undefined); // awaited below; not unhandled if update-index fails first
+    await gitBytes(store, ['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], paths.join('\0') + '\0');
+  }
+  const tree = await writeRawTree(store, await converted);
   const args = ['commit-tree', tree, '-m', options.message ?? 'spec-agent snapshot'];
   if (options.parent) args.push('-p', options.parent);
   const commit = (await gitBytes(store, args)).toString('utf8').trim();
