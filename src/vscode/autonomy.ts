@@ -109,7 +109,8 @@ export class AutonomyStatus implements vscode.Disposable {
     if (mine !== this.refreshes) return;
     const { level, source, unaccepted } = effective;
     const root = workspaceInView(this.runs.running);
-    const sandbox = sandboxNote(await (this.availability ??= sandboxAvailability()), root && vscode.workspace.isTrusted ? await sandboxMode(root) : undefined);
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    const sandbox = sandboxNote(await (this.availability ??= sandboxAvailability(folders)), root && vscode.workspace.isTrusted ? await sandboxMode(root) : undefined);
     if (mine !== this.refreshes) return;
     this.refreshed.fire(effective);
     const run = this.runs.running;

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
+import { trustedProgram } from '../fs/trustedPrograms.js';
 
 /** Whether this machine can confine commands, and if not, why in words that say what to do (RULES.md §4 S6). */
 export type Availability = { available: true; backend: 'bubblewrap' | 'Seatbelt' } | { available: false; why: string };
@@ -11,29 +11,20 @@ const LINUX_TOOLS: Array<[string, string]> = [
   ['rg', 'ripgrep'],
 ];
 
-function onPath(name: string, path = process.env.PATH ?? ''): boolean {
-  return path.split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /**
  * A quick look that starts no sandbox host: the tools on PATH and, on Linux, one namespace made and left
  * (a container without unprivileged user namespaces fails only there). The status bar asks this before any run.
+ * `writable`: folders commands can write (the workspaces): a program found there is not taken, it could be planted.
  */
-export async function sandboxAvailability(): Promise<Availability> {
+export async function sandboxAvailability(writable: readonly string[]): Promise<Availability> {
   if (process.platform === 'win32') return { available: false, why: 'there is no sandbox for Windows yet (use WSL to have commands confined)' };
-  if (process.platform === 'darwin') return onPath('sandbox-exec') || onPath('sandbox-exec', '/usr/bin') ? { available: true, backend: 'Seatbelt' } : { available: false, why: 'sandbox-exec was not found' };
+  if (process.platform === 'darwin') return trustedProgram('sandbox-exec', writable, `${process.env.PATH ?? ''}${delimiter}/usr/bin`) ? { available: true, backend: 'Seatbelt' } : { available: false, why: 'sandbox-exec was not found' };
   if (process.platform !== 'linux') return { available: false, why: `there is no sandbox for ${process.platform}` };
-  const missing = LINUX_TOOLS.filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg);
+  const missing = LINUX_TOOLS.filter(([bin]) => !trustedProgram(bin, writable)).map(([, pkg]) => pkg);
   if (missing.length) return { available: false, why: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed (Debian/Ubuntu: sudo apt-get install ${missing.join(' ')})` };
+  const bwrap = trustedProgram('bwrap', writable)!;
   const probe = await new Promise<string | undefined>((resolve) => {
-    execFile('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--unshare-user', '--unshare-net', '--unshare-pid', '--proc', '/proc', '--', 'true'], { timeout: 10_000 }, (err, _out, stderr) =>
+    execFile(bwrap, ['--ro-bind', '/', '/', '--dev', '/dev', '--unshare-user', '--unshare-net', '--unshare-pid', '--proc', '/proc', '--', 'true'], { timeout: 10_000 }, (err, _out, stderr) =>
       resolve(err ? (String(stderr).trim() || err.message).split('\n').slice(-1)[0] : undefined),
     );
   });

@@ -67,14 +67,17 @@ export class CommandSandbox {
   static async open(o: { workspace: string; runId: string; settings: SandboxSettings; home?: string; env?: NodeJS.ProcessEnv; projectRegistries?: boolean }): Promise<{ sandbox?: CommandSandbox; status: SandboxStatus }> {
     const mode = o.settings.mode;
     if (mode === 'off') return { status: { confined: false, why: 'sandbox.mode is "off" in .kiro/settings.json', mode } };
-    const available = await sandboxAvailability();
-    if (!available.available) return { status: { confined: false, why: available.why, mode } };
     const scratch = mkdtempSync(join(tmpdir(), `spec-agent-${o.runId}-`));
     const tmpDir = join(scratch, 'tmp');
     const hostCwd = join(scratch, 'host');
     mkdirSync(tmpDir);
     mkdirSync(hostCwd);
     const containment = containmentFor({ workspace: o.workspace, home: o.home ?? homedir(), tmpDir, settings: o.settings, env: o.env ?? process.env, projectRegistries: o.projectRegistries ?? false });
+    const available = await sandboxAvailability(containment.allowWrite);
+    if (!available.available) {
+      rmSync(scratch, { recursive: true, force: true });
+      return { status: { confined: false, why: available.why, mode } };
+    }
     // What runs outside the sandbox comes from folders commands cannot write (trustedPrograms.ts).
     const path = trustedPath(containment.allowWrite);
     let host: ChildProcess;

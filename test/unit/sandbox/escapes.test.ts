@@ -63,6 +63,10 @@ describe('the sandbox against what a command leaves for programs outside it', ()
     const store = await openGitStore(ws);
     expect(store.userRepo).toBe(true);
     await gitBytes(store, ['status', '--short']);
+    // The next run: its availability probe and its sandbox host start from the same PATH.
+    const next = await CommandSandbox.open({ workspace: ws, runId: 'escape-next', settings: sandboxSettingsSchema.parse({}) });
+    expect(next.status.confined).toBe(true);
+    await next.sandbox!.close();
     expect(readdirSync(outside)).toEqual([]);
   });
 
