@@ -25,7 +25,7 @@ const SKIP_DIRS = new Set(['node_modules', '.git', '.kiro']);
 
 /** Keys of git's config that make it run a program (per section; `*` is any subsection). */
 const PROGRAM_KEYS: Record<string, RegExp> = {
-  core: /^(fsmonitor|hookspath|sshcommand|pager|editor|askpass|gitproxy|worktree)$/,
+  core: /^(fsmonitor|hookspath|sshcommand|pager|editor|askpass|gitproxy)$/,
   include: /^path$/,
   includeif: /^path$/,
   filter: /^(clean|smudge|process)$/,
@@ -76,6 +76,8 @@ type Signature = string;
 
 export class GitGuard {
   private known = new Map<string, Signature>();
+  /** The program keys each config file had when last checked: a submodule's own `filter.lfs` is not the agent's. */
+  private knownKeys = new Map<string, Set<string>>();
   private watchers: FSWatcher[] = [];
 
   constructor(
@@ -86,6 +88,13 @@ export class GitGuard {
   /** What is there before the first command: the user's own setup is not the agent's doing. */
   async baseline(): Promise<void> {
     this.known = await this.scan();
+    for (const path of this.known.keys()) this.knownKeys.set(path, new Set(await this.keysOf(path)));
+  }
+
+  private async keysOf(path: string): Promise<string[]> {
+    const base = path.split('/').at(-1)!;
+    if (base !== 'config' && base !== 'config.worktree') return [];
+    return programKeys(await readFile(join(this.workspace, path), 'utf8').catch(() => ''));
   }
 
   /**
@@ -164,6 +173,7 @@ export class GitGuard {
         traps.push({ path, why });
       }
     }
+    for (const path of now.keys()) if (this.known.get(path) !== now.get(path)) this.knownKeys.set(path, new Set(await this.keysOf(path)));
     this.known = now;
     return traps;
   }
@@ -184,7 +194,9 @@ export class GitGuard {
       if (rel.startsWith('..') || isAbsolute(rel)) return `it points git at ${dir}, outside the workspace`;
       return undefined;
     }
-    const keys = programKeys(await readFile(abs, 'utf8').catch(() => ''));
+    // Only what the command added: a config it merely touched keeps what the user had (a submodule's LFS filter).
+    const had = this.knownKeys.get(path) ?? new Set<string>();
+    const keys = (await this.keysOf(path)).filter((k) => !had.has(k));
     return keys.length ? `it makes git run a program (${keys.join('; ')})` : undefined;
   }
 

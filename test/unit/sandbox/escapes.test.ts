@@ -108,6 +108,29 @@ describe('the sandbox against what a command leaves for programs outside it', ()
   });
 });
 
+describe('what the user had is not a trap', () => {
+  it("a nested repository's own filter (LFS) stays when a command touches its config; a key the command adds is moved away", async () => {
+    const root = mkdtempSync(join(tmpdir(), 'spec-agent-escape-own-'));
+    const ws = join(root, 'ws');
+    mkdirSync(join(ws, '.kiro'), { recursive: true });
+    execFileSync('git', ['init', '-q', ws]);
+    execFileSync('git', ['init', '-q', join(ws, 'sub')]);
+    execFileSync('git', ['-C', join(ws, 'sub'), 'config', 'filter.lfs.clean', 'git-lfs clean -- %f']);
+    const { sandbox } = await CommandSandbox.open({ workspace: ws, runId: 'own', settings: sandboxSettingsSchema.parse({}) });
+    cleanups.push(async () => {
+      await sandbox!.close();
+      rmSync(root, { recursive: true, force: true });
+    });
+    const run = (command: string) => runInProcessGroup(command, { cwd: ws, timeoutSeconds: 60, signal: new AbortController().signal, sandbox: sandbox! });
+    const touched = await run('git -C sub config user.name Someone && git -C sub config --get filter.lfs.clean');
+    expect(touched.ok, touched.output).toBe(true);
+    expect(touched.output).not.toContain('[sandbox]');
+    expect(execFileSync('git', ['-C', join(ws, 'sub'), 'config', '--get', 'filter.lfs.clean']).toString().trim()).toBe('git-lfs clean -- %f');
+    const added = await run("git -C sub config core.pager 'less -R'");
+    expect(added.output).toMatch(/sub\/\.git\/config refused by the sandbox: it makes git run a program \(core\.pager = less -R\)/);
+  });
+});
+
 describe('programKeys', () => {
   it('finds the keys of a git config that run programs, not the others', () => {
     const config = [
