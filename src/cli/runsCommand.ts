@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DispositionError, openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { DispositionError, openGitStore, RunCheckpoints, type RunDecision } from '../core/checkpoints/index.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
@@ -18,20 +18,37 @@ export async function endLeftBehind(workspace: string, ids: readonly string[], e
   for (const l of await endInterruptedRunProcesses(workspace, ids)) err.write(`spec-agent: ${describeLeftBehind(l)}\n`);
 }
 
+/** How the user's decision about a run's changes reads after its status ("completed · discarded"). */
+export const DECISION_LABEL: Record<RunDecision, string> = { discarded: 'discarded', kept: 'kept', undone: 'discard undone' };
+
+/**
+ * The user's decision about each run's changes (discarded, kept, discard undone), read from its checkpoints; a run
+ * without checkpoints (or a workspace git cannot read) has none.
+ */
+async function decisionsOf(workspace: string, ids: readonly string[]): Promise<Map<string, RunDecision | null>> {
+  const out = new Map<string, RunDecision | null>();
+  const store = ids.length > 0 ? await openGitStore(workspace).catch(() => undefined) : undefined;
+  for (const id of ids) out.set(id, (store && (await RunCheckpoints.open(store, id).catch(() => undefined))?.decision) ?? null);
+  return out;
+}
+
+const withDecision = (status: string, d: RunDecision | null) => (d ? `${status} · ${DECISION_LABEL[d]}` : status);
+
 export async function runsList(opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
   const ws = process.cwd();
   const ids = (await readdir(join(ws, RUNS_DIR), { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
   await endLeftBehind(ws, ids, err);
   const rows = [];
+  const decisions = await decisionsOf(ws, ids);
   for (const id of ids) {
     const j = await readJournal(ws, id).catch(() => undefined);
     if (!j) continue;
     const s = summarise(j.events);
     // A journal without a terminal event is a run that crashed or is still going.
-    rows.push({ id, status: j.ended ? s.status : runIsLive(ws, id) ? 'running' : 'interrupted', startedAt: s.startedAt ?? null, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null });
+    rows.push({ id, status: j.ended ? s.status : runIsLive(ws, id) ? 'running' : 'interrupted', startedAt: s.startedAt ?? null, disposition: decisions.get(id) ?? null, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null });
   }
   if (opts.json) out.write(JSON.stringify(rows) + '\n');
-  else for (const r of rows) out.write(`${r.id}  ${r.status.padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}\n`);
+  else for (const r of rows) out.write(`${r.id}  ${withDecision(r.status, r.disposition).padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}\n`);
   return 0;
 }
 
@@ -46,11 +63,12 @@ async function journalOf(id: string) {
 export async function runsShow(id: string, opts: { json?: boolean }, out: Out): Promise<number> {
   const j = await journalOf(id);
   const s = summarise(j.events);
+  const disposition = (await decisionsOf(process.cwd(), [id])).get(id) ?? null;
   if (opts.json) {
-    out.write(JSON.stringify({ ...s, status: j.ended ? s.status : runIsLive(process.cwd(), id) ? 'running' : 'interrupted', truncated: j.truncated ?? null }) + '\n');
+    out.write(JSON.stringify({ ...s, status: j.ended ? s.status : runIsLive(process.cwd(), id) ? 'running' : 'interrupted', disposition, truncated: j.truncated ?? null }) + '\n');
     return 0;
   }
-  out.write(`run ${id}: ${j.ended ? s.status : 'interrupted (no terminal event)'}${s.reason ? ` (${s.reason})` : ''}\n`);
+  out.write(`run ${id}: ${withDecision(j.ended ? s.status : 'interrupted (no terminal event)', disposition)}${s.reason ? ` (${s.reason})` : ''}\n`);
   out.write(`model ${s.model ?? '?'}, level ${s.level ?? '?'}, ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : 'unfinished'}\n`);
   if (s.sandbox) out.write(s.sandbox.confined ? `commands: sandboxed (${s.sandbox.backend ?? 'sandbox'})\n` : `commands: not sandboxed: ${s.sandbox.why ?? 'unknown reason'}\n`);
   for (const t of s.tasks) out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);

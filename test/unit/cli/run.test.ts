@@ -124,7 +124,7 @@ describe('spec-agent runs', () => {
     const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
     expect((await cli('run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`)).exitCode).toBe(0);
     const [run] = JSON.parse((await cli('runs', 'list', '--json')).stdout);
-    expect(run).toMatchObject({ status: 'completed', tasks: ['2.1 ✓'] });
+    expect(run).toMatchObject({ status: 'completed', disposition: null, tasks: ['2.1 ✓'] });
     const shown = (await cli('runs', 'show', run.id)).stdout;
     expect(shown).toMatch(/\$ npm test {2}-> exit 1 {2}\(allowed by rule C8: every command matches allowedCommands \("npm test"\)\)\n {2}\$ npm test {2}-> exit 0 /);
     // The audit covers writes too: what let each one happen.
@@ -137,6 +137,12 @@ describe('spec-agent runs', () => {
     expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe('');
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.1 Store a priority on each item');
 
+    // The history says what became of the run's changes, not only how the run ended.
+    const disposition = async () => [JSON.parse((await cli('runs', 'list', '--json')).stdout)[0].disposition, JSON.parse((await cli('runs', 'show', run.id, '--json')).stdout).disposition];
+    expect(await disposition()).toEqual(['discarded', 'discarded']);
+    expect((await cli('runs', 'list')).stdout).toMatch(new RegExp(`^${run.id} {2}completed · discarded {2}2\\.1 ✓`));
+    expect((await cli('runs', 'show', run.id)).stdout).toMatch(new RegExp(`^run ${run.id}: completed · discarded\n`));
+
     const twice = await cli('runs', 'discard', run.id);
     expect(twice.exitCode).toBe(2);
     expect(twice.stderr).toBe(`spec-agent: run ${run.id}'s changes are already discarded; \`spec-agent runs undo-discard ${run.id}\` puts them back.`);
@@ -147,6 +153,11 @@ describe('spec-agent runs', () => {
     expect(undoTwice.exitCode).toBe(2);
     expect(undoTwice.stderr).toBe(`spec-agent: run ${run.id}'s changes are not discarded, so there is no discard to undo; \`spec-agent runs discard ${run.id}\` puts back what the run changed.`);
     expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe(changed);
+    expect(await disposition()).toEqual(['undone', 'undone']);
+    expect((await cli('runs', 'show', run.id)).stdout).toMatch(/: completed · discard undone\n/);
+    expect((await cli('runs', 'keep', run.id)).exitCode).toBe(0);
+    expect(await disposition()).toEqual(['kept', 'kept']);
+    expect((await cli('runs', 'list')).stdout).toContain('completed · kept');
     expect((await cli('runs', 'show', 'nope')).exitCode).toBe(2);
   });
 
