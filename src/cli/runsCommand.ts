@@ -4,7 +4,7 @@ import { DispositionError, openGitStore, RunCheckpoints, type RunDecision } from
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
-import { summarise } from '../core/runs/summary.js';
+import { summarise, type RefusedAction } from '../core/runs/summary.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
 import { UsageError } from './usageError.js';
 
@@ -71,7 +71,17 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   out.write(`run ${id}: ${withDecision(j.ended ? s.status : 'interrupted (no terminal event)', disposition)}${s.reason ? ` (${s.reason})` : ''}\n`);
   out.write(`model ${s.model ?? '?'}, level ${s.level ?? '?'}, ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : 'unfinished'}\n`);
   if (s.sandbox) out.write(s.sandbox.confined ? `commands: sandboxed (${s.sandbox.backend ?? 'sandbox'})\n` : `commands: not sandboxed: ${s.sandbox.why ?? 'unknown reason'}\n`);
-  for (const t of s.tasks) out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);
+  // What did not happen is part of the record: under the task it happened in (a ticked task whose write was
+  // refused says so), the rest after the tasks.
+  const shownRefused = new Set<RefusedAction>();
+  for (const t of s.tasks) {
+    out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);
+    for (const r of s.refused.filter((x) => x.taskId !== undefined && x.taskId === t.id)) {
+      shownRefused.add(r);
+      out.write(`      refused: ${describeRefused(r)}\n`);
+    }
+  }
+  for (const r of s.refused.filter((x) => !shownRefused.has(x))) out.write(`  refused: ${describeRefused(r)}\n`);
   out.write(`gate: ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny; approvals: ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.unanswered} with no one to ask; self-corrections: ${s.selfCorrections}\n`);
   // The audit: every command and write, and who let it happen (a rule of the gate, or the user).
   for (const c of s.commands) out.write(`  $ ${c.command}  -> exit ${c.exitCode}${c.allowedBy ? `  (allowed by ${c.allowedBy})` : ''}\n`);
@@ -79,6 +89,14 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   if (s.processesEnded) out.write(`ended at its end: ${processCount(s.processesEnded.length)} its commands left running (${processList(s.processesEnded)})\n`);
   if (j.truncated) out.write(`note: ${j.truncated}\n`);
   return 0;
+}
+
+const VERB: Record<string, string> = { run_command: 'run', write_file: 'write', edit_file: 'edit', delete_file: 'delete' };
+
+/** "write .github/workflows/ci.yml (rule W3, you rejected it)". */
+export function describeRefused(r: RefusedAction): string {
+  const who = r.by === 'gate' ? `denied: ${r.reason.replace(/^deny: /, '')}` : r.by === 'user' ? 'you rejected it' : r.by === 'stop' ? 'stopped while it waited for approval' : 'no one was there to approve it';
+  return `${VERB[r.tool] ?? r.tool} ${r.what} (rule ${r.rule}, ${who})`;
 }
 
 async function checkpointsOf(id: string): Promise<RunCheckpoints> {

@@ -13,6 +13,7 @@ import { PolicyGate } from '../../../src/core/policy/gate.js';
 import { realFileSystem } from '../../../src/core/policy/paths.js';
 import type { RunEvent } from '../../../src/core/runs/events.js';
 import { Journal } from '../../../src/core/runs/journal.js';
+import { summarise } from '../../../src/core/runs/summary.js';
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
 import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
@@ -115,11 +116,14 @@ describe('the executor', () => {
     expect(existsSync(join(ws, 'a.txt'))).toBe(true);
     expect(existsSync(join(ws, 'b.txt'))).toBe(false);
     expect(r.events.filter((e) => e.type === 'approval.resolved').map((e) => (e as { approved: boolean }).approved)).toEqual([true, false]);
+    // The summary names what the user rejected, not only a count.
+    expect(summarise(r.events).refused).toEqual([{ tool: 'write_file', what: 'b.txt', rule: expect.stringMatching(/^W\d$/), reason: expect.any(String), by: 'user', taskId: expect.any(String) }]);
 
     const ws2 = await workspace();
     const r2 = await runAgent(ws2, { script: { turns: [{ toolCalls: [writes[0]!] }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'cautious' } });
     expect(existsSync(join(ws2, 'a.txt'))).toBe(false);
     expect(r2.events.find((e) => e.type === 'approval.resolved')).toMatchObject({ approved: false, by: 'no-one-to-ask' });
+    expect(summarise(r2.events).refused).toMatchObject([{ tool: 'write_file', what: 'a.txt', by: 'no-one-to-ask' }]);
   });
 
   it('a task whose title the user fixes while the agent works is still ticked (found by its id)', async () => {

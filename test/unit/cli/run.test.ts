@@ -82,6 +82,27 @@ describe('spec-agent run', () => {
     expect(r.stderr).toMatch(/no one to ask here/);
   });
 
+  it('the history lists every refused action with its rule and who said no, under the task ticked without it (runs show, summary.json)', async () => {
+    const ws = await workspace();
+    const script = JSON.parse(readFileSync(SCRIPT, 'utf8')) as { turns: Array<{ text?: string; toolCalls?: unknown[] }> };
+    // Before completing: a CI workflow the task did not ask for (W3 asks first; no one is there to approve it).
+    script.turns.splice(-1, 0, { text: 'Adding CI.', toolCalls: [{ tool: 'write_file', input: { path: '.github/workflows/ci.yml', content: 'on: push\n' } }] });
+    writeFileSync(join(ws, 'ci.json'), JSON.stringify(script));
+    const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
+    const r = await cli('run', TASKS, '--task', '2.1', '--model', `replay:${join(ws, 'ci.json')}`);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(existsSync(join(ws, '.github/workflows/ci.yml'))).toBe(false);
+    const [run] = JSON.parse((await cli('runs', 'list', '--json')).stdout);
+    const summary = JSON.parse(readFileSync(join(ws, '.kiro/runs', run.id, 'summary.json'), 'utf8'));
+    expect(summary.refused).toEqual([
+      { tool: 'run_command', what: 'rm -rf node_modules', rule: 'C5', reason: expect.stringMatching(/^deny: /), by: 'gate', taskId: '2.1' },
+      { tool: 'write_file', what: '.github/workflows/ci.yml', rule: 'W3', reason: expect.stringContaining('asks first'), by: 'no-one-to-ask', taskId: '2.1' },
+    ]);
+    expect(JSON.parse((await cli('runs', 'show', run.id, '--json')).stdout).refused).toEqual(summary.refused);
+    const shown = (await cli('runs', 'show', run.id)).stdout;
+    expect(shown).toMatch(/\[x\] 2\.1 Store a priority on each item \(verified\)\n {6}refused: run rm -rf node_modules \(rule C5, denied: .+\)\n {6}refused: write \.github\/workflows\/ci\.yml \(rule W3, no one was there to approve it\)\n/);
+  });
+
   it.each([
     [['--task', '9.9', '--model', `replay:${SCRIPT}`], /no task "9\.9" in tasks\.md/],
     [['--task', '2.1', '--model', 'openai:gpt-x'], /openai: set OPENAI_API_KEY/],
