@@ -103,6 +103,29 @@ describe('spec-agent run', () => {
     expect(shown).toMatch(/\[x\] 2\.1 Store a priority on each item \(verified\)\n {6}refused: run rm -rf node_modules \(rule C5, denied: .+\)\n {6}refused: write \.github\/workflows\/ci\.yml \(rule W3, no one was there to approve it\)\n/);
   });
 
+  it('a parent ticked after its sub-tasks says verified only when each was, never "verified ()"', async () => {
+    const ws = await workspace();
+    const complete = { tool: 'complete_task', input: { summary: 'done' } };
+    writeFileSync(join(ws, 'done.json'), JSON.stringify({ turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }] }));
+    const run = () => execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2', '--model', `replay:${join(ws, 'done.json')}`], { cwd: ws, reject: false });
+    const checked = await run();
+    expect(checked.exitCode, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('✓ task 2.2 done, verified (npm test)');
+    expect(checked.stdout).toContain('✓ task 2 done, verified (each of its 2 sub-tasks was)');
+
+    // Without verifyCommands nothing was checked: neither the sub-tasks nor the parent is verified.
+    const ws2 = await workspace();
+    writeFileSync(join(ws2, 'done.json'), readFileSync(join(ws, 'done.json')));
+    const settings = join(ws2, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+    await execa('node', [inject('cliPath'), 'policy', 'accept'], { cwd: ws2 });
+    const unchecked = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2', '--model', `replay:${join(ws2, 'done.json')}`], { cwd: ws2, reject: false });
+    expect(unchecked.exitCode, unchecked.stderr).toBe(0);
+    expect(unchecked.stdout).toContain('✓ task 2.2 done (unverified: no verifyCommands)');
+    expect(unchecked.stdout).toContain('✓ task 2 done (unverified: 0 of its 2 sub-tasks verified)');
+    expect(unchecked.stdout + checked.stdout).not.toContain('verified ()');
+  });
+
   it.each([
     [['--task', '9.9', '--model', `replay:${SCRIPT}`], /no task "9\.9" in tasks\.md/],
     [['--task', '2.1', '--model', 'openai:gpt-x'], /openai: set OPENAI_API_KEY/],
