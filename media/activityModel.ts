@@ -80,6 +80,9 @@ export const STATE_LABEL: Record<RunState, string> = {
   completed: 'completed',
 };
 
+/** What became of the run's changes, after its state in the header ("completed · discarded"). */
+export const DISPOSITION_LABEL: Record<NonNullable<RunControls['disposition']>, string> = { discarded: 'discarded', kept: 'kept', undone: 'discard undone' };
+
 export interface Header {
   runId: string | null;
   task: { id: string | null; title: string } | null;
@@ -95,6 +98,8 @@ export interface Header {
   model: string | null;
   /** Whether the run's commands are confined (RULES.md §4); null for a run from before the sandbox, or none yet. */
   sandbox: { confined: boolean; backend?: string; why?: string } | null;
+  /** What the user decided about the run's changes (the host says); null when nothing yet, or while it runs. */
+  disposition: NonNullable<RunControls['disposition']> | null;
 }
 
 export class ActivityModel {
@@ -209,6 +214,7 @@ export class ActivityModel {
       steps: this.steps,
       model: this.started?.model ?? null,
       sandbox: this.started?.sandbox ?? null,
+      disposition: (!this.running && this.controls?.disposition) || null,
     };
   }
 

@@ -1,4 +1,4 @@
-import { STATE_LABEL, type Header, type RunState } from './activityModel.js';
+import { DISPOSITION_LABEL, STATE_LABEL, type Header, type RunState } from './activityModel.js';
 import { formatCount, formatDuration, h, icon } from './dom.js';
 
 const STATE_ICON: Record<RunState, string> = {
@@ -53,7 +53,8 @@ export class HeaderView {
     this.task.textContent = hd.task ? `${hd.task.id ? `${hd.task.id} ` : ''}${hd.task.title}` : hd.runId ? 'Run' : 'Agent Activity';
     this.task.title = this.task.textContent;
     this.stateIcon.className = `codicon codicon-${STATE_ICON[hd.state]}${hd.state === 'running' ? ' codicon-modifier-spin' : ''}`;
-    this.stateText.textContent = STATE_LABEL[hd.state];
+    // A run whose changes were discarded says so: "completed" alone would read as work still in the files.
+    this.stateText.textContent = `${STATE_LABEL[hd.state]}${hd.disposition ? ` · ${DISPOSITION_LABEL[hd.disposition]}` : ''}`;
     this.state.className = `badge state state-${hd.state}`;
     this.state.dataset.state = hd.state;
     this.level.textContent = hd.level ? `${hd.level}${hd.levelSource ? ` (from ${hd.levelSource})` : ''}` : '—';

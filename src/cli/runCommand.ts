@@ -216,7 +216,7 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
         out.write(`  ↻ self-correction ${e.count}/${e.max}: ${e.reason}\n`);
         break;
       case 'task.completed':
-        out.write(green(`✓ task ${e.taskId ?? ''} done${e.verified ? `, verified (${e.verification.map((v) => v.command).join(', ')})` : ' (unverified: no verifyCommands)'}`) + '\n');
+        out.write(green(`✓ task ${e.taskId ?? ''} done${verifiedText(e)}`) + '\n');
         break;
       case 'processes.ended':
         out.write(yellow(`  ended ${processCount(e.count)} the run left behind (${processList(e.processes)})`) + '\n');
@@ -230,6 +230,16 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
       default:
     }
   };
+}
+
+/** How a completion was verified: by its checks, or (a parent) by its sub-tasks'; never an empty "verified ()". */
+export function verifiedText(e: Extract<RunEvent, { type: 'task.completed' }>): string {
+  const checks = e.verification.map((v) => v.command);
+  const sub = e.subtasks;
+  const subs = (n: number) => `${n} sub-task${n === 1 ? '' : 's'}`;
+  if (sub) return e.verified ? `, verified (each of its ${subs(sub.done)} was)` : ` (unverified: ${sub.verified} of its ${subs(sub.done)} verified)`;
+  if (e.verified && checks.length > 0) return `, verified (${checks.join(', ')})`;
+  return checks.length > 0 ? ' (unverified: a check failed)' : ' (unverified: no verifyCommands)';
 }
 
 function describe(input: unknown): string {

@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DispositionError, openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { DispositionError, openGitStore, RunCheckpoints, type RunDecision } from '../core/checkpoints/index.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
-import { summarise } from '../core/runs/summary.js';
+import { summarise, type RefusedAction } from '../core/runs/summary.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
 import { UsageError } from './usageError.js';
 
@@ -18,20 +18,37 @@ export async function endLeftBehind(workspace: string, ids: readonly string[], e
   for (const l of await endInterruptedRunProcesses(workspace, ids)) err.write(`spec-agent: ${describeLeftBehind(l)}\n`);
 }
 
+/** How the user's decision about a run's changes reads after its status ("completed · discarded"). */
+export const DECISION_LABEL: Record<RunDecision, string> = { discarded: 'discarded', kept: 'kept', undone: 'discard undone' };
+
+/**
+ * The user's decision about each run's changes (discarded, kept, discard undone), read from its checkpoints; a run
+ * without checkpoints (or a workspace git cannot read) has none.
+ */
+async function decisionsOf(workspace: string, ids: readonly string[]): Promise<Map<string, RunDecision | null>> {
+  const out = new Map<string, RunDecision | null>();
+  const store = ids.length > 0 ? await openGitStore(workspace).catch(() => undefined) : undefined;
+  for (const id of ids) out.set(id, (store && (await RunCheckpoints.open(store, id).catch(() => undefined))?.decision) ?? null);
+  return out;
+}
+
+const withDecision = (status: string, d: RunDecision | null) => (d ? `${status} · ${DECISION_LABEL[d]}` : status);
+
 export async function runsList(opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
   const ws = process.cwd();
   const ids = (await readdir(join(ws, RUNS_DIR), { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
   await endLeftBehind(ws, ids, err);
   const rows = [];
+  const decisions = await decisionsOf(ws, ids);
   for (const id of ids) {
     const j = await readJournal(ws, id).catch(() => undefined);
     if (!j) continue;
     const s = summarise(j.events);
     // A journal without a terminal event is a run that crashed or is still going.
-    rows.push({ id, status: j.ended ? s.status : runIsLive(ws, id) ? 'running' : 'interrupted', startedAt: s.startedAt ?? null, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null });
+    rows.push({ id, status: j.ended ? s.status : runIsLive(ws, id) ? 'running' : 'interrupted', startedAt: s.startedAt ?? null, disposition: decisions.get(id) ?? null, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null });
   }
   if (opts.json) out.write(JSON.stringify(rows) + '\n');
-  else for (const r of rows) out.write(`${r.id}  ${r.status.padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}\n`);
+  else for (const r of rows) out.write(`${r.id}  ${withDecision(r.status, r.disposition).padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}\n`);
   return 0;
 }
 
@@ -46,14 +63,25 @@ async function journalOf(id: string) {
 export async function runsShow(id: string, opts: { json?: boolean }, out: Out): Promise<number> {
   const j = await journalOf(id);
   const s = summarise(j.events);
+  const disposition = (await decisionsOf(process.cwd(), [id])).get(id) ?? null;
   if (opts.json) {
-    out.write(JSON.stringify({ ...s, status: j.ended ? s.status : runIsLive(process.cwd(), id) ? 'running' : 'interrupted', truncated: j.truncated ?? null }) + '\n');
+    out.write(JSON.stringify({ ...s, status: j.ended ? s.status : runIsLive(process.cwd(), id) ? 'running' : 'interrupted', disposition, truncated: j.truncated ?? null }) + '\n');
     return 0;
   }
-  out.write(`run ${id}: ${j.ended ? s.status : 'interrupted (no terminal event)'}${s.reason ? ` (${s.reason})` : ''}\n`);
+  out.write(`run ${id}: ${withDecision(j.ended ? s.status : 'interrupted (no terminal event)', disposition)}${s.reason ? ` (${s.reason})` : ''}\n`);
   out.write(`model ${s.model ?? '?'}, level ${s.level ?? '?'}, ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : 'unfinished'}\n`);
   if (s.sandbox) out.write(s.sandbox.confined ? `commands: sandboxed (${s.sandbox.backend ?? 'sandbox'})\n` : `commands: not sandboxed: ${s.sandbox.why ?? 'unknown reason'}\n`);
-  for (const t of s.tasks) out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);
+  // What did not happen is part of the record: under the task it happened in (a ticked task whose write was
+  // refused says so), the rest after the tasks.
+  const shownRefused = new Set<RefusedAction>();
+  for (const t of s.tasks) {
+    out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);
+    for (const r of s.refused.filter((x) => x.taskId !== undefined && x.taskId === t.id)) {
+      shownRefused.add(r);
+      out.write(`      refused: ${describeRefused(r)}\n`);
+    }
+  }
+  for (const r of s.refused.filter((x) => !shownRefused.has(x))) out.write(`  refused: ${describeRefused(r)}\n`);
   out.write(`gate: ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny; approvals: ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.unanswered} with no one to ask; self-corrections: ${s.selfCorrections}\n`);
   // The audit: every command and write, and who let it happen (a rule of the gate, or the user).
   for (const c of s.commands) out.write(`  $ ${c.command}  -> exit ${c.exitCode}${c.allowedBy ? `  (allowed by ${c.allowedBy})` : ''}\n`);
@@ -61,6 +89,14 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   if (s.processesEnded) out.write(`ended at its end: ${processCount(s.processesEnded.length)} its commands left running (${processList(s.processesEnded)})\n`);
   if (j.truncated) out.write(`note: ${j.truncated}\n`);
   return 0;
+}
+
+const VERB: Record<string, string> = { run_command: 'run', write_file: 'write', edit_file: 'edit', delete_file: 'delete' };
+
+/** "write .github/workflows/ci.yml (rule W3, you rejected it)". */
+export function describeRefused(r: RefusedAction): string {
+  const who = r.by === 'gate' ? `denied: ${r.reason.replace(/^deny: /, '')}` : r.by === 'user' ? 'you rejected it' : r.by === 'stop' ? 'stopped while it waited for approval' : 'no one was there to approve it';
+  return `${VERB[r.tool] ?? r.tool} ${r.what} (rule ${r.rule}, ${who})`;
 }
 
 async function checkpointsOf(id: string): Promise<RunCheckpoints> {

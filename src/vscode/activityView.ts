@@ -454,9 +454,9 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (!journal) return none;
     if (live) return { ...none, liveElsewhere: mine && !journal.ended, note: elsewhereNote(live, mine) };
     const summary = summarise(journal.events);
-    const disposition = await this.checkpoints(idle.runId, idle.workspace)
-      .then((c) => c.disposition)
-      .catch(() => undefined);
+    const checkpoints = await this.checkpoints(idle.runId, idle.workspace).catch(() => undefined);
+    const disposition = checkpoints?.disposition;
+    const decision = checkpoints?.decision;
     const changed = summary.files.length > 0;
     const unfinished = journal.events.at(-1)?.type !== 'run.completed' && summary.tasks.some((t) => !t.completed);
     return {
@@ -465,6 +465,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       canDiscard: changed && disposition === 'open',
       canUndoDiscard: disposition === 'discarded',
       canKeep: changed && disposition === 'open',
+      ...(decision ? { disposition: decision } : {}),
     };
   }
 

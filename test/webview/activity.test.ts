@@ -104,6 +104,11 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await page.locator('#empty').isVisible()).toBe(false);
     expect(await page.locator('.header-task').innerText()).toBe('2.1 Store a priority on each item');
     expect(await page.locator('.badge.state').getAttribute('data-state')).toBe('completed');
+    expect(await page.locator('.badge.state').innerText()).toMatch(/^\s*completed$/);
+    // After a discard the header says so, not "completed" alone.
+    await send(controls({ canUndoDiscard: true, disposition: 'discarded' }));
+    expect(await page.locator('.badge.state').innerText()).toMatch(/^\s*completed · discarded$/);
+    await send(controls({ canDiscard: true, canKeep: true }));
     expect(await page.locator('.header-level').innerText()).toBe('balanced (from .kiro/settings.json)');
     expect(await page.locator('.header-steps').innerText()).toBe(`${run.filter((e) => e.type === 'step.started').length} steps`);
     expect(await page.locator('.header-elapsed').innerText()).toMatch(/^\d+(\.\d)? (ms|s)$/);

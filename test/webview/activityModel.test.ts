@@ -1,7 +1,7 @@
 // The panel's view model without a browser: RunEvents (from a real CLI run, and hand-made edge cases) folded
 // into timeline items, header figures and pending approvals.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { ActivityModel, type CallItem, type Item } from '../../media/activityModel.js';
+import { ActivityModel, DISPOSITION_LABEL, type CallItem, type Item } from '../../media/activityModel.js';
 import { appendOutput, emptyTail, MAX_OUTPUT_CHARS, MAX_OUTPUT_LINES, tailText } from '../../media/outputTail.js';
 import type { RunEvent } from '../../src/core/runs/events.js';
 import { recordRun } from '../support/webviewPage.js';
@@ -53,6 +53,11 @@ describe('ActivityModel', () => {
     expect(m.state).toBe('running');
     m.setControls({ running: false, stoppingAfterTask: false, canResume: true, canDiscard: false, canUndoDiscard: false, canKeep: false });
     expect(m.state).toBe('stopped');
+    expect(m.header().disposition).toBeNull();
+    // What became of the run's changes is in the header with its state ("stopped · discarded").
+    m.setControls({ running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: true, canKeep: false, disposition: 'discarded' });
+    expect(m.header()).toMatchObject({ state: 'stopped', disposition: 'discarded' });
+    expect(DISPOSITION_LABEL.undone).toBe('discard undone');
 
     m.reset('r1', [started(), ev({ type: 'approval.requested', callId: 'b', tool: 'write_file', input: { path: 'x' }, rule: 'W2', reason: 'ask' }), ev({ type: 'run.failed', error: 'boom' })]);
     expect(m.pending.size).toBe(0);

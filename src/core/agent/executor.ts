@@ -115,6 +115,8 @@ const NUDGES = 2;
 export class Executor {
   state: RunState = 'idle';
   private completedSteps: string[] = [];
+  /** Keys of the tasks whose completion was verified in this run: a parent ticked after its sub-tasks needs each. */
+  private readonly verifiedTasks = new Set<string>();
   private stopAfterThisTask = false;
   /** Since the last pause between groups: tokens used and checks run, for the review. */
   private group = { inputTokens: 0, outputTokens: 0, checks: [] as string[] };
@@ -269,9 +271,14 @@ export class Executor {
     const fresh = findTask(spec.tree, task, this.o.tasks) ?? task;
     const children = fresh.children.map((i) => spec.tree.tasks[i]!);
     if (children.length > 0 && children.every((c) => c.status === 'done' || c.optional)) {
-      // A parent whose sub-tasks are all done needs no model: tick it.
+      // A parent whose sub-tasks are all done needs no model: tick it. It is verified only when each done sub-task's
+      // completion was, in this run or the one it resumes (one ticked by hand, or in another run, is not known to be).
       await this.setMark(task, 'done');
-      this.emit({ type: 'task.completed', taskId: task.id, summary: 'all sub-tasks are done', requirements: [], verification: [], verified: true });
+      const done = children.filter((c) => c.status === 'done');
+      const verified = done.filter((c) => this.verifiedTasks.has(taskKey(c)) || this.o.resume?.verified.has(taskKey(c))).length;
+      const ok = done.length > 0 && verified === done.length;
+      if (ok) this.verifiedTasks.add(taskKey(task));
+      this.emit({ type: 'task.completed', taskId: task.id, summary: 'all sub-tasks are done', requirements: [], verification: [], verified: ok, subtasks: { done: done.length, verified } });
       return;
     }
     await this.setMark(task, 'in_progress');
@@ -493,7 +500,10 @@ export class Executor {
     }
     await this.setMark(task, 'done');
     this.finish(call, { ok: true, output: settings.verifyCommands.length ? 'All checks passed; the task is ticked.' : 'The task is ticked (unverified: there are no verifyCommands).' }, 0);
-    this.emit({ type: 'task.completed', taskId: task.id, summary: input.summary, requirements: input.requirements ?? [], verification, verified: settings.verifyCommands.length > 0 });
+    // Verified: at least one check ran and passed (a failed one returned above).
+    const verified = verification.length > 0 && verification.every((v) => v.ok);
+    if (verified) this.verifiedTasks.add(taskKey(task));
+    this.emit({ type: 'task.completed', taskId: task.id, summary: input.summary, requirements: input.requirements ?? [], verification, verified });
     this.completedSteps.push(`complete_task ${task.id ?? task.title}`);
     return { ok: true, output: 'completed', completed: true };
   }

@@ -4,6 +4,8 @@ import type { RunEvent } from '../runs/events.js';
 export interface ResumeState {
   /** Keys (`id|title`) of tasks the earlier run completed: not run again. */
   completed: Set<string>;
+  /** Keys of those whose completion was verified (a parent ticked after them is verified only if each was). */
+  verified: Set<string>;
   /** The recorded conversation of the task that was under way, after its prompt. */
   history: Map<string, ChatMessage[]>;
   /** Model requests the earlier run made (a replay script continues after them). */
@@ -28,7 +30,7 @@ export const INTERRUPTED = 'This call was interrupted: the previous run ended wh
  * task as the caller matches it (tasks.md may have changed since), `taskKey` when not given.
  */
 export function resumeState(journals: ReadonlyArray<readonly RunEvent[]>, keyOf: (t: { id: string | null; title: string }) => string = taskKey): ResumeState {
-  const state: ResumeState = { completed: new Set(), history: new Map(), modelTurns: 0 };
+  const state: ResumeState = { completed: new Set(), verified: new Set(), history: new Map(), modelTurns: 0 };
   let current: string | undefined;
   let messages: ChatMessage[] = [];
   let assistant: { text: string; toolCalls: ToolCall[] } | undefined;
@@ -85,6 +87,7 @@ export function resumeState(journals: ReadonlyArray<readonly RunEvent[]>, keyOf:
         flush();
         if (current) {
           state.completed.add(current);
+          if (e.verified) state.verified.add(current);
           state.history.delete(current);
         }
         current = undefined;

@@ -39,6 +39,9 @@ export interface DiscardResult extends RestoreResult {
 
 const runRef = (runId: string) => `runs/${runId}`;
 
+/** The user's decision about a run's changes, as the history shows it ('undone': a discard that was undone). */
+export type RunDecision = 'discarded' | 'kept' | 'undone';
+
 /**
  * Discard of a run already discarded, or Undo discard of one that is not: refused, since the second discard would
  * find nothing of the agent's left, and undoing that empty one would lose the way back to the agent's work.
@@ -112,6 +115,18 @@ export class RunCheckpoints {
     const last = this.manifest.discards.at(-1);
     if (last && !last.undone) return 'discarded';
     return this.manifest.keptAt !== undefined ? 'kept' : 'open';
+  }
+
+  /**
+   * What the history says the user decided about the run's changes, last decision first: discarded, kept, or a
+   * discard undone (the run's changes are back); undefined when nothing was decided. Unlike `disposition`, which
+   * says what may be done next, an undone discard stays visible.
+   */
+  get decision(): RunDecision | undefined {
+    const last = this.manifest.discards.at(-1);
+    const kept = this.manifest.keptAt;
+    if (last && (kept === undefined || kept < last.at)) return last.undone ? 'undone' : 'discarded';
+    return kept !== undefined ? 'kept' : undefined;
   }
 
   /** Keep changes: the run's changes are the user's; nothing is restored. */

@@ -28,6 +28,8 @@ export const runControlsSchema = z.object({
   canUndoDiscard: z.boolean(),
   /** The run shown ended with changes not yet kept or discarded. */
   canKeep: z.boolean(),
+  /** What the user decided about the run shown's changes ('undone': a discard undone); absent when nothing yet. */
+  disposition: z.enum(['discarded', 'kept', 'undone']).optional(),
 });
 export type RunControls = z.infer<typeof runControlsSchema>;
 

@@ -58,7 +58,13 @@ export const runEventSchema = z.discriminatedUnion('type', [
     summary: z.string(),
     requirements: z.array(z.object({ id: z.string(), evidence: z.string() })),
     verification: z.array(z.object({ command: z.string(), exitCode: z.number().nullable(), ok: z.boolean() })),
+    /**
+     * At least one check passed and none failed; for a parent ticked because its sub-tasks are done, each done
+     * sub-task's completion was verified.
+     */
     verified: z.boolean(),
+    /** A parent ticked because all its sub-tasks are done: how many are done, and how many of those were verified. */
+    subtasks: z.object({ done: z.number().int(), verified: z.number().int() }).optional(),
   }),
   z.object({ ...base, type: z.literal('run.paused'), reason: z.string(), kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review']) }),
   z.object({ ...base, type: z.literal('run.stopped'), reason: z.string(), completedSteps: z.array(z.string()) }),

@@ -23,8 +23,31 @@ export interface RunSummary {
   approvals: { approved: number; rejected: number; unanswered: number };
   selfCorrections: number;
   verification: Array<{ taskId: string | null; command: string; exitCode: number | null; ok: boolean }>;
+  /**
+   * Every action that did not happen, and who said no: the gate's deny, the user's reject, no one to ask (a run
+   * with no one to approve), or Stop while it waited. `what`: the command or path; `taskId`: the task under way.
+   */
+  refused: RefusedAction[];
   /** Processes the run's commands left running, ended at its end (RULES.md S5); absent when there were none. */
   processesEnded?: Array<{ pid: number; command: string }>;
+}
+
+export interface RefusedAction {
+  tool: string;
+  what: string;
+  rule: string;
+  reason: string;
+  by: 'gate' | 'user' | 'no-one-to-ask' | 'stop';
+  taskId?: string | null;
+}
+
+/** What a tool call acts on, in a few words: its command or path, else its input. */
+function whatOf(input: unknown): string {
+  const i = (input ?? {}) as { command?: unknown; path?: unknown };
+  if (typeof i.command === 'string') return i.command;
+  if (typeof i.path === 'string') return i.path;
+  const text = JSON.stringify(input ?? {});
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
 /** The summary of a run, from its events alone (so a crashed run's journal gives one too). */
@@ -41,7 +64,10 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
     approvals: { approved: 0, rejected: 0, unanswered: 0 },
     selfCorrections: 0,
     verification: [],
+    refused: [],
   };
+  const decided = new Map<string, { rule: string; reason: string }>();
+  let taskId: string | null | undefined;
   const requested = new Map<string, { tool: string; input: unknown }>();
   const allowedBy = new Map<string, string>();
   for (const e of events) {
@@ -61,15 +87,27 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
       case 'tool.requested':
         requested.set(e.callId, { tool: e.tool, input: e.input });
         break;
-      case 'gate.decided':
+      case 'task.started':
+        taskId = e.task.id;
+        break;
+      case 'gate.decided': {
         s.gate[e.verdict]++;
+        decided.set(e.callId, { rule: e.rule, reason: e.reason });
+        const r = requested.get(e.callId);
+        if (e.verdict === 'deny') s.refused.push({ tool: r?.tool ?? '?', what: whatOf(r?.input), rule: e.rule, reason: e.reason, by: 'gate', ...(taskId !== undefined ? { taskId } : {}) });
         if (e.verdict === 'allow') allowedBy.set(e.callId, `rule ${e.rule}: ${e.reason.replace(/^allow: /, '')}`);
         break;
+      }
       case 'approval.resolved':
         if (e.approved) allowedBy.set(e.callId, e.alwaysAllow !== undefined ? `you (always allow ${[e.alwaysAllow].flat().map((x) => `"${x}"`).join(', ')})` : e.by === 'user' ? 'you' : e.by);
         if (e.by === 'no-one-to-ask') s.approvals.unanswered++;
         else if (e.approved) s.approvals.approved++;
         else s.approvals.rejected++;
+        if (!e.approved) {
+          const r = requested.get(e.callId);
+          const d = decided.get(e.callId);
+          s.refused.push({ tool: r?.tool ?? '?', what: whatOf(r?.input), rule: d?.rule ?? '?', reason: d?.reason ?? '', by: e.by, ...(taskId !== undefined ? { taskId } : {}) });
+        }
         break;
       case 'tool.finished': {
         const r = requested.get(e.callId);

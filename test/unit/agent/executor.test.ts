@@ -13,6 +13,7 @@ import { PolicyGate } from '../../../src/core/policy/gate.js';
 import { realFileSystem } from '../../../src/core/policy/paths.js';
 import type { RunEvent } from '../../../src/core/runs/events.js';
 import { Journal } from '../../../src/core/runs/journal.js';
+import { summarise } from '../../../src/core/runs/summary.js';
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
 import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
@@ -115,11 +116,43 @@ describe('the executor', () => {
     expect(existsSync(join(ws, 'a.txt'))).toBe(true);
     expect(existsSync(join(ws, 'b.txt'))).toBe(false);
     expect(r.events.filter((e) => e.type === 'approval.resolved').map((e) => (e as { approved: boolean }).approved)).toEqual([true, false]);
+    // The summary names what the user rejected, not only a count.
+    expect(summarise(r.events).refused).toEqual([{ tool: 'write_file', what: 'b.txt', rule: expect.stringMatching(/^W\d$/), reason: expect.any(String), by: 'user', taskId: expect.any(String) }]);
 
     const ws2 = await workspace();
     const r2 = await runAgent(ws2, { script: { turns: [{ toolCalls: [writes[0]!] }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'cautious' } });
     expect(existsSync(join(ws2, 'a.txt'))).toBe(false);
     expect(r2.events.find((e) => e.type === 'approval.resolved')).toMatchObject({ approved: false, by: 'no-one-to-ask' });
+    expect(summarise(r2.events).refused).toMatchObject([{ tool: 'write_file', what: 'a.txt', by: 'no-one-to-ask' }]);
+  });
+
+  it('a parent ticked because its sub-tasks are done is verified only when each sub-task was; no checks, no "verified"', async () => {
+    const completions = (r: { events: RunEvent[] }) => r.events.flatMap((e) => (e.type === 'task.completed' ? [{ taskId: e.taskId, verified: e.verified, subtasks: e.subtasks }] : []));
+    const script = { turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }, { toolCalls: [complete] }] };
+    // No verifyCommands: nothing was checked, so neither the sub-tasks nor their parent is verified.
+    const unchecked = await runAgent(await workspace(), { script, task: '2' });
+    expect(unchecked.outcome.state).toBe('completed');
+    expect(completions(unchecked)).toEqual([
+      { taskId: '2.1', verified: false, subtasks: undefined },
+      { taskId: '2.2', verified: false, subtasks: undefined },
+      { taskId: '2', verified: false, subtasks: { done: 2, verified: 0 } },
+    ]);
+    // Every sub-task's check passed: the parent is verified.
+    const checks = { verifyCommands: ['node ok.js'], allowedCommands: ['node ok.js'] };
+    const withCheck = async () => {
+      const ws = await workspace();
+      await writeFile(join(ws, 'ok.js'), 'process.exit(0);\n');
+      return ws;
+    };
+    const checked = await runAgent(await withCheck(), { script, task: '2', settings: checks });
+    expect(checked.outcome, JSON.stringify(checked.events.filter((e) => e.type === 'tool.finished').map((e) => e.output.slice(0, 300)))).toMatchObject({ state: 'completed' });
+    expect(completions(checked).at(-1)).toEqual({ taskId: '2', verified: true, subtasks: { done: 2, verified: 2 } });
+    expect(completions(checked).slice(0, 2).every((c) => c.verified)).toBe(true);
+    // One sub-task ticked by hand before the run (not known to be verified): the parent is not.
+    const ws = await withCheck();
+    await writeFile(join(ws, TASKS), (await readFile(join(ws, TASKS), 'utf8')).replace('- [ ] 2.1 ', '- [x] 2.1 '));
+    const partly = await runAgent(ws, { script, task: '2', settings: checks });
+    expect(completions(partly).at(-1)).toEqual({ taskId: '2', verified: false, subtasks: { done: 2, verified: 1 } });
   });
 
   it('a task whose title the user fixes while the agent works is still ticked (found by its id)', async () => {

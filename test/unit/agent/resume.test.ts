@@ -81,6 +81,9 @@ describe('resumeState', () => {
     ];
     const s = resumeState([events]);
     expect([...s.completed]).toEqual(['1|One']);
+    // Whether each completion was verified is kept: a parent ticked in the resumed run needs every sub-task's.
+    expect([...s.verified]).toEqual([]);
+    expect([...resumeState([events.map((e) => (e.type === 'task.completed' ? { ...e, verified: true } : e))]).verified]).toEqual(['1|One']);
     expect(s.modelTurns).toBe(3);
     expect(s.history.get('2|Two')).toEqual([
       { role: 'assistant', content: 'Writing.', toolCalls: [{ id: 'b', tool: 'write_file', input: { path: 'x', content: 'y' } }] },

@@ -140,6 +140,7 @@ describe('run checkpoints in a real repository', () => {
       await writeFile(join(dir, 'added.txt'), 'new\n');
       await run.afterStep('edit');
       expect(run.disposition).toBe('open');
+      expect(run.decision).toBeUndefined();
       await run.discard();
       expect(await readFile(join(dir, 'keep.txt'), 'utf8')).toBe('original\n');
       expect(existsSync(join(dir, 'added.txt'))).toBe(false);
@@ -149,8 +150,11 @@ describe('run checkpoints in a real repository', () => {
       await run.undoDiscard();
       expect(await readFile(join(dir, 'keep.txt'), 'utf8')).toBe('changed\n');
       expect((await RunCheckpoints.open(store, 'run-3')).disposition).toBe('open');
+      // The history still says a discard was undone (the runs list and the panel show it).
+      expect((await RunCheckpoints.open(store, 'run-3')).decision).toBe('undone');
       await run.keep();
       expect((await RunCheckpoints.open(store, 'run-3')).disposition).toBe('kept');
+      expect((await RunCheckpoints.open(store, 'run-3')).decision).toBe('kept');
     } finally {
       delete process.env.SPEC_AGENT_CHECKPOINTS_DIR;
     }

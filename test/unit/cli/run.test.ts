@@ -82,6 +82,50 @@ describe('spec-agent run', () => {
     expect(r.stderr).toMatch(/no one to ask here/);
   });
 
+  it('the history lists every refused action with its rule and who said no, under the task ticked without it (runs show, summary.json)', async () => {
+    const ws = await workspace();
+    const script = JSON.parse(readFileSync(SCRIPT, 'utf8')) as { turns: Array<{ text?: string; toolCalls?: unknown[] }> };
+    // Before completing: a CI workflow the task did not ask for (W3 asks first; no one is there to approve it).
+    script.turns.splice(-1, 0, { text: 'Adding CI.', toolCalls: [{ tool: 'write_file', input: { path: '.github/workflows/ci.yml', content: 'on: push\n' } }] });
+    writeFileSync(join(ws, 'ci.json'), JSON.stringify(script));
+    const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
+    const r = await cli('run', TASKS, '--task', '2.1', '--model', `replay:${join(ws, 'ci.json')}`);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(existsSync(join(ws, '.github/workflows/ci.yml'))).toBe(false);
+    const [run] = JSON.parse((await cli('runs', 'list', '--json')).stdout);
+    const summary = JSON.parse(readFileSync(join(ws, '.kiro/runs', run.id, 'summary.json'), 'utf8'));
+    expect(summary.refused).toEqual([
+      { tool: 'run_command', what: 'rm -rf node_modules', rule: 'C5', reason: expect.stringMatching(/^deny: /), by: 'gate', taskId: '2.1' },
+      { tool: 'write_file', what: '.github/workflows/ci.yml', rule: 'W3', reason: expect.stringContaining('asks first'), by: 'no-one-to-ask', taskId: '2.1' },
+    ]);
+    expect(JSON.parse((await cli('runs', 'show', run.id, '--json')).stdout).refused).toEqual(summary.refused);
+    const shown = (await cli('runs', 'show', run.id)).stdout;
+    expect(shown).toMatch(/\[x\] 2\.1 Store a priority on each item \(verified\)\n {6}refused: run rm -rf node_modules \(rule C5, denied: .+\)\n {6}refused: write \.github\/workflows\/ci\.yml \(rule W3, no one was there to approve it\)\n/);
+  });
+
+  it('a parent ticked after its sub-tasks says verified only when each was, never "verified ()"', async () => {
+    const ws = await workspace();
+    const complete = { tool: 'complete_task', input: { summary: 'done' } };
+    writeFileSync(join(ws, 'done.json'), JSON.stringify({ turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }] }));
+    const run = () => execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2', '--model', `replay:${join(ws, 'done.json')}`], { cwd: ws, reject: false });
+    const checked = await run();
+    expect(checked.exitCode, checked.stderr).toBe(0);
+    expect(checked.stdout).toContain('✓ task 2.2 done, verified (npm test)');
+    expect(checked.stdout).toContain('✓ task 2 done, verified (each of its 2 sub-tasks was)');
+
+    // Without verifyCommands nothing was checked: neither the sub-tasks nor the parent is verified.
+    const ws2 = await workspace();
+    writeFileSync(join(ws2, 'done.json'), readFileSync(join(ws, 'done.json')));
+    const settings = join(ws2, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+    await execa('node', [inject('cliPath'), 'policy', 'accept'], { cwd: ws2 });
+    const unchecked = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2', '--model', `replay:${join(ws2, 'done.json')}`], { cwd: ws2, reject: false });
+    expect(unchecked.exitCode, unchecked.stderr).toBe(0);
+    expect(unchecked.stdout).toContain('✓ task 2.2 done (unverified: no verifyCommands)');
+    expect(unchecked.stdout).toContain('✓ task 2 done (unverified: 0 of its 2 sub-tasks verified)');
+    expect(unchecked.stdout + checked.stdout).not.toContain('verified ()');
+  });
+
   it.each([
     [['--task', '9.9', '--model', `replay:${SCRIPT}`], /no task "9\.9" in tasks\.md/],
     [['--task', '2.1', '--model', 'openai:gpt-x'], /openai: set OPENAI_API_KEY/],
@@ -124,7 +168,7 @@ describe('spec-agent runs', () => {
     const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
     expect((await cli('run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`)).exitCode).toBe(0);
     const [run] = JSON.parse((await cli('runs', 'list', '--json')).stdout);
-    expect(run).toMatchObject({ status: 'completed', tasks: ['2.1 ✓'] });
+    expect(run).toMatchObject({ status: 'completed', disposition: null, tasks: ['2.1 ✓'] });
     const shown = (await cli('runs', 'show', run.id)).stdout;
     expect(shown).toMatch(/\$ npm test {2}-> exit 1 {2}\(allowed by rule C8: every command matches allowedCommands \("npm test"\)\)\n {2}\$ npm test {2}-> exit 0 /);
     // The audit covers writes too: what let each one happen.
@@ -137,6 +181,12 @@ describe('spec-agent runs', () => {
     expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe('');
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.1 Store a priority on each item');
 
+    // The history says what became of the run's changes, not only how the run ended.
+    const disposition = async () => [JSON.parse((await cli('runs', 'list', '--json')).stdout)[0].disposition, JSON.parse((await cli('runs', 'show', run.id, '--json')).stdout).disposition];
+    expect(await disposition()).toEqual(['discarded', 'discarded']);
+    expect((await cli('runs', 'list')).stdout).toMatch(new RegExp(`^${run.id} {2}completed · discarded {2}2\\.1 ✓`));
+    expect((await cli('runs', 'show', run.id)).stdout).toMatch(new RegExp(`^run ${run.id}: completed · discarded\n`));
+
     const twice = await cli('runs', 'discard', run.id);
     expect(twice.exitCode).toBe(2);
     expect(twice.stderr).toBe(`spec-agent: run ${run.id}'s changes are already discarded; \`spec-agent runs undo-discard ${run.id}\` puts them back.`);
@@ -147,6 +197,11 @@ describe('spec-agent runs', () => {
     expect(undoTwice.exitCode).toBe(2);
     expect(undoTwice.stderr).toBe(`spec-agent: run ${run.id}'s changes are not discarded, so there is no discard to undo; \`spec-agent runs discard ${run.id}\` puts back what the run changed.`);
     expect((await execa('git', ['status', '--short'], { cwd: ws })).stdout).toBe(changed);
+    expect(await disposition()).toEqual(['undone', 'undone']);
+    expect((await cli('runs', 'show', run.id)).stdout).toMatch(/: completed · discard undone\n/);
+    expect((await cli('runs', 'keep', run.id)).exitCode).toBe(0);
+    expect(await disposition()).toEqual(['kept', 'kept']);
+    expect((await cli('runs', 'list')).stdout).toContain('completed · kept');
     expect((await cli('runs', 'show', 'nope')).exitCode).toBe(2);
   });
 

@@ -188,7 +188,7 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
       await a.activity.receive({ type: 'discard', runId: stopped!.runId });
       assert.ok(!existsSync(kept), 'the file the run created is gone');
       assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 3\. And more/);
-      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: true, canKeep: false });
+      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: true, canKeep: false, disposition: 'discarded' });
       // A second Discard a click behind (the button had not gone yet) does nothing: Undo discard still has the
       // run's work to put back. It used to record a second, empty discard, which Undo discard then undid.
       await a.activity.receive({ type: 'discard', runId: stopped!.runId });
@@ -198,6 +198,7 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
       await a.activity.receive({ type: 'undoDiscard', runId: stopped!.runId });
       assert.equal(await readFile(kept, 'utf8'), 'first\n');
       assert.equal((await a.activity.controls()).canResume, true);
+      assert.equal((await a.activity.controls()).disposition, 'undone');
 
       // Resume: the write is not done again (the file is changed by hand in between and stays so).
       await writeFile(kept, 'first, then edited by the user\n');
@@ -212,7 +213,7 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
       await a.activity.showRun({ workspace: root().fsPath, runId: resumed.runId });
       assert.equal((await a.activity.controls()).canResume, false);
       await a.activity.receive({ type: 'keep', runId: resumed.runId });
-      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false });
+      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false, disposition: 'kept' });
     } finally {
       await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'cautious', vscode.ConfigurationTarget.Workspace);
     }
