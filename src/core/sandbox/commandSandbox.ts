@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -115,7 +115,7 @@ export class CommandSandbox {
    * list). The confined line does not hold the command: it runs `$SPEC_AGENT_COMMAND`, so the next line is made
    * while this command runs, and a command starts without waiting for the library's wrap (about 15-30 ms).
    */
-  async confine(command: string, cwd: string): Promise<ConfinedCommand> {
+  async confine(command: string): Promise<ConfinedCommand> {
     const lists = this.lists();
     const ready = await this.ready?.catch(() => undefined);
     this.ready = undefined;
@@ -128,11 +128,11 @@ export class CommandSandbox {
     this.ready = this.wrap(lists);
     this.ready.catch(() => undefined);
     const c = this.containment;
-    void cwd; // the library takes no cwd on Linux and macOS: the command is spawned in it
     return {
       file,
       args: line.argv.slice(1),
       env: {
+        ...c.env,
         SPEC_AGENT_COMMAND: command,
         TMPDIR: c.tmpDir,
         // Caches a tool would write in the home folder (read-only here) go to the run's own folder.
@@ -216,11 +216,10 @@ export class CommandSandbox {
   private async probe(): Promise<string | undefined> {
     let c: ConfinedCommand;
     try {
-      c = await this.confine('true', this.containment.tmpDir);
+      c = await this.confine('true');
     } catch (err) {
       return (err as Error).message;
     }
-    const { spawn } = await import('node:child_process');
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(c.file, c.args, { cwd: this.containment.tmpDir, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';

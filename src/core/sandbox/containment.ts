@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { acceptanceStorePath } from '../settings/acceptance.js';
 import type { SandboxSettings } from '../settings/schema.js';
-import { packageRegistryHosts } from './registries.js';
+import { packageRegistryHosts, userRegistryEnv } from './registries.js';
 
 /** RULES.md §4 S2: where the user keeps secrets, relative to the home folder. */
 export const SECRET_LOCATIONS = [
@@ -47,6 +47,8 @@ export interface Containment {
   allowedDomains: string[];
   /** The run's private temp folder (TMPDIR of its commands). */
   tmpDir: string;
+  /** Variables commands get: the registries of the user's hidden ~/.npmrc (userRegistryEnv). */
+  env: Record<string, string>;
 }
 
 /**
@@ -73,5 +75,6 @@ export function containmentFor(o: { workspace: string; home: string; tmpDir: str
     ],
     allowedDomains: [...new Set([...packageRegistryHosts(ws, o.home, o.env, { projectRegistries: o.projectRegistries ?? false }), ...o.settings.allowedDomains])],
     tmpDir: o.tmpDir,
+    env: userRegistryEnv(o.home, o.env),
   };
 }

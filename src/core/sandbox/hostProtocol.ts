@@ -7,7 +7,7 @@ export type HostRequest =
   | { id: number; type: 'done'; commandId: string };
 
 export type HostReply =
-  | { id: number; ok: true; backend?: string; argv?: string[]; violations?: string[]; warnings?: string[] }
+  | { id: number; ok: true; backend?: string; argv?: string[]; violations?: string[] }
   | { id: number; ok: false; error: string };
 
 /** A request before it gets its id. */

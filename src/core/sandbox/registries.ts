@@ -68,6 +68,20 @@ export function packageRegistryHosts(workspace: string, home: string, env: NodeJ
   return [...hosts].sort();
 }
 
+/**
+ * npm's registries from the user's `~/.npmrc`, as npm_config_* variables: commands cannot read that file (it holds
+ * tokens, S2), so without these a mirror configured there would be replaced by the default registry, which the
+ * sandbox does not let through. Only the registry URLs: never a token. Variables already set win.
+ */
+export function userRegistryEnv(home: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  const set = (key: string) => env[`npm_config_${key}`] !== undefined || env[`NPM_CONFIG_${key.toUpperCase()}`] !== undefined;
+  for (const [key, value] of Object.entries(readIni(join(home, '.npmrc')))) {
+    if ((key === 'registry' || SCOPED_REGISTRY.test(key)) && hostOf(value) && !set(key)) out[`npm_config_${key}`] = value;
+  }
+  return out;
+}
+
 const SCOPED_REGISTRY = /^@[^:]+:registry$/;
 const YARN1_REGISTRY = /^\s*registry\s+"?([^"\s]+)"?/gm;
 const YARN_BERRY_REGISTRY = /^\s*npmRegistryServer:\s*["']?([^"'\s#]+)/gm;

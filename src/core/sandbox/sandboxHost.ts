@@ -38,7 +38,7 @@ async function handle(m: HostRequest): Promise<HostReply> {
         await SandboxManager.reset();
         return { id: m.id, ok: false, error: errors.join('; ') };
       }
-      return { id: m.id, ok: true, backend: process.platform === 'darwin' ? 'Seatbelt' : 'bubblewrap', warnings: deps.warnings };
+      return { id: m.id, ok: true, backend: process.platform === 'darwin' ? 'Seatbelt' : 'bubblewrap' };
     }
     case 'start':
       // Registered only now that the command starts: a list waiting for a command would widen the window in which its id is worth presenting.

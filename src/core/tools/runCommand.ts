@@ -67,15 +67,15 @@ export interface RunOptions {
  */
 export async function runInProcessGroup(command: string, o: RunOptions): Promise<ToolResult> {
   const started = performance.now();
-  if (o.signal.aborted) return fail('stopped before it started', { exitCode: null, signal: null, durationMs: 0, timedOut: false, stopped: true, outputBytes: 0, truncatedBytes: 0 });
+  if (o.signal.aborted) return notRun('stopped before it started', 0, true);
 
   let confined: ConfinedCommand | undefined;
   if (o.sandbox) {
     try {
-      confined = await o.sandbox.confine(command, o.cwd);
+      confined = await o.sandbox.confine(command);
     } catch (err) {
       // Never run unconfined what was meant to run confined.
-      return fail(`not run: ${(err as Error).message}`, { exitCode: null, signal: null, durationMs: Math.round(performance.now() - started), timedOut: false, stopped: false, outputBytes: 0, truncatedBytes: 0 });
+      return notRun(`not run: ${(err as Error).message}`, performance.now() - started);
     }
   }
   // A confined command that plants what git would run outside the sandbox is stopped at once (gitGuard.ts).
@@ -88,6 +88,10 @@ export async function runInProcessGroup(command: string, o: RunOptions): Promise
   if (boundaries.length === 0) return { ...result, data: { ...result.data, sandboxed: true } };
   return { ...result, output: `${result.output}\n${boundaries.map((b) => `[sandbox] ${b}`).join('\n')}`, data: { ...result.data, sandboxed: true, boundaries } };
 }
+
+/** A command that never ran: the result with the same data a run has, so the journal and the panel read it alike. */
+const notRun = (output: string, durationMs: number, stopped = false): ToolResult =>
+  fail(output, { exitCode: null, signal: null, durationMs: Math.round(durationMs), timedOut: false, stopped, outputBytes: 0, truncatedBytes: 0 });
 
 function spawnInGroup(file: string, args: string[], env: Record<string, string>, started: number, o: RunOptions, confined: boolean): Promise<ToolResult> {
   const child = execa(file, args, {
@@ -102,7 +106,7 @@ function spawnInGroup(file: string, args: string[], env: Record<string, string>,
   });
   const pid = child.pid;
   if (pid === undefined) {
-    return child.then((r) => fail(`could not start the command: ${r.shortMessage ?? r.message ?? 'unknown error'}`, { exitCode: null, signal: null, durationMs: 0, timedOut: false, stopped: false, outputBytes: 0, truncatedBytes: 0 }));
+    return child.then((r) => notRun(`could not start the command: ${r.shortMessage ?? r.message ?? 'unknown error'}`, 0));
   }
   // Settling is decided below from the process and its pipes; execa's own promise only must not go unhandled.
   child.catch(() => undefined);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { boundaryNotes } from '../../../src/core/sandbox/boundaries.js';
 import { containmentFor } from '../../../src/core/sandbox/containment.js';
 import { commandEnvironment, isCredentialName } from '../../../src/core/sandbox/environment.js';
-import { packageRegistryHosts, projectRegistryHosts } from '../../../src/core/sandbox/registries.js';
+import { packageRegistryHosts, projectRegistryHosts, userRegistryEnv } from '../../../src/core/sandbox/registries.js';
 import { applicableSettings, describeGrant, grantsMoreThanSafe } from '../../../src/core/settings/acceptance.js';
 import { agentSettingsSchema, sandboxSettingsSchema } from '../../../src/core/settings/schema.js';
 import { readSettingsText } from '../../../src/core/settings/loadSettings.js';
@@ -92,6 +92,9 @@ describe('S3: the package registries a project is configured to use', () => {
       { host: 'own.pkg.example', file: '.npmrc' },
     ]);
     expect(packageRegistryHosts(ws, home, { npm_config_registry: 'https://env.example/' })).toEqual(['acme.pkg.example:8443', 'env.example']);
+    // Commands cannot read ~/.npmrc (it holds the token): its registries reach them as variables, never the token.
+    expect(userRegistryEnv(home, {})).toEqual({ npm_config_registry: 'https://npm.corp.example/', 'npm_config_@acme:registry': 'https://acme.pkg.example:8443/npm/' });
+    expect(userRegistryEnv(home, { NPM_CONFIG_REGISTRY: 'https://env.example/' })).toEqual({ 'npm_config_@acme:registry': 'https://acme.pkg.example:8443/npm/' });
   });
 
   it('never a host that names the machine or a private network, from any file or the environment', () => {
