@@ -21,7 +21,20 @@ export const SECRETS: readonly Protection[] = [
   // id_rsa is the rule's example; the other OpenSSH key types are the same kind of secret.
   { test: leaf((n) => /^id_(rsa|dsa|ecdsa|ed25519)/.test(n)), why: 'it is an SSH private key (id_rsa*)' },
   { test: leaf((n) => n === '.npmrc'), why: 'it is .npmrc, which holds registry tokens and can change the shell npm scripts run in' },
+  { test: leaf((n) => n === '.netrc' || n === '.pgpass' || n === '.git-credentials'), why: 'it is a credentials file (.netrc, .pgpass, .git-credentials)' },
+  { test: (parts) => parts.slice(0, -1).some((p) => p === '.ssh' || p === '.aws' || p === '.gnupg' || p === '.docker'), why: 'it is under .ssh/, .aws/, .gnupg/ or .docker/, which hold keys and credentials' },
 ];
+
+/**
+ * Whether a path a command names (any separator, any case) is one of SECRETS: the command scan (sensitive.ts) asks
+ * by the same list the file and read rules use, so `cat .netrc` and `read_file .netrc` cannot disagree.
+ */
+export function isSecretPath(path: string): boolean {
+  const parts = path.toLowerCase().split(/[\\/]+/).filter((p) => p !== '' && p !== '.');
+  // A folder named as such (`~/.ssh`) is the secret place itself.
+  const asFolder = [...parts, ''];
+  return SECRETS.some((s) => s.test(parts) || s.test(asFolder));
+}
 
 /**
  * A `protectedPaths` glob: dotfiles match (protection must not skip `.secret`), and a pattern without '/'

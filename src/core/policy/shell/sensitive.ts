@@ -1,3 +1,4 @@
+import { isSecretPath } from '../secrets.js';
 import type { Finding, PolicyContext } from '../types.js';
 import { cdTarget, commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
@@ -38,7 +39,8 @@ const DEPLOY: Array<[string, RegExp]> = [
   ['vsce', /^publish/],
   ['ovsx', /^publish/],
 ];
-const SECRET = /(^|[/\\])(\.env[^/\\]*|[^/\\]*\.pem|[^/\\]*\.key|id_rsa[^/\\]*|id_ed25519[^/\\]*|id_ecdsa[^/\\]*|\.npmrc|\.netrc|\.pgpass|\.git-credentials)$|(^|[/\\])(secrets|\.ssh|\.aws|\.gnupg|\.docker)([/\\]|$)/i;
+/** The one secrets list of the file and read rules (secrets.ts), for paths commands name. */
+const SECRET = { test: isSecretPath };
 
 export interface SensitiveOptions {
   ctx: PolicyContext;
