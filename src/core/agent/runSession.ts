@@ -35,9 +35,11 @@ export interface RunPolicy {
   unaccepted?: string[];
   /**
    * Whether commands may reach the registry hosts the project's own `.npmrc`, `.yarnrc`, `.yarnrc.yml` name: only
-   * when .kiro/settings.json exists and is accepted with them (containmentFor's `projectRegistries`). Absent: no.
+   * when .kiro/settings.json exists and is accepted with them. Absent: no.
    */
   projectRegistries?: boolean;
+  /** Those hosts, as read when the acceptance was checked (the sandbox takes these, never a newer reading). */
+  projectHosts?: string[];
 }
 
 /**
@@ -52,7 +54,8 @@ export async function runPolicy(workspace: string, opts: { acceptPolicy?: boolea
   if (opts.acceptPolicy && text !== undefined) await accept(workspace, text);
   const { settings, accepted, registries, projectRegistries } = await applicableSettings(workspace, text, read.settings);
   if (!accepted) return { settings, levelSource: 'default (.kiro/settings.json not accepted)', unaccepted: describeGrant(read.settings, registries), projectRegistries };
-  return { settings, levelSource: read.origins.autonomyLevel === 'file' ? SETTINGS_PATH : 'default', projectRegistries };
+  const projectHosts = projectRegistries ? registries.map((r) => r.host) : [];
+  return { settings, levelSource: read.origins.autonomyLevel === 'file' ? SETTINGS_PATH : 'default', projectRegistries, ...(projectHosts.length ? { projectHosts } : {}) };
 }
 
 export interface SessionOptions {
@@ -106,7 +109,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   let sandbox: CommandSandbox | undefined;
   try {
     // Containment first: whether commands are confined is part of how the run starts (its header, summary.json).
-    const opened = await CommandSandbox.open({ workspace, runId, settings: policy.settings.sandbox, projectRegistries: policy.projectRegistries ?? false });
+    const opened = await CommandSandbox.open({ workspace, runId, settings: policy.settings.sandbox, projectHosts: policy.projectHosts ?? [] });
     sandbox = opened.sandbox;
     const status = opened.status;
     journal.append({

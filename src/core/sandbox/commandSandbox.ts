@@ -63,8 +63,8 @@ export class CommandSandbox {
     host.on('error', gone);
   }
 
-  /** `projectRegistries`: the registries the project's own files name may be reached (the policy naming them is accepted). */
-  static async open(o: { workspace: string; runId: string; settings: SandboxSettings; home?: string; env?: NodeJS.ProcessEnv; projectRegistries?: boolean }): Promise<{ sandbox?: CommandSandbox; status: SandboxStatus }> {
+  /** `projectHosts`: the registries the project's own files named when its policy was accepted with them (RunPolicy). */
+  static async open(o: { workspace: string; runId: string; settings: SandboxSettings; home?: string; env?: NodeJS.ProcessEnv; projectHosts?: readonly string[] }): Promise<{ sandbox?: CommandSandbox; status: SandboxStatus }> {
     const mode = o.settings.mode;
     if (mode === 'off') return { status: { confined: false, why: 'sandbox.mode is "off" in .kiro/settings.json', mode } };
     const scratch = mkdtempSync(join(tmpdir(), `spec-agent-${o.runId}-`));
@@ -72,7 +72,7 @@ export class CommandSandbox {
     const hostCwd = join(scratch, 'host');
     mkdirSync(tmpDir);
     mkdirSync(hostCwd);
-    const containment = containmentFor({ workspace: o.workspace, home: o.home ?? homedir(), tmpDir, settings: o.settings, env: o.env ?? process.env, projectRegistries: o.projectRegistries ?? false });
+    const containment = containmentFor({ workspace: o.workspace, home: o.home ?? homedir(), tmpDir, settings: o.settings, env: o.env ?? process.env, projectHosts: o.projectHosts ?? [] });
     const available = await sandboxAvailability(containment.allowWrite);
     if (!available.available) {
       rmSync(scratch, { recursive: true, force: true });

@@ -52,11 +52,11 @@ export interface Containment {
 }
 
 /**
- * `projectRegistries`: whether the registry hosts the workspace's own `.npmrc`, `.yarnrc`, `.yarnrc.yml` name are
- * reachable; true only when the workspace's .kiro/settings.json is accepted (its acceptance covers them; see
- * RunPolicy.projectRegistries). Default false: a command can write those files, so they widen nothing by themselves.
+ * `projectHosts`: the registry hosts the workspace's own `.npmrc`, `.yarnrc`, `.yarnrc.yml` named when its
+ * .kiro/settings.json was accepted with them (RunPolicy.projectHosts). Default none: a command can write those
+ * files, so they widen nothing by themselves.
  */
-export function containmentFor(o: { workspace: string; home: string; tmpDir: string; settings: SandboxSettings; env: NodeJS.ProcessEnv; projectRegistries?: boolean }): Containment {
+export function containmentFor(o: { workspace: string; home: string; tmpDir: string; settings: SandboxSettings; env: NodeJS.ProcessEnv; projectHosts?: readonly string[] }): Containment {
   const ws = resolve(o.workspace);
   const expand = (p: string, base: string) => (p === '~' ? o.home : p.startsWith('~/') ? join(o.home, p.slice(2)) : isAbsolute(p) ? resolve(p) : resolve(base, p));
   return {
@@ -73,7 +73,7 @@ export function containmentFor(o: { workspace: string; home: string; tmpDir: str
       ...['.npm/_logs', '.claude/debug'].map((p) => join(o.home, p)),
       ...o.settings.denyRead.map((p) => expand(p, ws)),
     ],
-    allowedDomains: [...new Set([...packageRegistryHosts(ws, o.home, o.env, { projectRegistries: o.projectRegistries ?? false }), ...o.settings.allowedDomains])],
+    allowedDomains: [...new Set([...packageRegistryHosts(ws, o.home, o.env, { projectHosts: o.projectHosts ?? [] }), ...o.settings.allowedDomains])],
     tmpDir: o.tmpDir,
     env: userRegistryEnv(o.home, o.env),
   };

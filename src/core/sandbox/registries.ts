@@ -30,11 +30,11 @@ export function projectRegistryHosts(workspace: string): ProjectRegistry[] {
 /**
  * RULES.md §4 S3: the hosts the package managers are configured to use, read from their own configuration when a
  * run starts, so that installing a dev dependency works in the sandbox and nothing else gets out: the defaults, the
- * user's own configuration (home folder, environment), and, with `projectRegistries` (the workspace's policy is
- * accepted, and its acceptance covered them), the hosts the project's files name. Never a host that names the
+ * user's own configuration (home folder, environment), and `projectHosts`: the hosts the project's files named
+ * when its policy was accepted with them (read then, not again, so a file changed since widens nothing). Never a host that names the
  * machine or a private network (an IP literal, localhost): only sandbox.allowedDomains, which the user accepts, can.
  */
-export function packageRegistryHosts(workspace: string, home: string, env: NodeJS.ProcessEnv, opts: { projectRegistries?: boolean } = {}): string[] {
+export function packageRegistryHosts(workspace: string, home: string, env: NodeJS.ProcessEnv, opts: { projectHosts?: readonly string[] } = {}): string[] {
   const hosts = new Set<string>();
   const add = (url: string | undefined) => {
     const host = hostOf(url);
@@ -64,7 +64,7 @@ export function packageRegistryHosts(workspace: string, home: string, env: NodeJ
     add('https://files.pythonhosted.org/');
   }
 
-  if (opts.projectRegistries) for (const r of projectRegistryHosts(workspace)) hosts.add(r.host);
+  for (const host of opts.projectHosts ?? []) hosts.add(host);
   return [...hosts].sort();
 }
 

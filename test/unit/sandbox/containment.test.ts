@@ -86,7 +86,7 @@ describe('S3: the package registries a project is configured to use', () => {
     expect(packageRegistryHosts(ws, home, {})).toEqual(['acme.pkg.example:8443', 'npm.corp.example']);
     writeFileSync(join(ws, '.npmrc'), 'registry = "https://mirror.example/npm/"\n@own:registry=https://own.pkg.example/\n');
     expect(packageRegistryHosts(ws, home, {})).toEqual(['acme.pkg.example:8443', 'npm.corp.example']);
-    expect(packageRegistryHosts(ws, home, {}, { projectRegistries: true })).toEqual(['acme.pkg.example:8443', 'mirror.example', 'npm.corp.example', 'own.pkg.example']);
+    expect(packageRegistryHosts(ws, home, {}, { projectHosts: projectRegistryHosts(ws).map((r) => r.host) })).toEqual(['acme.pkg.example:8443', 'mirror.example', 'npm.corp.example', 'own.pkg.example']);
     expect(projectRegistryHosts(ws)).toEqual([
       { host: 'mirror.example', file: '.npmrc' },
       { host: 'own.pkg.example', file: '.npmrc' },
@@ -102,13 +102,13 @@ describe('S3: the package registries a project is configured to use', () => {
     const local = ['http://localhost:4873/', 'http://LOCALHOST./', 'http://registry.localhost/', 'http://127.0.0.1:18777', 'http://2130706433/', 'http://0x7f.1/', 'http://10.0.0.5/', 'http://192.168.1.2:8080/', 'http://169.254.169.254/', 'http://[::1]:4873/', 'http://[fe80::1]/', 'http://93.184.216.34/'];
     const defaults = ['registry.npmjs.org', 'registry.yarnpkg.com'];
     for (const url of local) {
-      for (const host of packageRegistryHosts(ws, home, { npm_config_registry: url, PIP_INDEX_URL: url, PIP_EXTRA_INDEX_URL: url }, { projectRegistries: true })) expect(defaults).toContain(host);
+      for (const host of packageRegistryHosts(ws, home, { npm_config_registry: url, PIP_INDEX_URL: url, PIP_EXTRA_INDEX_URL: url }, { projectHosts: projectRegistryHosts(ws).map((r) => r.host) })) expect(defaults).toContain(host);
       writeFileSync(join(home, '.npmrc'), `registry=${url}\n@a:registry=${url}\n`);
       writeFileSync(join(ws, '.npmrc'), `registry=${url}\n`);
       writeFileSync(join(ws, '.yarnrc.yml'), `npmRegistryServer: "${url}"\n`);
       writeFileSync(join(ws, '.yarnrc'), `registry "${url}"\n`);
       expect(projectRegistryHosts(ws)).toEqual([]);
-      for (const host of packageRegistryHosts(ws, home, {}, { projectRegistries: true })) expect(defaults).toContain(host);
+      for (const host of packageRegistryHosts(ws, home, {}, { projectHosts: projectRegistryHosts(ws).map((r) => r.host) })) expect(defaults).toContain(host);
     }
   });
 
@@ -118,7 +118,7 @@ describe('S3: the package registries a project is configured to use', () => {
     writeFileSync(join(ws, '.yarnrc.yml'), 'npmRegistryServer: "https://yarn.corp.example"\n');
     writeFileSync(join(ws, 'requirements.txt'), 'requests\n');
     expect(packageRegistryHosts(ws, home, {})).toEqual(['files.pythonhosted.org', 'pypi.org', 'registry.npmjs.org', 'registry.yarnpkg.com']);
-    expect(packageRegistryHosts(ws, home, {}, { projectRegistries: true })).toEqual(['files.pythonhosted.org', 'pypi.org', 'registry.npmjs.org', 'registry.yarnpkg.com', 'yarn.corp.example']);
+    expect(packageRegistryHosts(ws, home, {}, { projectHosts: projectRegistryHosts(ws).map((r) => r.host) })).toEqual(['files.pythonhosted.org', 'pypi.org', 'registry.npmjs.org', 'registry.yarnpkg.com', 'yarn.corp.example']);
     expect(packageRegistryHosts(ws, home, { PIP_INDEX_URL: 'https://pypi.corp.example/simple' })).toContain('pypi.corp.example');
     expect(packageRegistryHosts(ws, home, { PIP_INDEX_URL: 'https://pypi.corp.example/simple' })).not.toContain('pypi.org');
   });
@@ -143,12 +143,12 @@ describe('S1-S3: what a run\'s commands may write, read and reach', () => {
     expect(containmentFor({ workspace: ws, home, tmpDir: '/tmp/run-x', env: {}, settings: sandboxSettingsSchema.parse({}) }).denyRead).not.toContain('/srv/keys/gcp.json');
   });
 
-  it('reaches the hosts the project\'s files name only with projectRegistries (the policy accepted), never by default', () => {
+  it('reaches the hosts the project\'s files name only when given them (the policy accepted with them), never by default', () => {
     const { ws, home } = dirs();
     writeFileSync(join(ws, '.yarnrc.yml'), 'npmRegistryServer: "https://yarn.corp.example"\n');
     const settings = sandboxSettingsSchema.parse({});
     expect(containmentFor({ workspace: ws, home, tmpDir: '/t', env: {}, settings }).allowedDomains).not.toContain('yarn.corp.example');
-    expect(containmentFor({ workspace: ws, home, tmpDir: '/t', env: {}, settings, projectRegistries: true }).allowedDomains).toContain('yarn.corp.example');
+    expect(containmentFor({ workspace: ws, home, tmpDir: '/t', env: {}, settings, projectHosts: projectRegistryHosts(ws).map((r) => r.host) }).allowedDomains).toContain('yarn.corp.example');
   });
 });
 

@@ -77,6 +77,7 @@ describe('the registry hosts the project\'s own files name', () => {
     expect(await runPolicy(ws)).toMatchObject({ projectRegistries: true });
     writeFileSync(join(ws, '.npmrc'), '@acme:registry=https://acme.pkg.example/\n');
     expect(await runPolicy(ws)).toMatchObject({ projectRegistries: false, unaccepted: ['commands may reach acme.pkg.example (named by .npmrc)'] });
+    expect((await runPolicy(ws, { acceptPolicy: true })).projectHosts).toEqual(['acme.pkg.example']);
     const none = workspace();
     writeFileSync(join(none, '.npmrc'), 'registry=https://npm.corp.example/\n');
     expect(await runPolicy(none)).toMatchObject({ levelSource: 'default', projectRegistries: false });
