@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { accept, applicableSettings, AUTONOMY_LEVELS, describeGrant, loadSettings, type AutonomyLevel } from '../core/settings/index.js';
+import { accept, applicableSettings, AUTONOMY_LEVELS, describeGrant, loadSettings, type AutonomyLevel, type SandboxMode } from '../core/settings/index.js';
 import { sandboxAvailability, type Availability } from '../core/sandbox/index.js';
 import type { ProjectRegistry } from '../core/sandbox/registries.js';
 import { workspaceOf } from '../core/spec/index.js';
@@ -18,7 +18,6 @@ export interface EffectiveLevel {
   unaccepted?: string[];
 }
 
-type SandboxMode = 'auto' | 'required' | 'off';
 
 /** Whether the workspace's .kiro/settings.json applies: what it grants when it does not, yet. */
 async function workspacePolicy(root: string): Promise<{ loaded: Awaited<ReturnType<typeof loadSettings>>; text?: string; unaccepted?: string[]; registries?: ProjectRegistry[] }> {
@@ -99,8 +98,13 @@ export class AutonomyStatus implements vscode.Disposable {
   text = '';
 
   private refreshes = 0;
-  /** Asked once per window: tools installed while VS Code runs count from the next window (a run finds them at once). */
-  private availability: Promise<Availability> | undefined;
+  /**
+   * Asked once per window, in the background (it starts a bubblewrap probe): the item paints at once and its tooltip
+   * gains the sandbox line when the answer comes. Tools installed while VS Code runs count from the next window (a
+   * run finds them at once).
+   */
+  private availability: Availability | undefined;
+  private asking = false;
 
   async refresh(): Promise<void> {
     // Editors switched quickly between projects refresh concurrently: only the latest may paint.
@@ -109,8 +113,14 @@ export class AutonomyStatus implements vscode.Disposable {
     if (mine !== this.refreshes) return;
     const { level, source, unaccepted } = effective;
     const root = workspaceInView(this.runs.running);
-    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-    const sandbox = sandboxNote(await (this.availability ??= sandboxAvailability(folders)), root && vscode.workspace.isTrusted ? await sandboxMode(root) : undefined);
+    if (!this.availability && !this.asking) {
+      this.asking = true;
+      void sandboxAvailability((vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath)).then((a) => {
+        this.availability = a;
+        void this.refresh().catch(() => undefined);
+      });
+    }
+    const sandbox = this.availability ? sandboxNote(this.availability, root && vscode.workspace.isTrusted ? await sandboxMode(root) : undefined) : 'Looking whether commands can be sandboxed here…';
     if (mine !== this.refreshes) return;
     this.refreshed.fire(effective);
     const run = this.runs.running;
@@ -139,7 +149,6 @@ export class AutonomyStatus implements vscode.Disposable {
   }
 }
 
-/** RULES.md §4 S6 for the status bar: whether commands will run confined, and if not, why and what follows. */
 /** The workspace's sandbox.mode as a run would apply it (a file not accepted yet cannot turn the sandbox off). */
 async function sandboxMode(root: string): Promise<SandboxMode | undefined> {
   const { loaded, text } = await workspacePolicy(root);
@@ -147,6 +156,7 @@ async function sandboxMode(root: string): Promise<SandboxMode | undefined> {
   return (await applicableSettings(root, text, loaded.settings)).settings.sandbox.mode;
 }
 
+/** RULES.md §4 S6 for the status bar: whether commands will run confined, and if not, why and what follows. */
 function sandboxNote(a: Availability, mode: SandboxMode | undefined): string {
   if (mode === 'off') return 'Commands are not sandboxed: sandbox.mode is "off" in .kiro/settings.json; the full level decides commands as balanced does.';
   if (a.available) return `Commands run sandboxed (${a.backend}): they write only in the workspace, reach only the package registries and sandbox.allowedDomains, and see no credentials.`;
