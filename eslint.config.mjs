@@ -13,17 +13,17 @@ export default tseslint.config(
     },
   },
   {
-    // The webview runs in the browser (media/tsconfig.json types it with the DOM, not Node). It must not import
+    // The webview runs in the browser (src/webview/tsconfig.json types it with the DOM, not Node). It must not import
     // vscode, nor Node built-ins; activityHtml.ts is the host's half and runs in Node.
-    files: ['media/**/*.ts', 'test/webview/page/**/*.ts'],
-    ignores: ['media/activityHtml.ts'],
+    files: ['src/webview/**/*.ts', 'test/webview/page/**/*.ts'],
+    ignores: ['src/webview/activityHtml.ts'],
     languageOptions: {
       globals: { window: 'readonly', document: 'readonly', console: 'readonly', performance: 'readonly', requestAnimationFrame: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setTimeout: 'readonly', ResizeObserver: 'readonly', PerformanceObserver: 'readonly', MessageChannel: 'readonly', CSS: 'readonly', structuredClone: 'readonly', acquireVsCodeApi: 'readonly' },
     },
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'vscode', message: 'The webview cannot import vscode: it talks to the host with messages (activityProtocol.ts).' }],
-        patterns: [{ group: ['node:*', '**/vscode/**', '**/cli/**', '**/agent/**', '**/tools/**'], message: 'The webview bundle runs in the browser: only core/runs (events, protocol) and media/ modules.' }],
+        patterns: [{ group: ['node:*', '**/vscode/**', '**/cli/**', '**/agent/**', '**/tools/**'], message: 'The webview bundle runs in the browser: only core/runs (events, protocol) and src/webview/ modules.' }],
       }],
     },
   },

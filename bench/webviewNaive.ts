@@ -1,8 +1,8 @@
 // The peer of the webview benchmark: the same model and the same rows, rendered the naive way. Every message
 // rebuilds the whole timeline at once, synchronously; no budget, no incremental update, no history filled in later.
-import '../media/zodWithoutEval.js';
-import { ActivityModel } from '../media/activityModel.js';
-import { renderRow } from '../media/timelineRows.js';
+import '../src/webview/zodWithoutEval.js';
+import { ActivityModel } from '../src/webview/activityModel.js';
+import { renderRow } from '../src/webview/timelineRows.js';
 import { hostMessageSchema } from '../src/core/runs/activityProtocol.js';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void };

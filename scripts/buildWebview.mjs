@@ -34,8 +34,8 @@ const browser = { bundle: true, platform: 'browser', format: 'iife', target: ['c
 
 export async function buildWebview({ outdir, production = false }) {
   mkdirSync(outdir, { recursive: true });
-  await build({ ...browser, entryPoints: [join(ROOT, 'media/main.ts')], outfile: join(outdir, 'activity.js'), sourcemap: production ? false : 'linked', minify: production });
-  copyFileSync(join(ROOT, 'media/activity.css'), join(outdir, 'activity.css'));
+  await build({ ...browser, entryPoints: [join(ROOT, 'src/webview/main.ts')], outfile: join(outdir, 'activity.js'), sourcemap: production ? false : 'linked', minify: production });
+  copyFileSync(join(ROOT, 'src/webview/activity.css'), join(outdir, 'activity.css'));
   const codicons = dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
   copyFileSync(join(codicons, 'codicon.css'), join(outdir, 'codicon.css'));
   copyFileSync(join(codicons, 'codicon.ttf'), join(outdir, 'codicon.ttf'));

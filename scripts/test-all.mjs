@@ -22,7 +22,7 @@ async function step(name, run) {
 const check = (ok) => (ok ? { passed: 1 } : { failed: 1 });
 
 await step('lint', () => check(npx(['eslint', '.']).status === 0));
-await step('typecheck', () => check(npx(['tsc', '-p', '.']).status === 0 && npx(['tsc', '-p', 'test/vscode']).status === 0 && npx(['tsc', '-p', 'media']).status === 0));
+await step('typecheck', () => check(npx(['tsc', '-p', '.']).status === 0 && npx(['tsc', '-p', 'test/vscode']).status === 0 && npx(['tsc', '-p', 'src/webview']).status === 0));
 await step('build', () => check(spawnSync('node', ['scripts/build.mjs'], { stdio: 'inherit' }).status === 0));
 // What the tests need, installed before the tests that need it (a failed install fails the run): real bubblewrap
 // for the sandbox tests; Chromium and playwright-core for the webview tests, with the test VS Code they come with.

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
-import { activityHtml } from '../../media/activityHtml.js';
+import { activityHtml } from '../webview/activityHtml.js';
 import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
 import { hostMessageSchema, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { activityHtml } from '../../media/activityHtml.js';
+import { activityHtml } from '../../src/webview/activityHtml.js';
 import { runEventSchema, type RunEvent } from '../../src/core/runs/events.js';
 
 /** The repository: found from here, since this module also runs bundled in dist/bench.js. */

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { ActivityModel } from '../../media/activityModel.js';
+import { ActivityModel } from '../../src/webview/activityModel.js';
 import { buildHostStub, buildWebview } from '../../scripts/buildWebview.mjs';
 import type { HostMessage, WebviewMessage } from '../../src/core/runs/activityProtocol.js';
 import type { RunEvent } from '../../src/core/runs/events.js';

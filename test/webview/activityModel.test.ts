@@ -1,8 +1,8 @@
 // The panel's view model without a browser: RunEvents (from a real CLI run, and hand-made edge cases) folded
 // into timeline items, header figures and pending approvals.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { ActivityModel, DISPOSITION_LABEL, type CallItem, type Item } from '../../media/activityModel.js';
-import { appendOutput, emptyTail, MAX_OUTPUT_CHARS, MAX_OUTPUT_LINES, tailText } from '../../media/outputTail.js';
+import { ActivityModel, DISPOSITION_LABEL, type CallItem, type Item } from '../../src/webview/activityModel.js';
+import { appendOutput, emptyTail, MAX_OUTPUT_CHARS, MAX_OUTPUT_LINES, tailText } from '../../src/webview/outputTail.js';
 import type { RunEvent } from '../../src/core/runs/events.js';
 import { recordRun } from '../support/webviewPage.js';
 

@@ -1,5 +1,5 @@
 import './zodWithoutEval.js';
-import { hostMessageSchema, webviewMessageSchema, type HostMessage, type WebviewMessage } from '../src/core/runs/activityProtocol.js';
+import { hostMessageSchema, webviewMessageSchema, type HostMessage, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import { ActivityModel } from './activityModel.js';
 import { renderApprovalCard } from './approvalCard.js';
 import { ControlsView, renderNotice } from './controls.js';

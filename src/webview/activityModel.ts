@@ -1,5 +1,5 @@
-import type { ApprovalDetail, AutonomyInfo, RunControls } from '../src/core/runs/activityProtocol.js';
-import type { RunEvent } from '../src/core/runs/events.js';
+import type { ApprovalDetail, AutonomyInfo, RunControls } from '../core/runs/activityProtocol.js';
+import type { RunEvent } from '../core/runs/events.js';
 import { appendOutput, emptyTail, type OutputTail } from './outputTail.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { ApprovalDetail } from '../src/core/runs/activityProtocol.js';
+import type { ApprovalDetail } from '../core/runs/activityProtocol.js';
 import type { CallItem } from './activityModel.js';
 import { h, icon } from './dom.js';
 import { callSubject, gateBadge } from './timelineRows.js';

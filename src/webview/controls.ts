@@ -1,4 +1,4 @@
-import type { AutonomyInfo, RunControls } from '../src/core/runs/activityProtocol.js';
+import type { AutonomyInfo, RunControls } from '../core/runs/activityProtocol.js';
 import { h, icon } from './dom.js';
 
 /**
