@@ -100,7 +100,7 @@ export class PolicyGate {
     if (command.length > MAX_COMMAND_LENGTH) {
       findings.push({ verdict: 'ask', rule: 'C0', message: `the command is ${command.length} characters long, over the ${MAX_COMMAND_LENGTH} the gate analyses` });
       for (const argv of lexicalCommands(command)) checkForbidden(argv, argv.join(' ').slice(0, 200));
-      return decide(findings, settings, () => false);
+      return decide(findings, settings, false);
     }
 
     const { commands, direct, problems } = this.analyses.get(this.parser, command, ctx.home, ci, ctx.shell);
@@ -144,10 +144,10 @@ export class PolicyGate {
       findings.push(...subscriptFindings(cmd, checkForbidden));
     }
     // C8 both ways: a wrapper's entry does not cover what it runs, so every command reached must match (C4).
-    const allowed = (cmd: SimpleCommand) => allowMatch(cmd, settings.allowedCommands, inside);
     // S6: with nothing to bound what an allowed command does, full keeps only the commands balanced would run.
     const uncontained = settings.autonomyLevel === 'full' && !ctx.sandbox;
-    const decision = decide(findings, uncontained ? { ...settings, autonomyLevel: 'balanced' } : settings, () => commands.every(allowed), commands.find((c) => !allowed(c)), commands);
+    const notAllowed = commands.find((c) => !allowMatch(c, settings.allowedCommands, inside));
+    const decision = decide(findings, uncontained ? { ...settings, autonomyLevel: 'balanced' } : settings, notAllowed === undefined, notAllowed, commands);
     if (uncontained && decision.verdict === 'ask' && decision.rule === 'C8') decision.reason += '; without a sandbox on this machine, full decides commands as balanced does (S6)';
     return decision;
   }
@@ -161,7 +161,7 @@ function decideFile(kind: 'write' | 'create' | 'delete', path: string, settings:
   return { verdict: worst, rule: decisive.rule, reason: `${worst}: ${decisive.message}`, findings };
 }
 
-function decide(findings: Finding[], settings: GateSettings, allAllowed: () => boolean, firstNotAllowed?: SimpleCommand, direct: SimpleCommand[] = []): Decision {
+function decide(findings: Finding[], settings: GateSettings, allAllowed: boolean, firstNotAllowed?: SimpleCommand, direct: SimpleCommand[] = []): Decision {
   const deny = findings.find((f) => f.verdict === 'deny');
   if (deny) return { verdict: 'deny', rule: deny.rule, reason: `deny: ${deny.message}`, findings };
   const ask = findings.find((f) => f.verdict === 'ask');
@@ -170,7 +170,7 @@ function decide(findings: Finding[], settings: GateSettings, allAllowed: () => b
   }
   if (ask) return { verdict: 'ask', rule: ask.rule, reason: `ask: ${ask.message}`, findings };
   if (settings.autonomyLevel === 'full') return { verdict: 'allow', rule: 'C9', reason: 'allow: at the full level a command without findings runs', findings };
-  if (allAllowed()) {
+  if (allAllowed) {
     const entries = direct.map((c) => matchingEntry(c, settings.allowedCommands)).filter(Boolean);
     return { verdict: 'allow', rule: 'C8', reason: `allow: every command matches allowedCommands${entries.length ? ` (${[...new Set(entries)].map((e) => `"${e}"`).join(', ')})` : ''}`, findings };
   }
