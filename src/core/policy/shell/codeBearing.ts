@@ -1,5 +1,5 @@
 import type { Finding } from '../types.js';
-import { commandName, denyArgv, SHELLS } from './argv.js';
+import { commandName, denyArgv, denyArgvSources, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import { SCRIPT_BLOCK, type Dialect } from './dialect.js';
 import { longOption } from './longOptions.js';
@@ -114,7 +114,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     if (exe) out.code.push({ text: [exe, ...(list > 0 ? [argv[list + 1]!] : [])].join(' '), via: 'Start-Process' });
     return out;
   }
-  const program = programOptionCode(name, argv, words);
+  const program = programOptionCode(name, argv, denyArgvSources(cmd));
   if (program) {
     out.code.push(...program.code);
     for (const message of program.unknown) out.findings.push({ verdict: 'ask', rule: 'C4', message, command: cmd.text });

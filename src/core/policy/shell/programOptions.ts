@@ -27,6 +27,7 @@ export interface ProgramCode {
 /** The tools this module reads: every other command is passed over at once. */
 const TOOLS = new Set([...Object.keys(PROGRAM_OPTIONS), 'zip', 'man', 'ssh', 'scp', 'sftp', 'vi', 'vim', 'nvim', 'gvim', 'view', 'ex', 'vimdiff', 'emacs']);
 
+/** `words[i]` is the command-line word `argv[i]` came from (`denyArgvSources`): a brace or split word gives several. */
 export function programOptionCode(name: string, argv: readonly string[], words: readonly Word[]): ProgramCode | undefined {
   if (!TOOLS.has(name)) return undefined;
   const out: ProgramCode = { code: [], unknown: [] };
