@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark prints its figures, and the peer's where one exists. No assertions.
 import { benchAgent } from './agent.js';
 import { benchCheckpoints } from './checkpoints.js';
+import { benchContext } from './context.js';
 import { benchGate } from './gate.js';
 import { benchParser } from './parser.js';
 import { benchSandbox } from './sandbox.js';
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   if (!only || only === 'gate') await benchGate();
   if (!only || only === 'checkpoints') await benchCheckpoints();
   if (!only || only === 'agent') await benchAgent();
+  if (!only || only === 'agent' || only === 'context') await benchContext();
   if (!only || only === 'sandbox') await benchSandbox();
   if (!only || only === 'webview') await benchWebview();
 }

@@ -54,6 +54,7 @@ export type Item =
   | { kind: 'selfcorrection'; id: string; seq: number; count: number; max: number; reason: string }
   | { kind: 'checkpoint'; id: string; seq: number; label: string; commit: string; skipped: number }
   | { kind: 'pause'; id: string; seq: number; pauseKind: string; reason: string }
+  | { kind: 'condensed'; id: string; seq: number; by: 'model' | 'digest'; reason: 'window' | 'overflow'; summary: string; tokensBefore: number; tokensAfter: number; replaced: number }
   | { kind: 'leftovers'; id: string; seq: number; processes: Array<{ pid: number; command: string }> }
   | {
       kind: 'completion';
@@ -93,6 +94,8 @@ export interface Header {
   endMs: number | null;
   inputTokens: number;
   outputTokens: number;
+  /** Of inputTokens, read from the provider's cache. */
+  cachedInputTokens: number;
   costUsd: number;
   steps: number;
   model: string | null;
@@ -126,7 +129,7 @@ export class ActivityModel {
   private terminal: Extract<RunEvent, { type: 'run.stopped' | 'run.failed' | 'run.completed' }> | null = null;
   private pausedNow = false;
   private lastTime: number | null = null;
-  private usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  private usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 };
   private steps = 0;
 
   reset(runId: string | null, events: readonly RunEvent[]): void {
@@ -144,7 +147,7 @@ export class ActivityModel {
     this.terminal = null;
     this.pausedNow = false;
     this.lastTime = null;
-    this.usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    this.usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 };
     this.steps = 0;
     this.headerChanged = this.approvalsChanged = this.controlsChanged = true;
     for (const e of events) this.apply(e);
@@ -263,12 +266,16 @@ export class ActivityModel {
         if (this.pausedNow) this.pausedNow = false;
         this.headerChanged = true;
         break;
+      case 'context.condensed':
+        this.push({ kind: 'condensed', id, seq: e.seq, by: e.by, reason: e.reason, summary: e.summary, tokensBefore: e.tokensBefore, tokensAfter: e.tokensAfter, replaced: e.replaced });
+        break;
       case 'model.text':
         if (e.text.trim() !== '') this.push({ kind: 'text', id, seq: e.seq, text: e.text });
         break;
       case 'model.usage':
         this.usage.inputTokens += e.inputTokens ?? 0;
         this.usage.outputTokens += e.outputTokens ?? 0;
+        this.usage.cachedInputTokens += e.cachedInputTokens ?? 0;
         this.usage.costUsd += e.costUsd ?? 0;
         this.headerChanged = true;
         break;

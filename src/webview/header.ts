@@ -59,7 +59,8 @@ export class HeaderView {
     this.state.dataset.state = hd.state;
     this.level.textContent = hd.level ? `${hd.level}${hd.levelSource ? ` (from ${hd.levelSource})` : ''}` : '—';
     this.steps.textContent = `${hd.steps} step${hd.steps === 1 ? '' : 's'}`;
-    this.tokens.textContent = `${formatCount(hd.inputTokens)} in / ${formatCount(hd.outputTokens)} out tokens`;
+    const cached = hd.cachedInputTokens > 0 ? ` (${formatCount(hd.cachedInputTokens)} cached)` : '';
+    this.tokens.textContent = `${formatCount(hd.inputTokens)} in${cached} / ${formatCount(hd.outputTokens)} out tokens`;
     this.cost.textContent = hd.costUsd > 0 ? ` · $${hd.costUsd.toFixed(hd.costUsd < 1 ? 3 : 2)}` : '';
     // RULES.md §4 S6: a run whose commands are not confined says so, and why, where the level is shown.
     const sb = hd.sandbox;

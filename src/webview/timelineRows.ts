@@ -38,6 +38,8 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
         h('span', { class: 'title' }, `Paused (${PAUSE_LABEL[item.pauseKind] ?? item.pauseKind})`),
         h('div', { class: 'detail pre-wrap' }, item.reason),
       ]);
+    case 'condensed':
+      return condensedRow(item, ui);
     case 'leftovers':
       return row(item, 'leftovers', 'debug-disconnect', [
         h('span', { class: 'title' }, `Ended ${item.processes.length} process${item.processes.length === 1 ? '' : 'es'} the run left running`),
@@ -61,6 +63,7 @@ const PAUSE_LABEL: Record<string, string> = {
   'self-corrections': 'self-correction limit',
   'repeated-failure': 'repeated failure',
   review: 'review',
+  context: 'context window full',
 };
 
 function row(item: Item, cls: string, ico: string, body: Array<Node | string | null>): HTMLElement {
@@ -85,6 +88,22 @@ function textRow(item: Extract<Item, { kind: 'text' }>, ui: RowUi): HTMLElement 
   const t = toggle(item, 'text', ui, open ? 'Show less' : 'Show more');
   return row(item, 'text', 'comment', [h('div', { class: `model-text${open ? '' : ' clamped'}` }, item.text), t.button]);
 }
+
+/** The summary that replaced older turns: what the model now knows of them, folded like long model text. */
+function condensedRow(item: Extract<Item, { kind: 'condensed' }>, ui: RowUi): HTMLElement {
+  const open = ui.expanded.has(`${item.id}|summary`);
+  const t = toggle(item, 'summary', ui, open ? 'Hide summary' : 'Show summary');
+  const why = item.reason === 'overflow' ? 'the provider said the conversation was too long' : 'the conversation neared the context window';
+  const who = item.by === 'model' ? 'summarised by the model' : 'the model could not summarise; a list of its calls stands in';
+  return row(item, 'condensed', 'fold', [
+    h('span', { class: 'title' }, `Context condensed: ${formatTokens(item.tokensBefore)} → ${formatTokens(item.tokensAfter)} tokens`),
+    h('div', { class: 'meta' }, `${why}; ${item.replaced} earlier message${item.replaced === 1 ? '' : 's'} ${who}`),
+    t.button,
+    open ? h('div', { class: 'model-text' }, item.summary) : null,
+  ]);
+}
+
+const formatTokens = (n: number) => (n >= 10_000 ? `${Math.round(n / 1000)}k` : n.toLocaleString('en-US'));
 
 const TOOL_ICON: Record<string, string> = {
   read_file: 'file',

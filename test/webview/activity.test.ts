@@ -190,6 +190,29 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await page.locator('[data-call="b1"] .sandbox-boundary').innerText()).toContain(note);
   });
 
+  it('a condensed context is one row, its summary folded until asked; cached tokens show in the header', async () => {
+    const id = 'condensed-run';
+    const head = run.slice(0, 2).map((e) => ({ ...e, runId: id }));
+    let seq = head.length;
+    const ev = (e: Record<string, unknown>) => ({ runId: id, seq: seq++, time: head[0]!.time, ...e }) as RunEvent;
+    await send({
+      type: 'reset',
+      runId: id,
+      events: [
+        ...head,
+        ev({ type: 'model.usage', inputTokens: 98_000, outputTokens: 900, cachedInputTokens: 80_000 }),
+        ev({ type: 'context.condensed', taskId: '2.1', reason: 'window', by: 'model', summary: '5. What remains: edit src/todo.js', tokensBefore: 98_000, tokensAfter: 12_400, replaced: 14 }),
+      ],
+    });
+    const row = page.locator('.row-condensed');
+    expect(await row.locator('.title').innerText()).toBe('Context condensed: 98k → 12k tokens');
+    expect(await row.innerText()).toContain('14 earlier messages summarised by the model');
+    expect(await row.innerText()).not.toContain('What remains');
+    await row.getByRole('button', { name: 'Show summary' }).click();
+    await expect.poll(() => row.innerText()).toContain('5. What remains: edit src/todo.js');
+    expect(await page.locator('.header').innerText()).toContain('(80k cached)');
+  });
+
   it('a section the user opened stays open when the host sends the run again (the panel hidden and shown)', async () => {
     const id = runId();
     let seq = 3;

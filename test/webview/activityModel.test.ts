@@ -93,6 +93,18 @@ describe('ActivityModel', () => {
     expect(m.items[1]).toMatchObject({ processes: [{ pid: 11, command: 'sleep 1000' }] });
   });
 
+  it('a condensed context is a row with its summary; cached tokens are a header figure', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [
+      started(),
+      ev({ type: 'model.usage', inputTokens: 9000, outputTokens: 100, cachedInputTokens: 7000 }),
+      ev({ type: 'context.condensed', taskId: '1', reason: 'window', by: 'model', summary: '1. Task: x', tokensBefore: 9800, tokensAfter: 2100, replaced: 6 }),
+      ev({ type: 'model.usage', inputTokens: 2500, outputTokens: 50, cachedInputTokens: 2000 }),
+    ]);
+    expect(m.items.find((i) => i.kind === 'condensed')).toMatchObject({ by: 'model', reason: 'window', summary: '1. Task: x', tokensBefore: 9800, tokensAfter: 2100, replaced: 6 });
+    expect(m.header()).toMatchObject({ inputTokens: 11500, cachedInputTokens: 9000, outputTokens: 150 });
+  });
+
   it('changes to rendered items are recorded by id, so the renderer rebuilds only those', () => {
     const m = new ActivityModel();
     m.reset('r1', [started(), ev({ type: 'tool.requested', callId: 'c', tool: 'run_command', input: { command: 'npm test' } })]);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunCheckpoints } from '../checkpoints/index.js';
-import type { ChatMessage, ChatModel, ToolCall } from '../models/chatModel.js';
+import type { ChatMessage, ChatModel, ChatResponse, ToolCall } from '../models/chatModel.js';
 import { ModelError } from '../models/chatModel.js';
 import type { PolicyGate } from '../policy/gate.js';
 import type { FileSystemView } from '../policy/paths.js';
@@ -16,7 +16,7 @@ import { endRunProcesses, runMarker } from '../tools/runProcesses.js';
 import type { ToolContext, ToolResult } from '../tools/types.js';
 import type { CommandSandbox } from '../sandbox/commandSandbox.js';
 import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
-import { fitToWindow } from './contextBudget.js';
+import { condense, CONDENSE_AT, ContextMeter } from './condense.js';
 import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
 
@@ -97,7 +97,7 @@ export interface RunOutcome {
 
 class Pause extends Error {
   constructor(
-    readonly kind: 'approval' | 'group' | 'edit-limit' | 'self-corrections' | 'repeated-failure' | 'review',
+    readonly kind: 'approval' | 'group' | 'edit-limit' | 'self-corrections' | 'repeated-failure' | 'review' | 'context',
     message: string,
   ) {
     super(message);
@@ -121,6 +121,8 @@ export class Executor {
   /** Since the last pause between groups: tokens used and checks run, for the review. */
   private group = { inputTokens: 0, outputTokens: 0, checks: [] as string[] };
   private step = 0;
+  /** Tokens of the current task's conversation, by the provider's count of the last request. */
+  private readonly meter = new ContextMeter();
   private readonly originalMarks = new Map<number, TaskStatus>();
   private readonly taskFile: TaskFileAccess;
   /** The process groups of the run's commands, while it runs (ended at its end, or at the exit of this process). */
@@ -283,6 +285,7 @@ export class Executor {
     }
     await this.setMark(task, 'in_progress');
 
+    this.meter.reset();
     const files = await specFiles(this.o.tasksFile);
     const workspaceFiles = await this.listWorkspace();
     const steering = applicableSteering(await readSteering(this.o.workspace), [...fresh.details, fresh.title].flatMap((d) => d.match(/[\w./-]+\.\w+/g) ?? []));
@@ -318,19 +321,12 @@ export class Executor {
       this.emit({ type: 'step.started', taskId: task.id, step: ++this.step, label: 'model' });
       let response;
       try {
-        const fitted = fitToWindow(messages, this.o.model.contextWindow);
-        if (fitted.summarised > 0) messages.splice(0, messages.length, ...fitted.messages);
-        response = await this.o.model.complete({ messages: fitted.messages, tools: toolJsonSchemas(), signal: this.o.signal, onText: undefined });
+        response = await this.request(messages, task);
       } catch (err) {
         if (this.o.signal.aborted) throw new StopSignal();
-        throw err instanceof ModelError ? err : new Error(`the model request failed: ${(err as Error).message}`);
+        throw err instanceof ModelError || err instanceof Pause ? err : new Error(`the model request failed: ${(err as Error).message}`);
       }
       if (response.text) this.emit({ type: 'model.text', text: response.text });
-      if (response.usage) {
-        this.emit({ type: 'model.usage', ...response.usage });
-        this.group.inputTokens += response.usage.inputTokens ?? 0;
-        this.group.outputTokens += response.usage.outputTokens ?? 0;
-      }
       messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
       if (response.toolCalls.length === 0) {
         if (++nudges > NUDGES) throw new Error(`the model stopped without calling complete_task for task ${task.id ?? task.title}`);
@@ -356,6 +352,50 @@ export class Executor {
       }
     }
     throw new Error(`task ${task.id ?? task.title} took more than ${MAX_MODEL_TURNS_PER_TASK} model turns`);
+  }
+
+  /**
+   * One model turn. Past CONDENSE_AT of the window (by the provider's own count of the last request) the older
+   * turns are condensed first; a context-overflow answer condenses and retries once, then pauses with the reason.
+   */
+  private async request(messages: ChatMessage[], task: Task): Promise<ChatResponse> {
+    const window = this.o.model.contextWindow;
+    const tools = toolJsonSchemas();
+    if (this.meter.estimate(messages) > window * CONDENSE_AT) await this.condense(messages, task, 'window');
+    for (let attempt = 0; ; attempt++) {
+      const length = messages.length;
+      try {
+        const response = await this.o.model.complete({ messages, tools, signal: this.o.signal, onText: undefined });
+        this.meter.record(messages, length, response.usage);
+        this.usage(response.usage);
+        return response;
+      } catch (err) {
+        if (!(err instanceof ModelError) || err.kind !== 'context-overflow' || this.o.signal.aborted) throw err;
+        if (attempt > 0 || !(await this.condense(messages, task, 'overflow'))) {
+          throw new Pause('context', `task ${task.id ?? task.title}: the conversation does not fit the model's context window (${window.toLocaleString('en-US')} tokens as configured) even after condensing; ${err.message}. If the model's window is larger, say so (specAgent.model.contextWindow in VS Code, --context-window in the CLI); else split the task.`);
+        }
+      }
+    }
+  }
+
+  /** Condenses the task's conversation in place; false when there was nothing older than the last turn to condense. */
+  private async condense(messages: ChatMessage[], task: Task, reason: 'window' | 'overflow'): Promise<boolean> {
+    const tokensBefore = this.meter.estimate(messages);
+    const c = await condense(messages, { model: this.o.model, tools: toolJsonSchemas(), signal: this.o.signal, tokensBefore });
+    if (this.o.signal.aborted) throw new StopSignal();
+    if (!c) return false;
+    this.usage(c.usage);
+    messages.splice(0, messages.length, ...c.messages);
+    this.meter.reset();
+    this.emit({ type: 'context.condensed', taskId: task.id, reason, by: c.by, summary: c.summary, tokensBefore: c.tokensBefore, tokensAfter: c.tokensAfter, replaced: c.replaced });
+    return true;
+  }
+
+  private usage(usage: ChatResponse['usage']): void {
+    if (!usage) return;
+    this.emit({ type: 'model.usage', ...usage });
+    this.group.inputTokens += usage.inputTokens ?? 0;
+    this.group.outputTokens += usage.outputTokens ?? 0;
   }
 
   /** The workspace's files for the prompt; a listing that fails leaves the prompt without it, not the run. */

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse } from './chatModel.js';
+import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ChatUsage } from './chatModel.js';
 
 export interface AnthropicOptions {
   id: string;
@@ -30,9 +30,9 @@ export class AnthropicModel implements ChatModel {
         {
           model: this.o.model,
           max_tokens: this.o.maxTokens ?? 8192,
-          ...(system ? { system } : {}),
-          messages: toAnthropic(request.messages),
-          tools: request.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema })),
+          ...(system ? { system: [{ type: 'text' as const, text: system, cache_control: EPHEMERAL }] } : {}),
+          messages: withCacheBreakpoint(toAnthropic(request.messages)),
+          tools: request.tools.map((t, i, all) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema, ...(i === all.length - 1 ? { cache_control: EPHEMERAL } : {}) })),
         },
         { signal: request.signal },
       );
@@ -40,11 +40,30 @@ export class AnthropicModel implements ChatModel {
       const message = await stream.finalMessage();
       const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
       const toolCalls = message.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, tool: b.name, input: b.input }] : []));
-      return { text, toolCalls, usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens } };
+      return { text, toolCalls, usage: usageOf(message.usage) };
     } catch (err) {
       throw describeAnthropicError(err, this.id, request.signal);
     }
   }
+}
+
+/**
+ * Prompt caching: breakpoints after the tools, the system prompt and the conversation's last block, so each turn
+ * reads everything before its new messages from the cache (the conversation only grows at its end). Four at most.
+ */
+const EPHEMERAL = { type: 'ephemeral' as const };
+
+function withCacheBreakpoint(messages: Anthropic.MessageParam[]): Anthropic.MessageParam[] {
+  const last = messages.at(-1);
+  const block = last && Array.isArray(last.content) ? last.content.at(-1) : undefined;
+  if (block && (block.type === 'text' || block.type === 'tool_result' || block.type === 'tool_use')) block.cache_control = EPHEMERAL;
+  return messages;
+}
+
+/** `input_tokens` leaves out what was read from or written to the cache: the whole prompt is the sum. */
+function usageOf(u: Anthropic.Usage): ChatUsage {
+  const cached = u.cache_read_input_tokens ?? 0;
+  return { inputTokens: u.input_tokens + cached + (u.cache_creation_input_tokens ?? 0), outputTokens: u.output_tokens, ...(cached > 0 ? { cachedInputTokens: cached } : {}) };
 }
 
 /** Anthropic wants alternating turns; tool results are user content blocks, merged into one turn. */

@@ -26,7 +26,10 @@ export interface ChatRequest {
 }
 
 export interface ChatUsage {
+  /** The whole prompt, cached part included. */
   inputTokens?: number;
+  /** The part of the prompt the provider read from its cache (cheaper, faster). */
+  cachedInputTokens?: number;
   outputTokens?: number;
   costUsd?: number;
 }

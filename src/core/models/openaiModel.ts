@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
-import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ToolCall } from './chatModel.js';
+import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ChatUsage, type ToolCall } from './chatModel.js';
 
 export interface OpenAICompatibleOptions {
   id: string;
@@ -46,7 +46,7 @@ export class OpenAICompatibleModel implements ChatModel {
       let usage: ChatResponse['usage'];
       let finished = false;
       for await (const chunk of stream) {
-        if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens, outputTokens: chunk.usage.completion_tokens };
+        if (chunk.usage) usage = usageOf(chunk.usage);
         for (const choice of chunk.choices ?? []) {
           const delta = choice.delta;
           if (delta?.content) {
@@ -71,6 +71,17 @@ export class OpenAICompatibleModel implements ChatModel {
       throw describeOpenAIError(err, this.id, request.signal);
     }
   }
+}
+
+/** The cached part of the prompt (OpenAI, DeepSeek's own field) and a cost the provider states (OpenRouter's `usage.cost`). */
+function usageOf(u: OpenAI.CompletionUsage & { prompt_cache_hit_tokens?: number; cost?: number }): ChatUsage {
+  const cached = u.prompt_tokens_details?.cached_tokens ?? u.prompt_cache_hit_tokens ?? 0;
+  return {
+    inputTokens: u.prompt_tokens,
+    outputTokens: u.completion_tokens,
+    ...(cached > 0 ? { cachedInputTokens: cached } : {}),
+    ...(typeof u.cost === 'number' && Number.isFinite(u.cost) ? { costUsd: u.cost } : {}),
+  };
 }
 
 /** Arguments that are not JSON reach the tool layer as a string, whose schema check tells the model what is wrong. */
@@ -105,7 +116,7 @@ export function describeOpenAIError(err: unknown, id: string, signal: AbortSigna
   if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) return new ModelError(`${id}: the server refused the API key (${err.status}); set the right key (OPENAI_API_KEY, or the provider's variable)`, 'auth');
   if (err instanceof OpenAI.NotFoundError) return new ModelError(`${id}: the server does not know this model (404); check the model name`, 'unknown-model');
   if (err instanceof OpenAI.RateLimitError) return new ModelError(`${id}: rate limited (429) after retries with backoff; try again later`, 'rate-limit');
-  if (err instanceof OpenAI.BadRequestError && /context|too long|maximum.*tokens/i.test(err.message)) return new ModelError(`${id}: the conversation is longer than the model's context window`, 'context-overflow');
+  if (err instanceof OpenAI.BadRequestError && (err.code === 'context_length_exceeded' || /context|too long|maximum.*tokens/i.test(err.message))) return new ModelError(`${id}: the conversation is longer than the model's context window`, 'context-overflow');
   if (err instanceof OpenAI.APIConnectionError) return new ModelError(`${id}: cannot reach the server (${err.message}); check --base-url and that it is running`, 'network');
   if (err instanceof OpenAI.APIError) return new ModelError(`${id}: the server answered ${err.status ?? 'an error'}: ${err.message}`, 'protocol');
   if (err instanceof SyntaxError) return new ModelError(`${id}: the server sent a malformed stream chunk (${err.message})`, 'protocol');

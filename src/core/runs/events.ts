@@ -27,7 +27,20 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('task.started'), task: taskRef }),
   z.object({ ...base, type: z.literal('step.started'), taskId: z.string().nullable(), step: z.number().int(), label: z.string() }),
   z.object({ ...base, type: z.literal('model.text'), text: z.string() }),
-  z.object({ ...base, type: z.literal('model.usage'), inputTokens: z.number().optional(), outputTokens: z.number().optional(), costUsd: z.number().optional() }),
+  /** One model request: `inputTokens` counts the whole prompt, `cachedInputTokens` the part read from the provider's cache. */
+  z.object({ ...base, type: z.literal('model.usage'), inputTokens: z.number().optional(), outputTokens: z.number().optional(), cachedInputTokens: z.number().optional(), costUsd: z.number().optional() }),
+  /** The task's older turns were replaced by a summary (`by` the model, or a digest of the calls when it could not write one). */
+  z.object({
+    ...base,
+    type: z.literal('context.condensed'),
+    taskId: z.string().nullable(),
+    reason: z.enum(['window', 'overflow']),
+    by: z.enum(['model', 'digest']),
+    summary: z.string(),
+    tokensBefore: z.number(),
+    tokensAfter: z.number(),
+    replaced: z.number().int(),
+  }),
   z.object({ ...base, type: z.literal('tool.requested'), callId: z.string(), tool: z.string(), input: z.unknown() }),
   z.object({ ...base, type: z.literal('gate.decided'), callId: z.string(), verdict: z.enum(['allow', 'ask', 'deny']), rule: z.string(), reason: z.string(), findings: z.array(finding) }),
   z.object({ ...base, type: z.literal('approval.requested'), callId: z.string(), tool: z.string(), input: z.unknown(), rule: z.string(), reason: z.string() }),
@@ -66,7 +79,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
     /** A parent ticked because all its sub-tasks are done: how many are done, and how many of those were verified. */
     subtasks: z.object({ done: z.number().int(), verified: z.number().int() }).optional(),
   }),
-  z.object({ ...base, type: z.literal('run.paused'), reason: z.string(), kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review']) }),
+  z.object({ ...base, type: z.literal('run.paused'), reason: z.string(), kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review', 'context']) }),
   z.object({ ...base, type: z.literal('run.stopped'), reason: z.string(), completedSteps: z.array(z.string()) }),
   z.object({ ...base, type: z.literal('run.failed'), error: z.string(), taskId: z.string().nullable().optional() }),
   z.object({ ...base, type: z.literal('run.completed'), tasksCompleted: z.number().int() }),

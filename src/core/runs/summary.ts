@@ -15,7 +15,8 @@ export interface RunSummary {
   /** RULES.md §4 S6: whether commands ran confined, and if not, why. */
   sandbox?: { confined: boolean; backend?: string; why?: string };
   tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; summary?: string }>;
-  tokens: { input: number; output: number; costUsd?: number };
+  /** `cached`: of `input`, read from the provider's cache; `condensed`: times a task's conversation was condensed. */
+  tokens: { input: number; output: number; cached: number; costUsd?: number; condensed?: number };
   /** `allowedBy`: who let it run, for the audit: the gate's rule when it was auto-approved, or the user. */
   commands: Array<{ command: string; exitCode: number | null; ok: boolean; allowedBy?: string }>;
   files: Array<{ path: string; tool: string; added?: number | null; removed?: number | null; allowedBy?: string }>;
@@ -57,7 +58,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
     runId: first?.runId ?? '',
     status: 'running',
     tasks: [],
-    tokens: { input: 0, output: 0 },
+    tokens: { input: 0, output: 0, cached: 0 },
     commands: [],
     files: [],
     gate: { allow: 0, ask: 0, deny: 0 },
@@ -82,7 +83,11 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
       case 'model.usage':
         s.tokens.input += e.inputTokens ?? 0;
         s.tokens.output += e.outputTokens ?? 0;
+        s.tokens.cached += e.cachedInputTokens ?? 0;
         if (e.costUsd !== undefined) s.tokens.costUsd = (s.tokens.costUsd ?? 0) + e.costUsd;
+        break;
+      case 'context.condensed':
+        s.tokens.condensed = (s.tokens.condensed ?? 0) + 1;
         break;
       case 'tool.requested':
         requested.set(e.callId, { tool: e.tool, input: e.input });

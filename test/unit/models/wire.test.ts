@@ -108,6 +108,26 @@ describe('the OpenAI-compatible provider on the wire', () => {
   });
 });
 
+describe('usage the OpenAI-compatible servers report', () => {
+  const usageStream = (usage: Record<string, unknown>) => [chunk({ role: 'assistant', content: 'ok' }), chunk({}, 'stop'), data({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage }), 'data: [DONE]\n\n'];
+  it.each([
+    ['OpenAI (prompt_tokens_details.cached_tokens)', { prompt_tokens: 5000, completion_tokens: 20, total_tokens: 5020, prompt_tokens_details: { cached_tokens: 4096 } }, { inputTokens: 5000, outputTokens: 20, cachedInputTokens: 4096 }],
+    ['DeepSeek (prompt_cache_hit_tokens)', { prompt_tokens: 900, completion_tokens: 3, total_tokens: 903, prompt_cache_hit_tokens: 640, prompt_cache_miss_tokens: 260 }, { inputTokens: 900, outputTokens: 3, cachedInputTokens: 640 }],
+    ['OpenRouter (usage.cost)', { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110, cost: 0.00042 }, { inputTokens: 100, outputTokens: 10, costUsd: 0.00042 }],
+    ['a server that caches nothing', { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110, prompt_tokens_details: { cached_tokens: 0 } }, { inputTokens: 100, outputTokens: 10 }],
+  ])('%s', async (_what, usage, expected) => {
+    const base = await serve((res) => sse(res, usageStream(usage)));
+    const r = await new OpenAICompatibleModel({ id: 'x:m', model: 'm', baseURL: `${base}/v1`, maxRetries: 0 }).complete(request());
+    expect(r.usage).toEqual(expected);
+  });
+
+  it('knows a context overflow by its code, whatever the wording', async () => {
+    const base = await serve((res) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'Input is too large for this model.', type: 'invalid_request_error', code: 'context_length_exceeded' } })));
+    const err = await new OpenAICompatibleModel({ id: 'x:m', model: 'm', baseURL: `${base}/v1`, maxRetries: 0 }).complete(request()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'context-overflow' });
+  });
+});
+
 describe('the Anthropic provider on the wire', () => {
   const ev = (type: string, body: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...body })}\n\n`;
   const stream = [
@@ -136,9 +156,28 @@ describe('the Anthropic provider on the wire', () => {
     expect(r).toEqual({ text: 'Running the tests.', toolCalls: [{ id: 'toolu_1', tool: 'run_command', input: { command: 'npm test' } }], usage: { inputTokens: 25, outputTokens: 31 } });
     expect(requests[0]!.url).toBe('/v1/messages');
     expect(requests[0]!.headers['x-api-key'] ?? requests[0]!.headers.authorization, JSON.stringify(requests[0]!.headers)).toMatch(/^(k|Bearer k)$/);
-    const sent = requests[0]!.body as { system: string; messages: Array<{ role: string; content: Array<{ type: string }> }> };
-    expect(sent.system).toBe('sys');
+    const sent = requests[0]!.body as { system: Array<{ text: string }>; messages: Array<{ role: string; content: Array<{ type: string }> }> };
+    expect(sent.system.map((b) => b.text)).toEqual(['sys']);
     expect(sent.messages.map((m) => [m.role, m.content.map((c) => c.type).join('+')])).toEqual([['user', 'text'], ['assistant', 'tool_use+tool_use'], ['user', 'tool_result+tool_result']]);
+  });
+
+  it('marks the stable prefix for the prompt cache and counts the cached part of the prompt', async () => {
+    const cachedStart = ev('message_start', { message: { id: 'msg_2', type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 40, cache_read_input_tokens: 3000, cache_creation_input_tokens: 200, output_tokens: 1 } } });
+    const base = await serve((res) => sse(res, [cachedStart, ...stream.slice(1)]));
+    const req = request();
+    req.messages.push({ role: 'assistant', content: '', toolCalls: [{ id: 'toolu_0', tool: 'read_file', input: { path: 'a' } }] }, { role: 'tool', toolCallId: 'toolu_0', tool: 'read_file', content: 'A' });
+    const r = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base, apiKey: 'k', maxRetries: 0 }).complete(req);
+    // input_tokens leaves out the cache's part: the whole prompt is 40 + 3000 + 200.
+    expect(r.usage).toEqual({ inputTokens: 3240, cachedInputTokens: 3000, outputTokens: 31 });
+    const sent = requests[0]!.body as { system: Array<{ cache_control?: unknown }>; tools: Array<{ cache_control?: unknown }>; messages: Array<{ content: Array<{ type: string; cache_control?: unknown }> }> };
+    const marked = (x: { cache_control?: unknown }) => JSON.stringify(x.cache_control ?? null);
+    expect(sent.system.map(marked)).toEqual(['{"type":"ephemeral"}']);
+    expect(sent.tools.map(marked).filter((m) => m !== 'null')).toHaveLength(1);
+    expect(marked(sent.tools.at(-1)!)).toBe('{"type":"ephemeral"}');
+    // The conversation's last block: the next turn reads everything up to it from the cache.
+    const blocks = sent.messages.flatMap((m) => m.content);
+    expect(blocks.map(marked)).toEqual(['null', 'null', '{"type":"ephemeral"}']);
+    expect(blocks.at(-1)!.type).toBe('tool_result');
   });
 
   it('retries a 429 with backoff, then succeeds', async () => {
