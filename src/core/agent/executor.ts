@@ -105,6 +105,7 @@ class Pause extends Error {
 }
 
 const MAX_MODEL_TURNS_PER_TASK = 200;
+const CUT_AT_LIMIT = 'Your answer was cut at the output-token limit, so its tool calls were not run (the last one was incomplete). Write in smaller pieces: a long file as a short write_file followed by edit_file calls that add the rest, one call per answer for large content.';
 const NUDGES = 2;
 
 /**
@@ -329,13 +330,18 @@ export class Executor {
       if (response.text) this.emit({ type: 'model.text', text: response.text });
       messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
       if (response.toolCalls.length === 0) {
+        if (response.cutAtLimit) {
+          messages.push({ role: 'user', content: CUT_AT_LIMIT });
+          continue;
+        }
         if (++nudges > NUDGES) throw new Error(`the model stopped without calling complete_task for task ${task.id ?? task.title}`);
         messages.push({ role: 'user', content: 'Continue with the task using the tools; call complete_task when it is done and checked.' });
         continue;
       }
       for (const call of response.toolCalls) {
         if (this.o.signal.aborted) throw new StopSignal();
-        const result = await this.toolCall(call, task, fileEdits);
+        // An answer cut at the output limit: none of its calls runs (the last one is incomplete).
+        const result: Awaited<ReturnType<Executor['toolCall']>> = response.cutAtLimit ? this.notRun(call, CUT_AT_LIMIT) : call.invalidArguments !== undefined ? this.notRun(call, `The arguments of this ${call.tool} call were not valid JSON (${call.invalidArguments}). Send the call again with its arguments as one JSON object.`) : await this.toolCall(call, task, fileEdits);
         messages.push({ role: 'tool', toolCallId: call.id, tool: call.tool, content: result.output });
         if (result.data?.countsAsEdit) fileEdits++;
         if (result.completed) return;
@@ -448,6 +454,12 @@ export class Executor {
     this.completedSteps.push(`${call.tool} ${summarise(call.input)}`);
     const countsAsEdit = call.tool === 'write_file' || call.tool === 'edit_file';
     return { ...out, data: { ...out.data, countsAsEdit }, retryableCheck: call.tool === 'run_command' && !result.ok && this.o.settings().verifyCommands.includes(String((parsed.input as { command: string }).command)) };
+  }
+
+  /** A call answered without being dispatched: journaled as requested and finished, with why. */
+  private notRun(call: ToolCall, why: string): ToolResult {
+    this.emit({ type: 'tool.requested', callId: call.id, tool: call.tool, input: call.input });
+    return this.finish(call, { ok: false, output: why }, 0);
   }
 
   /** A command's live output as tool.output events, bounded per call (a log of gigabytes must not fill the journal). */

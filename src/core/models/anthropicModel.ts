@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ChatUsage } from './chatModel.js';
+import { hostOf, isDroppedConnection, providerErrorType, providerMessage } from './wireErrors.js';
 
 export interface AnthropicOptions {
   id: string;
@@ -9,6 +10,8 @@ export interface AnthropicOptions {
   contextWindow?: number;
   maxTokens?: number;
   maxRetries?: number;
+  /** The first wait before retrying an overload that came as a stream event; doubled each time. */
+  retryDelayMs?: number;
 }
 
 /** Anthropic's Messages API through the official SDK (streaming, tool use, retries with backoff). */
@@ -24,26 +27,39 @@ export class AnthropicModel implements ChatModel {
   }
 
   async complete(request: ChatRequest): Promise<ChatResponse> {
-    const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
-    try {
-      const stream = this.client.messages.stream(
-        {
-          model: this.o.model,
-          max_tokens: this.o.maxTokens ?? 8192,
-          ...(system ? { system: [{ type: 'text' as const, text: system, cache_control: EPHEMERAL }] } : {}),
-          messages: withCacheBreakpoint(toAnthropic(request.messages)),
-          tools: request.tools.map((t, i, all) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema, ...(i === all.length - 1 ? { cache_control: EPHEMERAL } : {}) })),
-        },
-        { signal: request.signal },
-      );
-      stream.on('text', (delta) => request.onText?.(delta));
-      const message = await stream.finalMessage();
-      const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
-      const toolCalls = message.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, tool: b.name, input: b.input }] : []));
-      return { text, toolCalls, usage: usageOf(message.usage) };
-    } catch (err) {
-      throw describeAnthropicError(err, this.id, request.signal);
+    const retries = this.o.maxRetries ?? 4;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.stream(request);
+      } catch (err) {
+        const e = describeAnthropicError(err, this.id, request.signal, hostOf(this.o.baseURL, 'api.anthropic.com'));
+        // The SDK retries a 529 before the stream starts; an overload that arrives as a stream event is retried
+        // the same way here, and a connection dropped mid-answer once. Nothing of a partial answer was acted on.
+        const overloaded = providerErrorType(err as object) === 'overloaded_error';
+        const again = overloaded ? attempt < retries : attempt === 0 && isDroppedConnection(err);
+        if (!again || request.signal.aborted) throw e;
+        if (overloaded) await sleep((this.o.retryDelayMs ?? 1000) * 2 ** attempt, request.signal);
+      }
     }
+  }
+
+  private async stream(request: ChatRequest): Promise<ChatResponse> {
+    const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const stream = this.client.messages.stream(
+      {
+        model: this.o.model,
+        max_tokens: this.o.maxTokens ?? 8192,
+        ...(system ? { system: [{ type: 'text' as const, text: system, cache_control: EPHEMERAL }] } : {}),
+        messages: withCacheBreakpoint(toAnthropic(request.messages)),
+        tools: request.tools.map((t, i, all) => ({ name: t.name, description: t.description, input_schema: t.parameters as Anthropic.Tool.InputSchema, ...(i === all.length - 1 ? { cache_control: EPHEMERAL } : {}) })),
+      },
+      { signal: request.signal },
+    );
+    stream.on('text', (delta) => request.onText?.(delta));
+    const message = await stream.finalMessage();
+    const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+    const toolCalls = message.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, tool: b.name, input: b.input }] : []));
+    return { text, toolCalls, usage: usageOf(message.usage), ...(message.stop_reason === 'max_tokens' ? { cutAtLimit: true } : {}) };
   }
 }
 
@@ -83,15 +99,24 @@ function toAnthropic(messages: readonly ChatMessage[]): Anthropic.MessageParam[]
   return out;
 }
 
-function describeAnthropicError(err: unknown, id: string, signal: AbortSignal): Error {
+function describeAnthropicError(err: unknown, id: string, signal: AbortSignal, host: string): Error {
   if (err instanceof ModelError) return err;
   if (signal.aborted) return new ModelError(`${id}: the request was aborted`, 'aborted');
-  if (err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError) return new ModelError(`${id}: the server refused the API key (${err.status}); set ANTHROPIC_API_KEY`, 'auth');
-  if (err instanceof Anthropic.NotFoundError) return new ModelError(`${id}: the server does not know this model (404); check the model name`, 'unknown-model');
-  if (err instanceof Anthropic.RateLimitError) return new ModelError(`${id}: rate limited (429) after retries with backoff; try again later`, 'rate-limit');
-  if (err instanceof Anthropic.BadRequestError && /prompt is too long|context/i.test(err.message)) return new ModelError(`${id}: the conversation is longer than the model's context window`, 'context-overflow');
-  if (err instanceof Anthropic.APIConnectionError) return new ModelError(`${id}: cannot reach the server (${err.message})`, 'network');
-  if (err instanceof Anthropic.APIError && err.status !== undefined) return new ModelError(`${id}: the server answered ${err.status}: ${err.message}`, 'protocol');
+  if (isDroppedConnection(err)) return new ModelError(`${id}: the connection to ${host} dropped mid-answer; nothing of the partial answer was run. Try again (Resume)`, 'network');
+  if (err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError) return new ModelError(`${id}: the server refused the API key (${err.status}: ${providerMessage(err)}); set ANTHROPIC_API_KEY`, 'auth');
+  if (err instanceof Anthropic.NotFoundError) return new ModelError(`${id}: the server does not know this model (404: ${providerMessage(err)}); check the model name`, 'unknown-model');
+  if (err instanceof Anthropic.RateLimitError) return new ModelError(`${id}: rate limited (429: ${providerMessage(err)}) after retries with backoff; try again later`, 'rate-limit');
+  if (err instanceof Anthropic.BadRequestError && /prompt is too long|context/i.test(providerMessage(err))) return new ModelError(`${id}: the conversation is longer than the model's context window (${providerMessage(err)})`, 'context-overflow');
+  if (err instanceof Anthropic.APIConnectionError) return new ModelError(`${id}: cannot reach ${host} (${err.message})`, 'network');
+  if (err instanceof Anthropic.APIError && providerErrorType(err) === 'overloaded_error') return new ModelError(`${id}: ${host} is overloaded (${providerMessage(err)}), still after retries with backoff; try again later`, 'protocol');
+  if (err instanceof Anthropic.APIError) return new ModelError(`${id}: the server answered ${err.status ?? 'with an error event'}: ${providerMessage(err)}${err.status !== undefined && err.status >= 500 ? ' (a server-side error, retried with backoff; try again later)' : ''}`, 'protocol');
   if (err instanceof SyntaxError || /parse|JSON/i.test(err instanceof Error ? err.message : '')) return new ModelError(`${id}: the server sent a malformed stream event (${(err as Error).message})`, 'protocol');
   return new ModelError(`${id}: ${err instanceof Error ? err.message : String(err)}`, 'network');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
 }

@@ -3,6 +3,8 @@ export interface ToolCall {
   id: string;
   tool: string;
   input: unknown;
+  /** The arguments were not valid JSON: the parse error (with its position); `input` is then the raw text. */
+  invalidArguments?: string;
 }
 
 export type ChatMessage =
@@ -38,6 +40,8 @@ export interface ChatResponse {
   text: string;
   toolCalls: ToolCall[];
   usage?: ChatUsage;
+  /** The answer was cut at the output-token limit (`finish_reason: "length"`, `stop_reason: "max_tokens"`): its last tool call may be incomplete. */
+  cutAtLimit?: boolean;
 }
 
 /** One interface for every provider: OpenAI-compatible, Anthropic, replay, vscode.lm. */

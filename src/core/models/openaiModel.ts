@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ChatUsage, type ToolCall } from './chatModel.js';
+import { hostOf, invalidJson, isDroppedConnection, providerErrorType, providerMessage } from './wireErrors.js';
 
 export interface OpenAICompatibleOptions {
   id: string;
@@ -29,47 +30,95 @@ export class OpenAICompatibleModel implements ChatModel {
   }
 
   async complete(request: ChatRequest): Promise<ChatResponse> {
-    try {
-      const stream = await this.client.chat.completions.create(
-        {
-          model: this.o.model,
-          messages: request.messages.map(toOpenAI),
-          tools: request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })),
-          stream: true,
-          stream_options: { include_usage: true },
-          ...(this.o.extraBody ?? {}),
-        },
-        { signal: request.signal },
-      );
-      let text = '';
-      const calls = new Map<number, { id: string; name: string; args: string }>();
-      let usage: ChatResponse['usage'];
-      let finished = false;
-      for await (const chunk of stream) {
-        if (chunk.usage) usage = usageOf(chunk.usage);
-        for (const choice of chunk.choices ?? []) {
-          const delta = choice.delta;
-          if (delta?.content) {
-            text += delta.content;
-            request.onText?.(delta.content);
-          }
-          for (const tc of delta?.tool_calls ?? []) {
-            const c = calls.get(tc.index) ?? { id: '', name: '', args: '' };
-            if (tc.id) c.id = tc.id;
-            if (tc.function?.name) c.name += tc.function.name;
-            if (tc.function?.arguments) c.args += tc.function.arguments;
-            calls.set(tc.index, c);
-          }
-          if (choice.finish_reason) finished = true;
-        }
+    // A connection dropped mid-answer is retried once: nothing of the partial answer was acted on.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.stream(request);
+      } catch (err) {
+        const e = describeOpenAIError(err, this.id, request.signal, hostOf(this.o.baseURL, 'api.openai.com'));
+        if (attempt > 0 || !(e instanceof ModelError) || e.kind !== 'network' || request.signal.aborted || !isDroppedConnection(err)) throw e;
       }
-      if (!finished) throw new ModelError(`${this.id}: the response stream ended before the model finished (the connection was dropped); try again`, 'network');
-      // A server that sends no id (some local ones): a unique one, or every turn's first call would be the same call.
-      const toolCalls: ToolCall[] = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => ({ id: c.id || `call-${randomUUID()}`, tool: c.name, input: parseArgs(c.args) }));
-      return { text, toolCalls, ...(usage ? { usage } : {}) };
-    } catch (err) {
-      throw describeOpenAIError(err, this.id, request.signal);
     }
+  }
+
+  private async stream(request: ChatRequest): Promise<ChatResponse> {
+    const stream = await this.client.chat.completions.create(
+      {
+        model: this.o.model,
+        messages: request.messages.map(toOpenAI),
+        tools: request.tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })),
+        stream: true,
+        stream_options: { include_usage: true },
+        ...(this.o.extraBody ?? {}),
+      },
+      { signal: request.signal },
+    );
+    let text = '';
+    const calls = new ToolCallDeltas();
+    let usage: ChatResponse['usage'];
+    let finish: string | undefined;
+    for await (const chunk of stream) {
+      if (chunk.usage) usage = usageOf(chunk.usage);
+      for (const choice of chunk.choices ?? []) {
+        const delta = choice.delta;
+        if (delta?.content) {
+          text += delta.content;
+          request.onText?.(delta.content);
+        }
+        for (const tc of delta?.tool_calls ?? []) calls.add(tc);
+        if (choice.finish_reason) finish = choice.finish_reason;
+      }
+    }
+    if (finish === undefined) throw new DroppedStream();
+    return { text, toolCalls: calls.done(), ...(usage ? { usage } : {}), ...(finish === 'length' ? { cutAtLimit: true } : {}) };
+  }
+}
+
+/** The stream ended without a finish reason: the connection closed before the model was done. */
+class DroppedStream extends Error {
+  constructor() {
+    super('terminated');
+  }
+}
+
+/**
+ * Tool calls assembled from stream deltas as the SDKs do, for servers that differ: a new call when a new
+ * non-empty id arrives (Mistral sends parallel calls whole, with ids and no index), else the call at its index,
+ * else the latest; the name is taken once (some servers repeat it in every delta), the arguments appended.
+ */
+class ToolCallDeltas {
+  private readonly calls: Array<{ id: string; name: string; args: string }> = [];
+  private readonly byIndex = new Map<number, { id: string; name: string; args: string }>();
+  private readonly byId = new Map<string, { id: string; name: string; args: string }>();
+
+  add(tc: { index?: number; id?: string; function?: { name?: string; arguments?: string } }): void {
+    const index = typeof tc.index === 'number' ? tc.index : undefined;
+    let c = tc.id ? this.byId.get(tc.id) : undefined;
+    if (!c && tc.id) {
+      const atIndex = index === undefined ? undefined : this.byIndex.get(index);
+      // An index seen before without an id takes this one; otherwise a new id is a new call.
+      c = atIndex && !atIndex.id ? atIndex : this.create(index);
+      c.id = tc.id;
+      this.byId.set(tc.id, c);
+    }
+    if (!c) c = (index === undefined ? this.calls.at(-1) : this.byIndex.get(index)) ?? this.create(index);
+    if (tc.function?.name && !c.name) c.name = tc.function.name;
+    if (tc.function?.arguments) c.args += tc.function.arguments;
+  }
+
+  /** A server that sends no id (some local ones) gets a unique one, or every turn's first call would be the same call. */
+  done(): ToolCall[] {
+    return this.calls.map((c) => {
+      const invalid = invalidJson(c.args);
+      return { id: c.id || `call-${randomUUID()}`, tool: c.name, input: invalid ? c.args : c.args.trim() ? JSON.parse(c.args) : {}, ...(invalid ? { invalidArguments: invalid } : {}) };
+    });
+  }
+
+  private create(index: number | undefined): { id: string; name: string; args: string } {
+    const c = { id: '', name: '', args: '' };
+    this.calls.push(c);
+    if (index !== undefined) this.byIndex.set(index, c);
+    return c;
   }
 }
 
@@ -82,16 +131,6 @@ function usageOf(u: OpenAI.CompletionUsage & { prompt_cache_hit_tokens?: number;
     ...(cached > 0 ? { cachedInputTokens: cached } : {}),
     ...(typeof u.cost === 'number' && Number.isFinite(u.cost) ? { costUsd: u.cost } : {}),
   };
-}
-
-/** Arguments that are not JSON reach the tool layer as a string, whose schema check tells the model what is wrong. */
-function parseArgs(args: string): unknown {
-  if (args.trim() === '') return {};
-  try {
-    return JSON.parse(args);
-  } catch {
-    return args;
-  }
 }
 
 function toOpenAI(m: ChatMessage): OpenAI.Chat.Completions.ChatCompletionMessageParam {
@@ -110,15 +149,16 @@ function toOpenAI(m: ChatMessage): OpenAI.Chat.Completions.ChatCompletionMessage
   }
 }
 
-export function describeOpenAIError(err: unknown, id: string, signal: AbortSignal): Error {
+export function describeOpenAIError(err: unknown, id: string, signal: AbortSignal, host = 'the server'): Error {
   if (err instanceof ModelError) return err;
   if (signal.aborted) return new ModelError(`${id}: the request was aborted`, 'aborted');
-  if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) return new ModelError(`${id}: the server refused the API key (${err.status}); set the right key (OPENAI_API_KEY, or the provider's variable)`, 'auth');
-  if (err instanceof OpenAI.NotFoundError) return new ModelError(`${id}: the server does not know this model (404); check the model name`, 'unknown-model');
-  if (err instanceof OpenAI.RateLimitError) return new ModelError(`${id}: rate limited (429) after retries with backoff; try again later`, 'rate-limit');
-  if (err instanceof OpenAI.BadRequestError && (err.code === 'context_length_exceeded' || /context|too long|maximum.*tokens/i.test(err.message))) return new ModelError(`${id}: the conversation is longer than the model's context window`, 'context-overflow');
-  if (err instanceof OpenAI.APIConnectionError) return new ModelError(`${id}: cannot reach the server (${err.message}); check --base-url and that it is running`, 'network');
-  if (err instanceof OpenAI.APIError) return new ModelError(`${id}: the server answered ${err.status ?? 'an error'}: ${err.message}`, 'protocol');
+  if (isDroppedConnection(err)) return new ModelError(`${id}: the connection to ${host} dropped mid-answer; nothing of the partial answer was run. Try again (Resume)`, 'network');
+  if (err instanceof OpenAI.AuthenticationError || err instanceof OpenAI.PermissionDeniedError) return new ModelError(`${id}: the server refused the API key (${err.status}: ${providerMessage(err)}); set the right key (OPENAI_API_KEY, or the provider's variable)`, 'auth');
+  if (err instanceof OpenAI.NotFoundError) return new ModelError(`${id}: the server does not know this model (404: ${providerMessage(err)}); check the model name`, 'unknown-model');
+  if (err instanceof OpenAI.RateLimitError) return new ModelError(`${id}: rate limited (429: ${providerMessage(err)}) after retries with backoff; try again later`, 'rate-limit');
+  if (err instanceof OpenAI.BadRequestError && (providerErrorType(err) === 'context_length_exceeded' || /context|too long|maximum.*tokens/i.test(providerMessage(err)))) return new ModelError(`${id}: the conversation is longer than the model's context window (${providerMessage(err)})`, 'context-overflow');
+  if (err instanceof OpenAI.APIConnectionError) return new ModelError(`${id}: cannot reach ${host} (${err.message}); check --base-url and that it is running`, 'network');
+  if (err instanceof OpenAI.APIError) return new ModelError(`${id}: the server answered ${err.status ?? 'an error'}: ${providerMessage(err)}${err.status !== undefined && err.status >= 500 ? ' (a server-side error, retried with backoff; try again later)' : ''}`, 'protocol');
   if (err instanceof SyntaxError) return new ModelError(`${id}: the server sent a malformed stream chunk (${err.message})`, 'protocol');
   return new ModelError(`${id}: ${err instanceof Error ? err.message : String(err)}`, 'network');
 }

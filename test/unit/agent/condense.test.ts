@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bodies, closeServer, serve, type Body } from '../../support/wireServer.js';
 import { CONDENSE_REQUEST, ContextMeter } from '../../../src/core/agent/condense.js';
 import { estimateTokens } from '../../../src/core/agent/contextBudget.js';
 import { Executor } from '../../../src/core/agent/executor.js';
@@ -17,53 +16,11 @@ import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
 import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
 
+afterEach(closeServer);
+
 let gate: PolicyGate;
 beforeAll(async () => {
   gate = await PolicyGate.create();
-});
-
-interface Body {
-  messages: Array<{ role: string; content: string | null; tool_calls?: unknown[] }>;
-}
-type Answer = { text?: string; call?: { name: string; args: unknown } } | { status: number; error: Record<string, unknown> };
-
-/**
- * An OpenAI-compatible server on loopback that reports usage as a real one does (the prompt's size in tokens) and
- * answers each request by what it asks: `answer(body, n)`.
- */
-let server: Server | undefined;
-const bodies: Body[] = [];
-async function serve(answer: (body: Body, n: number) => Answer): Promise<string> {
-  bodies.length = 0;
-  server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => (raw += d));
-    req.on('end', () => {
-      const body = JSON.parse(raw) as Body;
-      bodies.push(body);
-      const a = answer(body, bodies.length);
-      if ('status' in a) {
-        res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: a.error }));
-        return;
-      }
-      const chunk = (delta: unknown, finish: string | null = null, usage?: unknown) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      if (a.text) res.write(chunk({ role: 'assistant', content: a.text }));
-      if (a.call) res.write(chunk({ tool_calls: [{ index: 0, id: `call_${bodies.length}`, type: 'function', function: { name: a.call.name, arguments: JSON.stringify(a.call.args) } }] }));
-      res.write(chunk({}, a.call ? 'tool_calls' : 'stop'));
-      res.write(chunk({}, null, { prompt_tokens: Math.ceil(raw.length / 4), completion_tokens: 20, total_tokens: Math.ceil(raw.length / 4) + 20 }));
-      res.end('data: [DONE]\n\n');
-    });
-  });
-  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-}
-afterEach(async () => {
-  const s = server;
-  server = undefined;
-  if (!s) return;
-  s.closeAllConnections();
-  await new Promise((r) => s.close(r));
 });
 
 async function run(ws: string, baseURL: string, contextWindow: number) {
@@ -150,8 +107,7 @@ describe('context that survives long tasks', () => {
     // Now a server that overflows whatever is sent after the first turn: condensing cannot help, the run pauses.
     const ws2 = await exampleRepo('overflow2');
     await bigFile(ws2);
-    await new Promise((r) => server!.close(r));
-    server = undefined;
+    await closeServer();
     const base2 = await serve((body) => {
       if (isCondenseRequest(body)) return { text: SUMMARY };
       const results = body.messages.filter((m) => m.role === 'tool').length;

@@ -86,6 +86,43 @@ describe('the OpenAI-compatible provider on the wire', () => {
     expect(third.toolCalls.map((c) => c.id)).toEqual(['call_1']);
   });
 
+  it('retries a connection dropped mid-answer once (undici: "terminated"), acting on nothing of the partial answer', async () => {
+    const base = await serve((res) => sse(res, toolCallStream.slice(0, 4), { drop: true }), (res) => sse(res, toolCallStream));
+    const r = await new OpenAICompatibleModel({ id: 'openai:m', model: 'm', baseURL: `${base}/v1`, apiKey: 'k', maxRetries: 0 }).complete(request());
+    expect(r.toolCalls).toEqual([{ id: 'call_1', tool: 'read_file', input: { path: 'src/a.ts' } }]);
+    expect(requests).toHaveLength(2);
+  });
+
+  // Shapes of tool-call deltas servers really send (issue 13, from recorded traffic).
+  it.each([
+    [
+      'Mistral: parallel calls whole, with ids and no index',
+      [chunk({ role: 'assistant', tool_calls: [{ id: 'a1', type: 'function', function: { name: 'read_file', arguments: '{"path":"a"}' } }] }), chunk({ tool_calls: [{ id: 'b2', type: 'function', function: { name: 'read_file', arguments: '{"path":"b"}' } }] }), chunk({}, 'tool_calls')],
+      [{ id: 'a1', tool: 'read_file', input: { path: 'a' } }, { id: 'b2', tool: 'read_file', input: { path: 'b' } }],
+    ],
+    [
+      'a server that repeats the name in every delta',
+      [chunk({ tool_calls: [{ index: 0, id: 'c1', function: { name: 'read_file', arguments: '{"path":' } }] }), chunk({ tool_calls: [{ index: 0, function: { name: 'read_file', arguments: '"a"}' } }] }), chunk({}, 'tool_calls')],
+      [{ id: 'c1', tool: 'read_file', input: { path: 'a' } }],
+    ],
+    [
+      'OpenAI: interleaved parallel calls by index',
+      [chunk({ tool_calls: [{ index: 0, id: 'x', function: { name: 'read_file', arguments: '' } }, { index: 1, id: 'y', function: { name: 'list_files', arguments: '' } }] }), chunk({ tool_calls: [{ index: 1, function: { arguments: '{}' } }, { index: 0, function: { arguments: '{"path":"p"}' } }] }), chunk({}, 'tool_calls')],
+      [{ id: 'x', tool: 'read_file', input: { path: 'p' } }, { id: 'y', tool: 'list_files', input: {} }],
+    ],
+  ])('assembles tool calls: %s', async (_what, events, expected) => {
+    const base = await serve((res) => sse(res, [...events, 'data: [DONE]\n\n']));
+    const r = await new OpenAICompatibleModel({ id: 'x:m', model: 'm', baseURL: `${base}/v1`, maxRetries: 0 }).complete(request());
+    expect(r.toolCalls).toEqual(expected);
+  });
+
+  it('says when arguments are not JSON (with the position) and when the answer was cut at the output limit', async () => {
+    const base = await serve((res) => sse(res, [chunk({ tool_calls: [{ index: 0, id: 'w', function: { name: 'write_file', arguments: '{"path":"a.txt","content":"abc' } }] }), chunk({}, 'length'), 'data: [DONE]\n\n']));
+    const r = await new OpenAICompatibleModel({ id: 'x:m', model: 'm', baseURL: `${base}/v1`, maxRetries: 0 }).complete(request());
+    expect(r.cutAtLimit).toBe(true);
+    expect(r.toolCalls[0]).toMatchObject({ id: 'w', tool: 'write_file', input: '{"path":"a.txt","content":"abc', invalidArguments: expect.stringMatching(/JSON|position|string/i) });
+  });
+
   it('retries a 429 with backoff, then succeeds', async () => {
     const base = await serve((res) => res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '20' }).end(JSON.stringify({ error: { message: 'slow down' } })), (res) => sse(res, toolCallStream));
     const r = await new OpenAICompatibleModel({ id: 'openai:m', model: 'm', baseURL: `${base}/v1`, apiKey: 'k' }).complete(request());
@@ -95,12 +132,14 @@ describe('the OpenAI-compatible provider on the wire', () => {
   });
 
   it.each([
-    ['a 401', (res: ServerResponse) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'bad key' } })), 'auth', /refused the API key \(401\)/],
+    ['a 401', (res: ServerResponse) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'bad key' } })), 'auth', /refused the API key \(401: bad key\)/],
     ['an unknown model', (res: ServerResponse) => res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'no such model' } })), 'unknown-model', /does not know this model/],
     ['a malformed chunk', (res: ServerResponse) => sse(res, [chunk({ content: 'ok' }), 'data: {not json\n\n']), 'protocol', /malformed|JSON/i],
-    ['a stream dropped mid-way', (res: ServerResponse) => sse(res, toolCallStream.slice(0, 3), { drop: true }), 'network', /./],
+    ['a stream dropped mid-way, twice', (res: ServerResponse) => sse(res, toolCallStream.slice(0, 3), { drop: true }), 'network', /the connection to 127\.0\.0\.1:\d+ dropped mid-answer; nothing of the partial answer was run/],
+    ['a 529 with a raw JSON body', (res: ServerResponse) => res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } })), 'protocol', /^openai:m: the server answered 529: Overloaded \(a server-side error/],
   ])('turns %s into a clear error', async (_what, handler, kind, message) => {
-    const base = await serve(handler);
+    // Twice: a dropped connection is retried once.
+    const base = await serve(handler, handler);
     const err = await new OpenAICompatibleModel({ id: 'openai:m', model: 'm', baseURL: `${base}/v1`, apiKey: 'k', maxRetries: 0 }).complete(request()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelError);
     expect((err as ModelError).kind).toBe(kind);
@@ -180,6 +219,31 @@ describe('the Anthropic provider on the wire', () => {
     expect(blocks.at(-1)!.type).toBe('tool_result');
   });
 
+  it('retries an overload that arrives as a stream event like a 529, and says the provider\'s words when it persists', async () => {
+    const overloaded = (res: ServerResponse) => sse(res, [stream[0]!, ev('error', { error: { type: 'overloaded_error', message: 'Overloaded' } })]);
+    const base = await serve(overloaded, (res) => sse(res, stream));
+    const r = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base, apiKey: 'k', maxRetries: 2, retryDelayMs: 1 }).complete(request());
+    expect(r.toolCalls).toHaveLength(1);
+    expect(requests).toHaveLength(2);
+    const base2 = await (async () => {
+      await new Promise((res) => server!.close(res));
+      return serve(overloaded, overloaded, overloaded);
+    })();
+    const err = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base2, apiKey: 'k', maxRetries: 2, retryDelayMs: 1 }).complete(request()).catch((e: unknown) => e);
+    expect(requests).toHaveLength(3);
+    expect((err as Error).message).toMatch(/^anthropic:x: 127\.0\.0\.1:\d+ is overloaded \(Overloaded\), still after retries/);
+    expect((err as Error).message).not.toContain('{');
+  });
+
+  it('a 529 answer reads as the provider\'s message, the status once; an answer cut at max_tokens says so', async () => {
+    const cut = [stream[0]!, ...stream.slice(1, 4), ev('message_delta', { delta: { stop_reason: 'max_tokens', stop_sequence: null }, usage: { output_tokens: 8192 } }), ev('message_stop', {})];
+    const base = await serve((res) => res.writeHead(529, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: 'Internal server error' } })), (res) => sse(res, cut));
+    const err = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base, apiKey: 'k', maxRetries: 0 }).complete(request()).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('anthropic:x: the server answered 529: Internal server error (a server-side error, retried with backoff; try again later)');
+    const r = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base, apiKey: 'k', maxRetries: 0 }).complete(request());
+    expect(r).toMatchObject({ text: 'Running the tests.', cutAtLimit: true });
+  });
+
   it('retries a 429 with backoff, then succeeds', async () => {
     const base = await serve((res) => res.writeHead(429, { 'content-type': 'application/json', 'retry-after-ms': '20' }).end(JSON.stringify({ type: 'error', error: { type: 'rate_limit_error', message: 'slow down' } })), (res) => sse(res, stream));
     const r = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base, apiKey: 'k' }).complete(request());
@@ -190,9 +254,10 @@ describe('the Anthropic provider on the wire', () => {
   it.each([
     ['a 401', (res: ServerResponse) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } })), 'auth', /ANTHROPIC_API_KEY/],
     ['a malformed chunk', (res: ServerResponse) => sse(res, [stream[0]!, 'event: content_block_start\ndata: {not json\n\n']), 'protocol', /malformed stream event/],
-    ['a stream dropped mid-way', (res: ServerResponse) => sse(res, stream.slice(0, 5), { drop: true }), 'network', /./],
+    ['a stream dropped mid-way, twice', (res: ServerResponse) => sse(res, stream.slice(0, 5), { drop: true }), 'network', /dropped mid-answer; nothing of the partial answer was run/],
   ])('turns %s into a clear error', async (_what, handler, kind, message) => {
-    const base = await serve(handler);
+    // Twice: a dropped connection is retried once.
+    const base = await serve(handler, handler);
     const err = await new AnthropicModel({ id: 'anthropic:x', model: 'x', baseURL: base, apiKey: 'bad', maxRetries: 0 }).complete(request()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelError);
     expect(err).toMatchObject({ kind, message: expect.stringMatching(message) });

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Executor } from '../../../src/core/agent/executor.js';
+import { selectTasks } from '../../../src/core/agent/taskSelection.js';
+import { OpenAICompatibleModel } from '../../../src/core/models/openaiModel.js';
+import { PolicyGate } from '../../../src/core/policy/gate.js';
+import { realFileSystem } from '../../../src/core/policy/paths.js';
+import type { RunEvent } from '../../../src/core/runs/events.js';
+import { Journal } from '../../../src/core/runs/journal.js';
+import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
+import { loadTasks } from '../../../src/core/spec/index.js';
+import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
+import { bodies, closeServer, serve, type Answer, type Body } from '../../support/wireServer.js';
+
+// Answers of real servers the executor must read right (issue 13): cut at the output limit, arguments that are no JSON.
+let gate: PolicyGate;
+beforeAll(async () => {
+  gate = await PolicyGate.create();
+});
+afterEach(closeServer);
+
+async function run(answer: (body: Body, n: number) => Answer) {
+  const ws = await exampleRepo('answers');
+  const base = await serve(answer);
+  const settings = agentSettingsSchema.parse({ autonomyLevel: 'full', verifyCommands: [] });
+  const spec = await loadTasks(join(ws, EXAMPLE_TASKS));
+  const journal = Journal.open(ws, `run-answers-${Math.random().toString(16).slice(2, 8)}`);
+  const events: RunEvent[] = [];
+  journal.onEvent((e) => events.push(e));
+  const model = new OpenAICompatibleModel({ id: 'vllm:m', model: 'm', baseURL: base, maxRetries: 0 });
+  const outcome = await new Executor({ workspace: ws, tasksFile: join(ws, EXAMPLE_TASKS), tasks: selectTasks(spec.tree, '2.1').tasks, model, gate, settings: () => settings, context: { workspaceRoot: ws, home: '/nonexistent-home', sandbox: true }, fsView: realFileSystem, journal, signal: new AbortController().signal }).run();
+  journal.close();
+  return { ws, outcome, events };
+}
+const lastTool = (b: Body) => b.messages.filter((m) => m.role === 'tool').at(-1)?.content ?? '';
+
+describe('answers the executor reads as the server meant them', () => {
+  it('an answer cut at the output limit runs none of its calls and tells the model to write in smaller pieces', async () => {
+    const { ws, outcome, events } = await run((body, n) => {
+      if (n === 1) return { call: { name: 'write_file', args: '{"path":"big.txt","content":"aaaa' }, finish: 'length' };
+      if (n === 2) return { call: { name: 'write_file', args: { path: 'small.txt', content: 'a\n' } } };
+      return { call: { name: 'complete_task', args: { summary: 'done' } } };
+    });
+    expect(outcome.state, JSON.stringify(outcome)).toBe('completed');
+    expect(lastTool(bodies[1]!)).toMatch(/^Your answer was cut at the output-token limit, so its tool calls were not run .*smaller pieces/);
+    expect(existsSync(join(ws, 'big.txt'))).toBe(false);
+    expect(existsSync(join(ws, 'small.txt'))).toBe(true);
+    expect(events.find((e) => e.type === 'tool.finished')).toMatchObject({ ok: false, output: expect.stringMatching(/cut at the output-token limit/) });
+  });
+
+  it('arguments that are no JSON are said to be so, with the parse error, and nothing runs', async () => {
+    const { ws, outcome } = await run((body, n) => {
+      if (n === 1) return { call: { name: 'write_file', args: '{"path": "x.txt", "content": "a",}' } };
+      return { call: { name: 'complete_task', args: { summary: 'done' } } };
+    });
+    expect(outcome.state).toBe('completed');
+    expect(lastTool(bodies[1]!)).toMatch(/^The arguments of this write_file call were not valid JSON \(.*(position|JSON).*\)\. Send the call again/);
+    expect(existsSync(join(ws, 'x.txt'))).toBe(false);
+  });
+});
