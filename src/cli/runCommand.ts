@@ -212,6 +212,9 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
       case 'tool.finished':
         if (!refused.has(e.callId)) out.write(`    ${e.ok ? green('ok') : red('failed')}${typeof e.data?.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}\n`);
         break;
+      case 'model.thinking':
+        out.write(dim(`  (thought for ${e.text.length.toLocaleString('en-US')} characters)\n`));
+        break;
       case 'context.condensed':
         out.write(dim(`  ⇣ context condensed: ${e.tokensBefore} → ${e.tokensAfter} tokens (${e.by === 'model' ? 'summarised by the model' : 'a digest of the calls made'})\n`));
         break;

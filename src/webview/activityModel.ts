@@ -51,6 +51,7 @@ export type Item =
   | CallItem
   | { kind: 'task'; id: string; seq: number; taskId: string | null; title: string }
   | { kind: 'text'; id: string; seq: number; text: string }
+  | { kind: 'thinking'; id: string; seq: number; text: string }
   | { kind: 'selfcorrection'; id: string; seq: number; count: number; max: number; reason: string }
   | { kind: 'checkpoint'; id: string; seq: number; label: string; commit: string; skipped: number }
   | { kind: 'pause'; id: string; seq: number; pauseKind: string; reason: string }
@@ -265,6 +266,9 @@ export class ActivityModel {
         this.steps++;
         if (this.pausedNow) this.pausedNow = false;
         this.headerChanged = true;
+        break;
+      case 'model.thinking':
+        if (e.text.trim() !== '') this.push({ kind: 'thinking', id, seq: e.seq, text: e.text });
         break;
       case 'context.condensed':
         this.push({ kind: 'condensed', id, seq: e.seq, by: e.by, reason: e.reason, summary: e.summary, tokensBefore: e.tokensBefore, tokensAfter: e.tokensAfter, replaced: e.replaced });

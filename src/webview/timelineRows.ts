@@ -40,6 +40,11 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       ]);
     case 'condensed':
       return condensedRow(item, ui);
+    case 'thinking': {
+      // Folded until asked: reasoning is long, and it is not what the model did.
+      const t = toggle(item, 'thinking', ui, 'Thinking');
+      return row(item, 'thinking', 'lightbulb', [t.button, t.open ? h('div', { class: 'model-text thinking' }, item.text) : null]);
+    }
     case 'leftovers':
       return row(item, 'leftovers', 'debug-disconnect', [
         h('span', { class: 'title' }, `Ended ${item.processes.length} process${item.processes.length === 1 ? '' : 'es'} the run left running`),

@@ -100,7 +100,9 @@ describe('ActivityModel', () => {
       ev({ type: 'model.usage', inputTokens: 9000, outputTokens: 100, cachedInputTokens: 7000 }),
       ev({ type: 'context.condensed', taskId: '1', reason: 'window', by: 'model', summary: '1. Task: x', tokensBefore: 9800, tokensAfter: 2100, replaced: 6 }),
       ev({ type: 'model.usage', inputTokens: 2500, outputTokens: 50, cachedInputTokens: 2000 }),
+      ev({ type: 'model.thinking', text: 'the user wants priorities' }),
     ]);
+    expect(m.items.find((i) => i.kind === 'thinking')).toMatchObject({ text: 'the user wants priorities' });
     expect(m.items.find((i) => i.kind === 'condensed')).toMatchObject({ by: 'model', reason: 'window', summary: '1. Task: x', tokensBefore: 9800, tokensAfter: 2100, replaced: 6 });
     expect(m.header()).toMatchObject({ inputTokens: 11500, cachedInputTokens: 9000, outputTokens: 150 });
   });

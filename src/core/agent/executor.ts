@@ -327,6 +327,7 @@ export class Executor {
         if (this.o.signal.aborted) throw new StopSignal();
         throw err instanceof ModelError || err instanceof Pause ? err : new Error(`the model request failed: ${(err as Error).message}`);
       }
+      if (response.thinking) this.emit({ type: 'model.thinking', text: response.thinking });
       if (response.text) this.emit({ type: 'model.text', text: response.text });
       messages.push({ role: 'assistant', content: response.text, toolCalls: response.toolCalls });
       if (response.toolCalls.length === 0) {

@@ -40,6 +40,8 @@ export interface ChatResponse {
   text: string;
   toolCalls: ToolCall[];
   usage?: ChatUsage;
+  /** The model's reasoning (`<think>` blocks, `reasoning_content`, Anthropic thinking): shown, never sent back. */
+  thinking?: string;
   /** The answer was cut at the output-token limit (`finish_reason: "length"`, `stop_reason: "max_tokens"`): its last tool call may be incomplete. */
   cutAtLimit?: boolean;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ChatUsage, type ToolCall } from './chatModel.js';
+import { splitThinking, toolCallsInText } from './textConventions.js';
 import { hostOf, invalidJson, isDroppedConnection, providerErrorType, providerMessage } from './wireErrors.js';
 
 export interface OpenAICompatibleOptions {
@@ -54,6 +55,7 @@ export class OpenAICompatibleModel implements ChatModel {
       { signal: request.signal },
     );
     let text = '';
+    let reasoning = '';
     const calls = new ToolCallDeltas();
     let usage: ChatResponse['usage'];
     let finish: string | undefined;
@@ -65,12 +67,25 @@ export class OpenAICompatibleModel implements ChatModel {
           text += delta.content;
           request.onText?.(delta.content);
         }
+        // DeepSeek's `reasoning_content`, OpenRouter's and vLLM's `reasoning`: not part of the answer.
+        const r = (delta as { reasoning_content?: unknown; reasoning?: unknown } | undefined) ?? {};
+        if (typeof r.reasoning_content === 'string') reasoning += r.reasoning_content;
+        else if (typeof r.reasoning === 'string') reasoning += r.reasoning;
         for (const tc of delta?.tool_calls ?? []) calls.add(tc);
         if (choice.finish_reason) finish = choice.finish_reason;
       }
     }
     if (finish === undefined) throw new DroppedStream();
-    return { text, toolCalls: calls.done(), ...(usage ? { usage } : {}), ...(finish === 'length' ? { cutAtLimit: true } : {}) };
+    const split = splitThinking(text);
+    const thinking = [reasoning.trim(), split.thinking].filter(Boolean).join('\n\n');
+    let toolCalls = calls.done();
+    let answer = split.text;
+    // Local models that write their tool calls as text: read them before anyone nudges the model to use the tools.
+    if (toolCalls.length === 0) {
+      const inText = toolCallsInText(answer, new Set(request.tools.map((t) => t.name)));
+      if (inText) ({ calls: toolCalls, text: answer } = inText);
+    }
+    return { text: answer, toolCalls, ...(thinking ? { thinking } : {}), ...(usage ? { usage } : {}), ...(finish === 'length' ? { cutAtLimit: true } : {}) };
   }
 }
 

@@ -27,6 +27,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('task.started'), task: taskRef }),
   z.object({ ...base, type: z.literal('step.started'), taskId: z.string().nullable(), step: z.number().int(), label: z.string() }),
   z.object({ ...base, type: z.literal('model.text'), text: z.string() }),
+  /** The model's reasoning for a turn (reasoning models): shown folded, never sent back to the model. */
+  z.object({ ...base, type: z.literal('model.thinking'), text: z.string() }),
   /** One model request: `inputTokens` counts the whole prompt, `cachedInputTokens` the part read from the provider's cache. */
   z.object({ ...base, type: z.literal('model.usage'), inputTokens: z.number().optional(), outputTokens: z.number().optional(), cachedInputTokens: z.number().optional(), costUsd: z.number().optional() }),
   /** The task's older turns were replaced by a summary (`by` the model, or a digest of the calls when it could not write one). */

@@ -49,6 +49,20 @@ describe('answers the executor reads as the server meant them', () => {
     expect(events.find((e) => e.type === 'tool.finished')).toMatchObject({ ok: false, output: expect.stringMatching(/cut at the output-token limit/) });
   });
 
+  it("a reasoning model's <think> block is journaled as thinking and never sent back; a tool call written as text runs", async () => {
+    const { ws, outcome, events } = await run((body, n) => {
+      if (n === 1) return { text: '<think>I should create the notes file first.</think>Creating it.\n<tool_call>{"name": "write_file", "arguments": {"path": "notes.md", "content": "x\\n"}}</tool_call>' };
+      return { call: { name: 'complete_task', args: { summary: 'done' } } };
+    });
+    expect(outcome.state, JSON.stringify(outcome)).toBe('completed');
+    expect(existsSync(join(ws, 'notes.md'))).toBe(true);
+    expect(events.find((e) => e.type === 'model.thinking')).toMatchObject({ text: 'I should create the notes file first.' });
+    expect(events.find((e) => e.type === 'model.text')).toMatchObject({ text: 'Creating it.' });
+    const sentBack = JSON.stringify(bodies[1]!.messages);
+    expect(sentBack).not.toContain('I should create');
+    expect(sentBack).not.toContain('<tool_call>');
+  });
+
   it('arguments that are no JSON are said to be so, with the parse error, and nothing runs', async () => {
     const { ws, outcome } = await run((body, n) => {
       if (n === 1) return { call: { name: 'write_file', args: '{"path": "x.txt", "content": "a",}' } };

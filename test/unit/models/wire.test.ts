@@ -116,6 +116,37 @@ describe('the OpenAI-compatible provider on the wire', () => {
     expect(r.toolCalls).toEqual(expected);
   });
 
+  // Local and reasoning models (Qwen and DeepSeek-R1 through Ollama/LM Studio/vLLM, DeepSeek's API, OpenRouter).
+  it.each([
+    ['<think> blocks in the content (Ollama, LM Studio)', [chunk({ role: 'assistant', content: '<think>The user wants' }), chunk({ content: ' a file read.</think>\n\nReading it.' }), chunk({}, 'stop')], { text: 'Reading it.', thinking: 'The user wants a file read.' }],
+    ['only a closing tag (vLLM with a reasoning parser off)', [chunk({ content: 'plan: read a\n</think>Done.' }), chunk({}, 'stop')], { text: 'Done.', thinking: 'plan: read a' }],
+    ['reasoning_content (DeepSeek)', [chunk({ role: 'assistant', reasoning_content: 'Let me think.' }), chunk({ content: 'Answer.' }), chunk({}, 'stop')], { text: 'Answer.', thinking: 'Let me think.' }],
+    ['reasoning (OpenRouter)', [chunk({ role: 'assistant', reasoning: 'Hmm.' }), chunk({ content: 'Ok.' }), chunk({}, 'stop')], { text: 'Ok.', thinking: 'Hmm.' }],
+  ])('keeps the reasoning out of the answer: %s', async (_what, events, expected) => {
+    const base = await serve((res) => sse(res, [...events, 'data: [DONE]\n\n']));
+    const r = await new OpenAICompatibleModel({ id: 'ollama:qwen3', model: 'qwen3', baseURL: `${base}/v1`, maxRetries: 0 }).complete(request());
+    expect(r).toMatchObject({ ...expected, toolCalls: [] });
+  });
+
+  it.each([
+    ['<tool_call> tags (Hermes, Qwen)', 'I will read it.\n<tool_call>\n{"name": "read_file", "arguments": {"path": "src/a.ts"}}\n</tool_call>', 'I will read it.'],
+    ['a bare JSON object as the whole answer', '{"name": "read_file", "arguments": {"path": "src/a.ts"}}', ''],
+    ['a fenced object with arguments as a string', '```json\n{"name": "read_file", "arguments": "{\\"path\\": \\"src/a.ts\\"}"}\n```', ''],
+  ])('reads tool calls written as text: %s', async (_what, content, text) => {
+    const base = await serve((res) => sse(res, [chunk({ role: 'assistant', content }), chunk({}, 'stop'), 'data: [DONE]\n\n']));
+    const r = await new OpenAICompatibleModel({ id: 'ollama:qwen', model: 'qwen', baseURL: `${base}/v1`, maxRetries: 0 }).complete(request());
+    expect(r.text).toBe(text);
+    expect(r.toolCalls).toEqual([{ id: expect.stringMatching(/^call-/), tool: 'read_file', input: { path: 'src/a.ts' } }]);
+  });
+
+  it('leaves JSON that names no tool of ours as text', async () => {
+    const content = 'The config is {"name": "spec-agent", "arguments": []}';
+    const base = await serve((res) => sse(res, [chunk({ role: 'assistant', content: '{"name": "rm_everything", "arguments": {}}' }), chunk({}, 'stop'), 'data: [DONE]\n\n']), (res) => sse(res, [chunk({ role: 'assistant', content }), chunk({}, 'stop'), 'data: [DONE]\n\n']));
+    const model = new OpenAICompatibleModel({ id: 'ollama:qwen', model: 'qwen', baseURL: `${base}/v1`, maxRetries: 0 });
+    expect(await model.complete(request())).toMatchObject({ text: '{"name": "rm_everything", "arguments": {}}', toolCalls: [] });
+    expect(await model.complete(request())).toMatchObject({ text: content, toolCalls: [] });
+  });
+
   it('says when arguments are not JSON (with the position) and when the answer was cut at the output limit', async () => {
     const base = await serve((res) => sse(res, [chunk({ tool_calls: [{ index: 0, id: 'w', function: { name: 'write_file', arguments: '{"path":"a.txt","content":"abc' } }] }), chunk({}, 'length'), 'data: [DONE]\n\n']));
     const r = await new OpenAICompatibleModel({ id: 'x:m', model: 'm', baseURL: `${base}/v1`, maxRetries: 0 }).complete(request());
