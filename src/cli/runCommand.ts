@@ -212,6 +212,9 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
       case 'tool.finished':
         if (!refused.has(e.callId)) out.write(`    ${e.ok ? green('ok') : red('failed')}${typeof e.data?.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}\n`);
         break;
+      case 'steering.included':
+        out.write(`  ◆ steering ${e.name} included (${e.reason})\n`);
+        break;
       case 'selfcorrection':
         out.write(`  ↻ self-correction ${e.count}/${e.max}: ${e.reason}\n`);
         break;
