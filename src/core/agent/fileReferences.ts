@@ -46,7 +46,7 @@ async function quote(path: string, workspace: string, budget: FileRefBudget): Pr
   if (real.error) return said(`not included, it ${real.error}`);
   const rel = relative(await realpath(workspace), real.abs).split(sep).join('/');
   const secret = isSecret(rel) ?? isSecret(where.rel);
-  if (secret) return said(`not included: it is a secret (${secret})`);
+  if (secret) return said(`not included, ${secret}`);
   if (budget.remaining <= 0) return said(`not included: the file references of this task already quote ${FILE_REFS_TOTAL_BYTES / 1024} KB`);
   const limit = Math.min(FILE_REF_MAX_BYTES, budget.remaining);
   let bytes: Buffer;
