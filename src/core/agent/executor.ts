@@ -293,9 +293,12 @@ export class Executor {
     const files = await specFiles(this.o.tasksFile);
     const workspaceFiles = await this.listWorkspace();
     const recorded = this.o.resume?.history.get(taskKey(task)) ?? [];
-    this.steering = new TaskSteering(await readSteering(this.o.workspace, this.o.globalSteeringDir), this.o.workspace, (s) => this.emit({ type: 'steering.included', taskId: task.id, ...s }), recorded);
+    // One budget for what the task's `#[[file:…]]` references quote: its own lines, design.md, its steering.
+    const refs = fileRefBudget();
+    const details = await Promise.all(fresh.details.map((d) => resolveFileRefs(d, this.o.workspace, refs)));
+    const design = files.design === undefined ? undefined : await resolveFileRefs(files.design, this.o.workspace, refs);
+    this.steering = new TaskSteering(await readSteering(this.o.workspace, this.o.globalSteeringDir), this.o.workspace, (s) => this.emit({ type: 'steering.included', taskId: task.id, ...s }), recorded, refs);
     const steering = await this.steering.start([fresh.title, ...fresh.details]);
-    const design = files.design === undefined ? undefined : await resolveFileRefs(files.design, this.o.workspace, fileRefBudget());
     const messages: ChatMessage[] = [
       { role: 'system', content: SYSTEM_PROMPT },
       {
@@ -304,7 +307,7 @@ export class Executor {
           workspace: this.o.workspace,
           tasksFile: this.o.tasksFile,
           tree: spec.tree,
-          task: fresh,
+          task: { ...fresh, details },
           requirements: files.requirements ? parseRequirements(files.requirements) : undefined,
           design,
           steering: steering.quoted,

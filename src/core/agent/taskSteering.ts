@@ -21,7 +21,6 @@ const NOTE = '[steering] ';
  */
 export class TaskSteering {
   private readonly included = new Set<string>();
-  private readonly budget: FileRefBudget = fileRefBudget();
 
   constructor(
     private readonly docs: readonly SteeringDoc[],
@@ -29,6 +28,8 @@ export class TaskSteering {
     private readonly onIncluded: (e: SteeringIncluded) => void,
     /** The history of an earlier run of this task (resume): steering its tool results already carry is not added again. */
     history: readonly ChatMessage[] = [],
+    /** Shared with the task's other documents (design.md, the task's own lines). */
+    private readonly budget: FileRefBudget = fileRefBudget(),
   ) {
     for (const m of history) {
       if (m.role !== 'tool') continue;

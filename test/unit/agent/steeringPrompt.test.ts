@@ -173,4 +173,17 @@ describe('the steering part of a task prompt', () => {
     expect(r.steering).not.toContain('PRIVATE-OUTSIDE');
     expect(r.steering).not.toContain('hunter2');
   });
+
+  it('resumed: a fileMatch file the earlier run already added to a tool result is not added again', async () => {
+    const { ws, global } = setup({ '.kiro/steering/js.md': '---\ninclusion: fileMatch\nfileMatchPattern: "*.js"\n---\nJS\n', 'a.js': '', 'b.js': '' });
+    const docs = await readSteering(ws, global);
+    const included: SteeringIncluded[] = [];
+    const first = new TaskSteering(docs, ws, (e) => included.push(e));
+    const note = await first.touched(['a.js'], 'read');
+    expect(note).toBe('[steering] .kiro/steering/js.md now applies (fileMatchPattern "*.js" matched a.js):\nJS');
+    expect(await first.touched(['b.js'], 'edit')).toBeUndefined();
+    const resumed = new TaskSteering(docs, ws, (e) => included.push(e), [{ role: 'tool', toolCallId: 'c1', tool: 'read_file', content: `contents\n\n${note}` }]);
+    expect(await resumed.touched(['b.js'], 'edit')).toBeUndefined();
+    expect(included).toHaveLength(1);
+  });
 });

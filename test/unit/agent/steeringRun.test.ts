@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -97,5 +97,19 @@ describe('steering during a run', () => {
       'tests: fileMatch: the agent edited test/extra.test.js (test/**)',
       'review: auto: the agent asked for it',
     ]);
+  });
+
+  it("#[[file:…]] in the task's own lines and in design.md are quoted in the first prompt", async () => {
+    const ws = await exampleRepo('steering-refs');
+    const tasks = join(ws, EXAMPLE_TASKS);
+    writeFileSync(tasks, readFileSync(tasks, 'utf8').replace('  - Sort `open()` by priority', '  - Order as in #[[file:docs/order.md]]\n  - Sort `open()` by priority'));
+    mkdirSync(join(ws, 'docs'));
+    writeFileSync(join(ws, 'docs/order.md'), 'ORDER: high, normal, low\n');
+    writeFileSync(join(ws, '.kiro/specs/todo-priorities/design.md'), '# Design\nSee #[[file:docs/gone.md]] and #[[file:package.json]]\n');
+    const r = await runOverWire(ws, join(ws, 'no-global'), []);
+    expect(r.outcome.state).toBe('completed');
+    const first = r.bodies[0]!.messages.find((m) => m.role === 'user')!.content!;
+    expect(first).toContain('- Order as in #[[file:docs/order.md]]\n```\nORDER: high, normal, low\n```');
+    expect(first).toContain('See #[[file:docs/gone.md]] (docs/gone.md: no such file in the workspace) and #[[file:package.json]]\n```\n{');
   });
 });
