@@ -50,7 +50,15 @@ export function parseSteering(text: string, where: { name: string; file: string;
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const doc: SteeringDoc = { ...where, inclusion: 'always', patterns: [], body: src.trim(), diagnostics: [] };
   const m = FRONT_MATTER.exec(src);
-  if (!m) return doc;
+  if (!m) {
+    // An opening `---` without its closing one: the front matter would be quoted as rules, and a manual file
+    // would ride along with every task. Left out until fixed.
+    if (/^---[ \t]*\r?\n/.test(src)) {
+      doc.inclusion = undefined;
+      doc.diagnostics.push({ line: 1, column: 1, endColumn: 4, severity: 'error', code: 'steering-front-matter', message: 'The front matter opened by this --- is never closed: end it with a line of ---. The file is not included until it is fixed.' });
+    }
+    return doc;
+  }
   doc.body = src.slice(m[0].length).trim();
   const frontText = m[1] ?? '';
   const frontStart = src.indexOf('\n') + 1;

@@ -62,6 +62,10 @@ describe('steering front matter, read as YAML', () => {
     expect(doc('---\n- always\n---\nx')).toMatchObject({ inclusion: undefined, diagnostics: [{ line: 2, code: 'steering-front-matter' }] });
   });
 
+  it('front matter never closed: an error on the opening line, the file not included', () => {
+    expect(doc('---\ninclusion: manual\n# Rules\n')).toMatchObject({ inclusion: undefined, diagnostics: [{ line: 1, column: 1, endColumn: 4, code: 'steering-front-matter' }] });
+  });
+
   it('auto without a description is a warning', () => {
     expect(steeringDiagnostics('---\ninclusion: auto\n---\nx')).toMatchObject([{ severity: 'warning', code: 'steering-description' }]);
   });
