@@ -103,7 +103,7 @@ export function parseSteering(text: string, where: { name: string; file: string;
       else doc.patterns.push((value as string).trim().replace(/^\.\//, ''));
     }
   }
-  if (doc.inclusion === 'fileMatch' && doc.patterns.length === 0 && patternNode === undefined) {
+  if (doc.inclusion === 'fileMatch' && doc.patterns.length === 0 && (patternNode === undefined || (isSeq(patternNode) && patternNode.items.length === 0))) {
     at(...whole(inclusionNode), 'error', 'steering-pattern', 'inclusion: fileMatch needs a fileMatchPattern (a glob like "src/**/*.ts", or a list of them): the file is never included without one.');
   }
 

@@ -52,6 +52,7 @@ describe('steering front matter, read as YAML', () => {
       [7, 'steering-pattern', 'fileMatchPattern "" is empty.'],
     ]);
     expect(steeringDiagnostics('---\ninclusion: fileMatch\n---\n')).toMatchObject([{ line: 2, column: 12, code: 'steering-pattern', message: expect.stringContaining('needs a fileMatchPattern') }]);
+    expect(steeringDiagnostics('---\ninclusion: fileMatch\nfileMatchPattern: []\n---\n')).toMatchObject([{ line: 2, code: 'steering-pattern', message: expect.stringContaining('needs a fileMatchPattern') }]);
   });
 
   it('broken YAML is an error at its line, and the file is not included', () => {
