@@ -218,6 +218,9 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
       case 'context.condensed':
         out.write(dim(`  ⇣ context condensed: ${e.tokensBefore} → ${e.tokensAfter} tokens (${e.by === 'model' ? 'summarised by the model' : 'a digest of the calls made'})\n`));
         break;
+      case 'steering.included':
+        out.write(`  ◆ steering ${e.name} included (${e.reason})\n`);
+        break;
       case 'selfcorrection':
         out.write(`  ↻ self-correction ${e.count}/${e.max}: ${e.reason}\n`);
         break;

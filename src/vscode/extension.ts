@@ -13,6 +13,7 @@ import { TaskPicker } from './runTasksPick.js';
 import { registerModelCommands } from './modelCommands.js';
 import { chooseModel, type ModelChoice } from './modelSelection.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
+import { SteeringDiagnostics } from './steeringDiagnostics.js';
 import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
 import { TASKS_SELECTOR, TaskTreeCache } from './taskDocuments.js';
 
@@ -66,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     log,
     cache,
     diagnostics,
+    new SteeringDiagnostics(log),
     vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, new StatusLensProvider(cache)),
     vscode.commands.registerCommand(REVEAL_TASK_COMMAND, revealTask),
     autonomyStatus,

@@ -53,6 +53,7 @@ export type Item =
   | { kind: 'text'; id: string; seq: number; text: string }
   | { kind: 'thinking'; id: string; seq: number; text: string }
   | { kind: 'selfcorrection'; id: string; seq: number; count: number; max: number; reason: string }
+  | { kind: 'steering'; id: string; seq: number; name: string; file: string; reason: string }
   | { kind: 'checkpoint'; id: string; seq: number; label: string; commit: string; skipped: number }
   | { kind: 'pause'; id: string; seq: number; pauseKind: string; reason: string }
   | { kind: 'condensed'; id: string; seq: number; by: 'model' | 'digest'; reason: 'window' | 'overflow'; summary: string; tokensBefore: number; tokensAfter: number; replaced: number }
@@ -332,6 +333,9 @@ export class ActivityModel {
         this.touch(c);
         break;
       }
+      case 'steering.included':
+        this.push({ kind: 'steering', id, seq: e.seq, name: e.name, file: e.file, reason: e.reason });
+        break;
       case 'selfcorrection':
         this.push({ kind: 'selfcorrection', id, seq: e.seq, count: e.count, max: e.max, reason: e.reason });
         break;

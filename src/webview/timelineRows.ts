@@ -25,6 +25,8 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       return row(item, 'task', 'tasklist', [h('span', { class: 'title' }, `Task ${item.taskId ?? ''} `, h('span', { class: 'task-title' }, item.title))]);
     case 'text':
       return textRow(item, ui);
+    case 'steering':
+      return row(item, 'steering', 'book', [h('span', { class: 'title' }, `Steering ${item.name} included`), ' ', h('span', { class: 'meta', title: item.file }, item.reason)]);
     case 'selfcorrection':
       return row(item, 'selfcorrection', 'debug-restart', [h('span', { class: 'title' }, `Self-correction ${item.count}/${item.max}`), ' ', h('span', { class: 'meta' }, item.reason)]);
     case 'checkpoint':

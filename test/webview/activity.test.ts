@@ -136,6 +136,8 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     // Every other call shows its allow and the rule.
     expect(await tl.locator('.row-call[data-call="replay-2-0"] .badge.gate').innerText()).toBe('allow · C8');
     expect(await tl.locator('.row-selfcorrection').innerText()).toContain('Self-correction 1/3');
+    // The example's always-included steering file is said, with why.
+    expect(await tl.locator('.row-steering').innerText()).toMatch(/^Steering conventions included\s+always$/);
     expect(await tl.locator('.row-checkpoint').first().innerText()).toMatch(/Checkpoint before the run [0-9a-f]{7}/);
     // The completion report: summary, requirements with evidence, verification, files changed in the task.
     const report = tl.locator('.row-completion');

@@ -107,6 +107,12 @@ describe('ActivityModel', () => {
     expect(m.header()).toMatchObject({ inputTokens: 11500, cachedInputTokens: 9000, outputTokens: 150 });
   });
 
+  it('a steering file that joins the task is a row: its name and why', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [started(), ev({ type: 'steering.included', taskId: '1', name: 'js', file: '.kiro/steering/js.md', inclusion: 'fileMatch', reason: 'fileMatch: the agent read src/a.js (src/**/*.js)' })]);
+    expect(m.items.filter((i) => i.kind === 'steering')).toMatchObject([{ name: 'js', file: '.kiro/steering/js.md', reason: 'fileMatch: the agent read src/a.js (src/**/*.js)' }]);
+  });
+
   it('changes to rendered items are recorded by id, so the renderer rebuilds only those', () => {
     const m = new ActivityModel();
     m.reset('r1', [started(), ev({ type: 'tool.requested', callId: 'c', tool: 'run_command', input: { command: 'npm test' } })]);

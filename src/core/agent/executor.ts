@@ -15,7 +15,10 @@ import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.j
 import { endRunProcesses, runMarker } from '../tools/runProcesses.js';
 import type { ToolContext, ToolResult } from '../tools/types.js';
 import type { CommandSandbox } from '../sandbox/commandSandbox.js';
-import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
+import { SYSTEM_PROMPT, specFiles, taskPrompt } from './prompt.js';
+import { fileRefBudget, resolveFileRefs } from './fileReferences.js';
+import { readSteering } from './steeringFiles.js';
+import { TaskSteering } from './taskSteering.js';
 import { condense, CONDENSE_AT, ContextMeter } from './condense.js';
 import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
@@ -87,6 +90,8 @@ export interface ExecutorOptions {
   sandbox?: CommandSandbox;
   /** Why no command may run at all (sandbox.mode "required" on a machine without a sandbox, S6). */
   commandsRefused?: string;
+  /** Global steering (Kiro's `~/.kiro/steering`); null reads none. Tests give a folder of their own. */
+  globalSteeringDir?: string | null;
 }
 
 export interface RunOutcome {
@@ -128,6 +133,8 @@ export class Executor {
   private readonly taskFile: TaskFileAccess;
   /** The process groups of the run's commands, while it runs (ended at its end, or at the exit of this process). */
   private processes: TrackedRun | undefined;
+  /** The running task's steering: fileMatch files join when the agent reads or edits a matching file. */
+  private steering: TaskSteering | undefined;
 
   constructor(private readonly o: ExecutorOptions) {
     this.taskFile = o.taskFile ?? diskTaskFile(o.tasksFile);
@@ -289,7 +296,13 @@ export class Executor {
     this.meter.reset();
     const files = await specFiles(this.o.tasksFile);
     const workspaceFiles = await this.listWorkspace();
-    const steering = applicableSteering(await readSteering(this.o.workspace), [...fresh.details, fresh.title].flatMap((d) => d.match(/[\w./-]+\.\w+/g) ?? []));
+    const recorded = this.o.resume?.history.get(taskKey(task)) ?? [];
+    // One budget for what the task's `#[[file:…]]` references quote: its own lines, design.md, its steering.
+    const refs = fileRefBudget();
+    const details = await Promise.all(fresh.details.map((d) => resolveFileRefs(d, this.o.workspace, refs)));
+    const design = files.design === undefined ? undefined : await resolveFileRefs(files.design, this.o.workspace, refs);
+    this.steering = new TaskSteering(await readSteering(this.o.workspace, this.o.globalSteeringDir), this.o.workspace, (s) => this.emit({ type: 'steering.included', taskId: task.id, ...s }), recorded, refs);
+    const steering = await this.steering.start([fresh.title, ...fresh.details]);
     const messages: ChatMessage[] = [
       { role: 'system', content: SYSTEM_PROMPT },
       {
@@ -298,10 +311,11 @@ export class Executor {
           workspace: this.o.workspace,
           tasksFile: this.o.tasksFile,
           tree: spec.tree,
-          task: fresh,
+          task: { ...fresh, details },
           requirements: files.requirements ? parseRequirements(files.requirements) : undefined,
-          design: files.design,
-          steering,
+          design,
+          steering: steering.quoted,
+          steeringOnRequest: steering.onRequest,
           workspaceFiles,
           verifyCommands: this.o.settings().verifyCommands,
         }),
@@ -309,7 +323,6 @@ export class Executor {
     ];
 
     // Resuming: the earlier run's turns and results for this task, after the prompt; nothing is run again.
-    const recorded = this.o.resume?.history.get(taskKey(task)) ?? [];
     messages.push(...recorded);
     if (recorded.length > 0) messages.push({ role: 'user', content: RESUMED });
 
@@ -423,6 +436,9 @@ export class Executor {
 
     if (call.tool === 'complete_task') return this.complete(call, task, parsed.input as { summary: string; requirements?: Array<{ id: string; evidence: string }> });
 
+    const steeringText = call.tool === 'read_file' ? await this.steering?.requested(String((parsed.input as { path?: unknown }).path ?? '')) : undefined;
+    if (steeringText !== undefined) return this.finish(call, { ok: true, output: steeringText, data: { steering: true } }, 0);
+
     const action = this.actionOf(call.tool, parsed.input);
     if ((action.kind === 'write' || action.kind === 'create') && fileEdits >= settings.maxFileEditsPerTask) {
       throw new Pause('edit-limit', `task ${task.id ?? task.title} reached maxFileEditsPerTask (${settings.maxFileEditsPerTask})`);
@@ -451,6 +467,7 @@ export class Executor {
       this.finish(call, result, performance.now() - started);
       throw new StopSignal();
     }
+    if (result.ok) result = await this.withSteering(call.tool, parsed.input, result);
     const out = this.finish(call, result, performance.now() - started);
     this.completedSteps.push(`${call.tool} ${summarise(call.input)}`);
     const countsAsEdit = call.tool === 'write_file' || call.tool === 'edit_file';
@@ -461,6 +478,15 @@ export class Executor {
   private notRun(call: ToolCall, why: string): ToolResult {
     this.emit({ type: 'tool.requested', callId: call.id, tool: call.tool, input: call.input });
     return this.finish(call, { ok: false, output: why }, 0);
+  }
+
+  /** A read or edit of files that fileMatch steering matches: the steering joins the context, in the tool result. */
+  private async withSteering(tool: string, input: unknown, result: ToolResult): Promise<ToolResult> {
+    if (!this.steering || !['read_file', 'edit_file', 'write_file'].includes(tool)) return result;
+    const i = input as { path?: unknown; paths?: unknown };
+    const paths = [i.path, ...(Array.isArray(i.paths) ? i.paths : [])].filter((p): p is string => typeof p === 'string');
+    const note = await this.steering.touched(paths, tool === 'read_file' ? 'read' : 'edit');
+    return note ? { ...result, output: `${result.output}\n\n${note}` } : result;
   }
 
   /** A command's live output as tool.output events, bounded per call (a log of gigabytes must not fill the journal). */

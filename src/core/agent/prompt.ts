@@ -1,38 +1,9 @@
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { minimatch } from 'minimatch';
 import { secretTest } from '../policy/secrets.js';
 import { realTarget } from '../tools/workspacePath.js';
 import type { RequirementsDoc, Task, TaskTree } from '../spec/index.js';
-
-export interface SteeringDoc {
-  file: string;
-  inclusion: 'always' | 'fileMatch' | 'manual';
-  pattern?: string;
-  body: string;
-}
-
-/** `.kiro/steering/*.md` with their `inclusion` front matter (always when absent). */
-export async function readSteering(workspace: string): Promise<SteeringDoc[]> {
-  const dir = join(workspace, '.kiro', 'steering');
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.md')).sort();
-  const out: SteeringDoc[] = [];
-  for (const f of files) {
-    const text = await readForPrompt(workspace, join(dir, f));
-    if (text === undefined) continue;
-    const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n?/.exec(text);
-    const front = m?.[1] ?? '';
-    const inclusion = (/^inclusion:\s*(always|fileMatch|manual)\s*$/m.exec(front)?.[1] ?? 'always') as SteeringDoc['inclusion'];
-    const pattern = /^fileMatchPattern:\s*['"]?([^'"\n]+)['"]?\s*$/m.exec(front)?.[1];
-    out.push({ file: `.kiro/steering/${f}`, inclusion, pattern, body: text.slice(m?.[0].length ?? 0).trim() });
-  }
-  return out;
-}
-
-/** Steering that applies: always, and fileMatch docs whose pattern matches a file the task names. */
-export function applicableSteering(docs: readonly SteeringDoc[], mentionedFiles: readonly string[]): SteeringDoc[] {
-  return docs.filter((d) => d.inclusion === 'always' || (d.inclusion === 'fileMatch' && d.pattern !== undefined && mentionedFiles.some((f) => minimatch(f, d.pattern!, { dot: true, matchBase: true }))));
-}
+import type { SteeringDoc } from '../spec/steering.js';
 
 export interface PromptInput {
   workspace: string;
@@ -41,7 +12,10 @@ export interface PromptInput {
   task: Task;
   requirements: RequirementsDoc | undefined;
   design: string | undefined;
+  /** Steering quoted whole (always, matched fileMatch, referenced), file references resolved. */
   steering: SteeringDoc[];
+  /** Auto steering: listed by name and description, read on request. */
+  steeringOnRequest?: SteeringDoc[];
   workspaceFiles: string[];
   verifyCommands: string[];
 }
@@ -69,6 +43,10 @@ export function taskPrompt(p: PromptInput): string {
   }
   if (p.design) parts.push(`## design.md\n${p.design.trim()}`);
   for (const s of p.steering) parts.push(`## Steering (${s.file})\n${s.body}`);
+  if (p.steeringOnRequest?.length) {
+    const list = p.steeringOnRequest.map((s) => `- ${s.title ?? s.name} (${s.file})${s.description ? `: ${s.description}` : ''}`);
+    parts.push(`## Steering on request\nRead one of these with read_file on its path when its description fits the work:\n${list.join('\n')}`);
+  }
   parts.push(`## Plan (tasks.md, ${relative(p.workspace, p.tasksFile)})\n${p.tree.tasks.map((x) => `${'  '.repeat(x.depth)}- [${x.status === 'done' ? 'x' : x.status === 'in_progress' ? '-' : ' '}] ${x.id ?? ''} ${x.title}${x.index === t.index ? '   <- this task' : ''}`).join('\n')}`);
   parts.push(`## Workspace (${p.workspaceFiles.length} files)\n${p.workspaceFiles.slice(0, 200).join('\n')}${p.workspaceFiles.length > 200 ? `\n... and ${p.workspaceFiles.length - 200} more` : ''}`);
   parts.push(p.verifyCommands.length ? `When you call complete_task, these checks run: ${p.verifyCommands.join(', ')}. Run them yourself first.` : 'There are no verification commands: run the relevant tests yourself before complete_task.');
@@ -87,7 +65,7 @@ export async function specFiles(tasksFile: string): Promise<{ requirements?: str
  * so the read rules hold here too: nothing through a link out of `within` (R1), no secret (R2). A cloned
  * repository's `.kiro/steering/notes.md -> ~/.ssh/id_rsa` must not ride along with the task.
  */
-async function readForPrompt(within: string, abs: string): Promise<string | undefined> {
+export async function readForPrompt(within: string, abs: string): Promise<string | undefined> {
   try {
     const real = await realTarget(within, abs);
     if (real.error) return undefined;

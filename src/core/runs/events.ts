@@ -64,6 +64,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('processes.ended'), count: z.number().int(), processes: z.array(z.object({ pid: z.number().int(), command: z.string() })) }),
   z.object({ ...base, type: z.literal('tool.output'), callId: z.string(), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
   z.object({ ...base, type: z.literal('tool.finished'), callId: z.string(), ok: z.boolean(), output: z.string(), data: z.record(z.string(), z.unknown()).optional(), durationMs: z.number() }),
+  /** A steering file entered the task's context: at its start, or when the agent read or edited a file it matches. */
+  z.object({ ...base, type: z.literal('steering.included'), taskId: z.string().nullable(), name: z.string(), file: z.string(), inclusion: z.string(), reason: z.string() }),
   z.object({ ...base, type: z.literal('selfcorrection'), taskId: z.string().nullable(), count: z.number().int(), max: z.number().int(), reason: z.string() }),
   z.object({ ...base, type: z.literal('checkpoint.created'), commit: z.string(), label: z.string(), skipped: z.array(z.object({ path: z.string(), bytes: z.number() })).optional() }),
   z.object({

@@ -1,7 +1,8 @@
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readSteering, specFiles } from '../../../src/core/agent/prompt.js';
+import { specFiles } from '../../../src/core/agent/prompt.js';
+import { readSteering } from '../../../src/core/agent/steeringFiles.js';
 import { KEY_TEXT, leakyRepo } from '../../support/leakyRepo.js';
 
 // What the prompt quotes goes to the model provider like a read_file result: the read rules hold for it too.
@@ -20,7 +21,7 @@ afterAll(() => rmSync(repo.base, { recursive: true, force: true }));
 
 describe('files quoted in the prompt', () => {
   it('steering through a link out of the workspace or to a secret is left out', async () => {
-    const docs = await readSteering(repo.root);
+    const docs = await readSteering(repo.root, null);
     expect(docs.map((d) => d.file)).toEqual(['.kiro/steering/x.md']);
     expect(JSON.stringify(docs)).not.toContain(KEY_TEXT);
   });

@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import { steeringDiagnostics, type SteeringDiagnostic } from '../core/spec/steering.js';
+
+const DEBOUNCE_MS = 200;
+
+/**
+ * Problems in a steering file's front matter (an unknown inclusion, a bad fileMatchPattern, broken YAML), shown
+ * as the user types, like tasks.md's: such a file is left out of every prompt, and the user should see why.
+ */
+export class SteeringDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('spec-agent-steering');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [this.collection];
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    this.disposables.push(
+      vscode.workspace.onDidOpenTextDocument((doc) => this.schedule(doc, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
+      vscode.workspace.onDidCloseTextDocument((doc) => {
+        this.cancel(doc.uri);
+        this.collection.delete(doc.uri);
+      }),
+    );
+    for (const doc of vscode.workspace.textDocuments) this.schedule(doc, 0);
+  }
+
+  private schedule(doc: vscode.TextDocument, delay: number): void {
+    if (!isSteeringDocument(doc)) return;
+    this.cancel(doc.uri);
+    const key = doc.uri.toString();
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      try {
+        this.update(doc);
+      } catch (err) {
+        this.log.error(`steering diagnostics for ${doc.uri.fsPath} failed: ${String(err)}`);
+      }
+    }, delay));
+  }
+
+  private cancel(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+  }
+
+  /** Recomputes now; returns what was published. */
+  update(doc: vscode.TextDocument): vscode.Diagnostic[] {
+    if (doc.isClosed) return [];
+    const diagnostics = steeringDiagnostics(doc.getText()).map(toVscode);
+    this.collection.set(doc.uri, diagnostics);
+    return diagnostics;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** `.kiro/steering/*.md` of any folder, the global `~/.kiro/steering` included. */
+export function isSteeringDocument(doc: vscode.TextDocument): boolean {
+  return /[\\/]\.kiro[\\/]steering[\\/][^\\/]+\.md$/i.test(doc.uri.path);
+}
+
+function toVscode(d: SteeringDiagnostic): vscode.Diagnostic {
+  const range = new vscode.Range(d.line - 1, d.column - 1, d.line - 1, Math.max(d.endColumn, d.column + 1) - 1);
+  const out = new vscode.Diagnostic(range, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+  out.source = 'Spec Agent';
+  out.code = d.code;
+  return out;
+}
