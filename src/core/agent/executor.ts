@@ -20,6 +20,7 @@ import { fileRefBudget, resolveFileRefs } from './fileReferences.js';
 import { readSteering } from './steeringFiles.js';
 import { TaskSteering } from './taskSteering.js';
 import { condense, CONDENSE_AT, ContextMeter } from './condense.js';
+import { environmentFacts, environmentSection } from './environment.js';
 import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
 
@@ -318,6 +319,7 @@ export class Executor {
           steeringOnRequest: steering.onRequest,
           workspaceFiles,
           verifyCommands: this.o.settings().verifyCommands,
+          environment: environmentSection(await environmentFacts(this.o.workspace, this.o.context?.shell ?? 'bash')),
         }),
       },
     ];
