@@ -80,7 +80,7 @@ export class OutputFile {
     const stream = this.stream;
     this.stream = undefined;
     if (!stream) return false;
-    if (keep && this.dropped > 0 && !this.failed) stream.write(`\n[spec-agent: the output went on for ${this.dropped} more bytes, past the ${this.limit / 1024 / 1024} MB kept per command]\n`);
+    if (keep && this.dropped > 0 && !this.failed) stream.write(`\n[spec-agent: the output went on for ${this.dropped} more bytes, past the ${this.limit % (1024 * 1024) === 0 ? `${this.limit / 1024 / 1024} MB` : `${this.limit} bytes`} kept per command]\n`);
     // `close` comes after the last write is on disk, and also after an error.
     await new Promise<void>((resolve) => {
       stream.once('close', () => resolve());

@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommandTool } from '../../../src/core/tools/runCommand.js';
@@ -121,5 +123,61 @@ describe('run_command', () => {
     expect(await runCommandTool.run({ command: 'touch ran' }, { ...ctx, signal: stop.signal })).toMatchObject({ ok: false, output: 'stopped before it started', data: { stopped: true } });
     expect(existsSync(join(root, 'ran'))).toBe(false);
     expect(await runCommandTool.run({ command: 'true' }, { ...ctx, workspaceRoot: join(root, 'missing') })).toMatchObject({ ok: false, output: expect.stringMatching(/^could not start the command: /) });
+  });
+
+  it('gives nothing to answer a prompt: stdin is empty, CI=1, npm_config_yes=false, git neither asks for a password nor pages', async () => {
+    const { root, ctx } = await workspace();
+    // A git server that wants a password: with a terminal, or an askpass, git would wait for one.
+    const server = createServer((_req, res) => {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="private"' });
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const env = await runCommandTool.run({ command: 'read line; echo "read=$? [$line] ci=$CI yes=$npm_config_yes"' }, ctx);
+      expect(plain(env).output).toBe('exit code 0\nread=1 [] ci=1 yes=false\n');
+      const started = Date.now();
+      const clone = await runCommandTool.run({ command: `git clone http://127.0.0.1:${port}/private.git` }, ctx);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(clone).toMatchObject({ ok: false, data: { exitCode: 128, timedOut: false } });
+      expect(clone.output).toMatch(/terminal prompts disabled|could not read Username/);
+    } finally {
+      server.close();
+    }
+    // A pager the user set for git is not used: the log comes back as it is.
+    await writeFile(join(root, 'f.txt'), 'x\n');
+    const repo = 'git init -q && git -c user.email=a@b -c user.name=a add f.txt && git -c user.email=a@b -c user.name=a commit -qm first';
+    expect((await runCommandTool.run({ command: repo }, ctx)).ok).toBe(true);
+    const log = await runCommandTool.run({ command: 'git -c core.pager="sh -c \'echo PAGED; cat\'" log -p --format=%s' }, ctx);
+    expect(plain(log).output).toMatch(/^exit code 0\nfirst\n/);
+    expect(log.output).not.toContain('PAGED');
+  });
+
+  it('caps the model\'s timeout at commandTimeoutSeconds and says so', async () => {
+    const { ctx } = await workspace();
+    const r = await runCommandTool.run({ command: 'sleep 30', timeoutSeconds: 7200 }, { ...ctx, commandTimeoutSeconds: 1 });
+    expect(r).toMatchObject({ ok: false, data: { timedOut: true } });
+    expect(r.output.split('\n').slice(0, 2)).toEqual([
+      'timed out after 1 s (the command and everything it started were killed; 1 s is the most a command may run (commandTimeoutSeconds in .kiro/settings.json); a server or a watcher runs with background: true)',
+      '[timeoutSeconds 7200 was cut to 1: commandTimeoutSeconds in .kiro/settings.json is the most a command may run]',
+    ]);
+    // A shorter one of its own is kept.
+    expect((await runCommandTool.run({ command: 'sleep 30', timeoutSeconds: 0.5 }, { ...ctx, commandTimeoutSeconds: 60 })).output).toMatch(/^timed out after 0.5 s \(.*give a larger timeoutSeconds/);
+  });
+
+  it('saves the whole output of a run\'s command to the run\'s outputs folder when the result cuts it, and tells the model where', async () => {
+    const { root, ctx } = await workspace();
+    const run = { ...ctx, runId: 'run-out' };
+    const long = await runCommandTool.run({ command: 'seq 1 30000' }, run);
+    expect(long.data).toMatchObject({ outputBytes: 168_894, outputFile: '.kiro/runs/run-out/outputs/1.log' });
+    expect(long.output).toMatch(/\n\[the whole output \(168894 bytes\) is in \.kiro\/runs\/run-out\/outputs\/1\.log: read it in parts with read_file, or search it with search_files\]$/);
+    const saved = await readFile(join(root, '.kiro/runs/run-out/outputs/1.log'), 'utf8');
+    expect(saved.split('\n')).toHaveLength(30_001);
+    expect(saved).toContain('\n15000\n');
+    // Short output is all in the result: nothing is kept, nothing is left half-written.
+    const short = await runCommandTool.run({ command: 'echo short' }, run);
+    expect(short.data).not.toHaveProperty('outputFile');
+    expect(readdirSync(join(root, '.kiro/runs/run-out/outputs'))).toEqual(['1.log']);
   });
 });
