@@ -141,7 +141,10 @@ export class BackgroundProcesses {
     this.o.events?.started?.({ callId, id, command, pid, outputFile: file.relativePath });
     return {
       ok: true,
-      output: `started in the background as ${id} (pid ${pid}); its output goes to ${file.relativePath}. read_output {"id": "${id}"} shows what it printed since the last read and whether it still runs. It is ended when this task ends.`,
+      output:
+        `started in the background as ${id} (pid ${pid}); its output goes to ${file.relativePath}. read_output {"id": "${id}"} shows what it printed since the last read and whether it still runs. It is ended when this task ends.` +
+        // bubblewrap gives every command a network namespace of its own (RULES.md §4 S3).
+        (confined ? ' It runs in the sandbox with a network of its own: other commands cannot reach its ports, so a check that needs the server starts it in the same command.' : ''),
       data: { background: true, id, pid, outputFile: file.relativePath, ...(confined ? { sandboxed: true } : {}) },
     };
   }
