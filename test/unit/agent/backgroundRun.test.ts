@@ -139,3 +139,31 @@ describe('background processes in a run', () => {
     expect(running((ended as { pid: number }).pid)).toBe(false);
   });
 });
+
+describe('calls batched in one turn', () => {
+  it('run in order, each result under its own call', async () => {
+    const ws = await exampleRepo('batch');
+    let seen: ChatRequest['messages'] = [];
+    const model = scripted([
+      () => ({
+        text: '',
+        toolCalls: [
+          { id: 'a', tool: 'run_command', input: { command: 'echo first > order.txt' } },
+          { id: 'b', tool: 'run_command', input: { command: 'echo second >> order.txt; cat order.txt' } },
+          { id: 'c', tool: 'read_output', input: { id: 'bg-7' } },
+        ],
+      }),
+      (req) => {
+        seen = [...req.messages];
+        return call('complete_task', { summary: 'batched' }, 'done');
+      },
+    ]);
+    const r = await runAgent(ws, model);
+    expect(r.outcome.state).toBe('completed');
+    const results = seen.filter((m) => m.role === 'tool').map((m) => m as { toolCallId: string; content: string });
+    expect(results.map((m) => m.toolCallId)).toEqual(['a', 'b', 'c']);
+    expect(results[1]!.content).toMatch(/^exit code 0 after .*\nfirst\nsecond\n$/);
+    expect(results[2]!.content).toMatch(/^there is no background process bg-7/);
+    expect(r.events.filter((e) => e.type === 'tool.requested').map((e) => (e as { callId: string }).callId)).toEqual(['a', 'b', 'c', 'done']);
+  });
+});
