@@ -1,9 +1,10 @@
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const TASKS = '.kiro/specs/todo-priorities/tasks.md';
@@ -45,5 +46,80 @@ describe('spec-agent run, with a background process', () => {
     const [run] = JSON.parse((await cli('runs', 'list', '--json')).stdout) as Array<{ id: string }>;
     const shown = await cli('runs', 'show', run!.id);
     expect(shown.stdout, shown.stderr).toMatch(new RegExp(`ended at its end: 1 process .*echo up; exec sleep ${seconds}`));
+  });
+});
+
+/** The example app at full, unconfined (sandbox.mode "off": the run itself must end what its commands leave), allowing `allowed`. */
+async function unconfined(turns: unknown[], allowed: string[]): Promise<{ ws: string; script: string }> {
+  const ws = await mkdtemp(join(tmpdir(), 'spec-agent-bg-cli-'));
+  cpSync(join(ROOT, 'examples/todo-app'), ws, { recursive: true });
+  const settings = join(ws, '.kiro/settings.json');
+  writeFileSync(
+    settings,
+    readFileSync(settings, 'utf8')
+      .replace('"verifyCommands": ["npm test"]', '"verifyCommands": [], "sandbox": { "mode": "off" }')
+      .replace('"autonomyLevel": "balanced"', '"autonomyLevel": "full"')
+      .replace('"allowedCommands": ["npm test", "node --test"]', `"allowedCommands": ${JSON.stringify(allowed)}`),
+  );
+  await execa('node', [inject('cliPath'), 'policy', 'accept'], { cwd: ws });
+  const script = join(ws, 'script.json');
+  writeFileSync(script, JSON.stringify({ turns }));
+  return { ws, script };
+}
+
+/** `spec-agent run --json` under way, and the first event of `type` once it is journaled. */
+function runUntil(ws: string, script: string, type: RunEvent['type']): { child: ResultPromise; event: Promise<RunEvent> } {
+  const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false, forceKillAfterDelay: false });
+  // (No SIGKILL 5 s after our SIGTERM: on a loaded machine the CLI may take that long to exit, with or without background processes.)
+  child.stderr!.on('data', () => undefined);
+  const event = new Promise<RunEvent>((done, fail) => {
+    let seen = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const line = seen.split('\n').find((l) => l.includes(`"type":"${type}"`));
+      if (line) done(runEventSchema.parse(JSON.parse(line)));
+    });
+    void child.then(() => fail(new Error(`the run ended without ${type}`)));
+  });
+  return { child, event };
+}
+
+const journal = (ws: string, runId: string): RunEvent[] =>
+  readFileSync(join(ws, '.kiro/runs', runId, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => runEventSchema.parse(JSON.parse(l)));
+
+describe('the host of a run with a background process goes away', () => {
+  const background = (cmd: string) => ({ toolCalls: [{ tool: 'run_command', input: { command: cmd, background: true } }] });
+  const foreground = (cmd: string) => ({ toolCalls: [{ tool: 'run_command', input: { command: cmd } }] });
+
+  it('SIGTERM stops the run and ends the background process (journaled as ended by Stop)', async () => {
+    const seconds = 4000 + Math.floor(Math.random() * 999);
+    const { ws, script } = await unconfined([background(`exec sleep ${seconds}`), foreground('sleep 1000')], [`exec sleep ${seconds}`, 'sleep 1000']);
+    const { child, event } = runUntil(ws, script, 'background.started');
+    const started = await event;
+    if (started.type !== 'background.started') throw new Error('unreachable');
+    child.kill('SIGTERM');
+    const r = await child;
+    expect(r.exitCode, `${r.signal} ${r.stderr}`).toBe(143);
+    expect(processesRunning(`sleep ${seconds}`)).toEqual([]);
+    const events = journal(ws, started.runId);
+    expect(events.find((e) => e.type === 'background.ended')).toMatchObject({ id: 'bg-1', pid: started.pid, endedBy: 'stop' });
+    expect(events.at(-1)).toMatchObject({ type: 'run.stopped' });
+  });
+
+  it('after a SIGKILL of the CLI, `runs list` finds the background process from the journal and ends it', async () => {
+    const seconds = 5000 + Math.floor(Math.random() * 999);
+    const { ws, script } = await unconfined([background(`exec sleep ${seconds}`), foreground('sleep 1000')], [`exec sleep ${seconds}`, 'sleep 1000']);
+    const { child, event } = runUntil(ws, script, 'background.started');
+    const started = await event;
+    if (started.type !== 'background.started') throw new Error('unreachable');
+    child.kill('SIGKILL');
+    await child;
+    expect(processesRunning(`sleep ${seconds}`)).toEqual([started.pid]);
+    const list = await execa('node', [inject('cliPath'), 'runs', 'list'], { cwd: ws, reject: false });
+    expect(list.stderr).toMatch(new RegExp(`run ${started.runId} left \\d+ process(es)? running \\(pid ${started.pid}: sleep ${seconds}[^)]*\\): ended`));
+    expect(processesRunning(`sleep ${seconds}`)).toEqual([]);
   });
 });
