@@ -170,8 +170,8 @@ function spawnInGroup(file: string, args: string[], env: Record<string, string>,
         why !== 'leftovers'
           ? ''
           : confined
-            ? '\n[it left processes running in the background; they were stopped: in the sandbox, what a command starts ends with it]'
-            : '\n[it left processes running in the background that held its output open; they were stopped. Redirect the output of a background process (cmd > file 2>&1 &) to keep it running]';
+            ? '\n[it left processes running in the background; they were stopped: in the sandbox, what a command starts ends with it. A server or a watcher runs with run_command background: true]'
+            : '\n[it left processes running in the background that held its output open; they were stopped. A server or a watcher runs with run_command background: true]';
       return {
         ok: !timedOut && !stopped && exitCode === 0,
         output: `${status}\n${text === '' ? '(no output)' : text}${notes}${saved}`,

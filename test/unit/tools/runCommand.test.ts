@@ -103,7 +103,7 @@ describe('run_command', () => {
     const r = await runCommandTool.run({ command: 'sleep 30 & echo $! > bg.pid; echo done' }, ctx);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(r).toMatchObject({ ok: true, data: { exitCode: 0, timedOut: false, stopped: false, backgroundKilled: true } });
-    expect(plain(r).output).toMatch(/^exit code 0\ndone\n\n\[it left processes running in the background that held its output open; they were stopped\./);
+    expect(plain(r).output).toBe('exit code 0\ndone\n\n[it left processes running in the background that held its output open; they were stopped. A server or a watcher runs with run_command background: true]');
     expect(running(await pidFrom(join(root, 'bg.pid')))).toBe(false);
   });
 
