@@ -83,6 +83,8 @@ export class BackgroundProcesses {
     if (pid === undefined) {
       await file.close(false);
       const r = await child;
+      // The sandbox forgets the network list it holds for the command.
+      if (confined && ro.sandbox) await ro.sandbox.finished(confined.commandId, '').catch(() => []);
       return fail(`could not start the command: ${r.shortMessage ?? r.message ?? 'unknown error'}`);
     }
     try {
@@ -128,6 +130,8 @@ export class BackgroundProcesses {
         this.o.events?.output?.({ callId, id, stream: name, text: decoder.write(chunk) });
       });
       stream.once('close', () => {
+        const rest = decoder.end();
+        if (rest) this.o.events?.output?.({ callId, id, stream: name, text: rest });
         open--;
         void finish();
       });

@@ -86,7 +86,7 @@ export class OutputFile {
       stream.once('close', () => resolve());
       stream.end();
     });
-    if (this.live) return true;
+    if (this.live && keep) return true;
     const partial = `${this.path}.partial`;
     if (keep && !this.failed) {
       try {

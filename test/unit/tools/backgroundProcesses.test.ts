@@ -119,12 +119,16 @@ describe('run_command background: true', () => {
     await s.background.endAll('run');
   });
 
-  it('does not start when the run is already stopping', async () => {
+  it('does not start when the run is already stopping, nor where it cannot', async () => {
     const s = await setup();
     const stop = new AbortController();
     stop.abort();
     expect(await runCommandTool.run({ command: 'touch ran', background: true }, { ...s.ctx, signal: stop.signal })).toMatchObject({ ok: false, output: 'not started: the run is stopping' });
     expect(existsSync(join(s.root, 'ran'))).toBe(false);
     expect(existsSync(join(s.root, '.kiro/runs/run-bg/outputs')) ? readdirSync(join(s.root, '.kiro/runs/run-bg/outputs')) : []).toEqual([]);
+    // A process that cannot start says why and leaves no log behind.
+    expect(await runCommandTool.run({ command: 'true', background: true }, { ...s.ctx, workspaceRoot: join(s.root, 'missing') })).toMatchObject({ ok: false, output: expect.stringMatching(/^could not start the command: /) });
+    expect(readdirSync(join(s.root, '.kiro/runs/run-bg/outputs'))).toEqual([]);
+    expect(s.background.running()).toEqual([]);
   });
 });
