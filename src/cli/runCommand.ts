@@ -230,6 +230,12 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
       case 'processes.ended':
         out.write(yellow(`  ended ${processCount(e.count)} the run left behind (${processList(e.processes)})`) + '\n');
         break;
+      case 'background.started':
+        out.write(dim(`    running in the background as ${e.id} (pid ${e.pid}), output in ${e.outputFile}`) + '\n');
+        break;
+      case 'background.ended':
+        out.write((e.endedBy === 'exit' ? dim : yellow)(`  background ${e.id} (${e.command}) ${BACKGROUND_END[e.endedBy]}${e.endedBy === 'exit' ? ` with ${e.exitCode !== null ? `exit ${e.exitCode}` : e.signal}` : ''}`) + '\n');
+        break;
       case 'run.paused':
         out.write(yellow(`⏸ paused: ${e.reason}`) + '\n');
         break;
@@ -240,6 +246,9 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
     }
   };
 }
+
+/** How a background process ended, in the CLI's words. */
+const BACKGROUND_END = { exit: 'ended', task: 'ended at the end of its task', stop: 'ended by Stop', run: 'ended at the end of the run', trap: 'ended by the sandbox' } as const;
 
 /** How a completion was verified: by its checks, or (a parent) by its sub-tasks'; never an empty "verified ()". */
 export function verifiedText(e: Extract<RunEvent, { type: 'task.completed' }>): string {

@@ -36,6 +36,19 @@ export interface CallItem {
   finished?: { ok: boolean; output: string; data: Record<string, unknown>; durationMs: number };
 }
 
+/** A process run_command started with background: true: one row, updated when it ends (its output is in its call's row). */
+export interface BackgroundItem {
+  kind: 'background';
+  id: string;
+  seq: number;
+  callId: string;
+  bgId: string;
+  command: string;
+  pid: number;
+  outputFile: string;
+  ended?: { exitCode: number | null; signal: string | null; durationMs: number; endedBy: 'exit' | 'task' | 'stop' | 'run' | 'trap' };
+}
+
 export interface FileChange {
   path: string;
   added: number;
@@ -58,6 +71,7 @@ export type Item =
   | { kind: 'pause'; id: string; seq: number; pauseKind: string; reason: string }
   | { kind: 'condensed'; id: string; seq: number; by: 'model' | 'digest'; reason: 'window' | 'overflow'; summary: string; tokensBefore: number; tokensAfter: number; replaced: number }
   | { kind: 'leftovers'; id: string; seq: number; processes: Array<{ pid: number; command: string }> }
+  | BackgroundItem
   | {
       kind: 'completion';
       id: string;
@@ -125,6 +139,7 @@ export class ActivityModel {
 
   private byId = new Map<string, Item>();
   private calls = new Map<string, CallItem>();
+  private backgrounds = new Map<string, BackgroundItem>();
   private taskFiles = new Map<string, FileChange>();
   private started: Extract<RunEvent, { type: 'run.started' }> | null = null;
   private currentTask: { id: string | null; title: string } | null = null;
@@ -143,6 +158,7 @@ export class ActivityModel {
     this.pending.clear();
     this.byId.clear();
     this.calls.clear();
+    this.backgrounds.clear();
     this.taskFiles.clear();
     this.started = null;
     this.currentTask = null;
@@ -359,6 +375,19 @@ export class ActivityModel {
       case 'processes.ended':
         this.push({ kind: 'leftovers', id, seq: e.seq, processes: e.processes });
         break;
+      case 'background.started': {
+        const item: BackgroundItem = { kind: 'background', id, seq: e.seq, callId: e.callId, bgId: e.id, command: e.command, pid: e.pid, outputFile: e.outputFile };
+        this.backgrounds.set(e.id, item);
+        this.push(item);
+        break;
+      }
+      case 'background.ended': {
+        const item = this.backgrounds.get(e.id);
+        if (!item) break;
+        item.ended = { exitCode: e.exitCode, signal: e.signal, durationMs: e.durationMs, endedBy: e.endedBy };
+        this.touch(item);
+        break;
+      }
       case 'run.paused':
         this.pausedNow = true;
         this.headerChanged = true;

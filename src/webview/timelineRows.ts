@@ -1,4 +1,4 @@
-import { str, num, toolKind, type CallItem, type FileChange, type Item } from './activityModel.js';
+import { str, num, toolKind, type BackgroundItem, type CallItem, type FileChange, type Item } from './activityModel.js';
 import { formatDuration, h, icon } from './dom.js';
 import { appendOutput, emptyTail, type OutputTail, tailText } from './outputTail.js';
 
@@ -52,6 +52,8 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
         h('span', { class: 'title' }, `Ended ${item.processes.length} process${item.processes.length === 1 ? '' : 'es'} the run left running`),
         h('div', { class: 'meta' }, item.processes.map((p) => `pid ${p.pid}: ${p.command}`).join('; ')),
       ]);
+    case 'background':
+      return backgroundRow(item);
     case 'completion':
       return completionRow(item);
     case 'end': {
@@ -61,6 +63,22 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       return row(item, `end end-${item.end}`, ico, [h('span', { class: 'title' }, title), h('span', { class: 'detail-inline' }, ` · ${item.text}`), steps]);
     }
   }
+}
+
+const ENDED_BY: Record<string, string> = { task: 'at the end of its task', stop: 'by Stop', run: 'at the end of the run', trap: 'by the sandbox (it planted what git would run)' };
+
+/** A background process: running, or how it ended. Its output is in the row of the call that started it. */
+function backgroundRow(item: BackgroundItem): HTMLElement {
+  const e = item.ended;
+  const state = !e
+    ? `running · pid ${item.pid}`
+    : e.endedBy === 'exit'
+      ? `${e.exitCode !== null ? `exited with code ${e.exitCode}` : `killed by ${e.signal ?? 'a signal'}`} after ${formatDuration(e.durationMs)}`
+      : `ended ${ENDED_BY[e.endedBy] ?? e.endedBy} after ${formatDuration(e.durationMs)}`;
+  return row(item, `background${e ? ' ended' : ' running'}`, e ? 'debug-disconnect' : 'server-process', [
+    h('span', { class: 'title' }, `Background ${item.bgId}: `, h('code', {}, item.command)),
+    h('div', { class: 'meta' }, `${state} · output in ${item.outputFile}`),
+  ]);
 }
 
 const PAUSE_LABEL: Record<string, string> = {

@@ -215,6 +215,26 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await page.locator('.header').innerText()).toContain('(80k cached)');
   });
 
+  it('a background process has a row that says it runs, then how it ended', async () => {
+    const id = 'background-run';
+    const head = run.slice(0, 2).map((e) => ({ ...e, runId: id }));
+    let seq = head.length;
+    const ev = (e: Record<string, unknown>) => ({ runId: id, seq: seq++, time: head[0]!.time, ...e }) as RunEvent;
+    const events = [
+      ...head,
+      ev({ type: 'tool.requested', callId: 'srv', tool: 'run_command', input: { command: 'node server.js', background: true } }),
+      ev({ type: 'gate.decided', callId: 'srv', verdict: 'allow', rule: 'C8', reason: 'allow: every command matches allowedCommands ("node")', findings: [] }),
+      ev({ type: 'background.started', callId: 'srv', id: 'bg-1', command: 'node server.js', pid: 4242, outputFile: '.kiro/runs/background-run/outputs/1.log' }),
+      ev({ type: 'tool.finished', callId: 'srv', ok: true, output: 'started in the background as bg-1', data: { background: true, id: 'bg-1', pid: 4242 }, durationMs: 6 }),
+    ];
+    await send({ type: 'reset', runId: id, events });
+    const row = page.locator('.row-background');
+    expect(await row.innerText()).toMatch(/Background bg-1: node server\.js[\s\S]*running · pid 4242 · output in \.kiro\/runs\/background-run\/outputs\/1\.log/);
+    await send({ type: 'events', runId: id, events: [ev({ type: 'background.ended', callId: 'srv', id: 'bg-1', command: 'node server.js', pid: 4242, exitCode: null, signal: 'SIGTERM', durationMs: 4200, endedBy: 'stop' })] });
+    await expect.poll(() => row.innerText()).toMatch(/ended by Stop after 4\.2 s/);
+    expect(await page.locator('.row-background').count()).toBe(1);
+  });
+
   it('a section the user opened stays open when the host sends the run again (the panel hidden and shown)', async () => {
     const id = runId();
     let seq = 3;

@@ -113,6 +113,27 @@ describe('ActivityModel', () => {
     expect(m.items.filter((i) => i.kind === 'steering')).toMatchObject([{ name: 'js', file: '.kiro/steering/js.md', reason: 'fileMatch: the agent read src/a.js (src/**/*.js)' }]);
   });
 
+  it('a background process is one row: running when it starts, updated in place when the run ends it; its output goes to its call', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [
+      started(),
+      ev({ type: 'tool.requested', callId: 'a', tool: 'run_command', input: { command: 'node server.js', background: true } }),
+      ev({ type: 'process.started', callId: 'a', pid: 10, pgid: 10, marker: 'SPEC_AGENT_RUN=r1' }),
+      ev({ type: 'background.started', callId: 'a', id: 'bg-1', command: 'node server.js', pid: 10, outputFile: '.kiro/runs/r1/outputs/1.log' }),
+      ev({ type: 'tool.finished', callId: 'a', ok: true, output: 'started in the background as bg-1', data: { background: true }, durationMs: 5 }),
+      ev({ type: 'tool.output', callId: 'a', stream: 'stdout', text: 'listening\n' }),
+    ]);
+    expect(m.items.map((i) => i.kind)).toEqual(['call', 'background']);
+    expect(m.items[1]).toMatchObject({ bgId: 'bg-1', command: 'node server.js', pid: 10, outputFile: '.kiro/runs/r1/outputs/1.log' });
+    expect(m.items[1]).not.toHaveProperty('ended');
+    expect(tailText((m.items[0] as CallItem).output!)).toBe('listening');
+    m.changed.clear();
+    m.append('r1', [ev({ type: 'background.ended', callId: 'a', id: 'bg-1', command: 'node server.js', pid: 10, exitCode: null, signal: 'SIGTERM', durationMs: 4200, endedBy: 'stop' })]);
+    expect(m.items.map((i) => i.kind)).toEqual(['call', 'background']);
+    expect(m.items[1]).toMatchObject({ ended: { endedBy: 'stop', signal: 'SIGTERM', durationMs: 4200 } });
+    expect([...m.changed]).toEqual([m.items[1]!.id]);
+  });
+
   it('changes to rendered items are recorded by id, so the renderer rebuilds only those', () => {
     const m = new ActivityModel();
     m.reset('r1', [started(), ev({ type: 'tool.requested', callId: 'c', tool: 'run_command', input: { command: 'npm test' } })]);

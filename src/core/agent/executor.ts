@@ -9,6 +9,7 @@ import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
 import type { Journal } from '../runs/journal.js';
 import type { AgentSettings } from '../settings/schema.js';
 import { findTask, loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
+import { BackgroundProcesses } from '../tools/backgroundProcesses.js';
 import { trackRun, type TrackedRun } from '../tools/liveRuns.js';
 import { processStartTime } from '../tools/processGroup.js';
 import { parseToolInput, toolByName, toolJsonSchemas } from '../tools/registry.js';
@@ -136,6 +137,10 @@ export class Executor {
   private processes: TrackedRun | undefined;
   /** The running task's steering: fileMatch files join when the agent reads or edits a matching file. */
   private steering: TaskSteering | undefined;
+  /** What run_command started with background: true: ended at its task's end, at Stop and at the run's end. */
+  private background: BackgroundProcesses | undefined;
+  /** The live output of each background process, bounded per process as a command's is. */
+  private readonly backgroundOutput = new Map<string, ReturnType<typeof streamedOutput>>();
 
   constructor(private readonly o: ExecutorOptions) {
     this.taskFile = o.taskFile ?? diskTaskFile(o.tasksFile);
@@ -165,10 +170,13 @@ export class Executor {
     let outcome: RunOutcome = { state: 'failed', tasksCompleted: 0, reason: 'not started' };
     let completed = 0;
     this.processes = trackRun(this.o.journal.runId);
+    this.background = this.backgroundProcesses();
     try {
       for (const task of this.o.tasks) {
         if (this.o.signal.aborted) throw new StopSignal();
         await this.runTask(task);
+        // A dev server a task started serves that task: the next one starts its own.
+        await this.background.endAll('task');
         completed++;
         if (this.stopAfterThisTask && task !== this.o.tasks.at(-1)) throw new StopSignal(`stopped after task ${task.id ?? task.title}, as asked`);
         if (this.o.pauseAfterTask?.(task) && task !== this.o.tasks.at(-1)) throw new Pause('group', await this.groupReview(task));
@@ -180,6 +188,7 @@ export class Executor {
       else outcome = { state: 'failed', tasksCompleted: completed, reason: err instanceof Error ? err.message : String(err) };
     } finally {
       // First, so nothing the run started writes to the workspace after its last snapshot.
+      await this.background.endAll(outcome.state === 'stopped' ? 'stop' : 'run');
       await this.endLeftovers();
       await this.restoreMarks(outcome.state === 'completed').catch(() => undefined);
       await this.o.checkpoints?.finish().catch(() => undefined);
@@ -198,6 +207,28 @@ export class Executor {
     if (ended.length > 0) this.emit({ type: 'processes.ended', count: ended.length, processes: ended.map((p) => ({ pid: p.pid, command: p.command })) });
   }
 
+  /** The run's background processes, journaled: started, their output (bounded, as tool.output of the call that started them), ended. */
+  private backgroundProcesses(): BackgroundProcesses {
+    return new BackgroundProcesses({
+      workspace: this.o.workspace,
+      runId: this.o.journal.runId,
+      events: {
+        started: (p) => {
+          this.backgroundOutput.set(p.id, this.streamedOutput(p.callId));
+          this.emit({ type: 'background.started', ...p });
+        },
+        output: (p) => {
+          if (p.text) this.backgroundOutput.get(p.id)?.onOutput({ stream: p.stream, text: p.text });
+        },
+        ended: (p) => {
+          this.backgroundOutput.get(p.id)?.finish();
+          this.backgroundOutput.delete(p.id);
+          this.emit({ type: 'background.ended', ...p });
+        },
+      },
+    });
+  }
+
   /** What a tool of call `callId` runs with: commands carry the run's marker, and their process groups are journaled. */
   private toolContext(callId: string, onOutput: ToolContext['onOutput']): ToolContext {
     const runId = this.o.journal.runId;
@@ -211,6 +242,8 @@ export class Executor {
       passEnv: this.o.settings().sandbox.passEnv,
       protectedPaths: this.o.settings().protectedPaths,
       ...(this.o.sandbox ? { sandbox: this.o.sandbox } : {}),
+      callId,
+      ...(this.background ? { background: this.background } : {}),
       onCommandStarted: (pid) => {
         const startTime = processStartTime(pid);
         this.processes?.addGroup({ pgid: pid, ...(startTime ? { startTime } : {}) });
@@ -552,6 +585,9 @@ export class Executor {
       case 'list_files':
       case 'search_files':
         return { kind: 'read', path: i.path ?? '.', tool };
+      case 'read_output':
+        // A read of the file the process writes its output to (in the run's own outputs folder).
+        return { kind: 'read', path: this.background?.outputFileOf((input as { id: string }).id) ?? '.', tool: 'read_file' };
       default:
         // Every tool goes through the gate: one without an action here must not run ungated.
         throw new Error(`the tool ${tool} has no policy action, so it cannot go through the gate`);

@@ -60,6 +60,24 @@ export const runEventSchema = z.discriminatedUnion('type', [
    * process group can still be found (`startTime`: see processStartTime) and ended; `marker` is in its environment.
    */
   z.object({ ...base, type: z.literal('process.started'), callId: z.string(), pid: z.number().int(), pgid: z.number().int(), startTime: z.string().optional(), marker: z.string() }),
+  /**
+   * run_command with background: true started a long-running process (a dev server): its output goes to
+   * `outputFile` (and, bounded, as tool.output of the same call); read_output reads it by `id`.
+   */
+  z.object({ ...base, type: z.literal('background.started'), callId: z.string(), id: z.string(), command: z.string(), pid: z.number().int(), outputFile: z.string() }),
+  /** A background process ended: on its own (`exit`), or ended by the run at its task's end, Stop, the run's end, or a sandbox trap. */
+  z.object({
+    ...base,
+    type: z.literal('background.ended'),
+    callId: z.string(),
+    id: z.string(),
+    command: z.string(),
+    pid: z.number().int(),
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    durationMs: z.number(),
+    endedBy: z.enum(['exit', 'task', 'stop', 'run', 'trap']),
+  }),
   /** The run's commands left processes running (in the background, or out of their group): they were ended. */
   z.object({ ...base, type: z.literal('processes.ended'), count: z.number().int(), processes: z.array(z.object({ pid: z.number().int(), command: z.string() })) }),
   z.object({ ...base, type: z.literal('tool.output'), callId: z.string(), stream: z.enum(['stdout', 'stderr']), text: z.string() }),

@@ -129,6 +129,10 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
       case 'processes.ended':
         s.processesEnded = [...(s.processesEnded ?? []), ...e.processes];
         break;
+      case 'background.ended':
+        // A background process the run ended (its task's end, Stop, the run's end) is one it left running.
+        if (e.endedBy !== 'exit') s.processesEnded = [...(s.processesEnded ?? []), { pid: e.pid, command: e.command }];
+        break;
       case 'task.completed': {
         const t = s.tasks.find((x) => x.id === e.taskId) ?? s.tasks.find((x) => !x.completed);
         if (t) Object.assign(t, { completed: true, verified: e.verified, summary: e.summary });

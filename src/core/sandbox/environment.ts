@@ -55,6 +55,9 @@ export function withoutUrlPasswords(name: string, value: string): string {
   return URL_NAME.test(name) ? value.replace(URL_USERINFO, '$1') : value;
 }
 
+/** What every command gets, whatever the user's environment says: no pager, no prompt, no terminal. */
+export const NON_INTERACTIVE: Readonly<Record<string, string>> = { CI: '1', PAGER: 'cat', GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0', npm_config_yes: 'false' };
+
 export interface CommandEnvironment {
   env: Record<string, string>;
   /** The names left out, for the journal (never their values). */
@@ -65,7 +68,9 @@ export interface CommandEnvironment {
 
 /**
  * The environment of a command: `base` without credentials (`passEnv` names exceptions), with `extra` laid over
- * it. A pager or a credential prompt would wait for a terminal that is not there, so those are turned off.
+ * it. Nobody can answer a command: a pager or a credential prompt would wait for a terminal that is not there,
+ * and `npx` would ask before it installs, so those are turned off; `CI=1` tells the rest (test runners in watch
+ * mode, create-* scaffolders, progress bars) that no one is looking.
  */
 export function commandEnvironment(base: NodeJS.ProcessEnv, passEnv: readonly string[] = [], extra: Record<string, string> = {}): CommandEnvironment {
   const keep = new Set(passEnv);
@@ -81,6 +86,6 @@ export function commandEnvironment(base: NodeJS.ProcessEnv, passEnv: readonly st
       if (env[name] !== value) redacted.push(name);
     }
   }
-  Object.assign(env, { PAGER: 'cat', GIT_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' }, extra);
+  Object.assign(env, NON_INTERACTIVE, extra);
   return { env, removed: removed.sort(), redacted: redacted.sort() };
 }

@@ -135,6 +135,8 @@ function describeIssue(issue: z.core.$ZodIssue, node: Node): string {
       return `must be ${issue.expected === 'array' ? 'an array of strings' : `a ${issue.expected}`} (found ${found}).`;
     case 'too_small':
       return issue.origin === 'string' ? 'must not be empty.' : `must be at least ${String(issue.minimum)} (found ${found}).`;
+    case 'too_big':
+      return issue.origin === 'number' ? `must be at most ${String(issue.maximum)} (found ${found}).` : `${issue.message} (found ${found}).`;
     default:
       return `${issue.message} (found ${found}).`;
   }

@@ -49,7 +49,7 @@ export const agentSettingsSchema = z
     requireApprovalForNewFiles: z.boolean().default(false).describe('Ask before the agent creates a file.'),
     verifyCommands: commandList('Commands run (through the policy gate) before a task may be marked done, e.g. "npm test".').default([]),
     maxSelfCorrections: z.number().int().min(0).default(3).describe('Failed checks the agent may retry in one task before the run pauses.'),
-    commandTimeoutSeconds: z.number().int().min(1).default(600).describe('A command running longer is stopped (its whole process group).'),
+    commandTimeoutSeconds: z.number().int().min(1).max(3600).default(600).describe('A command running longer is stopped (its whole process group); also the most a command may ask for with its own timeoutSeconds. At most 3600 (1 h).'),
     largeRewriteLines: z.number().int().min(1).default(200).describe('A write replacing more lines than this is a large rewrite: it asks at balanced.'),
     protectedPaths: commandList('Extra paths (minimatch globs, relative to the workspace) whose writes always ask, and which are secrets to read: read_file asks, search_files skips them.').default([]),
     pauseBetweenGroups: z.boolean().default(true).describe('When running several tasks, pause for review after each top-level task group.'),

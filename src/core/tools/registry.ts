@@ -4,6 +4,7 @@ import { deleteFileTool } from './deleteFile.js';
 import { editFileTool } from './editFile.js';
 import { listFilesTool } from './listFiles.js';
 import { readFileTool } from './readFile.js';
+import { readOutputTool } from './readOutput.js';
 import { runCommandTool } from './runCommand.js';
 import { searchFilesTool } from './searchFiles.js';
 import type { ToolDefinition } from './types.js';
@@ -18,6 +19,7 @@ export const TOOLS: ReadonlyArray<ToolDefinition<unknown>> = [
   editFileTool,
   deleteFileTool,
   runCommandTool,
+  readOutputTool,
   completeTaskTool,
 ];
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CommandSandbox, ConfinedCommand } from '../sandbox/commandSandbox.js';
 import { commandEnvironment } from '../sandbox/environment.js';
 import { OutputCapture } from './outputCapture.js';
+import { OutputFile } from './outputFile.js';
 import { groupAlive, signalGroup } from './processGroup.js';
 import { RUN_MARKER } from './runProcesses.js';
 import { defineTool, fail, type ToolResult } from './types.js';
@@ -22,27 +23,39 @@ const DRAIN_MS = 200;
 export interface RunCommandInput {
   command: string;
   timeoutSeconds?: number;
+  background?: boolean;
 }
 
 export const runCommandTool = defineTool<RunCommandInput>({
   name: 'run_command',
-  description: 'Run a bash command in the workspace folder and get its exit code and output (stdout and stderr; long output is cut to its beginning and end). There is no input: interactive prompts fail.',
+  description:
+    'Run a bash command in the workspace folder and get its exit code, duration and output (stdout and stderr; long output is cut to its beginning and end, and saved whole to a file you can read). ' +
+    'Nothing can answer it: stdin is empty, CI=1, no pager, no prompts, so a command that asks fails instead of waiting. ' +
+    'A long-running process (a dev server, a watcher) takes background: true: it starts and you get an id at once; read_output {id} shows what it printed since; it is ended when the task ends.',
   input: z.object({
     command: z.string().min(1).describe('a bash command line, e.g. "npm test -- --run"'),
-    timeoutSeconds: z.number().positive().max(24 * 3600).optional().describe('kill it after this many seconds; default from the settings'),
+    timeoutSeconds: z.number().positive().optional().describe('kill it after this many seconds; the default, and the most allowed, is commandTimeoutSeconds of the settings'),
+    background: z.boolean().optional().describe('start it in the background and return at once with an id for read_output (for servers and watchers, which do not end)'),
   }),
   changesFiles: true,
-  run: (input, ctx) =>
-    runInProcessGroup(input.command, {
+  run: (input, ctx) => {
+    const limit = ctx.commandTimeoutSeconds;
+    const options: RunOptions = {
       cwd: ctx.workspaceRoot,
-      timeoutSeconds: input.timeoutSeconds ?? ctx.commandTimeoutSeconds,
+      timeoutSeconds: Math.min(input.timeoutSeconds ?? limit, limit),
+      timeoutLimit: limit,
+      ...(input.timeoutSeconds !== undefined && input.timeoutSeconds > limit ? { askedSeconds: input.timeoutSeconds } : {}),
       signal: ctx.signal,
       onOutput: ctx.onOutput,
       ...(ctx.sandbox ? { sandbox: ctx.sandbox } : {}),
       ...(ctx.passEnv ? { passEnv: ctx.passEnv } : {}),
-      ...(ctx.runId ? { env: { [RUN_MARKER]: ctx.runId } } : {}),
+      ...(ctx.runId ? { env: { [RUN_MARKER]: ctx.runId }, outputs: { workspace: ctx.workspaceRoot, runId: ctx.runId } } : {}),
       ...(ctx.onCommandStarted ? { onStarted: ctx.onCommandStarted } : {}),
-    }),
+    };
+    if (!input.background) return runInProcessGroup(input.command, options);
+    if (!ctx.background) return Promise.resolve(fail('background processes are not available here (they need a run to belong to); run the command without background'));
+    return ctx.background.start(input.command, options, ctx.callId);
+  },
 });
 
 export interface RunOptions {
@@ -58,6 +71,12 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Called with the pid (= the pgid) as soon as the child exists, before any of its output is read. */
   onStarted?: (pid: number) => void;
+  /** The most a command may run (commandTimeoutSeconds), for the hint when it timed out. */
+  timeoutLimit?: number;
+  /** The model's own timeout when it was over the limit and cut to it. */
+  askedSeconds?: number;
+  /** The run whose outputs folder keeps the whole output when the result has to cut it (outputFile.ts). */
+  outputs?: { workspace: string; runId: string };
 }
 
 /**
@@ -133,34 +152,39 @@ function spawnInGroup(file: string, args: string[], env: Record<string, string>,
     };
     let poll: NodeJS.Timeout | undefined;
 
-    const result = (): ToolResult => {
+    const file = o.outputs ? OutputFile.create(o.outputs.workspace, o.outputs.runId) : undefined;
+    const result = (kept: boolean): ToolResult => {
       const { text, omittedBytes } = capture.result();
       const exitCode = exit?.code ?? null;
       const timedOut = why === 'timeout';
       const stopped = why === 'stop';
+      const durationMs = Math.round(performance.now() - started);
       let status: string;
-      if (stopped) status = 'stopped';
-      else if (timedOut) status = `timed out after ${o.timeoutSeconds}s (the command and everything it started were killed; give a larger timeoutSeconds if it needs longer)`;
-      else if (exitCode !== null) status = `exit code ${exitCode}`;
-      else status = `killed by ${exit?.signal ?? 'a signal'}`;
+      if (stopped) status = `stopped after ${formatDuration(durationMs)}`;
+      else if (timedOut) status = `timed out after ${o.timeoutSeconds} s (the command and everything it started were killed; ${timeoutHint(o)})`;
+      else if (exitCode !== null) status = `exit code ${exitCode} after ${formatDuration(durationMs)}`;
+      else status = `killed by ${exit?.signal ?? 'a signal'} after ${formatDuration(durationMs)}`;
+      if (o.askedSeconds !== undefined) status += `\n[timeoutSeconds ${o.askedSeconds} was cut to ${o.timeoutSeconds}: commandTimeoutSeconds in .kiro/settings.json is the most a command may run]`;
+      const saved = kept && file ? `\n[the whole output (${file.written} bytes${file.dropped ? `, of ${file.written + file.dropped}` : ''}) is in ${file.relativePath}: read it in parts with read_file, or search it with search_files]` : '';
       const notes =
         why !== 'leftovers'
           ? ''
           : confined
-            ? '\n[it left processes running in the background; they were stopped: in the sandbox, what a command starts ends with it]'
-            : '\n[it left processes running in the background that held its output open; they were stopped. Redirect the output of a background process (cmd > file 2>&1 &) to keep it running]';
+            ? '\n[it left processes running in the background; they were stopped: in the sandbox, what a command starts ends with it. A server or a watcher runs with run_command background: true]'
+            : '\n[it left processes running in the background that held its output open; they were stopped. A server or a watcher runs with run_command background: true]';
       return {
         ok: !timedOut && !stopped && exitCode === 0,
-        output: `${status}\n${text === '' ? '(no output)' : text}${notes}`,
+        output: `${status}\n${text === '' ? '(no output)' : text}${notes}${saved}`,
         data: {
           exitCode,
           signal: exit?.signal ?? null,
-          durationMs: Math.round(performance.now() - started),
+          durationMs,
           timedOut,
           stopped,
           outputBytes: capture.total,
           truncatedBytes: omittedBytes,
           ...(why === 'leftovers' ? { backgroundKilled: true } : {}),
+          ...(kept && file ? { outputFile: file.relativePath } : {}),
         },
       };
     };
@@ -174,7 +198,9 @@ function spawnInGroup(file: string, args: string[], env: Record<string, string>,
       // Our ends of the pipes go, so a process that left the group and still holds them cannot keep them busy.
       child.stdout?.destroy();
       child.stderr?.destroy();
-      resolve(result());
+      // The file is kept only when the model's result leaves something out.
+      if (!file) resolve(result(false));
+      else void file.close(capture.result().omittedBytes > 0).then((kept) => resolve(result(kept)), () => resolve(result(false)));
     };
     const maybeSettle = () => {
       if (exit && openStreams === 0) settle();
@@ -193,6 +219,7 @@ function spawnInGroup(file: string, args: string[], env: Record<string, string>,
       const decoder = new StringDecoder('utf8');
       stream.on('data', (chunk: Buffer) => {
         capture.add(chunk);
+        file?.add(chunk);
         const text = decoder.write(chunk);
         if (text) emit({ stream: name, text });
       });
@@ -241,4 +268,17 @@ function spawnInGroup(file: string, args: string[], env: Record<string, string>,
     o.signal.addEventListener('abort', onAbort, { once: true });
 
   });
+}
+
+/** "0.4 s", "12 s", "3 min 5 s": how long a command took, for the model. */
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** What a command that timed out can do: ask for longer, or, at the settings' limit, run in the background. */
+function timeoutHint(o: RunOptions): string {
+  if (o.timeoutLimit === undefined || o.timeoutSeconds < o.timeoutLimit) return 'give a larger timeoutSeconds if it needs longer';
+  return `${o.timeoutLimit} s is the most a command may run (commandTimeoutSeconds in .kiro/settings.json); a server or a watcher runs with background: true`;
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CommandSandbox } from '../sandbox/commandSandbox.js';
+import type { BackgroundProcesses } from './backgroundProcesses.js';
 
 export interface ToolContext {
   /** Absolute path of the workspace; every path a tool takes is relative to it. */
@@ -18,6 +19,10 @@ export interface ToolContext {
   runId?: string;
   /** A command's process started (its pid, also its process group): the run records it before it goes on. */
   onCommandStarted?: (pid: number) => void;
+  /** The tool call this is, for what outlives it (a background process names the call that started it). */
+  callId?: string;
+  /** The run's background processes: run_command with background: true starts one, read_output reads it. */
+  background?: BackgroundProcesses;
   /** The settings' protectedPaths: secrets besides the built-in list, which search_files never searches (R2). */
   protectedPaths?: readonly string[];
 }

@@ -67,6 +67,14 @@ describe('reads in a described world (R1–R3)', () => {
       expect(read('.', {}, 'list_files', { autonomyLevel })).toMatchObject({ verdict: 'allow', rule: 'R3', reason: 'allow: listing the workspace (names only), inside the workspace' });
     }
   });
+
+  it('R3: the whole output of a command, saved in the run\'s outputs folder, may be read and searched at every level (what read_output reads too)', () => {
+    for (const autonomyLevel of LEVELS) {
+      for (const tool of ['read_file', 'search_files', 'list_files'] as const) {
+        expect(read('.kiro/runs/run-1/outputs/3.log', {}, tool, { autonomyLevel })).toMatchObject({ verdict: 'allow', rule: 'R3' });
+      }
+    }
+  });
 });
 
 describe('reads on real disk, through real links', () => {

@@ -50,6 +50,13 @@ describe('reading .kiro/settings.json', () => {
     expect(loaded.settings).toEqual({ ...SAFE_DEFAULTS, forbiddenCommands: ['curl'] });
   });
 
+  it('commandTimeoutSeconds is at most an hour: more is an error that names it', () => {
+    const loaded = readSettingsText('{\n  "agent": {\n    "commandTimeoutSeconds": 86400\n  }\n}');
+    expect(loaded.problems.map((p) => [p.path, p.line])).toEqual([['agent.commandTimeoutSeconds', 3]]);
+    expect(loaded.problems[0]!.message).toMatch(/^agent\.commandTimeoutSeconds: must be at most 3600 \(found 86400\)/);
+    expect(readSettingsText('{"agent": {"commandTimeoutSeconds": 3600}}')).toMatchObject({ valid: true, settings: { commandTimeoutSeconds: 3600 } });
+  });
+
   it('reports broken JSON with its line and falls back to the safe defaults', () => {
     const loaded = readSettingsText('{\n  "agent": {\n    "autonomyLevel": "full"\n    "allowedCommands": []\n  }\n}');
     expect(loaded.valid).toBe(false);

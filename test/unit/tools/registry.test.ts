@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseToolInput, toolByName, TOOLS, toolJsonSchemas } from '../../../src/core/tools/registry.js';
 
-const NAMES = ['read_file', 'list_files', 'search_files', 'write_file', 'edit_file', 'delete_file', 'run_command', 'complete_task'];
+const NAMES = ['read_file', 'list_files', 'search_files', 'write_file', 'edit_file', 'delete_file', 'run_command', 'read_output', 'complete_task'];
 
 describe('the tool set', () => {
-  it('is the fixed contract: the 8 names in order, with the JSON schemas the model sees', () => {
+  it('is the fixed contract: the 9 names in order, with the JSON schemas the model sees', () => {
     const schemas = toolJsonSchemas();
     expect(schemas.map((s) => s.name)).toEqual(NAMES);
     expect(Object.fromEntries(schemas.map((s) => [s.name, s.parameters.required ?? []]))).toEqual({
@@ -15,6 +15,7 @@ describe('the tool set', () => {
       edit_file: ['path', 'edits'],
       delete_file: ['path'],
       run_command: ['command'],
+      read_output: ['id'],
       complete_task: ['summary'],
     });
     for (const s of schemas) {

@@ -70,6 +70,6 @@ describe('run_command for a run', () => {
     const pids: number[] = [];
     const r = await runCommandTool.run({ command: `echo "$${RUN_MARKER}"; ps -o pgid= -p $$` }, { ...ctx, runId: 'run-1', onCommandStarted: (pid) => pids.push(pid) });
     expect(pids).toHaveLength(1);
-    expect(r.output.split('\n').map((l) => l.trim())).toEqual(['exit code 0', 'run-1', String(pids[0]), '']);
+    expect(r.output.split('\n').map((l) => l.trim().replace(/ after \d+\.\d s$/, ''))).toEqual(['exit code 0', 'run-1', String(pids[0]), '']);
   });
 });
