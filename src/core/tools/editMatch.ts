@@ -54,7 +54,7 @@ export function applyEdits(original: string, edits: Edit[], rel: string): EditsA
   const matches: EditsApplied['matches'] = [];
   for (const [i, edit] of edits.entries()) {
     let oldText = crlf || noCr ? lf(edit.oldText) : edit.oldText;
-    let newText = crlf || noCr ? lf(edit.newText) : edit.newText;
+    const newText = crlf || noCr ? lf(edit.newText) : edit.newText;
     const which = `edits[${i}].oldText`;
     const after = i > 0 ? ' (after the edits before it)' : '';
     const quote = JSON.stringify(edit.oldText.length > 80 ? `${edit.oldText.slice(0, 80)}…` : edit.oldText);

@@ -16,7 +16,7 @@ interface Case {
   expect: { result: string } | { refused: string };
 }
 
-const corpus = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/edits/near-miss.json'), 'utf8')) as { cases: Case[] };
+const corpus = JSON.parse(readFileSync(join(__dirname, '../../fixtures/edits/near-miss.json'), 'utf8')) as { cases: Case[] };
 
 describe('edit_file on the near-miss corpus (test/fixtures/edits/near-miss.json)', () => {
   it('holds at least 30 cases, refusals among them', () => {

@@ -27,10 +27,10 @@ describe('read_file through links', () => {
   });
 
   it('reads through links that stay inside; a dangling one is a missing file', async () => {
-    expect(await readFileTool.run({ path: 'app-link.ts' }, ctx)).toMatchObject({ ok: true, output: 'export const app = 1;\n', data: { path: 'app-link.ts' } });
-    expect(await readFileTool.run({ path: 'src-link/app.ts' }, ctx)).toMatchObject({ ok: true, output: 'export const app = 1;\n' });
+    expect(await readFileTool.run({ path: 'app-link.ts' }, ctx)).toMatchObject({ ok: true, output: '1\texport const app = 1;', data: { path: 'app-link.ts' } });
+    expect(await readFileTool.run({ path: 'src-link/app.ts' }, ctx)).toMatchObject({ ok: true, output: '1\texport const app = 1;' });
     expect(await readFileTool.run({ path: 'dangling.md' }, ctx)).toMatchObject({ ok: false, output: expect.stringMatching(/^dangling\.md: no such file/) });
-    expect(await readFileTool.run({ path: '.kiro/steering/x.md' }, ctx)).toMatchObject({ ok: true, output: '# Steering\nuse tabs\n' });
+    expect(await readFileTool.run({ path: '.kiro/steering/x.md' }, ctx)).toMatchObject({ ok: true, output: '1\t# Steering\n2\tuse tabs' });
   });
 });
 
