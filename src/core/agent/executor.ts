@@ -88,6 +88,8 @@ export interface ExecutorOptions {
   sandbox?: CommandSandbox;
   /** Why no command may run at all (sandbox.mode "required" on a machine without a sandbox, S6). */
   commandsRefused?: string;
+  /** The host's problem watch: a write or an edit answers with the errors it brought into the file. */
+  watchProblems?: ToolContext['watchProblems'];
 }
 
 export interface RunOutcome {
@@ -201,6 +203,7 @@ export class Executor {
       passEnv: this.o.settings().sandbox.passEnv,
       protectedPaths: this.o.settings().protectedPaths,
       ...(this.o.sandbox ? { sandbox: this.o.sandbox } : {}),
+      ...(this.o.watchProblems ? { watchProblems: this.o.watchProblems } : {}),
       onCommandStarted: (pid) => {
         const startTime = processStartTime(pid);
         this.processes?.addGroup({ pgid: pid, ...(startTime ? { startTime } : {}) });

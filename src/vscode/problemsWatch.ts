@@ -1,0 +1,92 @@
+import { extname } from 'node:path';
+import * as vscode from 'vscode';
+
+/** The most a write waits for the language server's answer, and the quiet after an answer that ends the wait. */
+const MAX_WAIT_MS = 1500;
+const QUIET_MS = 250;
+/** For a kind of file no language server has reported on in this window, a short wait is enough. */
+const UNKNOWN_KIND_WAIT_MS = 300;
+
+/**
+ * ToolContext.watchProblems for VS Code: the errors of a file in the Problems panel before a write, then after
+ * it, and only the new ones (compared by source, code and message, since lines move). The wait after the write
+ * is for onDidChangeDiagnostics on that file, bounded, and it ends once the server has been quiet for a moment
+ * (TypeScript reports syntax, then semantics).
+ */
+export async function watchProblems(absPath: string): Promise<() => Promise<string[]>> {
+  const uri = vscode.Uri.file(absPath);
+  const before = counts(errorsOf(uri));
+  const known = knownKind(absPath);
+  let lastChange = 0;
+  let wake: (() => void) | undefined;
+  const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+    if (e.uris.some((u) => u.toString() === uri.toString())) {
+      lastChange = Date.now();
+      wake?.();
+    }
+  });
+  return async () => {
+    try {
+      // A language server checks the documents it is told about: open it (not shown); VS Code reloads an open
+      // document from disk when the file changes.
+      await vscode.workspace.openTextDocument(uri).then(undefined, () => undefined);
+      const deadline = Date.now() + (known ? MAX_WAIT_MS : UNKNOWN_KIND_WAIT_MS);
+      // Each pass waits for the next change event, or the quiet period after the last one, or the deadline.
+      for (;;) {
+        const now = Date.now();
+        if (now >= deadline) break;
+        if (lastChange > 0 && now - lastChange >= QUIET_MS) break;
+        const until = lastChange > 0 ? Math.min(deadline, lastChange + QUIET_MS) : deadline;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, until - now);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+      const seen = new Map<string, number>();
+      const fresh: string[] = [];
+      for (const d of errorsOf(uri)) {
+        const k = key(d);
+        const n = (seen.get(k) ?? 0) + 1;
+        seen.set(k, n);
+        if (n > (before.get(k) ?? 0)) fresh.push(describe(d));
+      }
+      return fresh;
+    } finally {
+      sub.dispose();
+    }
+  };
+}
+
+const errorsOf = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+
+function codeOf(d: vscode.Diagnostic): string {
+  const c = d.code;
+  if (c === undefined) return '';
+  return String(typeof c === 'object' ? c.value : c);
+}
+
+const key = (d: vscode.Diagnostic) => `${d.source ?? ''}|${codeOf(d)}|${d.message}`;
+
+function counts(ds: vscode.Diagnostic[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const d of ds) m.set(key(d), (m.get(key(d)) ?? 0) + 1);
+  return m;
+}
+
+/** `line 3: error ts(2322): Type 'string' is not assignable to type 'number'.`, as the Problems panel words it. */
+function describe(d: vscode.Diagnostic): string {
+  const code = codeOf(d);
+  const origin = d.source ? `${d.source}${code ? `(${code})` : ''}: ` : code ? `${code}: ` : '';
+  return `line ${d.range.start.line + 1}: error ${origin}${d.message.split('\n')[0]}`;
+}
+
+/** Whether a language server has reported on files of this kind (extension) in this window. */
+function knownKind(absPath: string): boolean {
+  const ext = extname(absPath).toLowerCase();
+  if (['.ts', '.tsx', '.js', '.jsx', '.mts', '.cts', '.mjs', '.cjs', '.json', '.jsonc'].includes(ext)) return true;
+  return vscode.languages.getDiagnostics().some(([u]) => extname(u.fsPath).toLowerCase() === ext);
+}
