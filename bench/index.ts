@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark prints its figures, and the peer's where one exists. No assertions.
 import { benchAgent } from './agent.js';
+import { benchAgentTools } from './agentTools.js';
 import { benchCheckpoints } from './checkpoints.js';
 import { benchGate } from './gate.js';
 import { benchParser } from './parser.js';
@@ -11,7 +12,10 @@ async function main(): Promise<void> {
   if (!only || only === 'parser') benchParser();
   if (!only || only === 'gate') await benchGate();
   if (!only || only === 'checkpoints') await benchCheckpoints();
-  if (!only || only === 'agent') await benchAgent();
+  if (!only || only === 'agent') {
+    await benchAgent();
+    await benchAgentTools();
+  }
   if (!only || only === 'sandbox') await benchSandbox();
   if (!only || only === 'webview') await benchWebview();
 }
