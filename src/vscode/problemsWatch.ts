@@ -10,33 +10,34 @@ const UNKNOWN_KIND_WAIT_MS = 300;
 /**
  * ToolContext.watchProblems for VS Code: the errors of a file in the Problems panel before a write, then after
  * it, and only the new ones (compared by source, code and message, since lines move). The wait after the write
- * is for onDidChangeDiagnostics on that file, bounded, and it ends once the server has been quiet for a moment
- * (TypeScript reports syntax, then semantics).
+ * is for onDidChangeDiagnostics on that file, bounded: it ends early once new errors were reported and the
+ * server has been quiet for a moment; a write that brings no error waits the whole bound.
  */
 export async function watchProblems(absPath: string): Promise<() => Promise<string[]>> {
   const uri = vscode.Uri.file(absPath);
   const before = counts(errorsOf(uri));
   const known = knownKind(absPath);
-  let lastChange = 0;
+  // When new errors were last seen to change (0: not yet). A server reports in steps (syntax, then semantics;
+  // an empty report first), so only a report with new errors in it, then a quiet moment, ends the wait early.
+  let newErrorsAt = 0;
   let wake: (() => void) | undefined;
   const sub = vscode.languages.onDidChangeDiagnostics((e) => {
-    if (e.uris.some((u) => u.toString() === uri.toString())) {
-      lastChange = Date.now();
-      wake?.();
-    }
+    if (!e.uris.some((u) => u.toString() === uri.toString())) return;
+    if (fresh(uri, before).length > 0) newErrorsAt = Date.now();
+    wake?.();
   });
   return async () => {
     try {
       // A language server checks the documents it is told about: open it (not shown); VS Code reloads an open
       // document from disk when the file changes.
       await vscode.workspace.openTextDocument(uri).then(undefined, () => undefined);
+      if (fresh(uri, before).length > 0 && newErrorsAt === 0) newErrorsAt = Date.now();
       const deadline = Date.now() + (known ? MAX_WAIT_MS : UNKNOWN_KIND_WAIT_MS);
-      // Each pass waits for the next change event, or the quiet period after the last one, or the deadline.
       for (;;) {
         const now = Date.now();
         if (now >= deadline) break;
-        if (lastChange > 0 && now - lastChange >= QUIET_MS) break;
-        const until = lastChange > 0 ? Math.min(deadline, lastChange + QUIET_MS) : deadline;
+        if (newErrorsAt > 0 && now - newErrorsAt >= QUIET_MS) break;
+        const until = newErrorsAt > 0 ? Math.min(deadline, newErrorsAt + QUIET_MS) : deadline;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, until - now);
           wake = () => {
@@ -46,19 +47,24 @@ export async function watchProblems(absPath: string): Promise<() => Promise<stri
         });
         wake = undefined;
       }
-      const seen = new Map<string, number>();
-      const fresh: string[] = [];
-      for (const d of errorsOf(uri)) {
-        const k = key(d);
-        const n = (seen.get(k) ?? 0) + 1;
-        seen.set(k, n);
-        if (n > (before.get(k) ?? 0)) fresh.push(describe(d));
-      }
-      return fresh;
+      return fresh(uri, before).map(describe);
     } finally {
       sub.dispose();
     }
   };
+}
+
+/** The errors of the file beyond those it had before (by source, code and message, as many times as before). */
+function fresh(uri: vscode.Uri, before: Map<string, number>): vscode.Diagnostic[] {
+  const seen = new Map<string, number>();
+  const out: vscode.Diagnostic[] = [];
+  for (const d of errorsOf(uri)) {
+    const k = key(d);
+    const n = (seen.get(k) ?? 0) + 1;
+    seen.set(k, n);
+    if (n > (before.get(k) ?? 0)) out.push(d);
+  }
+  return out;
 }
 
 const errorsOf = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);

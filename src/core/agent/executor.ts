@@ -538,8 +538,8 @@ function describeCall(call: ToolCall): string {
 }
 
 function summarise(input: unknown): string {
-  const i = input as { command?: string; path?: string };
-  const s = i?.command ?? i?.path ?? '';
+  const i = input as { command?: string; path?: string; paths?: string[] };
+  const s = i?.command ?? i?.path ?? i?.paths?.join(', ') ?? '';
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
