@@ -28,9 +28,7 @@ export async function watchProblems(absPath: string): Promise<() => Promise<stri
   });
   return async () => {
     try {
-      // A language server checks the documents it is told about: open it (not shown); VS Code reloads an open
-      // document from disk when the file changes.
-      await vscode.workspace.openTextDocument(uri).then(undefined, () => undefined);
+      await showInTab(uri);
       if (fresh(uri, before).length > 0 && newErrorsAt === 0) newErrorsAt = Date.now();
       const deadline = Date.now() + (known ? MAX_WAIT_MS : UNKNOWN_KIND_WAIT_MS);
       for (;;) {
@@ -65,6 +63,21 @@ function fresh(uri: vscode.Uri, before: Map<string, number>): vscode.Diagnostic[
     if (n > (before.get(k) ?? 0)) out.push(d);
   }
   return out;
+}
+
+/**
+ * The TypeScript server (like others) checks only the files open in an editor tab: a file the agent wrote that is
+ * in no tab is opened in a preview tab, without taking the focus (the user sees what the agent changed, as in
+ * other agents). VS Code reloads an open document from disk when the file changes.
+ */
+async function showInTab(uri: vscode.Uri): Promise<void> {
+  const inTab = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
+  try {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    if (!inTab) await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: true });
+  } catch {
+    // A file that cannot be opened has no problems to report.
+  }
 }
 
 const errorsOf = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
