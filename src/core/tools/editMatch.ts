@@ -102,12 +102,13 @@ export function applyEdits(original: string, edits: Edit[], rel: string): EditsA
 /** What was done to find each edit, for the model, when it was not plain: "edits[0] matched ignoring indentation". */
 export function describeMatches(matches: EditsApplied['matches']): string {
   const notes = matches.flatMap((m, i) => {
-    const parts: string[] = [];
-    if (m.lineNumbers) parts.push("with read_file's line numbers removed");
-    if (m.kind === 'trailing-whitespace') parts.push('ignoring trailing whitespace');
-    if (m.kind === 'indentation') parts.push("ignoring indentation (newText re-indented to the file's)");
-    if (m.count > 1) parts.push(`${m.count} places replaced`);
-    return parts.length ? [`edits[${i}] matched ${parts.join(', ')}`] : [];
+    const how: string[] = [];
+    if (m.lineNumbers) how.push("with read_file's line numbers removed");
+    if (m.kind === 'trailing-whitespace') how.push('ignoring trailing whitespace');
+    if (m.kind === 'indentation') how.push("ignoring indentation (newText re-indented to the file's)");
+    const parts = how.length ? [`matched ${how.join(', ')}`] : [];
+    if (m.count > 1) parts.push(`replaced in ${m.count} places`);
+    return parts.length ? [`edits[${i}] ${parts.join(', ')}`] : [];
   });
   return notes.length ? ` (${notes.join('; ')})` : '';
 }

@@ -56,7 +56,7 @@ describe('edit_file', () => {
   it('replaces every occurrence with replaceAll, and says how many', async () => {
     const { root, ctx } = await workspace({ 'src/math.js': SOURCE });
     const r = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: '(a, b)', newText: '(x, y)', replaceAll: true }] }, ctx);
-    expect(r.output).toMatch(/^edited src\/math\.js: 1 edit, \+2 -2 lines \(edits\[0\] matched 2 places replaced\)/);
+    expect(r.output).toMatch(/^edited src\/math\.js: 1 edit, \+2 -2 lines \(edits\[0\] replaced in 2 places\)/);
     expect(await readFile(join(root, 'src/math.js'), 'utf8')).toBe(SOURCE.replaceAll('(a, b)', '(x, y)'));
   });
 
