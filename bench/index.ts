@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark prints its figures, and the peer's where one exists. No assertions.
 import { benchAgent } from './agent.js';
+import { benchAgentTools } from './agentTools.js';
 import { benchCheckpoints } from './checkpoints.js';
 import { benchContext } from './context.js';
 import { benchGate } from './gate.js';
@@ -12,7 +13,10 @@ async function main(): Promise<void> {
   if (!only || only === 'parser') benchParser();
   if (!only || only === 'gate') await benchGate();
   if (!only || only === 'checkpoints') await benchCheckpoints();
-  if (!only || only === 'agent') await benchAgent();
+  if (!only || only === 'agent') {
+    await benchAgent();
+    await benchAgentTools();
+  }
   if (!only || only === 'agent' || only === 'context') await benchContext();
   if (!only || only === 'sandbox') await benchSandbox();
   if (!only || only === 'webview') await benchWebview();

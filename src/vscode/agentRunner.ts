@@ -13,6 +13,7 @@ import { killLiveRunProcessesNow } from '../core/tools/liveRuns.js';
 import type { Approvals } from './approvals.js';
 import { ACCEPT_POLICY_COMMAND, SHOW_ACTIVITY_COMMAND } from './autonomy.js';
 import { resolveModel } from './modelSelection.js';
+import { watchProblems } from './problemsWatch.js';
 
 export const EXECUTE_TASK_COMMAND = 'specAgent.executeTask';
 export const STOP_COMMAND = 'specAgent.stop';
@@ -255,6 +256,8 @@ export class AgentRunner implements vscode.Disposable {
           this.changed.fire();
         },
         taskFile,
+        // A write or an edit answers with the errors it brought into the file (Problems panel).
+        watchProblems,
         onEvent: (e) => {
           this.events.push(e);
           this.log.info(describeEvent(e));

@@ -159,6 +159,8 @@ export function callSubject(c: CallItem): string {
   if (c.tool === 'search_files') return [str(i.query), str(i.glob) ? `in ${str(i.glob)}` : undefined, str(i.path) ? `under ${str(i.path)}` : undefined].filter(Boolean).join(' ');
   if (c.tool === 'list_files') return [str(i.path) ?? '.', str(i.glob)].filter(Boolean).join(' ');
   if (c.tool === 'complete_task') return '';
+  // read_file of several files names them all.
+  if (c.tool === 'read_file' && Array.isArray(i.paths)) return [str(i.path), ...i.paths.map(str)].filter(Boolean).join(', ');
   return str(i.path) ?? str(c.finished?.data.path) ?? '';
 }
 
@@ -222,7 +224,8 @@ function status(c: CallItem): HTMLElement {
     const stat = diffstat(c);
     if (stat) return h('span', { class: 'status ok' }, stat);
   } else if (c.tool === 'read_file' && f.ok) {
-    if (num(d.lines) !== undefined) parts.push(`${num(d.lines)} lines`);
+    if (num(d.lines) !== undefined) parts.push(num(d.to) !== undefined ? `lines ${num(d.from)}–${num(d.to)} of ${num(d.lines)}` : `${num(d.lines)} lines`);
+    else if (num(d.read) !== undefined) parts.push(`${num(d.read)} of ${num(d.paths)} files`);
   } else if (c.tool === 'list_files' && f.ok) {
     if (num(d.files) !== undefined) parts.push(`${num(d.files)} files`);
   } else if (c.tool === 'search_files' && f.ok) {

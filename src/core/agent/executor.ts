@@ -6,6 +6,7 @@ import { ModelError } from '../models/chatModel.js';
 import type { PolicyGate } from '../policy/gate.js';
 import type { FileSystemView } from '../policy/paths.js';
 import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
+import { VERDICT_ORDER } from '../policy/types.js';
 import type { Journal } from '../runs/journal.js';
 import type { AgentSettings } from '../settings/schema.js';
 import { findTask, loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
@@ -94,6 +95,8 @@ export interface ExecutorOptions {
   commandsRefused?: string;
   /** Global steering (Kiro's `~/.kiro/steering`); null reads none. Tests give a folder of their own. */
   globalSteeringDir?: string | null;
+  /** The host's problem watch: a write or an edit answers with the errors it brought into the file. */
+  watchProblems?: ToolContext['watchProblems'];
 }
 
 export interface RunOutcome {
@@ -244,6 +247,7 @@ export class Executor {
       ...(this.o.sandbox ? { sandbox: this.o.sandbox } : {}),
       callId,
       ...(this.background ? { background: this.background } : {}),
+      ...(this.o.watchProblems ? { watchProblems: this.o.watchProblems } : {}),
       onCommandStarted: (pid) => {
         const startTime = processStartTime(pid);
         this.processes?.addGroup({ pgid: pid, ...(startTime ? { startTime } : {}) });
@@ -480,6 +484,11 @@ export class Executor {
     }
     let decision = this.o.gate.check(action, settings, { ...this.o.context, workspaceRoot: this.o.workspace, fileEditsSoFarInTask: fileEdits }, this.o.fsView);
     if (action.kind === 'command' && this.o.commandsRefused) decision = refusedUnconfined(this.o.commandsRefused, decision);
+    // read_file of several paths: each is a read the gate decides; the strictest decision holds for the call.
+    for (const path of call.tool === 'read_file' ? ((parsed.input as { paths?: string[] }).paths ?? []) : []) {
+      const d = this.o.gate.check({ kind: 'read', path, tool: 'read_file' }, settings, { ...this.o.context, workspaceRoot: this.o.workspace }, this.o.fsView);
+      if (VERDICT_ORDER[d.verdict] > VERDICT_ORDER[decision.verdict]) decision = d;
+    }
     this.emit({ type: 'gate.decided', callId: call.id, verdict: decision.verdict, rule: decision.rule, reason: decision.reason, findings: decision.findings });
 
     if (decision.verdict === 'deny') return { ...this.finish(call, { ok: false, output: `Denied by the policy gate (rule ${decision.rule}): ${decision.reason.replace(/^deny: /, '')}. Do not retry this; take another way.` }, 0), denied: true };
@@ -581,7 +590,8 @@ export class Executor {
       case 'delete_file':
         return { kind: 'delete', path: i.path! };
       case 'read_file':
-        return { kind: 'read', path: i.path!, tool };
+        // With only `paths`, the first is this action; the others are checked beside it (toolCall).
+        return { kind: 'read', path: i.path ?? (input as { paths: string[] }).paths[0]!, tool };
       case 'list_files':
       case 'search_files':
         return { kind: 'read', path: i.path ?? '.', tool };
@@ -645,8 +655,8 @@ function describeCall(call: ToolCall): string {
 }
 
 function summarise(input: unknown): string {
-  const i = input as { command?: string; path?: string };
-  const s = i?.command ?? i?.path ?? '';
+  const i = input as { command?: string; path?: string; paths?: string[] };
+  const s = i?.command ?? i?.path ?? i?.paths?.join(', ') ?? '';
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 

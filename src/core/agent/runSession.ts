@@ -12,6 +12,7 @@ import { summarise, withDiffstat, writeSummary, type RunSummary } from '../runs/
 import { accept, applicableSettings, describeGrant, loadSettings, SETTINGS_PATH, type AgentSettings, type AutonomyLevel, type SettingsProblem } from '../settings/index.js';
 import type { Task } from '../spec/index.js';
 import { CommandSandbox } from '../sandbox/commandSandbox.js';
+import type { ToolContext } from '../tools/types.js';
 import { Executor, type Approver, type RunOutcome, type TaskFileAccess } from './executor.js';
 import type { ResumeState } from './resume.js';
 
@@ -75,6 +76,8 @@ export interface SessionOptions {
   onEvent: (e: RunEvent) => void;
   /** Called once the run has an id and a journal, before the first checkpoint. */
   onStart?: (runId: string) => void;
+  /** The host's problem watch for writes and edits (VS Code's Problems panel); see ToolContext.watchProblems. */
+  watchProblems?: ToolContext['watchProblems'];
   resume?: ResumeState;
   resumedFrom?: string;
   /** Where tasks.md is read and ticked: the file on disk when not given (the CLI); VS Code's open document. */
@@ -156,6 +159,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       ...(o.resume ? { resume: o.resume } : {}),
       ...(o.taskFile ? { taskFile: o.taskFile } : {}),
       ...(sandbox ? { sandbox } : {}),
+      ...(o.watchProblems ? { watchProblems: o.watchProblems } : {}),
       ...(!status.confined && status.mode === 'required' ? { commandsRefused: status.why } : {}),
     });
     const stopAfterTask = () => executor.stopAfterCurrentTask();

@@ -2,28 +2,35 @@ import { readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { atomicWrite } from '../fs/atomicWrite.js';
 import { describeFsError } from './fsErrors.js';
+import { changeSnippet } from './changeSnippet.js';
+import { applyEdits, describeMatches, type Edit } from './editMatch.js';
 import { lineDiffStats } from './lineDiff.js';
+import { problemsBracket } from './newProblems.js';
 import { decodeUtf8, formatBytes, looksBinary } from './textFiles.js';
 import { defineTool, fail } from './types.js';
 import { writablePath } from './workspacePath.js';
 
 export const MAX_EDIT_BYTES = 10 * 1024 * 1024;
 
-export interface Edit {
-  oldText: string;
-  newText: string;
-}
+export type { Edit } from './editMatch.js';
 
 export const editFileTool = defineTool<{ path: string; edits: Edit[] }>({
   name: 'edit_file',
-  description: 'Change parts of an existing file: each oldText must appear exactly once in the file and is replaced by its newText; the edits apply in order, all or none.',
+  description: [
+    'Change parts of an existing file by replacing text: each edit\'s oldText is replaced by its newText. The edits apply in order, all or none.',
+    'Read the file first. Copy oldText from it exactly, with its indentation, but without the line numbers read_file puts in front of each line (the number and the tab after it are not part of the file).',
+    'oldText must occur exactly once: include enough surrounding lines to make it unique, or set replaceAll to change every occurrence (e.g. to rename a variable).',
+    'A near miss is forgiven only when it is unambiguous: trailing whitespace, then indentation (newText is then re-indented to the file\'s); two candidates are never guessed between. When nothing matches, the answer shows the closest lines of the file.',
+    'The answer shows the changed lines, numbered, and in the editor the errors the change brought into the file. Prefer several small edits over one large one; to replace the whole file, use write_file.',
+  ].join(' '),
   input: z.object({
     path: z.string().describe('file path relative to the workspace root'),
     edits: z
       .array(
         z.object({
-          oldText: z.string().min(1).describe('text copied exactly from the file (with its indentation), enough of it to occur only once'),
-          newText: z.string().describe('the text that replaces it'),
+          oldText: z.string().min(1).describe('text copied exactly from the file (with its indentation, without line numbers), enough of it to occur only once'),
+          newText: z.string().describe('the text that replaces it (empty to delete it)'),
+          replaceAll: z.boolean().optional().describe('replace every occurrence of oldText instead of requiring exactly one; default false'),
         }),
       )
       .min(1),
@@ -54,82 +61,17 @@ export const editFileTool = defineTool<{ path: string; edits: Edit[] }>({
     // The whole file's diffstat, exact where edits overlap; the sum over the edits when that would be slow.
     const { added, removed } = lineDiffStats(original, text) ?? applied;
     const n = `${edits.length} edit${edits.length === 1 ? '' : 's'}`;
-    if (text === original) return { ok: true, output: `${p.rel} unchanged: the ${n} replaced text with the same text`, data: { path: p.rel, edits: edits.length, linesAdded: 0, linesRemoved: 0 } };
+    const loose = applied.matches.filter((m) => m.kind !== 'exact' || m.lineNumbers).length;
+    const matchData = loose ? { looseMatches: loose } : {};
+    if (text === original) return { ok: true, output: `${p.rel} unchanged: the ${n} replaced text with the same text`, data: { path: p.rel, edits: edits.length, linesAdded: 0, linesRemoved: 0, ...matchData } };
+    const problems = await problemsBracket(ctx, p.abs);
     await atomicWrite(p.abs, text);
+    const snippet = changeSnippet(original, text);
+    const found = await problems();
     return {
       ok: true,
-      output: `edited ${p.rel}: ${n}, +${added} -${removed} lines`,
-      data: { path: p.rel, edits: edits.length, linesAdded: added, linesRemoved: removed, bytes: Buffer.byteLength(text) },
+      output: `edited ${p.rel}: ${n}, +${added} -${removed} lines${describeMatches(applied.matches)}${snippet ? `\n${snippet}` : ''}${found}`,
+      data: { path: p.rel, edits: edits.length, linesAdded: added, linesRemoved: removed, bytes: Buffer.byteLength(text), ...matchData, ...(found ? { problems: true } : {}) },
     };
   },
 });
-
-/**
- * The edits applied in order to the text in memory, or the first that cannot apply (then nothing is written).
- * Line endings stay the file's: an edit written with `\n` for a file of `\r\n` lines is matched and written in
- * `\r\n`, since models rarely reproduce a carriage return.
- */
-export function applyEdits(original: string, edits: Edit[], rel: string): { text: string; added: number; removed: number } | { error: string; index: number } {
-  let text = original;
-  let added = 0;
-  let removed = 0;
-  for (const [i, edit] of edits.entries()) {
-    let { oldText, newText } = edit;
-    let count = occurrences(text, oldText);
-    if (count === 0 && text.includes('\r\n') && oldText.includes('\n') && !oldText.includes('\r')) {
-      const crlf = toCrlf(oldText);
-      const crlfCount = occurrences(text, crlf);
-      if (crlfCount > 0) {
-        oldText = crlf;
-        newText = toCrlf(newText);
-        count = crlfCount;
-      }
-    }
-    const which = `edits[${i}].oldText`;
-    const quote = JSON.stringify(oldText.length > 80 ? `${oldText.slice(0, 80)}…` : oldText);
-    const after = i > 0 ? ' (after the edits before it)' : '';
-    if (count === 0) {
-      const hint = squash(text).includes(squash(oldText)) ? ' It does match if whitespace is ignored: copy the indentation and line breaks exactly.' : ' Read the file and copy the text exactly.';
-      return { index: i, error: `${which} was not found in ${rel}${after}: ${quote}. Nothing was changed.${hint}` };
-    }
-    if (count > 1) {
-      const lines = lineNumbers(text, oldText, 10);
-      return { index: i, error: `${which} appears ${count} times in ${rel}${after} (at lines ${lines.join(', ')}${count > lines.length ? ', ...' : ''}): ${quote}. Nothing was changed. Include more of the surrounding lines so that it matches exactly once.` };
-    }
-    const at = text.indexOf(oldText);
-    const end = at + oldText.length;
-    // The whole lines around the edit, before and after, for an estimate of the diffstat.
-    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
-    const nl = text.indexOf('\n', end);
-    const lineEnd = nl === -1 ? text.length : nl + 1;
-    const oldLines = text.slice(lineStart, lineEnd);
-    const newLines = text.slice(lineStart, at) + newText + text.slice(end, lineEnd);
-    const stats = lineDiffStats(oldLines, newLines) ?? { added: newLines.split('\n').length, removed: oldLines.split('\n').length };
-    added += stats.added;
-    removed += stats.removed;
-    text = text.slice(0, at) + newText + text.slice(end);
-  }
-  return { text, added, removed };
-}
-
-/** Overlapping occurrences count: `aa` in `aaa` is ambiguous, so it is not "exactly once". */
-function occurrences(text: string, part: string): number {
-  let n = 0;
-  for (let i = text.indexOf(part); i !== -1; i = text.indexOf(part, i + 1)) n++;
-  return n;
-}
-
-function lineNumbers(text: string, part: string, max: number): number[] {
-  const out: number[] = [];
-  let line = 1;
-  let scanned = 0;
-  for (let i = text.indexOf(part); i !== -1 && out.length < max; i = text.indexOf(part, i + 1)) {
-    for (let j = text.indexOf('\n', scanned); j !== -1 && j < i; j = text.indexOf('\n', j + 1)) line++;
-    scanned = i;
-    out.push(line);
-  }
-  return out;
-}
-
-const toCrlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
-const squash = (s: string) => s.replace(/\s+/g, ' ').trim();

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createTwoFilesPatch } from 'diff';
+import { applyEdits, type Edit } from './editMatch.js';
 import { workspacePath } from './workspacePath.js';
 
 /** Past this, an approval card shows the size instead of a diff nobody would read. */
@@ -21,14 +22,16 @@ export async function proposedDiff(workspace: string, tool: string, input: unkno
   if (tool === 'delete_file') after = '';
   else if (tool === 'write_file') after = typeof args.content === 'string' ? args.content : '';
   else {
-    after = before ?? '';
-    for (const e of Array.isArray(args.edits) ? (args.edits as Array<{ oldText?: unknown; newText?: unknown }>) : []) {
-      if (typeof e.oldText !== 'string' || typeof e.newText !== 'string') continue;
-      const at = after.indexOf(e.oldText);
-      // The tool will refuse this edit; the card says so rather than showing a diff that will not happen.
-      if (at < 0) note += `# not found in ${p.rel}, the edit will fail: ${JSON.stringify(e.oldText.slice(0, 80))}\n`;
-      else after = after.slice(0, at) + e.newText + after.slice(at + e.oldText.length);
-    }
+    // The very resolution edit_file applies (exact, then the forgiving matches), so the diff approved is the diff
+    // written; an edit that will be refused is said instead of a diff that will not happen.
+    const edits: Edit[] = (Array.isArray(args.edits) ? (args.edits as Array<{ oldText?: unknown; newText?: unknown; replaceAll?: unknown }>) : []).flatMap((e) =>
+      typeof e.oldText === 'string' && typeof e.newText === 'string' ? [{ oldText: e.oldText, newText: e.newText, replaceAll: e.replaceAll === true }] : [],
+    );
+    const applied = applyEdits(before ?? '', edits, p.rel);
+    if ('error' in applied) {
+      after = before ?? '';
+      note = `# the edit will fail: ${applied.error.split('\n')[0]}\n`;
+    } else after = applied.text;
   }
   if ((before?.length ?? 0) + after.length > MAX_DIFF_INPUT) return `${note}# ${p.rel}: ${before === undefined ? 'new file' : `${before.length} → ${after.length} bytes`} (too large to show)\n`;
   const patch = createTwoFilesPatch(before === undefined ? '/dev/null' : `a/${p.rel}`, tool === 'delete_file' ? '/dev/null' : `b/${p.rel}`, before ?? '', after, undefined, undefined, { context: 3 });

@@ -11,7 +11,11 @@ export const MAX_MATCHES = 200;
 
 export const searchFilesTool = defineTool<{ query: string; glob?: string; path?: string }>({
   name: 'search_files',
-  description: 'Search the files of the workspace for a regular expression (ripgrep syntax; a query that is not a valid regex is searched as plain text), skipping what .gitignore ignores and secret files (.env*, keys). Each match comes back as path:line:text.',
+  description: [
+    'Search the contents of the workspace\'s files for a regular expression (ripgrep syntax; a query that is not a valid regex is searched as plain text), skipping what .gitignore ignores and secret files (.env*, keys).',
+    `Matches come back grouped per file: the path, then each matching line as line:text. At most ${MAX_MATCHES} matches are shown, and the answer says how many there are and in which files; narrow with path or glob.`,
+    'Use it to find where something is defined or used before reading files, and to find the lines to read in a large file (read_file with offset).',
+  ].join(' '),
   input: z.object({
     query: z.string().min(1).describe('regular expression, e.g. "function \\\\w+Tool" or a plain word'),
     glob: z.string().optional().describe('only files matching this glob, e.g. "src/**/*.ts"; "!" in front excludes'),
@@ -46,14 +50,24 @@ export const searchFilesTool = defineTool<{ query: string; glob?: string; path?:
       ...filters, ...excludeGlobs(secrets),
     ];
     const search = async (mode: string[]) => {
-      const shown: string[] = [];
+      // --null: the path ends at a NUL, so a path with a colon in it is still read right.
+      const files = new Map<string, { shown: string[]; total: number }>();
+      let shown = 0;
       let total = 0;
-      const r = await runRipgrep([...base, ...mode, '-e', query, '--', p.rel], ctx.workspaceRoot, ctx.signal, (line) => {
+      const r = await runRipgrep([...base, '--null', ...mode, '-e', query, '--', p.rel], ctx.workspaceRoot, ctx.signal, (line) => {
         if (!line) return;
+        const nul = line.indexOf('\0');
+        const path = stripDotSlash(nul === -1 ? '' : line.slice(0, nul));
+        const f = files.get(path) ?? { shown: [], total: 0 };
+        files.set(path, f);
         total++;
-        if (shown.length < MAX_MATCHES) shown.push(stripDotSlash(line));
+        f.total++;
+        if (shown < MAX_MATCHES) {
+          f.shown.push(`  ${line.slice(nul + 1)}`);
+          shown++;
+        }
       });
-      return { ...r, shown, total };
+      return { ...r, files, shown, total };
     };
 
     let note = '';
@@ -76,11 +90,22 @@ export const searchFilesTool = defineTool<{ query: string; glob?: string; path?:
     if (r.code === 1 || (r.total === 0 && r.code === 0)) return { ok: true, output: `${note}no matches${where}${skipped}`, data: { matches: 0, ...secretData } };
     // Exit 2 with matches: some file could not be read; the matches are still worth having.
     if (r.code !== 0 && r.total === 0) return fail(`search_files failed: ${firstLine(r.stderr)}`);
+    // Grouped per file: the path once, then its matches as line:text.
+    const out: string[] = [];
+    const unshown: string[] = [];
+    for (const [path, f] of r.files) {
+      if (f.shown.length === 0) unshown.push(`${path} (${f.total})`);
+      else out.push(`${path}${f.total > f.shown.length ? ` (${f.shown.length} of ${f.total} matches shown)` : ''}`, ...f.shown);
+    }
     const notes: string[] = [];
-    if (r.total > MAX_MATCHES) notes.push(`[${r.total} matches${where}: the first ${MAX_MATCHES} are shown; narrow the query or the glob]`);
+    const fileCount = `${r.files.size} file${r.files.size === 1 ? '' : 's'}`;
+    if (r.total > MAX_MATCHES) {
+      const more = unshown.length ? `; more matches in ${unshown.slice(0, 20).join(', ')}${unshown.length > 20 ? `, and ${unshown.length - 20} more files` : ''}` : '';
+      notes.push(`[${r.total} matches in ${fileCount}${where}: the first ${MAX_MATCHES} are shown${more}; narrow the query, the path or the glob]`);
+    }
     if (r.code === 2) notes.push(`[some files could not be searched: ${firstLine(r.stderr)}]`);
     if (secrets.length) notes.push(skippedNote(secrets));
-    return { ok: true, output: note + [...r.shown, ...notes].join('\n'), data: { matches: r.total, shown: r.shown.length, ...secretData } };
+    return { ok: true, output: note + [...out, ...notes].join('\n'), data: { matches: r.total, shown: r.shown, files: r.files.size, ...secretData } };
   },
 });
 

@@ -25,6 +25,12 @@ export interface ToolContext {
   background?: BackgroundProcesses;
   /** The settings' protectedPaths: secrets besides the built-in list, which search_files never searches (R2). */
   protectedPaths?: readonly string[];
+  /**
+   * The host's view of a file's problems (VS Code: the Problems panel). Called before a write with the file's
+   * absolute path; the function it returns, called after the write, gives the errors that are new since then,
+   * one line each (`line 12: error TS2322: …`). It waits for the language server briefly and never for long.
+   */
+  watchProblems?: (absPath: string) => Promise<() => Promise<string[]>>;
 }
 
 export interface ToolResult {

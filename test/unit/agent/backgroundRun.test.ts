@@ -28,7 +28,8 @@ const fs = require('node:fs');
 const helper = spawn('sleep', ['300'], { stdio: 'ignore' });
 fs.writeFileSync('helper.pid', String(helper.pid));
 const server = http.createServer((req, res) => { console.log('GET ' + req.url); res.end('hello from the dev server'); });
-server.listen(0, '127.0.0.1', () => { console.log('listening'); fs.writeFileSync('port.txt', String(server.address().port)); });
+// Written whole, then renamed: the test wakes when port.txt appears and must not read it half written.
+server.listen(0, '127.0.0.1', () => { console.log('listening'); fs.writeFileSync('port.tmp', String(server.address().port)); fs.renameSync('port.tmp', 'port.txt'); });
 `;
 
 /** Resolves once the file exists: watched, not polled. */

@@ -103,6 +103,27 @@ describe('the executor', () => {
     expect(journal).not.toContain('hunter2');
   });
 
+  it('gates every path of a read_file of several: one link out denies the call, one secret asks; none of it is read', async () => {
+    const ws = await workspace();
+    const home = await realpath(await mkdtemp(join(tmpdir(), 'spec-agent-home-')));
+    await writeFile(join(home, 'id_rsa'), 'PRIVATE-KEY-MATERIAL-78\n');
+    symlinkSync(join(home, 'id_rsa'), join(ws, 'notes.md'));
+    await writeFile(join(ws, '.env'), 'API_TOKEN=hunter3\n');
+    const reads = [
+      { tool: 'read_file', input: { paths: ['package.json', 'notes.md'] } },
+      { tool: 'read_file', input: { paths: ['package.json', '.env'] } },
+      { tool: 'read_file', input: { paths: ['package.json', 'tasks-missing.md'] } },
+    ];
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: reads }, { toolCalls: [complete] }] } });
+    const decided = r.events.filter((e) => e.type === 'gate.decided' && e.callId.startsWith('replay-0-'));
+    expect(decided.map((e) => [(e as { verdict: string }).verdict, (e as { rule: string }).rule])).toEqual([['deny', 'R1'], ['ask', 'R2'], ['allow', 'R3']]);
+    const finished = (i: number) => r.events.find((e) => e.type === 'tool.finished' && e.callId === `replay-0-${i}`) as { ok: boolean; output: string };
+    expect(finished(2)).toMatchObject({ ok: true, output: expect.stringContaining('==> package.json <==') });
+    const journal = JSON.stringify(r.events);
+    expect(journal).not.toContain('PRIVATE-KEY-MATERIAL-78');
+    expect(journal).not.toContain('hunter3');
+  });
+
   it('asks the approver: an approved write happens, a rejected one does not; with no one to ask, ask is deny', async () => {
     const ws = await workspace();
     const asked: string[] = [];

@@ -21,7 +21,8 @@ describe('edit_file', () => {
       },
       ctx,
     );
-    expect(r).toEqual({ ok: true, output: 'edited src/math.js: 3 edits, +2 -4 lines', data: { path: 'src/math.js', edits: 3, linesAdded: 2, linesRemoved: 4, bytes: 70 } });
+    // The answer shows the file around the change, numbered as read_file numbers it.
+    expect(r).toEqual({ ok: true, output: 'edited src/math.js: 3 edits, +2 -4 lines\n1\tfunction add(a, b) {\n2\t  const sum = a + b;\n3\t  return sum; // checked\n4\t}\n5\t', data: { path: 'src/math.js', edits: 3, linesAdded: 2, linesRemoved: 4, bytes: 70 } });
     expect(await readFile(join(root, 'src/math.js'), 'utf8')).toBe('function add(a, b) {\n  const sum = a + b;\n  return sum; // checked\n}\n\n');
   });
 
@@ -30,14 +31,53 @@ describe('edit_file', () => {
     const long = `return a * b; ${'x'.repeat(100)}`;
     const r = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: 'return a + b;', newText: 'return b + a;' }, { oldText: long, newText: '' }] }, ctx);
     expect(r.ok).toBe(false);
-    expect(r.output).toBe(`edits[1].oldText was not found in src/math.js (after the edits before it): "${long.slice(0, 80)}…". Nothing was changed. Read the file and copy the text exactly.`);
+    expect(r.output).toBe(`edits[1].oldText was not found in src/math.js (after the edits before it): "${long.slice(0, 80)}…". Nothing was changed. Nothing in the file resembles it. Read the file (read_file) and copy the text exactly, without the line numbers.`);
     expect(await readFile(join(root, 'src/math.js'), 'utf8')).toBe(SOURCE);
   });
 
-  it('says when the text matches only if whitespace is ignored', async () => {
-    const { ctx } = await workspace({ 'src/math.js': SOURCE });
-    const r = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: 'function add(a, b) {\nreturn a + b;', newText: '' }] }, ctx);
-    expect(r.output).toMatch(/was not found in src\/math\.js: .* It does match if whitespace is ignored: copy the indentation and line breaks exactly\.$/);
+  it('forgives lost indentation when one place matches, re-indenting newText, and says so', async () => {
+    const { root, ctx } = await workspace({ 'src/math.js': SOURCE });
+    const r = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: 'function add(a, b) {\nreturn a + b;', newText: 'function add(a, b) {\nreturn b + a;' }] }, ctx);
+    expect(r).toMatchObject({ ok: true, data: { looseMatches: 1, linesAdded: 1, linesRemoved: 1 } });
+    expect(r.output).toMatch(/^edited src\/math\.js: 1 edit, \+1 -1 lines \(edits\[0\] matched ignoring indentation \(newText re-indented to the file's\)\)\n/);
+    expect(await readFile(join(root, 'src/math.js'), 'utf8')).toBe(SOURCE.replace('a + b', 'b + a'));
+  });
+
+  it('shows the closest lines and what differs when nothing matches', async () => {
+    const { root, ctx } = await workspace({ 'src/math.js': SOURCE });
+    const r = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: 'function sub(a, b) {\n  return a-b;\n}', newText: 'x' }] }, ctx);
+    expect(r.ok).toBe(false);
+    expect(r.output).toContain('The closest text is at lines 5–7');
+    expect(r.output).toContain('line 6 (whitespace inside the line): the file has "  return a - b;", oldText has "  return a-b;"');
+    expect(r.output).toContain('5\tfunction sub(a, b) {\n6\t  return a - b;\n7\t}');
+    expect(await readFile(join(root, 'src/math.js'), 'utf8')).toBe(SOURCE);
+  });
+
+  it('replaces every occurrence with replaceAll, and says how many', async () => {
+    const { root, ctx } = await workspace({ 'src/math.js': SOURCE });
+    const r = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: '(a, b)', newText: '(x, y)', replaceAll: true }] }, ctx);
+    expect(r.output).toMatch(/^edited src\/math\.js: 1 edit, \+2 -2 lines \(edits\[0\] replaced in 2 places\)/);
+    expect(await readFile(join(root, 'src/math.js'), 'utf8')).toBe(SOURCE.replaceAll('(a, b)', '(x, y)'));
+  });
+
+  it('says the new problems of the file when the host watches them, and only the new ones', async () => {
+    const { root, ctx } = await workspace({ 'src/math.js': SOURCE });
+    const seen: string[] = [];
+    // A host that reports a problem per line holding "bug", before and after: only the difference is new.
+    const problemsOf = async (abs: string) => (await readFile(abs, 'utf8')).split('\n').flatMap((l, i) => (l.includes('bug') ? [`line ${i + 1}: error: ${l.trim()}`] : []));
+    const watchProblems = async (abs: string) => {
+      seen.push(abs);
+      const before = await problemsOf(abs);
+      return async () => (await problemsOf(abs)).filter((p) => !before.includes(p));
+    };
+    const r = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: 'return a - b;', newText: 'return a - b; // bug' }] }, { ...ctx, watchProblems });
+    expect(seen).toEqual([join(root, 'src/math.js')]);
+    expect(r.output).toMatch(/\nNew problems in this file since the change \(fix them before moving on\):\nline 6: error: return a - b; \/\/ bug$/);
+    const again = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: 'return a + b;', newText: 'return a + b; // fine' }] }, { ...ctx, watchProblems });
+    expect(again.output).not.toContain('New problems');
+    // A watch that fails does not fail the edit that was written.
+    const broken = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: '// fine', newText: '// ok' }] }, { ...ctx, watchProblems: () => Promise.reject(new Error('no host')) });
+    expect(broken).toMatchObject({ ok: true });
   });
 
   it('refuses an oldText that occurs more than once, saying how often and where, and writes nothing (all or nothing)', async () => {
@@ -46,7 +86,7 @@ describe('edit_file', () => {
     const r = await editFileTool.run({ path: 'src/math.js', edits: [{ oldText: 'function add', newText: 'function plus' }, { oldText: '(a, b) {', newText: '(x, y) {' }] }, ctx);
     expect(r).toEqual({
       ok: false,
-      output: 'edits[1].oldText appears 2 times in src/math.js (after the edits before it) (at lines 1, 5): "(a, b) {". Nothing was changed. Include more of the surrounding lines so that it matches exactly once.',
+      output: 'edits[1].oldText appears 2 times in src/math.js (after the edits before it) (at lines 1, 5): "(a, b) {". Nothing was changed. Include more of the surrounding lines so that it matches exactly once, or set replaceAll to change every one.',
       data: { path: 'src/math.js', failedEdit: 1 },
     });
     expect(await readFile(join(root, 'src/math.js'), 'utf8')).toBe(SOURCE);

@@ -27,10 +27,10 @@ describe('read_file through links', () => {
   });
 
   it('reads through links that stay inside; a dangling one is a missing file', async () => {
-    expect(await readFileTool.run({ path: 'app-link.ts' }, ctx)).toMatchObject({ ok: true, output: 'export const app = 1;\n', data: { path: 'app-link.ts' } });
-    expect(await readFileTool.run({ path: 'src-link/app.ts' }, ctx)).toMatchObject({ ok: true, output: 'export const app = 1;\n' });
+    expect(await readFileTool.run({ path: 'app-link.ts' }, ctx)).toMatchObject({ ok: true, output: '1\texport const app = 1;', data: { path: 'app-link.ts' } });
+    expect(await readFileTool.run({ path: 'src-link/app.ts' }, ctx)).toMatchObject({ ok: true, output: '1\texport const app = 1;' });
     expect(await readFileTool.run({ path: 'dangling.md' }, ctx)).toMatchObject({ ok: false, output: expect.stringMatching(/^dangling\.md: no such file/) });
-    expect(await readFileTool.run({ path: '.kiro/steering/x.md' }, ctx)).toMatchObject({ ok: true, output: '# Steering\nuse tabs\n' });
+    expect(await readFileTool.run({ path: '.kiro/steering/x.md' }, ctx)).toMatchObject({ ok: true, output: '1\t# Steering\n2\tuse tabs' });
   });
 });
 
@@ -72,8 +72,8 @@ describe('list_files and links', () => {
 describe('search_files, links and secrets', () => {
   it('does not follow links out, skips secret files and says which', async () => {
     const r = await searchFilesTool.run({ query: 'KEY|TOKEN|plan|app' }, ctx);
-    expect(r.output).toBe('src/app.ts:1:export const app = 1;\n[2 secret files were not searched: .env, config/.env.local]');
-    expect(r.data).toEqual({ matches: 1, shown: 1, secretsSkipped: 2 });
+    expect(r.output).toBe('src/app.ts\n  1:export const app = 1;\n[2 secret files were not searched: .env, config/.env.local]');
+    expect(r.data).toEqual({ matches: 1, shown: 1, files: 1, secretsSkipped: 2 });
     expect(r.output).not.toContain(KEY_TEXT);
     expect(r.output).not.toContain('hunter');
   });
@@ -100,8 +100,8 @@ describe('search_files, links and secrets', () => {
     }
   });
 
-  it('searches a single file with its name on each match; a missing place says so', async () => {
-    expect((await searchFilesTool.run({ query: 'app', path: 'src/app.ts' }, ctx)).output).toBe('src/app.ts:1:export const app = 1;');
+  it('searches a single file, named above its matches; a missing place says so', async () => {
+    expect((await searchFilesTool.run({ query: 'app', path: 'src/app.ts' }, ctx)).output).toBe('src/app.ts\n  1:export const app = 1;');
     expect(await searchFilesTool.run({ query: 'app', path: 'lib' }, ctx)).toMatchObject({ ok: false, output: 'lib: no such file or folder' });
   });
 });

@@ -25,7 +25,7 @@ describe('list_files', () => {
     const { ctx } = await workspace(PROJECT);
     expect(await listFilesTool.run({}, ctx)).toEqual({
       ok: true,
-      output: ['.github/workflows/ci.yml', '.gitignore', 'README.md', 'src/index.ts', 'src/util/strings.test.ts', 'src/util/strings.ts', 'src-gen/x.ts'].join('\n'),
+      output: ['.github/workflows/ci.yml', '.gitignore', 'README.md', 'src/index.ts', 'src/util/strings.test.ts', 'src/util/strings.ts', 'src-gen/x.ts', '[left out, ignored by .gitignore: dist/]'].join('\n'),
       data: { path: '.', files: 7, listed: 7 },
     });
   });
@@ -38,15 +38,32 @@ describe('list_files', () => {
     expect((await listFilesTool.run({ glob: '*.rs' }, ctx)).output).toBe('[no files in the workspace matching *.rs]');
   });
 
-  it('caps the list at 2,000 files and says how many there are', async () => {
-    const { ctx } = await workspace(Object.fromEntries(Array.from({ length: 2005 }, (_, i) => [`gen/f${String(i).padStart(4, '0')}.txt`, ''])));
+  it('past 1,000 files counts them per folder instead, and names the ignored folders it left out', async () => {
+    const { root, ctx } = await workspace({
+      ...Object.fromEntries(Array.from({ length: 1003 }, (_, i) => [`gen/part${i % 2}/f${i}.txt`, ''])),
+      'src/a.ts': '',
+      'src/lib/b.ts': '',
+      'README.md': '',
+      '.gitignore': 'node_modules/\n',
+      'node_modules/x/index.js': '',
+    });
+    await mkdir(join(root, 'empty'));
     const r = await listFilesTool.run({}, ctx);
-    const lines = r.output.split('\n');
-    expect(lines).toHaveLength(2001);
-    expect(lines[0]).toBe('gen/f0000.txt');
-    expect(lines[1999]).toBe('gen/f1999.txt');
-    expect(lines[2000]).toBe('[2005 files in the workspace: the first 2000 are listed; narrow the path or the glob]');
-    expect(r.data).toEqual({ path: '.', files: 2005, listed: 2000 });
+    expect(r.output).toBe(
+      [
+        '[1,007 files in the workspace: too many to name, so they are counted per folder; list a folder (path) or narrow with a glob]',
+        'gen/ (1,003 files)',
+        '  gen/part0/ (502 files)',
+        '  gen/part1/ (501 files)',
+        'src/ (2 files)',
+        '  src/lib/ (1 file)',
+        '.gitignore',
+        'README.md',
+        '[left out, ignored by .gitignore: node_modules/]',
+      ].join('\n'),
+    );
+    expect(r.data).toEqual({ path: '.', files: 1007, listed: 0, folders: 7 });
+    expect((await listFilesTool.run({ path: 'src' }, ctx)).output).toBe('src/a.ts\nsrc/lib/b.ts');
   });
 
   it('says when the folder is missing or is a file', async () => {
@@ -63,11 +80,11 @@ describe('list_files', () => {
     await writeFiles(home, { 'plain/src/a.ts': '', 'plain/.gitignore': 'out/\n', 'plain/out/b.js': '', 'repo/src/a.ts': '', 'repo/.gitignore': 'out/\n', 'repo/out/b.js': '' });
     execFileSync('git', ['init', '-q', join(home, 'repo')]);
     const ctx = (root: string): ToolContext => ({ workspaceRoot: root, signal: new AbortController().signal, commandTimeoutSeconds: 30 });
-    expect((await listFilesTool.run({}, ctx(join(home, 'plain')))).output).toBe('.gitignore\nsrc/a.ts');
-    expect((await listFilesTool.run({}, ctx(join(home, 'repo')))).output).toBe('.gitignore\nsrc/a.ts');
+    expect((await listFilesTool.run({}, ctx(join(home, 'plain')))).output).toBe('.gitignore\nsrc/a.ts\n[left out, ignored by .gitignore: out/]');
+    expect((await listFilesTool.run({}, ctx(join(home, 'repo')))).output).toBe('.gitignore\nsrc/a.ts\n[left out, ignored by .gitignore: out/]');
     // A workspace inside a repository keeps the repository's rules.
     await mkdir(join(home, 'repo/pkg/out'), { recursive: true });
     await writeFiles(home, { 'repo/pkg/out/c.js': '', 'repo/pkg/index.ts': '' });
-    expect((await listFilesTool.run({}, ctx(join(home, 'repo/pkg')))).output).toBe('index.ts');
+    expect((await listFilesTool.run({}, ctx(join(home, 'repo/pkg')))).output).toBe('index.ts\n[left out, ignored by .gitignore: out/]');
   });
 });

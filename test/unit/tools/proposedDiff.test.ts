@@ -18,7 +18,7 @@ describe('proposedDiff', async () => {
   });
 
   it('says when an edit will not apply', async () => {
-    expect(await proposedDiff(ws, 'edit_file', { path: 'a.ts', edits: [{ oldText: 'four', newText: '4' }] })).toContain('not found in a.ts, the edit will fail');
+    expect(await proposedDiff(ws, 'edit_file', { path: 'a.ts', edits: [{ oldText: 'four', newText: '4' }] })).toMatch(/^# the edit will fail: edits\[0\]\.oldText was not found in a\.ts/);
   });
 
   it('shows a new file from /dev/null and a delete to /dev/null', async () => {

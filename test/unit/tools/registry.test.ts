@@ -8,7 +8,8 @@ describe('the tool set', () => {
     const schemas = toolJsonSchemas();
     expect(schemas.map((s) => s.name)).toEqual(NAMES);
     expect(Object.fromEntries(schemas.map((s) => [s.name, s.parameters.required ?? []]))).toEqual({
-      read_file: ['path'],
+      // path or paths: the tool says which is missing (parseToolInput below).
+      read_file: [],
       list_files: [],
       search_files: ['query'],
       write_file: ['path', 'content'],
@@ -50,6 +51,8 @@ describe('parseToolInput', () => {
     expect(parseToolInput('write_file', { path: 'a' })).toEqual({ ok: false, error: 'write_file: content: missing (expected a string)' });
     expect(parseToolInput('edit_file', { path: 'a', edits: [] })).toEqual({ ok: false, error: 'edit_file: edits: needs at least 1 item' });
     expect(parseToolInput('edit_file', { path: 'a', edits: [{ oldText: '', newText: 'x' }] })).toEqual({ ok: false, error: 'edit_file: edits[0].oldText: must not be empty' });
+    expect(parseToolInput('read_file', {})).toEqual({ ok: false, error: 'read_file: input: give path (one file) or paths (several files)' });
+    expect(parseToolInput('read_file', { path: 'a.ts', offset: 0 })).toMatchObject({ ok: false, error: expect.stringMatching(/^read_file: offset: /) });
     expect(parseToolInput('read_file', 'a.ts')).toEqual({ ok: false, error: 'read_file: input: expected an object, got a string' });
     expect(parseToolInput('run_command', { command: 'ls', timeoutSeconds: '60' })).toEqual({ ok: false, error: 'run_command: timeoutSeconds: expected a number, got a string' });
     expect(parseToolInput('complete_task', { summary: 'done', requirements: [{ id: '1.1' }] })).toEqual({ ok: false, error: 'complete_task: requirements[0].evidence: missing (expected a string)' });

@@ -11,21 +11,21 @@ const PROJECT = {
 };
 
 describe('search_files', () => {
-  it('finds a regex as path:line:text, in path order, honouring .gitignore', async () => {
+  it('finds a regex, grouped per file as line:text, in path order, honouring .gitignore', async () => {
     const { ctx } = await workspace(PROJECT);
     expect(await searchFilesTool.run({ query: 'needle' }, ctx)).toEqual({
       ok: true,
-      output: 'src/a.ts:1:const needle = 1;\nsrc/a.ts:2:needle(2);\nsrc/b.md:1:a needle in prose',
-      data: { matches: 3, shown: 3 },
+      output: 'src/a.ts\n  1:const needle = 1;\n  2:needle(2);\nsrc/b.md\n  1:a needle in prose',
+      data: { matches: 3, shown: 3, files: 2 },
     });
-    expect((await searchFilesTool.run({ query: '[Nn]eedle\\(' }, ctx)).output).toBe('lib/c.ts:1:function findNeedle() {}\nsrc/a.ts:2:needle(2);');
-    expect((await searchFilesTool.run({ query: 'needle', glob: '*.md' }, ctx)).output).toBe('src/b.md:1:a needle in prose');
+    expect((await searchFilesTool.run({ query: '[Nn]eedle\\(' }, ctx)).output).toBe('lib/c.ts\n  1:function findNeedle() {}\nsrc/a.ts\n  2:needle(2);');
+    expect((await searchFilesTool.run({ query: 'needle', glob: '*.md' }, ctx)).output).toBe('src/b.md\n  1:a needle in prose');
   });
 
   it('searches a query that is not a valid regex as plain text, saying so', async () => {
     const { ctx } = await workspace(PROJECT);
-    expect((await searchFilesTool.run({ query: 'needle(' }, ctx)).output).toBe('(searched as plain text: the query is not a valid regex (unclosed group))\nsrc/a.ts:2:needle(2);');
-    expect((await searchFilesTool.run({ query: 'needle(?= in)' }, ctx)).output).toBe('(searched with PCRE2 for the look-around or backreference)\nsrc/b.md:1:a needle in prose');
+    expect((await searchFilesTool.run({ query: 'needle(' }, ctx)).output).toBe('(searched as plain text: the query is not a valid regex (unclosed group))\nsrc/a.ts\n  2:needle(2);');
+    expect((await searchFilesTool.run({ query: 'needle(?= in)' }, ctx)).output).toBe('(searched with PCRE2 for the look-around or backreference)\nsrc/b.md\n  1:a needle in prose');
   });
 
   it('says when nothing matches', async () => {
@@ -34,19 +34,27 @@ describe('search_files', () => {
     expect(await searchFilesTool.run({ query: 'needle', glob: '*.rs' }, ctx)).toEqual({ ok: true, output: 'no matches in files matching *.rs', data: { matches: 0 } });
   });
 
-  it('shows the first 200 matches and says how many there are', async () => {
-    const { ctx } = await workspace({ 'many.txt': Array.from({ length: 250 }, (_, i) => `hit ${i}`).join('\n') });
+  it('shows the first 200 matches grouped per file, and says how many there are and where the rest are', async () => {
+    const { ctx } = await workspace({
+      'a.txt': Array.from({ length: 150 }, (_, i) => `hit ${i}`).join('\n'),
+      'b.txt': Array.from({ length: 100 }, (_, i) => `hit ${i}`).join('\n'),
+      'c.txt': 'hit\nhit\n',
+      'd:colon.txt': 'hit\n',
+    });
     const r = await searchFilesTool.run({ query: 'hit' }, ctx);
     const lines = r.output.split('\n');
-    expect(lines).toHaveLength(201);
-    expect(lines[199]).toBe('many.txt:200:hit 199');
-    expect(lines[200]).toBe('[250 matches: the first 200 are shown; narrow the query or the glob]');
-    expect(r.data).toEqual({ matches: 250, shown: 200 });
+    expect(lines[0]).toBe('a.txt');
+    expect(lines[1]).toBe('  1:hit 0');
+    expect(lines[151]).toBe('b.txt (50 of 100 matches shown)');
+    expect(lines[201]).toBe('  50:hit 49');
+    expect(lines.at(-1)).toBe('[253 matches in 4 files: the first 200 are shown; more matches in c.txt (2), d:colon.txt (1); narrow the query, the path or the glob]');
+    expect(lines).toHaveLength(203);
+    expect(r.data).toEqual({ matches: 253, shown: 200, files: 4 });
   });
 
   it('shortens very long lines', async () => {
     const { ctx } = await workspace({ 'min.js': `${'x'.repeat(1000)}needle${'y'.repeat(1000)}\n` });
     const r = await searchFilesTool.run({ query: 'needle' }, ctx);
-    expect(r.output).toBe(`min.js:1:${'x'.repeat(300)} [... omitted end of long line]`);
+    expect(r.output).toBe(`min.js\n  1:${'x'.repeat(300)} [... omitted end of long line]`);
   });
 });

@@ -15,12 +15,26 @@ describe('write_file', () => {
     expect(await readFile(join(root, 'src/deep/a.ts'), 'utf8')).toBe('one\ntwo\n');
     expect(await writeFileTool.run({ path: 'src/deep/a.ts', content: 'é' }, ctx)).toEqual({
       ok: true,
-      output: 'overwrote src/deep/a.ts (1 line, 2 bytes)',
+      output: 'overwrote src/deep/a.ts (1 line, 2 bytes)\n1\té',
       data: { path: 'src/deep/a.ts', created: false, bytes: 2, lines: 1 },
     });
     expect(await readFile(join(root, 'src/deep/a.ts'), 'utf8')).toBe('é');
     // The write is atomic: no temp file is left beside it.
     expect(await readdir(join(root, 'src/deep'))).toEqual(['a.ts']);
+  });
+
+  it('answers an overwrite with the changed lines, numbered, and the problems the host saw appear', async () => {
+    const lines = Array.from({ length: 100 }, (_, i) => `line ${i + 1}`);
+    const { root, ctx } = await workspace({ 'big.txt': `${lines.join('\n')}\n` });
+    const watched: string[] = [];
+    const watchProblems = async (abs: string) => {
+      watched.push(abs);
+      return async () => ['line 50: error: fifty is wrong'];
+    };
+    const changed = lines.map((l) => (l === 'line 50' ? 'line fifty' : l));
+    const r = await writeFileTool.run({ path: 'big.txt', content: `${changed.join('\n')}\n` }, { ...ctx, watchProblems });
+    expect(r.output).toBe('overwrote big.txt (100 lines, 795 bytes)\n48\tline 48\n49\tline 49\n50\tline fifty\n51\tline 51\n52\tline 52\nNew problems in this file since the change (fix them before moving on):\nline 50: error: fifty is wrong');
+    expect(watched).toEqual([join(root, 'big.txt')]);
   });
 
   it('writes through a symbolic link to its target, keeping the link', async () => {
