@@ -330,6 +330,10 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       this.quietly(this.notice('warning', 'A run is under way: stop it first.'));
       return false;
     }
+    if (this.runner.finishing) {
+      this.quietly(this.notice('warning', 'The run is still closing (its sandbox, its summary); try again in a moment.'));
+      return false;
+    }
     const live = this.shown && liveRunIn(this.shown.workspace);
     if (live) {
       this.quietly(this.notice('warning', elsewhereNote(live, live.runId === this.shown?.runId)));
@@ -441,7 +445,9 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     const none: RunControls = { running, stoppingAfterTask: Boolean(running && active?.stoppingAfterTask), canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false };
     // Buttons only for a run shown while none runs here, and not in Restricted Mode: nothing runs there, and git is
     // not run in the repository (its config and attributes are not to be trusted).
-    const idle = shown && !running && !this.runner.running && vscode.workspace.isTrusted ? shown : undefined;
+    // A run of this window that has just ended is still closing (its lock is held until then): no Stop any more, and
+    // nothing else until it has closed (onDidChange comes again then).
+    const idle = shown && !running && !this.runner.running && !this.runner.finishing && vscode.workspace.isTrusted ? shown : undefined;
     // A run under way in another window or a terminal (the one shown, or another in the same workspace): nothing to
     // offer until it ends; the one shown is followed through its journal. Asked first: while it lasts this is asked
     // every 2 s, and the rest (the checkpoints' git store) is not needed.

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import type { ResumeState } from '../core/agent/resume.js';
+import { taskKey, type ResumeState } from '../core/agent/resume.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { diskTaskFile, type TaskFileAccess } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type SessionResult } from '../core/agent/runSession.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import type { ChatModel } from '../core/models/chatModel.js';
 import { ReplayModel } from '../core/models/replayModel.js';
-import type { RunEvent } from '../core/runs/events.js';
+import { isTerminal, type RunEvent } from '../core/runs/events.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { workspaceOf, type Task } from '../core/spec/index.js';
 import { killLiveRunProcessesNow } from '../core/tools/liveRuns.js';
@@ -33,6 +33,11 @@ interface ActiveRun {
   stopAfterTask: AbortController;
   /** Reads the workspace's policy again (accepted or edited while the run is on). */
   reloadPolicy: () => Promise<void>;
+  /**
+   * Its terminal event is journaled: the run is over for the lenses, the status bar and the panel at that moment,
+   * while the session still closes behind it (the sandbox, summary.json, the locks), which can take a second.
+   */
+  over?: boolean;
 }
 
 /** What a run is asked to do, from a click on a task or from Resume. */
@@ -76,9 +81,19 @@ export class AgentRunner implements vscode.Disposable {
     private readonly taskFileOf: (file: string) => TaskFileAccess = diskTaskFile,
   ) {}
 
+  /**
+   * The run under way, the one source of run state for the lenses, the status bar and the panel's buttons (each
+   * follows onDidChange). Undefined from the run's terminal event on, though its session may still be closing.
+   */
   get running(): { file: string; workspace: string; taskIds: string[]; current?: string; runId?: string; stoppingAfterTask: boolean } | undefined {
     const a = this.active;
+    if (a?.over) return undefined;
     return a && { file: a.file, workspace: a.workspace, taskIds: a.taskIds, ...(a.current ? { current: a.current } : {}), ...(a.runId ? { runId: a.runId } : {}), stoppingAfterTask: a.stopAfterTask.signal.aborted };
+  }
+
+  /** A run of this window has ended (its terminal event is journaled) and its session is still closing. */
+  get finishing(): boolean {
+    return Boolean(this.active?.over);
   }
 
   stop(): void {
@@ -131,6 +146,9 @@ export class AgentRunner implements vscode.Disposable {
 
   /** One run at a time per window, so Stop has one meaning; errors become a message, never a crash. */
   private async guarded(start: () => Promise<SessionResult | undefined>): Promise<SessionResult | undefined> {
+    // A run that has ended but is still closing (its lenses already offer Execute): the next one starts once it is
+    // closed, rather than being refused.
+    if (this.active?.over && !this.starting) await this.ended;
     if (this.active || this.starting) {
       void vscode.window.showWarningMessage(`Spec Agent: a run is already under way${this.active ? ` (task ${this.active.current ?? this.active.taskIds.join(', ')})` : ''}. Stop it first.`);
       return undefined;
@@ -231,7 +249,9 @@ export class AgentRunner implements vscode.Disposable {
       settle = setTimeout(() => void reloadPolicy(), 300);
     };
     for (const on of [settingsWatcher.onDidChange, settingsWatcher.onDidCreate, settingsWatcher.onDidDelete]) on(soon);
-    const run: ActiveRun = { file, workspace, taskIds: tasks.map((t) => t.id ?? t.title), stop, stopAfterTask: new AbortController(), reloadPolicy };
+    // Its first task to run is the one the lenses show running from the start (a resume skips the finished ones).
+    const first = tasks.find((t) => !resume?.state.completed.has(taskKey(t)));
+    const run: ActiveRun = { file, workspace, taskIds: tasks.map((t) => t.id ?? t.title), stop, stopAfterTask: new AbortController(), reloadPolicy, ...(first ? { current: first.id ?? first.title } : {}) };
     this.active = run;
     let ended = () => {};
     this.ended = new Promise<void>((r) => (ended = r));
@@ -265,7 +285,10 @@ export class AgentRunner implements vscode.Disposable {
             run.current = e.task.id ?? e.task.title;
             this.changed.fire();
           }
+          // Over for every surface at the terminal event, not when the session has closed (up to a second later).
+          if (isTerminal(e)) run.over = true;
           this.event.fire(e);
+          if (isTerminal(e)) this.changed.fire();
         },
         ...(resume ? { resume: resume.state, resumedFrom: resume.from } : {}),
       });

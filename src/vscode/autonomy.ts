@@ -85,7 +85,11 @@ export class AutonomyStatus implements vscode.Disposable {
       watcher.onDidChange(refresh),
       watcher.onDidCreate(refresh),
       watcher.onDidDelete(refresh),
-      runs.onDidChange(refresh),
+      // A run starting or ending changes the item at once, with the level last read; the level is then read again.
+      runs.onDidChange(() => {
+        this.paint();
+        refresh();
+      }),
       // In a monorepo the level is that of the project whose file is in the editor.
       vscode.window.onDidChangeActiveTextEditor(refresh),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -111,7 +115,6 @@ export class AutonomyStatus implements vscode.Disposable {
     const mine = ++this.refreshes;
     const effective = await effectiveLevel(workspaceInView(this.runs.running));
     if (mine !== this.refreshes) return;
-    const { level, source, unaccepted } = effective;
     const root = workspaceInView(this.runs.running);
     if (!this.availability && !this.asking) {
       this.asking = true;
@@ -122,7 +125,19 @@ export class AutonomyStatus implements vscode.Disposable {
     }
     const sandbox = this.availability ? sandboxNote(this.availability, root && vscode.workspace.isTrusted ? await sandboxMode(root) : undefined) : 'Looking whether commands can be sandboxed here…';
     if (mine !== this.refreshes) return;
+    this.last = { effective, sandbox };
     this.refreshed.fire(effective);
+    this.paint();
+  }
+
+  /** What was read last: the level in effect and the sandbox line of the tooltip. */
+  private last: { effective: EffectiveLevel; sandbox: string } | undefined;
+
+  /** The item from the run under way (read now) and the level last read: no file is read, so it is at once. */
+  private paint(): void {
+    if (!this.last) return;
+    const { effective, sandbox } = this.last;
+    const { level, source, unaccepted } = effective;
     const run = this.runs.running;
     if (run) {
       const task = run.current ?? run.taskIds[0] ?? '';

@@ -23,6 +23,12 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
   ) {
     this.subscriptions = [
       runner.onDidChange(() => {
+        // Only when what the lenses show changed: VS Code asks the providers again a debounce (250 ms, 375 ms for an
+        // extension under development) after the last announcement, so one that changes nothing (the run's session
+        // closing after its terminal event) would push back the refresh the terminal event asked for.
+        const shown = lensState(runner);
+        if (shown === this.shown) return;
+        this.shown = shown;
         this.changed.fire();
         // VS Code drops a lens refresh still waiting when the editor loses focus (the user clicks into the panel as
         // the run ends), which would leave `● Running · Stop` up: once the run is over, ask once more.
@@ -32,6 +38,8 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
     ];
   }
 
+  /** The run state the lenses were last announced for. */
+  private shown = 'idle';
   private timer: ReturnType<typeof setTimeout> | undefined;
   private later(fn: () => void, ms: number): void {
     clearTimeout(this.timer);
@@ -79,4 +87,10 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
+}
+
+/** What of the run under way the lenses depend on: which file, which tasks, which one runs. */
+function lensState(runner: AgentRunner): string {
+  const run = runner.running;
+  return run ? JSON.stringify([run.file, run.taskIds, run.current ?? null]) : 'idle';
 }

@@ -14,7 +14,7 @@ import { registerModelCommands } from './modelCommands.js';
 import { chooseModel, type ModelChoice } from './modelSelection.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { SteeringDiagnostics } from './steeringDiagnostics.js';
-import { REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
+import { MARK_DONE_COMMAND, markTaskDone, REVEAL_TASK_COMMAND, revealTask, StatusLensProvider } from './statusLens.js';
 import { TASKS_SELECTOR, TaskTreeCache } from './taskDocuments.js';
 
 /** What the extension exports to other extensions and to its own in-host tests. */
@@ -29,6 +29,8 @@ export interface SpecAgentApi {
   autonomy(): Promise<EffectiveLevel>;
   /** The status bar text (tests). */
   autonomyStatusText(): Promise<string>;
+  /** The status bar text as painted now, without reading the level again (tests: it follows the run at once). */
+  statusBarText(): string;
   /** The agent runner of this window: its run under way and the events of its runs. */
   runner: AgentRunner;
   /** The Agent Activity view (tests: what its buttons may offer). */
@@ -70,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     new SteeringDiagnostics(log),
     vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, new StatusLensProvider(cache)),
     vscode.commands.registerCommand(REVEAL_TASK_COMMAND, revealTask),
+    vscode.commands.registerCommand(MARK_DONE_COMMAND, (uri: vscode.Uri, line: number) => markTaskDone(cache, uri, line)),
     autonomyStatus,
     vscode.commands.registerCommand(SET_AUTONOMY_COMMAND, setAutonomyLevel),
     runner,
@@ -111,6 +114,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     runIndex,
     taskPicker,
     chooseModel: (workspace) => chooseModel(workspace, { secrets: context.secrets, log }),
+    statusBarText: () => autonomyStatus.text,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;

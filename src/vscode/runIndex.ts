@@ -98,12 +98,25 @@ export class RunIndex implements vscode.Disposable {
       if (!byFile.has(run.tasksFile)) byFile.set(run.tasksFile, new Map());
       for (const t of run.completed) byFile.get(run.tasksFile)!.set(key(t), run.runId);
     }
+    // Only a real change is announced: each announcement makes VS Code ask the lenses again after its debounce, and
+    // one that changes nothing (the summary.json a closing run writes) would push back a refresh still pending.
+    const before = this.byFile;
     this.byFile = byFile;
-    this.changed.fire();
+    if (!sameIndex(before, byFile)) this.changed.fire();
   }
 
   dispose(): void {
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
   }
+}
+
+function sameIndex(a: Map<string, Map<string, string>>, b: Map<string, Map<string, string>>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [file, tasks] of a) {
+    const other = b.get(file);
+    if (!other || other.size !== tasks.size) return false;
+    for (const [task, runId] of tasks) if (other.get(task) !== runId) return false;
+  }
+  return true;
 }

@@ -395,17 +395,20 @@ export class ActivityModel {
         break;
       case 'run.stopped':
         this.terminal = e;
+        this.controlsChanged = true; // the run is over: Stop goes now, not when the host's next controls come
         this.push({ kind: 'end', id, seq: e.seq, end: 'stopped', text: e.reason, completedSteps: e.completedSteps });
         this.settleApprovals();
         break;
       case 'run.failed':
         this.terminal = e;
+        this.controlsChanged = true; // the run is over: Stop goes now, not when the host's next controls come
         this.pausedNow = false;
         this.push({ kind: 'end', id, seq: e.seq, end: 'failed', text: e.error });
         this.settleApprovals();
         break;
       case 'run.completed':
         this.terminal = e;
+        this.controlsChanged = true; // the run is over: Stop goes now, not when the host's next controls come
         this.pausedNow = false;
         this.push({ kind: 'end', id, seq: e.seq, end: 'completed', text: `${e.tasksCompleted} task${e.tasksCompleted === 1 ? '' : 's'} done` });
         this.settleApprovals();

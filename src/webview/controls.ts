@@ -42,8 +42,11 @@ export class ControlsView {
     for (const b of [this.resume, this.discard, this.undoDiscard, this.keep]) b.disabled = true;
   }
 
-  update(c: RunControls | null, a: AutonomyInfo | null, runningFromEvents: boolean): void {
-    const running = c ? c.running : runningFromEvents;
+  /**
+   * `running`: whether the run shown is under way as the page knows it (ActivityModel.running): the host's word,
+   * except that its terminal event ends it at once, before the host's next controls come.
+   */
+  update(c: RunControls | null, a: AutonomyInfo | null, running: boolean): void {
     this.stop.hidden = !running;
     this.stopAfter.hidden = !running;
     this.stopAfter.disabled = !!c?.stoppingAfterTask;

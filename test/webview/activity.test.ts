@@ -403,6 +403,11 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     const elapsed = await page.locator('.header-elapsed').innerText();
     // Waited for, not slept for: on a loaded machine the one-second tick can come late.
     await expect.poll(() => page.locator('.header-elapsed').innerText(), { timeout: 15_000 }).not.toBe(elapsed);
+    // Its terminal event ends it at once: Stop goes with it, before the host's next controls (which may come later).
+    const last = events.at(-1)!;
+    await send({ type: 'events', runId: request.runId, events: [{ runId: request.runId, seq: last.seq + 1, time: new Date().toISOString(), type: 'run.stopped', reason: 'stopped by the user', completedSteps: [] }] });
+    expect(await page.locator('[data-action="stop"]').isVisible()).toBe(false);
+    expect(await page.locator('[data-action="stopAfterTask"]').isVisible()).toBe(false);
     // Ended: Escape does nothing.
     await send({ type: 'reset', runId: runId(), events: run }, controls({ running: false }));
     const before = (await posted()).length;

@@ -9,7 +9,7 @@ import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
 import { VERDICT_ORDER } from '../policy/types.js';
 import type { Journal } from '../runs/journal.js';
 import type { AgentSettings } from '../settings/schema.js';
-import { findTask, loadTasks, parseRequirements, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
+import { findTask, loadTasks, parseRequirements, subtasksAllDone, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
 import { BackgroundProcesses } from '../tools/backgroundProcesses.js';
 import { trackRun, type TrackedRun } from '../tools/liveRuns.js';
 import { processStartTime } from '../tools/processGroup.js';
@@ -319,14 +319,9 @@ export class Executor {
     const fresh = findTask(spec.tree, task, this.o.tasks) ?? task;
     const children = fresh.children.map((i) => spec.tree.tasks[i]!);
     if (children.length > 0 && children.every((c) => c.status === 'done' || c.optional)) {
-      // A parent whose sub-tasks are all done needs no model: tick it. It is verified only when each done sub-task's
-      // completion was, in this run or the one it resumes (one ticked by hand, or in another run, is not known to be).
-      await this.setMark(task, 'done');
-      const done = children.filter((c) => c.status === 'done');
-      const verified = done.filter((c) => this.verifiedTasks.has(taskKey(c)) || this.o.resume?.verified.has(taskKey(c))).length;
-      const ok = done.length > 0 && verified === done.length;
-      if (ok) this.verifiedTasks.add(taskKey(task));
-      this.emit({ type: 'task.completed', taskId: task.id, summary: 'all sub-tasks are done', requirements: [], verification: [], verified: ok, subtasks: { done: done.length, verified } });
+      // A parent whose sub-tasks are all done needs no model: tick it.
+      await this.tickParent(task, children);
+      await this.tickFinishedParents(task);
       return;
     }
     await this.setMark(task, 'in_progress');
@@ -397,7 +392,7 @@ export class Executor {
         const result: Awaited<ReturnType<Executor['toolCall']>> = response.cutAtLimit ? this.notRun(call, CUT_AT_LIMIT) : call.invalidArguments !== undefined ? this.notRun(call, `The arguments of this ${call.tool} call were not valid JSON (${call.invalidArguments}). Send the call again with its arguments as one JSON object.`) : await this.toolCall(call, task, fileEdits);
         messages.push({ role: 'tool', toolCallId: call.id, tool: call.tool, content: result.output });
         if (result.data?.countsAsEdit) fileEdits++;
-        if (result.completed) return;
+        if (result.completed) return this.tickFinishedParents(task);
         if (!result.ok) {
           const signature = `${call.tool}:${JSON.stringify(call.input)}`;
           if (result.retryableCheck) {
@@ -455,6 +450,39 @@ export class Executor {
     this.emit({ type: 'model.usage', ...usage });
     this.group.inputTokens += usage.inputTokens ?? 0;
     this.group.outputTokens += usage.outputTokens ?? 0;
+  }
+
+  /**
+   * Ticks a parent whose sub-tasks are done. It is verified only when each done sub-task's completion was, in this
+   * run or the one it resumes (one ticked by hand, or in another run, is not known to be).
+   */
+  private async tickParent(task: Task, children: Task[]): Promise<void> {
+    await this.setMark(task, 'done');
+    const done = children.filter((c) => c.status === 'done');
+    const verified = done.filter((c) => this.verifiedTasks.has(taskKey(c)) || this.o.resume?.verified.has(taskKey(c))).length;
+    const ok = done.length > 0 && verified === done.length;
+    if (ok) this.verifiedTasks.add(taskKey(task));
+    this.emit({ type: 'task.completed', taskId: task.id, summary: 'all sub-tasks are done', requirements: [], verification: [], verified: ok, subtasks: { done: done.length, verified } });
+  }
+
+  /**
+   * `task` was just ticked: if it was the last open sub-task of a parent that is not among the run's tasks (2.2 run
+   * on its own, 2.1 done in an earlier run), the parent is ticked too, so it does not stay `[ ]` with every sub-task
+   * done. Journaled as a task of its own (task.started, task.completed), and so on up the tree.
+   */
+  private async tickFinishedParents(task: Task): Promise<void> {
+    for (let child: Task = task; ; ) {
+      const spec = await this.taskFile.read();
+      const fresh = findTask(spec.tree, child, this.o.tasks);
+      const parent = fresh?.parent != null ? spec.tree.tasks[fresh.parent] : undefined;
+      if (!parent || parent.status === 'done' || !subtasksAllDone(spec.tree, parent)) return;
+      // One of the run's tasks comes after its sub-tasks, and is ticked in its turn.
+      if (this.o.tasks.some((t) => t.id === parent.id && t.title === parent.title)) return;
+      if (this.o.signal.aborted) return;
+      this.emit({ type: 'task.started', task: { id: parent.id, title: parent.title, line: parent.range.start.line } });
+      await this.tickParent(parent, parent.children.map((i) => spec.tree.tasks[i]!));
+      child = parent;
+    }
   }
 
   /** The workspace's files for the prompt; a listing that fails leaves the prompt without it, not the run. */

@@ -69,6 +69,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
   };
   const decided = new Map<string, { rule: string; reason: string }>();
   let taskId: string | null | undefined;
+  const startedTitles = new Map<string, string>();
   const requested = new Map<string, { tool: string; input: unknown }>();
   const allowedBy = new Map<string, string>();
   for (const e of events) {
@@ -94,6 +95,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         break;
       case 'task.started':
         taskId = e.task.id;
+        if (e.task.id !== null) startedTitles.set(e.task.id, e.task.title);
         break;
       case 'gate.decided': {
         s.gate[e.verdict]++;
@@ -134,7 +136,10 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         if (e.endedBy !== 'exit') s.processesEnded = [...(s.processesEnded ?? []), { pid: e.pid, command: e.command }];
         break;
       case 'task.completed': {
-        const t = s.tasks.find((x) => x.id === e.taskId) ?? s.tasks.find((x) => !x.completed);
+        // A task without an id is the first not completed; a parent the run ticked after its last sub-task is not
+        // among the tasks it started with, and is added (never taken for another one).
+        let t = e.taskId === null ? s.tasks.find((x) => x.id === null && !x.completed) : s.tasks.find((x) => x.id === e.taskId);
+        if (!t && e.taskId !== null) s.tasks.push((t = { id: e.taskId, title: startedTitles.get(e.taskId) ?? e.taskId, completed: false }));
         if (t) Object.assign(t, { completed: true, verified: e.verified, summary: e.summary });
         for (const v of e.verification) s.verification.push({ taskId: e.taskId, ...v });
         break;

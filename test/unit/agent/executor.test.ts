@@ -176,6 +176,39 @@ describe('the executor', () => {
     expect(completions(partly).at(-1)).toEqual({ taskId: '2', verified: false, subtasks: { done: 2, verified: 1 } });
   });
 
+  it('ticks a parent when a run completes its last open sub-task, the others done in earlier runs; verified only if each was', async () => {
+    const completions = (r: { events: RunEvent[] }) => r.events.flatMap((e) => (e.type === 'task.completed' ? [{ taskId: e.taskId, verified: e.verified, subtasks: e.subtasks }] : []));
+    const checks = { verifyCommands: ['node ok.js'], allowedCommands: ['node ok.js'] };
+    const ws = await workspace();
+    await writeFile(join(ws, 'ok.js'), 'process.exit(0);\n');
+    // 2.1 alone: 2.2 is still open, so the parent stays open.
+    const first = await runAgent(ws, { script: { turns: [{ toolCalls: [complete] }] }, task: '2.1', settings: checks });
+    expect(completions(first)).toEqual([{ taskId: '2.1', verified: true, subtasks: undefined }]);
+    expect(await mark(ws, '2')).toBe('todo');
+    // 2.2 in a run of its own: the last open sub-task (2.3 is optional), so the run ticks 2 as well, journaled as a
+    // task of its own. 2.1's check passed in another run, which this one does not know: 2 is not verified.
+    const second = await runAgent(ws, { script: { turns: [{ toolCalls: [complete] }] }, task: '2.2', settings: checks });
+    expect(second.outcome).toMatchObject({ state: 'completed', tasksCompleted: 1 });
+    expect(completions(second)).toEqual([
+      { taskId: '2.2', verified: true, subtasks: undefined },
+      { taskId: '2', verified: false, subtasks: { done: 2, verified: 1 } },
+    ]);
+    expect(second.events.slice(-3).map((e) => (e.type === 'task.started' ? `${e.type} ${e.task.id}` : e.type))).toEqual(['task.started 2', 'task.completed', 'run.completed']);
+    expect(await mark(ws, '2')).toBe('done');
+    expect(await mark(ws, '3')).toBe('todo');
+    // The summary counts it as a task of the run, and does not take it for another one.
+    expect(summarise(second.events).tasks.map((t) => [t.id, t.title, t.completed])).toEqual([
+      ['2.2', 'List open items by priority', true],
+      ['2', 'Add priorities to items', true],
+    ]);
+    // Both sub-tasks verified in the same run (a list, so 2 is not among its tasks): the parent is verified.
+    const ws2 = await workspace();
+    await writeFile(join(ws2, 'ok.js'), 'process.exit(0);\n');
+    const both = await runAgent(ws2, { script: { turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }] }, task: '2.1,2.2', settings: checks });
+    expect(completions(both).at(-1)).toEqual({ taskId: '2', verified: true, subtasks: { done: 2, verified: 2 } });
+    expect(completions(both).filter((c) => c.taskId === '2')).toHaveLength(1);
+  });
+
   it('a task whose title the user fixes while the agent works is still ticked (found by its id)', async () => {
     const ws = await workspace();
     const file = join(ws, TASKS);

@@ -153,7 +153,8 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
         { toolCalls: [{ tool: 'complete_task', input: { summary: 'second done' } }] },
       ]);
       const pending = run('1,2');
-      await until('the first task to start', () => a.runner.running?.current === '1');
+      // Started, not only asked for (the runner names task 1 as current from the click on): the panel shows the run.
+      await until('the first task to start', () => a.runner.events.some((e) => e.type === 'task.started' && e.task.id === '1'));
       await a.activity.receive({ type: 'stopAfterTask' });
       assert.equal(a.runner.running?.stoppingAfterTask, true);
       assert.equal((await a.activity.controls()).stoppingAfterTask, true);

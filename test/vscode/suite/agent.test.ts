@@ -50,8 +50,23 @@ describe('Execute with Agent in a real VS Code', () => {
       { toolCalls: [{ tool: 'complete_task', input: { summary: 'wrote the notes' } }] },
     ]);
     const editor = await vscode.window.showTextDocument(tasksUri());
-    const result = await vscode.commands.executeCommand<{ outcome: { state: string }; runId: string }>('specAgent.executeTask', tasksUri(), '1');
+    // What the surfaces are given at each change of the run: from its start, task 1 is the one running (its lens
+    // says Running, not Queued); at its terminal event, before the session has closed, the run is over and the
+    // status bar says so (the lenses and the panel's buttons read the same state).
+    const seen: Array<{ current: string | undefined; running: boolean; last: string | undefined; status: string }> = [];
+    const watch = a.runner.onDidChange(() => seen.push({ current: a.runner.running?.current, running: a.runner.running !== undefined, last: a.runner.events.at(-1)?.type, status: a.statusBarText() }));
+    let result;
+    try {
+      result = await vscode.commands.executeCommand<{ outcome: { state: string }; runId: string }>('specAgent.executeTask', tasksUri(), '1');
+    } finally {
+      watch.dispose();
+    }
     assert.equal(result?.outcome.state, 'completed');
+    assert.deepEqual(seen[0] && { current: seen[0].current, running: seen[0].running }, { current: '1', running: true }, JSON.stringify(seen));
+    const ended = seen.find((s) => !s.running);
+    assert.equal(ended?.last, 'run.completed', JSON.stringify(seen));
+    assert.doesNotMatch(ended.status, /running/);
+    assert.ok(!seen.slice(0, seen.indexOf(ended)).some((s) => s.last === 'run.completed'), `the run was still under way after its terminal event: ${JSON.stringify(seen)}`);
     // From the extension host too, the run's commands are confined (its sandbox host forked beside the bundle).
     const started = a.runner.events.find((e) => e.type === 'run.started');
     assert.deepEqual(started?.type === 'run.started' ? started.sandbox : undefined, { confined: true, backend: 'bubblewrap' });

@@ -1,7 +1,7 @@
 // In the real extension host of VS Code (code-server), against a copy of examples/todo-app plus the
 // malformed fixture spec. Nothing here is mocked: the real vscode API, real files, real documents.
 import * as assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { api, EXTENSION_ID, root, until } from './helpers.js';
 
@@ -79,6 +79,35 @@ describe('Spec Agent in a real VS Code', () => {
       await vscode.commands.executeCommand('vscode.executeCodeLensProvider', doc.uri, 100);
     }
     assert.equal(a.parseCount(), parses);
+  });
+
+  // After the parse-count test: reverting this test's document is parsed again a moment later (diagnostics).
+  it('offers Mark done above a parent whose sub-tasks are all done, and ticks it in the open document, unsaved edits kept', async () => {
+    const dir = vscode.Uri.joinPath(root(), '.kiro', 'specs', 'mark-done');
+    const uri = vscode.Uri.joinPath(dir, 'tasks.md');
+    const text = '# Tasks\n\n- [ ] 1. Parent\n- [x] 1.1 First\n- [x] 1.2 Second\n- [ ] 2. Other\n- [x] 2.1 Done\n- [ ] 2.2 Open\n';
+    await mkdir(dir.fsPath, { recursive: true });
+    await writeFile(uri.fsPath, text);
+    const lenses = async () => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 100)) ?? []).filter((l) => l.command && /^(Mark done|[✓●○◌])/.test(l.command.title));
+    try {
+      const editor = await vscode.window.showTextDocument(uri);
+      const before = await lenses();
+      assert.deepEqual(before.map((l) => [l.range.start.line + 1, l.command!.title]), [[3, '○ 2/2 sub-tasks done'], [3, 'Mark done'], [6, '○ 1/2 sub-tasks done']]);
+      // The user has typed a line and not saved it: the tick goes into the buffer, and nothing is saved for them.
+      await editor.edit((e) => e.insert(new vscode.Position(editor.document.lineCount, 0), '- [ ] 3. Typed by the user\n'));
+      const mark = before.find((l) => l.command!.title === 'Mark done')!.command!;
+      await vscode.commands.executeCommand(mark.command, ...(mark.arguments ?? []));
+      assert.equal(editor.document.getText(), `${text.replace('- [ ] 1. Parent', '- [x] 1. Parent')}- [ ] 3. Typed by the user\n`);
+      assert.ok(editor.document.isDirty);
+      assert.equal(await readFile(uri.fsPath, 'utf8'), text);
+      assert.deepEqual((await lenses()).map((l) => [l.range.start.line + 1, l.command!.title]), [[3, '✓ Done'], [6, '○ 1/2 sub-tasks done']]);
+      // Asked for a parent with an open sub-task (a lens drawn before the file changed), it ticks nothing.
+      await vscode.commands.executeCommand(mark.command, uri, 6);
+      assert.match(editor.document.getText(), /- \[ \] 2\. Other/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      await rm(dir.fsPath, { recursive: true, force: true });
+    }
   });
 
   it('sets a status through the open document, keeping the user\'s unsaved edits', async () => {
