@@ -4,11 +4,12 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { activityHtml } from '../webview/activityHtml.js';
-import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { ChainCheckpoints, MixedChainError, openGitStore } from '../core/checkpoints/index.js';
 import { hostMessageSchema, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
+import { describeChainAction, runChain, type RunChain } from '../core/runs/runChain.js';
 import { liveRunIn, runIsLive, type LiveRun } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import type { AgentRunner } from './agentRunner.js';
@@ -308,13 +309,11 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     throw new Error(`run ${runId} is no longer the one shown; pick it again.`);
   }
 
-  private checkpoints(runId: string, workspace?: string): Promise<RunCheckpoints> {
-    try {
-      const ws = workspace ?? this.workspaceOfRun(runId);
-      return openGitStore(ws).then((s) => RunCheckpoints.open(s, runId));
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
+  /** The checkpoints of the run's chain (the run and the runs that resumed it): Discard and Keep act on all of them. */
+  private async checkpoints(runId: string, workspace?: string): Promise<{ run: ChainCheckpoints; chain: RunChain }> {
+    const ws = workspace ?? this.workspaceOfRun(runId);
+    const chain = await runChain(ws, runId);
+    return { run: await ChainCheckpoints.open(await openGitStore(ws), runId, chain.members.map((m) => m.runId)), chain };
   }
 
   /**
@@ -390,19 +389,25 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
   /** Discard, Undo discard or Keep, each only from the state it belongs to (the buttons may be a click behind). */
   private async changeFiles(action: 'discard' | 'undoDiscard' | 'keep', runId: string): Promise<void> {
-    const run = await this.checkpoints(runId);
+    const { run, chain } = await this.checkpoints(runId);
     const expected = action === 'undoDiscard' ? 'discarded' : 'open';
     if (run.disposition !== expected) {
       const now = run.disposition === 'discarded' ? 'are discarded (Undo discard puts them back)' : run.disposition === 'kept' ? 'were kept' : 'are not discarded';
       return void (await this.notice('warning', `Run ${runId}'s changes ${now}; nothing was done.`));
     }
-    if (action === 'discard') return this.discard(runId, run);
-    if (action === 'undoDiscard') return this.undoDiscard(run);
-    await run.keep();
-    await this.notice('info', 'Kept the changes of this run.');
+    try {
+      if (action === 'discard') return await this.discard(runId, run, chain);
+      if (action === 'undoDiscard') return await this.undoDiscard(runId, run, chain);
+      await run.keep();
+    } catch (e) {
+      // A chain discarded one run at a time by an older version: the way out, in the panel's words.
+      if (e instanceof MixedChainError) return void (await this.notice('warning', `${e.message}: click Undo discard, then Discard changes.`));
+      throw e;
+    }
+    await this.notice('info', `${describeChainAction('Kept the changes of', runId, chain)}.`);
   }
 
-  private async discard(runId: string, run: RunCheckpoints): Promise<void> {
+  private async discard(runId: string, run: ChainCheckpoints, chain: RunChain): Promise<void> {
     // Discard restores files on disk: an editor with unsaved edits to one of them would keep its buffer, and a
     // later save would bring the agent's change back. Ask first, and revert those editors with the discard.
     const ws = this.workspaceOfRun(runId);
@@ -422,15 +427,17 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       await vscode.window.showTextDocument(d, { preview: false, preserveFocus: true });
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
-    const parts = [`Discarded the run's changes: ${r.written.length} file(s) restored, ${r.removed.length} removed.`];
+    const what = chain.members.length > 1 ? `${describeChainAction('Discarded the changes of', runId, chain)}, newest first` : "Discarded the run's changes";
+    const parts = [`${what}: ${r.written.length} file(s) restored, ${r.removed.length} removed.`];
     if (r.conflicts.length) parts.push(`Left as you have them (you changed them too): ${r.conflicts.map((c) => c.path).join(', ')}.`);
     if (r.skipped.length) parts.push(`Not restored: ${r.skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}.`);
     await this.notice(r.conflicts.length || r.skipped.length ? 'warning' : 'info', parts.join(' '));
   }
 
-  private async undoDiscard(run: RunCheckpoints): Promise<void> {
+  private async undoDiscard(runId: string, run: ChainCheckpoints, chain: RunChain): Promise<void> {
     const r = await run.undoDiscard();
-    await this.notice('info', `Undid the discard: ${r.written.length} file(s) back as the run left them, ${r.removed.length} removed.`);
+    const what = r.undone.length > 1 ? describeChainAction('Undid the discard of', runId, chain) : 'Undid the discard';
+    await this.notice('info', `${what}: ${r.written.length} file(s) back as the ${r.undone.length > 1 ? 'last run' : 'run'} left them, ${r.removed.length} removed.`);
   }
 
   /** What the buttons may offer for the shown run now. */
@@ -455,9 +462,11 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (live) return { ...none, liveElsewhere: mine && !journal.ended, note: elsewhereNote(live, mine) };
     const summary = summarise(journal.events);
     const checkpoints = await this.checkpoints(idle.runId, idle.workspace).catch(() => undefined);
-    const disposition = checkpoints?.disposition;
-    const decision = checkpoints?.decision;
-    const changed = summary.files.length > 0;
+    const disposition = checkpoints?.run.disposition;
+    const decision = checkpoints?.run.decision;
+    const chain = checkpoints?.chain;
+    // A run of a chain may have changed nothing itself while the runs it resumed did: the chain is decided as one.
+    const changed = summary.files.length > 0 || (chain?.members.length ?? 1) > 1;
     const unfinished = journal.events.at(-1)?.type !== 'run.completed' && summary.tasks.some((t) => !t.completed);
     return {
       ...none,
@@ -466,6 +475,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       canUndoDiscard: disposition === 'discarded',
       canKeep: changed && disposition === 'open',
       ...(decision ? { disposition: decision } : {}),
+      ...(chain && chain.members.length > 1 ? { note: chainNote(idle.runId, chain) } : {}),
     };
   }
 
@@ -512,6 +522,15 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** "Resumed run A; resumed by run C. Discard changes, Undo discard and Keep changes act on runs A, B and C together." */
+export function chainNote(runId: string, chain: RunChain): string {
+  const me = chain.members.find((m) => m.runId === runId);
+  const by = chain.members.filter((m) => m.resumedFrom === runId).map((m) => m.runId);
+  const links = [me?.resumedFrom ? `Resumed run ${me.resumedFrom}` : '', by.length ? `${me?.resumedFrom ? 'resumed' : 'Resumed'} by run ${by.join(', run ')}` : ''].filter(Boolean).join('; ');
+  const ids = chain.members.map((m) => m.runId);
+  return `${links}. Discard changes, Undo discard and Keep changes act on runs ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)} together: one piece of work.`;
 }
 
 /** What the panel says while a run is under way outside this window. */

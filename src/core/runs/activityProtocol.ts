@@ -16,7 +16,7 @@ export const runControlsSchema = z.object({
   running: z.boolean(),
   /** The run shown is under way in another window or a terminal: its events arrive as its journal grows. */
   liveElsewhere: z.boolean().optional(),
-  /** Why buttons are missing, when it is not obvious (a run under way elsewhere in the workspace). */
+  /** Why buttons are missing, when it is not obvious (a run under way elsewhere in the workspace), or what they act on (a chain of runs). */
   note: z.string().optional(),
   /** Stop after this task was asked for and the run will end when the task does. */
   stoppingAfterTask: z.boolean(),
