@@ -5,7 +5,8 @@ import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { activityHtml } from '../webview/activityHtml.js';
 import { ChainCheckpoints, MixedChainError, openGitStore } from '../core/checkpoints/index.js';
-import { hostMessageSchema, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
+import { recoverInterruptedRun } from '../core/agent/interruptedRun.js';
+import { hostMessageSchema, offeredActions, RUN_ACTION_LABELS, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
@@ -138,23 +139,39 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   }
 
   /**
-   * At start-up: a run whose journal has no terminal event was cut short (VS Code closed or crashed while it ran).
-   * The panel shows it, and the user is told, so Resume, Discard or Keep is a click away.
+   * At start-up: a run whose journal has no terminal event was cut short (VS Code closed or crashed while it ran,
+   * or a terminal's run was killed). What it left is set right first (recoverInterruptedRun: its `[-]` markers back,
+   * a waiting approval cancelled for that cause, run.stopped with the cause); then the panel shows it, and the notice
+   * offers exactly the buttons the panel shows for it, in the same words.
    */
   async offerInterrupted(): Promise<void> {
     const latest = await this.latestRun();
     if (!latest || this.runner.running || !vscode.workspace.isTrusted) return;
     const journal = await readJournal(latest.workspace, latest.runId).catch(() => undefined);
-    if (!journal || journal.ended || runIsLive(latest.workspace, latest.runId)) return;
+    if (!journal || runIsLive(latest.workspace, latest.runId)) return;
     // What its commands still had running when the window went (a crash, a killed host) ends now (RULES.md S5).
-    for (const l of await endInterruptedRunProcesses(latest.workspace, [latest.runId])) this.log.warn(describeLeftBehind(l));
+    if (!journal.ended) for (const l of await endInterruptedRunProcesses(latest.workspace, [latest.runId])) this.log.warn(describeLeftBehind(l));
+    const recovery = await recoverInterruptedRun(latest.workspace, latest.runId);
+    if (!recovery) return;
+    this.log.info(`run ${latest.runId} was cut short (${recovery.cause}): ${recovery.marks.length} task marker(s) put back, ${recovery.cancelled.length} waiting approval(s) cancelled`);
+    if (this.runner.running) return; // a run started while this one was set right: it has the panel
     this.shown = latest;
     await this.reset();
+    const actions = offeredActions(await this.controls());
     const task = journal.events.find((e) => e.type === 'task.started');
     const what = task?.type === 'task.started' ? `task ${task.task.id ?? task.task.title}` : 'a run';
-    const choice = await vscode.window.showWarningMessage(`Spec Agent: ${what} (run ${latest.runId}) did not finish: VS Code closed or stopped while it ran. Resume it, or discard or keep its changes, in Agent Activity.`, 'Show Agent Activity');
-    if (choice) await this.show();
+    const marks = recovery.marks.length > 0 ? ` Its marker${recovery.marks.length === 1 ? ' is' : 's are'} back as before the run${actions.includes('resume') ? ' (Resume marks it again)' : ''}.` : '';
+    const text = `Spec Agent: ${what} (run ${latest.runId}) did not finish: ${recovery.cause}.${marks}`;
+    this.lastOffer = { runId: latest.runId, text, actions: actions.map((a) => RUN_ACTION_LABELS[a]) };
+    const choice = await vscode.window.showWarningMessage(text, ...this.lastOffer.actions);
+    const picked = actions.find((a) => RUN_ACTION_LABELS[a] === choice);
+    if (!picked) return;
+    await this.show();
+    await this.receive({ type: picked, runId: latest.runId });
   }
+
+  /** The last start-up notice about a run cut short, as shown (tests). */
+  lastOffer: { runId: string; text: string; actions: string[] } | undefined;
 
   /** The workspace was trusted: buttons that run git may show, and a run cut short may now be offered. */
   async trustGranted(): Promise<void> {

@@ -33,6 +33,21 @@ export const runControlsSchema = z.object({
 });
 export type RunControls = z.infer<typeof runControlsSchema>;
 
+/** What the run's buttons say: the panel's bar, and the start-up notice that offers the same actions. */
+export const RUN_ACTION_LABELS = { resume: 'Resume', discard: 'Discard changes', undoDiscard: 'Undo discard', keep: 'Keep changes' } as const;
+export type RunAction = keyof typeof RUN_ACTION_LABELS;
+
+/** The actions the controls allow, in the order the panel shows their buttons. */
+export function offeredActions(c: RunControls): RunAction[] {
+  const shown: Array<[RunAction, boolean]> = [
+    ['resume', c.canResume],
+    ['discard', c.canDiscard],
+    ['undoDiscard', c.canUndoDiscard],
+    ['keep', c.canKeep],
+  ];
+  return shown.filter(([, on]) => on).map(([a]) => a);
+}
+
 export const autonomyInfoSchema = z.object({
   /** The level the gate uses now. */
   level,
