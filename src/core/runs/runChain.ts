@@ -72,8 +72,8 @@ export async function runChain(workspace: string, runId: string): Promise<RunCha
 }
 
 /**
- * How a decision on the chain reads from the run the user picked: "discarded run B, the run it resumed: A, and the
- * run that resumed it: C". One member: "discarded run B".
+ * How a decision on the chain reads from the run the user picked: "discarded run A and the run that resumed it: B",
+ * "discarded run B, with the run it resumed: A; the run that resumed it: C". One member: "discarded run B".
  */
 export function describeChainAction(verb: string, runId: string, chain: RunChain): string {
   const byId = new Map(chain.members.map((m) => [m.runId, m]));
@@ -87,8 +87,8 @@ export function describeChainAction(verb: string, runId: string, chain: RunChain
     others.length > 0 ? `the other ${plural(others.length, 'run')} of its chain: ${others.join(', ')}` : '',
   ].filter(Boolean);
   if (parts.length === 0) return `${verb} run ${runId}`;
-  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
-  return `${verb} run ${runId} and ${list}`;
+  // Each part holds commas of its own: several are set apart with semicolons.
+  return parts.length === 1 ? `${verb} run ${runId} and ${parts[0]}` : `${verb} run ${runId}, with ${parts.join('; ')}`;
 }
 
 function isDescendant(byId: ReadonlyMap<string, ChainMember>, id: string, ancestor: string): boolean {
