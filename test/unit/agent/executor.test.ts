@@ -12,6 +12,7 @@ import { ReplayModel, type ReplayScript } from '../../../src/core/models/replayM
 import { PolicyGate } from '../../../src/core/policy/gate.js';
 import { realFileSystem } from '../../../src/core/policy/paths.js';
 import type { RunEvent } from '../../../src/core/runs/events.js';
+import { VSCODE_CLOSED } from '../../../src/core/runs/interruption.js';
 import { Journal } from '../../../src/core/runs/journal.js';
 import { summarise } from '../../../src/core/runs/summary.js';
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
@@ -199,6 +200,21 @@ describe('the executor', () => {
     expect(existsSync(join(ws, 'after-stop.txt'))).toBe(false);
     expect(await mark(ws, '2.1')).toBe('todo');
     expect(terminal(r.types)).toEqual(['run.stopped']);
+  });
+
+  it('the window closing while a write waits for approval: the card is cancelled because VS Code closed, not by a Stop; run.stopped says so', async () => {
+    const ws = await workspace();
+    const stop = new AbortController();
+    // The panel's approver: it answers nothing, and gives up when the run is aborted (the extension host shutting down).
+    const approver: Approver = (_request, signal) => {
+      queueMicrotask(() => stop.abort(VSCODE_CLOSED));
+      return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+    };
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [{ tool: 'write_file', input: { path: 'x.md', content: 'x\n' } }] }] }, settings: { autonomyLevel: 'cautious' }, approver, stop });
+    expect(r.events.find((e) => e.type === 'approval.resolved')).toMatchObject({ approved: false, by: 'closed', reason: 'VS Code closed during the run' });
+    expect(r.events.at(-1)).toMatchObject({ type: 'run.stopped', reason: 'VS Code closed during the run' });
+    expect(existsSync(join(ws, 'x.md'))).toBe(false);
+    expect(await mark(ws, '2.1')).toBe('todo');
   });
 
   it('a failing verification leaves the box unticked; past maxSelfCorrections the run pauses', async () => {
