@@ -154,13 +154,18 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     const recovery = await recoverInterruptedRun(latest.workspace, latest.runId);
     if (!recovery) return;
     this.log.info(`run ${latest.runId} was cut short (${recovery.cause}): ${recovery.marks.length} task marker(s) put back, ${recovery.cancelled.length} waiting approval(s) cancelled`);
+    if (recovery.marksProblem) this.log.warn(`run ${latest.runId}: ${recovery.marksProblem}`);
     if (this.runner.running) return; // a run started while this one was set right: it has the panel
     this.shown = latest;
     await this.reset();
     const actions = offeredActions(await this.controls());
     const task = journal.events.find((e) => e.type === 'task.started');
     const what = task?.type === 'task.started' ? `task ${task.task.id ?? task.task.title}` : 'a run';
-    const marks = recovery.marks.length > 0 ? ` Its marker${recovery.marks.length === 1 ? ' is' : 's are'} back as before the run${actions.includes('resume') ? ' (Resume marks it again)' : ''}.` : '';
+    const marks = recovery.marksProblem
+      ? ` ${recovery.marksProblem[0]!.toUpperCase()}${recovery.marksProblem.slice(1)}.`
+      : recovery.marks.length > 0
+        ? ` Its marker${recovery.marks.length === 1 ? ' is' : 's are'} back as before the run${actions.includes('resume') ? ' (Resume marks it again)' : ''}.`
+        : '';
     const text = `Spec Agent: ${what} (run ${latest.runId}) did not finish: ${recovery.cause}.${marks}`;
     this.lastOffer = { runId: latest.runId, text, actions: actions.map((a) => RUN_ACTION_LABELS[a]) };
     const choice = await vscode.window.showWarningMessage(text, ...this.lastOffer.actions);

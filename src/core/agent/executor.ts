@@ -437,17 +437,22 @@ export class Executor {
       return false;
     }
     this.state = 'awaiting_approval';
+    // Once journaled, never again: a listener of the journal that throws (the extension host's log channel, closed
+    // as the window goes) must not make a second approval.resolved of the same call.
+    let resolved = false;
     try {
       const answer = await this.o.approver({ callId: call.id, tool: call.tool, input: call.input, decision }, this.o.signal);
       if (this.o.signal.aborted) {
+        resolved = true;
         this.emit(cancelledApproval(call.id, this.o.signal));
         throw new StopSignal();
       }
+      resolved = true;
       this.emit({ type: 'approval.resolved', callId: call.id, approved: answer.approved, by: 'user', ...(answer.alwaysAllow ? { alwaysAllow: answer.alwaysAllow } : {}) });
       return answer.approved;
     } catch (err) {
       if (this.o.signal.aborted && !(err instanceof StopSignal)) {
-        this.emit(cancelledApproval(call.id, this.o.signal));
+        if (!resolved) this.emit(cancelledApproval(call.id, this.o.signal));
         throw new StopSignal();
       }
       throw err;

@@ -18,6 +18,8 @@ export interface Recovery {
   marks: Array<{ id: string | null; title: string; status: TaskStatus }>;
   /** The approvals that were waiting when the run ended: journaled as cancelled for the cause, not as a Stop. */
   cancelled: string[];
+  /** Why the markers could not be put back (tasks.md unreadable, changed past recognition), when so. */
+  marksProblem?: string;
 }
 
 /**
@@ -37,11 +39,11 @@ export async function recoverInterruptedRun(workspace: string, runId: string): P
     // Stopped as the window closed, in time to journal it but not to get the markers onto the disk (they go
     // through the editor's document): put back now. Offered only while there was something to put back.
     if (last?.type !== 'run.stopped' || last.reason !== VSCODE_CLOSED || last.recovered) return undefined;
-    const marks = await restoreMarks(workspace, runId, started, journal.events).catch(() => []);
-    return marks.length > 0 ? { runId, cause: VSCODE_CLOSED, marks, cancelled: [] } : undefined;
+    const { marks, marksProblem } = await tryRestoreMarks(workspace, runId, started, journal.events);
+    return marks.length > 0 || marksProblem ? { runId, cause: VSCODE_CLOSED, marks, cancelled: [], ...(marksProblem ? { marksProblem } : {}) } : undefined;
   }
   const cause = interruptionCause(started);
-  const marks = await restoreMarks(workspace, runId, started, journal.events).catch(() => []);
+  const { marks, marksProblem } = await tryRestoreMarks(workspace, runId, started, journal.events);
 
   // A line cut off by the crash would hide every event written after it: the journal is rewritten without it first.
   if (journal.truncated) await atomicWrite(join(runDir(workspace, runId), 'events.jsonl'), journal.events.map((e) => JSON.stringify(e) + '\n').join(''));
@@ -57,7 +59,16 @@ export async function recoverInterruptedRun(workspace: string, runId: string): P
   } finally {
     out.close();
   }
-  return { runId, cause, marks, cancelled };
+  return { runId, cause, marks, cancelled, ...(marksProblem ? { marksProblem } : {}) };
+}
+
+/** The markers put back, or why not: the journal is ended all the same, so the run is not found again and again. */
+async function tryRestoreMarks(workspace: string, runId: string, started: RunStarted, events: readonly RunEvent[]): Promise<{ marks: Recovery['marks']; marksProblem?: string }> {
+  try {
+    return { marks: await restoreMarks(workspace, runId, started, events) };
+  } catch (e) {
+    return { marks: [], marksProblem: `the task markers in ${started.tasksFile} were not put back: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 /** approval.requested without its approval.resolved: the card the user was looking at when the window went. */
