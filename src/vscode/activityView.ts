@@ -492,7 +492,8 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     const unfinished = journal.events.at(-1)?.type !== 'run.completed' && summary.tasks.some((t) => !t.completed);
     return {
       ...none,
-      canResume: unfinished && disposition !== 'discarded',
+      // A run already resumed goes on in the run that resumed it: a second Resume of it would branch the chain.
+      canResume: unfinished && disposition !== 'discarded' && !chain?.members.some((m) => m.resumedFrom === idle.runId),
       canDiscard: changed && disposition === 'open',
       canUndoDiscard: disposition === 'discarded',
       canKeep: changed && disposition === 'open',

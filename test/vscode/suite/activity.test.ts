@@ -212,8 +212,14 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
 
       await a.activity.showRun({ workspace: root().fsPath, runId: resumed.runId });
       assert.equal((await a.activity.controls()).canResume, false);
+      // The resume and the run it resumed are one piece of work: Keep keeps both, and the panel says so.
       await a.activity.receive({ type: 'keep', runId: resumed.runId });
-      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false, disposition: 'kept' });
+      const note = `Resumed run ${stopped!.runId}. Discard changes, Undo discard and Keep changes act on runs ${stopped!.runId} and ${resumed.runId} together: one piece of work.`;
+      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false, disposition: 'kept', note });
+      await a.activity.showRun({ workspace: root().fsPath, runId: stopped!.runId });
+      const first = await a.activity.controls();
+      // The first run shows the chain's decision, and no second Resume: the run that resumed it went on.
+      assert.deepEqual([first.disposition, first.canResume], ['kept', false]);
     } finally {
       await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'cautious', vscode.ConfigurationTarget.Workspace);
     }
