@@ -73,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   runs
     .command('discard')
-    .description('Put back every path the run changed (a path you changed too is left as you have it, and reported). Exit 3 when there are such conflicts.')
+    .description('Put back every path the run changed, with the runs of its chain (the run it resumed, the runs that resumed it), newest first (a path you changed too is left as you have it, and reported). Exit 3 when there are such conflicts.')
     .argument('<id>', 'the run id')
     .option('--json', 'print what was done as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
@@ -81,15 +81,15 @@ export async function main(argv: string[]): Promise<number> {
     });
   runs
     .command('undo-discard')
-    .description('Put the tree back exactly as it was before the last discard of the run.')
+    .description('Put the tree back exactly as it was before the last discard of the run (of its whole chain).')
     .argument('<id>', 'the run id')
     .option('--json', 'print what was done as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
-      code = await runsUndoDiscard(id, opts, process.stdout);
+      code = await runsUndoDiscard(id, opts, process.stdout, process.stderr);
     });
   runs
     .command('keep')
-    .description('Keep the changes of a stopped or failed run (its snapshots are pruned later).')
+    .description('Keep the changes of a stopped or failed run and of the runs of its chain (their snapshots are pruned later).')
     .argument('<id>', 'the run id')
     .action(async (id: string) => {
       code = await runsKeep(id, process.stdout);

@@ -137,6 +137,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
       },
       ...(plan.resume ? { resume: plan.resume } : {}),
       ...(plan.resumedFrom ? { resumedFrom: plan.resumedFrom } : {}),
+      client: 'cli',
     }).catch((e: unknown) => {
       // Another run in this workspace (a VS Code window, another terminal): nothing was started here.
       if (e instanceof RunInProgressError) throw new UsageError(e.message);

@@ -1,8 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DispositionError, openGitStore, RunCheckpoints, type RunDecision } from '../core/checkpoints/index.js';
+import { ChainCheckpoints, DispositionError, MixedChainError, openGitStore, type RunDecision } from '../core/checkpoints/index.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
+import { chainOf, describeChainAction, readRunLinks, type RunChain } from '../core/runs/runChain.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise, type RefusedAction } from '../core/runs/summary.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
@@ -22,14 +23,34 @@ export async function endLeftBehind(workspace: string, ids: readonly string[], e
 export const DECISION_LABEL: Record<RunDecision, string> = { discarded: 'discarded', kept: 'kept', undone: 'discard undone' };
 
 /**
- * The user's decision about each run's changes (discarded, kept, discard undone), read from its checkpoints; a run
- * without checkpoints (or a workspace git cannot read) has none.
+ * The user's decision about each run's changes (discarded, kept, discard undone), read from the checkpoints of its
+ * chain (a run and the runs that resumed it are decided as one); a run without checkpoints (or a workspace git
+ * cannot read) has none. With each run, its chain.
  */
-async function decisionsOf(workspace: string, ids: readonly string[]): Promise<Map<string, RunDecision | null>> {
-  const out = new Map<string, RunDecision | null>();
+async function decisionsOf(workspace: string, ids: readonly string[]): Promise<Map<string, { decision: RunDecision | null; chain: RunChain }>> {
+  const out = new Map<string, { decision: RunDecision | null; chain: RunChain }>();
+  const links = await readRunLinks(workspace);
   const store = ids.length > 0 ? await openGitStore(workspace).catch(() => undefined) : undefined;
-  for (const id of ids) out.set(id, (store && (await RunCheckpoints.open(store, id).catch(() => undefined))?.decision) ?? null);
+  const byFirst = new Map<string, RunDecision | null>();
+  for (const id of ids) {
+    const chain = chainOf(links, id);
+    const first = chain.members[0]!.runId;
+    if (!byFirst.has(first)) byFirst.set(first, (store && (await ChainCheckpoints.open(store, id, chain.members.map((m) => m.runId)).catch(() => undefined))?.decision) ?? null);
+    out.set(id, { decision: byFirst.get(first) ?? null, chain });
+  }
   return out;
+}
+
+/** The run's links in its chain, for `runs list --json` and `runs show --json`. */
+function links(id: string, chain: RunChain): { resumedFrom: string | null; resumedBy: string[]; chain: string[] } {
+  const me = chain.members.find((m) => m.runId === id);
+  return { resumedFrom: me?.resumedFrom ?? null, resumedBy: chain.members.filter((m) => m.resumedFrom === id).map((m) => m.runId), chain: chain.members.map((m) => m.runId) };
+}
+
+/** "resumed A; resumed by C" */
+function linkText(id: string, chain: RunChain): string {
+  const l = links(id, chain);
+  return [l.resumedFrom ? `resumed ${l.resumedFrom}` : '', l.resumedBy.length ? `resumed by ${l.resumedBy.join(', ')}` : ''].filter(Boolean).join('; ');
 }
 
 const withDecision = (status: string, d: RunDecision | null) => (d ? `${status} · ${DECISION_LABEL[d]}` : status);
@@ -45,10 +66,11 @@ export async function runsList(opts: { json?: boolean }, out: Out, err: Out): Pr
     if (!j) continue;
     const s = summarise(j.events);
     // A journal without a terminal event is a run that crashed or is still going.
-    rows.push({ id, status: j.ended ? s.status : runIsLive(ws, id) ? 'running' : 'interrupted', startedAt: s.startedAt ?? null, disposition: decisions.get(id) ?? null, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null });
+    const d = decisions.get(id)!;
+    rows.push({ id, status: j.ended ? s.status : runIsLive(ws, id) ? 'running' : 'interrupted', startedAt: s.startedAt ?? null, disposition: d.decision, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null, ...links(id, d.chain), link: linkText(id, d.chain) });
   }
-  if (opts.json) out.write(JSON.stringify(rows) + '\n');
-  else for (const r of rows) out.write(`${r.id}  ${withDecision(r.status, r.disposition).padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}\n`);
+  if (opts.json) out.write(JSON.stringify(rows.map(({ link: _, ...r }) => r)) + '\n');
+  else for (const r of rows) out.write(`${r.id}  ${withDecision(r.status, r.disposition).padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}${r.link ? `  [${r.link}]` : ''}\n`);
   return 0;
 }
 
@@ -63,12 +85,14 @@ async function journalOf(id: string) {
 export async function runsShow(id: string, opts: { json?: boolean }, out: Out): Promise<number> {
   const j = await journalOf(id);
   const s = summarise(j.events);
-  const disposition = (await decisionsOf(process.cwd(), [id])).get(id) ?? null;
+  const { decision: disposition, chain } = (await decisionsOf(process.cwd(), [id])).get(id)!;
   if (opts.json) {
-    out.write(JSON.stringify({ ...s, status: j.ended ? s.status : runIsLive(process.cwd(), id) ? 'running' : 'interrupted', disposition, truncated: j.truncated ?? null }) + '\n');
+    out.write(JSON.stringify({ ...s, status: j.ended ? s.status : runIsLive(process.cwd(), id) ? 'running' : 'interrupted', disposition, ...links(id, chain), truncated: j.truncated ?? null }) + '\n');
     return 0;
   }
   out.write(`run ${id}: ${withDecision(j.ended ? s.status : 'interrupted (no terminal event)', disposition)}${s.reason ? ` (${s.reason})` : ''}\n`);
+  // Discard, Undo discard and Keep act on the whole chain: say which runs it holds.
+  if (chain.members.length > 1) out.write(`chain: ${chain.members.map((m) => (m.runId === id ? `[${m.runId}]` : m.runId)).join(' → ')} (${linkText(id, chain)}); discard and keep act on all of them\n`);
   out.write(`model ${s.model ?? '?'}, level ${s.level ?? '?'}, ${s.durationMs !== undefined ? `${(s.durationMs / 1000).toFixed(1)} s` : 'unfinished'}\n`);
   if (s.sandbox) out.write(s.sandbox.confined ? `commands: sandboxed (${s.sandbox.backend ?? 'sandbox'})\n` : `commands: not sandboxed: ${s.sandbox.why ?? 'unknown reason'}\n`);
   // What did not happen is part of the record: under the task it happened in (a ticked task whose write was
@@ -95,16 +119,18 @@ const VERB: Record<string, string> = { run_command: 'run', write_file: 'write', 
 
 /** "write .github/workflows/ci.yml (rule W3, you rejected it)". */
 export function describeRefused(r: RefusedAction): string {
-  const who = r.by === 'gate' ? `denied: ${r.reason.replace(/^deny: /, '')}` : r.by === 'user' ? 'you rejected it' : r.by === 'stop' ? 'stopped while it waited for approval' : 'no one was there to approve it';
+  const who = r.by === 'gate' ? `denied: ${r.reason.replace(/^deny: /, '')}` : r.by === 'user' ? 'you rejected it' : r.by === 'stop' ? 'stopped while it waited for approval' : r.by === 'closed' ? `cancelled while it waited for approval: ${r.cause ?? 'the run ended'}` : 'no one was there to approve it';
   return `${VERB[r.tool] ?? r.tool} ${r.what} (rule ${r.rule}, ${who})`;
 }
 
-async function checkpointsOf(id: string): Promise<RunCheckpoints> {
+/** The checkpoints of run `id`'s chain (the run and the runs that resumed it): one piece of work. */
+async function checkpointsOf(id: string): Promise<{ run: ChainCheckpoints; chain: RunChain }> {
   // Restoring files under a run that is still writing them (this one, or any other in the workspace) would mix both.
   const live = liveRunIn(process.cwd());
   if (live) throw new UsageError(new RunInProgressError(live).message);
+  const chain = chainOf(await readRunLinks(process.cwd()), id);
   try {
-    return await RunCheckpoints.open(await openGitStore(process.cwd()), id);
+    return { run: await ChainCheckpoints.open(await openGitStore(process.cwd()), id, chain.members.map((m) => m.runId)), chain };
   } catch (err) {
     throw new UsageError(`run ${id}: ${(err as Error).message}`);
   }
@@ -112,6 +138,7 @@ async function checkpointsOf(id: string): Promise<RunCheckpoints> {
 
 /** A discard of a discarded run, or an undo of one that is not: what to run instead. */
 function refused(e: unknown): never {
+  if (e instanceof MixedChainError) throw new UsageError(`${e.message}: \`spec-agent runs undo-discard ${e.runId}\`, then \`spec-agent runs discard ${e.runId}\`.`);
   if (!(e instanceof DispositionError)) throw e;
   throw new UsageError(
     e.kind === 'already-discarded'
@@ -121,14 +148,15 @@ function refused(e: unknown): never {
 }
 
 export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
-  const run = await checkpointsOf(id);
-  // Before the files are put back, so nothing the run started writes them again.
-  await endLeftBehind(process.cwd(), [id], err);
+  const { run, chain } = await checkpointsOf(id);
+  // Before the files are put back, so nothing the chain's runs started writes them again.
+  await endLeftBehind(process.cwd(), run.ids, err);
   const r = await run.discard().catch(refused);
   if (opts.json) {
-    out.write(JSON.stringify(r) + '\n');
-    return 0;
+    out.write(JSON.stringify({ ...r, chain: chain.members.map((m) => m.runId) }) + '\n');
+    return r.conflicts.length > 0 ? 3 : 0;
   }
+  if (chain.members.length > 1) err.write(`spec-agent: ${describeChainAction('discarded', id, chain)} (one piece of work, put back newest first, to the files before run ${chain.members[0]!.runId})\n`);
   for (const p of r.written) out.write(`restored ${p}\n`);
   for (const p of r.removed) out.write(`removed ${p}\n`);
   for (const c of r.conflicts) err.write(`spec-agent: ${c.path} was changed by the agent and by you: left as you have it (the agent's version is blob ${c.agent?.blob ?? '(deleted)'})\n`);
@@ -137,15 +165,21 @@ export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out
   return r.conflicts.length > 0 ? 3 : 0;
 }
 
-export async function runsUndoDiscard(id: string, opts: { json?: boolean }, out: Out): Promise<number> {
-  const r = await (await checkpointsOf(id)).undoDiscard().catch(refused);
-  out.write(opts.json ? JSON.stringify(r) + '\n' : [...r.written.map((p) => `restored ${p}\n`), ...r.removed.map((p) => `removed ${p}\n`)].join(''));
+export async function runsUndoDiscard(id: string, opts: { json?: boolean }, out: Out, err?: Out): Promise<number> {
+  const { run, chain } = await checkpointsOf(id);
+  const r = await run.undoDiscard().catch(refused);
+  if (opts.json) {
+    out.write(JSON.stringify({ ...r, chain: chain.members.map((m) => m.runId) }) + '\n');
+    return 0;
+  }
+  out.write([...r.written.map((p) => `restored ${p}\n`), ...r.removed.map((p) => `removed ${p}\n`)].join(''));
+  if (r.undone.length > 1) err?.write(`spec-agent: ${describeChainAction('undid the discard of', id, chain)}: the files are as the last of them left them\n`);
   return 0;
 }
 
 export async function runsKeep(id: string, out: Out): Promise<number> {
-  const run = await checkpointsOf(id);
-  await run.keep();
-  out.write(`kept the changes of run ${id}; its snapshots are pruned after the retention period\n`);
+  const { run, chain } = await checkpointsOf(id);
+  await run.keep().catch(refused);
+  out.write(`${chain.members.length > 1 ? describeChainAction('kept the changes of', id, chain) : `kept the changes of run ${id}`}; the snapshots are pruned after the retention period\n`);
   return 0;
 }

@@ -4,11 +4,13 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { activityHtml } from '../webview/activityHtml.js';
-import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
-import { hostMessageSchema, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
+import { ChainCheckpoints, MixedChainError, openGitStore } from '../core/checkpoints/index.js';
+import { recoverInterruptedRun } from '../core/agent/interruptedRun.js';
+import { hostMessageSchema, offeredActions, RUN_ACTION_LABELS, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
+import { describeChainAction, runChain, type RunChain } from '../core/runs/runChain.js';
 import { liveRunIn, runIsLive, type LiveRun } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import type { AgentRunner } from './agentRunner.js';
@@ -137,23 +139,44 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   }
 
   /**
-   * At start-up: a run whose journal has no terminal event was cut short (VS Code closed or crashed while it ran).
-   * The panel shows it, and the user is told, so Resume, Discard or Keep is a click away.
+   * At start-up: a run whose journal has no terminal event was cut short (VS Code closed or crashed while it ran,
+   * or a terminal's run was killed). What it left is set right first (recoverInterruptedRun: its `[-]` markers back,
+   * a waiting approval cancelled for that cause, run.stopped with the cause); then the panel shows it, and the notice
+   * offers exactly the buttons the panel shows for it, in the same words.
    */
   async offerInterrupted(): Promise<void> {
     const latest = await this.latestRun();
     if (!latest || this.runner.running || !vscode.workspace.isTrusted) return;
     const journal = await readJournal(latest.workspace, latest.runId).catch(() => undefined);
-    if (!journal || journal.ended || runIsLive(latest.workspace, latest.runId)) return;
+    if (!journal || runIsLive(latest.workspace, latest.runId)) return;
     // What its commands still had running when the window went (a crash, a killed host) ends now (RULES.md S5).
-    for (const l of await endInterruptedRunProcesses(latest.workspace, [latest.runId])) this.log.warn(describeLeftBehind(l));
+    if (!journal.ended) for (const l of await endInterruptedRunProcesses(latest.workspace, [latest.runId])) this.log.warn(describeLeftBehind(l));
+    const recovery = await recoverInterruptedRun(latest.workspace, latest.runId);
+    if (!recovery) return;
+    this.log.info(`run ${latest.runId} was cut short (${recovery.cause}): ${recovery.marks.length} task marker(s) put back, ${recovery.cancelled.length} waiting approval(s) cancelled`);
+    if (recovery.marksProblem) this.log.warn(`run ${latest.runId}: ${recovery.marksProblem}`);
+    if (this.runner.running) return; // a run started while this one was set right: it has the panel
     this.shown = latest;
     await this.reset();
+    const actions = offeredActions(await this.controls());
     const task = journal.events.find((e) => e.type === 'task.started');
     const what = task?.type === 'task.started' ? `task ${task.task.id ?? task.task.title}` : 'a run';
-    const choice = await vscode.window.showWarningMessage(`Spec Agent: ${what} (run ${latest.runId}) did not finish: VS Code closed or stopped while it ran. Resume it, or discard or keep its changes, in Agent Activity.`, 'Show Agent Activity');
-    if (choice) await this.show();
+    const marks = recovery.marksProblem
+      ? ` ${recovery.marksProblem[0]!.toUpperCase()}${recovery.marksProblem.slice(1)}.`
+      : recovery.marks.length > 0
+        ? ` Its marker${recovery.marks.length === 1 ? ' is' : 's are'} back as before the run${actions.includes('resume') ? ' (Resume marks it again)' : ''}.`
+        : '';
+    const text = `Spec Agent: ${what} (run ${latest.runId}) did not finish: ${recovery.cause}.${marks}`;
+    this.lastOffer = { runId: latest.runId, text, actions: actions.map((a) => RUN_ACTION_LABELS[a]) };
+    const choice = await vscode.window.showWarningMessage(text, ...this.lastOffer.actions);
+    const picked = actions.find((a) => RUN_ACTION_LABELS[a] === choice);
+    if (!picked) return;
+    await this.show();
+    await this.receive({ type: picked, runId: latest.runId });
   }
+
+  /** The last start-up notice about a run cut short, as shown (tests). */
+  lastOffer: { runId: string; text: string; actions: string[] } | undefined;
 
   /** The workspace was trusted: buttons that run git may show, and a run cut short may now be offered. */
   async trustGranted(): Promise<void> {
@@ -308,13 +331,11 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     throw new Error(`run ${runId} is no longer the one shown; pick it again.`);
   }
 
-  private checkpoints(runId: string, workspace?: string): Promise<RunCheckpoints> {
-    try {
-      const ws = workspace ?? this.workspaceOfRun(runId);
-      return openGitStore(ws).then((s) => RunCheckpoints.open(s, runId));
-    } catch (e) {
-      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-    }
+  /** The checkpoints of the run's chain (the run and the runs that resumed it): Discard and Keep act on all of them. */
+  private async checkpoints(runId: string, workspace?: string): Promise<{ run: ChainCheckpoints; chain: RunChain }> {
+    const ws = workspace ?? this.workspaceOfRun(runId);
+    const chain = await runChain(ws, runId);
+    return { run: await ChainCheckpoints.open(await openGitStore(ws), runId, chain.members.map((m) => m.runId)), chain };
   }
 
   /**
@@ -394,19 +415,25 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
   /** Discard, Undo discard or Keep, each only from the state it belongs to (the buttons may be a click behind). */
   private async changeFiles(action: 'discard' | 'undoDiscard' | 'keep', runId: string): Promise<void> {
-    const run = await this.checkpoints(runId);
+    const { run, chain } = await this.checkpoints(runId);
     const expected = action === 'undoDiscard' ? 'discarded' : 'open';
     if (run.disposition !== expected) {
       const now = run.disposition === 'discarded' ? 'are discarded (Undo discard puts them back)' : run.disposition === 'kept' ? 'were kept' : 'are not discarded';
       return void (await this.notice('warning', `Run ${runId}'s changes ${now}; nothing was done.`));
     }
-    if (action === 'discard') return this.discard(runId, run);
-    if (action === 'undoDiscard') return this.undoDiscard(run);
-    await run.keep();
-    await this.notice('info', 'Kept the changes of this run.');
+    try {
+      if (action === 'discard') return await this.discard(runId, run, chain);
+      if (action === 'undoDiscard') return await this.undoDiscard(runId, run, chain);
+      await run.keep();
+    } catch (e) {
+      // A chain discarded one run at a time by an older version: the way out, in the panel's words.
+      if (e instanceof MixedChainError) return void (await this.notice('warning', `${e.message}: click Undo discard, then Discard changes.`));
+      throw e;
+    }
+    await this.notice('info', `${describeChainAction('Kept the changes of', runId, chain)}.`);
   }
 
-  private async discard(runId: string, run: RunCheckpoints): Promise<void> {
+  private async discard(runId: string, run: ChainCheckpoints, chain: RunChain): Promise<void> {
     // Discard restores files on disk: an editor with unsaved edits to one of them would keep its buffer, and a
     // later save would bring the agent's change back. Ask first, and revert those editors with the discard.
     const ws = this.workspaceOfRun(runId);
@@ -426,15 +453,17 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       await vscode.window.showTextDocument(d, { preview: false, preserveFocus: true });
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
-    const parts = [`Discarded the run's changes: ${r.written.length} file(s) restored, ${r.removed.length} removed.`];
+    const what = chain.members.length > 1 ? `${describeChainAction('Discarded the changes of', runId, chain)}, newest first` : "Discarded the run's changes";
+    const parts = [`${what}: ${r.written.length} file(s) restored, ${r.removed.length} removed.`];
     if (r.conflicts.length) parts.push(`Left as you have them (you changed them too): ${r.conflicts.map((c) => c.path).join(', ')}.`);
     if (r.skipped.length) parts.push(`Not restored: ${r.skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}.`);
     await this.notice(r.conflicts.length || r.skipped.length ? 'warning' : 'info', parts.join(' '));
   }
 
-  private async undoDiscard(run: RunCheckpoints): Promise<void> {
+  private async undoDiscard(runId: string, run: ChainCheckpoints, chain: RunChain): Promise<void> {
     const r = await run.undoDiscard();
-    await this.notice('info', `Undid the discard: ${r.written.length} file(s) back as the run left them, ${r.removed.length} removed.`);
+    const what = r.undone.length > 1 ? describeChainAction('Undid the discard of', runId, chain) : 'Undid the discard';
+    await this.notice('info', `${what}: ${r.written.length} file(s) back as the ${r.undone.length > 1 ? 'last run' : 'run'} left them, ${r.removed.length} removed.`);
   }
 
   /** What the buttons may offer for the shown run now. */
@@ -461,17 +490,21 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (live) return { ...none, liveElsewhere: mine && !journal.ended, note: elsewhereNote(live, mine) };
     const summary = summarise(journal.events);
     const checkpoints = await this.checkpoints(idle.runId, idle.workspace).catch(() => undefined);
-    const disposition = checkpoints?.disposition;
-    const decision = checkpoints?.decision;
-    const changed = summary.files.length > 0;
+    const disposition = checkpoints?.run.disposition;
+    const decision = checkpoints?.run.decision;
+    const chain = checkpoints?.chain;
+    // A run of a chain may have changed nothing itself while the runs it resumed did: the chain is decided as one.
+    const changed = summary.files.length > 0 || (chain?.members.length ?? 1) > 1;
     const unfinished = journal.events.at(-1)?.type !== 'run.completed' && summary.tasks.some((t) => !t.completed);
     return {
       ...none,
-      canResume: unfinished && disposition !== 'discarded',
+      // A run already resumed goes on in the run that resumed it: a second Resume of it would branch the chain.
+      canResume: unfinished && disposition !== 'discarded' && !chain?.members.some((m) => m.resumedFrom === idle.runId),
       canDiscard: changed && disposition === 'open',
       canUndoDiscard: disposition === 'discarded',
       canKeep: changed && disposition === 'open',
       ...(decision ? { disposition: decision } : {}),
+      ...(chain && chain.members.length > 1 ? { note: chainNote(idle.runId, chain) } : {}),
     };
   }
 
@@ -518,6 +551,15 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (this.flushTimer) clearTimeout(this.flushTimer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** "Resumed run A; resumed by run C. Discard changes, Undo discard and Keep changes act on runs A, B and C together." */
+export function chainNote(runId: string, chain: RunChain): string {
+  const me = chain.members.find((m) => m.runId === runId);
+  const by = chain.members.filter((m) => m.resumedFrom === runId).map((m) => m.runId);
+  const links = [me?.resumedFrom ? `Resumed run ${me.resumedFrom}` : '', by.length ? `${me?.resumedFrom ? 'resumed' : 'Resumed'} by run ${by.join(', run ')}` : ''].filter(Boolean).join('; ');
+  const ids = chain.members.map((m) => m.runId);
+  return `${links}. Discard changes, Undo discard and Keep changes act on runs ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)} together: one piece of work.`;
 }
 
 /** What the panel says while a run is under way outside this window. */

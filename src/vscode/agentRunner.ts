@@ -10,6 +10,7 @@ import { isTerminal, type RunEvent } from '../core/runs/events.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { workspaceOf, type Task } from '../core/spec/index.js';
 import { killLiveRunProcessesNow } from '../core/tools/liveRuns.js';
+import { VSCODE_CLOSED } from '../core/runs/interruption.js';
 import type { Approvals } from './approvals.js';
 import { ACCEPT_POLICY_COMMAND, SHOW_ACTIVITY_COMMAND } from './autonomy.js';
 import { resolveModel } from './modelSelection.js';
@@ -107,7 +108,9 @@ export class AgentRunner implements vscode.Disposable {
    */
   async shutdown(): Promise<void> {
     const ended = this.ended;
-    this.stop();
+    // Nobody pressed Stop: the journal (and a card still waiting) says the window closed.
+    this.starting?.abort(VSCODE_CLOSED);
+    this.active?.stop.abort(VSCODE_CLOSED);
     if (ended) await Promise.race([ended, new Promise((r) => setTimeout(r, SHUTDOWN_WAIT_MS))]);
     const killed = killLiveRunProcessesNow();
     if (killed > 0) this.log.warn(`killed ${killed} process(es) of the run at shutdown`);
@@ -291,6 +294,7 @@ export class AgentRunner implements vscode.Disposable {
           if (isTerminal(e)) this.changed.fire();
         },
         ...(resume ? { resume: resume.state, resumedFrom: resume.from } : {}),
+        client: 'vscode',
       });
       this.announce(result);
       return result;

@@ -31,7 +31,8 @@ export interface CallItem {
   tool: string;
   input: Record<string, unknown>;
   gate?: { verdict: 'allow' | 'ask' | 'deny'; rule: string; reason: string };
-  approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string | string[] };
+  /** `cause`: why a cancelled approval was never answered, when it was not Stop (VS Code closed during the run). */
+  approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string | string[]; cause?: string };
   output?: OutputTail;
   finished?: { ok: boolean; output: string; data: Record<string, unknown>; durationMs: number };
 }
@@ -326,8 +327,9 @@ export class ActivityModel {
       }
       case 'approval.resolved': {
         const c = this.call(e.callId, e.seq);
-        const state: ApprovalState = e.by === 'stop' ? 'cancelled' : e.by === 'no-one-to-ask' ? 'unanswered' : e.alwaysAllow ? 'always' : e.approved ? 'approved' : 'rejected';
-        c.approval = { state, rule: c.approval?.rule ?? '', reason: c.approval?.reason ?? '', ...(e.alwaysAllow ? { alwaysAllow: e.alwaysAllow } : {}) };
+        const state: ApprovalState = e.by === 'stop' || e.by === 'closed' ? 'cancelled' : e.by === 'no-one-to-ask' ? 'unanswered' : e.alwaysAllow ? 'always' : e.approved ? 'approved' : 'rejected';
+        const cause = e.by === 'closed' ? (e.reason ?? 'the run ended while it waited') : undefined;
+        c.approval = { state, rule: c.approval?.rule ?? '', reason: c.approval?.reason ?? '', ...(e.alwaysAllow ? { alwaysAllow: e.alwaysAllow } : {}), ...(cause ? { cause } : {}) };
         this.pending.delete(e.callId);
         this.details.delete(e.callId);
         this.approvalsChanged = this.headerChanged = true;
@@ -420,7 +422,8 @@ export class ActivityModel {
   private settleApprovals(): void {
     this.headerChanged = this.approvalsChanged = true;
     for (const c of this.pending.values()) {
-      c.approval = { ...c.approval!, state: 'cancelled' };
+      // Nobody pressed Stop: the run ended (or its journal did) while the card waited.
+      c.approval = { ...c.approval!, state: 'cancelled', cause: 'the run ended while it waited' };
       this.touch(c);
     }
     this.pending.clear();

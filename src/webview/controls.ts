@@ -1,4 +1,4 @@
-import type { AutonomyInfo, RunControls } from '../core/runs/activityProtocol.js';
+import { RUN_ACTION_LABELS, type AutonomyInfo, type RunControls } from '../core/runs/activityProtocol.js';
 import { h, icon } from './dom.js';
 
 /**
@@ -8,10 +8,10 @@ import { h, icon } from './dom.js';
 export class ControlsView {
   private readonly stop = button('stop', 'debug-stop', 'Stop Agent', 'Stop the agent now (Escape)', 'primary danger');
   private readonly stopAfter = button('stopAfterTask', 'debug-step-out', 'Stop after this task', 'Let the current task finish, then stop', 'secondary');
-  private readonly resume = button('resume', 'debug-continue', 'Resume', 'Continue the run from its last finished sub-step', 'primary');
-  private readonly discard = button('discard', 'discard', 'Discard changes', 'Put every file the run changed back as it was before the run', 'secondary');
-  private readonly undoDiscard = button('undoDiscard', 'history', 'Undo discard', 'Bring back the changes that were discarded', 'secondary');
-  private readonly keep = button('keep', 'check', 'Keep changes', 'Keep the changes of the run', 'secondary');
+  private readonly resume = button('resume', 'debug-continue', RUN_ACTION_LABELS.resume, 'Continue the run from its last finished sub-step', 'primary');
+  private readonly discard = button('discard', 'discard', RUN_ACTION_LABELS.discard, 'Put every file the run changed back as it was before the run', 'secondary');
+  private readonly undoDiscard = button('undoDiscard', 'history', RUN_ACTION_LABELS.undoDiscard, 'Bring back the changes that were discarded', 'secondary');
+  private readonly keep = button('keep', 'check', RUN_ACTION_LABELS.keep, 'Keep the changes of the run', 'secondary');
   readonly select = h(
     'select',
     { id: 'autonomy', 'data-action': 'setAutonomy', 'aria-label': 'Autonomy level' },

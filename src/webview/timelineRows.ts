@@ -283,7 +283,7 @@ function approvalText(c: CallItem): string {
     case 'always':
       return `Always allowed: ${[a.alwaysAllow ?? []].flat().map((e) => `"${e}"`).join(', ')} added to allowedCommands`;
     case 'cancelled':
-      return 'Cancelled by stop';
+      return a.cause ? `Cancelled: ${a.cause}` : 'Cancelled by stop';
     case 'unanswered':
       return 'Not approved: no one was there to ask';
   }

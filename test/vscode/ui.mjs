@@ -312,6 +312,36 @@ test('shows a warning under a line that looks like a task but is not one', async
   await page.screenshot({ path: path.join(outDir, 'tasks-md-diagnostics.png') });
 });
 
+test('a window reloaded while a write waits for approval: after the reload the task is [ ] again, the card reads "VS Code closed", and the notice offers the panel\u2019s buttons', async ({ page, workspace }) => {
+  const file = path.join(workspace, '.vscode/settings.json');
+  const settings = JSON.parse(fs.readFileSync(file, 'utf8'));
+  // Cautious: the run's first write asks, and nobody answers before the reload.
+  settings['specAgent.autonomyLevel'] = 'cautious';
+  fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+  await useReplayScript(page, workspace, 'ui-hidden-panel.json');
+  await openFile(page, 'todo-priorities', 'tasks.md');
+  const tasks = path.join(workspace, '.kiro/specs/todo-priorities/tasks.md');
+  await clickLensAbove(page, '2.2 List open items by priority', '▶ Execute with Agent');
+  await activity(page).locator('.approval-card [data-action="approve"]').first().waitFor({ timeout: 60_000 });
+  await pollUntil(page, 'the task marked in progress on disk', () => fs.readFileSync(tasks, 'utf8').includes('- [-] 2.2 List open items by priority'), 20_000);
+
+  await page.reload();
+  await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+  await notification(page, 'did not finish: VS Code closed during the run');
+  const notice = page.locator('.notification-list-item', { hasText: 'did not finish: VS Code closed during the run' }).first();
+  await notice.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 10_000 });
+  const buttons = (await notice.locator('.monaco-button').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  if (!fs.readFileSync(tasks, 'utf8').includes('- [ ] 2.2 List open items by priority')) throw new Error('the marker of the interrupted task is still not back after the reload');
+  await runCommand(page, 'Spec Agent: Show Agent Activity');
+  const panel = activity(page);
+  await panel.getByText('Cancelled: VS Code closed during the run').first().waitFor({ timeout: 20_000 });
+  const shown = [];
+  for (const [action, label] of [['resume', 'Resume'], ['discard', 'Discard changes'], ['undoDiscard', 'Undo discard'], ['keep', 'Keep changes']]) {
+    if (await panel.locator(`[data-action="${action}"]:not([hidden])`).isVisible()) shown.push(label);
+  }
+  if (JSON.stringify(buttons) !== JSON.stringify(shown)) throw new Error(`the notice offers ${JSON.stringify(buttons)}, the panel shows ${JSON.stringify(shown)}`);
+});
+
 /** Runs a command from the Command Palette by its title. */
 /** A notification, toast or not: a toast first; else the notification centre, which lists them all. */
 async function notification(page, text) {

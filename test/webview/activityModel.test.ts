@@ -61,8 +61,23 @@ describe('ActivityModel', () => {
 
     m.reset('r1', [started(), ev({ type: 'approval.requested', callId: 'b', tool: 'write_file', input: { path: 'x' }, rule: 'W2', reason: 'ask' }), ev({ type: 'run.failed', error: 'boom' })]);
     expect(m.pending.size).toBe(0);
-    expect((m.item('c:b') as CallItem).approval?.state).toBe('cancelled');
+    expect((m.item('c:b') as CallItem).approval).toMatchObject({ state: 'cancelled', cause: 'the run ended while it waited' });
     expect(m.state).toBe('failed');
+  });
+
+  it('a card cut off by VS Code closing reads as that, not as a Stop nobody pressed', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [
+      started(),
+      ev({ type: 'approval.requested', callId: 'w', tool: 'write_file', input: { path: 'x' }, rule: 'W2', reason: 'ask' }),
+      ev({ type: 'approval.resolved', callId: 'w', approved: false, by: 'closed', reason: 'VS Code closed during the run' }),
+      ev({ type: 'run.stopped', reason: 'VS Code closed during the run', completedSteps: [], recovered: true }),
+    ]);
+    expect((m.item('c:w') as CallItem).approval).toMatchObject({ state: 'cancelled', cause: 'VS Code closed during the run' });
+    expect(m.state).toBe('stopped');
+    // A Stop is still a Stop.
+    m.reset('r1', [started(), ev({ type: 'approval.requested', callId: 's', tool: 'write_file', input: { path: 'x' }, rule: 'W2', reason: 'ask' }), ev({ type: 'approval.resolved', callId: 's', approved: false, by: 'stop' })]);
+    expect((m.item('c:s') as CallItem).approval?.cause).toBeUndefined();
   });
 
   it('a run ended by a pause is paused; events of another run are refused; usage adds up', () => {

@@ -7,6 +7,8 @@ import type { PolicyGate } from '../policy/gate.js';
 import type { FileSystemView } from '../policy/paths.js';
 import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
 import { VERDICT_ORDER } from '../policy/types.js';
+import type { NewRunEvent } from '../runs/events.js';
+import { VSCODE_CLOSED } from '../runs/interruption.js';
 import type { Journal } from '../runs/journal.js';
 import type { AgentSettings } from '../settings/schema.js';
 import { findTask, loadTasks, parseRequirements, subtasksAllDone, writeTaskStatus, type Task, type TaskStatus, type TaskTree } from '../spec/index.js';
@@ -586,17 +588,22 @@ export class Executor {
       return false;
     }
     this.state = 'awaiting_approval';
+    // Once journaled, never again: a listener of the journal that throws (the extension host's log channel, closed
+    // as the window goes) must not make a second approval.resolved of the same call.
+    let resolved = false;
     try {
       const answer = await this.o.approver({ callId: call.id, tool: call.tool, input: call.input, decision }, this.o.signal);
       if (this.o.signal.aborted) {
-        this.emit({ type: 'approval.resolved', callId: call.id, approved: false, by: 'stop' });
+        resolved = true;
+        this.emit(cancelledApproval(call.id, this.o.signal));
         throw new StopSignal();
       }
+      resolved = true;
       this.emit({ type: 'approval.resolved', callId: call.id, approved: answer.approved, by: 'user', ...(answer.alwaysAllow ? { alwaysAllow: answer.alwaysAllow } : {}) });
       return answer.approved;
     } catch (err) {
       if (this.o.signal.aborted && !(err instanceof StopSignal)) {
-        this.emit({ type: 'approval.resolved', callId: call.id, approved: false, by: 'stop' });
+        if (!resolved) this.emit(cancelledApproval(call.id, this.o.signal));
         throw new StopSignal();
       }
       throw err;
@@ -669,6 +676,11 @@ function refusedUnconfined(why: string, decision: Decision): Decision {
   const message = `commands are not sandboxed (${why}) and sandbox.mode is "required", so no command runs`;
   return { verdict: 'deny', rule: 'S6', reason: `deny: ${message}`, findings: [...decision.findings, { verdict: 'deny', rule: 'S6', message }] };
 }
+/** A question cut off by the end of the run: by Stop, or, when the window closed, by that (nobody pressed Stop). */
+function cancelledApproval(callId: string, signal: AbortSignal): NewRunEvent {
+  return signal.reason === VSCODE_CLOSED ? { type: 'approval.resolved', callId, approved: false, by: 'closed', reason: VSCODE_CLOSED } : { type: 'approval.resolved', callId, approved: false, by: 'stop' };
+}
+
 /** Who stopped the run: the reason given to abort() when it is a text (`stopped by SIGTERM`), else the user. */
 const stopReason = (signal: AbortSignal): string => (typeof signal.reason === 'string' ? signal.reason : 'stopped by the user');
 

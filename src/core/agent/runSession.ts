@@ -80,6 +80,8 @@ export interface SessionOptions {
   watchProblems?: ToolContext['watchProblems'];
   resume?: ResumeState;
   resumedFrom?: string;
+  /** Who runs it (journaled, so the cause can be named if it is cut short: "VS Code closed during the run"). */
+  client?: 'vscode' | 'cli';
   /** Where tasks.md is read and ticked: the file on disk when not given (the CLI); VS Code's open document. */
   taskFile?: TaskFileAccess;
 }
@@ -124,6 +126,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       levelSource: o.levelSource,
       model: o.model.id,
       ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}),
+      ...(o.client ? { client: o.client } : {}),
       sandbox: status.confined ? { confined: true, backend: status.backend } : { confined: false, why: status.why, mode: status.mode },
     });
     unlock = lockRun(workspace, runId);

@@ -3,3 +3,4 @@ export { snapshot, changes, fileAt, MAX_UNTRACKED_BYTES, type Snapshot, type Tre
 export { restorePaths, type RestoreResult } from './restore.js';
 export { DispositionError, RunCheckpoints, type RunDecision, type RunManifest, type Conflict, type DiscardResult } from './runCheckpoints.js';
 export { createCheckpoint, listCheckpoints, resolveCheckpoint, diffCheckpoint, restoreCheckpoint, pruneCheckpoints, type CheckpointInfo } from './checkpoints.js';
+export { ChainCheckpoints, MixedChainError, type ChainDiscardResult, type ChainUndoResult } from './chainCheckpoints.js';

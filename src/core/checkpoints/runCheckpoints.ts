@@ -129,6 +129,17 @@ export class RunCheckpoints {
     return kept !== undefined ? 'kept' : undefined;
   }
 
+  /** When the last decision about the run's changes was taken (ms since the epoch); undefined when none was. */
+  get decidedAt(): number | undefined {
+    const times = [this.manifest.discards.at(-1)?.at, this.manifest.keptAt].filter((t): t is number => t !== undefined);
+    return times.length > 0 ? Math.max(...times) : undefined;
+  }
+
+  /** When the last discard (undone or not) was made; the undo of a chain goes back in the reverse order. */
+  get discardedAt(): number | undefined {
+    return this.manifest.discards.at(-1)?.at;
+  }
+
   /** Keep changes: the run's changes are the user's; nothing is restored. */
   async keep(): Promise<void> {
     this.manifest.keptAt = Date.now();

@@ -16,7 +16,7 @@ export const runControlsSchema = z.object({
   running: z.boolean(),
   /** The run shown is under way in another window or a terminal: its events arrive as its journal grows. */
   liveElsewhere: z.boolean().optional(),
-  /** Why buttons are missing, when it is not obvious (a run under way elsewhere in the workspace). */
+  /** Why buttons are missing, when it is not obvious (a run under way elsewhere in the workspace), or what they act on (a chain of runs). */
   note: z.string().optional(),
   /** Stop after this task was asked for and the run will end when the task does. */
   stoppingAfterTask: z.boolean(),
@@ -32,6 +32,21 @@ export const runControlsSchema = z.object({
   disposition: z.enum(['discarded', 'kept', 'undone']).optional(),
 });
 export type RunControls = z.infer<typeof runControlsSchema>;
+
+/** What the run's buttons say: the panel's bar, and the start-up notice that offers the same actions. */
+export const RUN_ACTION_LABELS = { resume: 'Resume', discard: 'Discard changes', undoDiscard: 'Undo discard', keep: 'Keep changes' } as const;
+export type RunAction = keyof typeof RUN_ACTION_LABELS;
+
+/** The actions the controls allow, in the order the panel shows their buttons. */
+export function offeredActions(c: RunControls): RunAction[] {
+  const shown: Array<[RunAction, boolean]> = [
+    ['resume', c.canResume],
+    ['discard', c.canDiscard],
+    ['undoDiscard', c.canUndoDiscard],
+    ['keep', c.canKeep],
+  ];
+  return shown.filter(([, on]) => on).map(([a]) => a);
+}
 
 export const autonomyInfoSchema = z.object({
   /** The level the gate uses now. */

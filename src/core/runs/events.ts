@@ -21,6 +21,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
     levelSource: z.string(),
     model: z.string(),
     resumedFrom: z.string().optional(),
+    /** Who ran it (the extension host of a VS Code window, or `spec-agent run`): names the cause when it is cut short. */
+    client: z.enum(['vscode', 'cli']).optional(),
     /** Whether commands run confined (RULES.md §4), and if not, why; absent in journals from before the sandbox. */
     sandbox: z.object({ confined: z.boolean(), backend: z.string().optional(), why: z.string().optional(), mode: z.string().optional() }).optional(),
   }),
@@ -51,7 +53,9 @@ export const runEventSchema = z.discriminatedUnion('type', [
     type: z.literal('approval.resolved'),
     callId: z.string(),
     approved: z.boolean(),
-    by: z.enum(['user', 'no-one-to-ask', 'stop']),
+    /** 'closed': no one could answer any more, the run's process ending (VS Code closed, the CLI killed); `reason` says which. */
+    by: z.enum(['user', 'no-one-to-ask', 'stop', 'closed']),
+    reason: z.string().optional(),
     /** What Always allow added to allowedCommands: one entry, or one per simple command of a compound line. */
     alwaysAllow: z.union([z.string(), z.array(z.string())]).optional(),
   }),
@@ -102,7 +106,17 @@ export const runEventSchema = z.discriminatedUnion('type', [
     subtasks: z.object({ done: z.number().int(), verified: z.number().int() }).optional(),
   }),
   z.object({ ...base, type: z.literal('run.paused'), reason: z.string(), kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review', 'context']) }),
-  z.object({ ...base, type: z.literal('run.stopped'), reason: z.string(), completedSteps: z.array(z.string()) }),
+  z.object({
+    ...base,
+    type: z.literal('run.stopped'),
+    reason: z.string(),
+    completedSteps: z.array(z.string()),
+    /**
+     * Journaled after the run's process was gone (VS Code closed, the CLI killed), by whoever found the run cut short
+     * at its next start: the reason is the cause as far as it is known, and the task markers were put back then.
+     */
+    recovered: z.boolean().optional(),
+  }),
   z.object({ ...base, type: z.literal('run.failed'), error: z.string(), taskId: z.string().nullable().optional() }),
   z.object({ ...base, type: z.literal('run.completed'), tasksCompleted: z.number().int() }),
 ]);

@@ -38,7 +38,9 @@ export interface RefusedAction {
   what: string;
   rule: string;
   reason: string;
-  by: 'gate' | 'user' | 'no-one-to-ask' | 'stop';
+  by: 'gate' | 'user' | 'no-one-to-ask' | 'stop' | 'closed';
+  /** For 'closed': why no one could answer (VS Code closed during the run). */
+  cause?: string;
   taskId?: string | null;
 }
 
@@ -107,13 +109,13 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
       }
       case 'approval.resolved':
         if (e.approved) allowedBy.set(e.callId, e.alwaysAllow !== undefined ? `you (always allow ${[e.alwaysAllow].flat().map((x) => `"${x}"`).join(', ')})` : e.by === 'user' ? 'you' : e.by);
-        if (e.by === 'no-one-to-ask') s.approvals.unanswered++;
+        if (e.by === 'no-one-to-ask' || e.by === 'closed') s.approvals.unanswered++;
         else if (e.approved) s.approvals.approved++;
         else s.approvals.rejected++;
         if (!e.approved) {
           const r = requested.get(e.callId);
           const d = decided.get(e.callId);
-          s.refused.push({ tool: r?.tool ?? '?', what: whatOf(r?.input), rule: d?.rule ?? '?', reason: d?.reason ?? '', by: e.by, ...(taskId !== undefined ? { taskId } : {}) });
+          s.refused.push({ tool: r?.tool ?? '?', what: whatOf(r?.input), rule: d?.rule ?? '?', reason: d?.reason ?? '', by: e.by, ...(e.reason ? { cause: e.reason } : {}), ...(taskId !== undefined ? { taskId } : {}) });
         }
         break;
       case 'tool.finished': {

@@ -12,6 +12,7 @@ import { ReplayModel, type ReplayScript } from '../../../src/core/models/replayM
 import { PolicyGate } from '../../../src/core/policy/gate.js';
 import { realFileSystem } from '../../../src/core/policy/paths.js';
 import type { RunEvent } from '../../../src/core/runs/events.js';
+import { VSCODE_CLOSED } from '../../../src/core/runs/interruption.js';
 import { Journal } from '../../../src/core/runs/journal.js';
 import { summarise } from '../../../src/core/runs/summary.js';
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
@@ -35,6 +36,7 @@ interface Setup {
   task?: string;
   stop?: AbortController;
   checkpoints?: boolean;
+  onJournal?: (j: Journal) => void;
 }
 
 async function runAgent(ws: string, s: Setup) {
@@ -44,6 +46,7 @@ async function runAgent(ws: string, s: Setup) {
   const journal = Journal.open(ws, `run-${Math.random().toString(16).slice(2, 8)}`);
   const events: RunEvent[] = [];
   journal.onEvent((e) => events.push(e));
+  s.onJournal?.(journal);
   const checkpoints = s.checkpoints ? await RunCheckpoints.start(await openGitStore(ws), journal.runId) : undefined;
   const model = 'turns' in s.script ? new ReplayModel('replay:test', s.script) : s.script;
   const executor = new Executor({ workspace: ws, tasksFile: join(ws, TASKS), tasks, model, gate, settings: () => settings, context: { workspaceRoot: ws, home: '/nonexistent-home' }, fsView: realFileSystem, journal, checkpoints, approver: s.approver, signal: (s.stop ?? new AbortController()).signal, ...(s.pauseGroups ? { pauseAfterTask: (t) => t.depth === 0 } : {}) });
@@ -253,6 +256,37 @@ describe('the executor', () => {
     expect(existsSync(join(ws, 'after-stop.txt'))).toBe(false);
     expect(await mark(ws, '2.1')).toBe('todo');
     expect(terminal(r.types)).toEqual(['run.stopped']);
+  });
+
+  it('the window closing while a write waits for approval: the card is cancelled because VS Code closed, not by a Stop; run.stopped says so', async () => {
+    const ws = await workspace();
+    const stop = new AbortController();
+    // The panel's approver: it answers nothing, and gives up when the run is aborted (the extension host shutting down).
+    const approver: Approver = (_request, signal) => {
+      queueMicrotask(() => stop.abort(VSCODE_CLOSED));
+      return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }));
+    };
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [{ tool: 'write_file', input: { path: 'x.md', content: 'x\n' } }] }] }, settings: { autonomyLevel: 'cautious' }, approver, stop });
+    expect(r.events.filter((e) => e.type === 'approval.resolved')).toMatchObject([{ approved: false, by: 'closed', reason: 'VS Code closed during the run' }]);
+    expect(r.events.at(-1)).toMatchObject({ type: 'run.stopped', reason: 'VS Code closed during the run' });
+    expect(existsSync(join(ws, 'x.md'))).toBe(false);
+    expect(await mark(ws, '2.1')).toBe('todo');
+  });
+
+  it('a journal listener that throws as the window goes (its log channel closed) does not journal the cancelled card twice', async () => {
+    const ws = await workspace();
+    const stop = new AbortController();
+    const approver: Approver = (_request, signal) => {
+      queueMicrotask(() => stop.abort(VSCODE_CLOSED));
+      return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ approved: false }), { once: true }));
+    };
+    const onJournal = (j: Journal) =>
+      j.onEvent((e) => {
+        if (e.type === 'approval.resolved') throw new Error('Channel has been closed');
+      });
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [{ tool: 'write_file', input: { path: 'x.md', content: 'x\n' } }] }] }, settings: { autonomyLevel: 'cautious' }, approver, stop, onJournal });
+    expect(r.events.filter((e) => e.type === 'approval.resolved')).toHaveLength(1);
+    expect(r.events.at(-1)).toMatchObject({ type: 'run.stopped', reason: 'VS Code closed during the run' });
   });
 
   it('a failing verification leaves the box unticked; past maxSelfCorrections the run pauses', async () => {

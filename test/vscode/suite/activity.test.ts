@@ -213,8 +213,14 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
 
       await a.activity.showRun({ workspace: root().fsPath, runId: resumed.runId });
       assert.equal((await a.activity.controls()).canResume, false);
+      // The resume and the run it resumed are one piece of work: Keep keeps both, and the panel says so.
       await a.activity.receive({ type: 'keep', runId: resumed.runId });
-      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false, disposition: 'kept' });
+      const note = `Resumed run ${stopped!.runId}. Discard changes, Undo discard and Keep changes act on runs ${stopped!.runId} and ${resumed.runId} together: one piece of work.`;
+      assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false, disposition: 'kept', note });
+      await a.activity.showRun({ workspace: root().fsPath, runId: stopped!.runId });
+      const first = await a.activity.controls();
+      // The first run shows the chain's decision, and no second Resume: the run that resumed it went on.
+      assert.deepEqual([first.disposition, first.canResume], ['kept', false]);
     } finally {
       await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'cautious', vscode.ConfigurationTarget.Workspace);
     }
@@ -260,6 +266,45 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     const after = await until('the panel to offer Resume', async () => ((await a.activity.controls()).canResume ? a.activity.controls() : undefined));
     assert.equal(after.liveElsewhere, undefined);
     assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 1\. Ask first/);
+  });
+
+  it('a run VS Code closed on while a write waited: at start-up its [-] goes back, the card reads "VS Code closed", and the notice offers the buttons the panel shows', async () => {
+    const a = await api();
+    const project = vscode.Uri.joinPath(root(), 'packages', 'closed-app').fsPath;
+    const runId = newRunId(new Date(Date.now() + 120_000));
+    const tasksFile = join(project, '.kiro/specs/closed/tasks.md');
+    await mkdir(dirname(tasksFile), { recursive: true });
+    // As the extension host left it when the window reloaded: the task marked, a write waiting, no terminal event.
+    await writeFile(tasksFile, '- [-] 1. Closed task\n');
+    await mkdir(join(project, '.kiro/runs', runId), { recursive: true });
+    const task = { id: '1', title: 'Closed task', line: 1 };
+    const time = new Date().toISOString();
+    const input = { path: 'x.md', content: 'x\n' };
+    const events = [
+      { seq: 0, time, runId, type: 'run.started', tasksFile: '.kiro/specs/closed/tasks.md', workspace: project, tasks: [task], level: 'cautious', levelSource: 'test', model: 'replay', client: 'vscode' },
+      { seq: 1, time, runId, type: 'task.started', task },
+      { seq: 2, time, runId, type: 'tool.requested', callId: 'c1', tool: 'write_file', input },
+      { seq: 3, time, runId, type: 'approval.requested', callId: 'c1', tool: 'write_file', input, rule: 'W1', reason: 'ask: cautious asks before every write' },
+    ];
+    const journal = join(project, '.kiro/runs', runId, 'events.jsonl');
+    await writeFile(journal, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    try {
+      void a.activity.offerInterrupted();
+      await until('the notice about the run', () => a.activity.lastOffer?.runId === runId);
+      assert.equal(await readFile(tasksFile, 'utf8'), '- [ ] 1. Closed task\n');
+      const tail = (await readFile(journal, 'utf8')).trim().split('\n').slice(-2).map((l) => JSON.parse(l) as Record<string, unknown>);
+      assert.deepEqual([tail[0]!.type, tail[0]!.by, tail[0]!.reason, tail[1]!.type, tail[1]!.reason], ['approval.resolved', 'closed', 'VS Code closed during the run', 'run.stopped', 'VS Code closed during the run']);
+      assert.match(a.activity.lastOffer!.text, /did not finish: VS Code closed during the run\. Its marker is back as before the run \(Resume marks it again\)\.$/);
+      // The same set, in the same words, as the buttons the panel shows for the run.
+      const c = await a.activity.controls();
+      const shown = [c.canResume && 'Resume', c.canDiscard && 'Discard changes', c.canUndoDiscard && 'Undo discard', c.canKeep && 'Keep changes'].filter(Boolean);
+      assert.deepEqual(a.activity.lastOffer!.actions, shown);
+      assert.deepEqual(shown, ['Resume']);
+    } finally {
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await a.activity.showRun(undefined);
+      await rm(vscode.Uri.joinPath(root(), 'packages').fsPath, { recursive: true, force: true });
+    }
   });
 
   it('a run cut short in a project below the folder (a monorepo) is found at start-up, shown and offered', async () => {
