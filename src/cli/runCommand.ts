@@ -207,7 +207,7 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
         break;
       case 'approval.resolved':
         if (!e.approved) refused.add(e.callId);
-        out.write(`    ${e.approved ? 'approved' : e.by === 'no-one-to-ask' ? 'not run: no one to approve it' : 'rejected'}\n`);
+        out.write(`    ${e.approved ? 'approved' : e.by === 'no-one-to-ask' ? 'not run: no one to approve it' : `rejected${e.reason ? `: ${e.reason}` : ''}`}\n`);
         break;
       case 'tool.finished':
         if (!refused.has(e.callId)) out.write(`    ${e.ok ? green('ok') : red('failed')}${typeof e.data?.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}\n`);
@@ -258,12 +258,16 @@ function ttyApprover(workspace: string): Approver {
     const always = entries ? `  [a] always allow (adds ${entries.map((e) => `"${e}"`).join(', ')} to allowedCommands)` : '';
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
-      const answer = (await rl.question(`  ? ${req.tool} ${what}\n    ${req.decision.reason}\n    [y] approve  [n] reject${always}: `, { signal })).trim().toLowerCase();
+      const typed = (await rl.question(`  ? ${req.tool} ${what}\n    ${req.decision.reason}\n    [y] approve  [n] reject (n <reason>: tells the agent why)${always}: `, { signal })).trim();
+      const answer = typed.toLowerCase();
       if (answer === 'a' && entries) {
         await allowCommandAlways(workspace, entries);
         return { approved: true, alwaysAllow: entries.length === 1 ? entries[0]! : entries };
       }
-      return { approved: answer === 'y' || answer === 'yes' };
+      const approved = answer === 'y' || answer === 'yes';
+      // "n use the helper instead": the words after the n are the reason the model is told.
+      const reason = approved ? undefined : /^(?:n|no)\s+(.+)$/is.exec(typed)?.[1]?.trim();
+      return { approved, ...(reason ? { reason } : {}) };
     } finally {
       rl.close();
     }

@@ -95,7 +95,7 @@ const VERB: Record<string, string> = { run_command: 'run', write_file: 'write', 
 
 /** "write .github/workflows/ci.yml (rule W3, you rejected it)". */
 export function describeRefused(r: RefusedAction): string {
-  const who = r.by === 'gate' ? `denied: ${r.reason.replace(/^deny: /, '')}` : r.by === 'user' ? 'you rejected it' : r.by === 'stop' ? 'stopped while it waited for approval' : 'no one was there to approve it';
+  const who = r.by === 'gate' ? `denied: ${r.reason.replace(/^deny: /, '')}` : r.by === 'user' ? `you rejected it${r.userReason ? `: ${r.userReason}` : ''}` : r.by === 'stop' ? 'stopped while it waited for approval' : 'no one was there to approve it';
   return `${VERB[r.tool] ?? r.tool} ${r.what} (rule ${r.rule}, ${who})`;
 }
 

@@ -255,7 +255,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       case 'approve':
       case 'reject':
       case 'alwaysAllow':
-        if (!(await this.approvals.answer(m.callId, m.type))) await this.notice('warning', 'That question is no longer waiting for an answer (the run moved on or stopped).');
+        if (!(await this.approvals.answer(m.callId, m.type, m.type === 'reject' ? m.reason : undefined))) await this.notice('warning', 'That question is no longer waiting for an answer (the run moved on or stopped).');
         return;
       case 'resume':
         try {

@@ -31,7 +31,8 @@ export interface CallItem {
   tool: string;
   input: Record<string, unknown>;
   gate?: { verdict: 'allow' | 'ask' | 'deny'; rule: string; reason: string };
-  approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string | string[] };
+  /** `userReason`: what the user typed when they rejected it. */
+  approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string | string[]; userReason?: string };
   output?: OutputTail;
   finished?: { ok: boolean; output: string; data: Record<string, unknown>; durationMs: number };
 }
@@ -299,7 +300,7 @@ export class ActivityModel {
       case 'approval.resolved': {
         const c = this.call(e.callId, e.seq);
         const state: ApprovalState = e.by === 'stop' ? 'cancelled' : e.by === 'no-one-to-ask' ? 'unanswered' : e.alwaysAllow ? 'always' : e.approved ? 'approved' : 'rejected';
-        c.approval = { state, rule: c.approval?.rule ?? '', reason: c.approval?.reason ?? '', ...(e.alwaysAllow ? { alwaysAllow: e.alwaysAllow } : {}) };
+        c.approval = { state, rule: c.approval?.rule ?? '', reason: c.approval?.reason ?? '', ...(e.alwaysAllow ? { alwaysAllow: e.alwaysAllow } : {}), ...(e.reason ? { userReason: e.reason } : {}) };
         this.pending.delete(e.callId);
         this.details.delete(e.callId);
         this.approvalsChanged = this.headerChanged = true;

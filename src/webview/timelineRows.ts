@@ -232,7 +232,7 @@ function approvalText(c: CallItem): string {
     case 'approved':
       return 'Approved by you';
     case 'rejected':
-      return 'Rejected by you';
+      return a.userReason ? `Rejected by you: ${a.userReason}` : 'Rejected by you';
     case 'always':
       return `Always allowed: ${[a.alwaysAllow ?? []].flat().map((e) => `"${e}"`).join(', ')} added to allowedCommands`;
     case 'cancelled':

@@ -335,6 +335,25 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     await page.screenshot({ path: join(SHOTS, 'activity-approval-diff.png') });
   });
 
+  it('Reject carries the reason typed in the card (kept through a re-render, Enter in the box rejects); the row shows it', async () => {
+    const { events, request } = pendingAt('run_command');
+    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));
+    const box = page.locator('.approval-card').getByRole('textbox', { name: /Reason to reject/ });
+    await box.focus();
+    await page.keyboard.type('use node --test instead');
+    // The host's detail rebuilds the card: the words typed stay, and so does the focus.
+    await send({ type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntries: ['npm test'] } });
+    expect(await page.locator('.approval-card .always-note').count()).toBe(1);
+    expect(await box.inputValue()).toBe('use node --test instead');
+    // Still focused after the re-render: Enter goes to the box.
+    await page.keyboard.press('Enter');
+    expect((await posted()).at(-1)).toEqual({ type: 'reject', callId: request.callId, reason: 'use node --test instead' });
+    expect(await page.locator('.approval-card button:not([disabled])').count()).toBe(0);
+    await send({ type: 'events', runId: request.runId, events: [{ runId: request.runId, seq: request.seq + 1, time: request.time, type: 'approval.resolved', callId: request.callId, approved: false, by: 'user', reason: 'use node --test instead' }] });
+    expect(await page.locator(`.row-call[data-call="${request.callId}"] .approval-outcome`).innerText()).toBe('Rejected by you: use node --test instead');
+    await page.screenshot({ path: join(SHOTS, 'activity-reject-reason.png') });
+  });
+
   it('Escape posts stop while a run is running, also with the focus on a pending approval card; not after the run', async () => {
     const { events, request } = pendingAt('run_command');
     await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));

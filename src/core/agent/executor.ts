@@ -33,6 +33,8 @@ export interface ApprovalAnswer {
   approved: boolean;
   /** What was added to allowedCommands for this (the caller writes the setting): an entry, or one per simple command. */
   alwaysAllow?: string | string[];
+  /** Why the user rejected it, when they typed a reason: the model is told, so it can take another way. */
+  reason?: string;
 }
 
 /**
@@ -386,8 +388,8 @@ export class Executor {
 
     if (decision.verdict === 'deny') return { ...this.finish(call, { ok: false, output: `Denied by the policy gate (rule ${decision.rule}): ${decision.reason.replace(/^deny: /, '')}. Do not retry this; take another way.` }, 0), denied: true };
     if (decision.verdict === 'ask') {
-      const approved = await this.askApproval(call, decision);
-      if (!approved) return { ...this.finish(call, { ok: false, output: `Not approved (rule ${decision.rule}): ${decision.reason.replace(/^ask: /, '')}. Take another way.` }, 0), denied: true };
+      const answer = await this.askApproval(call, decision);
+      if (!answer.approved) return { ...this.finish(call, { ok: false, output: refusal(call, decision, answer) }, 0), denied: true };
     }
 
     const started = performance.now();
@@ -428,11 +430,11 @@ export class Executor {
     this.emit({ type: 'checkpoint.created', commit: s.commit, label: `${when} ${label}`, ...(s.skipped.length ? { skipped: s.skipped } : {}) });
   }
 
-  private async askApproval(call: ToolCall, decision: Decision): Promise<boolean> {
+  private async askApproval(call: ToolCall, decision: Decision): Promise<ApprovalAnswer & { by: 'user' | 'no-one-to-ask' }> {
     this.emit({ type: 'approval.requested', callId: call.id, tool: call.tool, input: call.input, rule: decision.rule, reason: decision.reason });
     if (!this.o.approver) {
       this.emit({ type: 'approval.resolved', callId: call.id, approved: false, by: 'no-one-to-ask' });
-      return false;
+      return { approved: false, by: 'no-one-to-ask' };
     }
     this.state = 'awaiting_approval';
     try {
@@ -441,8 +443,9 @@ export class Executor {
         this.emit({ type: 'approval.resolved', callId: call.id, approved: false, by: 'stop' });
         throw new StopSignal();
       }
-      this.emit({ type: 'approval.resolved', callId: call.id, approved: answer.approved, by: 'user', ...(answer.alwaysAllow ? { alwaysAllow: answer.alwaysAllow } : {}) });
-      return answer.approved;
+      const reason = answer.approved ? undefined : answer.reason?.trim() || undefined;
+      this.emit({ type: 'approval.resolved', callId: call.id, approved: answer.approved, by: 'user', ...(answer.alwaysAllow ? { alwaysAllow: answer.alwaysAllow } : {}), ...(reason ? { reason } : {}) });
+      return { approved: answer.approved, by: 'user', ...(reason ? { reason } : {}) };
     } catch (err) {
       if (this.o.signal.aborted && !(err instanceof StopSignal)) {
         this.emit({ type: 'approval.resolved', callId: call.id, approved: false, by: 'stop' });
@@ -514,6 +517,19 @@ function refusedUnconfined(why: string, decision: Decision): Decision {
   const message = `commands are not sandboxed (${why}) and sandbox.mode is "required", so no command runs`;
   return { verdict: 'deny', rule: 'S6', reason: `deny: ${message}`, findings: [...decision.findings, { verdict: 'deny', rule: 'S6', message }] };
 }
+/**
+ * What the model is told when an ask was not approved. The user's Reject is a person's decision, not a rule: the
+ * model is told so, with the reason they typed; with no one to ask, the rule that asked stays the explanation.
+ */
+function refusal(call: ToolCall, decision: Decision, answer: ApprovalAnswer & { by: 'user' | 'no-one-to-ask' }): string {
+  if (answer.by === 'user') {
+    const what = call.tool === 'run_command' ? 'command' : call.tool === 'delete_file' ? 'deletion' : call.tool === 'read_file' ? 'read' : 'write';
+    const reason = answer.reason ? ` Their reason: ${answer.reason}` : '';
+    return `The user rejected this ${what}.${reason}${/[.!?]$/.test(reason) || !reason ? '' : '.'} Do not retry it as is; take another way.`;
+  }
+  return `Not approved (rule ${decision.rule}): ${decision.reason.replace(/^ask: /, '')}. Take another way.`;
+}
+
 /** Who stopped the run: the reason given to abort() when it is a text (`stopped by SIGTERM`), else the user. */
 const stopReason = (signal: AbortSignal): string => (typeof signal.reason === 'string' ? signal.reason : 'stopped by the user');
 

@@ -79,7 +79,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('stopAfterTask') }),
   z.object({ type: z.literal('approve'), callId: z.string() }),
-  z.object({ type: z.literal('reject'), callId: z.string() }),
+  /** `reason`: what the user typed in the card's box, told to the model. */
+  z.object({ type: z.literal('reject'), callId: z.string(), reason: z.string().max(2000).optional() }),
   z.object({ type: z.literal('alwaysAllow'), callId: z.string() }),
   z.object({ type: z.literal('resume'), runId: z.string() }),
   z.object({ type: z.literal('discard'), runId: z.string() }),

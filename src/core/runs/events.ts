@@ -39,6 +39,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
     by: z.enum(['user', 'no-one-to-ask', 'stop']),
     /** What Always allow added to allowedCommands: one entry, or one per simple command of a compound line. */
     alwaysAllow: z.union([z.string(), z.array(z.string())]).optional(),
+    /** The reason the user typed when they rejected it (told to the model too). */
+    reason: z.string().optional(),
   }),
   /**
    * A command's process started: journaled before its output is read, so that after a crash of the run its

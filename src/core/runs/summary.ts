@@ -38,6 +38,8 @@ export interface RefusedAction {
   rule: string;
   reason: string;
   by: 'gate' | 'user' | 'no-one-to-ask' | 'stop';
+  /** What the user typed when they rejected it. */
+  userReason?: string;
   taskId?: string | null;
 }
 
@@ -106,7 +108,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         if (!e.approved) {
           const r = requested.get(e.callId);
           const d = decided.get(e.callId);
-          s.refused.push({ tool: r?.tool ?? '?', what: whatOf(r?.input), rule: d?.rule ?? '?', reason: d?.reason ?? '', by: e.by, ...(taskId !== undefined ? { taskId } : {}) });
+          s.refused.push({ tool: r?.tool ?? '?', what: whatOf(r?.input), rule: d?.rule ?? '?', reason: d?.reason ?? '', by: e.by, ...(e.reason ? { userReason: e.reason } : {}), ...(taskId !== undefined ? { taskId } : {}) });
         }
         break;
       case 'tool.finished': {
