@@ -16,6 +16,7 @@ import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
 import { endLeftBehind } from './runsCommand.js';
 import { UsageError } from './usageError.js';
+import { plural } from '../core/text/plural.js';
 
 export interface RunOptions {
   task: string;
@@ -236,7 +237,7 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
 export function verifiedText(e: Extract<RunEvent, { type: 'task.completed' }>): string {
   const checks = e.verification.map((v) => v.command);
   const sub = e.subtasks;
-  const subs = (n: number) => `${n} sub-task${n === 1 ? '' : 's'}`;
+  const subs = (n: number) => plural(n, 'sub-task');
   if (sub) return e.verified ? `, verified (each of its ${subs(sub.done)} was)` : ` (unverified: ${sub.verified} of its ${subs(sub.done)} verified)`;
   if (e.verified && checks.length > 0) return `, verified (${checks.join(', ')})`;
   return checks.length > 0 ? ' (unverified: a check failed)' : ' (unverified: no verifyCommands)';

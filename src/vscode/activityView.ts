@@ -14,6 +14,7 @@ import { summarise } from '../core/runs/summary.js';
 import type { AgentRunner } from './agentRunner.js';
 import type { Approvals } from './approvals.js';
 import { effectiveLevel, setAutonomyLevel, workspaceInView } from './autonomy.js';
+import { nounFor, plural } from '../core/text/plural.js';
 
 export const ACTIVITY_VIEW_ID = 'specAgent.activity';
 /** The host posts at most this often; events in between are batched (a command printing fast is one post a frame). */
@@ -411,7 +412,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (dirty.length > 0) {
       const names = dirty.map((d) => relative(ws, d.uri.fsPath)).join(', ');
       const choice = await vscode.window.showWarningMessage(
-        `Spec Agent: ${names} ${dirty.length === 1 ? 'has' : 'have'} unsaved edits. Discard puts the file${dirty.length === 1 ? '' : 's'} back as before the run and drops those edits.`,
+        `Spec Agent: ${names} ${dirty.length === 1 ? 'has' : 'have'} unsaved edits. Discard puts the ${nounFor(dirty.length, 'file')} back as before the run and drops those edits.`,
         { modal: true },
         'Drop My Edits and Discard',
       );
@@ -422,7 +423,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       await vscode.window.showTextDocument(d, { preview: false, preserveFocus: true });
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
-    const parts = [`Discarded the run's changes: ${r.written.length} file(s) restored, ${r.removed.length} removed.`];
+    const parts = [`Discarded the run's changes: ${plural(r.written.length, 'file')} restored, ${r.removed.length} removed.`];
     if (r.conflicts.length) parts.push(`Left as you have them (you changed them too): ${r.conflicts.map((c) => c.path).join(', ')}.`);
     if (r.skipped.length) parts.push(`Not restored: ${r.skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}.`);
     await this.notice(r.conflicts.length || r.skipped.length ? 'warning' : 'info', parts.join(' '));
@@ -430,7 +431,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
   private async undoDiscard(run: RunCheckpoints): Promise<void> {
     const r = await run.undoDiscard();
-    await this.notice('info', `Undid the discard: ${r.written.length} file(s) back as the run left them, ${r.removed.length} removed.`);
+    await this.notice('info', `Undid the discard: ${plural(r.written.length, 'file')} back as the run left them, ${r.removed.length} removed.`);
   }
 
   /** What the buttons may offer for the shown run now. */

@@ -1,6 +1,7 @@
 import type { ApprovalDetail, AutonomyInfo, RunControls } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { appendOutput, emptyTail, type OutputTail } from './outputTail.js';
+import { plural } from '../core/text/plural.js';
 
 /**
  * The panel's view model: RunEvents folded into timeline items, with no DOM. Folding is cheap and total (20,000
@@ -364,7 +365,7 @@ export class ActivityModel {
       case 'run.completed':
         this.terminal = e;
         this.pausedNow = false;
-        this.push({ kind: 'end', id, seq: e.seq, end: 'completed', text: `${e.tasksCompleted} task${e.tasksCompleted === 1 ? '' : 's'} done` });
+        this.push({ kind: 'end', id, seq: e.seq, end: 'completed', text: `${plural(e.tasksCompleted, 'task')} done` });
         this.settleApprovals();
         break;
     }

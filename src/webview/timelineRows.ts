@@ -1,6 +1,7 @@
 import { str, num, toolKind, type CallItem, type FileChange, type Item } from './activityModel.js';
 import { formatDuration, h, icon } from './dom.js';
 import { appendOutput, emptyTail, type OutputTail, tailText } from './outputTail.js';
+import { plural } from '../core/text/plural.js';
 
 /**
  * One timeline row per item, built from the item alone (plus which of its sections the user expanded), so a
@@ -31,7 +32,7 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       return row(item, 'checkpoint', 'git-commit', [
         h('span', { class: 'meta' }, `Checkpoint ${item.label} `),
         h('code', { class: 'commit', title: item.commit }, item.commit.slice(0, 7)),
-        item.skipped ? h('span', { class: 'meta' }, ` · ${item.skipped} large file${item.skipped === 1 ? '' : 's'} not saved`) : null,
+        item.skipped ? h('span', { class: 'meta' }, ` · ${plural(item.skipped, 'large file')} not saved`) : null,
       ]);
     case 'pause':
       return row(item, 'pause', 'debug-pause', [
@@ -40,7 +41,7 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       ]);
     case 'leftovers':
       return row(item, 'leftovers', 'debug-disconnect', [
-        h('span', { class: 'title' }, `Ended ${item.processes.length} process${item.processes.length === 1 ? '' : 'es'} the run left running`),
+        h('span', { class: 'title' }, `Ended ${plural(item.processes.length, 'process', 'processes')} the run left running`),
         h('div', { class: 'meta' }, item.processes.map((p) => `pid ${p.pid}: ${p.command}`).join('; ')),
       ]);
     case 'completion':
@@ -48,7 +49,7 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
     case 'end': {
       const ico = item.end === 'completed' ? 'check-all' : item.end === 'failed' ? 'error' : 'debug-stop';
       const title = item.end === 'completed' ? 'Run completed' : item.end === 'failed' ? 'Run failed' : 'Run stopped';
-      const steps = item.completedSteps?.length ? h('div', { class: 'meta' }, `${item.completedSteps.length} sub-step${item.completedSteps.length === 1 ? '' : 's'} completed before it`) : null;
+      const steps = item.completedSteps?.length ? h('div', { class: 'meta' }, `${plural(item.completedSteps.length, 'sub-step')} completed before it`) : null;
       return row(item, `end end-${item.end}`, ico, [h('span', { class: 'title' }, title), h('span', { class: 'detail-inline' }, ` · ${item.text}`), steps]);
     }
   }
@@ -146,7 +147,7 @@ function callRow(c: CallItem, ui: RowUi): HTMLElement {
   const output = outputOf(c);
   if (output) {
     const lines = output.total;
-    const t = toggle(c, 'output', ui, `Output · ${lines} line${lines === 1 ? '' : 's'}`);
+    const t = toggle(c, 'output', ui, `Output · ${plural(lines, 'line')}`);
     body.push(t.button);
     if (t.open) body.push(outputBlock(output));
   }
@@ -178,11 +179,11 @@ function status(c: CallItem): HTMLElement {
     const stat = diffstat(c);
     if (stat) return h('span', { class: 'status ok' }, stat);
   } else if (c.tool === 'read_file' && f.ok) {
-    if (num(d.lines) !== undefined) parts.push(`${num(d.lines)} lines`);
+    if (num(d.lines) !== undefined) parts.push(plural(num(d.lines)!, 'line'));
   } else if (c.tool === 'list_files' && f.ok) {
-    if (num(d.files) !== undefined) parts.push(`${num(d.files)} files`);
+    if (num(d.files) !== undefined) parts.push(plural(num(d.files)!, 'file'));
   } else if (c.tool === 'search_files' && f.ok) {
-    if (num(d.matches) !== undefined) parts.push(`${num(d.matches)} match${num(d.matches) === 1 ? '' : 'es'}`);
+    if (num(d.matches) !== undefined) parts.push(plural(num(d.matches)!, 'match', 'matches'));
   }
   if (!f.ok && c.gate?.verdict === 'deny') return h('span', { class: 'status' });
   const ok = f.ok;
@@ -193,7 +194,7 @@ function status(c: CallItem): HTMLElement {
 function diffstat(c: CallItem): HTMLElement | null {
   const d = c.finished?.data ?? {};
   if (c.tool === 'edit_file') return stat(num(d.linesAdded) ?? 0, num(d.linesRemoved) ?? 0);
-  if (c.tool === 'write_file') return h('span', { class: 'diffstat' }, d.created === true ? 'new' : 'rewritten', num(d.lines) !== undefined ? ` · ${num(d.lines)} lines` : '');
+  if (c.tool === 'write_file') return h('span', { class: 'diffstat' }, d.created === true ? 'new' : 'rewritten', num(d.lines) !== undefined ? ` · ${plural(num(d.lines)!, 'line')}` : '');
   if (c.tool === 'delete_file') return h('span', { class: 'diffstat removed' }, 'deleted', num(d.bytes) !== undefined ? ` · ${num(d.bytes)} bytes` : '');
   return null;
 }
@@ -257,7 +258,7 @@ function outputBlock(t: OutputTail): HTMLElement {
   return h(
     'div',
     { class: 'output' },
-    t.dropped ? h('div', { class: 'output-note' }, `${t.dropped} earlier line${t.dropped === 1 ? '' : 's'} not shown (the journal has the full output)`) : null,
+    t.dropped ? h('div', { class: 'output-note' }, `${plural(t.dropped, 'earlier line')} not shown (the journal has the full output)`) : null,
     h('pre', { class: 'output-text', tabindex: '0', 'aria-label': 'command output' }, tailText(t)),
   );
 }

@@ -19,6 +19,7 @@ import { applicableSteering, readSteering, SYSTEM_PROMPT, specFiles, taskPrompt 
 import { fitToWindow } from './contextBudget.js';
 import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
+import { plural } from '../text/plural.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
@@ -139,7 +140,7 @@ export class Executor {
     const stat = (await this.o.checkpoints?.diffstat().catch(() => [])) ?? [];
     const added = stat.reduce((n, f) => n + (f.added ?? 0), 0);
     const removed = stat.reduce((n, f) => n + (f.removed ?? 0), 0);
-    const files = stat.length ? `${stat.length} file${stat.length > 1 ? 's' : ''} changed (+${added} -${removed}): ${stat.map((f) => f.path).join(', ')}` : 'no files changed';
+    const files = stat.length ? `${plural(stat.length, 'file')} changed (+${added} -${removed}): ${stat.map((f) => f.path).join(', ')}` : 'no files changed';
     const checks = this.group.checks.length ? `checks: ${this.group.checks.join(', ')}` : 'no checks ran';
     const tokens = `${this.group.inputTokens + this.group.outputTokens} tokens`;
     this.group = { inputTokens: 0, outputTokens: 0, checks: [] };
