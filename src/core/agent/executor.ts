@@ -490,7 +490,7 @@ export class Executor {
     for (const command of settings.verifyCommands) {
       let decision = this.o.gate.check({ kind: 'command', command }, settings, { ...this.o.context, workspaceRoot: this.o.workspace }, this.o.fsView);
       if (this.o.commandsRefused) decision = refusedUnconfined(this.o.commandsRefused, decision);
-      if (decision.verdict === 'deny' || (decision.verdict === 'ask' && !(await this.askApproval(call, decision)))) {
+      if (decision.verdict === 'deny' || (decision.verdict === 'ask' && !(await this.askApproval(call, decision)).approved)) {
         verification.push({ command, exitCode: null, ok: false });
         return { ...this.finish(call, { ok: false, output: `The check \`${command}\` may not run (${decision.reason}); the task cannot be verified.` }, 0), retryableCheck: false };
       }

@@ -146,6 +146,16 @@ describe('the executor', () => {
     expect(summarise(r.events).refused).toMatchObject([{ tool: 'run_command', by: 'user', userReason: 'do not publish from a task run' }, { tool: 'write_file', by: 'user' }]);
   });
 
+  it('a check of complete_task the user rejects does not run, and the task is not ticked', async () => {
+    const ws = await workspace();
+    const approver: Approver = async () => ({ approved: false, reason: 'not now' });
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'cautious', verifyCommands: ['touch checked.txt'] }, approver });
+    expect(r.events.filter((e) => e.type === 'approval.requested').length).toBeGreaterThan(0);
+    expect(existsSync(join(ws, 'checked.txt'))).toBe(false);
+    expect(r.events.some((e) => e.type === 'task.completed')).toBe(false);
+    expect(await mark(ws, '2.1')).not.toBe('done');
+  });
+
   it('a parent ticked because its sub-tasks are done is verified only when each sub-task was; no checks, no "verified"', async () => {
     const completions = (r: { events: RunEvent[] }) => r.events.flatMap((e) => (e.type === 'task.completed' ? [{ taskId: e.taskId, verified: e.verified, subtasks: e.subtasks }] : []));
     const script = { turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }, { toolCalls: [complete] }] };
