@@ -1,4 +1,5 @@
-import { relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
@@ -16,6 +17,7 @@ import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
 import { endLeftBehind } from './runsCommand.js';
 import { UsageError } from './usageError.js';
+import { checksRan, npmTestOf } from '../core/runs/verifySuggestion.js';
 import { plural } from '../core/text/plural.js';
 
 export interface RunOptions {
@@ -150,6 +152,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
     if (!session) return RUN_EXIT.failed;
     const { runId, outcome, summary } = session;
     if (!opts.json) out.write(`\nrun ${runId}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ''}; ${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done; gate ${summary.gate.allow} allow, ${summary.gate.ask} ask, ${summary.gate.deny} deny; journal .kiro/runs/${runId}/\n`);
+    if (!opts.json && summary.tasks.some((t) => t.noChecks)) out.write(`${noVerifyCommandsHint(summary.commands, workspace)}\n`);
     if (outcome.state === 'stopped' && stoppedBy) return STOP_EXIT[stoppedBy];
     return outcome.state === 'completed' ? RUN_EXIT.completed : outcome.state === 'paused' ? RUN_EXIT.paused : outcome.state === 'stopped' ? RUN_EXIT.stopped : RUN_EXIT.failed;
   } finally {
@@ -233,6 +236,26 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
   };
 }
 
+/**
+ * After a run that ticked tasks with no verifyCommands: which checks to add, the ones the run ran and passed
+ * (or `npm test` from package.json), so the next completions are verified.
+ */
+function noVerifyCommandsHint(commands: ReadonlyArray<{ command: string; exitCode: number | null }>, workspace: string): string {
+  const ran = checksRan(commands);
+  const pkg = ran.length ? undefined : readFileOr(join(workspace, 'package.json'));
+  const suggested = ran.length ? ran : npmTestOf(pkg);
+  const add = suggested.length ? `: add ${suggested.map((c) => `"${c}"`).join(', ')} to agent.verifyCommands in .kiro/settings.json` : ': add the commands that check this project to agent.verifyCommands in .kiro/settings.json';
+  return `note: no verifyCommands set, so completed tasks are not verified${ran.length ? ` (this run passed ${ran.map((c) => `"${c}"`).join(', ')})` : ''}${add}`;
+}
+
+function readFileOr(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** How a completion was verified: by its checks, or (a parent) by its sub-tasks'; never an empty "verified ()". */
 export function verifiedText(e: Extract<RunEvent, { type: 'task.completed' }>): string {
   const checks = e.verification.map((v) => v.command);
@@ -240,7 +263,7 @@ export function verifiedText(e: Extract<RunEvent, { type: 'task.completed' }>): 
   const subs = (n: number) => plural(n, 'sub-task');
   if (sub) return e.verified ? `, verified (each of its ${subs(sub.done)} was)` : ` (unverified: ${sub.verified} of its ${subs(sub.done)} verified)`;
   if (e.verified && checks.length > 0) return `, verified (${checks.join(', ')})`;
-  return checks.length > 0 ? ' (unverified: a check failed)' : ' (unverified: no verifyCommands)';
+  return checks.length > 0 ? ' (unverified: a check failed)' : ' (no verifyCommands set)';
 }
 
 function describe(input: unknown): string {

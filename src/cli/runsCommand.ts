@@ -75,7 +75,7 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   // refused says so), the rest after the tasks.
   const shownRefused = new Set<RefusedAction>();
   for (const t of s.tasks) {
-    out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);
+    out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : t.noChecks ? ' (no verifyCommands set)' : ' (unverified)') : ''}\n`);
     for (const r of s.refused.filter((x) => x.taskId !== undefined && x.taskId === t.id)) {
       shownRefused.add(r);
       out.write(`      refused: ${describeRefused(r)}\n`);

@@ -14,7 +14,8 @@ export interface RunSummary {
   level?: string;
   /** RULES.md §4 S6: whether commands ran confined, and if not, why. */
   sandbox?: { confined: boolean; backend?: string; why?: string };
-  tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; summary?: string }>;
+  /** `noChecks`: completed with no verifyCommands set (nothing could verify it), as against a check that failed. */
+  tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; noChecks?: boolean; summary?: string }>;
   tokens: { input: number; output: number; costUsd?: number };
   /** `allowedBy`: who let it run, for the audit: the gate's rule when it was auto-approved, or the user. */
   commands: Array<{ command: string; exitCode: number | null; ok: boolean; allowedBy?: string }>;
@@ -128,7 +129,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         break;
       case 'task.completed': {
         const t = s.tasks.find((x) => x.id === e.taskId) ?? s.tasks.find((x) => !x.completed);
-        if (t) Object.assign(t, { completed: true, verified: e.verified, summary: e.summary });
+        if (t) Object.assign(t, { completed: true, verified: e.verified, summary: e.summary }, !e.verified && !e.subtasks && e.verification.length === 0 ? { noChecks: true } : {});
         for (const v of e.verification) s.verification.push({ taskId: e.taskId, ...v });
         break;
       }
