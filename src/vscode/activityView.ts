@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { activityHtml } from '../webview/activityHtml.js';
@@ -15,6 +15,8 @@ import type { AgentRunner } from './agentRunner.js';
 import type { Approvals } from './approvals.js';
 import { effectiveLevel, setAutonomyLevel, workspaceInView } from './autonomy.js';
 import { nounFor, plural } from '../core/text/plural.js';
+import { checksRan, npmTestOf } from '../core/runs/verifySuggestion.js';
+import { addVerifyCommands, SETTINGS_PATH } from '../core/settings/index.js';
 
 export const ACTIVITY_VIEW_ID = 'specAgent.activity';
 /** The host posts at most this often; events in between are batched (a command printing fast is one post a frame). */
@@ -287,6 +289,9 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       case 'openDiff':
         await vscode.commands.executeCommand('specAgent.openRunDiff', m.runId, m.path, this.shown?.runId === m.runId ? this.shown.workspace : undefined);
         return;
+      case 'addVerifyCommands':
+        await this.addVerifyCommands(m.runId);
+        return;
       case 'openFile': {
         const ws = this.shown?.workspace;
         if (!ws) return;
@@ -304,6 +309,32 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   }
 
   /** The buttons act on the run shown; its workspace is the one whose journal it came from. */
+  /**
+   * The "no verifyCommands set" link: the checks the run passed (the same list the panel offered, from its
+   * journal), else npm test when package.json has a test script, go to verifyCommands in .kiro/settings.json.
+   * With nothing to offer, the file opens for the user to write them.
+   */
+  private async addVerifyCommands(runId: string): Promise<void> {
+    const ws = this.workspaceOfRun(runId);
+    const journal = await readJournal(ws, runId).catch(() => undefined);
+    const ran = journal ? checksRan(summarise(journal.events).commands) : [];
+    const commands = ran.length ? ran : npmTestOf(await readFile(join(ws, 'package.json'), 'utf8').catch(() => undefined));
+    const settingsUri = vscode.Uri.file(join(ws, SETTINGS_PATH));
+    if (commands.length === 0) {
+      await this.notice('warning', 'No check command found in this run or in package.json: add the commands that check this project to agent.verifyCommands in .kiro/settings.json.');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(settingsUri).then(undefined, () => vscode.workspace.openTextDocument(settingsUri.with({ scheme: 'untitled' }))));
+      return;
+    }
+    try {
+      await addVerifyCommands(ws, commands);
+    } catch (e) {
+      this.log.error(`could not add ${JSON.stringify(commands)} to verifyCommands: ${String(e)}`);
+      await this.notice('error', `Could not add ${commands.map((c) => `"${c}"`).join(', ')} to verifyCommands in .kiro/settings.json: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    await this.notice('info', `Added ${commands.map((c) => `"${c}"`).join(', ')} to verifyCommands in .kiro/settings.json: the next tasks completed are verified by ${nounFor(commands.length, 'it', 'them')}.`);
+  }
+
   private workspaceOfRun(runId: string): string {
     if (this.shown?.runId === runId) return this.shown.workspace;
     throw new Error(`run ${runId} is no longer the one shown; pick it again.`);

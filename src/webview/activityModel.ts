@@ -2,6 +2,7 @@ import type { ApprovalDetail, AutonomyInfo, RunControls } from '../core/runs/act
 import type { RunEvent } from '../core/runs/events.js';
 import { appendOutput, emptyTail, type OutputTail } from './outputTail.js';
 import { plural } from '../core/text/plural.js';
+import { checksRan } from '../core/runs/verifySuggestion.js';
 
 /**
  * The panel's view model: RunEvents folded into timeline items, with no DOM. Folding is cheap and total (20,000
@@ -66,6 +67,10 @@ export type Item =
       requirements: Array<{ id: string; evidence: string }>;
       verification: Array<{ command: string; exitCode: number | null; ok: boolean }>;
       verified: boolean;
+      /** Completed with no verifyCommands set: nothing could verify it (a parent ticked by its sub-tasks is not). */
+      noChecks: boolean;
+      /** The checks the run had passed by then (the "no verifyCommands set" link offers them). */
+      checksRan: string[];
       files: FileChange[];
     }
   | { kind: 'end'; id: string; seq: number; end: 'completed' | 'stopped' | 'failed'; text: string; completedSteps?: string[] };
@@ -339,6 +344,8 @@ export class ActivityModel {
           requirements: e.requirements,
           verification: e.verification,
           verified: e.verified,
+          noChecks: !e.verified && !e.subtasks && e.verification.length === 0,
+          checksRan: checksRan([...this.calls.values()].flatMap((c) => (c.tool === 'run_command' && typeof c.input.command === 'string' && c.finished ? [{ command: c.input.command, exitCode: typeof c.finished.data.exitCode === 'number' ? c.finished.data.exitCode : null }] : []))),
           files: [...this.taskFiles.values()],
         });
         this.taskFiles.clear();

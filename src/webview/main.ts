@@ -173,6 +173,9 @@ root.addEventListener('click', (e) => {
     case 'openFile':
       if (d.path) post({ type: 'openFile', path: d.path });
       return;
+    case 'addVerifyCommands':
+      if (runId) post({ type: 'addVerifyCommands', runId });
+      return;
     case 'stop':
     case 'stopAfterTask':
       post({ type: d.action });

@@ -268,9 +268,28 @@ function firstLines(s: string, n: number): string {
   return lines.length > n ? `${lines.slice(0, n).join('\n')}\n…` : s;
 }
 
+/**
+ * A task ticked with no verifyCommands is not a failed check: say so, with a link that adds the checks the run
+ * passed (or npm test, the host's fallback from package.json) to verifyCommands, so the next ones are verified.
+ */
+function noChecksBadge(checks: readonly string[]): HTMLElement {
+  const what = checks.length ? checks.map((c) => `"${c}"`).join(', ') : 'npm test (package.json\'s test script)';
+  return h(
+    'span',
+    { class: 'no-checks' },
+    h('span', { class: 'badge' }, 'no verifyCommands set'),
+    ' ',
+    h(
+      'button',
+      { type: 'button', class: 'link', 'data-action': 'addVerifyCommands', 'data-focus-key': 'add-verify', title: `Adds ${what} to verifyCommands in .kiro/settings.json` },
+      checks.length ? `Add ${checks.map((c) => `"${c}"`).join(', ')} as verifyCommands` : 'Set verifyCommands',
+    ),
+  );
+}
+
 function completionRow(item: Extract<Item, { kind: 'completion' }>): HTMLElement {
   const body: Array<Node | string | null> = [
-    h('div', { class: 'row-line' }, h('span', { class: 'title' }, `Task ${item.taskId ?? ''} completed`), ' ', item.verified ? h('span', { class: 'badge ok' }, icon('verified'), ' verified') : h('span', { class: 'badge' }, 'not verified')),
+    h('div', { class: 'row-line' }, h('span', { class: 'title' }, `Task ${item.taskId ?? ''} completed`), ' ', item.verified ? h('span', { class: 'badge ok' }, icon('verified'), ' verified') : item.noChecks ? noChecksBadge(item.checksRan) : h('span', { class: 'badge' }, 'not verified')),
     h('div', { class: 'summary pre-wrap' }, item.summary),
   ];
   if (item.requirements.length) {

@@ -354,6 +354,22 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     await page.screenshot({ path: join(SHOTS, 'activity-reject-reason.png') });
   });
 
+  it('a task completed with no verifyCommands says so, with a link adding the check the run passed', async () => {
+    // The same run as if .kiro/settings.json had no verifyCommands: its completion ran no checks.
+    const unchecked = run.map((e) => (e.type === 'task.completed' ? { ...e, verification: [], verified: false } : e));
+    await send({ type: 'reset', runId: runId(), events: unchecked }, controls());
+    const report = page.locator('.row-completion');
+    expect(await report.locator('.no-checks .badge').innerText()).toBe('no verifyCommands set');
+    expect(await report.innerText()).not.toContain('not verified');
+    const link = report.getByRole('button', { name: 'Add "npm test" as verifyCommands' });
+    expect(await link.getAttribute('title')).toBe('Adds "npm test" to verifyCommands in .kiro/settings.json');
+    await link.click();
+    expect((await posted()).at(-1)).toEqual({ type: 'addVerifyCommands', runId: runId() });
+    // With checks set and passed, no link.
+    await send({ type: 'reset', runId: runId(), events: run }, controls());
+    expect(await page.locator('.row-completion .no-checks').count()).toBe(0);
+  });
+
   it('Escape posts stop while a run is running, also with the focus on a pending approval card; not after the run', async () => {
     const { events, request } = pendingAt('run_command');
     await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));

@@ -90,5 +90,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   /** Open the diff of what the run did to a file (workspace-relative path), from before the run to now. */
   z.object({ type: z.literal('openDiff'), runId: z.string(), path: z.string() }),
   z.object({ type: z.literal('openFile'), path: z.string() }),
+  /** The "no verifyCommands set" link: the host adds the checks this run passed (else npm test) to verifyCommands. */
+  z.object({ type: z.literal('addVerifyCommands'), runId: z.string() }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
