@@ -4,7 +4,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { activityHtml } from '../webview/activityHtml.js';
-import { openGitStore, RunCheckpoints } from '../core/checkpoints/index.js';
+import { openGitStore, restoreCheckpoint, RunCheckpoints } from '../core/checkpoints/index.js';
+import { checkpointOfRun, OPEN_CHECKPOINT_DIFF_COMMAND } from './runChanges.js';
 import { hostMessageSchema, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
@@ -292,6 +293,13 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       case 'addVerifyCommands':
         await this.addVerifyCommands(m.runId);
         return;
+      case 'checkpointDiff':
+        await vscode.commands.executeCommand(OPEN_CHECKPOINT_DIFF_COMMAND, m.runId, m.commit, this.shown?.runId === m.runId ? this.shown.workspace : undefined);
+        return;
+      case 'checkpointRestore':
+        if (!this.mayChangeFiles()) return;
+        await this.restoreToCheckpoint(m.runId, m.commit);
+        return;
       case 'openFile': {
         const ws = this.shown?.workspace;
         if (!ws) return;
@@ -333,6 +341,33 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       return;
     }
     await this.notice('info', `Added ${commands.map((c) => `"${c}"`).join(', ')} to verifyCommands in .kiro/settings.json: the next tasks completed are verified by ${nounFor(commands.length, 'it', 'them')}.`);
+  }
+
+  /**
+   * A step's badge: the workspace's files put back as checkpoint <commit> of the run holds them, after a modal
+   * confirmation. The state before is checkpointed first, so the notification's Undo puts it back.
+   */
+  private async restoreToCheckpoint(runId: string, commit: string): Promise<void> {
+    const ws = this.workspaceOfRun(runId);
+    const store = await openGitStore(ws);
+    const full = checkpointOfRun(await RunCheckpoints.open(store, runId), commit);
+    if (!full) return void (await this.notice('error', `${commit.slice(0, 12)} is not a checkpoint of run ${runId}.`));
+    const id = full.slice(0, 7);
+    const choice = await vscode.window.showWarningMessage(
+      `Restore the files to checkpoint ${id}?`,
+      { modal: true, detail: `Every file of the workspace that differs from checkpoint ${id} (taken during run ${runId}) is put back as it was then, including your own edits since. The current state is checkpointed first, so this can be undone.` },
+      'Restore',
+    );
+    if (choice !== 'Restore') return;
+    const r = await restoreCheckpoint(store, full);
+    const left = r.skipped.length ? `; ${plural(r.skipped.length, 'file')} left as ${nounFor(r.skipped.length, 'it is', 'they are')} (${r.skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')})` : '';
+    const text = `Restored to checkpoint ${id}: ${plural(r.written.length, 'file')} restored, ${r.removed.length} removed${left}.`;
+    this.log.info(`${text} The state before is checkpoint ${r.safety.id}.`);
+    await this.notice('info', text);
+    const undo = await vscode.window.showInformationMessage(`Spec Agent: ${text}`, 'Undo');
+    if (undo !== 'Undo') return;
+    const back = await restoreCheckpoint(store, r.safety.commit);
+    await this.notice('info', `Undid the restore to checkpoint ${id}: ${plural(back.written.length, 'file')} back as before, ${back.removed.length} removed.`);
   }
 
   private workspaceOfRun(runId: string): string {

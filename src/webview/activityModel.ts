@@ -25,6 +25,12 @@ export function toolKind(tool: string): ToolKind {
 
 export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'always' | 'cancelled' | 'unanswered';
 
+export interface StepCheckpoint {
+  commit: string;
+  /** Large files not saved in it. */
+  skipped: number;
+}
+
 export interface CallItem {
   kind: 'call';
   id: string;
@@ -36,6 +42,8 @@ export interface CallItem {
   /** `userReason`: what the user typed when they rejected it. */
   approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string | string[]; userReason?: string };
   output?: OutputTail;
+  /** The checkpoints around the step (a file-changing call): shown as a badge on its row, not as rows of their own. */
+  checkpoints?: { before?: StepCheckpoint; after?: StepCheckpoint };
   finished?: { ok: boolean; output: string; data: Record<string, unknown>; durationMs: number };
 }
 
@@ -127,6 +135,7 @@ export class ActivityModel {
 
   private byId = new Map<string, Item>();
   private calls = new Map<string, CallItem>();
+  private lastCall: CallItem | undefined;
   private taskFiles = new Map<string, FileChange>();
   private started: Extract<RunEvent, { type: 'run.started' }> | null = null;
   private currentTask: { id: string | null; title: string } | null = null;
@@ -145,6 +154,7 @@ export class ActivityModel {
     this.pending.clear();
     this.byId.clear();
     this.calls.clear();
+    this.lastCall = undefined;
     this.taskFiles.clear();
     this.started = null;
     this.currentTask = null;
@@ -244,6 +254,7 @@ export class ActivityModel {
       // A journal cut short (or a batch lost to a reload) can start mid-call: the call still gets its row.
       c = { kind: 'call', id: `c:${callId}`, seq, callId, tool, input: asRecord(input) };
       this.calls.set(callId, c);
+      this.lastCall = c;
       this.push(c);
     }
     return c;
@@ -331,9 +342,17 @@ export class ActivityModel {
       case 'selfcorrection':
         this.push({ kind: 'selfcorrection', id, seq: e.seq, count: e.count, max: e.max, reason: e.reason });
         break;
-      case 'checkpoint.created':
-        this.push({ kind: 'checkpoint', id, seq: e.seq, label: e.label, commit: e.commit, skipped: e.skipped?.length ?? 0 });
+      case 'checkpoint.created': {
+        // A step's two checkpoints fold into its row (two rows per step crowded the timeline); a journal from before
+        // checkpoints named their call has "before|after <tool> ..." labels taken while that call was the last one.
+        const when = /^(before|after) /.exec(e.label)?.[1] as 'before' | 'after' | undefined;
+        const c = e.callId ? this.calls.get(e.callId) : when ? this.lastCall : undefined;
+        if (c && when && (e.callId || e.label.startsWith(`${when} ${c.tool} `))) {
+          c.checkpoints = { ...c.checkpoints, [when]: { commit: e.commit, skipped: e.skipped?.length ?? 0 } };
+          this.touch(c);
+        } else this.push({ kind: 'checkpoint', id, seq: e.seq, label: e.label, commit: e.commit, skipped: e.skipped?.length ?? 0 });
         break;
+      }
       case 'task.completed':
         this.push({
           kind: 'completion',

@@ -173,6 +173,11 @@ root.addEventListener('click', (e) => {
     case 'openFile':
       if (d.path) post({ type: 'openFile', path: d.path });
       return;
+    case 'checkpointDiff':
+    case 'checkpointRestore':
+      if (runId && d.commit) post({ type: d.action, runId, commit: d.commit });
+      target.closest('details')?.removeAttribute('open');
+      return;
     case 'addVerifyCommands':
       if (runId) post({ type: 'addVerifyCommands', runId });
       return;

@@ -132,6 +132,8 @@ function callRow(c: CallItem, ui: RowUi): HTMLElement {
   } else if (subject) line.append(h('span', { class: 'subject' }, subject));
   line.append(' ', status(c));
   if (c.gate) line.append(' ', gateBadge(c.gate.verdict, c.gate.rule, c.gate.reason));
+  const checkpoint = checkpointBadge(c);
+  if (checkpoint) line.append(' ', checkpoint);
 
   const body: Array<Node | string | null> = [line];
   // Allowed calls say why only on hover; a deny or an ask is the point of the row, so its reason is shown.
@@ -156,6 +158,34 @@ function callRow(c: CallItem, ui: RowUi): HTMLElement {
   }
   const cls = `row row-call kind-${kind}${verdict ? ` verdict-${verdict}` : ''}${c.approval?.state === 'pending' ? ' pending' : ''}`;
   return h('div', { class: cls, 'data-id': c.id, 'data-seq': c.seq, 'data-call': c.callId, role: 'listitem' }, icon(ico, 'row-icon'), h('div', { class: 'row-body' }, ...body));
+}
+
+/**
+ * The checkpoint taken before a step, as a badge on the step's row with its id and a menu: diff the workspace now
+ * against it, or restore the files to it (the host asks first, and the restore can be undone).
+ */
+function checkpointBadge(c: CallItem): HTMLElement | null {
+  const before = c.checkpoints?.before;
+  if (!before) return null;
+  const after = c.checkpoints?.after;
+  const id = before.commit.slice(0, 7);
+  const skipped = before.skipped ? `; ${plural(before.skipped, 'large file')} not saved in it` : '';
+  return h(
+    'details',
+    { class: 'checkpoint-menu' },
+    h(
+      'summary',
+      { class: 'badge checkpoint', 'data-focus-key': 'checkpoint', title: `Checkpoint before this step: ${before.commit}${after ? `; after it: ${after.commit}` : ''}${skipped}`, 'aria-label': `Checkpoint ${id}, before this step: diff or restore` },
+      icon('git-commit'),
+      ` ${id}`,
+    ),
+    h(
+      'div',
+      { class: 'menu', role: 'menu' },
+      h('button', { type: 'button', role: 'menuitem', 'data-action': 'checkpointDiff', 'data-commit': before.commit }, icon('diff'), ' Diff now against this checkpoint'),
+      h('button', { type: 'button', role: 'menuitem', 'data-action': 'checkpointRestore', 'data-commit': before.commit }, icon('discard'), ' Restore files to this checkpoint…'),
+    ),
+  );
 }
 
 function status(c: CallItem): HTMLElement {

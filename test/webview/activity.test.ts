@@ -370,6 +370,33 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await page.locator('.row-completion .no-checks').count()).toBe(0);
   });
 
+  it('folds a step\'s checkpoints into its row: a badge with the id and a menu (diff against it, restore to it), also from an older journal', async () => {
+    const steps = run.filter((e): e is Extract<RunEvent, { type: 'checkpoint.created' }> => e.type === 'checkpoint.created' && e.callId !== undefined);
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    // A journal written before checkpoints named their call: the same rows, found by the label and the order.
+    for (const events of [run, run.map((e) => (e.type === 'checkpoint.created' ? { ...e, callId: undefined } : e))]) {
+      await send({ type: 'reset', runId: runId(), events }, controls());
+      // Only the run's base stays a row of its own.
+      expect(await page.locator('#timeline .row-checkpoint').count()).toBe(1);
+      const before = steps.find((e) => e.label.startsWith('before '))!;
+      const row = page.locator(`.row-call[data-call="${before.callId}"]`);
+      const badge = row.locator('.checkpoint-menu > summary');
+      expect((await badge.innerText()).trim()).toBe(before.commit.slice(0, 7));
+      expect(await badge.getAttribute('title')).toContain(`Checkpoint before this step: ${before.commit}; after it: `);
+      await badge.click();
+      await row.getByRole('menuitem', { name: /Diff now against this checkpoint/ }).click();
+      expect((await posted()).at(-1)).toEqual({ type: 'checkpointDiff', runId: runId(), commit: before.commit });
+      // The menu closed on the choice; it opens again by keyboard.
+      expect(await row.locator('.checkpoint-menu').getAttribute('open')).toBeNull();
+      await badge.focus();
+      await page.keyboard.press('Enter');
+      await row.getByRole('menuitem', { name: /Restore files to this checkpoint/ }).click();
+      expect((await posted()).at(-1)).toEqual({ type: 'checkpointRestore', runId: runId(), commit: before.commit });
+    }
+    await page.locator('.row-call .checkpoint-menu > summary').first().click();
+    await page.screenshot({ path: join(SHOTS, 'activity-checkpoint-menu.png') });
+  });
+
   it('Escape posts stop while a run is running, also with the focus on a pending approval card; not after the run', async () => {
     const { events, request } = pendingAt('run_command');
     await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));

@@ -428,7 +428,7 @@ export class Executor {
     if (!c) return;
     const label = `${call.tool} ${summarise(call.input)}`;
     const s = when === 'before' ? await c.beforeStep(label) : await c.afterStep(label);
-    this.emit({ type: 'checkpoint.created', commit: s.commit, label: `${when} ${label}`, ...(s.skipped.length ? { skipped: s.skipped } : {}) });
+    this.emit({ type: 'checkpoint.created', commit: s.commit, label: `${when} ${label}`, ...(s.skipped.length ? { skipped: s.skipped } : {}), callId: call.id });
   }
 
   private async askApproval(call: ToolCall, decision: Decision): Promise<ApprovalAnswer & { by: 'user' | 'no-one-to-ask' }> {

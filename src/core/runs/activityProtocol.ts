@@ -90,6 +90,10 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   /** Open the diff of what the run did to a file (workspace-relative path), from before the run to now. */
   z.object({ type: z.literal('openDiff'), runId: z.string(), path: z.string() }),
   z.object({ type: z.literal('openFile'), path: z.string() }),
+  /** A step's checkpoint badge: the workspace now against that checkpoint, as a multi-file diff. */
+  z.object({ type: z.literal('checkpointDiff'), runId: z.string(), commit: z.string().regex(/^[0-9a-f]{7,64}$/) }),
+  /** A step's checkpoint badge: the files put back as the checkpoint holds them (the host asks first; undoable). */
+  z.object({ type: z.literal('checkpointRestore'), runId: z.string(), commit: z.string().regex(/^[0-9a-f]{7,64}$/) }),
   /** The "no verifyCommands set" link: the host adds the checks this run passed (else npm test) to verifyCommands. */
   z.object({ type: z.literal('addVerifyCommands'), runId: z.string() }),
 ]);

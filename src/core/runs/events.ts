@@ -52,7 +52,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('tool.output'), callId: z.string(), stream: z.enum(['stdout', 'stderr']), text: z.string() }),
   z.object({ ...base, type: z.literal('tool.finished'), callId: z.string(), ok: z.boolean(), output: z.string(), data: z.record(z.string(), z.unknown()).optional(), durationMs: z.number() }),
   z.object({ ...base, type: z.literal('selfcorrection'), taskId: z.string().nullable(), count: z.number().int(), max: z.number().int(), reason: z.string() }),
-  z.object({ ...base, type: z.literal('checkpoint.created'), commit: z.string(), label: z.string(), skipped: z.array(z.object({ path: z.string(), bytes: z.number() })).optional() }),
+  /** `callId`: the step (a file-changing tool call) it brackets, `before` or `after` it; absent for the run's base. */
+  z.object({ ...base, type: z.literal('checkpoint.created'), commit: z.string(), label: z.string(), skipped: z.array(z.object({ path: z.string(), bytes: z.number() })).optional(), callId: z.string().optional() }),
   z.object({
     ...base,
     type: z.literal('task.completed'),
