@@ -281,6 +281,8 @@ describe('the executor', () => {
     const before = await readFile(join(ws, 'src/todo.js'), 'utf8');
     const r = await runAgent(ws, { script: { turns: [{ toolCalls: [{ tool: 'write_file', input: { path: 'src/todo.js', content: 'broken\n' } }, { tool: 'write_file', input: { path: 'src/new.js', content: 'new\n' } }] }, { toolCalls: [complete] }] }, checkpoints: true });
     expect(r.events.filter((e) => e.type === 'checkpoint.created')).toHaveLength(4);
+    // Each names the step it brackets, so the panel folds it into that step's row.
+    expect(r.events.flatMap((e) => (e.type === 'checkpoint.created' ? [[e.label.split(' ')[0], e.callId]] : []))).toEqual([['before', 'replay-0-0'], ['after', 'replay-0-0'], ['before', 'replay-0-1'], ['after', 'replay-0-1']]);
     const result = await r.checkpoints!.discard();
     expect(result.conflicts).toEqual([]);
     expect(await readFile(join(ws, 'src/todo.js'), 'utf8')).toBe(before);
