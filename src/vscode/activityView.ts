@@ -365,7 +365,8 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     this.log.info(`${text} The state before is checkpoint ${r.safety.id}.`);
     await this.notice('info', text);
     const undo = await vscode.window.showInformationMessage(`Spec Agent: ${text}`, 'Undo');
-    if (undo !== 'Undo') return;
+    // Undo is a restore too: not under a run that started meanwhile.
+    if (undo !== 'Undo' || !this.mayChangeFiles()) return;
     const back = await restoreCheckpoint(store, r.safety.commit);
     await this.notice('info', `Undid the restore to checkpoint ${id}: ${plural(back.written.length, 'file')} back as before, ${back.removed.length} removed.`);
   }
