@@ -14,6 +14,13 @@ const cjsWebTreeSitter = {
     b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: require.resolve('web-tree-sitter') }));
   },
 };
+/**
+ * These bundles run in Node only. Bundled libraries probe `navigator` to detect a browser (zod's allowsEval at the
+ * first z.object(), the SDKs' platform detection); in VS Code's extension host (Node 22+) `globalThis.navigator` is a
+ * getter that reports `PendingMigrationError: navigator is now a global in nodejs` at each activation. Compiled to
+ * `undefined`, every probe takes its non-browser branch without touching the global.
+ */
+const NO_NAVIGATOR = { navigator: 'undefined', 'globalThis.navigator': 'undefined' };
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = {
   bundle: true,
@@ -26,7 +33,7 @@ const common = {
   // jsonc-parser's UMD build requires its own files at run time; its ESM build bundles.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   plugins: [cjsWebTreeSitter],
-  define: { SPEC_AGENT_VERSION: JSON.stringify(pkg.version) },
+  define: { SPEC_AGENT_VERSION: JSON.stringify(pkg.version), ...NO_NAVIGATOR },
 };
 
 rmSync('dist', { recursive: true, force: true });

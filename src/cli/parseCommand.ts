@@ -1,4 +1,5 @@
 import { crossFileDiagnostics, loadTasks, type SpecDiagnostic, type Task, type TaskStatus, type TaskTree } from '../core/spec/index.js';
+import { plural } from '../core/text/plural.js';
 
 /** The `--json` shape of `spec-agent parse`; other tools depend on it, so it changes only with a major version. */
 export interface ParseJson {
@@ -51,7 +52,7 @@ const MARK: Record<TaskStatus, string> = { todo: '[ ]', in_progress: '[-]', queu
 export function renderOutline(file: string, tree: TaskTree): string {
   const count = (s: TaskStatus) => tree.tasks.filter((t) => t.status === s).length;
   const lines = [
-    `${file}: ${tree.tasks.length} tasks (${count('done')} done, ${count('in_progress')} in progress, ${count('queued')} queued, ${count('todo')} to do)`,
+    `${file}: ${plural(tree.tasks.length, 'task')} (${count('done')} done, ${count('in_progress')} in progress, ${count('queued')} queued, ${count('todo')} to do)`,
   ];
   for (const t of tree.tasks) lines.push(`${'  '.repeat(t.depth)}${MARK[t.status]} ${label(t)}`);
   return lines.join('\n') + '\n';

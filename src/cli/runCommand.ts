@@ -1,4 +1,5 @@
-import { relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
@@ -16,6 +17,8 @@ import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
 import { endLeftBehind } from './runsCommand.js';
 import { UsageError } from './usageError.js';
+import { checksRan, npmTestOf } from '../core/runs/verifySuggestion.js';
+import { plural } from '../core/text/plural.js';
 
 export interface RunOptions {
   task: string;
@@ -150,6 +153,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
     if (!session) return RUN_EXIT.failed;
     const { runId, outcome, summary } = session;
     if (!opts.json) out.write(`\nrun ${runId}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ''}; ${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done; gate ${summary.gate.allow} allow, ${summary.gate.ask} ask, ${summary.gate.deny} deny; journal .kiro/runs/${runId}/\n`);
+    if (!opts.json && summary.tasks.some((t) => t.noChecks)) out.write(`${noVerifyCommandsHint(summary.commands, workspace)}\n`);
     if (outcome.state === 'stopped' && stoppedBy) return STOP_EXIT[stoppedBy];
     return outcome.state === 'completed' ? RUN_EXIT.completed : outcome.state === 'paused' ? RUN_EXIT.paused : outcome.state === 'stopped' ? RUN_EXIT.stopped : RUN_EXIT.failed;
   } finally {
@@ -208,7 +212,7 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
         break;
       case 'approval.resolved':
         if (!e.approved) refused.add(e.callId);
-        out.write(`    ${e.approved ? 'approved' : e.by === 'no-one-to-ask' ? 'not run: no one to approve it' : 'rejected'}\n`);
+        out.write(`    ${e.approved ? 'approved' : e.by === 'no-one-to-ask' ? 'not run: no one to approve it' : `rejected${e.reason ? `: ${e.reason}` : ''}`}\n`);
         break;
       case 'tool.finished':
         if (!refused.has(e.callId)) out.write(`    ${e.ok ? green('ok') : red('failed')}${typeof e.data?.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}\n`);
@@ -251,14 +255,34 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
 /** How a background process ended, in the CLI's words. */
 const BACKGROUND_END = { exit: 'ended', task: 'ended at the end of its task', stop: 'ended by Stop', run: 'ended at the end of the run', trap: 'ended by the sandbox' } as const;
 
+/**
+ * After a run that ticked tasks with no verifyCommands: which checks to add, the ones the run ran and passed
+ * (or `npm test` from package.json), so the next completions are verified.
+ */
+function noVerifyCommandsHint(commands: ReadonlyArray<{ command: string; exitCode: number | null }>, workspace: string): string {
+  const ran = checksRan(commands);
+  const pkg = ran.length ? undefined : readFileOr(join(workspace, 'package.json'));
+  const suggested = ran.length ? ran : npmTestOf(pkg);
+  const add = suggested.length ? `: add ${suggested.map((c) => `"${c}"`).join(', ')} to agent.verifyCommands in .kiro/settings.json` : ': add the commands that check this project to agent.verifyCommands in .kiro/settings.json';
+  return `note: no verifyCommands set, so completed tasks are not verified${ran.length ? ` (this run passed ${ran.map((c) => `"${c}"`).join(', ')})` : ''}${add}`;
+}
+
+function readFileOr(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** How a completion was verified: by its checks, or (a parent) by its sub-tasks'; never an empty "verified ()". */
 export function verifiedText(e: Extract<RunEvent, { type: 'task.completed' }>): string {
   const checks = e.verification.map((v) => v.command);
   const sub = e.subtasks;
-  const subs = (n: number) => `${n} sub-task${n === 1 ? '' : 's'}`;
+  const subs = (n: number) => plural(n, 'sub-task');
   if (sub) return e.verified ? `, verified (each of its ${subs(sub.done)} was)` : ` (unverified: ${sub.verified} of its ${subs(sub.done)} verified)`;
   if (e.verified && checks.length > 0) return `, verified (${checks.join(', ')})`;
-  return checks.length > 0 ? ' (unverified: a check failed)' : ' (unverified: no verifyCommands)';
+  return checks.length > 0 ? ' (unverified: a check failed)' : ' (no verifyCommands set)';
 }
 
 function describe(input: unknown): string {
@@ -277,12 +301,16 @@ function ttyApprover(workspace: string): Approver {
     const always = entries ? `  [a] always allow (adds ${entries.map((e) => `"${e}"`).join(', ')} to allowedCommands)` : '';
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     try {
-      const answer = (await rl.question(`  ? ${req.tool} ${what}\n    ${req.decision.reason}\n    [y] approve  [n] reject${always}: `, { signal })).trim().toLowerCase();
+      const typed = (await rl.question(`  ? ${req.tool} ${what}\n    ${req.decision.reason}\n    [y] approve  [n] reject (n <reason>: tells the agent why)${always}: `, { signal })).trim();
+      const answer = typed.toLowerCase();
       if (answer === 'a' && entries) {
         await allowCommandAlways(workspace, entries);
         return { approved: true, alwaysAllow: entries.length === 1 ? entries[0]! : entries };
       }
-      return { approved: answer === 'y' || answer === 'yes' };
+      const approved = answer === 'y' || answer === 'yes';
+      // "n use the helper instead": the words after the n are the reason the model is told.
+      const reason = approved ? undefined : /^(?:n|no)\s+(.+)$/is.exec(typed)?.[1]?.trim();
+      return { approved, ...(reason ? { reason } : {}) };
     } finally {
       rl.close();
     }

@@ -99,7 +99,7 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   // refused says so), the rest after the tasks.
   const shownRefused = new Set<RefusedAction>();
   for (const t of s.tasks) {
-    out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : ' (unverified)') : ''}\n`);
+    out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : t.noChecks ? ' (no verifyCommands set)' : ' (unverified)') : ''}\n`);
     for (const r of s.refused.filter((x) => x.taskId !== undefined && x.taskId === t.id)) {
       shownRefused.add(r);
       out.write(`      refused: ${describeRefused(r)}\n`);
@@ -119,7 +119,7 @@ const VERB: Record<string, string> = { run_command: 'run', write_file: 'write', 
 
 /** "write .github/workflows/ci.yml (rule W3, you rejected it)". */
 export function describeRefused(r: RefusedAction): string {
-  const who = r.by === 'gate' ? `denied: ${r.reason.replace(/^deny: /, '')}` : r.by === 'user' ? 'you rejected it' : r.by === 'stop' ? 'stopped while it waited for approval' : r.by === 'closed' ? `cancelled while it waited for approval: ${r.cause ?? 'the run ended'}` : 'no one was there to approve it';
+  const who = r.by === 'gate' ? `denied: ${r.reason.replace(/^deny: /, '')}` : r.by === 'user' ? `you rejected it${r.userReason ? `: ${r.userReason}` : ''}` : r.by === 'stop' ? 'stopped while it waited for approval' : r.by === 'closed' ? `cancelled while it waited for approval: ${r.cause ?? 'the run ended'}` : 'no one was there to approve it';
   return `${VERB[r.tool] ?? r.tool} ${r.what} (rule ${r.rule}, ${who})`;
 }
 

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { activityHtml } from '../webview/activityHtml.js';
-import { ChainCheckpoints, MixedChainError, openGitStore } from '../core/checkpoints/index.js';
+import { ChainCheckpoints, MixedChainError, openGitStore, restoreCheckpoint, RunCheckpoints } from '../core/checkpoints/index.js';
 import { recoverInterruptedRun } from '../core/agent/interruptedRun.js';
+import { checkpointOfRun, OPEN_CHECKPOINT_DIFF_COMMAND } from './runChanges.js';
 import { hostMessageSchema, offeredActions, RUN_ACTION_LABELS, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
@@ -16,6 +17,9 @@ import { summarise } from '../core/runs/summary.js';
 import type { AgentRunner } from './agentRunner.js';
 import type { Approvals } from './approvals.js';
 import { effectiveLevel, setAutonomyLevel, workspaceInView } from './autonomy.js';
+import { nounFor, plural } from '../core/text/plural.js';
+import { checksRan, npmTestOf } from '../core/runs/verifySuggestion.js';
+import { addVerifyCommands, SETTINGS_PATH } from '../core/settings/index.js';
 
 export const ACTIVITY_VIEW_ID = 'specAgent.activity';
 /** The host posts at most this often; events in between are batched (a command printing fast is one post a frame). */
@@ -153,7 +157,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (!journal.ended) for (const l of await endInterruptedRunProcesses(latest.workspace, [latest.runId])) this.log.warn(describeLeftBehind(l));
     const recovery = await recoverInterruptedRun(latest.workspace, latest.runId);
     if (!recovery) return;
-    this.log.info(`run ${latest.runId} was cut short (${recovery.cause}): ${recovery.marks.length} task marker(s) put back, ${recovery.cancelled.length} waiting approval(s) cancelled`);
+    this.log.info(`run ${latest.runId} was cut short (${recovery.cause}): ${plural(recovery.marks.length, 'task marker')} put back, ${plural(recovery.cancelled.length, 'waiting approval')} cancelled`);
     if (recovery.marksProblem) this.log.warn(`run ${latest.runId}: ${recovery.marksProblem}`);
     if (this.runner.running) return; // a run started while this one was set right: it has the panel
     this.shown = latest;
@@ -278,7 +282,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       case 'approve':
       case 'reject':
       case 'alwaysAllow':
-        if (!(await this.approvals.answer(m.callId, m.type))) await this.notice('warning', 'That question is no longer waiting for an answer (the run moved on or stopped).');
+        if (!(await this.approvals.answer(m.callId, m.type, m.type === 'reject' ? m.reason : undefined))) await this.notice('warning', 'That question is no longer waiting for an answer (the run moved on or stopped).');
         return;
       case 'resume':
         try {
@@ -309,6 +313,16 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       case 'openDiff':
         await vscode.commands.executeCommand('specAgent.openRunDiff', m.runId, m.path, this.shown?.runId === m.runId ? this.shown.workspace : undefined);
         return;
+      case 'addVerifyCommands':
+        await this.addVerifyCommands(m.runId);
+        return;
+      case 'checkpointDiff':
+        await vscode.commands.executeCommand(OPEN_CHECKPOINT_DIFF_COMMAND, m.runId, m.commit, this.shown?.runId === m.runId ? this.shown.workspace : undefined);
+        return;
+      case 'checkpointRestore':
+        if (!this.mayChangeFiles()) return;
+        await this.restoreToCheckpoint(m.runId, m.commit);
+        return;
       case 'openFile': {
         const ws = this.shown?.workspace;
         if (!ws) return;
@@ -326,6 +340,60 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   }
 
   /** The buttons act on the run shown; its workspace is the one whose journal it came from. */
+  /**
+   * The "no verifyCommands set" link: the checks the run passed (the same list the panel offered, from its
+   * journal), else npm test when package.json has a test script, go to verifyCommands in .kiro/settings.json.
+   * With nothing to offer, the file opens for the user to write them.
+   */
+  private async addVerifyCommands(runId: string): Promise<void> {
+    const ws = this.workspaceOfRun(runId);
+    const journal = await readJournal(ws, runId).catch(() => undefined);
+    const ran = journal ? checksRan(summarise(journal.events).commands) : [];
+    const commands = ran.length ? ran : npmTestOf(await readFile(join(ws, 'package.json'), 'utf8').catch(() => undefined));
+    const settingsUri = vscode.Uri.file(join(ws, SETTINGS_PATH));
+    if (commands.length === 0) {
+      await this.notice('warning', 'No check command found in this run or in package.json: add the commands that check this project to agent.verifyCommands in .kiro/settings.json.');
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(settingsUri).then(undefined, () => vscode.workspace.openTextDocument(settingsUri.with({ scheme: 'untitled' }))));
+      return;
+    }
+    try {
+      await addVerifyCommands(ws, commands);
+    } catch (e) {
+      this.log.error(`could not add ${JSON.stringify(commands)} to verifyCommands: ${String(e)}`);
+      await this.notice('error', `Could not add ${commands.map((c) => `"${c}"`).join(', ')} to verifyCommands in .kiro/settings.json: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    await this.notice('info', `Added ${commands.map((c) => `"${c}"`).join(', ')} to verifyCommands in .kiro/settings.json: the next tasks completed are verified by ${nounFor(commands.length, 'it', 'them')}.`);
+  }
+
+  /**
+   * A step's badge: the workspace's files put back as checkpoint <commit> of the run holds them, after a modal
+   * confirmation. The state before is checkpointed first, so the notification's Undo puts it back.
+   */
+  private async restoreToCheckpoint(runId: string, commit: string): Promise<void> {
+    const ws = this.workspaceOfRun(runId);
+    const store = await openGitStore(ws);
+    const full = checkpointOfRun(await RunCheckpoints.open(store, runId), commit);
+    if (!full) return void (await this.notice('error', `${commit.slice(0, 12)} is not a checkpoint of run ${runId}.`));
+    const id = full.slice(0, 7);
+    const choice = await vscode.window.showWarningMessage(
+      `Restore the files to checkpoint ${id}?`,
+      { modal: true, detail: `Every file of the workspace that differs from checkpoint ${id} (taken during run ${runId}) is put back as it was then, including your own edits since. The current state is checkpointed first, so this can be undone.` },
+      'Restore',
+    );
+    if (choice !== 'Restore') return;
+    const r = await restoreCheckpoint(store, full);
+    const left = r.skipped.length ? `; ${plural(r.skipped.length, 'file')} left as ${nounFor(r.skipped.length, 'it is', 'they are')} (${r.skipped.map((s) => `${s.path}: ${s.reason}`).join('; ')})` : '';
+    const text = `Restored to checkpoint ${id}: ${plural(r.written.length, 'file')} restored, ${r.removed.length} removed${left}.`;
+    this.log.info(`${text} The state before is checkpoint ${r.safety.id}.`);
+    await this.notice('info', text);
+    const undo = await vscode.window.showInformationMessage(`Spec Agent: ${text}`, 'Undo');
+    // Undo is a restore too: not under a run that started meanwhile.
+    if (undo !== 'Undo' || !this.mayChangeFiles()) return;
+    const back = await restoreCheckpoint(store, r.safety.commit);
+    await this.notice('info', `Undid the restore to checkpoint ${id}: ${plural(back.written.length, 'file')} back as before, ${back.removed.length} removed.`);
+  }
+
   private workspaceOfRun(runId: string): string {
     if (this.shown?.runId === runId) return this.shown.workspace;
     throw new Error(`run ${runId} is no longer the one shown; pick it again.`);
@@ -442,7 +510,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     if (dirty.length > 0) {
       const names = dirty.map((d) => relative(ws, d.uri.fsPath)).join(', ');
       const choice = await vscode.window.showWarningMessage(
-        `Spec Agent: ${names} ${dirty.length === 1 ? 'has' : 'have'} unsaved edits. Discard puts the file${dirty.length === 1 ? '' : 's'} back as before the run and drops those edits.`,
+        `Spec Agent: ${names} ${dirty.length === 1 ? 'has' : 'have'} unsaved edits. Discard puts the ${nounFor(dirty.length, 'file')} back as before the run and drops those edits.`,
         { modal: true },
         'Drop My Edits and Discard',
       );
@@ -454,7 +522,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }
     const what = chain.members.length > 1 ? `${describeChainAction('Discarded the changes of', runId, chain)}, newest first` : "Discarded the run's changes";
-    const parts = [`${what}: ${r.written.length} file(s) restored, ${r.removed.length} removed.`];
+    const parts = [`${what}: ${plural(r.written.length, 'file')} restored, ${r.removed.length} removed.`];
     if (r.conflicts.length) parts.push(`Left as you have them (you changed them too): ${r.conflicts.map((c) => c.path).join(', ')}.`);
     if (r.skipped.length) parts.push(`Not restored: ${r.skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}.`);
     await this.notice(r.conflicts.length || r.skipped.length ? 'warning' : 'info', parts.join(' '));
@@ -463,7 +531,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   private async undoDiscard(runId: string, run: ChainCheckpoints, chain: RunChain): Promise<void> {
     const r = await run.undoDiscard();
     const what = r.undone.length > 1 ? describeChainAction('Undid the discard of', runId, chain) : 'Undid the discard';
-    await this.notice('info', `${what}: ${r.written.length} file(s) back as the ${r.undone.length > 1 ? 'last run' : 'run'} left them, ${r.removed.length} removed.`);
+    await this.notice('info', `${what}: ${plural(r.written.length, 'file')} back as the ${r.undone.length > 1 ? 'last run' : 'run'} left them, ${r.removed.length} removed.`);
   }
 
   /** What the buttons may offer for the shown run now. */

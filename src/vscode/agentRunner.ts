@@ -15,6 +15,7 @@ import type { Approvals } from './approvals.js';
 import { ACCEPT_POLICY_COMMAND, SHOW_ACTIVITY_COMMAND } from './autonomy.js';
 import { resolveModel } from './modelSelection.js';
 import { watchProblems } from './problemsWatch.js';
+import { plural } from '../core/text/plural.js';
 
 export const EXECUTE_TASK_COMMAND = 'specAgent.executeTask';
 export const STOP_COMMAND = 'specAgent.stop';
@@ -113,7 +114,7 @@ export class AgentRunner implements vscode.Disposable {
     this.active?.stop.abort(VSCODE_CLOSED);
     if (ended) await Promise.race([ended, new Promise((r) => setTimeout(r, SHUTDOWN_WAIT_MS))]);
     const killed = killLiveRunProcessesNow();
-    if (killed > 0) this.log.warn(`killed ${killed} process(es) of the run at shutdown`);
+    if (killed > 0) this.log.warn(`killed ${plural(killed, 'process', 'processes')} of the run at shutdown`);
   }
 
   /** Stop after this task: the task under way finishes (or pauses), then the run ends. */
@@ -239,7 +240,7 @@ export class AgentRunner implements vscode.Disposable {
             .showWarningMessage('Spec Agent: .kiro/settings.json changed while the run is on and is not accepted in its new form, so the run goes on cautious with no allowed commands.', 'Review Workspace Policy')
             .then((c) => c && vscode.commands.executeCommand(ACCEPT_POLICY_COMMAND, workspace));
         }
-        this.log.info(`policy of ${workspace} read again for the run under way: ${fresh.settings.autonomyLevel}, ${fresh.settings.allowedCommands.length} allowed command(s)${fresh.unaccepted ? ' (not accepted: the safe defaults)' : ''}`);
+        this.log.info(`policy of ${workspace} read again for the run under way: ${fresh.settings.autonomyLevel}, ${plural(fresh.settings.allowedCommands.length, 'allowed command')}${fresh.unaccepted ? ' (not accepted: the safe defaults)' : ''}`);
       } catch (e) {
         this.log.warn(`the run keeps the policy it had: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
       }

@@ -103,12 +103,16 @@ export class Approvals implements vscode.Disposable {
     return this.pending.size;
   }
 
-  /** The user's answer, from the panel or a notification. False when the question is no longer pending. */
-  async answer(callId: string, choice: ApprovalChoice): Promise<boolean> {
+  /**
+   * The user's answer, from the panel or a notification, with the reason they typed for a Reject (the model is
+   * told). False when the question is no longer pending.
+   */
+  async answer(callId: string, choice: ApprovalChoice, reason?: string): Promise<boolean> {
     const p = this.pending.get(callId);
     if (!p) return false;
     if (choice !== 'alwaysAllow') {
-      p.settle({ approved: choice === 'approve' });
+      const why = choice === 'reject' ? reason?.trim() : undefined;
+      p.settle({ approved: choice === 'approve', ...(why ? { reason: why } : {}) });
       return true;
     }
     const entries = (await p.detail).alwaysAllowEntries;
@@ -135,12 +139,23 @@ export class Approvals implements vscode.Disposable {
     if (!this.pending.has(request.callId)) return;
     const input = request.input as { path?: unknown; command?: unknown };
     const what = typeof input.command === 'string' ? input.command : typeof input.path === 'string' ? `${request.tool} ${input.path}` : request.tool;
-    const buttons = ['Approve', 'Reject', ...(entries ? ['Always allow'] : []), 'Show Agent Activity'];
+    const buttons = ['Approve', 'Reject', 'Reject with Reason…', ...(entries ? ['Always allow'] : []), 'Show Agent Activity'];
     const always = entries ? ` Always allow adds ${quoted(entries)} to allowedCommands.` : '';
     const choice = await vscode.window.showWarningMessage(`Spec Agent asks: ${what} — ${request.decision.reason} (${request.decision.rule}).${always}`, ...buttons);
     if (!this.pending.has(request.callId)) return;
     if (choice === 'Approve') await this.answer(request.callId, 'approve');
     else if (choice === 'Reject') await this.answer(request.callId, 'reject');
+    else if (choice === 'Reject with Reason…') {
+      const reason = await vscode.window.showInputBox({ title: `Reject: ${what}`, prompt: 'Why? The agent is told, so it can take another way.', placeHolder: 'e.g. use the existing helper instead', ignoreFocusOut: true });
+      // Escape leaves the question open: asked again while the panel is hidden, so the run never waits unseen.
+      if (reason === undefined) {
+        const p = this.pending.get(request.callId);
+        if (p) p.notified = false;
+        if (!this.panel.visible()) this.notifyPending();
+        return;
+      }
+      if (this.pending.has(request.callId)) await this.answer(request.callId, 'reject', reason);
+    }
     else if (choice === 'Always allow') await this.answer(request.callId, 'alwaysAllow');
     else if (choice === 'Show Agent Activity') this.panel.show();
   }

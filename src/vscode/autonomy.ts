@@ -20,7 +20,7 @@ export interface EffectiveLevel {
 
 
 /** Whether the workspace's .kiro/settings.json applies: what it grants when it does not, yet. */
-async function workspacePolicy(root: string): Promise<{ loaded: Awaited<ReturnType<typeof loadSettings>>; text?: string; unaccepted?: string[]; registries?: ProjectRegistry[] }> {
+export async function workspacePolicy(root: string): Promise<{ loaded: Awaited<ReturnType<typeof loadSettings>>; text?: string; unaccepted?: string[]; registries?: ProjectRegistry[] }> {
   const loaded = await loadSettings(root);
   if (!loaded.file || !loaded.valid) return { loaded };
   const text = await readFile(loaded.file, 'utf8');

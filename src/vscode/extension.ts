@@ -11,6 +11,7 @@ import { RunChanges } from './runChanges.js';
 import { RunIndex } from './runIndex.js';
 import { TaskPicker } from './runTasksPick.js';
 import { registerModelCommands } from './modelCommands.js';
+import { UnacceptedPolicyNotice } from './policyNotice.js';
 import { chooseModel, type ModelChoice } from './modelSelection.js';
 import { SpecDiagnostics } from './specDiagnostics.js';
 import { SteeringDiagnostics } from './steeringDiagnostics.js';
@@ -44,6 +45,8 @@ export interface SpecAgentApi {
   taskPicker: TaskPicker;
   /** The model a run in `workspace` would use, or the problem the user would be shown (tests). */
   chooseModel(workspace: string): Promise<ModelChoice>;
+  /** The once-per-workspace notice of an unaccepted policy (tests). */
+  policyNotice: UnacceptedPolicyNotice;
 }
 
 /** What deactivate() has to do: stop the run of this window and end its processes (RULES.md S5). */
@@ -65,7 +68,9 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const runIndex = new RunIndex(runner);
   const taskPicker = new TaskPicker(cache);
   const executeLenses = new ExecuteLensProvider(cache, runner, runIndex);
+  const policyNotice = new UnacceptedPolicyNotice(context.workspaceState, log);
   context.subscriptions.push(
+    policyNotice,
     log,
     cache,
     diagnostics,
@@ -115,6 +120,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     taskPicker,
     chooseModel: (workspace) => chooseModel(workspace, { secrets: context.secrets, log }),
     statusBarText: () => autonomyStatus.text,
+    policyNotice,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;

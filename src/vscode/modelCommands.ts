@@ -2,6 +2,7 @@ import { isAbsolute, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { effectiveBaseUrl, originOf, secretKeyName, type KeyProvider, type ModelProvider } from './modelPlan.js';
 import { CLEAR_API_KEY_COMMAND, deleteApiKey, getApiKey, readModelSettings, SELECT_MODEL_COMMAND, SET_API_KEY_COMMAND, storeApiKey, storedKeyNames } from './modelSelection.js';
+import { plural } from '../core/text/plural.js';
 
 /** What Select Model writes; exported for tests and for other extensions. */
 export interface ModelChoiceSettings {
@@ -166,7 +167,7 @@ export async function clearApiKey(secrets: vscode.SecretStorage, args: ApiKeyArg
     names = (picked ?? []).map((p) => p.name);
   }
   for (const n of names) await deleteApiKey(secrets, n);
-  if (!args.provider && names.length) void vscode.window.showInformationMessage(`Spec Agent: removed ${names.length} API key${names.length === 1 ? '' : 's'}.`);
+  if (!args.provider && names.length) void vscode.window.showInformationMessage(`Spec Agent: removed ${plural(names.length, 'API key')}.`);
   return names;
 }
 

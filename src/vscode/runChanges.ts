@@ -1,13 +1,20 @@
 import { existsSync } from 'node:fs';
 import { basename, isAbsolute, join, posix, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import { fileAt, openGitStore, RunCheckpoints, type GitStore, type TreeChange } from '../core/checkpoints/index.js';
+import { diffCheckpoint, fileAt, openGitStore, RunCheckpoints, type GitStore, type TreeChange } from '../core/checkpoints/index.js';
 import { RUNS_DIR } from '../core/runs/journal.js';
 import type { RunIndex } from './runIndex.js';
 
 export const CHECKPOINT_SCHEME = 'spec-agent-checkpoint';
 export const VIEW_RUN_CHANGES_COMMAND = 'specAgent.viewRunChanges';
 export const OPEN_RUN_DIFF_COMMAND = 'specAgent.openRunDiff';
+export const OPEN_CHECKPOINT_DIFF_COMMAND = 'specAgent.openCheckpointDiff';
+
+/** The full id of a checkpoint of run <run> (its base, or before or after a step) that `commit` starts; else undefined. */
+export function checkpointOfRun(run: RunCheckpoints, commit: string): string | undefined {
+  const all = [run.data.base, ...run.data.steps.flatMap((s) => [s.before, s.after])];
+  return /^[0-9a-f]{7,64}$/.test(commit) ? all.find((c) => c.startsWith(commit)) : undefined;
+}
 
 /**
  * What a run changed, as diffs: left, each file before the run (its base checkpoint, read from the checkpoint store
@@ -25,6 +32,7 @@ export class RunChanges implements vscode.TextDocumentContentProvider, vscode.Di
       vscode.workspace.registerTextDocumentContentProvider(CHECKPOINT_SCHEME, this),
       vscode.commands.registerCommand(VIEW_RUN_CHANGES_COMMAND, (runId: string) => this.viewRunChanges(runId)),
       vscode.commands.registerCommand(OPEN_RUN_DIFF_COMMAND, (runId: string, path: string, workspace?: string) => this.openRunDiff(runId, path, workspace)),
+      vscode.commands.registerCommand(OPEN_CHECKPOINT_DIFF_COMMAND, (runId: string, commit: string, workspace?: string) => this.viewCheckpointChanges(runId, commit, workspace)),
     ];
   }
 
@@ -63,6 +71,33 @@ export class RunChanges implements vscode.TextDocumentContentProvider, vscode.Di
       return [file, c.from ? this.snapshotUri(ws, run.data.base, c.path) : undefined, existsSync(file.fsPath) ? file : undefined] as const;
     });
     await vscode.commands.executeCommand('vscode.changes', `Run ${runId}: before the run ↔ now`, resources);
+    return changes.map((c) => c.path);
+  }
+
+  /**
+   * The workspace now against one checkpoint of run <runId> (a step's badge in the panel), as one multi-file diff:
+   * left the file as the checkpoint holds it, right the file now. Returns the paths shown.
+   */
+  async viewCheckpointChanges(runId: string, commit: string, workspace?: string): Promise<string[] | undefined> {
+    const opened = await this.openRun(runId, workspace);
+    if (!opened) return undefined;
+    const { ws, run } = opened;
+    // The id comes from a webview message: only a checkpoint of this run is diffed.
+    const full = checkpointOfRun(run, commit);
+    if (!full) {
+      void vscode.window.showErrorMessage(`Spec Agent: ${commit.slice(0, 12)} is not a checkpoint of run ${runId}.`);
+      return undefined;
+    }
+    const changes = await diffCheckpoint(await this.store(ws), full);
+    if (changes.length === 0) {
+      void vscode.window.showInformationMessage(`Spec Agent: no file changed since checkpoint ${full.slice(0, 7)}.`);
+      return [];
+    }
+    const resources = changes.map((c) => {
+      const file = vscode.Uri.file(join(ws, c.path));
+      return [file, c.from ? this.snapshotUri(ws, full, c.path) : undefined, existsSync(file.fsPath) ? file : undefined] as const;
+    });
+    await vscode.commands.executeCommand('vscode.changes', `Checkpoint ${full.slice(0, 7)} ↔ now`, resources);
     return changes.map((c) => c.path);
   }
 

@@ -1,6 +1,8 @@
 import type { ApprovalDetail, AutonomyInfo, RunControls } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { appendOutput, emptyTail, type OutputTail } from './outputTail.js';
+import { plural } from '../core/text/plural.js';
+import { checksRan } from '../core/runs/verifySuggestion.js';
 
 /**
  * The panel's view model: RunEvents folded into timeline items, with no DOM. Folding is cheap and total (20,000
@@ -23,6 +25,12 @@ export function toolKind(tool: string): ToolKind {
 
 export type ApprovalState = 'pending' | 'approved' | 'rejected' | 'always' | 'cancelled' | 'unanswered';
 
+export interface StepCheckpoint {
+  commit: string;
+  /** Large files not saved in it. */
+  skipped: number;
+}
+
 export interface CallItem {
   kind: 'call';
   id: string;
@@ -31,9 +39,11 @@ export interface CallItem {
   tool: string;
   input: Record<string, unknown>;
   gate?: { verdict: 'allow' | 'ask' | 'deny'; rule: string; reason: string };
-  /** `cause`: why a cancelled approval was never answered, when it was not Stop (VS Code closed during the run). */
-  approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string | string[]; cause?: string };
+  /** `cause`: why a cancelled approval was never answered, when it was not Stop (VS Code closed during the run); `userReason`: what the user typed when they rejected it. */
+  approval?: { state: ApprovalState; rule: string; reason: string; alwaysAllow?: string | string[]; cause?: string; userReason?: string };
   output?: OutputTail;
+  /** The checkpoints around the step (a file-changing call): shown as a badge on its row, not as rows of their own. */
+  checkpoints?: { before?: StepCheckpoint; after?: StepCheckpoint };
   finished?: { ok: boolean; output: string; data: Record<string, unknown>; durationMs: number };
 }
 
@@ -82,6 +92,10 @@ export type Item =
       requirements: Array<{ id: string; evidence: string }>;
       verification: Array<{ command: string; exitCode: number | null; ok: boolean }>;
       verified: boolean;
+      /** Completed with no verifyCommands set: nothing could verify it (a parent ticked by its sub-tasks is not). */
+      noChecks: boolean;
+      /** The checks the run had passed by then (the "no verifyCommands set" link offers them). */
+      checksRan: string[];
       files: FileChange[];
     }
   | { kind: 'end'; id: string; seq: number; end: 'completed' | 'stopped' | 'failed'; text: string; completedSteps?: string[] };
@@ -141,6 +155,7 @@ export class ActivityModel {
   private byId = new Map<string, Item>();
   private calls = new Map<string, CallItem>();
   private backgrounds = new Map<string, BackgroundItem>();
+  private lastCall: CallItem | undefined;
   private taskFiles = new Map<string, FileChange>();
   private started: Extract<RunEvent, { type: 'run.started' }> | null = null;
   private currentTask: { id: string | null; title: string } | null = null;
@@ -160,6 +175,7 @@ export class ActivityModel {
     this.byId.clear();
     this.calls.clear();
     this.backgrounds.clear();
+    this.lastCall = undefined;
     this.taskFiles.clear();
     this.started = null;
     this.currentTask = null;
@@ -259,6 +275,7 @@ export class ActivityModel {
       // A journal cut short (or a batch lost to a reload) can start mid-call: the call still gets its row.
       c = { kind: 'call', id: `c:${callId}`, seq, callId, tool, input: asRecord(input) };
       this.calls.set(callId, c);
+      this.lastCall = c;
       this.push(c);
     }
     return c;
@@ -329,7 +346,8 @@ export class ActivityModel {
         const c = this.call(e.callId, e.seq);
         const state: ApprovalState = e.by === 'stop' || e.by === 'closed' ? 'cancelled' : e.by === 'no-one-to-ask' ? 'unanswered' : e.alwaysAllow ? 'always' : e.approved ? 'approved' : 'rejected';
         const cause = e.by === 'closed' ? (e.reason ?? 'the run ended while it waited') : undefined;
-        c.approval = { state, rule: c.approval?.rule ?? '', reason: c.approval?.reason ?? '', ...(e.alwaysAllow ? { alwaysAllow: e.alwaysAllow } : {}), ...(cause ? { cause } : {}) };
+        const userReason = e.by === 'user' && !e.approved ? e.reason : undefined;
+        c.approval = { state, rule: c.approval?.rule ?? '', reason: c.approval?.reason ?? '', ...(e.alwaysAllow ? { alwaysAllow: e.alwaysAllow } : {}), ...(cause ? { cause } : {}), ...(userReason ? { userReason } : {}) };
         this.pending.delete(e.callId);
         this.details.delete(e.callId);
         this.approvalsChanged = this.headerChanged = true;
@@ -357,9 +375,17 @@ export class ActivityModel {
       case 'selfcorrection':
         this.push({ kind: 'selfcorrection', id, seq: e.seq, count: e.count, max: e.max, reason: e.reason });
         break;
-      case 'checkpoint.created':
-        this.push({ kind: 'checkpoint', id, seq: e.seq, label: e.label, commit: e.commit, skipped: e.skipped?.length ?? 0 });
+      case 'checkpoint.created': {
+        // A step's two checkpoints fold into its row (two rows per step crowded the timeline); a journal from before
+        // checkpoints named their call has "before|after <tool> ..." labels taken while that call was the last one.
+        const when = /^(before|after) /.exec(e.label)?.[1] as 'before' | 'after' | undefined;
+        const c = e.callId ? this.calls.get(e.callId) : when ? this.lastCall : undefined;
+        if (c && when && (e.callId || e.label.startsWith(`${when} ${c.tool} `))) {
+          c.checkpoints = { ...c.checkpoints, [when]: { commit: e.commit, skipped: e.skipped?.length ?? 0 } };
+          this.touch(c);
+        } else this.push({ kind: 'checkpoint', id, seq: e.seq, label: e.label, commit: e.commit, skipped: e.skipped?.length ?? 0 });
         break;
+      }
       case 'task.completed':
         this.push({
           kind: 'completion',
@@ -370,6 +396,8 @@ export class ActivityModel {
           requirements: e.requirements,
           verification: e.verification,
           verified: e.verified,
+          noChecks: !e.verified && !e.subtasks && e.verification.length === 0,
+          checksRan: checksRan([...this.calls.values()].flatMap((c) => (c.tool === 'run_command' && typeof c.input.command === 'string' && c.finished ? [{ command: c.input.command, exitCode: typeof c.finished.data.exitCode === 'number' ? c.finished.data.exitCode : null }] : []))),
           files: [...this.taskFiles.values()],
         });
         this.taskFiles.clear();
@@ -412,7 +440,7 @@ export class ActivityModel {
         this.terminal = e;
         this.controlsChanged = true; // the run is over: Stop goes now, not when the host's next controls come
         this.pausedNow = false;
-        this.push({ kind: 'end', id, seq: e.seq, end: 'completed', text: `${e.tasksCompleted} task${e.tasksCompleted === 1 ? '' : 's'} done` });
+        this.push({ kind: 'end', id, seq: e.seq, end: 'completed', text: `${plural(e.tasksCompleted, 'task')} done` });
         this.settleApprovals();
         break;
     }

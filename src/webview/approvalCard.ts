@@ -42,6 +42,19 @@ export function renderApprovalCard(c: CallItem, detail: ApprovalDetail | undefin
     );
   }
   card.append(buttons);
+  // The reason goes to the model with the Reject ("the user rejected this command: <reason>"), so it can take
+  // the way the user wants instead of guessing; empty is fine. Enter in the box rejects.
+  card.append(
+    h('input', {
+      type: 'text',
+      class: 'reject-reason',
+      'data-call': c.callId,
+      'data-focus-key': 'reason',
+      placeholder: 'Reason to reject (optional; the agent is told)',
+      'aria-label': 'Reason to reject, optional: the agent is told',
+      maxlength: '500',
+    }),
+  );
   return card;
 }
 

@@ -1,5 +1,6 @@
 import { DISPOSITION_LABEL, STATE_LABEL, type Header, type RunState } from './activityModel.js';
 import { formatCount, formatDuration, h, icon } from './dom.js';
+import { plural } from '../core/text/plural.js';
 
 const STATE_ICON: Record<RunState, string> = {
   idle: 'circle-slash',
@@ -58,7 +59,7 @@ export class HeaderView {
     this.state.className = `badge state state-${hd.state}`;
     this.state.dataset.state = hd.state;
     this.level.textContent = hd.level ? `${hd.level}${hd.levelSource ? ` (from ${hd.levelSource})` : ''}` : '—';
-    this.steps.textContent = `${hd.steps} step${hd.steps === 1 ? '' : 's'}`;
+    this.steps.textContent = plural(hd.steps, 'step');
     const cached = hd.cachedInputTokens > 0 ? ` (${formatCount(hd.cachedInputTokens)} cached)` : '';
     this.tokens.textContent = `${formatCount(hd.inputTokens)} in${cached} / ${formatCount(hd.outputTokens)} out tokens`;
     this.cost.textContent = hd.costUsd > 0 ? ` · $${hd.costUsd.toFixed(hd.costUsd < 1 ? 3 : 2)}` : '';

@@ -91,6 +91,12 @@ function renderApprovals(): void {
   // Only a live run waits for an answer; a card of a run that ended without one (a crash, a reload) would lie.
   const live = model.controls ? model.controls.running : true;
   const cards = live ? [...model.pending.values()].map((c) => renderApprovalCard(c, model.details.get(c.callId))) : [];
+  // A reason being typed survives the card's re-render (its diff arriving, another question coming).
+  const typed = new Map([...approvals.querySelectorAll<HTMLInputElement>('input.reject-reason')].map((i) => [i.dataset.call, i.value]));
+  for (const card of cards) {
+    const box = card.querySelector<HTMLInputElement>('input.reject-reason');
+    if (box) box.value = typed.get(box.dataset.call) ?? '';
+  }
   approvals.replaceChildren(...cards);
   approvals.hidden = cards.length === 0;
   // A card re-rendered because its diff arrived keeps the focus where the user had it.
@@ -152,8 +158,10 @@ root.addEventListener('click', (e) => {
       timeline.refresh(d.item!);
       return;
     }
-    case 'approve':
     case 'reject':
+      if (d.call) reject(d.call);
+      return;
+    case 'approve':
     case 'alwaysAllow':
       if (d.call) post({ type: d.action, callId: d.call });
       // Answered: the buttons go quiet until the host's approval.resolved turns the card into a row.
@@ -164,6 +172,14 @@ root.addEventListener('click', (e) => {
       return;
     case 'openFile':
       if (d.path) post({ type: 'openFile', path: d.path });
+      return;
+    case 'checkpointDiff':
+    case 'checkpointRestore':
+      if (runId && d.commit) post({ type: d.action, runId, commit: d.commit });
+      target.closest('details')?.removeAttribute('open');
+      return;
+    case 'addVerifyCommands':
+      if (runId) post({ type: 'addVerifyCommands', runId });
       return;
     case 'stop':
     case 'stopAfterTask':
@@ -181,6 +197,21 @@ root.addEventListener('click', (e) => {
       target.closest('.notice')?.remove();
       return;
   }
+});
+
+/** Reject, with the reason typed in the card's box when there is one. */
+function reject(callId: string): void {
+  const card = approvals.querySelector<HTMLElement>(`.approval-card[data-call="${CSS.escape(callId)}"]`);
+  const reason = card?.querySelector<HTMLInputElement>('input.reject-reason')?.value.trim();
+  post({ type: 'reject', callId, ...(reason ? { reason } : {}) });
+  card?.querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, input').forEach((b) => (b.disabled = true));
+}
+
+approvals.addEventListener('keydown', (e) => {
+  const box = e.target;
+  if (e.key !== 'Enter' || !(box instanceof HTMLInputElement) || !box.classList.contains('reject-reason') || !box.dataset.call) return;
+  e.preventDefault();
+  reject(box.dataset.call);
 });
 
 controls.select.addEventListener('change', () => {

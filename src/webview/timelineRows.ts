@@ -1,6 +1,7 @@
 import { str, num, toolKind, type BackgroundItem, type CallItem, type FileChange, type Item } from './activityModel.js';
 import { formatDuration, h, icon } from './dom.js';
 import { appendOutput, emptyTail, type OutputTail, tailText } from './outputTail.js';
+import { plural } from '../core/text/plural.js';
 
 /**
  * One timeline row per item, built from the item alone (plus which of its sections the user expanded), so a
@@ -33,7 +34,7 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       return row(item, 'checkpoint', 'git-commit', [
         h('span', { class: 'meta' }, `Checkpoint ${item.label} `),
         h('code', { class: 'commit', title: item.commit }, item.commit.slice(0, 7)),
-        item.skipped ? h('span', { class: 'meta' }, ` · ${item.skipped} large file${item.skipped === 1 ? '' : 's'} not saved`) : null,
+        item.skipped ? h('span', { class: 'meta' }, ` · ${plural(item.skipped, 'large file')} not saved`) : null,
       ]);
     case 'pause':
       return row(item, 'pause', 'debug-pause', [
@@ -49,7 +50,7 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
     }
     case 'leftovers':
       return row(item, 'leftovers', 'debug-disconnect', [
-        h('span', { class: 'title' }, `Ended ${item.processes.length} process${item.processes.length === 1 ? '' : 'es'} the run left running`),
+        h('span', { class: 'title' }, `Ended ${plural(item.processes.length, 'process', 'processes')} the run left running`),
         h('div', { class: 'meta' }, item.processes.map((p) => `pid ${p.pid}: ${p.command}`).join('; ')),
       ]);
     case 'background':
@@ -59,7 +60,7 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
     case 'end': {
       const ico = item.end === 'completed' ? 'check-all' : item.end === 'failed' ? 'error' : 'debug-stop';
       const title = item.end === 'completed' ? 'Run completed' : item.end === 'failed' ? 'Run failed' : 'Run stopped';
-      const steps = item.completedSteps?.length ? h('div', { class: 'meta' }, `${item.completedSteps.length} sub-step${item.completedSteps.length === 1 ? '' : 's'} completed before it`) : null;
+      const steps = item.completedSteps?.length ? h('div', { class: 'meta' }, `${plural(item.completedSteps.length, 'sub-step')} completed before it`) : null;
       return row(item, `end end-${item.end}`, ico, [h('span', { class: 'title' }, title), h('span', { class: 'detail-inline' }, ` · ${item.text}`), steps]);
     }
   }
@@ -177,6 +178,8 @@ function callRow(c: CallItem, ui: RowUi): HTMLElement {
   } else if (subject) line.append(h('span', { class: 'subject' }, subject));
   line.append(' ', status(c));
   if (c.gate) line.append(' ', gateBadge(c.gate.verdict, c.gate.rule, c.gate.reason));
+  const checkpoint = checkpointBadge(c);
+  if (checkpoint) line.append(' ', checkpoint);
 
   const body: Array<Node | string | null> = [line];
   // Allowed calls say why only on hover; a deny or an ask is the point of the row, so its reason is shown.
@@ -192,7 +195,7 @@ function callRow(c: CallItem, ui: RowUi): HTMLElement {
   const output = outputOf(c);
   if (output) {
     const lines = output.total;
-    const t = toggle(c, 'output', ui, `Output · ${lines} line${lines === 1 ? '' : 's'}`);
+    const t = toggle(c, 'output', ui, `Output · ${plural(lines, 'line')}`);
     body.push(t.button);
     if (t.open) body.push(outputBlock(output));
   }
@@ -201,6 +204,34 @@ function callRow(c: CallItem, ui: RowUi): HTMLElement {
   }
   const cls = `row row-call kind-${kind}${verdict ? ` verdict-${verdict}` : ''}${c.approval?.state === 'pending' ? ' pending' : ''}`;
   return h('div', { class: cls, 'data-id': c.id, 'data-seq': c.seq, 'data-call': c.callId, role: 'listitem' }, icon(ico, 'row-icon'), h('div', { class: 'row-body' }, ...body));
+}
+
+/**
+ * The checkpoint taken before a step, as a badge on the step's row with its id and a menu: diff the workspace now
+ * against it, or restore the files to it (the host asks first, and the restore can be undone).
+ */
+function checkpointBadge(c: CallItem): HTMLElement | null {
+  const before = c.checkpoints?.before;
+  if (!before) return null;
+  const after = c.checkpoints?.after;
+  const id = before.commit.slice(0, 7);
+  const skipped = before.skipped ? `; ${plural(before.skipped, 'large file')} not saved in it` : '';
+  return h(
+    'details',
+    { class: 'checkpoint-menu' },
+    h(
+      'summary',
+      { class: 'badge checkpoint', 'data-focus-key': 'checkpoint', title: `Checkpoint before this step: ${before.commit}${after ? `; after it: ${after.commit}` : ''}${skipped}`, 'aria-label': `Checkpoint ${id}, before this step: diff or restore` },
+      icon('git-commit'),
+      ` ${id}`,
+    ),
+    h(
+      'div',
+      { class: 'menu', role: 'menu' },
+      h('button', { type: 'button', role: 'menuitem', 'data-action': 'checkpointDiff', 'data-commit': before.commit }, icon('diff'), ' Diff now against this checkpoint'),
+      h('button', { type: 'button', role: 'menuitem', 'data-action': 'checkpointRestore', 'data-commit': before.commit }, icon('discard'), ' Restore files to this checkpoint…'),
+    ),
+  );
 }
 
 function status(c: CallItem): HTMLElement {
@@ -224,12 +255,12 @@ function status(c: CallItem): HTMLElement {
     const stat = diffstat(c);
     if (stat) return h('span', { class: 'status ok' }, stat);
   } else if (c.tool === 'read_file' && f.ok) {
-    if (num(d.lines) !== undefined) parts.push(num(d.to) !== undefined ? `lines ${num(d.from)}–${num(d.to)} of ${num(d.lines)}` : `${num(d.lines)} lines`);
-    else if (num(d.read) !== undefined) parts.push(`${num(d.read)} of ${num(d.paths)} files`);
+    if (num(d.lines) !== undefined) parts.push(num(d.to) !== undefined ? `lines ${num(d.from)}–${num(d.to)} of ${num(d.lines)}` : plural(num(d.lines)!, 'line'));
+    else if (num(d.read) !== undefined) parts.push(`${num(d.read)} of ${plural(num(d.paths)!, 'file')}`);
   } else if (c.tool === 'list_files' && f.ok) {
-    if (num(d.files) !== undefined) parts.push(`${num(d.files)} files`);
+    if (num(d.files) !== undefined) parts.push(plural(num(d.files)!, 'file'));
   } else if (c.tool === 'search_files' && f.ok) {
-    if (num(d.matches) !== undefined) parts.push(`${num(d.matches)} match${num(d.matches) === 1 ? '' : 'es'}`);
+    if (num(d.matches) !== undefined) parts.push(plural(num(d.matches)!, 'match', 'matches'));
   }
   if (!f.ok && c.gate?.verdict === 'deny') return h('span', { class: 'status' });
   const ok = f.ok;
@@ -240,7 +271,7 @@ function status(c: CallItem): HTMLElement {
 function diffstat(c: CallItem): HTMLElement | null {
   const d = c.finished?.data ?? {};
   if (c.tool === 'edit_file') return stat(num(d.linesAdded) ?? 0, num(d.linesRemoved) ?? 0);
-  if (c.tool === 'write_file') return h('span', { class: 'diffstat' }, d.created === true ? 'new' : 'rewritten', num(d.lines) !== undefined ? ` · ${num(d.lines)} lines` : '');
+  if (c.tool === 'write_file') return h('span', { class: 'diffstat' }, d.created === true ? 'new' : 'rewritten', num(d.lines) !== undefined ? ` · ${plural(num(d.lines)!, 'line')}` : '');
   if (c.tool === 'delete_file') return h('span', { class: 'diffstat removed' }, 'deleted', num(d.bytes) !== undefined ? ` · ${num(d.bytes)} bytes` : '');
   return null;
 }
@@ -279,7 +310,7 @@ function approvalText(c: CallItem): string {
     case 'approved':
       return 'Approved by you';
     case 'rejected':
-      return 'Rejected by you';
+      return a.userReason ? `Rejected by you: ${a.userReason}` : 'Rejected by you';
     case 'always':
       return `Always allowed: ${[a.alwaysAllow ?? []].flat().map((e) => `"${e}"`).join(', ')} added to allowedCommands`;
     case 'cancelled':
@@ -304,7 +335,7 @@ function outputBlock(t: OutputTail): HTMLElement {
   return h(
     'div',
     { class: 'output' },
-    t.dropped ? h('div', { class: 'output-note' }, `${t.dropped} earlier line${t.dropped === 1 ? '' : 's'} not shown (the journal has the full output)`) : null,
+    t.dropped ? h('div', { class: 'output-note' }, `${plural(t.dropped, 'earlier line')} not shown (the journal has the full output)`) : null,
     h('pre', { class: 'output-text', tabindex: '0', 'aria-label': 'command output' }, tailText(t)),
   );
 }
@@ -314,9 +345,28 @@ function firstLines(s: string, n: number): string {
   return lines.length > n ? `${lines.slice(0, n).join('\n')}\n…` : s;
 }
 
+/**
+ * A task ticked with no verifyCommands is not a failed check: say so, with a link that adds the checks the run
+ * passed (or npm test, the host's fallback from package.json) to verifyCommands, so the next ones are verified.
+ */
+function noChecksBadge(checks: readonly string[]): HTMLElement {
+  const what = checks.length ? checks.map((c) => `"${c}"`).join(', ') : 'npm test (package.json\'s test script)';
+  return h(
+    'span',
+    { class: 'no-checks' },
+    h('span', { class: 'badge' }, 'no verifyCommands set'),
+    ' ',
+    h(
+      'button',
+      { type: 'button', class: 'link', 'data-action': 'addVerifyCommands', 'data-focus-key': 'add-verify', title: `Adds ${what} to verifyCommands in .kiro/settings.json` },
+      checks.length ? `Add ${checks.map((c) => `"${c}"`).join(', ')} as verifyCommands` : 'Set verifyCommands',
+    ),
+  );
+}
+
 function completionRow(item: Extract<Item, { kind: 'completion' }>): HTMLElement {
   const body: Array<Node | string | null> = [
-    h('div', { class: 'row-line' }, h('span', { class: 'title' }, `Task ${item.taskId ?? ''} completed`), ' ', item.verified ? h('span', { class: 'badge ok' }, icon('verified'), ' verified') : h('span', { class: 'badge' }, 'not verified')),
+    h('div', { class: 'row-line' }, h('span', { class: 'title' }, `Task ${item.taskId ?? ''} completed`), ' ', item.verified ? h('span', { class: 'badge ok' }, icon('verified'), ' verified') : item.noChecks ? noChecksBadge(item.checksRan) : h('span', { class: 'badge' }, 'not verified')),
     h('div', { class: 'summary pre-wrap' }, item.summary),
   ];
   if (item.requirements.length) {

@@ -380,6 +380,68 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     await page.screenshot({ path: join(SHOTS, 'activity-approval-diff.png') });
   });
 
+  it('Reject carries the reason typed in the card (kept through a re-render, Enter in the box rejects); the row shows it', async () => {
+    const { events, request } = pendingAt('run_command');
+    await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));
+    const box = page.locator('.approval-card').getByRole('textbox', { name: /Reason to reject/ });
+    await box.focus();
+    await page.keyboard.type('use node --test instead');
+    // The host's detail rebuilds the card: the words typed stay, and so does the focus.
+    await send({ type: 'approvalDetail', detail: { callId: request.callId, alwaysAllowEntries: ['npm test'] } });
+    expect(await page.locator('.approval-card .always-note').count()).toBe(1);
+    expect(await box.inputValue()).toBe('use node --test instead');
+    // Still focused after the re-render: Enter goes to the box.
+    await page.keyboard.press('Enter');
+    expect((await posted()).at(-1)).toEqual({ type: 'reject', callId: request.callId, reason: 'use node --test instead' });
+    expect(await page.locator('.approval-card button:not([disabled])').count()).toBe(0);
+    await send({ type: 'events', runId: request.runId, events: [{ runId: request.runId, seq: request.seq + 1, time: request.time, type: 'approval.resolved', callId: request.callId, approved: false, by: 'user', reason: 'use node --test instead' }] });
+    expect(await page.locator(`.row-call[data-call="${request.callId}"] .approval-outcome`).innerText()).toBe('Rejected by you: use node --test instead');
+    await page.screenshot({ path: join(SHOTS, 'activity-reject-reason.png') });
+  });
+
+  it('a task completed with no verifyCommands says so, with a link adding the check the run passed', async () => {
+    // The same run as if .kiro/settings.json had no verifyCommands: its completion ran no checks.
+    const unchecked = run.map((e) => (e.type === 'task.completed' ? { ...e, verification: [], verified: false } : e));
+    await send({ type: 'reset', runId: runId(), events: unchecked }, controls());
+    const report = page.locator('.row-completion');
+    expect(await report.locator('.no-checks .badge').innerText()).toBe('no verifyCommands set');
+    expect(await report.innerText()).not.toContain('not verified');
+    const link = report.getByRole('button', { name: 'Add "npm test" as verifyCommands' });
+    expect(await link.getAttribute('title')).toBe('Adds "npm test" to verifyCommands in .kiro/settings.json');
+    await link.click();
+    expect((await posted()).at(-1)).toEqual({ type: 'addVerifyCommands', runId: runId() });
+    // With checks set and passed, no link.
+    await send({ type: 'reset', runId: runId(), events: run }, controls());
+    expect(await page.locator('.row-completion .no-checks').count()).toBe(0);
+  });
+
+  it('folds a step\'s checkpoints into its row: a badge with the id and a menu (diff against it, restore to it), also from an older journal', async () => {
+    const steps = run.filter((e): e is Extract<RunEvent, { type: 'checkpoint.created' }> => e.type === 'checkpoint.created' && e.callId !== undefined);
+    expect(steps.length).toBeGreaterThanOrEqual(2);
+    // A journal written before checkpoints named their call: the same rows, found by the label and the order.
+    for (const events of [run, run.map((e) => (e.type === 'checkpoint.created' ? { ...e, callId: undefined } : e))]) {
+      await send({ type: 'reset', runId: runId(), events }, controls());
+      // Only the run's base stays a row of its own.
+      expect(await page.locator('#timeline .row-checkpoint').count()).toBe(1);
+      const before = steps.find((e) => e.label.startsWith('before '))!;
+      const row = page.locator(`.row-call[data-call="${before.callId}"]`);
+      const badge = row.locator('.checkpoint-menu > summary');
+      expect((await badge.innerText()).trim()).toBe(before.commit.slice(0, 7));
+      expect(await badge.getAttribute('title')).toContain(`Checkpoint before this step: ${before.commit}; after it: `);
+      await badge.click();
+      await row.getByRole('menuitem', { name: /Diff now against this checkpoint/ }).click();
+      expect((await posted()).at(-1)).toEqual({ type: 'checkpointDiff', runId: runId(), commit: before.commit });
+      // The menu closed on the choice; it opens again by keyboard.
+      expect(await row.locator('.checkpoint-menu').getAttribute('open')).toBeNull();
+      await badge.focus();
+      await page.keyboard.press('Enter');
+      await row.getByRole('menuitem', { name: /Restore files to this checkpoint/ }).click();
+      expect((await posted()).at(-1)).toEqual({ type: 'checkpointRestore', runId: runId(), commit: before.commit });
+    }
+    await page.locator('.row-call .checkpoint-menu > summary').first().click();
+    await page.screenshot({ path: join(SHOTS, 'activity-checkpoint-menu.png') });
+  });
+
   it('Escape posts stop while a run is running, also with the focus on a pending approval card; not after the run', async () => {
     const { events, request } = pendingAt('run_command');
     await send({ type: 'reset', runId: request.runId, events }, controls({ running: true }));

@@ -27,6 +27,7 @@ import { condense, CONDENSE_AT, ContextMeter } from './condense.js';
 import { environmentFacts, environmentSection } from './environment.js';
 import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
+import { plural } from '../text/plural.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
@@ -41,6 +42,8 @@ export interface ApprovalAnswer {
   approved: boolean;
   /** What was added to allowedCommands for this (the caller writes the setting): an entry, or one per simple command. */
   alwaysAllow?: string | string[];
+  /** Why the user rejected it, when they typed a reason: the model is told, so it can take another way. */
+  reason?: string;
 }
 
 /**
@@ -158,7 +161,7 @@ export class Executor {
     const stat = (await this.o.checkpoints?.diffstat().catch(() => [])) ?? [];
     const added = stat.reduce((n, f) => n + (f.added ?? 0), 0);
     const removed = stat.reduce((n, f) => n + (f.removed ?? 0), 0);
-    const files = stat.length ? `${stat.length} file${stat.length > 1 ? 's' : ''} changed (+${added} -${removed}): ${stat.map((f) => f.path).join(', ')}` : 'no files changed';
+    const files = stat.length ? `${plural(stat.length, 'file')} changed (+${added} -${removed}): ${stat.map((f) => f.path).join(', ')}` : 'no files changed';
     const checks = this.group.checks.length ? `checks: ${this.group.checks.join(', ')}` : 'no checks ran';
     const tokens = `${this.group.inputTokens + this.group.outputTokens} tokens`;
     this.group = { inputTokens: 0, outputTokens: 0, checks: [] };
@@ -523,8 +526,8 @@ export class Executor {
 
     if (decision.verdict === 'deny') return { ...this.finish(call, { ok: false, output: `Denied by the policy gate (rule ${decision.rule}): ${decision.reason.replace(/^deny: /, '')}. Do not retry this; take another way.` }, 0), denied: true };
     if (decision.verdict === 'ask') {
-      const approved = await this.askApproval(call, decision);
-      if (!approved) return { ...this.finish(call, { ok: false, output: `Not approved (rule ${decision.rule}): ${decision.reason.replace(/^ask: /, '')}. Take another way.` }, 0), denied: true };
+      const answer = await this.askApproval(call, decision);
+      if (!answer.approved) return { ...this.finish(call, { ok: false, output: refusal(call, decision, answer) }, 0), denied: true };
     }
 
     const started = performance.now();
@@ -578,14 +581,14 @@ export class Executor {
     if (!c) return;
     const label = `${call.tool} ${summarise(call.input)}`;
     const s = when === 'before' ? await c.beforeStep(label) : await c.afterStep(label);
-    this.emit({ type: 'checkpoint.created', commit: s.commit, label: `${when} ${label}`, ...(s.skipped.length ? { skipped: s.skipped } : {}) });
+    this.emit({ type: 'checkpoint.created', commit: s.commit, label: `${when} ${label}`, ...(s.skipped.length ? { skipped: s.skipped } : {}), callId: call.id });
   }
 
-  private async askApproval(call: ToolCall, decision: Decision): Promise<boolean> {
+  private async askApproval(call: ToolCall, decision: Decision): Promise<ApprovalAnswer & { by: 'user' | 'no-one-to-ask' }> {
     this.emit({ type: 'approval.requested', callId: call.id, tool: call.tool, input: call.input, rule: decision.rule, reason: decision.reason });
     if (!this.o.approver) {
       this.emit({ type: 'approval.resolved', callId: call.id, approved: false, by: 'no-one-to-ask' });
-      return false;
+      return { approved: false, by: 'no-one-to-ask' };
     }
     this.state = 'awaiting_approval';
     // Once journaled, never again: a listener of the journal that throws (the extension host's log channel, closed
@@ -599,8 +602,9 @@ export class Executor {
         throw new StopSignal();
       }
       resolved = true;
-      this.emit({ type: 'approval.resolved', callId: call.id, approved: answer.approved, by: 'user', ...(answer.alwaysAllow ? { alwaysAllow: answer.alwaysAllow } : {}) });
-      return answer.approved;
+      const reason = answer.approved ? undefined : answer.reason?.trim() || undefined;
+      this.emit({ type: 'approval.resolved', callId: call.id, approved: answer.approved, by: 'user', ...(answer.alwaysAllow ? { alwaysAllow: answer.alwaysAllow } : {}), ...(reason ? { reason } : {}) });
+      return { approved: answer.approved, by: 'user', ...(reason ? { reason } : {}) };
     } catch (err) {
       if (this.o.signal.aborted && !(err instanceof StopSignal)) {
         if (!resolved) this.emit(cancelledApproval(call.id, this.o.signal));
@@ -648,7 +652,7 @@ export class Executor {
     for (const command of settings.verifyCommands) {
       let decision = this.o.gate.check({ kind: 'command', command }, settings, { ...this.o.context, workspaceRoot: this.o.workspace }, this.o.fsView);
       if (this.o.commandsRefused) decision = refusedUnconfined(this.o.commandsRefused, decision);
-      if (decision.verdict === 'deny' || (decision.verdict === 'ask' && !(await this.askApproval(call, decision)))) {
+      if (decision.verdict === 'deny' || (decision.verdict === 'ask' && !(await this.askApproval(call, decision)).approved)) {
         verification.push({ command, exitCode: null, ok: false });
         return { ...this.finish(call, { ok: false, output: `The check \`${command}\` may not run (${decision.reason}); the task cannot be verified.` }, 0), retryableCheck: false };
       }
@@ -679,6 +683,19 @@ function refusedUnconfined(why: string, decision: Decision): Decision {
 /** A question cut off by the end of the run: by Stop, or, when the window closed, by that (nobody pressed Stop). */
 function cancelledApproval(callId: string, signal: AbortSignal): NewRunEvent {
   return signal.reason === VSCODE_CLOSED ? { type: 'approval.resolved', callId, approved: false, by: 'closed', reason: VSCODE_CLOSED } : { type: 'approval.resolved', callId, approved: false, by: 'stop' };
+}
+
+/**
+ * What the model is told when an ask was not approved. The user's Reject is a person's decision, not a rule: the
+ * model is told so, with the reason they typed; with no one to ask, the rule that asked stays the explanation.
+ */
+function refusal(call: ToolCall, decision: Decision, answer: ApprovalAnswer & { by: 'user' | 'no-one-to-ask' }): string {
+  if (answer.by === 'user') {
+    const what = call.tool === 'run_command' ? 'command' : call.tool === 'delete_file' ? 'deletion' : call.tool === 'read_file' ? 'read' : 'write';
+    const reason = answer.reason ? ` Their reason: ${answer.reason}` : '';
+    return `The user rejected this ${what}.${reason}${/[.!?]$/.test(reason) || !reason ? '' : '.'} Do not retry it as is; take another way.`;
+  }
+  return `Not approved (rule ${decision.rule}): ${decision.reason.replace(/^ask: /, '')}. Take another way.`;
 }
 
 /** Who stopped the run: the reason given to abort() when it is a text (`stopped by SIGTERM`), else the user. */

@@ -94,7 +94,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop') }),
   z.object({ type: z.literal('stopAfterTask') }),
   z.object({ type: z.literal('approve'), callId: z.string() }),
-  z.object({ type: z.literal('reject'), callId: z.string() }),
+  /** `reason`: what the user typed in the card's box, told to the model. */
+  z.object({ type: z.literal('reject'), callId: z.string(), reason: z.string().max(2000).optional() }),
   z.object({ type: z.literal('alwaysAllow'), callId: z.string() }),
   z.object({ type: z.literal('resume'), runId: z.string() }),
   z.object({ type: z.literal('discard'), runId: z.string() }),
@@ -104,5 +105,11 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   /** Open the diff of what the run did to a file (workspace-relative path), from before the run to now. */
   z.object({ type: z.literal('openDiff'), runId: z.string(), path: z.string() }),
   z.object({ type: z.literal('openFile'), path: z.string() }),
+  /** A step's checkpoint badge: the workspace now against that checkpoint, as a multi-file diff. */
+  z.object({ type: z.literal('checkpointDiff'), runId: z.string(), commit: z.string().regex(/^[0-9a-f]{7,64}$/) }),
+  /** A step's checkpoint badge: the files put back as the checkpoint holds them (the host asks first; undoable). */
+  z.object({ type: z.literal('checkpointRestore'), runId: z.string(), commit: z.string().regex(/^[0-9a-f]{7,64}$/) }),
+  /** The "no verifyCommands set" link: the host adds the checks this run passed (else npm test) to verifyCommands. */
+  z.object({ type: z.literal('addVerifyCommands'), runId: z.string() }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;

@@ -55,6 +55,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
     approved: z.boolean(),
     /** 'closed': no one could answer any more, the run's process ending (VS Code closed, the CLI killed); `reason` says which. */
     by: z.enum(['user', 'no-one-to-ask', 'stop', 'closed']),
+    /** With `by: 'user'`, the reason the user typed when they rejected it (told to the model too); with 'closed', the cause. */
     reason: z.string().optional(),
     /** What Always allow added to allowedCommands: one entry, or one per simple command of a compound line. */
     alwaysAllow: z.union([z.string(), z.array(z.string())]).optional(),
@@ -89,7 +90,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
   /** A steering file entered the task's context: at its start, or when the agent read or edited a file it matches. */
   z.object({ ...base, type: z.literal('steering.included'), taskId: z.string().nullable(), name: z.string(), file: z.string(), inclusion: z.string(), reason: z.string() }),
   z.object({ ...base, type: z.literal('selfcorrection'), taskId: z.string().nullable(), count: z.number().int(), max: z.number().int(), reason: z.string() }),
-  z.object({ ...base, type: z.literal('checkpoint.created'), commit: z.string(), label: z.string(), skipped: z.array(z.object({ path: z.string(), bytes: z.number() })).optional() }),
+  /** `callId`: the step (a file-changing tool call) it brackets, `before` or `after` it; absent for the run's base. */
+  z.object({ ...base, type: z.literal('checkpoint.created'), commit: z.string(), label: z.string(), skipped: z.array(z.object({ path: z.string(), bytes: z.number() })).optional(), callId: z.string().optional() }),
   z.object({
     ...base,
     type: z.literal('task.completed'),

@@ -14,7 +14,8 @@ export interface RunSummary {
   level?: string;
   /** RULES.md §4 S6: whether commands ran confined, and if not, why. */
   sandbox?: { confined: boolean; backend?: string; why?: string };
-  tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; summary?: string }>;
+  /** `noChecks`: completed with no verifyCommands set (nothing could verify it), as against a check that failed. */
+  tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; noChecks?: boolean; summary?: string }>;
   /** `cached`: of `input`, read from the provider's cache; `condensed`: times a task's conversation was condensed. */
   tokens: { input: number; output: number; cached: number; costUsd?: number; condensed?: number };
   /** `allowedBy`: who let it run, for the audit: the gate's rule when it was auto-approved, or the user. */
@@ -41,6 +42,8 @@ export interface RefusedAction {
   by: 'gate' | 'user' | 'no-one-to-ask' | 'stop' | 'closed';
   /** For 'closed': why no one could answer (VS Code closed during the run). */
   cause?: string;
+  /** What the user typed when they rejected it. */
+  userReason?: string;
   taskId?: string | null;
 }
 
@@ -115,7 +118,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         if (!e.approved) {
           const r = requested.get(e.callId);
           const d = decided.get(e.callId);
-          s.refused.push({ tool: r?.tool ?? '?', what: whatOf(r?.input), rule: d?.rule ?? '?', reason: d?.reason ?? '', by: e.by, ...(e.reason ? { cause: e.reason } : {}), ...(taskId !== undefined ? { taskId } : {}) });
+          s.refused.push({ tool: r?.tool ?? '?', what: whatOf(r?.input), rule: d?.rule ?? '?', reason: d?.reason ?? '', by: e.by, ...(e.reason ? (e.by === 'closed' ? { cause: e.reason } : { userReason: e.reason }) : {}), ...(taskId !== undefined ? { taskId } : {}) });
         }
         break;
       case 'tool.finished': {
@@ -142,7 +145,7 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         // among the tasks it started with, and is added (never taken for another one).
         let t = e.taskId === null ? s.tasks.find((x) => x.id === null && !x.completed) : s.tasks.find((x) => x.id === e.taskId);
         if (!t && e.taskId !== null) s.tasks.push((t = { id: e.taskId, title: startedTitles.get(e.taskId) ?? e.taskId, completed: false }));
-        if (t) Object.assign(t, { completed: true, verified: e.verified, summary: e.summary });
+        if (t) Object.assign(t, { completed: true, verified: e.verified, summary: e.summary }, !e.verified && !e.subtasks && e.verification.length === 0 ? { noChecks: true } : {});
         for (const v of e.verification) s.verification.push({ taskId: e.taskId, ...v });
         break;
       }

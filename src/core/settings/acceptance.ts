@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { atomicWrite } from '../fs/atomicWrite.js';
 import { projectRegistryHosts, type ProjectRegistry } from '../sandbox/registries.js';
-import { addAllowedCommandText, editSettingsFile } from './editSettings.js';
+import { addAllowedCommandText, addVerifyCommandText, editSettingsFile } from './editSettings.js';
 import { readSettingsText, SETTINGS_PATH } from './loadSettings.js';
 import { SAFE_DEFAULTS, type AgentSettings } from './schema.js';
 
@@ -111,6 +111,20 @@ export async function allowCommandAlways(workspace: string, command: string | re
   const after = await editSettingsFile(file, (t) => entries.reduce((text, e) => addAllowedCommandText(text, e), t));
   // Accepted with the registries that applied before, none without a file: the user's answer accepts no host the
   // project's .npmrc names that was not already accepted (a new one leaves the file to review).
+  if (current === undefined) await accept(workspace, after, []);
+  else if (current.accepted) await accept(workspace, after, current.registries);
+}
+
+/**
+ * The panel's "no verifyCommands set" link: adds the checks to verifyCommands. They run through the gate like any
+ * command, so they grant nothing: a file that applied before (accepted, or within the safe defaults) stays accepted
+ * with its new content, as with Always allow; an unaccepted file stays unaccepted.
+ */
+export async function addVerifyCommands(workspace: string, commands: readonly string[]): Promise<void> {
+  const file = join(workspace, SETTINGS_PATH);
+  const before = await readFile(file, 'utf8').catch(() => undefined);
+  const current = before === undefined ? undefined : await applicableSettings(workspace, before, readSettingsText(before).settings);
+  const after = await editSettingsFile(file, (t) => commands.reduce((text, c) => addVerifyCommandText(text, c), t));
   if (current === undefined) await accept(workspace, after, []);
   else if (current.accepted) await accept(workspace, after, current.registries);
 }

@@ -19,8 +19,17 @@ export function setAutonomyLevelText(text: string, level: AutonomyLevel): string
 
 /** Appends a command to `agent.allowedCommands` unless it is already there, keeping comments and formatting. */
 export function addAllowedCommandText(text: string, command: string): string {
+  return addCommandText(text, 'allowedCommands', command);
+}
+
+/** Appends a command to `agent.verifyCommands` unless it is already there, keeping comments and formatting. */
+export function addVerifyCommandText(text: string, command: string): string {
+  return addCommandText(text, 'verifyCommands', command);
+}
+
+function addCommandText(text: string, listName: 'allowedCommands' | 'verifyCommands', command: string): string {
   const root = parseTree(text, [], { allowTrailingComma: true });
-  const list = root && findNodeAtLocation(root, ['agent', 'allowedCommands']);
+  const list = root && findNodeAtLocation(root, ['agent', listName]);
   const options = { formattingOptions: formattingOf(text) };
   if (list?.type === 'array') {
     const items = list.children ?? [];
@@ -33,7 +42,7 @@ export function addAllowedCommandText(text: string, command: string): string {
     const at = last ? last.offset + last.length : list.offset + 1;
     return `${text.slice(0, at)}${last ? ', ' : ''}${JSON.stringify(command)}${text.slice(at)}`;
   }
-  return applyEdits(text, modify(text, ['agent', 'allowedCommands'], [command], options));
+  return applyEdits(text, modify(text, ['agent', listName], [command], options));
 }
 
 /** Inserts `value` on a new line after the array item ending at `afterItem`, in the item's indentation. */

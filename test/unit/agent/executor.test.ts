@@ -150,6 +150,36 @@ describe('the executor', () => {
     expect(summarise(r2.events).refused).toMatchObject([{ tool: 'write_file', what: 'a.txt', by: 'no-one-to-ask' }]);
   });
 
+  it('tells the model the user rejected a call, with the reason typed; a gate ask unanswered keeps its rule wording', async () => {
+    const ws = await workspace();
+    const replay = new ReplayModel('replay:test', { turns: [{ toolCalls: [{ tool: 'run_command', input: { command: 'npm publish' } }, { tool: 'write_file', input: { path: 'b.txt', content: 'b' } }] }, { toolCalls: [complete] }] });
+    // What the model is sent on its next turn, as the wire would carry it.
+    const sent: ChatRequest[] = [];
+    const model: ChatModel = { id: replay.id, contextWindow: replay.contextWindow, complete: (req) => (sent.push(structuredClone({ ...req, signal: undefined, onText: undefined }) as unknown as ChatRequest), replay.complete(req)) };
+    const approver: Approver = async (req) => ({ approved: false, ...(req.tool === 'run_command' ? { reason: '  do not publish from a task run  ' } : {}) });
+    const r = await runAgent(ws, { script: model, settings: { autonomyLevel: 'cautious' }, approver });
+    expect(existsSync(join(ws, 'b.txt'))).toBe(false);
+    const resolved = r.events.filter((e) => e.type === 'approval.resolved');
+    expect(resolved).toMatchObject([{ approved: false, by: 'user', reason: 'do not publish from a task run' }, { approved: false, by: 'user' }]);
+    expect(resolved[1]).not.toHaveProperty('reason');
+    const outputs = r.events.flatMap((e) => (e.type === 'tool.finished' && e.callId.startsWith('replay-0-') ? [e.output] : []));
+    expect(outputs).toEqual(['The user rejected this command. Their reason: do not publish from a task run. Do not retry it as is; take another way.', 'The user rejected this write. Do not retry it as is; take another way.']);
+    const told = JSON.stringify(sent[1]!.messages);
+    expect(told).toContain('The user rejected this command. Their reason: do not publish from a task run.');
+    expect(told).not.toContain('Not approved');
+    expect(summarise(r.events).refused).toMatchObject([{ tool: 'run_command', by: 'user', userReason: 'do not publish from a task run' }, { tool: 'write_file', by: 'user' }]);
+  });
+
+  it('a check of complete_task the user rejects does not run, and the task is not ticked', async () => {
+    const ws = await workspace();
+    const approver: Approver = async () => ({ approved: false, reason: 'not now' });
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }, { toolCalls: [complete] }] }, settings: { autonomyLevel: 'cautious', verifyCommands: ['touch checked.txt'] }, approver });
+    expect(r.events.filter((e) => e.type === 'approval.requested').length).toBeGreaterThan(0);
+    expect(existsSync(join(ws, 'checked.txt'))).toBe(false);
+    expect(r.events.some((e) => e.type === 'task.completed')).toBe(false);
+    expect(await mark(ws, '2.1')).not.toBe('done');
+  });
+
   it('a parent ticked because its sub-tasks are done is verified only when each sub-task was; no checks, no "verified"', async () => {
     const completions = (r: { events: RunEvent[] }) => r.events.flatMap((e) => (e.type === 'task.completed' ? [{ taskId: e.taskId, verified: e.verified, subtasks: e.subtasks }] : []));
     const script = { turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }, { toolCalls: [complete] }] };
@@ -339,6 +369,8 @@ describe('the executor', () => {
     const before = await readFile(join(ws, 'src/todo.js'), 'utf8');
     const r = await runAgent(ws, { script: { turns: [{ toolCalls: [{ tool: 'write_file', input: { path: 'src/todo.js', content: 'broken\n' } }, { tool: 'write_file', input: { path: 'src/new.js', content: 'new\n' } }] }, { toolCalls: [complete] }] }, checkpoints: true });
     expect(r.events.filter((e) => e.type === 'checkpoint.created')).toHaveLength(4);
+    // Each names the step it brackets, so the panel folds it into that step's row.
+    expect(r.events.flatMap((e) => (e.type === 'checkpoint.created' ? [[e.label.split(' ')[0], e.callId]] : []))).toEqual([['before', 'replay-0-0'], ['after', 'replay-0-0'], ['before', 'replay-0-1'], ['after', 'replay-0-1']]);
     const result = await r.checkpoints!.discard();
     expect(result.conflicts).toEqual([]);
     expect(await readFile(join(ws, 'src/todo.js'), 'utf8')).toBe(before);

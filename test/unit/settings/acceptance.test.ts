@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PolicyFileError, runPolicy } from '../../../src/core/agent/runSession.js';
-import { accept, agentSettingsSchema, allowCommandAlways, applicableSettings, isAccepted, SAFE_DEFAULTS } from '../../../src/core/settings/index.js';
+import { accept, addVerifyCommands, agentSettingsSchema, allowCommandAlways, applicableSettings, isAccepted, SAFE_DEFAULTS } from '../../../src/core/settings/index.js';
 
 beforeEach(async () => {
   process.env.SPEC_AGENT_ACCEPTANCE_FILE = join(await mkdtemp(join(tmpdir(), 'spec-agent-accept-')), 'nested', 'accepted.json');
@@ -135,6 +135,32 @@ describe('"Always allow" from an approval', () => {
     const ws = await mkdtemp(join(tmpdir(), 'spec-agent-policy-'));
     await allowCommandAlways(ws, 'make test');
     expect(await runPolicy(ws)).toMatchObject({ settings: { allowedCommands: ['make test'] } });
+    expect((await runPolicy(ws)).unaccepted).toBeUndefined();
+  });
+});
+
+describe('the panel\'s "no verifyCommands set" link', () => {
+  it('adds the checks to verifyCommands keeping comments, once each; an accepted file stays accepted, an unaccepted one does not become so', async () => {
+    const ws = await mkdtemp(join(tmpdir(), 'spec-agent-policy-'));
+    mkdirSync(join(ws, '.kiro'));
+    const file = join(ws, '.kiro/settings.json');
+    writeFileSync(file, '{\n  // ours\n  "agent": {\n    "autonomyLevel": "balanced"\n  }\n}\n');
+    await runPolicy(ws, { acceptPolicy: true });
+    await addVerifyCommands(ws, ['npm test', 'npm run lint']);
+    await addVerifyCommands(ws, ['npm test']);
+    expect(readFileSync(file, 'utf8')).toContain('// ours');
+    expect(await runPolicy(ws)).toMatchObject({ settings: { autonomyLevel: 'balanced', verifyCommands: ['npm test', 'npm run lint'] } });
+    expect((await runPolicy(ws)).unaccepted).toBeUndefined();
+
+    writeFileSync(file, '{ "agent": { "autonomyLevel": "full" } }');
+    await addVerifyCommands(ws, ['npm test']);
+    expect((await runPolicy(ws)).unaccepted).toEqual(['autonomy level full (instead of cautious)']);
+  });
+
+  it('creates the file when there is none, accepted (it grants nothing)', async () => {
+    const ws = await mkdtemp(join(tmpdir(), 'spec-agent-policy-'));
+    await addVerifyCommands(ws, ['npm test']);
+    expect(await runPolicy(ws)).toMatchObject({ settings: { verifyCommands: ['npm test'] } });
     expect((await runPolicy(ws)).unaccepted).toBeUndefined();
   });
 });

@@ -52,6 +52,35 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[x\] 1\. Ask first/);
   });
 
+  it('Reject with a reason tells the model the user rejected it; the "no verifyCommands set" link then adds npm test', async () => {
+    const a = await api();
+    await writeFile(vscode.Uri.joinPath(root(), 'greet.sh').fsPath, 'echo hello\n');
+    await replay('reject.json', [
+      { toolCalls: [{ tool: 'run_command', input: { command: 'sh greet.sh' } }] },
+      { toolCalls: [{ tool: 'complete_task', input: { summary: 'did without it' } }] },
+    ]);
+    const pending = run('1');
+    const [detail] = await until('the approval card', async () => (a.approvals.size ? a.approvals.details() : undefined));
+    await a.activity.receive({ type: 'reject', callId: detail!.callId, reason: 'no shell scripts here' });
+    const result = await pending;
+    assert.equal(result?.outcome.state, 'completed');
+    const resolved = a.runner.events.find((e) => e.type === 'approval.resolved' && e.callId === detail!.callId);
+    assert.ok(resolved?.type === 'approval.resolved' && !resolved.approved && resolved.reason === 'no shell scripts here', JSON.stringify(resolved));
+    const told = a.runner.events.find((e) => e.type === 'tool.finished' && e.callId === detail!.callId);
+    assert.equal(told?.type === 'tool.finished' && told.output, 'The user rejected this command. Their reason: no shell scripts here. Do not retry it as is; take another way.');
+    // No verifyCommands in this suite: the task was ticked with none; the panel's link writes npm test (package.json).
+    const completed = a.runner.events.find((e) => e.type === 'task.completed');
+    assert.ok(completed?.type === 'task.completed' && !completed.verified && completed.verification.length === 0);
+    const settingsBefore = await readFile(settingsFile(), 'utf8');
+    try {
+      await a.activity.receive({ type: 'addVerifyCommands', runId: result!.runId });
+      assert.match(await readFile(settingsFile(), 'utf8'), /"verifyCommands": \[\s*"npm test"\s*\]/);
+    } finally {
+      // The suites after this one run with no verifyCommands.
+      await writeFile(settingsFile(), settingsBefore);
+    }
+  });
+
   it('Always allow shows the exact entry and adds it to allowedCommands, keeping the file\'s comments', async () => {
     const a = await api();
     await writeFile(vscode.Uri.joinPath(root(), 'greet.sh').fsPath, 'echo hello\n');

@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { readJournal } from '../../../src/core/runs/journal.js';
 import { agentSpec, api, root, until } from './helpers.js';
 
 const spec = agentSpec('changes-in-host');
@@ -84,6 +85,23 @@ describe('View changes, Run tasks… and markers through the document in a real 
     assert.equal(input.modified.toString(), todoUri().toString());
     assert.equal((await vscode.workspace.openTextDocument(input.original)).getText(), todoBefore);
     assert.match(tab.label, /todo\.js \(before run .+\) ↔ now/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('specAgent.openCheckpointDiff (a step\'s badge in the panel) diffs the workspace now against that checkpoint; another id is refused', async () => {
+    const { events } = await readJournal(root().fsPath, runId);
+    const edit = events.find((e) => e.type === 'tool.requested' && e.tool === 'edit_file')!;
+    const before = events.find((e) => e.type === 'checkpoint.created' && e.callId === (edit as { callId: string }).callId && e.label.startsWith('before '));
+    assert.ok(before && before.type === 'checkpoint.created', 'the edit step has its checkpoint, named by its call');
+    // Since the checkpoint before the edit: the edit and the tick; the notes were written before it.
+    const shown = await vscode.commands.executeCommand<string[]>('specAgent.openCheckpointDiff', runId, before.commit.slice(0, 7));
+    assert.deepEqual([...shown].sort(), ['.kiro/specs/changes-in-host/tasks.md', 'src/todo.js']);
+    const tab = await until('the multi-file diff', () => (activeTab()?.label.includes(before.commit.slice(0, 7)) ? activeTab() : undefined));
+    const input = tab.input as { textDiffs?: Array<{ original: vscode.Uri; modified: vscode.Uri }> };
+    const todo = input.textDiffs!.find((d) => d.modified.fsPath === todoUri().fsPath)!;
+    assert.equal((await vscode.workspace.openTextDocument(todo.original)).getText(), todoBefore);
+    // Not a checkpoint of this run: nothing opens.
+    assert.equal(await vscode.commands.executeCommand('specAgent.openCheckpointDiff', runId, 'abcdef0'), undefined);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
