@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { budget } from '../../support/budget.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const TASKS = '.kiro/specs/todo-priorities/tasks.md';
@@ -15,9 +16,20 @@ const TASKS = '.kiro/specs/todo-priorities/tasks.md';
  * fetches @vscode/ripgrep and its platform package from the registry, or from npm's cache when it has them
  * (--prefer-offline): about 6 s on the project's 2-core machine under load.
  */
+describe('npm pack of the clone (what an install from git packs after `prepare`)', () => {
+  // npm starts about as slowly as the CLI, and lists a few hundred files.
+  it('keeps the bundles and what they load beside themselves, not the sources, the tests or the test bundles', { timeout: budget({ cli: 3 }) }, async () => {
+    const r = await execa('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, env: { ...process.env, npm_config_update_notifier: 'false' } });
+    const files: string[] = JSON.parse(r.stdout)[0].files.map((f: { path: string }) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE']));
+    const outside = files.filter((f) => !['package.json', 'README.md', 'LICENSE'].includes(f) && !/^dist\/(cli\.js|extension\.js|sandboxHost\.mjs|kiro-settings\.schema\.json|[\w-]+\.wasm|vendor\/.+|webview\/.+)$/.test(f));
+    expect(outside).toEqual([]);
+  });
+});
+
 describe('the CLI package, installed as a user installs it', () => {
-  // Packing, installing (registry or cache) and four starts of the CLI: each step gets its own share.
-  it('packs dist/ only, installs with `npm install -g`, and runs --help, parse, policy check and a run that searches with its own ripgrep', { timeout: 120_000 }, async () => {
+  // npm twice (pack, then install: a few seconds when its cache has @vscode/ripgrep), four starts of the CLI, a run.
+  it('packs dist/ only, installs with `npm install -g`, and runs --help, parse, policy check and a run that searches with its own ripgrep', { timeout: budget({ cli: 12, run: 1 }) }, async () => {
     const tmp = await mkdtemp(join(tmpdir(), 'spec-agent-install-'));
     // No update check against the registry; the user's global prefix and npm settings stay untouched.
     const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
