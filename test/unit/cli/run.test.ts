@@ -26,11 +26,14 @@ async function workspace(opts: { accepted?: boolean } = {}): Promise<string> {
   return ws;
 }
 
-/** The workspace at full with no verifyCommands, and `slow.sh`, a command that runs until it is stopped. */
+/**
+ * The workspace at full with no verifyCommands, and `slow.sh`, a command that runs until it is stopped (not for a
+ * while: a loaded machine can take longer than any while over the steps the test takes meanwhile).
+ */
 function slowRunAtFull(ws: string): void {
   const settings = join(ws, '.kiro/settings.json');
   writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []').replace('"autonomyLevel": "balanced"', '"autonomyLevel": "full"'));
-  writeFileSync(join(ws, 'slow.sh'), 'sleep 30\n');
+  writeFileSync(join(ws, 'slow.sh'), 'sleep 1000\n');
 }
 
 /**

@@ -38,7 +38,9 @@ const complete = { toolCalls: [{ tool: 'complete_task', input: { summary: 'done'
 
 /** `spec-agent run --json` in the background, and the first event of `type` once it is journaled. */
 function runUntil(ws: string, script: string, type: RunEvent['type']): { child: ResultPromise; event: Promise<RunEvent>; stderr: () => string } {
-  const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false });
+  // forceKillAfterDelay: false, or execa sends SIGKILL 5 s after a SIGTERM it was asked to send: on a loaded machine
+  // the CLI's own stop (the command ended, the marker put back, the journal written) can take longer than that.
+  const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false, forceKillAfterDelay: false });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const event = new Promise<RunEvent>((done, fail) => {
