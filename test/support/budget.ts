@@ -7,7 +7,7 @@ import { availableParallelism, loadavg } from 'node:os';
  *
  * What each piece of work takes on the project's 2-core machine when it is quiet (rounded up): */
 export const QUIET_MS = {
-  /** One start of the CLI bundle (node and 4 MB of JavaScript) for a command that does little: 0.7 s. */
+  /** One start of the CLI bundle (node and 4 MB of JavaScript) for a command that does little, or of a command's node: 0.7 s. */
   cli: 1_000,
   /** One git command, or a copy of the example project: under 0.1 s. */
   git: 100,
