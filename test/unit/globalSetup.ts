@@ -22,6 +22,8 @@ export default async function setup(project: TestProject) {
     // The same resolution as scripts/build.mjs: web-tree-sitter's CJS build in a CJS bundle.
     plugins: [{ name: 'cjs-web-tree-sitter', setup: (b) => void b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: createRequire(__filename).resolve('web-tree-sitter') })) }],
     define: { SPEC_AGENT_VERSION: JSON.stringify('0.0.0-test') },
+    // As scripts/build.mjs: the bundle is the package's bin, run as a program (the install test runs it so).
+    banner: { js: '#!/usr/bin/env node' },
   });
   // The shell grammar sits beside the bundle, as in dist/.
   const require = createRequire(__filename);

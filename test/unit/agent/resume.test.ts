@@ -13,6 +13,7 @@ import type { RunEvent } from '../../../src/core/runs/events.js';
 import { readJournal } from '../../../src/core/runs/journal.js';
 import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
 import { loadTasks, parseTasks, type Task } from '../../../src/core/spec/index.js';
+import { budget } from '../../support/budget.js';
 import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
 
 const TASKS = EXAMPLE_TASKS;
@@ -95,7 +96,7 @@ describe('resumeState', () => {
 });
 
 describe('resuming a run that was itself a resume', () => {
-  it('keeps the conversation and the model turns of every earlier run, and runs nothing finished again', async () => {
+  it('keeps the conversation and the model turns of every earlier run, and runs nothing finished again', { timeout: budget({ git: 3, run: 3 }) }, async () => {
     const ws = await workspace();
     // Run A: 2.1 done in two turns; 2.2 stops (paused) after three, on a repeated failing read.
     // Run B (resume of A): three more turns of 2.2, paused again. Run C (resume of B): completes 2.2.
@@ -148,7 +149,7 @@ describe('resuming a run that was itself a resume', () => {
     await expect(planResume(ws, c.runId)).rejects.toThrow(`run ${c.runId} completed; there is nothing to resume.`);
   });
 
-  it('stops at an earlier run whose journal is gone, and says so', async () => {
+  it('stops at an earlier run whose journal is gone, and says so', { timeout: budget({ git: 4, run: 2 }) }, async () => {
     const ws = await workspace();
     const script: ReplayScript = { turns: [write('b.txt'), readMissing('x'), readMissing('x'), readMissing('y'), readMissing('y'), complete] };
     const a = await run(ws, script, { tasks: selectTasks((await loadTasks(join(ws, TASKS))).tree, '2.2').tasks });
@@ -195,7 +196,7 @@ describe('resuming after tasks.md changed', () => {
     writeFileSync(path, text.replace(from, to));
   };
 
-  it('finds a task whose title was edited by its id, with its conversation', async () => {
+  it('finds a task whose title was edited by its id, with its conversation', { timeout: budget({ git: 3, run: 2 }) }, async () => {
     const { ws, runId } = await stopped();
     edit(ws, '2.2 List open items by priority', '2.2 List the open items by priority');
     const plan = await planResume(ws, runId);
@@ -207,13 +208,13 @@ describe('resuming after tasks.md changed', () => {
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List the open items by priority');
   });
 
-  it('a task renumbered since (a task put above it) is found by its title', async () => {
+  it('a task renumbered since (a task put above it) is found by its title', { timeout: budget({ git: 3, run: 1 }) }, async () => {
     const { ws, runId } = await stopped();
     edit(ws, '2.2 List open items by priority', '2.4 List open items by priority');
     expect((await planResume(ws, runId)).tasks.map((t) => `${t.id} ${t.title}`)).toEqual(['2.4 List open items by priority']);
   });
 
-  it('says which task is no longer in tasks.md, and what to do, instead of "all done"', async () => {
+  it('says which task is no longer in tasks.md, and what to do, instead of "all done"', { timeout: budget({ git: 3, run: 1 }) }, async () => {
     const { ws, runId } = await stopped();
     edit(ws, '2.2 List open items by priority', '2.4 Sort the open items');
     const err = await planResume(ws, runId).catch((e: unknown) => e);

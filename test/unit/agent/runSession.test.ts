@@ -12,6 +12,7 @@ import { readJournal, runDir, RUNS_DIR } from '../../../src/core/runs/journal.js
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
 import { processStartTime } from '../../../src/core/tools/processGroup.js';
+import { budget } from '../../support/budget.js';
 import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
 
 const TASKS = EXAMPLE_TASKS;
@@ -41,7 +42,7 @@ const complete = { tool: 'complete_task', input: { summary: 'done' } };
 const runIds = (ws: string) => readdirSync(join(ws, RUNS_DIR), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 
 describe('runSession', () => {
-  it('refuses to start while another process runs a run in the workspace, and leaves no run behind', async () => {
+  it('refuses to start while another process runs a run in the workspace, and leaves no run behind', { timeout: budget({ git: 3, run: 1 }) }, async () => {
     const ws = await workspace();
     const other = spawn('sleep', ['30']);
     try {
@@ -60,7 +61,7 @@ describe('runSession', () => {
     expect((await runSession(s)).outcome.state).toBe('completed');
   });
 
-  it('ends the journal with run.failed, saying what to do, when git is missing before the first step', async () => {
+  it('ends the journal with run.failed, saying what to do, when git is missing before the first step', { timeout: budget({ git: 3, run: 2 }) }, async () => {
     const ws = await workspace();
     const s = await session(ws, { turns: [{ toolCalls: [complete] }] });
     const path = process.env.PATH;
@@ -84,7 +85,7 @@ describe('runSession', () => {
     expect((await runSession(await session(ws, { turns: [{ toolCalls: [complete] }] }))).outcome.state).toBe('completed');
   });
 
-  it('applies Always allow at once: the same command later in the run is allowed without asking', async () => {
+  it('applies Always allow at once: the same command later in the run is allowed without asking', { timeout: budget({ git: 3, run: 1, cli: 2 }) }, async () => {
     const ws = await workspace();
     writeFileSync(join(ws, 'ok.js'), 'process.exit(0);\n');
     const asked: string[] = [];
@@ -105,7 +106,7 @@ describe('runSession', () => {
     expect(s.policy.settings.allowedCommands).toEqual([]);
   });
 
-  it('keeps an Always allow answer out of the run when the step was not approved', async () => {
+  it('keeps an Always allow answer out of the run when the step was not approved', { timeout: budget({ git: 3, run: 1, cli: 2 }) }, async () => {
     const ws = await workspace();
     writeFileSync(join(ws, 'ok.js'), 'process.exit(0);\n');
     let n = 0;

@@ -2,9 +2,11 @@ import { execa } from 'execa';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { budget } from '../../support/budget.js';
 import { makeRepo } from '../checkpoints/repo.js';
 
-describe('spec-agent checkpoint', () => {
+// A test here starts the CLI up to seven times, between git commands.
+describe('spec-agent checkpoint', { timeout: budget({ cli: 7, git: 10 }) }, () => {
   it('creates, lists, diffs and restores, leaving HEAD, the index and the stash alone', async () => {
     const { dir, git } = await makeRepo();
     const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: dir, reject: false });

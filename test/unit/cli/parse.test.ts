@@ -3,11 +3,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { budget } from '../../support/budget.js';
 
 const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { reject: false, cwd: resolve(__dirname, '../../..') });
 const EXAMPLE = 'examples/todo-app/.kiro/specs/todo-priorities/tasks.md';
 
-describe('spec-agent parse', () => {
+// A test here starts the CLI up to twice.
+describe('spec-agent parse', { timeout: budget({ cli: 2 }) }, () => {
   it('prints the outline with ids and status', async () => {
     const r = await cli('parse', EXAMPLE);
     expect(r.exitCode).toBe(0);

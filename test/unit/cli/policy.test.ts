@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { findShared } from '../../support/corpus.js';
+import { budget } from '../../support/budget.js';
 
 let workspace: string;
 const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { reject: false, cwd: workspace });
@@ -17,7 +18,8 @@ beforeAll(async () => {
   );
 });
 
-describe('spec-agent policy check', () => {
+// A test here starts the CLI up to four times (--cases: once, for 256 checks).
+describe('spec-agent policy check', { timeout: budget({ cli: 4 }) }, () => {
   it.each([
     ['npm test', 0, 'ALLOW'],
     ['npm run lint', 3, 'ASK'],
@@ -100,7 +102,8 @@ describe('spec-agent policy check', () => {
   });
 });
 
-describe('spec-agent policy show', () => {
+// Two starts of the CLI.
+describe('spec-agent policy show', { timeout: budget({ cli: 2 }) }, () => {
   it('shows each value and where it came from', async () => {
     const r = await cli('policy', 'show');
     expect(r.exitCode).toBe(0);

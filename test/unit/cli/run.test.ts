@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runEventSchema } from '../../../src/core/runs/events.js';
+import { budget } from '../../support/budget.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const SCRIPT = join(ROOT, 'examples/demo/replay-priorities.json');
@@ -25,15 +26,36 @@ async function workspace(opts: { accepted?: boolean } = {}): Promise<string> {
   return ws;
 }
 
-/** The workspace at full with no verifyCommands, and `slow.sh`, a command that runs until it is stopped. */
+/**
+ * The workspace at full with no verifyCommands, and `slow.sh`, a command that runs until it is stopped (not for a
+ * while: a loaded machine can take longer than any while over the steps the test takes meanwhile).
+ */
 function slowRunAtFull(ws: string): void {
   const settings = join(ws, '.kiro/settings.json');
   writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []').replace('"autonomyLevel": "balanced"', '"autonomyLevel": "full"'));
-  writeFileSync(join(ws, 'slow.sh'), 'sleep 30\n');
+  writeFileSync(join(ws, 'slow.sh'), 'sleep 1000\n');
+}
+
+/**
+ * The first line of a background CLI's stdout that `matches`, as soon as it is printed; fails with what the
+ * child printed if it ends first, rather than leaving the test to its timeout.
+ */
+function lineOf(child: ResultPromise, matches: (line: string) => boolean): Promise<string> {
+  return new Promise((done, fail) => {
+    let seen = '';
+    let errors = '';
+    child.stderr?.on('data', (d: Buffer) => (errors += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const line = seen.split('\n').find(matches);
+      if (line) done(line);
+    });
+    void child.then((r) => fail(new Error(`spec-agent exited (${r.exitCode ?? r.signal}) before printing the line awaited:\n${seen}${errors}`)));
+  });
 }
 
 describe('spec-agent run', () => {
-  it("does not let the repository grant itself autonomy: an unaccepted policy runs cautious, until `policy accept` (or --accept-policy); a changed file asks again", async () => {
+  it("does not let the repository grant itself autonomy: an unaccepted policy runs cautious, until `policy accept` (or --accept-policy); a changed file asks again", { timeout: budget({ cli: 4, run: 1, verifiedRun: 1 }) }, async () => {
     const ws = await workspace({ accepted: false });
     const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
     expect((await cli('policy', 'show')).stdout).toContain('NOT ACCEPTED');
@@ -54,7 +76,7 @@ describe('spec-agent run', () => {
     expect(JSON.parse(flagged.stdout.split('\n')[0]!)).toMatchObject({ type: 'run.started', level: 'balanced', levelSource: '.kiro/settings.json' });
   });
 
-  it('runs the demo task with the replay model: NDJSON events, exit 0, the box ticked, a summary written', async () => {
+  it('runs the demo task with the replay model: NDJSON events, exit 0, the box ticked, a summary written', { timeout: budget({ cli: 1, verifiedRun: 1 }) }, async () => {
     const ws = await workspace();
     const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`, '--json'], { cwd: ws, reject: false });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -82,7 +104,7 @@ describe('spec-agent run', () => {
     expect(r.stderr).toMatch(/no one to ask here/);
   });
 
-  it('the history lists every refused action with its rule and who said no, under the task ticked without it (runs show, summary.json)', async () => {
+  it('the history lists every refused action with its rule and who said no, under the task ticked without it (runs show, summary.json)', { timeout: budget({ cli: 4, verifiedRun: 1 }) }, async () => {
     const ws = await workspace();
     const script = JSON.parse(readFileSync(SCRIPT, 'utf8')) as { turns: Array<{ text?: string; toolCalls?: unknown[] }> };
     // Before completing: a CI workflow the task did not ask for (W3 asks first; no one is there to approve it).
@@ -103,7 +125,7 @@ describe('spec-agent run', () => {
     expect(shown).toMatch(/\[x\] 2\.1 Store a priority on each item \(verified\)\n {6}refused: run rm -rf node_modules \(rule C5, denied: .+\)\n {6}refused: write \.github\/workflows\/ci\.yml \(rule W3, no one was there to approve it\)\n/);
   });
 
-  it('a parent ticked after its sub-tasks says verified only when each was, never "verified ()"', async () => {
+  it('a parent ticked after its sub-tasks says verified only when each was, never "verified ()"', { timeout: budget({ cli: 2, run: 1, verifiedRun: 1 }) }, async () => {
     const ws = await workspace();
     const complete = { tool: 'complete_task', input: { summary: 'done' } };
     writeFileSync(join(ws, 'done.json'), JSON.stringify({ turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }] }));
@@ -137,14 +159,14 @@ describe('spec-agent run', () => {
     [['--task', '2.1', '--model', 'openai:gpt-x'], /openai: set OPENAI_API_KEY/],
     [['--task', '2.1', '--model', 'replay:/nonexistent.json'], /replay script \/nonexistent\.json: no such file/],
     [['--task', '2.1'], /give --model/],
-  ])('exits 2 on usage errors (%j)', async (args, message) => {
+  ])('exits 2 on usage errors (%j)', { timeout: budget({ cli: 2 }) }, async (args, message) => {
     const ws = await workspace();
     const r = await execa('node', [inject('cliPath'), 'run', TASKS, ...args], { cwd: ws, reject: false, env: { OPENAI_API_KEY: '' } });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
   });
 
-  it('exits 1 when the run fails (the replay script runs out before the task is done)', async () => {
+  it('exits 1 when the run fails (the replay script runs out before the task is done)', { timeout: budget({ cli: 1, run: 1 }) }, async () => {
     const ws = await workspace();
     writeFileSync(join(ws, 'short.json'), JSON.stringify({ turns: [{ text: 'Looking around.', toolCalls: [{ tool: 'list_files', input: {} }] }] }));
     const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${join(ws, 'short.json')}`], { cwd: ws, reject: false });
@@ -153,7 +175,7 @@ describe('spec-agent run', () => {
     // The task's marker went back to what it was.
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.2 List open items by priority');
   });
-  it('exits 1 when the run fails before its first step, and says why (no git on PATH); the journal ends', async () => {
+  it('exits 1 when the run fails before its first step, and says why (no git on PATH); the journal ends', { timeout: budget({ cli: 2, run: 1 }) }, async () => {
     const ws = await workspace();
     const r = await execa(process.execPath, [inject('cliPath'), 'run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`], { cwd: ws, reject: false, env: { PATH: join(ws, 'no-git-here') } });
     expect(r.exitCode, r.stderr).toBe(1);
@@ -165,7 +187,7 @@ describe('spec-agent run', () => {
 });
 
 describe('spec-agent runs', () => {
-  it('lists and shows a run, discards its changes (the tick included) and undoes the discard', async () => {
+  it('lists and shows a run, discards its changes (the tick included) and undoes the discard', { timeout: budget({ cli: 18, git: 8, verifiedRun: 1 }) }, async () => {
     const ws = await workspace();
     const env = { GIT_AUTHOR_NAME: 'u', GIT_AUTHOR_EMAIL: 'u@x', GIT_COMMITTER_NAME: 'u', GIT_COMMITTER_EMAIL: 'u@x' };
     await execa('git', ['init', '-q'], { cwd: ws });
@@ -211,7 +233,7 @@ describe('spec-agent runs', () => {
     expect((await cli('runs', 'show', 'nope')).exitCode).toBe(2);
   });
 
-  it('refuses a second run, and discard, undo-discard or keep, while a run is under way in the workspace; they work once it is gone', async () => {
+  it('refuses a second run, and discard, undo-discard or keep, while a run is under way in the workspace; they work once it is gone', { timeout: budget({ cli: 7, run: 1 }) }, async () => {
     const ws = await workspace();
     slowRunAtFull(ws);
     const script = join(ws, 'slow.json');
@@ -223,17 +245,7 @@ describe('spec-agent runs', () => {
     const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json', '--accept-policy'], { cwd: ws, reject: false, buffer: false });
     let runId = '';
     try {
-      await new Promise<void>((done) => {
-        let seen = '';
-        child.stdout!.on('data', (d: Buffer) => {
-          seen += d.toString();
-          const line = seen.split('\n').find((l) => l.includes('"tool.requested"') && l.includes('slow.sh'));
-          if (line && !runId) {
-            runId = JSON.parse(line).runId;
-            done();
-          }
-        });
-      });
+      runId = JSON.parse(await lineOf(child, (l) => l.includes('"tool.requested"') && l.includes('slow.sh'))).runId;
       const message = `spec-agent: run ${runId} is under way in this workspace (pid ${child.pid}, started from another window or a terminal); stop it there, or wait for it to end; if it is not running any more, delete ${join(ws, '.kiro/runs/.lock')}`;
       const second = await cli('run', TASKS, '--task', '2.1', '--model', `replay:${SCRIPT}`);
       expect(second.exitCode).toBe(2);
@@ -257,7 +269,7 @@ describe('spec-agent runs', () => {
 });
 
 describe('spec-agent run with an OpenAI-compatible server', () => {
-  it('drives the task through the wire protocol (--model vllm:m --base-url)', async () => {
+  it('drives the task through the wire protocol (--model vllm:m --base-url)', { timeout: budget({ cli: 1, run: 1 }) }, async () => {
     const ws = await workspace();
     const bodies: Array<{ messages: Array<{ role: string; content: string | null }> }> = [];
     const call = (id: string, name: string, args: unknown) => [
@@ -294,7 +306,7 @@ describe('spec-agent run with an OpenAI-compatible server', () => {
 });
 
 describe('spec-agent runs resume', () => {
-  it('after the CLI is killed with SIGKILL mid-run: finished steps are not run again, the interrupted one is reported', async () => {
+  it('after the CLI is killed with SIGKILL mid-run: finished steps are not run again, the interrupted one is reported', { timeout: budget({ cli: 2, run: 2 }) }, async () => {
     const ws = await workspace();
     slowRunAtFull(ws);
     const script = join(ws, 'resume.json');
@@ -305,19 +317,9 @@ describe('spec-agent runs resume', () => {
       { toolCalls: [{ tool: 'complete_task', input: { summary: 'done after a resume' } }] },
     ] }));
     const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json', '--accept-policy'], { cwd: ws, reject: false, buffer: false });
-    let runId = '';
-    await new Promise<void>((done) => {
-      let seen = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        seen += d.toString();
-        const line = seen.split('\n').find((l) => l.includes('"tool.requested"') && l.includes('slow.sh'));
-        if (line && !runId) {
-          runId = JSON.parse(line).runId;
-          child.kill('SIGKILL');
-          done();
-        }
-      });
-    });
+    // Killed once the command is journaled as requested: the write of a.txt before it is a finished step.
+    const runId: string = JSON.parse(await lineOf(child, (l) => l.includes('"tool.requested"') && l.includes('slow.sh'))).runId;
+    child.kill('SIGKILL');
     await child;
     // Killed: no terminal event; the box was left in progress.
     expect(JSON.parse((await execa('node', [inject('cliPath'), 'runs', 'list', '--json'], { cwd: ws })).stdout)[0]).toMatchObject({ id: runId, status: 'interrupted' });
@@ -335,7 +337,7 @@ describe('spec-agent runs resume', () => {
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List open items by priority');
     expect(events.at(-1).type).toBe('run.completed');
   });
-  it('resumes a run that was itself a resume from where the last one stopped, running nothing finished again; a task gone from tasks.md is named', async () => {
+  it('resumes a run that was itself a resume from where the last one stopped, running nothing finished again; a task gone from tasks.md is named', { timeout: budget({ cli: 2, run: 3 }) }, async () => {
     const ws = await workspace();
     const settings = join(ws, '.kiro/settings.json');
     writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));

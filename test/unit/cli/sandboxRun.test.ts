@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
+import { budget } from '../../support/budget.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const TASKS = '.kiro/specs/todo-priorities/tasks.md';
@@ -54,7 +55,7 @@ function workspace(sandboxMode: 'auto' | 'required'): string {
 const events = (stdout: string): RunEvent[] => stdout.split('\n').filter(Boolean).map((l) => runEventSchema.parse(JSON.parse(l)));
 
 describe('spec-agent run where no sandbox can be made (RULES.md §4 S6)', () => {
-  it('says so on stderr, in run.started and summary.json, and full decides commands as balanced does', async () => {
+  it('says so on stderr, in run.started and summary.json, and full decides commands as balanced does', { timeout: budget({ verifiedRun: 1 }) }, async () => {
     const ws = workspace('auto');
     const r = await execa(process.execPath, [inject('cliPath'), 'run', TASKS, '--task', '2.1', '--model', 'replay:replay/script.json', '--json', '--accept-policy'], { cwd: ws, reject: false, env: { PATH: pathWithoutBubblewrap() } });
     expect(r.stderr).toMatch(/^spec-agent: commands are not sandboxed: bubblewrap is not installed .*; they run with your full access, and the full level decides commands as balanced does\.$/m);
@@ -72,7 +73,7 @@ describe('spec-agent run where no sandbox can be made (RULES.md §4 S6)', () => 
     expect((await execa(process.execPath, [inject('cliPath'), 'runs', 'show', ev[0]!.runId], { cwd: ws })).stdout).toMatch(/^commands: not sandboxed: bubblewrap is not installed/m);
   });
 
-  it('with sandbox.mode "required", no command runs, the checks included (rule S6)', async () => {
+  it('with sandbox.mode "required", no command runs, the checks included (rule S6)', { timeout: budget({ run: 1 }) }, async () => {
     const ws = workspace('required');
     const r = await execa(process.execPath, [inject('cliPath'), 'run', TASKS, '--task', '2.1', '--model', 'replay:replay/script.json', '--json', '--accept-policy'], { cwd: ws, reject: false, env: { PATH: pathWithoutBubblewrap() } });
     expect(r.stderr).toContain('sandbox.mode is "required", so no command will run');
@@ -84,7 +85,7 @@ describe('spec-agent run where no sandbox can be made (RULES.md §4 S6)', () => 
     expect(ev.find((e) => e.type === 'task.completed')).toBeUndefined();
   });
 
-  it('on this machine the same run is confined, and says so', async () => {
+  it('on this machine the same run is confined, and says so', { timeout: budget({ verifiedRun: 1 }) }, async () => {
     const ws = workspace('auto');
     const r = await execa(process.execPath, [inject('cliPath'), 'run', TASKS, '--task', '2.1', '--model', 'replay:replay/script.json', '--accept-policy'], { cwd: ws, reject: false });
     expect(r.stdout).toContain('commands run sandboxed (bubblewrap)');
@@ -93,7 +94,7 @@ describe('spec-agent run where no sandbox can be made (RULES.md §4 S6)', () => 
 });
 
 describe('spec-agent run as an unprivileged user (bubblewrap without root)', () => {
-  it("an allowed `npm test` of a test file the agent wrote cannot write outside, read ~/.ssh, see the keys, reach the host or leave a process; it writes inside", async () => {
+  it("an allowed `npm test` of a test file the agent wrote cannot write outside, read ~/.ssh, see the keys, reach the host or leave a process; it writes inside", { timeout: budget({ cli: 1, verifiedRun: 1 }) }, async () => {
     const root = mkdtempSync(join(tmpdir(), 'spec-agent-unpriv-'));
     const ws = join(root, 'project');
     const home = join(root, 'home');

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
 import { groupAlive } from '../../../src/core/tools/processGroup.js';
+import { budget } from '../../support/budget.js';
 import { running } from '../tools/workspace.js';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -37,7 +38,9 @@ const complete = { toolCalls: [{ tool: 'complete_task', input: { summary: 'done'
 
 /** `spec-agent run --json` in the background, and the first event of `type` once it is journaled. */
 function runUntil(ws: string, script: string, type: RunEvent['type']): { child: ResultPromise; event: Promise<RunEvent>; stderr: () => string } {
-  const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false });
+  // forceKillAfterDelay: false, or execa sends SIGKILL 5 s after a SIGTERM it was asked to send: on a loaded machine
+  // the CLI's own stop (the command ended, the marker put back, the journal written) can take longer than that.
+  const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false, forceKillAfterDelay: false });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const event = new Promise<RunEvent>((done, fail) => {
@@ -62,7 +65,7 @@ describe('stopping spec-agent run', () => {
   it.each([
     ['SIGTERM', 143, 'stopped by SIGTERM'],
     ['SIGHUP', 129, 'stopped by SIGHUP (the terminal closed)'],
-  ] as const)('%s stops it as Ctrl+C does: the command ended, the marker back, run.stopped journaled; exit %i', async (signal, code, reason) => {
+  ] as const)('%s stops it as Ctrl+C does: the command ended, the marker back, run.stopped journaled; exit %i', { timeout: budget({ cli: 1, run: 1 }) }, async (signal, code, reason) => {
     const { ws, script } = await workspace([command('sh slow.sh')]);
     writeFileSync(join(ws, 'slow.sh'), 'sleep 1000\n');
     const { child, event, stderr } = runUntil(ws, script, 'process.started');
@@ -80,7 +83,7 @@ describe('stopping spec-agent run', () => {
   });
 
   // Unconfined: a confined command cannot outlast the first SIGTERM (the sandbox ends with it, SIGKILL inside).
-  it('unconfined: a second SIGTERM quits at once, and the command, which ignores SIGTERM, is killed on the way out', async () => {
+  it('unconfined: a second SIGTERM quits at once, and the command, which ignores SIGTERM, is killed on the way out', { timeout: budget({ cli: 1, run: 1 }) }, async () => {
     const { ws, script } = await workspace([command('sh slow.sh')], { unconfined: true });
     writeFileSync(join(ws, 'slow.sh'), 'trap "" TERM\nsleep 1000\n');
     const { child, event, stderr } = runUntil(ws, script, 'process.started');
@@ -97,7 +100,7 @@ describe('stopping spec-agent run', () => {
     expect(journal(ws, started.runId).some((e) => e.type === 'run.stopped')).toBe(false);
   });
 
-  it('unconfined: ends a daemon that left its command\'s process group (setsid) when the run ends, and says so', async () => {
+  it('unconfined: ends a daemon that left its command\'s process group (setsid) when the run ends, and says so', { timeout: budget({ cli: 2, run: 1 }) }, async () => {
     const { ws, script } = await workspace([command('setsid sh daemon.sh > /dev/null 2>&1 &'), complete], { unconfined: true });
     writeFileSync(join(ws, 'daemon.sh'), 'echo $$ > daemon.pid\nexec sleep 1000\n');
     const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`], { cwd: ws, reject: false });
@@ -113,7 +116,7 @@ describe('stopping spec-agent run', () => {
     expect((await execa('node', [inject('cliPath'), 'runs', 'show', runId], { cwd: ws })).stdout).toContain(`ended at its end: 1 process its commands left running (pid ${pid}: sleep 1000)`);
   });
 
-  it('confined: a daemon that left its group ends with its command (its own process namespace), before the run ends', async () => {
+  it('confined: a daemon that left its group ends with its command (its own process namespace), before the run ends', { timeout: budget({ cli: 1, run: 1 }) }, async () => {
     const marker = 765_000 + Math.floor(Math.random() * 999);
     const { ws, script } = await workspace([command(`setsid sleep ${marker} > /dev/null 2>&1 &`), command('true'), complete]);
     const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`], { cwd: ws, reject: false });
@@ -123,7 +126,7 @@ describe('stopping spec-agent run', () => {
     expect((await execa('ps', ['-eo', 'args'])).stdout).not.toContain(`sleep ${marker}`);
   });
 
-  it('confined: after a SIGKILL of the CLI nothing of its command is left (the sandbox dies with its parent)', async () => {
+  it('confined: after a SIGKILL of the CLI nothing of its command is left (the sandbox dies with its parent)', { timeout: budget({ cli: 2, run: 1 }) }, async () => {
     const marker = 764_000 + Math.floor(Math.random() * 999);
     const { ws, script } = await workspace([command(`sleep ${marker}`)]);
     const { child, event } = runUntil(ws, script, 'process.started');
@@ -138,7 +141,7 @@ describe('stopping spec-agent run', () => {
     expect(list.stderr).toBe('');
   });
 
-  it('unconfined: after a SIGKILL of the CLI, `runs list` finds the command still running from the journal, ends it and says so', async () => {
+  it('unconfined: after a SIGKILL of the CLI, `runs list` finds the command still running from the journal, ends it and says so', { timeout: budget({ cli: 3, run: 1 }) }, async () => {
     const { ws, script } = await workspace([command('sh slow.sh')], { unconfined: true });
     writeFileSync(join(ws, 'slow.sh'), 'sleep 1000\n');
     const { child, event } = runUntil(ws, script, 'process.started');
