@@ -295,7 +295,7 @@ export class Executor {
           tasksFile: this.o.tasksFile,
           tree: spec.tree,
           task: fresh,
-          requirements: files.requirements ? parseRequirements(files.requirements) : undefined,
+          requirements: files.requirements ? parseRequirements(files.requirements, files.requirementsFile) : undefined,
           design: files.design,
           steering,
           workspaceFiles,

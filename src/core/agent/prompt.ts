@@ -63,9 +63,9 @@ export function taskPrompt(p: PromptInput): string {
   if (t.requirements.length && p.requirements) {
     const lines = t.requirements.map((id) => {
       const r = p.requirements!.resolve(id);
-      return r ? `- ${id}: ${'criteria' in r ? `${r.title}. ${r.text}` : r.text}` : `- ${id}: (not found in requirements.md)`;
+      return r ? `- ${id}: ${'criteria' in r ? `${r.title}. ${r.text}` : r.text}` : `- ${id}: (not found in ${p.requirements!.file})`;
     });
-    parts.push(`## Requirements this task must meet\n${lines.join('\n')}`);
+    parts.push(`## Requirements this task must meet (from ${p.requirements.file})\n${lines.join('\n')}`);
   }
   if (p.design) parts.push(`## design.md\n${p.design.trim()}`);
   for (const s of p.steering) parts.push(`## Steering (${s.file})\n${s.body}`);
@@ -75,11 +75,20 @@ export function taskPrompt(p: PromptInput): string {
   return parts.join('\n\n');
 }
 
-/** The spec's requirements.md and design.md, from the folder of its tasks.md (which may be a link the user made). */
-export async function specFiles(tasksFile: string): Promise<{ requirements?: string; design?: string }> {
+/**
+ * The spec's requirements (requirements.md, or bugfix.md for a Kiro bugfix spec; `requirementsFile` says which) and
+ * design.md, from the folder of its tasks.md (which may be a link the user made).
+ */
+export async function specFiles(tasksFile: string): Promise<{ requirements?: string; requirementsFile?: string; design?: string }> {
   const dir = dirname(tasksFile);
   const read = (f: string) => readForPrompt(dir, join(dir, f));
-  return { requirements: await read('requirements.md'), design: await read('design.md') };
+  const requirements = await read('requirements.md');
+  const bugfix = requirements === undefined ? await read('bugfix.md') : undefined;
+  return {
+    requirements: requirements ?? bugfix,
+    requirementsFile: requirements !== undefined ? 'requirements.md' : bugfix !== undefined ? 'bugfix.md' : undefined,
+    design: await read('design.md'),
+  };
 }
 
 /**

@@ -5,6 +5,6 @@ export { parseRequirements, findUnknownRequirementRefs, type Requirement, type A
 export { readRequirementRefs } from './requirementRefs.js';
 export { readSpecFile, loadTasks, writeTaskStatus, statusEdit, contentHash, MAX_SPEC_FILE_BYTES, type SpecFile } from './taskFile.js';
 export { SpecError } from './specError.js';
-export { crossFileDiagnostics, workspaceOf } from './specFolder.js';
+export { crossFileDiagnostics, readSpecRequirements, REQUIREMENTS_FILES, workspaceOf } from './specFolder.js';
 export { parentProgress, type TaskProgress } from './taskProgress.js';
 export { findTask } from './findTask.js';
