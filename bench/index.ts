@@ -2,12 +2,13 @@
 import { benchAgent } from './agent.js';
 import { benchCheckpoints } from './checkpoints.js';
 import { benchGate } from './gate.js';
-import { benchParser } from './parser.js';
+import { benchParser, parserChild } from './parser.js';
 import { benchSandbox } from './sandbox.js';
 import { benchWebview } from './webview.js';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
+  if (only === 'parser-child') return parserChild(Number(process.argv[3]));
   if (!only || only === 'parser') benchParser();
   if (!only || only === 'gate') await benchGate();
   if (!only || only === 'checkpoints') await benchCheckpoints();
