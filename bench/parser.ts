@@ -132,9 +132,10 @@ export function benchParser(): void {
   const parseBig = time(() => parseTasks(big), 5, 1);
   row('  parse by top-level blocks (remark + gfm, positions, diagnostics)', parseBig, 'warm');
   row('  the same as one markdown document (before)', time(() => parseTasksWhole(big), 3, 1), 'warm');
-  for (const bytes of [1 << 20, MAX_SPEC_FILE_BYTES]) {
+  for (const bytes of [...new Set([1 << 20, MAX_SPEC_FILE_BYTES])]) {
     const c = coldInChild(bytes);
-    row(`  cold, fresh process, ${(c.bytes / 2 ** 20).toFixed(2)} MB (${c.tasks} tasks)`, c.ms, `CPU ${c.cpuMs.toFixed(0)} ms, peak RSS ${c.peakRssMb.toFixed(0)} MB (${c.rssBeforeMb.toFixed(0)} MB before)${bytes === MAX_SPEC_FILE_BYTES ? '; the size limit, target <= 2 s' : '; target <= 1 s, <= 300 MB'}`);
+    const targets = [bytes === 1 << 20 ? 'target <= 1 s, <= 300 MB' : '', bytes === MAX_SPEC_FILE_BYTES ? 'the size limit: target <= 2 s' : ''].filter(Boolean).join('; ');
+    row(`  cold, fresh process, ${(c.bytes / 2 ** 20).toFixed(2)} MB (${c.tasks} tasks)`, c.ms, `CPU ${c.cpuMs.toFixed(0)} ms, peak RSS ${c.peakRssMb.toFixed(0)} MB (${c.rssBeforeMb.toFixed(0)} MB before); ${targets}`);
   }
   const regexBig = time(() => regexScan(big), 15);
   row('  peer: line-regex scan (counts checkboxes, no tree)', regexBig, `ours / regex = ${(parseBig / regexBig).toFixed(1)}x`);

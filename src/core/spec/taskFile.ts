@@ -9,9 +9,9 @@ import { STATUS_MARKS, type Task, type TaskStatus, type TaskTree } from './types
  * Larger files are refused: a tasks.md is a checklist, a 50 MB one is almost surely the wrong file, and the
  * parse must stay short. This is what parses in about 2 s on the project's 2-core machine (`npm run bench parser`).
  */
-export const MAX_SPEC_FILE_BYTES = 1.5 * 1024 * 1024;
+export const MAX_SPEC_FILE_BYTES = 1024 * 1024;
 
-/** The limit as the error says it: `1.5 MB`. */
+/** The limit as the error says it: `1 MB`. */
 export const MAX_SPEC_FILE_SIZE = `${+(MAX_SPEC_FILE_BYTES / 1024 / 1024).toFixed(1)} MB`;
 
 export interface SpecFile {

@@ -75,7 +75,7 @@ describe('spec-agent parse', () => {
     expect(r.stderr.split('\n')[0]).toMatch(message);
   });
 
-  it('exits 2 for invalid UTF-8 and for a file over 1.5 MB', async () => {
+  it('exits 2 for invalid UTF-8 and for a file over 1 MB', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'spec-agent-cli-'));
     await writeFile(join(dir, 'bad.md'), Buffer.from([0x2d, 0x20, 0xc3, 0x28]));
     await writeFile(join(dir, 'big.md'), Buffer.alloc(2 * 1024 * 1024, 0x20));
