@@ -158,7 +158,8 @@ export function parseRequirements(text: string, file = 'requirements.md'): Requi
       continue;
     }
     if (node.type === 'code' || node.type === 'html') continue;
-    const inText = readInText(node);
+    // Under a requirement an ordered list is Kiro's own numbering: `1.5 seconds` wrapped in an item is not `1.5`.
+    const inText = current && node.type === 'list' && node.ordered ? 0 : readInText(node);
     if (!current) continue;
     if (node.type === 'list' && node.ordered) {
       current.lists.push(node);

@@ -44,8 +44,8 @@ describe('acceptance criteria numbered in text', () => {
   });
 
   it("still numbers Kiro's own list items `1.`, `2.` under `### Requirement 1`, and ignores numbers in code and other requirements' numbers", () => {
-    expect(ids('### Requirement 1: A\n\n#### Acceptance Criteria\n\n1. WHEN a THEN b within\n   2.5 seconds\n2. WHEN c THEN d\n\n```\n1.3 not a criterion\n```\n')).toEqual([
-      ['1', 'A', [['1.1', 'WHEN a THEN b within 2.5 seconds'], ['1.2', 'WHEN c THEN d']]],
+    expect(ids('### Requirement 1: A\n\n#### Acceptance Criteria\n\n1. WHEN a THEN b within\n   2.5 seconds\n2. WHEN c THEN d within\n   1.5 seconds\n\n```\n1.3 not a criterion\n```\n')).toEqual([
+      ['1', 'A', [['1.1', 'WHEN a THEN b within 2.5 seconds'], ['1.2', 'WHEN c THEN d within 1.5 seconds']]],
     ]);
   });
 
