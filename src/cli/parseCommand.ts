@@ -1,4 +1,5 @@
-import { crossFileDiagnostics, loadTasks, type SpecDiagnostic, type Task, type TaskStatus, type TaskTree } from '../core/spec/index.js';
+import { dirname } from 'node:path';
+import { findUnknownRequirementRefs, loadTasks, readSpecRequirements, type RequirementsDoc, type SpecDiagnostic, type Task, type TaskStatus, type TaskTree } from '../core/spec/index.js';
 import { plural } from '../core/text/plural.js';
 
 /** The `--json` shape of `spec-agent parse`; other tools depend on it, so it changes only with a major version. */
@@ -15,22 +16,34 @@ export interface ParseJson {
     requirements: string[];
   }>;
   diagnostics: Array<{ line: number; severity: 'error' | 'warning'; message: string }>;
+  /** The document requirement refs were checked against (requirements.md, or bugfix.md for a bugfix spec); null when none. */
+  requirementsFile: string | null;
 }
 
 /** The outline goes to stdout; diagnostics go to stderr as `file:line:col: severity: message`, like a compiler's. */
 export async function parseCommand(file: string, opts: { json?: boolean }, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const spec = await loadTasks(file);
-  const diagnostics = [...spec.tree.diagnostics, ...(await crossFileDiagnostics(file, spec.text, spec.tree))].sort((a, b) => a.line - b.line);
+  const requirements = await readSpecRequirements(dirname(file));
+  const unknown = requirements ? findUnknownRequirementRefs(spec.text, spec.tree, requirements) : [];
+  const diagnostics = [...spec.tree.diagnostics, ...unknown].sort((a, b) => a.line - b.line);
   if (opts.json) {
-    out.write(JSON.stringify(toJson(file, spec.tree, diagnostics), null, 2) + '\n');
+    out.write(JSON.stringify(toJson(file, spec.tree, diagnostics, requirements), null, 2) + '\n');
   } else {
     out.write(renderOutline(file, spec.tree));
+    if (requirements) out.write(requirementsLine(requirements));
     for (const d of diagnostics) err.write(`${file}:${d.line}:${d.column}: ${d.severity}: ${d.message}\n`);
   }
   return 0;
 }
 
-export function toJson(file: string, tree: TaskTree, diagnostics: readonly SpecDiagnostic[]): ParseJson {
+/** Which document the refs were checked against, so a bugfix spec's bugfix.md is not a surprise. */
+function requirementsLine(doc: RequirementsDoc): string {
+  const criteria = doc.requirements.reduce((n, r) => n + r.criteria.length, 0);
+  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  return `requirements from ${doc.file}: ${plural(doc.requirements.length, 'requirement')}, ${plural(criteria, 'acceptance criterion').replace(/criterions$/, 'criteria')}\n`;
+}
+
+export function toJson(file: string, tree: TaskTree, diagnostics: readonly SpecDiagnostic[], requirements?: RequirementsDoc): ParseJson {
   return {
     file,
     tasks: tree.tasks.map((t) => ({
@@ -44,6 +57,7 @@ export function toJson(file: string, tree: TaskTree, diagnostics: readonly SpecD
       requirements: t.requirements,
     })),
     diagnostics: diagnostics.map((d) => ({ line: d.line, severity: d.severity, message: d.message })),
+    requirementsFile: requirements?.file ?? null,
   };
 }
 

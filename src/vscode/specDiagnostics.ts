@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { findUnknownRequirementRefs, parseRequirements, type RequirementsDoc, type SpecDiagnostic } from '../core/spec/index.js';
+import { findUnknownRequirementRefs, parseRequirements, REQUIREMENTS_FILES, type RequirementsDoc, type SpecDiagnostic } from '../core/spec/index.js';
 import { isTasksDocument, type TaskTreeCache } from './taskDocuments.js';
 
 const DEBOUNCE_MS = 200;
 
 /**
  * Problems in tasks.md (duplicate ids, lines that look like tasks but are not, requirement refs that
- * requirements.md does not define), kept up to date as the user types and as requirements.md changes.
+ * requirements.md, or a bugfix spec's bugfix.md, does not define), kept up to date as the user types and as they change.
  */
 export class SpecDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('spec-agent');
@@ -15,7 +15,7 @@ export class SpecDiagnostics implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.collection];
 
   constructor(private readonly cache: TaskTreeCache, private readonly log: vscode.LogOutputChannel) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/.kiro/specs/**/requirements.md');
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.kiro/specs/**/{requirements,bugfix}.md');
     const onRequirements = (uri: vscode.Uri) => this.refreshFolder(uri);
     this.disposables.push(
       watcher,
@@ -73,9 +73,19 @@ export class SpecDiagnostics implements vscode.Disposable {
     }
   }
 
-  /** The sibling requirements.md: the open document if there is one (unsaved edits count), else the file. */
+  /**
+   * The sibling requirements.md, else a bugfix spec's bugfix.md: the open document if there is one (unsaved edits
+   * count), else the file.
+   */
   private async requirementsFor(tasksUri: vscode.Uri): Promise<RequirementsDoc | undefined> {
-    const uri = vscode.Uri.joinPath(tasksUri, '..', 'requirements.md');
+    for (const file of REQUIREMENTS_FILES) {
+      const doc = await this.requirementsFile(vscode.Uri.joinPath(tasksUri, '..', file), file);
+      if (doc) return doc;
+    }
+    return undefined;
+  }
+
+  private async requirementsFile(uri: vscode.Uri, file: string): Promise<RequirementsDoc | undefined> {
     const key = uri.toString();
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
     let stamp: string;
@@ -91,7 +101,7 @@ export class SpecDiagnostics implements vscode.Disposable {
     }
     const hit = this.requirements.get(key);
     if (hit && hit.stamp === stamp) return hit.doc;
-    const doc = parseRequirements(await read());
+    const doc = parseRequirements(await read(), file);
     this.requirements.set(key, { stamp, doc });
     return doc;
   }
@@ -104,7 +114,7 @@ export class SpecDiagnostics implements vscode.Disposable {
 }
 
 function isRequirementsDocument(doc: vscode.TextDocument): boolean {
-  return /[\\/]\.kiro[\\/]specs[\\/](?:.*[\\/])?requirements\.md$/.test(doc.uri.path);
+  return /[\\/]\.kiro[\\/]specs[\\/](?:.*[\\/])?(?:requirements|bugfix)\.md$/.test(doc.uri.path);
 }
 
 function toVscode(d: SpecDiagnostic): vscode.Diagnostic {

@@ -350,7 +350,7 @@ export class Executor {
           tasksFile: this.o.tasksFile,
           tree: spec.tree,
           task: { ...fresh, details },
-          requirements: files.requirements ? parseRequirements(files.requirements) : undefined,
+          requirements: files.requirements ? parseRequirements(files.requirements, files.requirementsFile) : undefined,
           design,
           steering: steering.quoted,
           steeringOnRequest: steering.onRequest,

@@ -73,9 +73,9 @@ export function taskPrompt(p: PromptInput): string {
   if (t.requirements.length && p.requirements) {
     const lines = t.requirements.map((id) => {
       const r = p.requirements!.resolve(id);
-      return r ? `- ${id}: ${'criteria' in r ? `${r.title}. ${r.text}` : r.text}` : `- ${id}: (not found in requirements.md)`;
+      return r ? `- ${id}: ${'criteria' in r ? `${r.title}. ${r.text}` : r.text}` : `- ${id}: (not found in ${p.requirements!.file})`;
     });
-    task.push(`## Requirements this task must meet\n${lines.join('\n')}`);
+    task.push(`## Requirements this task must meet (from ${p.requirements.file})\n${lines.join('\n')}`);
   }
   task.push(p.verifyCommands.length ? `When you call complete_task, these checks run: ${p.verifyCommands.join(', ')}. Run them yourself first.` : 'There are no verification commands: run the relevant tests yourself before complete_task.');
   task.push('This task shows [-] in tasks.md because this run started it; it is ticked for you when complete_task succeeds.');
@@ -83,11 +83,20 @@ export function taskPrompt(p: PromptInput): string {
   return parts.join('\n\n');
 }
 
-/** The spec's requirements.md and design.md, from the folder of its tasks.md (which may be a link the user made). */
-export async function specFiles(tasksFile: string): Promise<{ requirements?: string; design?: string }> {
+/**
+ * The spec's requirements (requirements.md, or bugfix.md for a Kiro bugfix spec; `requirementsFile` says which) and
+ * design.md, from the folder of its tasks.md (which may be a link the user made).
+ */
+export async function specFiles(tasksFile: string): Promise<{ requirements?: string; requirementsFile?: string; design?: string }> {
   const dir = dirname(tasksFile);
   const read = (f: string) => readForPrompt(dir, join(dir, f));
-  return { requirements: await read('requirements.md'), design: await read('design.md') };
+  const requirements = await read('requirements.md');
+  const bugfix = requirements === undefined ? await read('bugfix.md') : undefined;
+  return {
+    requirements: requirements ?? bugfix,
+    requirementsFile: requirements !== undefined ? 'requirements.md' : bugfix !== undefined ? 'bugfix.md' : undefined,
+    design: await read('design.md'),
+  };
 }
 
 /**

@@ -1,17 +1,9 @@
-import type { ListItem, Nodes } from 'mdast';
 import { LineIndex } from './lineIndex.js';
-import { parseMarkdownBlocks } from './markdown.js';
 import { readRequirementRefs } from './requirementRefs.js';
+import { parseBlock, splitBlocks, type Block, type BlockParse } from './taskBlocks.js';
 import { findNearMisses, findDuplicateIds, type BlockRegion } from './taskDiagnostics.js';
-import { matchCheckbox, parentIdOf, readHeadline } from './taskLine.js';
+import { parentIdOf } from './taskLine.js';
 import type { SourcePoint, Task, TaskTree } from './types.js';
-
-interface Frame {
-  node: Nodes;
-  /** Index of the nearest enclosing task, or null. */
-  task: number | null;
-  inQuote: boolean;
-}
 
 /**
  * Reads a tasks.md into a task tree. Structure comes from the markdown syntax tree: a task is a list item
@@ -20,35 +12,100 @@ interface Frame {
  * with the id minus its last component (`2`), because real files often write sub-tasks flat at column 0.
  */
 export function parseTasks(text: string): TaskTree {
+  return new TaskParser().parse(text);
+}
+
+/**
+ * Parses tasks.md text again and again as it is edited: the file is cut into top-level blocks (see
+ * taskBlocks.ts), and a block whose text is the same as in the previous parse is not parsed again; its tasks
+ * are reused, moved to their new lines and offsets. The result is the same as a parse of the whole file (a test
+ * compares the two after random edits of the corpus). Only the blocks of the last text are kept.
+ */
+export class TaskParser {
+  private blocks = new Map<string, BlockParse>();
+  /** How many blocks the last parse had to parse (the others were reused). */
+  parsedBlocks = 0;
+  /** How many blocks the last parse had. */
+  totalBlocks = 0;
+
+  parse(text: string): TaskTree {
+    const bom = text.charCodeAt(0) === 0xfeff;
+    const body = bom ? text.slice(1) : text;
+    const next = new Map<string, BlockParse>();
+    const parts: Array<[Block, BlockParse]> = [];
+    const blocks = splitBlocks(body);
+    this.parsedBlocks = 0;
+    for (let i = 0; i < blocks.length; i++) {
+      let block = blocks[i]!;
+      let parsed = this.get(block.text, next);
+      // A fence or HTML block left open runs on into the next block, as it does in the whole file.
+      while (parsed.openAtEnd && i + 1 < blocks.length) {
+        const following = blocks[++i]!;
+        block = { text: body.slice(block.offset, following.offset + following.text.length), offset: block.offset, line: block.line };
+        parsed = this.get(block.text, next);
+      }
+      next.set(block.text, parsed);
+      parts.push([block, parsed]);
+    }
+    this.blocks = next;
+    this.totalBlocks = parts.length;
+    return assemble(body, bom, parts);
+  }
+
+  private get(text: string, next: Map<string, BlockParse>): BlockParse {
+    const hit = next.get(text) ?? this.blocks.get(text);
+    if (hit) return hit;
+    this.parsedBlocks++;
+    return parseBlock(text);
+  }
+}
+
+/** The whole file parsed as one markdown document, without blocks: the reference the block parse must equal. */
+export function parseTasksWhole(text: string): TaskTree {
   const bom = text.charCodeAt(0) === 0xfeff;
   const body = bom ? text.slice(1) : text;
-  const lines = new LineIndex(body);
-  const root = parseMarkdownBlocks(body);
+  return assemble(body, bom, [[{ text: body, offset: 0, line: 1 }, parseBlock(body)]]);
+}
 
+/** Tasks of the blocks, in file order, with positions in the file, parents, details and diagnostics. */
+function assemble(body: string, bom: boolean, parts: ReadonlyArray<readonly [Block, BlockParse]>): TaskTree {
+  const lines = new LineIndex(body);
   const tasks: Task[] = [];
   const regions: BlockRegion[] = [];
   const lastIndexById = new Map<string, number>();
-  const stack: Frame[] = [{ node: root, task: null, inQuote: false }];
-
-  while (stack.length > 0) {
-    const { node, task: enclosing, inQuote } = stack.pop()!;
-    let taskHere = enclosing;
-    if (node.type === 'listItem' && !inQuote) {
-      const t = readTask(node, body, lines, tasks.length, enclosing, tasks, lastIndexById);
-      if (t) {
-        tasks.push(t);
-        if (t.id !== null) lastIndexById.set(t.id, t.index);
-        taskHere = t.index;
+  for (const [block, parsed] of parts) {
+    const lineShift = block.line - 1;
+    const base = tasks.length;
+    const shift = (p: SourcePoint): SourcePoint => ({ line: p.line + lineShift, column: p.column, offset: p.offset + block.offset });
+    for (const item of parsed.items) {
+      let parent = item.enclosing === null ? null : base + item.enclosing;
+      if (parent === null && item.id !== null) {
+        const parentId = parentIdOf(item.id);
+        if (parentId !== null) parent = lastIndexById.get(parentId) ?? null;
       }
-    } else if (isRegionNode(node)) {
-      regions.push({ kind: node.type, startLine: node.position!.start.line, endLine: node.position!.end.line });
+      const parentTask = parent === null ? undefined : tasks[parent];
+      const index = tasks.length;
+      parentTask?.children.push(index);
+      const start = shift(item.start);
+      const markerOffset = item.markerOffset + block.offset;
+      const markerStart: SourcePoint = { line: start.line, column: start.column + markerOffset - start.offset, offset: markerOffset };
+      tasks.push({
+        index,
+        id: item.id,
+        title: item.title,
+        status: item.status,
+        optional: item.optional,
+        depth: parentTask ? parentTask.depth + 1 : 0,
+        parent,
+        children: [],
+        details: [],
+        requirements: [],
+        range: { start, end: shift(item.end) },
+        markerRange: { start: markerStart, end: { ...markerStart, column: markerStart.column + 3, offset: markerStart.offset + 3 } },
+      });
+      if (item.id !== null) lastIndexById.set(item.id, index);
     }
-    if ('children' in node) {
-      const quote = inQuote || node.type === 'blockquote';
-      for (let i = node.children.length - 1; i >= 0; i--) {
-        stack.push({ node: node.children[i] as Nodes, task: taskHere, inQuote: quote });
-      }
-    }
+    for (const r of parsed.regions) regions.push({ kind: r.kind, startLine: r.startLine + lineShift, endLine: r.endLine + lineShift });
   }
 
   fillDetails(tasks, lines);
@@ -57,54 +114,6 @@ export function parseTasks(text: string): TaskTree {
   const diagnostics = [...findDuplicateIds(tasks), ...findNearMisses(lines, taskLines, regions)];
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   return { tasks, roots, diagnostics, bom };
-}
-
-function isRegionNode(node: Nodes): node is Nodes & { type: BlockRegion['kind'] } {
-  return node.type === 'code' || node.type === 'heading' || node.type === 'blockquote' || node.type === 'html' || node.type === 'table';
-}
-
-function readTask(
-  item: ListItem,
-  body: string,
-  lines: LineIndex,
-  index: number,
-  enclosing: number | null,
-  tasks: Task[],
-  lastIndexById: Map<string, number>,
-): Task | undefined {
-  const start = item.position!.start;
-  const box = matchCheckbox(body, start.offset!);
-  if (!box) return undefined;
-  const firstLine = lines.line(start.line);
-  const { id, title } = readHeadline(firstLine.slice(box.end - lines.starts[start.line - 1]!));
-
-  let parent = enclosing;
-  if (parent === null && id !== null) {
-    const parentId = parentIdOf(id);
-    if (parentId !== null) parent = lastIndexById.get(parentId) ?? null;
-  }
-  const parentTask = parent === null ? undefined : tasks[parent];
-  parentTask?.children.push(index);
-
-  const markerStart: SourcePoint = { line: start.line, column: start.column + box.markerOffset - start.offset!, offset: box.markerOffset };
-  return {
-    index,
-    id,
-    title,
-    status: box.status,
-    optional: box.optional,
-    depth: parentTask ? parentTask.depth + 1 : 0,
-    parent,
-    children: [],
-    details: [],
-    requirements: [],
-    range: { start: point(start), end: point(item.position!.end) },
-    markerRange: { start: markerStart, end: { ...markerStart, column: markerStart.column + 3, offset: markerStart.offset + 3 } },
-  };
-}
-
-function point(p: { line: number; column: number; offset?: number | undefined }): SourcePoint {
-  return { line: p.line, column: p.column, offset: p.offset! };
 }
 
 /**
@@ -133,4 +142,3 @@ function fillDetails(tasks: Task[], lines: LineIndex): void {
     task.requirements = readRequirementRefs(task.details);
   }
 }
-

@@ -52,7 +52,8 @@ export interface SpecDiagnostic {
 export type DiagnosticCode =
   | 'duplicate-id'
   | 'not-a-task'
-  | 'unknown-requirement';
+  | 'unknown-requirement'
+  | 'too-large';
 
 export interface TaskTree {
   tasks: Task[];

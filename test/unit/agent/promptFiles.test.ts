@@ -27,6 +27,6 @@ describe('files quoted in the prompt', () => {
   });
 
   it("a spec document linked out of the spec's folder is left out", async () => {
-    expect(await specFiles(join(repo.root, '.kiro/specs/f/tasks.md'))).toEqual({ requirements: '# Requirements\n', design: undefined });
+    expect(await specFiles(join(repo.root, '.kiro/specs/f/tasks.md'))).toEqual({ requirements: '# Requirements\n', requirementsFile: 'requirements.md', design: undefined });
   });
 });

@@ -23,6 +23,7 @@ describe('spec-agent parse', { timeout: budget({ cli: 2 }) }, () => {
         '  [ ] 2.2 List open items by priority',
         '  [ ] 2.3 Write unit tests for priorities (optional)',
         '[ ] 3 Document priorities in a README',
+        'requirements from requirements.md: 2 requirements, 5 acceptance criteria',
       ].join('\n'),
     );
   });
@@ -31,12 +32,25 @@ describe('spec-agent parse', { timeout: budget({ cli: 2 }) }, () => {
     const r = await cli('parse', '--json', 'test/fixtures/specs/malformed/tasks.md');
     expect(r.exitCode).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(Object.keys(json)).toEqual(['file', 'tasks', 'diagnostics']);
+    expect(Object.keys(json)).toEqual(['file', 'tasks', 'diagnostics', 'requirementsFile']);
+    expect(json.requirementsFile).toBe('requirements.md');
     expect(json.file).toBe('test/fixtures/specs/malformed/tasks.md');
     expect(json.tasks[0]).toEqual({ id: '1', title: 'Parse the input', status: 'todo', optional: false, depth: 0, parent: null, line: 3, requirements: ['1.1', '9.9'] });
     expect(json.diagnostics.map((d: { line: number }) => d.line)).toEqual([4, 6, 8, 11, 14, 17, 19, 21]);
     expect(Object.keys(json.diagnostics[0])).toEqual(['line', 'severity', 'message']);
     expect(json.diagnostics[0].message).toMatch(/Requirement 9\.9 is not defined in requirements\.md/);
+  });
+
+  it('says that a bugfix spec is checked against its bugfix.md', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spec-agent-cli-'));
+    await writeFile(join(dir, 'bugfix.md'), '## Bug Analysis\n\n### Current Behavior (Defect)\n\n1.1 WHEN a THEN b\n\n### Expected Behavior (Correct)\n\n2.1 WHEN a THEN c\n');
+    await writeFile(join(dir, 'tasks.md'), '- [ ] 1. Fix it\n  - _Requirements: 1.1, 2.1, 2.2_\n');
+    const r = await cli('parse', join(dir, 'tasks.md'));
+    expect(r.stdout.split('\n').at(-1)).toBe('requirements from bugfix.md: 2 requirements, 2 acceptance criteria');
+    expect(r.stderr).toMatch(/:2:\d+: warning: Requirement 2\.2 is not defined in bugfix\.md\./);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    const json = JSON.parse((await cli('parse', '--json', join(dir, 'tasks.md'))).stdout);
+    expect(json.requirementsFile).toBe('bugfix.md');
   });
 
   it('gives sub-tasks their parent id and depth', async () => {
@@ -63,10 +77,10 @@ describe('spec-agent parse', { timeout: budget({ cli: 2 }) }, () => {
     expect(r.stderr.split('\n')[0]).toMatch(message);
   });
 
-  it('exits 2 for invalid UTF-8 and for a file over 5 MB', async () => {
+  it('exits 2 for invalid UTF-8 and for a file over 1 MB', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'spec-agent-cli-'));
     await writeFile(join(dir, 'bad.md'), Buffer.from([0x2d, 0x20, 0xc3, 0x28]));
-    await writeFile(join(dir, 'big.md'), Buffer.alloc(6 * 1024 * 1024, 0x20));
+    await writeFile(join(dir, 'big.md'), Buffer.alloc(2 * 1024 * 1024, 0x20));
     for (const f of ['bad.md', 'big.md']) {
       const r = await cli('parse', join(dir, f));
       expect(r.exitCode, f).toBe(2);

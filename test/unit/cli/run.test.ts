@@ -125,7 +125,8 @@ describe('spec-agent run', () => {
     expect(shown).toMatch(/\[x\] 2\.1 Store a priority on each item \(verified\)\n {6}refused: run rm -rf node_modules \(rule C5, denied: .+\)\n {6}refused: write \.github\/workflows\/ci\.yml \(rule W3, no one was there to approve it\)\n/);
   });
 
-  it('a parent ticked after its sub-tasks says verified only when each was, never "verified ()"', { timeout: budget({ cli: 2, run: 1, verifiedRun: 1 }) }, async () => {
+  // Four CLI runs, two of them with the sandbox, and the runs list and show.
+  it('a parent ticked after its sub-tasks says verified only when each was, never "verified ()"', { timeout: budget({ cli: 6, run: 2, verifiedRun: 2 }) }, async () => {
     const ws = await workspace();
     const complete = { tool: 'complete_task', input: { summary: 'done' } };
     writeFileSync(join(ws, 'done.json'), JSON.stringify({ turns: [{ toolCalls: [complete] }, { toolCalls: [complete] }] }));
@@ -151,8 +152,7 @@ describe('spec-agent run', () => {
     expect((await execa('node', [inject('cliPath'), 'runs', 'show', last.id], { cwd: ws2 })).stdout).toContain('[x] 2.2 List open items by priority (no verifyCommands set)');
     expect(unchecked.stdout).toContain('✓ task 2 done (unverified: 0 of its 2 sub-tasks verified)');
     expect(unchecked.stdout + checked.stdout).not.toContain('verified ()');
-    // Four CLI runs, two of them with the sandbox: a loaded machine needs more than the default.
-  }, 90_000);
+  });
 
   it.each([
     [['--task', '9.9', '--model', `replay:${SCRIPT}`], /no task "9\.9" in tasks\.md/],

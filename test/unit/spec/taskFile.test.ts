@@ -72,7 +72,7 @@ describe('readSpecFile', () => {
     ['a missing file', async () => join(dir, 'nope.md'), /nope\.md: no such file/],
     ['a directory', async () => { await mkdir(join(dir, 'd')); return join(dir, 'd'); }, /: is a directory, not a file/],
     ['invalid UTF-8', async () => { await writeFile(join(dir, 'bad.md'), Buffer.from([0x2d, 0x20, 0x0a, 0x61, 0xff, 0x62])); return join(dir, 'bad.md'); }, /bad\.md:2: is not valid UTF-8 \(byte 4 on line 2\)/],
-    ['a file over 5 MB', async () => { await writeFile(join(dir, 'big.md'), Buffer.alloc(5 * 1024 * 1024 + 1, 0x61)); return join(dir, 'big.md'); }, /big\.md: is 5\.0 MB, over the 5 MB limit/],
+    ['a file over 1 MB', async () => { await writeFile(join(dir, 'big.md'), Buffer.alloc(1.2 * 1024 * 1024, 0x61)); return join(dir, 'big.md'); }, /big\.md: is 1\.2 MB, over the 1 MB limit for a spec file \(a larger one takes more than 2 s to parse\)\. Split it/],
   ])('refuses %s with a clear error', async (_what, make, message) => {
     const err = await readSpecFile(await make()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SpecError);

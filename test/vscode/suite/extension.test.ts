@@ -55,6 +55,21 @@ describe('Spec Agent in a real VS Code', () => {
     }
   });
 
+  it('resolves requirement refs of a bugfix spec against its bugfix.md, and says so', async () => {
+    const folder = vscode.Uri.joinPath(root(), '.kiro', 'specs', 'bugfix-spec');
+    await vscode.workspace.fs.createDirectory(folder);
+    await writeFile(specUri('bugfix-spec', 'bugfix.md').fsPath, '# Bugfix Requirements Document\n\n### Current Behavior (Defect)\n\n1.1 WHEN a THEN b\n\n### Expected Behavior (Correct)\n\n2.1 WHEN a THEN the system SHALL c\n');
+    await writeFile(specUri('bugfix-spec').fsPath, '# Tasks\n\n- [ ] 1. Fix it\n  - _Requirements: 1.1, 2.1, 2.2_\n');
+    const uri = specUri('bugfix-spec');
+    await vscode.window.showTextDocument(uri);
+    const diagnostics = await until('the unknown 2.2', () => {
+      const d = vscode.languages.getDiagnostics(uri).filter((x) => x.code === 'unknown-requirement');
+      return d.length > 0 ? d : undefined;
+    }, 20_000);
+    assert.deepEqual(diagnostics.map((d) => [d.range.start.line + 1, d.message]), [[4, 'Requirement 2.2 is not defined in bugfix.md. Add it there, or fix the reference.']]);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('provides status lenses above parent tasks', async () => {
     const uri = specUri('todo-priorities');
     await vscode.window.showTextDocument(uri);
