@@ -67,14 +67,16 @@ function fresh(uri: vscode.Uri, before: Map<string, number>): vscode.Diagnostic[
 
 /**
  * The TypeScript server (like others) checks only the files open in an editor tab: a file the agent wrote that is
- * in no tab is opened in a preview tab, without taking the focus (the user sees what the agent changed, as in
- * other agents). VS Code reloads an open document from disk when the file changes.
+ * in no tab is opened in a background preview tab: the user's editor stays in front, and the tab shows what the
+ * agent changed, as in other agents. VS Code reloads an open document from disk when the file changes.
  */
 async function showInTab(uri: vscode.Uri): Promise<void> {
   const inTab = vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
   try {
     const doc = await vscode.workspace.openTextDocument(uri);
-    if (!inTab) await vscode.window.showTextDocument(doc, { preview: true, preserveFocus: true });
+    // In the background: a tab the user can look at, never the editor they are looking at (`background` is an
+    // option of the vscode.open command, not of showTextDocument). Taking their tasks.md away mid-run was a bug.
+    if (!inTab) await vscode.commands.executeCommand('vscode.open', doc.uri, { preview: true, preserveFocus: true, background: true });
   } catch {
     // A file that cannot be opened has no problems to report.
   }

@@ -353,7 +353,11 @@ async function notification(page, text) {
 
 async function runCommand(page, title) {
   await page.keyboard.press('Control+Shift+P');
-  await page.keyboard.type(title);
+  // Filled into the box itself, as openFile does: with the focus in a webview or a notification, keys typed at
+  // once went astray (the palette showed only its ">").
+  const box = page.locator('.quick-input-widget .quick-input-box input');
+  await box.waitFor({ timeout: 10_000 });
+  await box.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
 }

@@ -98,7 +98,8 @@ describe('the CLI package, installed as a user installs it', () => {
     const run = await specAgent('run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--accept-policy', '--json');
     expect(run.exitCode, run.stderr).toBe(0);
     const searched = run.stdout.split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'tool.finished');
-    expect(searched).toMatchObject({ ok: true, output: expect.stringContaining('src/todo.js:4:class TodoList') });
+    // Matches grouped per file: the path, then line:text.
+    expect(searched).toMatchObject({ ok: true, output: expect.stringContaining('src/todo.js\n4:class TodoList') });
     expect(existsSync(join(prefix, 'lib/node_modules/spec-agent-cli/node_modules/@vscode', `ripgrep-${process.platform}-${process.arch}`))).toBe(true);
   });
 });

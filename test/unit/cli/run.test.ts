@@ -373,8 +373,9 @@ describe('spec-agent runs resume', () => {
 
     const c = await cli('runs', 'resume', b.events[0].runId);
     expect(c.exitCode, c.stderr).toBe(0);
-    // The replay goes on after A's five turns and B's three, and only 2.2 is run.
-    expect(c.events.filter((e) => e.type === 'task.started').map((e) => e.task.id)).toEqual(['2.2']);
+    // The replay goes on after A's five turns and B's three, and only 2.2 is run; its parent 2 is ticked after it
+    // (2.2 was its last open sub-task: 2.3 is optional), with no model turn of its own.
+    expect(c.events.filter((e) => e.type === 'task.started').map((e) => e.task.id)).toEqual(['2.2', '2']);
     expect(requested(c.events)).toEqual(['complete_task']);
     expect(readFileSync(join(ws, 'b.txt'), 'utf8')).toBe('the user changed it\n');
     expect(readFileSync(tasks, 'utf8')).toMatch(/- \[x\] 2\.1 Store a priority on each item[\s\S]*- \[x\] 2\.2 List the open items by priority/);
