@@ -99,7 +99,7 @@ describe('the CLI package, installed as a user installs it', () => {
     expect(run.exitCode, run.stderr).toBe(0);
     const searched = run.stdout.split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'tool.finished');
     // Matches grouped per file: the path, then line:text.
-    expect(searched).toMatchObject({ ok: true, output: expect.stringContaining('src/todo.js\n4:class TodoList') });
+    expect(searched).toMatchObject({ ok: true, output: expect.stringMatching(/^src\/todo\.js\n\s*4:class TodoList/m) });
     expect(existsSync(join(prefix, 'lib/node_modules/spec-agent-cli/node_modules/@vscode', `ripgrep-${process.platform}-${process.arch}`))).toBe(true);
   });
 });
