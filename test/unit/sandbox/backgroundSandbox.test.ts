@@ -43,7 +43,7 @@ describe('background processes run confined (bubblewrap)', () => {
     writeFileSync(join(ws, 'server.js'), `const fs = require('node:fs');
 try { fs.writeFileSync(${JSON.stringify(join(outside, 'pwned.txt'))}, 'x'); console.log('outside OK'); } catch (e) { console.log('outside REFUSED', e.code); }
 fs.writeFileSync('inside.txt', 'written');
-require('node:child_process').spawn('sleep', ['300'], { stdio: 'ignore' });
+require('node:child_process').spawn('sleep', ['301.25'], { stdio: 'ignore' });
 const server = require('node:http').createServer((q, s) => s.end('hi')).listen(0, '127.0.0.1', () => console.log('listening ' + server.address().port));
 `);
     const r = await runCommandTool.run({ command: 'node server.js', background: true }, ctx);
@@ -62,7 +62,8 @@ const server = require('node:http').createServer((q, s) => s.end('hi')).listen(0
     expect(fg.output).toContain('unreachable ECONNREFUSED');
     expect(r.output).toContain('other commands cannot reach its ports');
     expect((await readOutputTool.run({ id: 'bg-1' }, ctx)).data).toMatchObject({ running: true });
-    const pids = execFileSync('pgrep', ['-f', 'sleep 300']).toString().trim().split('\n').map(Number);
+    // A duration of its own: other test files (run at the same time) leave `sleep 300` helpers of theirs running.
+    const pids = execFileSync('pgrep', ['-f', 'sleep 301.25']).toString().trim().split('\n').map(Number);
     await background.endAll('stop');
     expect(ended).toEqual(['stop']);
     for (const pid of pids) expect(running(pid)).toBe(false);
