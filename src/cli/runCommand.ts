@@ -198,7 +198,7 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
         break;
       case 'task.started':
         task = e.task.id ?? e.task.title;
-        out.write(`\n▶ task ${e.task.id ?? ''} ${e.task.title}\n`);
+        out.write(`\n▶ task ${e.task.id ?? ''} ${e.task.title}${e.requirementsFile && e.requirementsFile !== 'requirements.md' ? dim(` (requirements from ${e.requirementsFile})`) : ''}\n`);
         break;
       case 'model.text':
         out.write(`  ${e.text.split('\n')[0]}\n`);

@@ -73,7 +73,7 @@ export interface FileChange {
 
 export type Item =
   | CallItem
-  | { kind: 'task'; id: string; seq: number; taskId: string | null; title: string }
+  | { kind: 'task'; id: string; seq: number; taskId: string | null; title: string; requirementsFile?: string }
   | { kind: 'text'; id: string; seq: number; text: string }
   | { kind: 'thinking'; id: string; seq: number; text: string }
   | { kind: 'selfcorrection'; id: string; seq: number; count: number; max: number; reason: string }
@@ -295,7 +295,7 @@ export class ActivityModel {
         this.taskFiles.clear();
         this.pausedNow = false;
         this.headerChanged = true;
-        this.push({ kind: 'task', id, seq: e.seq, taskId: e.task.id, title: e.task.title });
+        this.push({ kind: 'task', id, seq: e.seq, taskId: e.task.id, title: e.task.title, ...(e.requirementsFile ? { requirementsFile: e.requirementsFile } : {}) });
         break;
       case 'step.started':
         this.steps++;

@@ -23,7 +23,11 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
     case 'call':
       return callRow(item, ui);
     case 'task':
-      return row(item, 'task', 'tasklist', [h('span', { class: 'title' }, `Task ${item.taskId ?? ''} `, h('span', { class: 'task-title' }, item.title))]);
+      // Said only for a spec whose requirements are not in requirements.md (a Kiro bugfix spec's bugfix.md).
+      return row(item, 'task', 'tasklist', [
+        h('span', { class: 'title' }, `Task ${item.taskId ?? ''} `, h('span', { class: 'task-title' }, item.title)),
+        item.requirementsFile && item.requirementsFile !== 'requirements.md' ? h('span', { class: 'meta' }, ` · requirements from ${item.requirementsFile}`) : null,
+      ]);
     case 'text':
       return textRow(item, ui);
     case 'steering':

@@ -122,6 +122,12 @@ describe('ActivityModel', () => {
     expect(m.header()).toMatchObject({ inputTokens: 11500, cachedInputTokens: 9000, outputTokens: 150 });
   });
 
+  it('a task row says where its requirements come from when that is not requirements.md', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [started(), ev({ type: 'task.started', task: { id: '1', title: 'Fix', line: 3 }, requirementsFile: 'bugfix.md' })]);
+    expect(m.items.find((i) => i.kind === 'task')).toMatchObject({ taskId: '1', requirementsFile: 'bugfix.md' });
+  });
+
   it('a steering file that joins the task is a row: its name and why', () => {
     const m = new ActivityModel();
     m.reset('r1', [started(), ev({ type: 'steering.included', taskId: '1', name: 'js', file: '.kiro/steering/js.md', inclusion: 'fileMatch', reason: 'fileMatch: the agent read src/a.js (src/**/*.js)' })]);

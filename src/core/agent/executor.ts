@@ -319,7 +319,8 @@ export class Executor {
 
   private async runTask(task: Task): Promise<void> {
     if (this.o.resume?.completed.has(taskKey(task))) return;
-    this.emit({ type: 'task.started', task: { id: task.id, title: task.title, line: task.range.start.line } });
+    const files = await specFiles(this.o.tasksFile);
+    this.emit({ type: 'task.started', task: { id: task.id, title: task.title, line: task.range.start.line }, ...(files.requirementsFile ? { requirementsFile: files.requirementsFile } : {}) });
     const spec = await this.taskFile.read();
     const fresh = findTask(spec.tree, task, this.o.tasks) ?? task;
     const children = fresh.children.map((i) => spec.tree.tasks[i]!);
@@ -332,7 +333,6 @@ export class Executor {
     await this.setMark(task, 'in_progress');
 
     this.meter.reset();
-    const files = await specFiles(this.o.tasksFile);
     const workspaceFiles = await this.listWorkspace();
     const recorded = this.o.resume?.history.get(taskKey(task)) ?? [];
     // One budget for what the task's `#[[file:…]]` references quote: its own lines, design.md, its steering.

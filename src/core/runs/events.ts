@@ -26,7 +26,8 @@ export const runEventSchema = z.discriminatedUnion('type', [
     /** Whether commands run confined (RULES.md §4), and if not, why; absent in journals from before the sandbox. */
     sandbox: z.object({ confined: z.boolean(), backend: z.string().optional(), why: z.string().optional(), mode: z.string().optional() }).optional(),
   }),
-  z.object({ ...base, type: z.literal('task.started'), task: taskRef }),
+  /** `requirementsFile`: which document of the spec holds its requirements (requirements.md, or bugfix.md for a bugfix spec). */
+  z.object({ ...base, type: z.literal('task.started'), task: taskRef, requirementsFile: z.string().optional() }),
   z.object({ ...base, type: z.literal('step.started'), taskId: z.string().nullable(), step: z.number().int(), label: z.string() }),
   z.object({ ...base, type: z.literal('model.text'), text: z.string() }),
   /** The model's reasoning for a turn (reasoning models): shown folded, never sent back to the model. */

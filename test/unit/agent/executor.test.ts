@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,15 @@ const mark = async (ws: string, id: string) => (await loadTasks(join(ws, TASKS))
 const terminal = (types: string[]) => types.filter((t) => t === 'run.completed' || t === 'run.failed' || t === 'run.stopped');
 
 describe('the executor', () => {
+  it('a bugfix spec: the task says its requirements come from bugfix.md (the panel and the CLI show it)', async () => {
+    const ws = await workspace();
+    const dir = join(ws, '.kiro/specs/todo-priorities');
+    await writeFile(join(dir, 'bugfix.md'), '## Bug Analysis\n\n### Current Behavior (Defect)\n\n1.1 WHEN a THEN b\n');
+    await rm(join(dir, 'requirements.md'));
+    const r = await runAgent(ws, { script: { turns: [{ toolCalls: [complete] }] } });
+    expect(r.events.find((e) => e.type === 'task.started')).toMatchObject({ task: { id: '2.1' }, requirementsFile: 'bugfix.md' });
+  });
+
   it('does not dispatch a denied call, tells the model why, and ticks the task on completion', async () => {
     const ws = await workspace();
     await writeFile(join(ws, 'victim.txt'), 'still here\n');
