@@ -47,12 +47,36 @@ export async function createModel(spec: string, o: ModelOptions = {}): Promise<C
   if (!known) throw new ModelError(`unknown model provider "${provider}"; use one of ${PROVIDERS.join(', ')}`, 'unknown-model');
   const apiKey = o.apiKey || (known.keyVar ? env[known.keyVar] : undefined);
   if (known.keyVar && !apiKey && !o.baseURL) throw new ModelError(`${provider}: set ${known.keyVar}`, 'auth');
+  const baseURL = o.baseURL ?? known.baseURL;
+  // Ollama answers with its own small default window (and cuts the prompt silently) unless told num_ctx: the
+  // model's window comes from its metadata when the user gave none.
+  const contextWindow = o.contextWindow ?? (provider === 'ollama' ? await ollamaContextWindow(baseURL!, name) : undefined);
   return new OpenAICompatibleModel({
     id: spec,
     model: name,
-    baseURL: o.baseURL ?? known.baseURL,
+    baseURL,
     apiKey,
-    contextWindow: o.contextWindow,
-    ...(provider === 'ollama' && o.contextWindow ? { extraBody: { options: { num_ctx: o.contextWindow } } } : {}),
+    contextWindow,
+    ...(provider === 'ollama' && contextWindow ? { extraBody: { options: { num_ctx: contextWindow } } } : {}),
   });
+}
+
+/**
+ * The window of an Ollama model from `/api/show`: `num_ctx` when its Modelfile sets one (the owner's choice), else
+ * the `<architecture>.context_length` it was trained with. Undefined when the server does not say (an old Ollama,
+ * a proxy): the caller's default stands, and `--context-window` / specAgent.model.contextWindow can say it.
+ */
+export async function ollamaContextWindow(baseURL: string, model: string): Promise<number | undefined> {
+  try {
+    const root = baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
+    const res = await fetch(`${root}/api/show`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model }), signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return undefined;
+    const show = (await res.json()) as { parameters?: unknown; model_info?: Record<string, unknown> };
+    const numCtx = typeof show.parameters === 'string' ? /^num_ctx\s+(\d+)\s*$/m.exec(show.parameters)?.[1] : undefined;
+    if (numCtx) return Number(numCtx);
+    const trained = Object.entries(show.model_info ?? {}).find(([k, v]) => k.endsWith('.context_length') && typeof v === 'number' && v > 0)?.[1];
+    return typeof trained === 'number' ? trained : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -178,6 +178,29 @@ describe('the OpenAI-compatible provider on the wire', () => {
   });
 });
 
+describe('Ollama', () => {
+  const json = (body: unknown) => (res: ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const reply = (res: ServerResponse) => sse(res, [chunk({ role: 'assistant', content: 'ok' }), chunk({}, 'stop'), 'data: [DONE]\n\n']);
+
+  it("takes the window from the model's metadata (/api/show) and sends it as num_ctx", async () => {
+    const base = await serve(json({ parameters: 'stop "<|im_end|>"', model_info: { 'general.architecture': 'qwen3', 'qwen3.context_length': 40960 } }), reply);
+    const model = await createModel('ollama:qwen3:8b', { baseURL: `${base}/v1`, env: {} });
+    expect(model.contextWindow).toBe(40960);
+    await model.complete(request());
+    expect(requests.map((r) => r.url)).toEqual(['/api/show', '/v1/chat/completions']);
+    expect(requests[0]!.body).toEqual({ model: 'qwen3:8b' });
+    expect(requests[1]!.body).toMatchObject({ options: { num_ctx: 40960 } });
+  });
+
+  it("a Modelfile's num_ctx wins over the trained length; a window the user gave wins over both; no answer leaves the default", async () => {
+    const base = await serve(json({ parameters: 'num_ctx 8192\ntemperature 0.2', model_info: { 'llama.context_length': 131072 } }));
+    expect((await createModel('ollama:llama3.1', { baseURL: `${base}/v1`, env: {} })).contextWindow).toBe(8192);
+    expect((await createModel('ollama:llama3.1', { baseURL: `${base}/v1`, env: {}, contextWindow: 16384 })).contextWindow).toBe(16384);
+    expect(requests).toHaveLength(1);
+    expect((await createModel('ollama:llama3.1', { baseURL: `${base}/v1`, env: {} })).contextWindow).toBe(128_000);
+  });
+});
+
 describe('usage the OpenAI-compatible servers report', () => {
   const usageStream = (usage: Record<string, unknown>) => [chunk({ role: 'assistant', content: 'ok' }), chunk({}, 'stop'), data({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage }), 'data: [DONE]\n\n'];
   it.each([
