@@ -94,6 +94,7 @@ const PAUSE_LABEL: Record<string, string> = {
   'repeated-failure': 'repeated failure',
   review: 'review',
   context: 'context window full',
+  'rate-limit': 'rate limited',
 };
 
 function row(item: Item, cls: string, ico: string, body: Array<Node | string | null>): HTMLElement {

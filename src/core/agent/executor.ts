@@ -112,7 +112,7 @@ export interface RunOutcome {
 
 class Pause extends Error {
   constructor(
-    readonly kind: 'approval' | 'group' | 'edit-limit' | 'self-corrections' | 'repeated-failure' | 'review' | 'context',
+    readonly kind: 'approval' | 'group' | 'edit-limit' | 'self-corrections' | 'repeated-failure' | 'review' | 'context' | 'rate-limit',
     message: string,
   ) {
     super(message);
@@ -429,6 +429,10 @@ export class Executor {
         this.usage(response.usage);
         return response;
       } catch (err) {
+        // Still rate limited after the provider's retries (which wait as retry-after says): a pause, not a failure.
+        if (err instanceof ModelError && err.kind === 'rate-limit' && !this.o.signal.aborted) {
+          throw new Pause('rate-limit', `task ${task.id ?? task.title}: ${err.message}. Nothing was lost: Resume goes on from here once the limit has passed.`);
+        }
         if (!(err instanceof ModelError) || err.kind !== 'context-overflow' || this.o.signal.aborted) throw err;
         if (attempt > 0 || !(await this.condense(messages, task, 'overflow'))) {
           throw new Pause('context', `task ${task.id ?? task.title}: the conversation does not fit the model's context window (${window.toLocaleString('en-US')} tokens as configured) even after condensing; ${err.message}. If the model's window is larger, say so (specAgent.model.contextWindow in VS Code, --context-window in the CLI); else split the task.`);

@@ -63,6 +63,13 @@ describe('answers the executor reads as the server meant them', () => {
     expect(sentBack).not.toContain('<tool_call>');
   });
 
+  it('a rate limit that outlasts the retries pauses the run with Resume, instead of failing it', async () => {
+    const { outcome, events } = await run(() => ({ status: 429, error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }));
+    expect(outcome).toMatchObject({ state: 'paused', kind: 'rate-limit' });
+    expect(outcome.reason).toMatch(/rate limited \(429: Rate limit reached for requests\).*Resume goes on from here/);
+    expect(events.find((e) => e.type === 'run.paused')).toMatchObject({ kind: 'rate-limit' });
+  });
+
   it('arguments that are no JSON are said to be so, with the parse error, and nothing runs', async () => {
     const { ws, outcome } = await run((body, n) => {
       if (n === 1) return { call: { name: 'write_file', args: '{"path": "x.txt", "content": "a",}' } };
