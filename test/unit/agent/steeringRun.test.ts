@@ -1,7 +1,5 @@
 import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,32 +13,20 @@ import { Journal } from '../../../src/core/runs/journal.js';
 import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
 import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
-
-type WireMessage = { role: string; content: string | null };
+import { bodies, closeServer, serve, type Body } from '../../support/wireServer.js';
 
 /**
  * A real run whose model is a local HTTP server speaking OpenAI's chat-completions protocol: what steering the
  * model receives is read from the requests the server got, as in the issue.
  */
 async function runOverWire(ws: string, globalDir: string, calls: Array<[string, unknown]>) {
-  const bodies: Array<{ messages: WireMessage[] }> = [];
-  const turns = [...calls, ['complete_task', { summary: 'done' }] as [string, unknown]].map(([name, args], i) => [
-    { choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [{ index: 0, id: `c${i}`, type: 'function', function: { name, arguments: JSON.stringify(args) } }] }, finish_reason: null }] },
-    { choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
-  ]);
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (d) => (raw += d));
-    req.on('end', () => {
-      bodies.push(JSON.parse(raw));
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      for (const c of turns.shift() ?? []) res.write(`data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', ...c })}\n\n`);
-      res.end('data: [DONE]\n\n');
-    });
+  const turns = [...calls, ['complete_task', { summary: 'done' }] as [string, unknown]];
+  const base = await serve((_body, n) => {
+    const [name, args] = turns[Math.min(n, turns.length) - 1]!;
+    return { call: { name, args } };
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
-    const model = new OpenAICompatibleModel({ id: 'vllm:m', model: 'm', baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, maxRetries: 0 });
+    const model = new OpenAICompatibleModel({ id: 'vllm:m', model: 'm', baseURL: base, maxRetries: 0 });
     const settings = agentSettingsSchema.parse({ autonomyLevel: 'full', verifyCommands: [] });
     const spec = await loadTasks(join(ws, EXAMPLE_TASKS));
     const journal = Journal.open(ws, `run-steering-${Math.random().toString(16).slice(2, 8)}`);
@@ -49,14 +35,13 @@ async function runOverWire(ws: string, globalDir: string, calls: Array<[string, 
     const executor = new Executor({ workspace: ws, tasksFile: join(ws, EXAMPLE_TASKS), tasks: selectTasks(spec.tree, '2.2').tasks, model, gate: await PolicyGate.create(), settings: () => settings, context: { workspaceRoot: ws, home: '/nonexistent-home' }, fsView: realFileSystem, journal, signal: new AbortController().signal, globalSteeringDir: globalDir });
     const outcome = await executor.run();
     journal.close();
-    return { outcome, bodies, events };
+    return { outcome, bodies: [...bodies], events };
   } finally {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await closeServer();
   }
 }
 
-const toolResults = (body: { messages: WireMessage[] }) => body.messages.filter((m) => m.role === 'tool').map((m) => m.content ?? '');
+const toolResults = (body: Body) => body.messages.filter((m) => m.role === 'tool').map((m) => m.content ?? '');
 
 describe('steering during a run', () => {
   it('fileMatch steering joins once when the agent reads or edits a matching file; auto steering is read by its listed path', async () => {
