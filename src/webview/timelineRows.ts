@@ -95,6 +95,7 @@ const PAUSE_LABEL: Record<string, string> = {
   review: 'review',
   context: 'context window full',
   'rate-limit': 'rate limited',
+  budget: 'budget reached',
 };
 
 function row(item: Item, cls: string, ico: string, body: Array<Node | string | null>): HTMLElement {

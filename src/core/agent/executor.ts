@@ -112,14 +112,13 @@ export interface RunOutcome {
 
 class Pause extends Error {
   constructor(
-    readonly kind: 'approval' | 'group' | 'edit-limit' | 'self-corrections' | 'repeated-failure' | 'review' | 'context' | 'rate-limit',
+    readonly kind: 'approval' | 'group' | 'edit-limit' | 'self-corrections' | 'repeated-failure' | 'review' | 'context' | 'rate-limit' | 'budget',
     message: string,
   ) {
     super(message);
   }
 }
 
-const MAX_MODEL_TURNS_PER_TASK = 200;
 const CUT_AT_LIMIT = 'Your answer was cut at the output-token limit, so its tool calls were not run (the last one was incomplete). Write in smaller pieces: a long file as a short write_file followed by edit_file calls that add the rest, one call per answer for large content.';
 const NUDGES = 2;
 
@@ -137,6 +136,9 @@ export class Executor {
   /** Since the last pause between groups: tokens used and checks run, for the review. */
   private group = { inputTokens: 0, outputTokens: 0, checks: [] as string[] };
   private step = 0;
+  /** What the current task has spent, for its budgets; the run's reported cost. */
+  private spent = { input: 0, output: 0, started: Date.now() };
+  private costUsd = 0;
   /** Tokens of the current task's conversation, by the provider's count of the last request. */
   private readonly meter = new ContextMeter();
   private readonly originalMarks = new Map<number, TaskStatus>();
@@ -369,8 +371,10 @@ export class Executor {
     let selfCorrections = 0;
     let nudges = 0;
     let lastFailure: string | undefined;
-    for (let turn = 0; turn < MAX_MODEL_TURNS_PER_TASK; turn++) {
+    this.spent = { input: 0, output: 0, started: Date.now() };
+    for (let turn = 0; ; turn++) {
       if (this.o.signal.aborted) throw new StopSignal();
+      this.checkBudgets(task, turn);
       this.emit({ type: 'step.started', taskId: task.id, step: ++this.step, label: 'model' });
       let response;
       try {
@@ -410,7 +414,6 @@ export class Executor {
         } else lastFailure = undefined;
       }
     }
-    throw new Error(`task ${task.id ?? task.title} took more than ${MAX_MODEL_TURNS_PER_TASK} model turns`);
   }
 
   /**
@@ -454,8 +457,28 @@ export class Executor {
     return true;
   }
 
+  /**
+   * The budgets of .kiro/settings.json, checked between steps (a command under way is never cut): reaching one
+   * pauses the run, saying what was spent; the settings are read again at each check, so Resume after raising one
+   * goes on.
+   */
+  private checkBudgets(task: Task, turns: number): void {
+    const s = this.o.settings();
+    const name = `task ${task.id ?? task.title}`;
+    const tokens = this.spent.input + this.spent.output;
+    const spent = `${tokens.toLocaleString('en-US')} tokens (${this.spent.input.toLocaleString('en-US')} in, ${this.spent.output.toLocaleString('en-US')} out) in ${plural(turns, 'model turn')}, ${Math.round((Date.now() - this.spent.started) / 1000)} s`;
+    const raise = (setting: string) => `Raise agent.${setting} in .kiro/settings.json (or remove it), then Resume.`;
+    if (turns >= s.maxTurnsPerTask) throw new Pause('budget', `${name} reached maxTurnsPerTask (${s.maxTurnsPerTask}): ${spent}. ${raise('maxTurnsPerTask')}`);
+    if (s.maxTokensPerTask !== undefined && tokens >= s.maxTokensPerTask) throw new Pause('budget', `${name} reached maxTokensPerTask (${s.maxTokensPerTask.toLocaleString('en-US')}): ${spent}. ${raise('maxTokensPerTask')}`);
+    if (s.maxMinutesPerTask !== undefined && Date.now() - this.spent.started >= s.maxMinutesPerTask * 60_000) throw new Pause('budget', `${name} reached maxMinutesPerTask (${s.maxMinutesPerTask}): ${spent}. ${raise('maxMinutesPerTask')}`);
+    if (s.maxCostPerRun !== undefined && this.costUsd >= s.maxCostPerRun) throw new Pause('budget', `the run reached maxCostPerRun ($${s.maxCostPerRun}): $${this.costUsd.toFixed(4)} reported by the provider; ${name} so far: ${spent}. ${raise('maxCostPerRun')}`);
+  }
+
   private usage(usage: ChatResponse['usage']): void {
     if (!usage) return;
+    this.spent.input += usage.inputTokens ?? 0;
+    this.spent.output += usage.outputTokens ?? 0;
+    this.costUsd += usage.costUsd ?? 0;
     this.emit({ type: 'model.usage', ...usage });
     this.group.inputTokens += usage.inputTokens ?? 0;
     this.group.outputTokens += usage.outputTokens ?? 0;

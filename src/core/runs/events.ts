@@ -108,7 +108,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
     /** A parent ticked because all its sub-tasks are done: how many are done, and how many of those were verified. */
     subtasks: z.object({ done: z.number().int(), verified: z.number().int() }).optional(),
   }),
-  z.object({ ...base, type: z.literal('run.paused'), reason: z.string(), kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review', 'context', 'rate-limit']) }),
+  z.object({ ...base, type: z.literal('run.paused'), reason: z.string(), kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review', 'context', 'rate-limit', 'budget']) }),
   z.object({
     ...base,
     type: z.literal('run.stopped'),

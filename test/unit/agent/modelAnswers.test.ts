@@ -20,10 +20,10 @@ beforeAll(async () => {
 });
 afterEach(closeServer);
 
-async function run(answer: (body: Body, n: number) => Answer) {
+async function run(answer: (body: Body, n: number) => Answer, extra: Record<string, unknown> = {}) {
   const ws = await exampleRepo('answers');
   const base = await serve(answer);
-  const settings = agentSettingsSchema.parse({ autonomyLevel: 'full', verifyCommands: [] });
+  const settings = agentSettingsSchema.parse({ autonomyLevel: 'full', verifyCommands: [], ...extra });
   const spec = await loadTasks(join(ws, EXAMPLE_TASKS));
   const journal = Journal.open(ws, `run-answers-${Math.random().toString(16).slice(2, 8)}`);
   const events: RunEvent[] = [];
@@ -68,6 +68,15 @@ describe('answers the executor reads as the server meant them', () => {
     expect(outcome).toMatchObject({ state: 'paused', kind: 'rate-limit' });
     expect(outcome.reason).toMatch(/rate limited \(429: Rate limit reached for requests\).*Resume goes on from here/);
     expect(events.find((e) => e.type === 'run.paused')).toMatchObject({ kind: 'rate-limit' });
+  });
+
+  it('maxTokensPerTask pauses before the turn that would go past it, saying what was spent (the server counts the tokens)', async () => {
+    const { outcome } = await run(() => ({ call: { name: 'list_files', args: {} } }), { maxTokensPerTask: 5000 });
+    expect(outcome).toMatchObject({ state: 'paused', kind: 'budget' });
+    expect(outcome.reason).toMatch(/^task 2\.1 reached maxTokensPerTask \(5,000\): [\d,]+ tokens \([\d,]+ in, [\d,]+ out\) in \d+ model turns?, \d+ s\. Raise agent\.maxTokensPerTask in \.kiro\/settings\.json \(or remove it\), then Resume\.$/);
+    // Each request is more than 1,000 tokens here: paused after a few turns, not at the 200-turn default.
+    expect(bodies.length).toBeGreaterThan(0);
+    expect(bodies.length).toBeLessThan(6);
   });
 
   it('arguments that are no JSON are said to be so, with the parse error, and nothing runs', async () => {

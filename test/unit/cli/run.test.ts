@@ -305,6 +305,25 @@ describe('spec-agent run with an OpenAI-compatible server', () => {
   });
 });
 
+describe('budgets', () => {
+  it('maxTurnsPerTask pauses the run (exit 3, what was spent); Resume after raising it goes on from there', { timeout: budget({ cli: 3, run: 2 }) }, async () => {
+    const ws = await workspace();
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": [], "maxTurnsPerTask": 1'));
+    const script = join(ws, 'turns.json');
+    writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ tool: 'list_files', input: {} }] }, { toolCalls: [{ tool: 'complete_task', input: { summary: 'done' } }] }] }));
+    const paused = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--accept-policy'], { cwd: ws, reject: false });
+    expect(paused.exitCode, paused.stderr).toBe(3);
+    expect(paused.stdout).toMatch(/⏸ paused: task 2\.2 reached maxTurnsPerTask \(1\): 0 tokens \(0 in, 0 out\) in 1 model turn, \d+ s\. Raise agent\.maxTurnsPerTask/);
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"maxTurnsPerTask": 1', '"maxTurnsPerTask": 5'));
+    await execa('node', [inject('cliPath'), 'policy', 'accept'], { cwd: ws });
+    const [last] = JSON.parse((await execa('node', [inject('cliPath'), 'runs', 'list', '--json'], { cwd: ws })).stdout);
+    const resumed = await execa('node', [inject('cliPath'), 'runs', 'resume', last.id], { cwd: ws, reject: false });
+    expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
+    expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List open items by priority');
+  });
+});
+
 describe('spec-agent runs resume', () => {
   it('after the CLI is killed with SIGKILL mid-run: finished steps are not run again, the interrupted one is reported', { timeout: budget({ cli: 2, run: 2 }) }, async () => {
     const ws = await workspace();
