@@ -120,7 +120,8 @@ export async function policyShow(opts: { json?: boolean; settings?: string }, ou
   out.write(`effective policy${loaded.valid ? '' : ' (SAFE DEFAULTS: the settings file has errors)'}; file: ${source}${accepted ? '' : ' (NOT ACCEPTED on this machine: runs use cautious with no allowed commands until `spec-agent policy accept`)'}\n`);
   for (const key of AGENT_KEYS) {
     const value = loaded.settings[key];
-    out.write(`  ${key.padEnd(27)} ${JSON.stringify(value).padEnd(40)} ${loaded.origins[key] === 'file' ? 'from .kiro/settings.json' : 'default'}\n`);
+    // An optional setting left out (a budget) has no value: "none", not a crash on undefined.
+    out.write(`  ${key.padEnd(27)} ${(value === undefined ? 'none' : JSON.stringify(value)).padEnd(40)} ${loaded.origins[key] === 'file' ? 'from .kiro/settings.json' : 'default'}\n`);
   }
   return 0;
 }
