@@ -260,6 +260,17 @@ export class ActivityModel {
     return this.byId.get(id);
   }
 
+  /**
+   * The run's terminal event: its row, Stop goes now (not when the host's next controls come), questions settle.
+   * A stop keeps a pause that came before it (a run ended by a pause is shown paused).
+   */
+  private end(e: Extract<RunEvent, { type: 'run.stopped' | 'run.failed' | 'run.completed' }>, row: Extract<Item, { kind: 'end' }>): void {
+    this.terminal = e;
+    this.controlsChanged = true;
+    this.push(row);
+    this.settleApprovals();
+  }
+
   private push(item: Item): void {
     this.items.push(item);
     this.byId.set(item.id, item);
@@ -424,24 +435,15 @@ export class ActivityModel {
         this.push({ kind: 'pause', id, seq: e.seq, pauseKind: e.kind, reason: e.reason });
         break;
       case 'run.stopped':
-        this.terminal = e;
-        this.controlsChanged = true; // the run is over: Stop goes now, not when the host's next controls come
-        this.push({ kind: 'end', id, seq: e.seq, end: 'stopped', text: e.reason, completedSteps: e.completedSteps });
-        this.settleApprovals();
+        this.end(e, { kind: 'end', id, seq: e.seq, end: 'stopped', text: e.reason, completedSteps: e.completedSteps });
         break;
       case 'run.failed':
-        this.terminal = e;
-        this.controlsChanged = true; // the run is over: Stop goes now, not when the host's next controls come
         this.pausedNow = false;
-        this.push({ kind: 'end', id, seq: e.seq, end: 'failed', text: e.error });
-        this.settleApprovals();
+        this.end(e, { kind: 'end', id, seq: e.seq, end: 'failed', text: e.error });
         break;
       case 'run.completed':
-        this.terminal = e;
-        this.controlsChanged = true; // the run is over: Stop goes now, not when the host's next controls come
         this.pausedNow = false;
-        this.push({ kind: 'end', id, seq: e.seq, end: 'completed', text: `${plural(e.tasksCompleted, 'task')} done` });
-        this.settleApprovals();
+        this.end(e, { kind: 'end', id, seq: e.seq, end: 'completed', text: `${plural(e.tasksCompleted, 'task')} done` });
         break;
     }
   }

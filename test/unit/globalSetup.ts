@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { NODE_BUNDLE } from '../support/nodeBundle.js';
 
 /** Builds the CLI bundle once, so CLI tests run the real program in a child process. */
 export default async function setup(project: TestProject) {
@@ -11,16 +12,9 @@ export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(__dirname, '../../node_modules/.cache/spec-agent-cli-'));
   const outfile = join(dir, 'cli.js');
   await build({
+    ...NODE_BUNDLE,
     entryPoints: ['src/cli/bin.ts'],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
-    // The same resolution as scripts/build.mjs: web-tree-sitter's CJS build in a CJS bundle.
-    plugins: [{ name: 'cjs-web-tree-sitter', setup: (b) => void b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: createRequire(__filename).resolve('web-tree-sitter') })) }],
     define: { SPEC_AGENT_VERSION: JSON.stringify('0.0.0-test') },
     // As scripts/build.mjs: the bundle is the package's bin, run as a program (the install test runs it so).
     banner: { js: '#!/usr/bin/env node' },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ChatUsage, type ToolCall } from './chatModel.js';
 import { splitThinking, toolCallsInText } from './textConventions.js';
-import { hostOf, invalidJson, isDroppedConnection, providerErrorType, providerMessage } from './wireErrors.js';
+import { hostOf, isDroppedConnection, parseArguments, providerErrorType, providerMessage } from './wireErrors.js';
 
 export interface OpenAICompatibleOptions {
   id: string;
@@ -124,8 +124,8 @@ class ToolCallDeltas {
   /** A server that sends no id (some local ones) gets a unique one, or every turn's first call would be the same call. */
   done(): ToolCall[] {
     return this.calls.map((c) => {
-      const invalid = invalidJson(c.args);
-      return { id: c.id || `call-${randomUUID()}`, tool: c.name, input: invalid ? c.args : c.args.trim() ? JSON.parse(c.args) : {}, ...(invalid ? { invalidArguments: invalid } : {}) };
+      const args = parseArguments(c.args);
+      return { id: c.id || `call-${randomUUID()}`, tool: c.name, input: args.input, ...(args.error ? { invalidArguments: args.error } : {}) };
     });
   }
 

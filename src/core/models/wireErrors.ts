@@ -42,13 +42,12 @@ export function hostOf(baseURL: string | undefined, fallback: string): string {
   }
 }
 
-/** What a tool call's arguments were, when they were no JSON: the parse error with its position. */
-export function invalidJson(args: string): string | undefined {
-  if (args.trim() === '') return undefined;
+/** A tool call's arguments: the parsed object (none is `{}`), or the raw text with the parse error and its position. */
+export function parseArguments(args: string): { input: unknown; error?: string } {
+  if (args.trim() === '') return { input: {} };
   try {
-    JSON.parse(args);
-    return undefined;
+    return { input: JSON.parse(args) };
   } catch (err) {
-    return (err as Error).message;
+    return { input: args, error: (err as Error).message };
   }
 }

@@ -2,7 +2,6 @@ import { build } from 'esbuild';
 import { execa, type ResultPromise } from 'execa';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,6 +9,7 @@ import { recoverInterruptedRun } from '../../../src/core/agent/interruptedRun.js
 import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
 import { VSCODE_CLOSED } from '../../../src/core/runs/interruption.js';
 import { readJournal } from '../../../src/core/runs/journal.js';
+import { NODE_BUNDLE } from '../../support/nodeBundle.js';
 import { summarise } from '../../../src/core/runs/summary.js';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -58,15 +58,9 @@ beforeAll(async () => {
   // Beside the CLI bundle of the global setup, where the shell grammar and the sandbox host are.
   hostRun = join(dirname(inject('cliPath')), 'hostRun.cjs');
   await build({
+    ...NODE_BUNDLE,
     entryPoints: [join(__dirname, 'fixtures/hostRun.ts')],
     outfile: hostRun,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
-    plugins: [{ name: 'cjs-web-tree-sitter', setup: (b) => void b.onResolve({ filter: /^web-tree-sitter$/ }, () => ({ path: createRequire(__filename).resolve('web-tree-sitter') })) }],
   });
 }, 60_000);
 
