@@ -1,5 +1,5 @@
 import { ModelError, type ChatMessage, type ChatModel, type ChatUsage, type ToolSpec } from '../models/chatModel.js';
-import { estimateTokens, fitToWindow } from './contextBudget.js';
+import { digestLines, estimateTokens, fitToWindow } from './contextBudget.js';
 
 /** Past this share of the window the conversation is condensed before the next request. */
 export const CONDENSE_AT = 0.8;
@@ -108,16 +108,5 @@ function keptFrom(messages: readonly ChatMessage[], window: number): number | un
 }
 
 function digest(messages: readonly ChatMessage[]): string {
-  const lines: string[] = ['(The model could not write the summary; these are the calls made and the first line of each result.)'];
-  for (const m of messages) {
-    if (m.role === 'assistant') for (const c of m.toolCalls) lines.push(`- ${c.tool} ${describe(c.input)}`);
-    else if (m.role === 'tool') lines.push(`  -> ${m.content.split('\n')[0]!.slice(0, 160)}`);
-    else if (m.role === 'user') lines.push(`- (note) ${m.content.split('\n')[0]!.slice(0, 160)}`);
-  }
-  return lines.join('\n');
-}
-
-function describe(input: unknown): string {
-  const i = input as { command?: string; path?: string } | null;
-  return (i?.command ?? i?.path ?? '').slice(0, 120);
+  return ['(The model could not write the summary; these are the calls made and the first line of each result.)', ...messages.flatMap(digestLines)].join('\n');
 }

@@ -14,8 +14,9 @@ const KEEP_RECENT_TOOL_RESULTS = 6;
 const TRUNCATED_CHARS = 400;
 
 /**
- * Keeps a conversation inside the model's window. Past 60 % of it, old tool outputs are cut to their head and
- * tail (the latest results stay whole); past 80 %, the oldest turns are replaced by a digest of what was done.
+ * A mechanical fit (condense.ts shrinks its summary request with it when the conversation is already too long).
+ * Past 60 % of the window, old tool outputs are cut to their head and tail (the latest results stay whole); past
+ * 80 %, the oldest turns are replaced by a digest of what was done.
  * The first two messages (instructions and the task) are never touched.
  */
 export function fitToWindow(messages: ChatMessage[], contextWindow: number): { messages: ChatMessage[]; truncated: number; summarised: number } {
@@ -38,19 +39,25 @@ export function fitToWindow(messages: ChatMessage[], contextWindow: number): { m
   while (rest.length > 2 && estimateTokens([...head, digestMessage(), ...rest]) > contextWindow * 0.6) {
     const m = rest.shift()!;
     summarised++;
-    if (m.role === 'assistant') for (const c of m.toolCalls) digest.push(`- ${c.tool} ${describe(c.input)}`);
-    else if (m.role === 'tool') digest.push(`  -> ${m.content.split('\n')[0]!.slice(0, 120)}`);
-    else if (m.role === 'user') digest.push(`- (note) ${m.content.split('\n')[0]!.slice(0, 120)}`);
+    digest.push(...digestLines(m));
     while (rest[0]?.role === 'tool') {
-      const t = rest.shift()!;
       summarised++;
-      if (t.role === 'tool') digest.push(`  -> ${t.content.split('\n')[0]!.slice(0, 120)}`);
+      digest.push(...digestLines(rest.shift()!));
     }
   }
   return { messages: [...head, digestMessage(), ...rest], truncated, summarised };
 }
 
+/** A message as lines of a digest of what was done: each call with its command or path, the first line of a result or a note. */
+export function digestLines(m: ChatMessage): string[] {
+  const first = (text: string) => text.split('\n')[0]!.slice(0, 120);
+  if (m.role === 'assistant') return m.toolCalls.map((c) => `- ${c.tool} ${describe(c.input)}`);
+  if (m.role === 'tool') return [`  -> ${first(m.content)}`];
+  if (m.role === 'user') return [`- (note) ${first(m.content)}`];
+  return [];
+}
+
 function describe(input: unknown): string {
-  const i = input as { command?: string; path?: string };
+  const i = input as { command?: string; path?: string } | null;
   return (i?.command ?? i?.path ?? '').slice(0, 100);
 }

@@ -83,6 +83,20 @@ describe('context that survives long tasks', () => {
     expect(events.filter((e) => e.type === 'model.usage')).toHaveLength(bodies.length);
   });
 
+  it('when the model writes no summary, a digest of the calls made stands in, and the run goes on', async () => {
+    const ws = await exampleRepo('condense-digest');
+    await bigFile(ws);
+    const base = await serve((body) => {
+      if (isCondenseRequest(body)) return { status: 500, error: { message: 'the summariser is down' } };
+      if (body.messages.some((m) => m.content?.startsWith('Summary of the work on this task so far'))) return { call: { name: 'complete_task', args: { summary: 'done' } } };
+      return body.messages.some((m) => m.role === 'tool') ? { call: { name: 'list_files', args: {} } } : { call: { name: 'read_file', args: { path: 'notes.txt' } } };
+    });
+    const { outcome, events } = await run(ws, base, 12_000);
+    expect(outcome.state, JSON.stringify(outcome)).toBe('completed');
+    const condensed = events.find((e) => e.type === 'context.condensed');
+    expect(condensed).toMatchObject({ by: 'digest', summary: expect.stringMatching(/^\(The model could not write the summary.*\n- read_file notes\.txt\n  -> /) });
+  });
+
   it('a context-overflow answer condenses and retries once; a second one pauses the run with what to do', async () => {
     const ws = await exampleRepo('overflow');
     await bigFile(ws);
