@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AgentRunner } from './agentRunner.js';
-import { EXECUTE_TASK_COMMAND, STOP_COMMAND } from './agentRunner.js';
+import { EXECUTE_TASK_COMMAND } from './agentRunner.js';
+import { SHOW_ACTIVITY_COMMAND } from './autonomy.js';
 import { VIEW_RUN_CHANGES_COMMAND } from './runChanges.js';
 import type { RunIndex } from './runIndex.js';
 import { RUN_TASKS_COMMAND } from './runTasksPick.js';
@@ -8,8 +9,14 @@ import type { TaskTreeCache } from './taskDocuments.js';
 
 /**
  * `▶ Execute with Agent` above each open numbered task, `▶ Run all open tasks` and `Run tasks…` at the top; while a
- * run is on, `● Running · Stop` on its current task and `Queued` on the rest, and nothing to start (one run at a
- * time). `View changes` on each task a run completed (the latest such run), from the run index in memory.
+ * run is on, `Agent Activity` above each of its tasks and nothing to start (one run at a time). `View changes` on
+ * each task a run completed (the latest such run), from the run index in memory.
+ *
+ * No lens says what the run is doing: VS Code redraws lenses a debounce after they change (see taskRunStates.ts),
+ * so a lens that said `● Running · Stop` still said it for up to a second after the run stopped. The state is a
+ * decoration on the task line (runStateDecorations.ts), set at once; a lens here is only ever late in a harmless
+ * way: `Agent Activity` still opens the panel of the run that just ended (Resume, Discard, Keep are there), and a
+ * late `▶ Execute with Agent` at a run's start says a run is under way.
  */
 export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -31,7 +38,7 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
         this.shown = shown;
         this.changed.fire();
         // VS Code drops a lens refresh still waiting when the editor loses focus (the user clicks into the panel as
-        // the run ends), which would leave `● Running · Stop` up: once the run is over, ask once more.
+        // the run ends), which would leave `Agent Activity` up instead of Execute: once the run is over, ask once more.
         if (!runner.running) this.later(() => this.changed.fire(), 1_000);
       }),
       runs.onDidChange(() => this.changed.fire()),
@@ -60,11 +67,7 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
       if (run.file !== doc.uri.fsPath) return changes;
       return open
         .filter((t) => run.taskIds.includes(t.id!) || (t.parent !== null && run.taskIds.includes(tree.tasks[t.parent]!.id ?? '')))
-        .map((t) =>
-          t.id === run.current
-            ? new vscode.CodeLens(at(t.range.start.line), { title: '● Running · Stop', tooltip: 'Stop the agent (Spec Agent: Stop)', command: STOP_COMMAND })
-            : new vscode.CodeLens(at(t.range.start.line), { title: 'Queued', command: '' }),
-        )
+        .map((t) => new vscode.CodeLens(at(t.range.start.line), { title: 'Agent Activity', tooltip: `Task ${t.id} is part of the run under way: watch it, stop it or answer its questions in Agent Activity`, command: SHOW_ACTIVITY_COMMAND }))
         .concat(changes);
     }
     const lenses = open.map(
@@ -89,8 +92,8 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
   }
 }
 
-/** What of the run under way the lenses depend on: which file, which tasks, which one runs. */
+/** What of the run under way the lenses depend on: which file and which tasks (not which one runs: no lens says). */
 function lensState(runner: AgentRunner): string {
   const run = runner.running;
-  return run ? JSON.stringify([run.file, run.taskIds, run.current ?? null]) : 'idle';
+  return run ? JSON.stringify([run.file, run.taskIds]) : 'idle';
 }

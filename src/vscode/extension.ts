@@ -9,6 +9,7 @@ import { ExecuteLensProvider } from './executeLens.js';
 import { useHostRipgrep } from './hostRipgrep.js';
 import { RunChanges } from './runChanges.js';
 import { RunIndex } from './runIndex.js';
+import { RunStateDecorations } from './runStateDecorations.js';
 import { TaskPicker } from './runTasksPick.js';
 import { registerModelCommands } from './modelCommands.js';
 import { UnacceptedPolicyNotice } from './policyNotice.js';
@@ -34,6 +35,8 @@ export interface SpecAgentApi {
   statusBarText(): string;
   /** The agent runner of this window: its run under way and the events of its runs. */
   runner: AgentRunner;
+  /** The run state drawn after each task line ("● Running", "Queued", "■ Stopped"): what each document shows (tests). */
+  runStates: RunStateDecorations;
   /** The Agent Activity view (tests: what its buttons may offer). */
   activity: ActivityView;
   /** The gate's questions waiting for an answer. */
@@ -68,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const runIndex = new RunIndex(runner);
   const taskPicker = new TaskPicker(cache);
   const executeLenses = new ExecuteLensProvider(cache, runner, runIndex);
+  const runStates = new RunStateDecorations(cache, runner, approvals);
   const policyNotice = new UnacceptedPolicyNotice(context.workspaceState, log);
   context.subscriptions.push(
     policyNotice,
@@ -85,6 +89,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     new RunChanges(runIndex),
     taskPicker,
     executeLenses,
+    runStates,
     vscode.languages.registerCodeLensProvider(TASKS_SELECTOR, executeLenses),
     vscode.commands.registerCommand(EXECUTE_TASK_COMMAND, (uri: vscode.Uri, task: string) => runner.execute(uri, task)),
     vscode.commands.registerCommand(STOP_COMMAND, () => runner.stop()),
@@ -113,6 +118,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     refreshDiagnostics: (doc) => diagnostics.update(doc),
     autonomy: () => effectiveLevel(workspaceInView(runner.running)),
     runner,
+    runStates,
     activity,
     approvals,
     ripgrep: rg,
