@@ -53,8 +53,8 @@ describe('Execute with Agent in a real VS Code', () => {
     // What the surfaces are given at each change of the run: from its start, task 1 is the one running (its lens
     // says Running, not Queued); at its terminal event, before the session has closed, the run is over and the
     // status bar says so (the lenses and the panel's buttons read the same state).
-    const seen: Array<{ current: string | undefined; running: boolean; last: string | undefined; status: string }> = [];
-    const watch = a.runner.onDidChange(() => seen.push({ current: a.runner.running?.current, running: a.runner.running !== undefined, last: a.runner.events.at(-1)?.type, status: a.statusBarText() }));
+    const seen: Array<{ current: string | undefined; running: boolean; last: string | undefined; status: string; line: Array<{ line: number; label: string }> | undefined }> = [];
+    const watch = a.runner.onDidChange(() => seen.push({ current: a.runner.running?.current, running: a.runner.running !== undefined, last: a.runner.events.at(-1)?.type, status: a.statusBarText(), line: a.runStates.shown.get(tasksUri().toString()) }));
     let result;
     try {
       result = await vscode.commands.executeCommand<{ outcome: { state: string }; runId: string }>('specAgent.executeTask', tasksUri(), '1');
@@ -66,6 +66,11 @@ describe('Execute with Agent in a real VS Code', () => {
     const ended = seen.find((s) => !s.running);
     assert.equal(ended?.last, 'run.completed', JSON.stringify(seen));
     assert.doesNotMatch(ended.status, /running/);
+    // The task line's state as drawn at each change: Running from the start, nothing once the run completed. The
+    // runner's listeners are called in the order they subscribed (the decorations before this test), so each entry
+    // shows what the decorations had just drawn.
+    assert.deepEqual(seen[0]?.line, [{ line: 3, label: '● Running' }], JSON.stringify(seen));
+    assert.equal(ended.line, undefined, JSON.stringify(seen));
     assert.ok(!seen.slice(0, seen.indexOf(ended)).some((s) => s.last === 'run.completed'), `the run was still under way after its terminal event: ${JSON.stringify(seen)}`);
     // From the extension host too, the run's commands are confined (its sandbox host forked beside the bundle).
     const started = a.runner.events.find((e) => e.type === 'run.started');
@@ -94,7 +99,9 @@ describe('Execute with Agent in a real VS Code', () => {
     await until('the command to start', async () => (await readFile(pidFile, 'utf8').catch(() => '')).trim() || undefined);
     // Its pid as this machine numbers it: a confined command has a process namespace of its own.
     const pid = await until('the sleep to be seen from here', async () => hostPid(['sleep', '60'], root().fsPath));
-    assert.deepEqual((await lensTitles()).filter((t) => t.startsWith('4:')), ['4:● Running · Stop']);
+    // The task line says it runs (a decoration, set at once); its lens only leads to the panel, and none says Stop.
+    assert.deepEqual(a.runStates.shown.get(tasksUri().toString()), [{ line: 4, label: '● Running' }]);
+    assert.deepEqual((await lensTitles()).filter((t) => t.startsWith('4:')), ['4:Agent Activity']);
     assert.equal(await a.autonomyStatusText(), '$(sync~spin) Spec Agent: running 2 · full');
     // One run at a time: a second start while this one runs is refused, and changes nothing.
     assert.equal(await vscode.commands.executeCommand('specAgent.executeTask', tasksUri(), '2'), undefined);
@@ -109,6 +116,7 @@ describe('Execute with Agent in a real VS Code', () => {
     assert.ok(state === 'gone' || state === 'Z', `the command's child (pid ${pid}) is ${state}`);
     assert.equal(a.runner.running, undefined);
     assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 2\. Wait for the build/);
+    assert.deepEqual(a.runStates.shown.get(tasksUri().toString()), [{ line: 4, label: '■ Stopped' }]);
     assert.ok((await lensTitles()).includes('4:▶ Execute with Agent'));
     // The level again; the warning says the workspace's .kiro/settings.json is still not accepted here.
     assert.equal(await a.autonomyStatusText(), '$(warning) Spec Agent: full');
