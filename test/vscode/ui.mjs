@@ -79,26 +79,37 @@ async function activityFrame(page) {
 }
 
 /**
- * The run state drawn after the editor line that shows `lineText` (a decoration: VS Code renders its text as the
- * `::after` content of a span in the line), or '' when there is none.
+ * Defines, in the workbench page, `__lineState(text)`: the run state drawn after the editor line that shows `text`
+ * (a decoration's `after` text: VS Code draws it either as the `::after` content of a span in the line or as
+ * injected text, so both are read), '' when there is none, undefined when no such line is on screen.
  */
-function lineState(page, lineText) {
-  return page.evaluate((text) => {
-    const line = [...document.querySelectorAll('.view-line')].find((l) => l.textContent.includes(text));
-    return line ? [...line.querySelectorAll('span')].map((s) => getComputedStyle(s, '::after').content).filter((c) => c && c !== 'none' && c !== 'normal').map((c) => c.replace(/^"|"$/g, '')).join(' ') : '';
-  }, lineText);
+async function defineLineState(page) {
+  await page.evaluate(() => {
+    // The editor draws spaces as no-break spaces.
+    const plain = (l) => l.textContent.replace(/\s/g, ' ');
+    window.__lineState = (text) => {
+      const line = [...document.querySelectorAll('.view-line')].find((l) => plain(l).includes(text));
+      if (!line) return undefined;
+      const after = [...line.querySelectorAll('span')].map((s) => getComputedStyle(s, '::after').content).filter((c) => c && c !== 'none' && c !== 'normal').map((c) => c.replace(/^"|"$/g, ''));
+      const injected = plain(line).slice(plain(line).indexOf(text) + text.length).trim();
+      return [injected, ...after].filter(Boolean).join(' ');
+    };
+  });
 }
 
-/** Waits until the line `lineText` shows the run state `state` (see lineState). */
+/** The run state drawn after the line `lineText` (see defineLineState). */
+async function lineState(page, lineText) {
+  await defineLineState(page);
+  return page.evaluate((text) => window.__lineState(text), lineText);
+}
+
+/** Waits until the line `lineText` shows the run state `state` (see defineLineState). */
 async function waitForLineState(page, lineText, state, timeout = 10_000) {
-  await page.waitForFunction(
-    ([text, want]) => {
-      const line = [...document.querySelectorAll('.view-line')].find((l) => l.textContent.includes(text));
-      return Boolean(line && [...line.querySelectorAll('span')].some((s) => getComputedStyle(s, '::after').content.includes(want)));
-    },
-    [lineText, state],
-    { timeout },
-  );
+  await defineLineState(page);
+  await page.waitForFunction(([text, want]) => (window.__lineState(text) ?? '').includes(want), [lineText, state], { timeout }).catch(async (e) => {
+    const html = await page.evaluate((text) => [...document.querySelectorAll('.view-line')].find((l) => l.textContent.replace(/\s/g, ' ').includes(text))?.outerHTML, lineText);
+    throw new Error(`the line "${lineText}" does not show "${state}" (${e.message.split('\n')[0]}): ${html}`);
+  });
 }
 
 /**
@@ -119,12 +130,10 @@ async function watchSurfaces(page, lineText) {
     };
     new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
   });
+  await defineLineState(page);
   await page.evaluate((text) => {
     const at = (window.__surfaces = {});
-    const state = () => {
-      const line = [...document.querySelectorAll('.view-line')].find((l) => l.textContent.includes(text));
-      return line ? [...line.querySelectorAll('span')].map((s) => getComputedStyle(s, '::after').content).join(' ') : '';
-    };
+    const state = () => window.__lineState(text) ?? '';
     const check = () => {
       if (!at.status && ![...document.querySelectorAll('.statusbar-item')].some((e) => e.textContent.includes('Spec Agent: running'))) at.status = Date.now();
       if (!at.decoration) {
