@@ -48,6 +48,9 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   /** Serialises resets, so a reset never interleaves with a batch of the same run. */
   private resetting: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly discarded = new vscode.EventEmitter<{ runId: string; discarded: boolean }>();
+  /** A run's changes were discarded (`discarded`), or the discard undone: the task line stops saying "Stopped". */
+  readonly onDidDiscard = this.discarded.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -61,6 +64,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       runner.onDidChange(() => this.quietly(this.postControls())),
       approvals.onDidChange(() => this.quietly(this.postApprovalDetails())),
       onAutonomyChange(() => this.quietly(this.postAutonomy())),
+      this.discarded,
     );
   }
 
@@ -517,6 +521,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       if (choice !== 'Drop My Edits and Discard') return;
     }
     const r = await run.discard();
+    this.discarded.fire({ runId, discarded: true });
     for (const d of dirty) {
       await vscode.window.showTextDocument(d, { preview: false, preserveFocus: true });
       await vscode.commands.executeCommand('workbench.action.files.revert');
@@ -530,6 +535,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
   private async undoDiscard(runId: string, run: ChainCheckpoints, chain: RunChain): Promise<void> {
     const r = await run.undoDiscard();
+    this.discarded.fire({ runId, discarded: false });
     const what = r.undone.length > 1 ? describeChainAction('Undid the discard of', runId, chain) : 'Undid the discard';
     await this.notice('info', `${what}: ${plural(r.written.length, 'file')} back as the ${r.undone.length > 1 ? 'last run' : 'run'} left them, ${r.removed.length} removed.`);
   }

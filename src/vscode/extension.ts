@@ -68,10 +68,10 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   shutdown = () => runner.shutdown();
   const autonomyStatus = new AutonomyStatus(runner);
   const activity = new ActivityView(context.extensionUri, runner, approvals, log, autonomyStatus.onDidRefresh);
+  const runStates = new RunStateDecorations(cache, runner, approvals, activity.onDidDiscard);
   const runIndex = new RunIndex(runner);
   const taskPicker = new TaskPicker(cache);
   const executeLenses = new ExecuteLensProvider(cache, runner, runIndex);
-  const runStates = new RunStateDecorations(cache, runner, approvals);
   const policyNotice = new UnacceptedPolicyNotice(context.workspaceState, log);
   context.subscriptions.push(
     policyNotice,

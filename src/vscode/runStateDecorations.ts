@@ -46,8 +46,8 @@ export class RunStateDecorations implements vscode.Disposable {
   });
   /** The run under way as last seen: at its terminal event the runner already says no run, and this says where it was. */
   private seen: { file: string; current?: string } | undefined;
-  /** How the last run ended, in which file, when it did not complete. */
-  private end: (RunEnd & { file: string }) | undefined;
+  /** How the last run ended, in which file, when it did not complete; hidden while its changes are discarded. */
+  private end: (RunEnd & { file: string; runId: string; hidden?: boolean }) | undefined;
   private paused = false;
   private readonly subscriptions: vscode.Disposable[];
   /** What each editor shows, by document URI: line (1-based) and label (tests read it). */
@@ -57,14 +57,21 @@ export class RunStateDecorations implements vscode.Disposable {
     private readonly cache: TaskTreeCache,
     private readonly runner: AgentRunner,
     private readonly approvals: Approvals,
+    /** Discard changes and Undo discard (Agent Activity): a discarded run's task no longer says how it ended. */
+    onDidDiscard: vscode.Event<{ runId: string; discarded: boolean }>,
   ) {
     this.subscriptions = [
+      onDidDiscard(({ runId, discarded }) => {
+        if (this.end?.runId !== runId) return;
+        this.end.hidden = discarded;
+        this.render();
+      }),
       runner.onEvent((e) => {
         if (e.type === 'run.started') this.paused = false;
         if (e.type === 'run.paused') this.paused = true;
         if (!isTerminal(e)) return;
         const where = this.seen;
-        this.end = e.type === 'run.completed' || !where?.current ? undefined : { file: where.file, taskId: where.current, state: e.type === 'run.failed' ? 'failed' : this.paused ? 'paused' : 'stopped' };
+        this.end = e.type === 'run.completed' || !where?.current ? undefined : { file: where.file, runId: e.runId, taskId: where.current, state: e.type === 'run.failed' ? 'failed' : this.paused ? 'paused' : 'stopped' };
       }),
       runner.onDidChange(() => {
         const run = runner.running;
@@ -98,7 +105,7 @@ export class RunStateDecorations implements vscode.Disposable {
       const states =
         doc.uri.fsPath !== file
           ? []
-          : taskRunStates(this.cache.get(doc), run && { taskIds: run.taskIds, ...(run.current ? { current: run.current } : {}), waiting: this.approvals.size > 0, stoppingAfterTask: run.stoppingAfterTask }, run ? undefined : this.end);
+          : taskRunStates(this.cache.get(doc), run && { taskIds: run.taskIds, ...(run.current ? { current: run.current } : {}), waiting: this.approvals.size > 0, stoppingAfterTask: run.stoppingAfterTask }, run || this.end?.hidden ? undefined : this.end);
       if (states.length === 0 && !this.shown.has(key)) continue;
       const decorations = states.map(({ task, state }): vscode.DecorationOptions => {
         const line = doc.lineAt(task.range.start.line - 1);

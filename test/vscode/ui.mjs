@@ -326,6 +326,9 @@ test('Agent Activity: Escape in the panel stops a long command at once; Resume a
   await panel.locator('[data-action="undoDiscard"]:not([hidden])').waitFor({ timeout: 10_000 });
   await openFile(page, 'todo-priorities', 'tasks.md');
   await page.locator('.view-line', { hasText: '[ ] 2.2 List open items by priority' }).waitFor({ timeout: 10_000 });
+  // Discarded: the task line no longer says how the run ended.
+  await defineLineState(page);
+  await page.waitForFunction((text) => window.__lineState(text) === '', '2.2 List open items by priority', { timeout: 10_000 });
   // Keys go to the editor again, not to the panel, for the tests after this one.
   await page.locator('.view-line', { hasText: '2.2 List open items by priority' }).click();
 });

@@ -207,11 +207,16 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
         { toolCalls: [{ tool: 'run_command', input: { command: 'sleep 30' } }] },
         { toolCalls: [{ tool: 'complete_task', input: { summary: 'resumed and done' } }] },
       ]);
+      // In an editor, so the task line's state is drawn (■ Stopped until the changes are discarded).
+      await vscode.window.showTextDocument(tasksUri());
+      const lineState = () => a.runStates.shown.get(tasksUri().toString());
       const pending = run('3');
       await until('the long command', () => a.runner.events.some((e) => e.type === 'tool.requested' && (e.input as { command?: string }).command === 'sleep 30'));
+      assert.deepEqual(lineState(), [{ line: 5, label: '● Running' }]);
       await a.activity.receive({ type: 'stop' });
       const stopped = await pending;
       assert.equal(stopped?.outcome.state, 'stopped');
+      assert.deepEqual(lineState(), [{ line: 5, label: '■ Stopped' }]);
       await a.activity.showRun({ workspace: root().fsPath, runId: stopped!.runId });
       assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: true, canDiscard: true, canUndoDiscard: false, canKeep: true });
 
@@ -219,6 +224,7 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
       assert.ok(!existsSync(kept), 'the file the run created is gone');
       assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[ \] 3\. And more/);
       assert.deepEqual(await a.activity.controls(), { running: false, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: true, canKeep: false, disposition: 'discarded' });
+      assert.equal(lineState(), undefined, 'a discarded run leaves no state on its task line');
       // A second Discard a click behind (the button had not gone yet) does nothing: Undo discard still has the
       // run's work to put back. It used to record a second, empty discard, which Undo discard then undid.
       await a.activity.receive({ type: 'discard', runId: stopped!.runId });
@@ -229,6 +235,7 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
       assert.equal(await readFile(kept, 'utf8'), 'first\n');
       assert.equal((await a.activity.controls()).canResume, true);
       assert.equal((await a.activity.controls()).disposition, 'undone');
+      assert.deepEqual(lineState(), [{ line: 5, label: '■ Stopped' }]);
 
       // Resume: the write is not done again (the file is changed by hand in between and stays so).
       await writeFile(kept, 'first, then edited by the user\n');
@@ -239,6 +246,7 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
       assert.ok(!a.runner.events.some((e) => e.type === 'tool.requested' && e.tool === 'write_file'), 'the finished write is not run again');
       assert.equal(await readFile(kept, 'utf8'), 'first, then edited by the user\n');
       assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[x\] 3\. And more/);
+      assert.equal(lineState(), undefined, 'the resume completed the task');
 
       await a.activity.showRun({ workspace: root().fsPath, runId: resumed.runId });
       assert.equal((await a.activity.controls()).canResume, false);
