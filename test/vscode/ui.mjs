@@ -360,6 +360,8 @@ test('Agent Activity hidden: the gate’s questions come as notifications (Rejec
       if (answered === 0) {
         // The write of PRIORITIES.md: rejected with a reason, typed into the input box the notification opens.
         await ask.getByText('write_file PRIORITIES.md').waitFor({ timeout: 5_000 });
+        // The task line says the run waits for the user, with the panel hidden.
+        await waitForLineState(page, '3. Document priorities in a README', '● Waiting for approval');
         await ask.getByRole('button', { name: 'Reject with Reason…' }).click();
         const box = page.locator('.quick-input-widget .quick-input-box input');
         await page.locator('.quick-input-title', { hasText: 'Reject: write_file PRIORITIES.md' }).waitFor({ timeout: 10_000 });
