@@ -286,6 +286,18 @@ test('Agent Activity: Escape in the panel stops a long command at once; Resume a
   await lensAbove(page, '2.2 List open items by priority', 'Agent Activity');
   if ((await page.locator('.codelens-decoration a', { hasText: 'Running' }).count()) > 0) throw new Error('a lens still says what the run is doing');
   await page.locator('.statusbar-item', { hasText: 'Spec Agent: running 2.2' }).waitFor({ timeout: 10_000 });
+  // Its hover offers Stop, Stop after this task and the panel.
+  const marked = await page.evaluate(() => {
+    const span = [...document.querySelectorAll('.view-line span')].find((s) => getComputedStyle(s, '::after').content.includes('Running') || (s.children.length === 0 && s.textContent.includes('● Running')));
+    const box = span?.getBoundingClientRect();
+    return box && { x: box.right - 8, y: box.top + box.height / 2 };
+  });
+  if (!marked) throw new Error('no span of the task line draws "● Running"');
+  await page.mouse.move(marked.x, marked.y);
+  const hover = page.locator('.monaco-hover', { hasText: 'the agent is on this task' }).filter({ visible: true });
+  await hover.waitFor({ timeout: 10_000 });
+  for (const name of ['Stop', 'Stop after this task', 'Show Agent Activity']) await hover.getByRole('link', { name, exact: true }).waitFor({ timeout: 5_000 });
+  await page.screenshot({ path: path.join(outDir, 'task-line-running.png') });
   const surfaces = await watchSurfaces(page, '2.2 List open items by priority');
   // Focus inside the panel (the header), then Escape: the key goes to the webview, which stops the run.
   await panel.locator('#header').click();
