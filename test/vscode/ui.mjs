@@ -273,7 +273,24 @@ test('Agent Activity: Escape in the panel stops a long command at once; Resume a
   // Another recorded model: two writes, then a command that runs for two minutes unless stopped.
   await useReplayScript(page, workspace, 'ui-long-command.json');
 
+  // At the start too, the task line says Running (never Queued) with the status bar.
+  await defineLineState(page);
+  await page.evaluate((text) => {
+    const at = (window.__start = {});
+    const check = () => {
+      if (!at.status && [...document.querySelectorAll('.statusbar-item')].some((e) => e.textContent.includes('Spec Agent: running 2.2'))) at.status = Date.now();
+      const state = window.__lineState(text) ?? '';
+      if (!at.decoration && state.includes('● Running')) at.decoration = Date.now();
+      if (state.includes('Queued')) at.queued = true;
+    };
+    new MutationObserver(check).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  }, '2.2 List open items by priority');
   await clickLensAbove(page, '2.2 List open items by priority', '▶ Execute with Agent');
+  await page.waitForFunction(() => window.__start.status && window.__start.decoration, null, { timeout: 30_000 });
+  const start = await page.evaluate(() => window.__start);
+  console.log(`    at the start: the task line's state ${start.decoration - start.status} ms after the status bar's "running 2.2"`);
+  if (start.queued) throw new Error('the running task\u2019s line said Queued at the start');
+  if (Math.abs(start.decoration - start.status) > 200) throw new Error(`at the start the task line's state and the status bar were ${start.decoration - start.status} ms apart`);
   const pidFile = path.join(workspace, 'long-build.pid');
   await pollUntil(page, 'the long command to start', () => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 30_000);
   await pollUntil(page, 'the long command to be seen from outside its sandbox', () => hostPids(['sleep', '120'], workspace).length === 1, 10_000);
