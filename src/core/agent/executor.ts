@@ -28,6 +28,8 @@ import { environmentFacts, environmentSection } from './environment.js';
 import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
 import { plural } from '../text/plural.js';
+import { costOf, formatUsd, priceOf, PRICES_READ_ON } from '../models/prices.js';
+import { BUDGET_FLAGS, BUDGETS, withRaised, type BudgetSetting, type RaisedBudgets } from './budgets.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
@@ -102,6 +104,8 @@ export interface ExecutorOptions {
   globalSteeringDir?: string | null;
   /** The host's problem watch: a write or an edit answers with the errors it brought into the file. */
   watchProblems?: ToolContext['watchProblems'];
+  /** Budgets raised for this run only (Resume with a raised limit): journaled as budget.raised when the run starts. */
+  raise?: RaisedBudgets;
 }
 
 export interface RunOutcome {
@@ -138,7 +142,12 @@ export class Executor {
   private step = 0;
   /** What the current task has spent, for its budgets; the run's reported cost. */
   private spent = { input: 0, output: 0, started: Date.now() };
-  private costUsd = 0;
+  /** The run's cost so far, with the runs of its chain it resumed (maxCostPerRun holds for the piece of work). */
+  private costUsd: number;
+  /** The model's rates from the price table, for a provider that reports no cost; undefined: no price known. */
+  private readonly price: ReturnType<typeof priceOf>;
+  /** Budgets raised for this run and the chain before it. */
+  private readonly raised: RaisedBudgets;
   /** Tokens of the current task's conversation, by the provider's count of the last request. */
   private readonly meter = new ContextMeter();
   private readonly originalMarks = new Map<number, TaskStatus>();
@@ -154,6 +163,9 @@ export class Executor {
 
   constructor(private readonly o: ExecutorOptions) {
     this.taskFile = o.taskFile ?? diskTaskFile(o.tasksFile);
+    this.costUsd = o.resume?.costUsd ?? 0;
+    this.price = priceOf(o.model.id);
+    this.raised = { ...o.resume?.raised, ...o.raise };
   }
 
   private emit = (e: Parameters<Journal['append']>[0]) => this.o.journal.append(e);
@@ -182,6 +194,11 @@ export class Executor {
     this.processes = trackRun(this.o.journal.runId);
     this.background = this.backgroundProcesses();
     try {
+      const before = this.o.settings();
+      for (const k of BUDGETS) {
+        const value = this.o.raise?.[k];
+        if (value !== undefined) this.emit({ type: 'budget.raised', setting: k, value, ...(before[k] !== undefined ? { previous: before[k] } : {}) });
+      }
       for (const task of this.o.tasks) {
         if (this.o.signal.aborted) throw new StopSignal();
         await this.runTask(task);
@@ -463,23 +480,31 @@ export class Executor {
    * goes on.
    */
   private checkBudgets(task: Task, turns: number): void {
-    const s = this.o.settings();
+    const s = withRaised(this.o.settings(), this.raised);
     const name = `task ${task.id ?? task.title}`;
     const tokens = this.spent.input + this.spent.output;
     const spent = `${tokens.toLocaleString('en-US')} tokens (${this.spent.input.toLocaleString('en-US')} in, ${this.spent.output.toLocaleString('en-US')} out) in ${plural(turns, 'model turn')}, ${Math.round((Date.now() - this.spent.started) / 1000)} s`;
-    const raise = (setting: string) => `Raise agent.${setting} in .kiro/settings.json (or remove it), then Resume.`;
+    // Two ways on: the settings file for every run, or a raised limit for this run only (the panel, the CLI flag).
+    const raise = (setting: BudgetSetting) => `Raise agent.${setting} in .kiro/settings.json (or remove it), then Resume; or resume with a raised limit for this run only (the panel's Resume with a raised limit, \`spec-agent runs resume ${this.o.journal.runId} ${BUDGET_FLAGS[setting]} N\`).`;
     if (turns >= s.maxTurnsPerTask) throw new Pause('budget', `${name} reached maxTurnsPerTask (${s.maxTurnsPerTask}): ${spent}. ${raise('maxTurnsPerTask')}`);
     if (s.maxTokensPerTask !== undefined && tokens >= s.maxTokensPerTask) throw new Pause('budget', `${name} reached maxTokensPerTask (${s.maxTokensPerTask.toLocaleString('en-US')}): ${spent}. ${raise('maxTokensPerTask')}`);
     if (s.maxMinutesPerTask !== undefined && Date.now() - this.spent.started >= s.maxMinutesPerTask * 60_000) throw new Pause('budget', `${name} reached maxMinutesPerTask (${s.maxMinutesPerTask}): ${spent}. ${raise('maxMinutesPerTask')}`);
-    if (s.maxCostPerRun !== undefined && this.costUsd >= s.maxCostPerRun) throw new Pause('budget', `the run reached maxCostPerRun ($${s.maxCostPerRun}): $${this.costUsd.toFixed(4)} reported by the provider; ${name} so far: ${spent}. ${raise('maxCostPerRun')}`);
+    if (s.maxCostPerRun !== undefined && this.costUsd >= s.maxCostPerRun) throw new Pause('budget', `the run reached maxCostPerRun (${formatUsd(s.maxCostPerRun)}): ${formatUsd(this.costUsd)} ${this.costBasis()}; ${name} so far: ${spent}. ${raise('maxCostPerRun')}`);
+  }
+
+  /** Where the run's cost comes from, for the budget message. */
+  private costBasis(): string {
+    return this.price ? `(the provider's reported cost, else the price table's rates for ${this.price.name} as of ${PRICES_READ_ON})` : 'as reported by the provider';
   }
 
   private usage(usage: ChatResponse['usage']): void {
     if (!usage) return;
     this.spent.input += usage.inputTokens ?? 0;
     this.spent.output += usage.outputTokens ?? 0;
-    this.costUsd += usage.costUsd ?? 0;
-    this.emit({ type: 'model.usage', ...usage });
+    // The provider's own figure when it gives one (OpenRouter), else the table's; neither: tokens only.
+    const costUsd = usage.costUsd ?? (this.price ? costOf(this.price.price, usage) : undefined);
+    this.costUsd += costUsd ?? 0;
+    this.emit({ type: 'model.usage', ...usage, ...(costUsd !== undefined ? { costUsd, costSource: usage.costUsd !== undefined ? 'provider' : 'table' } : {}) });
     this.group.inputTokens += usage.inputTokens ?? 0;
     this.group.outputTokens += usage.outputTokens ?? 0;
   }
