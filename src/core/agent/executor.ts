@@ -444,7 +444,13 @@ export class Executor {
     for (let attempt = 0; ; attempt++) {
       const length = messages.length;
       try {
-        const response = await this.o.model.complete({ messages, tools, signal: this.o.signal, onText: undefined });
+        const response = await this.o.model.complete({
+          messages,
+          tools,
+          signal: this.o.signal,
+          onText: undefined,
+          onWait: (w) => this.emit({ type: 'model.waiting', host: w.host, status: w.status, until: w.until.toISOString(), attempt: w.attempt, retryAfter: w.retryAfter }),
+        });
         this.meter.record(messages, length, response.usage);
         this.usage(response.usage);
         return response;
