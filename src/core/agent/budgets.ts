@@ -25,3 +25,10 @@ export function withRaised(s: AgentSettings, raised: RaisedBudgets): AgentSettin
   }
   return out;
 }
+
+/** A budget's value in words: "$1.00", "400,000 tokens", "30 min", "50 turns". */
+export function budgetText(setting: BudgetSetting, value: number): string {
+  if (setting === 'maxCostPerRun') return `$${value.toFixed(value < 1 ? (value < 0.01 ? 4 : 3) : 2)}`;
+  if (setting === 'maxMinutesPerTask') return `${Math.round(value * 10) / 10} min`;
+  return `${Math.round(value).toLocaleString('en-US')} ${setting === 'maxTurnsPerTask' ? 'model turns' : 'tokens'}`;
+}

@@ -118,6 +118,8 @@ class Pause extends Error {
   constructor(
     readonly kind: 'approval' | 'group' | 'edit-limit' | 'self-corrections' | 'repeated-failure' | 'review' | 'context' | 'rate-limit' | 'budget',
     message: string,
+    /** A budget reached: which, its limit, what was spent of it. */
+    readonly budget?: { setting: BudgetSetting; limit: number; spent: number },
   ) {
     super(message);
   }
@@ -211,7 +213,7 @@ export class Executor {
       outcome = { state: 'completed', tasksCompleted: completed };
     } catch (err) {
       if (err instanceof StopSignal || this.o.signal.aborted) outcome = { state: 'stopped', tasksCompleted: completed, reason: err instanceof StopSignal && err.message !== 'stopped' ? err.message : stopReason(this.o.signal) };
-      else if (err instanceof Pause) outcome = { state: 'paused', tasksCompleted: completed, reason: err.message, ...{ kind: err.kind } };
+      else if (err instanceof Pause) outcome = { state: 'paused', tasksCompleted: completed, reason: err.message, ...{ kind: err.kind, ...(err.budget ? { budget: err.budget } : {}) } };
       else outcome = { state: 'failed', tasksCompleted: completed, reason: err instanceof Error ? err.message : String(err) };
     } finally {
       // First, so nothing the run started writes to the workspace after its last snapshot.
@@ -281,7 +283,7 @@ export class Executor {
   }
 
   /** The one terminal event; `paused` is journaled as run.paused and then run.stopped, so the run can resume. */
-  private terminal(outcome: RunOutcome & { kind?: string }): void {
+  private terminal(outcome: RunOutcome & { kind?: string; budget?: Pause['budget'] }): void {
     switch (outcome.state) {
       case 'completed':
         this.state = 'completed';
@@ -293,7 +295,7 @@ export class Executor {
         return;
       case 'paused':
         this.state = 'paused';
-        this.emit({ type: 'run.paused', reason: outcome.reason ?? 'paused', kind: (outcome.kind as never) ?? 'review' });
+        this.emit({ type: 'run.paused', reason: outcome.reason ?? 'paused', kind: (outcome.kind as never) ?? 'review', ...(outcome.budget ? { budget: outcome.budget } : {}) });
         this.emit({ type: 'run.stopped', reason: `paused: ${outcome.reason}`, completedSteps: this.completedSteps });
         return;
       default:
@@ -492,10 +494,11 @@ export class Executor {
     const spent = `${tokens.toLocaleString('en-US')} tokens (${this.spent.input.toLocaleString('en-US')} in, ${this.spent.output.toLocaleString('en-US')} out) in ${plural(turns, 'model turn')}, ${Math.round((Date.now() - this.spent.started) / 1000)} s`;
     // Two ways on: the settings file for every run, or a raised limit for this run only (the panel, the CLI flag).
     const raise = (setting: BudgetSetting) => `Raise agent.${setting} in .kiro/settings.json (or remove it), then Resume; or resume with a raised limit for this run only (the panel's Resume with a raised limit, \`spec-agent runs resume ${this.o.journal.runId} ${BUDGET_FLAGS[setting]} N\`).`;
-    if (turns >= s.maxTurnsPerTask) throw new Pause('budget', `${name} reached maxTurnsPerTask (${s.maxTurnsPerTask}): ${spent}. ${raise('maxTurnsPerTask')}`);
-    if (s.maxTokensPerTask !== undefined && tokens >= s.maxTokensPerTask) throw new Pause('budget', `${name} reached maxTokensPerTask (${s.maxTokensPerTask.toLocaleString('en-US')}): ${spent}. ${raise('maxTokensPerTask')}`);
-    if (s.maxMinutesPerTask !== undefined && Date.now() - this.spent.started >= s.maxMinutesPerTask * 60_000) throw new Pause('budget', `${name} reached maxMinutesPerTask (${s.maxMinutesPerTask}): ${spent}. ${raise('maxMinutesPerTask')}`);
-    if (s.maxCostPerRun !== undefined && this.costUsd >= s.maxCostPerRun) throw new Pause('budget', `the run reached maxCostPerRun (${formatUsd(s.maxCostPerRun)}): ${formatUsd(this.costUsd)} ${this.costBasis()}; ${name} so far: ${spent}. ${raise('maxCostPerRun')}`);
+    const minutes = (Date.now() - this.spent.started) / 60_000;
+    if (turns >= s.maxTurnsPerTask) throw new Pause('budget', `${name} reached maxTurnsPerTask (${s.maxTurnsPerTask}): ${spent}. ${raise('maxTurnsPerTask')}`, { setting: 'maxTurnsPerTask', limit: s.maxTurnsPerTask, spent: turns });
+    if (s.maxTokensPerTask !== undefined && tokens >= s.maxTokensPerTask) throw new Pause('budget', `${name} reached maxTokensPerTask (${s.maxTokensPerTask.toLocaleString('en-US')}): ${spent}. ${raise('maxTokensPerTask')}`, { setting: 'maxTokensPerTask', limit: s.maxTokensPerTask, spent: tokens });
+    if (s.maxMinutesPerTask !== undefined && minutes >= s.maxMinutesPerTask) throw new Pause('budget', `${name} reached maxMinutesPerTask (${s.maxMinutesPerTask}): ${spent}. ${raise('maxMinutesPerTask')}`, { setting: 'maxMinutesPerTask', limit: s.maxMinutesPerTask, spent: minutes });
+    if (s.maxCostPerRun !== undefined && this.costUsd >= s.maxCostPerRun) throw new Pause('budget', `the run reached maxCostPerRun (${formatUsd(s.maxCostPerRun)}): ${formatUsd(this.costUsd)} ${this.costBasis()}; ${name} so far: ${spent}. ${raise('maxCostPerRun')}`, { setting: 'maxCostPerRun', limit: s.maxCostPerRun, spent: this.costUsd });
   }
 
   /** Where the run's cost comes from, for the budget message. */

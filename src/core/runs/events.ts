@@ -125,7 +125,14 @@ export const runEventSchema = z.discriminatedUnion('type', [
     /** A parent ticked because all its sub-tasks are done: how many are done, and how many of those were verified. */
     subtasks: z.object({ done: z.number().int(), verified: z.number().int() }).optional(),
   }),
-  z.object({ ...base, type: z.literal('run.paused'), reason: z.string(), kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review', 'context', 'rate-limit', 'budget']) }),
+  z.object({
+    ...base,
+    type: z.literal('run.paused'),
+    reason: z.string(),
+    kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review', 'context', 'rate-limit', 'budget']),
+    /** With kind 'budget': which limit was reached, at what, and what had been spent of it (the panel offers to raise it). */
+    budget: z.object({ setting: z.enum(['maxTurnsPerTask', 'maxTokensPerTask', 'maxMinutesPerTask', 'maxCostPerRun']), limit: z.number(), spent: z.number() }).optional(),
+  }),
   z.object({
     ...base,
     type: z.literal('run.stopped'),

@@ -2,6 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from './events.js';
 import { runDir } from './journal.js';
+import type { TokenTally } from './usageText.js';
+
+export type { TokenTally } from './usageText.js';
 
 export interface RunSummary {
   runId: string;
@@ -39,14 +42,6 @@ export interface RunSummary {
   refused: RefusedAction[];
   /** Processes the run's commands left running, ended at its end (RULES.md S5); absent when there were none. */
   processesEnded?: Array<{ pid: number; command: string }>;
-}
-
-export interface TokenTally {
-  input: number;
-  output: number;
-  cached: number;
-  costUsd?: number;
-  unpriced?: number;
 }
 
 /** Adds one model request to a tally. */

@@ -1,6 +1,14 @@
 import { formatUsd } from '../models/prices.js';
 import { plural } from '../text/plural.js';
-import type { TokenTally } from './summary.js';
+
+/** What model requests used and cost: `cached` is of `input`; `unpriced`, requests whose cost no one knew. */
+export interface TokenTally {
+  input: number;
+  output: number;
+  cached: number;
+  costUsd?: number;
+  unpriced?: number;
+}
 
 /**
  * "12,345 in / 3,000 cached / 567 out tokens · $0.0123": what model requests used and cost, as the CLI and
