@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
 import type { ResumeState } from '../core/agent/resume.js';
-import { BUDGET_FLAGS, BUDGETS, type RaisedBudgets } from '../core/agent/budgets.js';
+import { BUDGET_FLAGS, BUDGETS, type RaisedBudgets } from '../core/runs/budgets.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { ModelError, type ChatModel } from '../core/models/chatModel.js';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { taskKey, type ResumeState } from '../core/agent/resume.js';
-import type { RaisedBudgets } from '../core/agent/budgets.js';
+import type { RaisedBudgets } from '../core/runs/budgets.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { diskTaskFile, type TaskFileAccess } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type SessionResult } from '../core/agent/runSession.js';

@@ -3,7 +3,7 @@ import type { RunEvent } from '../core/runs/events.js';
 import { appendOutput, emptyTail, type OutputTail } from './outputTail.js';
 import { plural } from '../core/text/plural.js';
 import { checksRan } from '../core/runs/verifySuggestion.js';
-import type { BudgetSetting } from '../core/agent/budgets.js';
+import type { BudgetSetting } from '../core/runs/budgets.js';
 
 /**
  * The panel's view model: RunEvents folded into timeline items, with no DOM. Folding is cheap and total (20,000

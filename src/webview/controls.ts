@@ -1,6 +1,6 @@
 import { RUN_ACTION_LABELS, type AutonomyInfo, type RunControls } from '../core/runs/activityProtocol.js';
 import { h, icon } from './dom.js';
-import { budgetText, type BudgetSetting } from '../core/agent/budgets.js';
+import { budgetText, type BudgetSetting } from '../core/runs/budgets.js';
 
 /**
  * The controls bar: what the host says the run allows now (Stop, Resume, Discard, ...) and the autonomy dropdown.

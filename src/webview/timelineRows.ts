@@ -2,7 +2,7 @@ import { str, num, toolKind, type BackgroundItem, type CallItem, type FileChange
 import { formatDuration, h, icon } from './dom.js';
 import { appendOutput, emptyTail, type OutputTail, tailText } from './outputTail.js';
 import { plural } from '../core/text/plural.js';
-import { budgetText } from '../core/agent/budgets.js';
+import { budgetText } from '../core/runs/budgets.js';
 
 /**
  * One timeline row per item, built from the item alone (plus which of its sections the user expanded), so a

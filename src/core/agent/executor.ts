@@ -29,7 +29,7 @@ import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
 import { plural } from '../text/plural.js';
 import { costOf, formatUsd, priceOf, PRICES_READ_ON } from '../models/prices.js';
-import { BUDGET_FLAGS, BUDGETS, withRaised, type BudgetSetting, type RaisedBudgets } from './budgets.js';
+import { BUDGET_FLAGS, BUDGETS, withRaised, type BudgetSetting, type RaisedBudgets } from '../runs/budgets.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
 

@@ -1,6 +1,6 @@
 import type { ChatMessage, ToolCall } from '../models/chatModel.js';
 import type { RunEvent } from '../runs/events.js';
-import type { RaisedBudgets } from './budgets.js';
+import type { RaisedBudgets } from '../runs/budgets.js';
 
 export interface ResumeState {
   /** Keys (`id|title`) of tasks the earlier run completed: not run again. */

@@ -15,7 +15,7 @@ import { CommandSandbox } from '../sandbox/commandSandbox.js';
 import type { ToolContext } from '../tools/types.js';
 import { Executor, type Approver, type RunOutcome, type TaskFileAccess } from './executor.js';
 import type { ResumeState } from './resume.js';
-import type { RaisedBudgets } from './budgets.js';
+import type { RaisedBudgets } from '../runs/budgets.js';
 import { formatUsd, priceOf, PRICES_READ_ON } from '../models/prices.js';
 
 export { RunInProgressError } from '../runs/runLock.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUDGETS } from './budgets.js';
 import { runEventSchema } from './events.js';
 
 /**
@@ -98,7 +99,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('reject'), callId: z.string(), reason: z.string().max(2000).optional() }),
   z.object({ type: z.literal('alwaysAllow'), callId: z.string() }),
   /** `raise`: Resume with a raised limit, for the new run only (journaled as budget.raised), after a budget pause. */
-  z.object({ type: z.literal('resume'), runId: z.string(), raise: z.object({ setting: z.enum(['maxTurnsPerTask', 'maxTokensPerTask', 'maxMinutesPerTask', 'maxCostPerRun']), value: z.number().positive().finite() }).optional() }),
+  z.object({ type: z.literal('resume'), runId: z.string(), raise: z.object({ setting: z.enum(BUDGETS), value: z.number().positive().finite() }).optional() }),
   z.object({ type: z.literal('discard'), runId: z.string() }),
   z.object({ type: z.literal('undoDiscard'), runId: z.string() }),
   z.object({ type: z.literal('keep'), runId: z.string() }),

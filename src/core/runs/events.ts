@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUDGETS } from './budgets.js';
 
 /**
  * The one vocabulary of a run (DESIGN.md): the executor emits these, the journal appends them, the panel and
@@ -50,7 +51,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
    */
   z.object({ ...base, type: z.literal('model.waiting'), host: z.string(), status: z.number().int(), until: z.string(), attempt: z.number().int(), retryAfter: z.boolean() }),
   /** A budget raised for this run only (Resume with a raised limit), from `previous` (absent: the setting had none). */
-  z.object({ ...base, type: z.literal('budget.raised'), setting: z.enum(['maxTurnsPerTask', 'maxTokensPerTask', 'maxMinutesPerTask', 'maxCostPerRun']), value: z.number().positive(), previous: z.number().optional() }),
+  z.object({ ...base, type: z.literal('budget.raised'), setting: z.enum(BUDGETS), value: z.number().positive(), previous: z.number().optional() }),
   /** The task's older turns were replaced by a summary (`by` the model, or a digest of the calls when it could not write one). */
   z.object({
     ...base,
@@ -131,7 +132,7 @@ export const runEventSchema = z.discriminatedUnion('type', [
     reason: z.string(),
     kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review', 'context', 'rate-limit', 'budget']),
     /** With kind 'budget': which limit was reached, at what, and what had been spent of it (the panel offers to raise it). */
-    budget: z.object({ setting: z.enum(['maxTurnsPerTask', 'maxTokensPerTask', 'maxMinutesPerTask', 'maxCostPerRun']), limit: z.number(), spent: z.number() }).optional(),
+    budget: z.object({ setting: z.enum(BUDGETS), limit: z.number(), spent: z.number() }).optional(),
   }),
   z.object({
     ...base,

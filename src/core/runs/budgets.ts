@@ -1,6 +1,9 @@
 import type { AgentSettings } from '../settings/schema.js';
 
-/** The budgets of .kiro/settings.json that pause a run (issue 13), and the flag that raises each for one run. */
+/**
+ * The budgets of .kiro/settings.json that pause a run (issue 13), and the flag that raises each for one run: part of
+ * the run's vocabulary (run.paused, budget.raised, the panel's Resume with a raised limit).
+ */
 export const BUDGETS = ['maxTurnsPerTask', 'maxTokensPerTask', 'maxMinutesPerTask', 'maxCostPerRun'] as const;
 export type BudgetSetting = (typeof BUDGETS)[number];
 export type RaisedBudgets = Partial<Record<BudgetSetting, number>>;
