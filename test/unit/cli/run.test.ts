@@ -306,6 +306,29 @@ describe('spec-agent run with an OpenAI-compatible server', () => {
   });
 });
 
+describe('spec-agent run on a terminal', () => {
+  it('counts a rate-limit wait down on one line (retry-after: 2), and the progress line shows tokens in / cached / out and cost', { timeout: budget({ cli: 2, run: 1 }) }, async () => {
+    const ws = await workspace();
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+    const url = await serve((_, n) => (n === 1 ? { status: 429, error: { message: 'Rate limit reached for requests' }, headers: { 'retry-after': '2' } } : n === 2 ? { call: { name: 'list_files', args: {} } } : { call: { name: 'complete_task', args: { summary: 'done' } } }));
+    try {
+      // `script` gives the CLI a real terminal (a pty), as a user's shell would.
+      const cmd = ['node', inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', 'openai:gpt-4o', '--base-url', url, '--accept-policy'].map((a) => `'${a}'`).join(' ');
+      const r = await execa('script', ['-qfec', cmd, '/dev/null'], { cwd: ws, reject: false });
+      expect(r.exitCode, r.stdout).toBe(0);
+      const host = new URL(url).host;
+      expect(r.stdout).toContain(`⏳ rate-limited by ${host} (429): retrying in 2 s`);
+      // The same line rewritten in place as the wait goes, not a line per second.
+      expect(r.stdout).toMatch(new RegExp(`\\r\\x1b\\[K\\x1b\\[33m  ⏳ rate-limited by ${host.replace(/\./g, '\\.')} \\(429\\): retrying in [01] s`));
+      expect(r.stdout.match(/⏳/g)!.length).toBeLessThanOrEqual(4);
+      expect(r.stdout).toMatch(/\[task 2\.2 · step 2 · \d+ s · [\d,]+ in \/ 0 cached \/ 20 out tokens · \$0\.0\d+\]/);
+    } finally {
+      await closeServer();
+    }
+  });
+});
+
 describe('budgets', () => {
   it('maxTurnsPerTask pauses the run (exit 3, what was spent); Resume after raising it goes on from there', { timeout: budget({ cli: 3, run: 2 }) }, async () => {
     const ws = await workspace();
