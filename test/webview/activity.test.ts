@@ -284,7 +284,7 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     await box.fill('0.5');
     await box.press('Enter');
     expect((await posted()).at(-1)).toEqual({ type: 'resume', runId: id, raise: { setting: 'maxCostPerRun', value: 0.5 } });
-    expect(await page.getByRole('button', { name: 'Resume with a raised limit' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Resume with a raised limit' }).isEnabled()).toBe(false);
     // Another kind of pause offers no raise.
     await send({ type: 'reset', runId: id, events: [...head, ev({ type: 'run.paused', kind: 'group', reason: 'group done' }), ev({ type: 'run.stopped', reason: 'paused: group done', completedSteps: [] })] }, controls({ canResume: true }));
     expect(await form.isVisible()).toBe(false);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunCheckpoints } from '../checkpoints/index.js';
 import type { ChatMessage, ChatModel, ChatResponse, ToolCall } from '../models/chatModel.js';
 import { ModelError } from '../models/chatModel.js';
+import type { ModelWait } from '../models/retryWaits.js';
 import type { PolicyGate } from '../policy/gate.js';
 import type { FileSystemView } from '../policy/paths.js';
 import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
@@ -171,6 +172,9 @@ export class Executor {
   }
 
   private emit = (e: Parameters<Journal['append']>[0]) => this.o.journal.append(e);
+
+  /** The model client waits to retry (rate limit): one event, which the panel and the CLI count down. */
+  private onWait = (w: ModelWait) => this.emit({ type: 'model.waiting', host: w.host, status: w.status, until: w.until.toISOString(), attempt: w.attempt, retryAfter: w.retryAfter });
 
   /** What the user reviews at a pause between task groups: the group's diffstat, checks and tokens. */
   private async groupReview(task: Task): Promise<string> {
@@ -451,7 +455,7 @@ export class Executor {
           tools,
           signal: this.o.signal,
           onText: undefined,
-          onWait: (w) => this.emit({ type: 'model.waiting', host: w.host, status: w.status, until: w.until.toISOString(), attempt: w.attempt, retryAfter: w.retryAfter }),
+          onWait: this.onWait,
         });
         this.meter.record(messages, length, response.usage);
         this.usage(response.usage);
@@ -472,7 +476,7 @@ export class Executor {
   /** Condenses the task's conversation in place; false when there was nothing older than the last turn to condense. */
   private async condense(messages: ChatMessage[], task: Task, reason: 'window' | 'overflow'): Promise<boolean> {
     const tokensBefore = this.meter.estimate(messages);
-    const c = await condense(messages, { model: this.o.model, tools: toolJsonSchemas(), signal: this.o.signal, tokensBefore });
+    const c = await condense(messages, { model: this.o.model, tools: toolJsonSchemas(), signal: this.o.signal, tokensBefore, onWait: this.onWait });
     if (this.o.signal.aborted) throw new StopSignal();
     if (!c) return false;
     this.usage(c.usage);
