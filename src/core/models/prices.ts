@@ -106,7 +106,13 @@ const TABLE: Record<string, Price> = {
 };
 
 /** Providers of the `provider:model` spec that name a model (`ollama:qwen3:32b` keeps its own colon). */
-const PROVIDER = /^(openai|openrouter|anthropic|ollama|lmstudio|vllm|replay|vscode):/;
+const PROVIDER = /^(openai|openrouter|anthropic|ollama|lmstudio|vllm):/;
+
+/**
+ * Models not billed per token by the table's rates: a chat model VS Code lends (`vscode-lm:copilot/gpt-4o` is paid
+ * for by the user's Copilot plan, not at OpenAI's prices) and a replayed script.
+ */
+const UNPRICED = /^(vscode-lm|replay):/;
 
 /**
  * The table's name for a model id: `openai:gpt-4o-2024-08-06`, `openrouter:anthropic/claude-3.5-sonnet:beta`,
@@ -125,6 +131,7 @@ export function modelName(id: string): string {
 
 /** The price of a model, with the table's name for it; undefined when the table has none ("no price known"). */
 export function priceOf(modelId: string): { name: string; price: Price } | undefined {
+  if (UNPRICED.test(modelId)) return undefined;
   const name = modelName(modelId);
   let best: string | undefined;
   for (const key of Object.keys(TABLE)) {

@@ -30,6 +30,8 @@ describe('the price table', () => {
       ['vllm:m', undefined],
       ['openai:gpt-4oo', undefined],
       ['replay:/tmp/turns.json', undefined],
+      // A model VS Code lends is paid for by the user's plan, not at the provider's token prices.
+      ['vscode-lm:copilot/gpt-4o', undefined],
     ];
     for (const [id, name] of cases) expect(priceOf(id)?.name, id).toBe(name);
   });
