@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { SpecError } from '../core/spec/index.js';
 import { checkpointCreate, checkpointDiff, checkpointList, checkpointPrune, checkpointRestore } from './checkpointCommand.js';
 import { parseCommand } from './parseCommand.js';
-import { runCommand, runsResume, type RunOptions } from './runCommand.js';
+import { runCommand, runsResume, type RaiseOptions, type RunOptions } from './runCommand.js';
 import { runsDiscard, runsKeep, runsList, runsShow, runsUndoDiscard } from './runsCommand.js';
 import { policyAccept, policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
 import { UsageError } from './usageError.js';
@@ -68,7 +68,11 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--level <level>', 'override the autonomy level').choices(['cautious', 'balanced', 'full']))
     .option('--accept-policy', "accept the workspace's .kiro/settings.json first (CI)")
     .option('--json', 'print the run events as NDJSON')
-    .action(async (id: string, opts: Omit<RunOptions, 'task'>) => {
+    .option('--max-turns-per-task <n>', 'raise agent.maxTurnsPerTask for this run only (after a budget pause)')
+    .option('--max-tokens-per-task <n>', 'raise agent.maxTokensPerTask for this run only')
+    .option('--max-minutes-per-task <n>', 'raise agent.maxMinutesPerTask for this run only')
+    .option('--max-cost-per-run <usd>', 'raise agent.maxCostPerRun (US dollars, the whole chain of runs) for this run only')
+    .action(async (id: string, opts: Omit<RunOptions, 'task'> & RaiseOptions) => {
       code = await runsResume(id, opts, process.stdout, process.stderr);
     });
   runs

@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
 import type { ResumeState } from '../core/agent/resume.js';
+import { BUDGET_FLAGS, BUDGETS, type RaisedBudgets } from '../core/runs/budgets.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { ModelError, type ChatModel } from '../core/models/chatModel.js';
@@ -19,6 +20,9 @@ import { endLeftBehind } from './runsCommand.js';
 import { UsageError } from './usageError.js';
 import { checksRan, npmTestOf } from '../core/runs/verifySuggestion.js';
 import { plural } from '../core/text/plural.js';
+import { formatUsd } from '../core/models/prices.js';
+import type { TokenTally } from '../core/runs/summary.js';
+import { usageText, waitText } from '../core/runs/usageText.js';
 
 export interface RunOptions {
   task: string;
@@ -67,8 +71,9 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
  * call that never finished is reported to the model as interrupted, and a replay model continues after the turns
  * already used.
  */
-export async function runsResume(id: string, opts: Omit<RunOptions, 'task'>, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+export async function runsResume(id: string, opts: Omit<RunOptions, 'task'> & RaiseOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const workspace = process.cwd();
+  const raise = raisedBudgets(opts);
   await endLeftBehind(workspace, [id], err);
   const { file, tasks, state, started, warnings } = await planResume(workspace, id).catch((e: unknown) => {
     throw e instanceof ResumeError ? new UsageError(e.message) : e;
@@ -76,7 +81,28 @@ export async function runsResume(id: string, opts: Omit<RunOptions, 'task'>, out
   for (const w of warnings) err.write(`spec-agent: ${w}\n`);
   let model = await modelFor(opts.model ?? started.model, opts.baseUrl, opts.contextWindow);
   if (model instanceof ReplayModel) model = model.startingAt(state.modelTurns);
-  return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id }, out, err);
+  return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id, ...(Object.keys(raise).length ? { raise } : {}) }, out, err);
+}
+
+/** `--max-cost-per-run 5` and the other budget flags of `runs resume`: limits raised for this run only. */
+export interface RaiseOptions {
+  maxTurnsPerTask?: string;
+  maxTokensPerTask?: string;
+  maxMinutesPerTask?: string;
+  maxCostPerRun?: string;
+}
+
+function raisedBudgets(opts: RaiseOptions): RaisedBudgets {
+  const out: RaisedBudgets = {};
+  for (const k of BUDGETS) {
+    const text = opts[k];
+    if (text === undefined) continue;
+    const n = Number(text);
+    const whole = k !== 'maxCostPerRun' && k !== 'maxMinutesPerTask';
+    if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) throw new UsageError(`${BUDGET_FLAGS[k]} must be a ${whole ? 'whole number' : 'number'} above 0 (got "${text}").`);
+    out[k] = n;
+  }
+  return out;
 }
 
 interface RunPlan {
@@ -87,6 +113,7 @@ interface RunPlan {
   model: ChatModel;
   resume?: ResumeState;
   resumedFrom?: string;
+  raise?: RaisedBudgets;
 }
 
 async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -140,6 +167,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
       },
       ...(plan.resume ? { resume: plan.resume } : {}),
       ...(plan.resumedFrom ? { resumedFrom: plan.resumedFrom } : {}),
+      ...(plan.raise ? { raise: plan.raise } : {}),
       client: 'cli',
     }).catch((e: unknown) => {
       // Another run in this workspace (a VS Code window, another terminal): nothing was started here.
@@ -152,7 +180,7 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
     });
     if (!session) return RUN_EXIT.failed;
     const { runId, outcome, summary } = session;
-    if (!opts.json) out.write(`\nrun ${runId}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ''}; ${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done; gate ${summary.gate.allow} allow, ${summary.gate.ask} ask, ${summary.gate.deny} deny; journal .kiro/runs/${runId}/\n`);
+    if (!opts.json) out.write(`\nrun ${runId}: ${summary.status}${summary.reason ? ` (${summary.reason})` : ''}; ${summary.tasks.filter((t) => t.completed).length}/${summary.tasks.length} tasks done; ${usageText(summary.tokens)}; gate ${summary.gate.allow} allow, ${summary.gate.ask} ask, ${summary.gate.deny} deny; journal .kiro/runs/${runId}/\n`);
     if (!opts.json && summary.tasks.some((t) => t.noChecks)) out.write(`${noVerifyCommandsHint(summary.commands, workspace)}\n`);
     if (outcome.state === 'stopped' && stoppedBy) return STOP_EXIT[stoppedBy];
     return outcome.state === 'completed' ? RUN_EXIT.completed : outcome.state === 'paused' ? RUN_EXIT.paused : outcome.state === 'stopped' ? RUN_EXIT.stopped : RUN_EXIT.failed;
@@ -168,6 +196,8 @@ function withSandboxNotice(render: (e: RunEvent) => void, err: NodeJS.WritableSt
       const effect = e.sandbox.mode === 'required' ? 'sandbox.mode is "required", so no command will run' : 'they run with your full access, and the full level decides commands as balanced does';
       err.write(`spec-agent: commands are not sandboxed: ${e.sandbox.why}; ${effect}.\n`);
     }
+    // Said once, when the run starts, also when stdout is JSON: a budget that cannot pause is not a budget.
+    if (e.type === 'run.started' && e.pricing?.warning) err.write(`spec-agent: ${e.pricing.warning}\n`);
     render(e);
   };
 }
@@ -181,20 +211,47 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
   const green = paint('32');
   const yellow = paint('33');
   let started = Date.now();
-  let tokens = 0;
+  const tokens: TokenTally = { input: 0, output: 0, cached: 0 };
   let task = '';
+  // A wait of the model client (429 retry-after): on a terminal one line counted down in place, ended by the next event.
+  let waiting: { timer: ReturnType<typeof setInterval> } | undefined;
+  const endWait = () => {
+    if (!waiting) return;
+    clearInterval(waiting.timer);
+    waiting = undefined;
+    out.write('\n');
+  };
   return (e) => {
+    endWait();
     switch (e.type) {
       case 'run.started':
         started = Date.parse(e.time);
         if (e.sandbox?.confined) out.write(dim(`  commands run sandboxed (${e.sandbox.backend ?? 'sandbox'}): they write only in the workspace, reach only the package registries and sandbox.allowedDomains\n`));
         break;
       case 'model.usage':
-        tokens += (e.inputTokens ?? 0) + (e.outputTokens ?? 0);
+        tokens.input += e.inputTokens ?? 0;
+        tokens.output += e.outputTokens ?? 0;
+        tokens.cached += e.cachedInputTokens ?? 0;
+        if (e.costUsd !== undefined) tokens.costUsd = (tokens.costUsd ?? 0) + e.costUsd;
+        else tokens.unpriced = (tokens.unpriced ?? 0) + 1;
+        break;
+      case 'model.waiting': {
+        const line = () => yellow(`  ⏳ ${waitText(e)}`);
+        if (!tty) {
+          out.write(`${line()}\n`);
+          break;
+        }
+        out.write(line());
+        waiting = { timer: setInterval(() => out.write(`\r\x1b[K${line()}`), 1000) };
+        waiting.timer.unref?.();
+        break;
+      }
+      case 'budget.raised':
+        out.write(yellow(`  ${e.setting} raised for this run: ${e.setting === 'maxCostPerRun' ? formatUsd(e.value) : e.value.toLocaleString('en-US')}${e.previous !== undefined ? ` (the settings say ${e.setting === 'maxCostPerRun' ? formatUsd(e.previous) : e.previous.toLocaleString('en-US')})` : ''}`) + '\n');
         break;
       case 'step.started':
-        // On a terminal, a progress line at each model step: task, step, elapsed, tokens.
-        if (tty) out.write(dim(`  [task ${task} · step ${e.step} · ${((Date.now() - started) / 1000).toFixed(0)} s · ${tokens} tokens]\n`));
+        // On a terminal, a progress line at each model step: task, step, elapsed, tokens (in / cached / out) and cost.
+        if (tty) out.write(dim(`  [task ${task} · step ${e.step} · ${((Date.now() - started) / 1000).toFixed(0)} s · ${usageText(tokens)}]\n`));
         break;
       case 'task.started':
         task = e.task.id ?? e.task.title;

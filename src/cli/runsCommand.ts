@@ -7,6 +7,7 @@ import { chainOf, describeChainAction, readRunLinks, type RunChain } from '../co
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise, type RefusedAction } from '../core/runs/summary.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
+import { usageText } from '../core/runs/usageText.js';
 import { UsageError } from './usageError.js';
 
 type Out = NodeJS.WritableStream;
@@ -100,12 +101,15 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   const shownRefused = new Set<RefusedAction>();
   for (const t of s.tasks) {
     out.write(`  ${t.completed ? '[x]' : '[ ]'} ${t.id ?? ''} ${t.title}${t.completed ? (t.verified ? ' (verified)' : t.noChecks ? ' (no verifyCommands set)' : ' (unverified)') : ''}\n`);
+    if (t.tokens) out.write(`      ${usageText(t.tokens)}\n`);
     for (const r of s.refused.filter((x) => x.taskId !== undefined && x.taskId === t.id)) {
       shownRefused.add(r);
       out.write(`      refused: ${describeRefused(r)}\n`);
     }
   }
   for (const r of s.refused.filter((x) => !shownRefused.has(x))) out.write(`  refused: ${describeRefused(r)}\n`);
+  out.write(`tokens: ${usageText(s.tokens)}${s.pricing?.rates && s.tokens.costUsd !== undefined ? ` (price table as of ${s.pricing.asOf})` : ''}\n`);
+  if (s.pricing?.warning) out.write(`note: ${s.pricing.warning}\n`);
   out.write(`gate: ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny; approvals: ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.unanswered} with no one to ask; self-corrections: ${s.selfCorrections}\n`);
   // The audit: every command and write, and who let it happen (a rule of the gate, or the user).
   for (const c of s.commands) out.write(`  $ ${c.command}  -> exit ${c.exitCode}${c.allowedBy ? `  (allowed by ${c.allowedBy})` : ''}\n`);

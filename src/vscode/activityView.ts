@@ -290,7 +290,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
         return;
       case 'resume':
         try {
-          await this.runner.resume(this.workspaceOfRun(m.runId), m.runId);
+          await this.runner.resume(this.workspaceOfRun(m.runId), m.runId, m.raise ? { [m.raise.setting]: m.raise.value } : undefined);
         } finally {
           // The webview holds its buttons until controls come; a resume refused (or over) must send them too.
           await this.postControls();

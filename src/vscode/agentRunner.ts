@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { taskKey, type ResumeState } from '../core/agent/resume.js';
+import type { RaisedBudgets } from '../core/runs/budgets.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { diskTaskFile, type TaskFileAccess } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type SessionResult } from '../core/agent/runSession.js';
@@ -49,6 +50,8 @@ interface RunRequest {
   tasks: Task[];
   taskFile?: TaskFileAccess;
   resume?: { state: ResumeState; from: string };
+  /** Budgets raised for this run only (Resume with a raised limit). */
+  raise?: RaisedBudgets;
 }
 
 /**
@@ -129,7 +132,7 @@ export class AgentRunner implements vscode.Disposable {
   }
 
   /** Resume: a new run that continues run `runId` of `workspace` from its journal, without redoing finished work. */
-  async resume(workspace: string, runId: string): Promise<SessionResult | undefined> {
+  async resume(workspace: string, runId: string, raise?: RaisedBudgets): Promise<SessionResult | undefined> {
     return this.guarded(async () => {
       if (!this.trusted()) return undefined;
       let plan;
@@ -144,7 +147,7 @@ export class AgentRunner implements vscode.Disposable {
         this.log.warn(`resume of ${runId}: ${w}`);
         void vscode.window.showWarningMessage(`Spec Agent: ${w}`);
       }
-      return this.run({ file: plan.file, workspace, tasks: plan.tasks, resume: { state: plan.state, from: runId } });
+      return this.run({ file: plan.file, workspace, tasks: plan.tasks, resume: { state: plan.state, from: runId }, ...(raise ? { raise } : {}) });
     });
   }
 
@@ -193,7 +196,7 @@ export class AgentRunner implements vscode.Disposable {
     return this.run({ file, workspace, tasks, taskFile });
   }
 
-  private async run({ file, workspace, tasks, resume, taskFile = this.taskFileOf(file) }: RunRequest): Promise<SessionResult | undefined> {
+  private async run({ file, workspace, tasks, resume, raise, taskFile = this.taskFileOf(file) }: RunRequest): Promise<SessionResult | undefined> {
     let policy;
     try {
       policy = await runPolicy(workspace);
@@ -295,6 +298,7 @@ export class AgentRunner implements vscode.Disposable {
           if (isTerminal(e)) this.changed.fire();
         },
         ...(resume ? { resume: resume.state, resumedFrom: resume.from } : {}),
+        ...(raise ? { raise } : {}),
         client: 'vscode',
       });
       this.announce(result);

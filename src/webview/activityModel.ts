@@ -3,6 +3,7 @@ import type { RunEvent } from '../core/runs/events.js';
 import { appendOutput, emptyTail, type OutputTail } from './outputTail.js';
 import { plural } from '../core/text/plural.js';
 import { checksRan } from '../core/runs/verifySuggestion.js';
+import type { BudgetSetting } from '../core/runs/budgets.js';
 
 /**
  * The panel's view model: RunEvents folded into timeline items, with no DOM. Folding is cheap and total (20,000
@@ -80,6 +81,8 @@ export type Item =
   | { kind: 'steering'; id: string; seq: number; name: string; file: string; reason: string }
   | { kind: 'checkpoint'; id: string; seq: number; label: string; commit: string; skipped: number }
   | { kind: 'pause'; id: string; seq: number; pauseKind: string; reason: string }
+  /** A budget raised for this run only (Resume with a raised limit). */
+  | { kind: 'budget'; id: string; seq: number; setting: BudgetSetting; value: number; previous?: number }
   | { kind: 'condensed'; id: string; seq: number; by: 'model' | 'digest'; reason: 'window' | 'overflow'; summary: string; tokensBefore: number; tokensAfter: number; replaced: number }
   | { kind: 'leftovers'; id: string; seq: number; processes: Array<{ pid: number; command: string }> }
   | BackgroundItem
@@ -128,6 +131,16 @@ export interface Header {
   /** Of inputTokens, read from the provider's cache. */
   cachedInputTokens: number;
   costUsd: number;
+  /** Requests whose cost no one knew (no price in the table, none reported): the cost is then not the whole story. */
+  unpricedRequests: number;
+  /** Requests with a known cost (the provider's, or the price table's). */
+  pricedRequests: number;
+  /** Said once when the run started: maxCostPerRun cannot be enforced (no price known). */
+  pricingWarning: string | null;
+  /** The model client waits to retry (rate limit): until when; the header counts down to it. Null when not waiting. */
+  wait: { host: string; status: number; untilMs: number; retryAfter: boolean } | null;
+  /** The run is paused at a budget: which one, its limit and what was spent (the panel offers to raise it). */
+  budgetPause: { setting: BudgetSetting; limit: number; spent: number } | null;
   steps: number;
   model: string | null;
   /** Whether the run's commands are confined (RULES.md §4); null for a run from before the sandbox, or none yet. */
@@ -162,8 +175,10 @@ export class ActivityModel {
   private terminal: Extract<RunEvent, { type: 'run.stopped' | 'run.failed' | 'run.completed' }> | null = null;
   private pausedNow = false;
   private lastTime: number | null = null;
-  private usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 };
+  private usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0, unpricedRequests: 0, pricedRequests: 0 };
   private steps = 0;
+  private wait: Header['wait'] = null;
+  private lastBudget: Header['budgetPause'] = null;
 
   reset(runId: string | null, events: readonly RunEvent[]): void {
     this.runId = runId;
@@ -182,8 +197,10 @@ export class ActivityModel {
     this.terminal = null;
     this.pausedNow = false;
     this.lastTime = null;
-    this.usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 };
+    this.usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0, unpricedRequests: 0, pricedRequests: 0 };
     this.steps = 0;
+    this.wait = null;
+    this.lastBudget = null;
     this.headerChanged = this.approvalsChanged = this.controlsChanged = true;
     for (const e of events) this.apply(e);
   }
@@ -249,6 +266,10 @@ export class ActivityModel {
       startMs: startMs !== null && Number.isFinite(startMs) ? startMs : null,
       endMs: endMs !== null && Number.isFinite(endMs) ? endMs : null,
       ...this.usage,
+      pricingWarning: this.started?.pricing?.warning ?? null,
+      // Only while the run is under way: a journal that ends mid-wait (a crash) is not waiting any more.
+      wait: this.running ? this.wait : null,
+      budgetPause: this.state === 'paused' ? this.lastBudget : null,
       steps: this.steps,
       model: this.started?.model ?? null,
       sandbox: this.started?.sandbox ?? null,
@@ -296,6 +317,11 @@ export class ActivityModel {
     const t = Date.parse(e.time);
     if (Number.isFinite(t)) this.lastTime = t;
     const id = `e:${e.seq}`;
+    // A wait ends with whatever comes next (the answer, a pause, Stop): no event is needed to say so.
+    if (this.wait && e.type !== 'model.waiting') {
+      this.wait = null;
+      this.headerChanged = true;
+    }
     switch (e.type) {
       case 'run.started':
         this.started = e;
@@ -327,7 +353,18 @@ export class ActivityModel {
         this.usage.outputTokens += e.outputTokens ?? 0;
         this.usage.cachedInputTokens += e.cachedInputTokens ?? 0;
         this.usage.costUsd += e.costUsd ?? 0;
+        if (e.costUsd === undefined) this.usage.unpricedRequests++;
+        else this.usage.pricedRequests++;
         this.headerChanged = true;
+        break;
+      case 'model.waiting': {
+        const until = Date.parse(e.until);
+        this.wait = Number.isFinite(until) ? { host: e.host, status: e.status, untilMs: until, retryAfter: e.retryAfter } : null;
+        this.headerChanged = true;
+        break;
+      }
+      case 'budget.raised':
+        this.push({ kind: 'budget', id, seq: e.seq, setting: e.setting, value: e.value, ...(e.previous !== undefined ? { previous: e.previous } : {}) });
         break;
       case 'tool.requested': {
         const existing = this.calls.get(e.callId);
@@ -431,6 +468,7 @@ export class ActivityModel {
       }
       case 'run.paused':
         this.pausedNow = true;
+        this.lastBudget = e.kind === 'budget' && e.budget ? e.budget : null;
         this.headerChanged = true;
         this.push({ kind: 'pause', id, seq: e.seq, pauseKind: e.kind, reason: e.reason });
         break;

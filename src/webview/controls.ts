@@ -1,5 +1,6 @@
 import { RUN_ACTION_LABELS, type AutonomyInfo, type RunControls } from '../core/runs/activityProtocol.js';
 import { h, icon } from './dom.js';
+import { budgetText, type BudgetSetting } from '../core/runs/budgets.js';
 
 /**
  * The controls bar: what the host says the run allows now (Stop, Resume, Discard, ...) and the autonomy dropdown.
@@ -21,12 +22,23 @@ export class ControlsView {
     h('option', { value: 'full' }, 'Full'),
   );
   private readonly unaccepted = h('div', { class: 'unaccepted', hidden: true });
+  /** After a budget pause: Resume with a raised limit, for the new run only (the settings file is not changed). */
+  readonly raiseInput = h('input', { id: 'raise-limit', class: 'raise-limit', type: 'number', min: '0', step: 'any', 'aria-describedby': 'raise-note' });
+  private readonly raiseLabel = h('label', { for: 'raise-limit' });
+  private readonly raiseNote = h('div', { id: 'raise-note', class: 'meta raise-note' });
+  private readonly raiseError = h('div', { class: 'raise-error', role: 'alert', hidden: true });
+  private readonly raiseButton = h('button', { type: 'button', class: 'primary', 'data-action': 'resumeRaised', title: 'Resume, with this limit for the new run only' }, icon('debug-continue'), h('span', null, 'Resume with a raised limit'));
+  private readonly raise = h('div', { class: 'raise-budget', hidden: true }, this.raiseLabel, h('div', { class: 'raise-row' }, this.raiseInput, this.raiseButton), this.raiseNote, this.raiseError);
+  private raiseFor: string | null = null;
+  /** The budget the run is paused at, while Resume is offered. */
+  budget: { setting: BudgetSetting; limit: number; spent: number } | null = null;
   private readonly note = h('div', { class: 'controls-note', role: 'status', hidden: true });
 
   constructor(root: HTMLElement) {
     root.append(
       h('div', { class: 'control-buttons' }, this.stop, this.stopAfter, this.resume, this.discard, this.undoDiscard, this.keep),
       h('label', { class: 'autonomy', for: 'autonomy' }, icon('shield'), h('span', { class: 'label' }, 'Autonomy'), this.select),
+      this.raise,
       this.note,
       this.unaccepted,
     );
@@ -39,7 +51,42 @@ export class ControlsView {
   /** Resume, Discard, Undo discard or Keep was clicked: none of them again before the host has answered. */
   busy(): void {
     this.busyWith = this.lastControls;
-    for (const b of [this.resume, this.discard, this.undoDiscard, this.keep]) b.disabled = true;
+    for (const b of [this.resume, this.discard, this.undoDiscard, this.keep, this.raiseButton]) b.disabled = true;
+  }
+
+  /**
+   * The run is paused at a budget (null: not): offer Resume with a raised limit, prefilled with twice the limit. The
+   * value typed survives re-renders of the same pause.
+   */
+  setBudget(b: { setting: BudgetSetting; limit: number; spent: number } | null, canResume: boolean): void {
+    this.budget = canResume ? b : null;
+    this.raise.hidden = this.budget === null;
+    if (!this.budget) {
+      this.raiseFor = null;
+      return;
+    }
+    const { setting, limit, spent } = this.budget;
+    const key = `${setting}|${limit}|${spent}`;
+    if (this.raiseFor === key) return;
+    this.raiseFor = key;
+    const whole = setting === 'maxTurnsPerTask' || setting === 'maxTokensPerTask';
+    this.raiseInput.step = whole ? '1' : 'any';
+    this.raiseInput.value = String(whole ? Math.ceil(limit * 2) : Math.round(limit * 2 * 1000) / 1000);
+    this.raiseLabel.textContent = `Resume with a raised limit for this run: ${setting}${setting === 'maxCostPerRun' ? ' (US dollars)' : ''}`;
+    this.raiseNote.textContent = `Spent ${budgetText(setting, spent)} of ${budgetText(setting, limit)}. Applies to this run only (journaled); .kiro/settings.json stays as it is.`;
+    this.raiseError.hidden = true;
+  }
+
+  /** The raised limit typed, or undefined (and why, shown) when it would not let the run go on. */
+  raisedValue(): number | undefined {
+    const b = this.budget;
+    if (!b) return undefined;
+    const v = Number(this.raiseInput.value);
+    const whole = b.setting === 'maxTurnsPerTask' || b.setting === 'maxTokensPerTask';
+    const problem = !Number.isFinite(v) || this.raiseInput.value.trim() === '' ? 'Type the new limit.' : whole && !Number.isInteger(v) ? 'The limit is a whole number.' : v <= b.spent ? `The run has spent ${budgetText(b.setting, b.spent)} already: a limit above that lets it go on.` : undefined;
+    this.raiseError.hidden = problem === undefined;
+    this.raiseError.textContent = problem ?? '';
+    return problem === undefined ? v : undefined;
   }
 
   /**
@@ -54,7 +101,7 @@ export class ControlsView {
     // Clicked: the buttons stay quiet until the host sends controls again (an autonomy update is not an answer).
     const waiting = this.busyWith !== undefined && this.busyWith === c;
     if (!waiting) this.busyWith = undefined;
-    for (const b of [this.resume, this.discard, this.undoDiscard, this.keep]) b.disabled = waiting;
+    for (const b of [this.resume, this.discard, this.undoDiscard, this.keep, this.raiseButton]) b.disabled = waiting;
     this.lastControls = c;
     this.note.hidden = !c?.note;
     this.note.textContent = c?.note ?? '';

@@ -1,6 +1,8 @@
 import { DISPOSITION_LABEL, STATE_LABEL, type Header, type RunState } from './activityModel.js';
 import { formatCount, formatDuration, h, icon } from './dom.js';
 import { plural } from '../core/text/plural.js';
+import { formatUsd } from '../core/models/prices.js';
+import { waitText } from '../core/runs/usageText.js';
 
 const STATE_ICON: Record<RunState, string> = {
   idle: 'circle-slash',
@@ -20,8 +22,12 @@ export class HeaderView {
   private readonly state = h('span', { class: 'badge state', role: 'status' }, this.stateIcon, ' ', this.stateText);
   private readonly level = h('span', { class: 'header-level' });
   private readonly elapsed = h('span', { class: 'header-elapsed', title: 'elapsed' });
-  private readonly tokens = h('span', { class: 'header-tokens', title: 'tokens in / out' });
-  private readonly cost = h('span', { class: 'header-cost', title: 'cost' });
+  private readonly tokens = h('span', { class: 'header-tokens', title: 'tokens in (the whole prompt of each request) / of those, read from the provider cache / out' });
+  private readonly cost = h('span', { class: 'header-cost' });
+  /** The model client waiting to retry (rate limit): counted down each second by tick(). */
+  private readonly wait = h('div', { class: 'header-line header-wait warning', role: 'status', hidden: true });
+  /** Said once when the run started: maxCostPerRun cannot be held (no price known). */
+  private readonly pricing = h('div', { class: 'header-line header-pricing warning', hidden: true });
   private readonly steps = h('span', { class: 'header-steps', title: 'model steps' });
   private readonly sandboxIcon = h('span', { 'aria-hidden': 'true' });
   private readonly sandbox = h('span', { class: 'header-sandbox' });
@@ -46,6 +52,8 @@ export class HeaderView {
         this.cost,
         this.sandboxPart,
       ),
+      this.wait,
+      this.pricing,
     );
   }
 
@@ -60,9 +68,14 @@ export class HeaderView {
     this.state.dataset.state = hd.state;
     this.level.textContent = hd.level ? `${hd.level}${hd.levelSource ? ` (from ${hd.levelSource})` : ''}` : '—';
     this.steps.textContent = plural(hd.steps, 'step');
-    const cached = hd.cachedInputTokens > 0 ? ` (${formatCount(hd.cachedInputTokens)} cached)` : '';
-    this.tokens.textContent = `${formatCount(hd.inputTokens)} in${cached} / ${formatCount(hd.outputTokens)} out tokens`;
-    this.cost.textContent = hd.costUsd > 0 ? ` · $${hd.costUsd.toFixed(hd.costUsd < 1 ? 3 : 2)}` : '';
+    this.tokens.textContent = `${formatCount(hd.inputTokens)} in / ${formatCount(hd.cachedInputTokens)} cached / ${formatCount(hd.outputTokens)} out tokens`;
+    // A cost no one knew is said to be unknown, never shown as $0; a partly known one says what it leaves out.
+    const unpriced = hd.unpricedRequests > 0 ? `no price known${hd.pricedRequests > 0 ? ` for ${plural(hd.unpricedRequests, 'request')}` : ''}` : '';
+    this.cost.textContent = hd.pricedRequests > 0 ? ` · ${formatUsd(hd.costUsd)}${unpriced ? ` + ${unpriced}` : ''}` : unpriced ? ` · ${unpriced}` : '';
+    this.cost.title = unpriced ? `${hd.model ?? 'The model'} is not in the price table and its provider reports no cost: tokens only.` : "The provider's reported cost, else the price table's (cached input at the cached rate).";
+    this.cost.classList.toggle('unknown', unpriced !== '' && hd.pricedRequests === 0);
+    this.pricing.hidden = !hd.pricingWarning;
+    this.pricing.textContent = hd.pricingWarning ?? '';
     // RULES.md §4 S6: a run whose commands are not confined says so, and why, where the level is shown.
     const sb = hd.sandbox;
     this.sandboxPart.hidden = sb === null;
@@ -73,9 +86,12 @@ export class HeaderView {
     this.tick();
   }
 
-  /** The elapsed time; called every second while the run is under way. */
+  /** The elapsed time and a wait's countdown; called every second while the run is under way. */
   tick(): void {
     const hd = this.last;
+    const w = hd?.wait;
+    this.wait.hidden = !w;
+    if (w) this.wait.textContent = waitText({ host: w.host, status: w.status, until: new Date(w.untilMs).toISOString(), retryAfter: w.retryAfter });
     if (!hd || hd.startMs === null) {
       this.elapsed.textContent = '—';
       return;

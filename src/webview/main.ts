@@ -61,6 +61,7 @@ let ticker: ReturnType<typeof setInterval> | undefined;
 
 function render(): void {
   frame = 0;
+  const budgetChanged = model.headerChanged || model.controlsChanged;
   if (model.headerChanged || model.controlsChanged) {
     header.update(model.header());
     model.headerChanged = false;
@@ -71,6 +72,7 @@ function render(): void {
       ticker = undefined;
     }
   }
+  if (budgetChanged) controls.setBudget(model.header().budgetPause, !!model.controls?.canResume);
   if (model.controlsChanged) {
     controls.update(model.controls, model.autonomy, model.running);
     model.controlsChanged = false;
@@ -193,10 +195,29 @@ root.addEventListener('click', (e) => {
       // One click, one action: the buttons wait for the host's next controls (a second Discard would be wrong).
       controls.busy();
       return;
+    case 'resumeRaised':
+      resumeRaised();
+      return;
     case 'dismissNotice':
       target.closest('.notice')?.remove();
       return;
   }
+});
+
+/** Resume with the raised limit typed (for the new run only), once it is one that lets the run go on. */
+function resumeRaised(): void {
+  const runId = model.runId;
+  const b = controls.budget;
+  const value = controls.raisedValue();
+  if (!runId || !b || value === undefined) return;
+  post({ type: 'resume', runId, raise: { setting: b.setting, value } });
+  controls.busy();
+}
+
+controls.raiseInput.addEventListener('keydown', (e) => {
+  if (e.key !== 'Enter') return;
+  e.preventDefault();
+  resumeRaised();
 });
 
 /** Reject, with the reason typed in the card's box when there is one. */

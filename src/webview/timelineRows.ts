@@ -2,6 +2,7 @@ import { str, num, toolKind, type BackgroundItem, type CallItem, type FileChange
 import { formatDuration, h, icon } from './dom.js';
 import { appendOutput, emptyTail, type OutputTail, tailText } from './outputTail.js';
 import { plural } from '../core/text/plural.js';
+import { budgetText } from '../core/runs/budgets.js';
 
 /**
  * One timeline row per item, built from the item alone (plus which of its sections the user expanded), so a
@@ -44,6 +45,11 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       return row(item, 'pause', 'debug-pause', [
         h('span', { class: 'title' }, `Paused (${PAUSE_LABEL[item.pauseKind] ?? item.pauseKind})`),
         h('div', { class: 'detail pre-wrap' }, item.reason),
+      ]);
+    case 'budget':
+      return row(item, 'budget', 'arrow-up', [
+        h('span', { class: 'title' }, `Budget raised for this run: ${item.setting} ${budgetText(item.setting, item.value)}`),
+        item.previous !== undefined ? h('span', { class: 'meta' }, ` · .kiro/settings.json says ${budgetText(item.setting, item.previous)}`) : null,
       ]);
     case 'condensed':
       return condensedRow(item, ui);

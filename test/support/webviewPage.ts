@@ -40,6 +40,8 @@ export interface Locator {
   getByRole(role: string, o?: { name?: string | RegExp }): Locator;
   boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null>;
   inputValue(): Promise<string>;
+  fill(value: string): Promise<void>;
+  press(key: string): Promise<void>;
   evaluate<R>(fn: (el: unknown) => R): Promise<R>;
 }
 export interface Page {
@@ -48,6 +50,7 @@ export interface Page {
   evaluate<R>(fn: () => R | Promise<R>): Promise<R>;
   locator(selector: string): Locator;
   getByRole(role: string, o?: { name?: string | RegExp }): Locator;
+  getByLabel(text: string | RegExp): Locator;
   keyboard: { press(key: string): Promise<void>; type(text: string): Promise<void> };
   mouse: { click(x: number, y: number): Promise<void> };
   on(event: 'console', cb: (m: { type(): string; text(): string }) => void): void;

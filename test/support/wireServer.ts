@@ -6,8 +6,15 @@ import type { AddressInfo } from 'node:net';
 export interface Body {
   messages: Array<{ role: string; content: string | null; tool_calls?: unknown[] }>;
 }
-/** `args` as a string is sent as it is (arguments that are no JSON); `finish` overrides the finish reason (`length`: cut at the output limit). */
-export type Answer = { text?: string; call?: { name: string; args: unknown }; finish?: string } | { status: number; error: Record<string, unknown> };
+/**
+ * `args` as a string is sent as it is (arguments that are no JSON); `finish` overrides the finish reason (`length`:
+ * cut at the output limit); `usage` adds to the usage chunk what some servers report: the cached part of the prompt
+ * (OpenAI's `prompt_tokens_details.cached_tokens`) and a cost (OpenRouter's `usage.cost`). An error answer may
+ * carry headers (`retry-after`).
+ */
+export type Answer =
+  | { text?: string; call?: { name: string; args: unknown }; finish?: string; usage?: { cached?: number; cost?: number } }
+  | { status: number; error: Record<string, unknown>; headers?: Record<string, string> };
 
 /**
  * An OpenAI-compatible server on loopback that reports usage as a real one does (the prompt's size in tokens) and
@@ -26,7 +33,7 @@ export async function serve(answer: (body: Body, n: number) => Answer): Promise<
       bodies.push(body);
       const a = answer(body, bodies.length);
       if ('status' in a) {
-        res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: a.error }));
+        res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers }).end(JSON.stringify({ error: a.error }));
         return;
       }
       const chunk = (delta: unknown, finish: string | null = null, usage?: unknown) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
@@ -34,7 +41,8 @@ export async function serve(answer: (body: Body, n: number) => Answer): Promise<
       if (a.text) res.write(chunk({ role: 'assistant', content: a.text }));
       if (a.call) res.write(chunk({ tool_calls: [{ index: 0, id: `call_${bodies.length}`, type: 'function', function: { name: a.call.name, arguments: typeof a.call.args === 'string' ? a.call.args : JSON.stringify(a.call.args) } }] }));
       res.write(chunk({}, a.finish ?? (a.call ? 'tool_calls' : 'stop')));
-      res.write(chunk({}, null, { prompt_tokens: Math.ceil(raw.length / 4), completion_tokens: 20, total_tokens: Math.ceil(raw.length / 4) + 20 }));
+      const extra = { ...(a.usage?.cached !== undefined ? { prompt_tokens_details: { cached_tokens: a.usage.cached } } : {}), ...(a.usage?.cost !== undefined ? { cost: a.usage.cost } : {}) };
+      res.write(chunk({}, null, { prompt_tokens: Math.ceil(raw.length / 4), completion_tokens: 20, total_tokens: Math.ceil(raw.length / 4) + 20, ...extra }));
       res.end('data: [DONE]\n\n');
     });
   });

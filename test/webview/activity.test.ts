@@ -212,7 +212,85 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await row.innerText()).not.toContain('What remains');
     await row.getByRole('button', { name: 'Show summary' }).click();
     await expect.poll(() => row.innerText()).toContain('5. What remains: edit src/todo.js');
-    expect(await page.locator('.header').innerText()).toContain('(80k cached)');
+    expect(await page.locator('.header').innerText()).toContain('98k in / 80k cached / 900 out tokens');
+  });
+
+  it('the header adds up tokens (in / cached / out) and cost as they come; a model with no price says so, and the maxCostPerRun warning shows once', async () => {
+    const id = 'cost-run';
+    const started = { ...run[0]!, runId: id, seq: 0, pricing: { model: 'openai:gpt-4o', rates: { input: 2.5, cachedInput: 1.25, output: 10 }, asOf: '2026-12-07' } } as RunEvent;
+    let seq = 1;
+    const ev = (e: Record<string, unknown>) => ({ runId: id, seq: seq++, time: started.time, ...e }) as RunEvent;
+    await send({ type: 'reset', runId: id, events: [started, ev({ type: 'model.usage', inputTokens: 8000, cachedInputTokens: 3000, outputTokens: 200, costUsd: 0.01, costSource: 'table' })] }, controls({ running: true }));
+    const tokens = page.locator('.header-tokens');
+    const cost = page.locator('.header-cost');
+    expect(await tokens.innerText()).toBe('8.0k in / 3.0k cached / 200 out tokens');
+    expect(await cost.innerText()).toBe('· $0.010');
+    await send({ type: 'events', runId: id, events: [ev({ type: 'model.usage', inputTokens: 9000, cachedInputTokens: 8000, outputTokens: 150, costUsd: 0.0042, costSource: 'table' })] });
+    await expect.poll(() => tokens.innerText()).toBe('17k in / 11k cached / 350 out tokens');
+    expect(await cost.innerText()).toBe('· $0.014');
+    expect(await page.locator('.header-pricing').isVisible()).toBe(false);
+
+    const warning = 'maxCostPerRun ($0.010) cannot be enforced: no price known for vllm:m (not in the price table, src/core/models/prices.ts, and the provider reports no cost); the run shows tokens only.';
+    const unpriced = { ...started, runId: 'unpriced-run', model: 'vllm:m', pricing: { model: 'vllm:m', warning } } as RunEvent;
+    await send({ type: 'reset', runId: 'unpriced-run', events: [unpriced, { ...ev({ type: 'model.usage', inputTokens: 5000, outputTokens: 20 }), runId: 'unpriced-run' }] });
+    expect(await tokens.innerText()).toBe('5.0k in / 0 cached / 20 out tokens');
+    expect(await cost.innerText()).toBe('· no price known');
+    expect(await cost.getAttribute('title')).toContain('vllm:m is not in the price table');
+    expect(await page.locator('.header-pricing').innerText()).toBe(warning);
+    expect(await page.locator('.header-meta').innerText()).not.toContain('$0');
+  });
+
+  it('a rate-limit wait counts down live in the header from the one model.waiting event, and goes when the answer comes', async () => {
+    const id = 'wait-run';
+    const head = run.slice(0, 2).map((e) => ({ ...e, runId: id }));
+    let seq = head.length;
+    const ev = (e: Record<string, unknown>) => ({ runId: id, seq: seq++, time: new Date().toISOString(), ...e }) as RunEvent;
+    await send({ type: 'reset', runId: id, events: head }, controls({ running: true }));
+    const wait = page.locator('.header-wait');
+    expect(await wait.isVisible()).toBe(false);
+    await send({ type: 'events', runId: id, events: [ev({ type: 'model.waiting', host: 'api.example.com', status: 429, until: new Date(Date.now() + 23_000).toISOString(), attempt: 1, retryAfter: true })] });
+    const first = await wait.innerText();
+    expect(first).toMatch(/^rate-limited by api\.example\.com \(429\): retrying in 2[23] s$/);
+    expect(await wait.getAttribute('role')).toBe('status');
+    // Counted down by the page's own one-second tick, not by more events (waited for, not slept for).
+    await expect.poll(() => wait.innerText(), { timeout: 15_000 }).not.toBe(first);
+    expect(Number(/in (\d+) s/.exec(await wait.innerText())![1])).toBeLessThan(Number(/in (\d+) s/.exec(first)![1]));
+    await send({ type: 'events', runId: id, events: [ev({ type: 'model.usage', inputTokens: 100, outputTokens: 10 })] });
+    await expect.poll(() => wait.isVisible()).toBe(false);
+  });
+
+  it('a budget pause offers Resume with a raised limit for this run: prefilled, checked against what was spent, posted with the run id; the raise is a timeline row', async () => {
+    const id = 'budget-run';
+    const head = run.slice(0, 2).map((e) => ({ ...e, runId: id }));
+    let seq = head.length;
+    const ev = (e: Record<string, unknown>) => ({ runId: id, seq: seq++, time: new Date().toISOString(), ...e }) as RunEvent;
+    const reason = "the run reached maxCostPerRun ($0.010): $0.012 (the provider's reported cost, else the price table's rates for gpt-4o as of 2026-12-07); task 2.1 so far: 4,800 tokens (4,760 in, 40 out) in 2 model turns, 1 s.";
+    await send(
+      { type: 'reset', runId: id, events: [...head, ev({ type: 'run.paused', kind: 'budget', reason, budget: { setting: 'maxCostPerRun', limit: 0.01, spent: 0.012 } }), ev({ type: 'run.stopped', reason: `paused: ${reason}`, completedSteps: [] })] },
+      controls({ canResume: true }),
+    );
+    expect(await page.locator('.row-pause').innerText()).toBe(`Paused (budget reached)\n${reason}`);
+    const form = page.locator('.raise-budget');
+    expect(await form.isVisible()).toBe(true);
+    const box = page.getByLabel('Resume with a raised limit for this run: maxCostPerRun (US dollars)');
+    expect(await box.inputValue()).toBe('0.02');
+    expect(await form.locator('.raise-note').innerText()).toBe('Spent $0.012 of $0.010. Applies to this run only (journaled); .kiro/settings.json stays as it is.');
+    // A limit the run has already spent lets it go nowhere: said, not posted.
+    const before = (await posted()).length;
+    await box.fill('0.005');
+    await page.getByRole('button', { name: 'Resume with a raised limit' }).click();
+    expect(await form.locator('.raise-error').innerText()).toBe('The run has spent $0.012 already: a limit above that lets it go on.');
+    expect(await posted()).toHaveLength(before);
+    await box.fill('0.5');
+    await box.press('Enter');
+    expect((await posted()).at(-1)).toEqual({ type: 'resume', runId: id, raise: { setting: 'maxCostPerRun', value: 0.5 } });
+    expect(await page.getByRole('button', { name: 'Resume with a raised limit' }).isEnabled()).toBe(false);
+    // Another kind of pause offers no raise.
+    await send({ type: 'reset', runId: id, events: [...head, ev({ type: 'run.paused', kind: 'group', reason: 'group done' }), ev({ type: 'run.stopped', reason: 'paused: group done', completedSteps: [] })] }, controls({ canResume: true }));
+    expect(await form.isVisible()).toBe(false);
+    // The run that resumed with it shows the raise.
+    await send({ type: 'reset', runId: 'resumed-run', events: [{ ...head[0]!, runId: 'resumed-run' }, { ...ev({ type: 'budget.raised', setting: 'maxCostPerRun', value: 0.5, previous: 0.01 }), runId: 'resumed-run' }] }, controls({ running: true }));
+    expect(await page.locator('.row-budget').innerText()).toBe('Budget raised for this run: maxCostPerRun $0.500 · .kiro/settings.json says $0.010');
   });
 
   it('a background process has a row that says it runs, then how it ended', async () => {

@@ -122,6 +122,25 @@ describe('ActivityModel', () => {
     expect(m.header()).toMatchObject({ inputTokens: 11500, cachedInputTokens: 9000, outputTokens: 150 });
   });
 
+  it('cost: priced and unpriced requests are counted apart; a wait lasts until the next event; a budget pause is offered for a raise only while paused', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [started(), ev({ type: 'model.usage', inputTokens: 1000, outputTokens: 10, costUsd: 0.002, costSource: 'table' }), ev({ type: 'model.usage', inputTokens: 500, outputTokens: 5 })]);
+    expect(m.header()).toMatchObject({ costUsd: 0.002, pricedRequests: 1, unpricedRequests: 1, wait: null, budgetPause: null });
+    m.setControls({ running: true, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false });
+    const until = new Date(Date.UTC(2026, 0, 1, 0, 1)).toISOString();
+    m.append('r1', [ev({ type: 'model.waiting', host: 'api.example.com', status: 429, until, attempt: 1, retryAfter: true })]);
+    expect(m.header().wait).toEqual({ host: 'api.example.com', status: 429, untilMs: Date.parse(until), retryAfter: true });
+    m.append('r1', [ev({ type: 'model.usage', inputTokens: 1, outputTokens: 1 })]);
+    expect(m.header().wait).toBeNull();
+    const budget = { setting: 'maxCostPerRun', limit: 0.01, spent: 0.012 };
+    m.append('r1', [ev({ type: 'run.paused', kind: 'budget', reason: 'the run reached maxCostPerRun', budget }), ev({ type: 'run.stopped', reason: 'paused: the run reached maxCostPerRun', completedSteps: [] })]);
+    expect(m.header()).toMatchObject({ state: 'paused', budgetPause: budget });
+    // The run that resumed it: the raise is a row, and nothing is paused any more.
+    m.reset('r2', [{ ...started(), runId: 'r2' }, { ...ev({ type: 'budget.raised', setting: 'maxCostPerRun', value: 0.5, previous: 0.01 }), runId: 'r2' }]);
+    expect(m.items).toEqual([expect.objectContaining({ kind: 'budget', setting: 'maxCostPerRun', value: 0.5, previous: 0.01 })]);
+    expect(m.header().budgetPause).toBeNull();
+  });
+
   it('a task row says where its requirements come from when that is not requirements.md', () => {
     const m = new ActivityModel();
     m.reset('r1', [started(), ev({ type: 'task.started', task: { id: '1', title: 'Fix', line: 3 }, requirementsFile: 'bugfix.md' })]);

@@ -1,4 +1,4 @@
-import { ModelError, type ChatMessage, type ChatModel, type ChatUsage, type ToolSpec } from '../models/chatModel.js';
+import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatUsage, type ToolSpec } from '../models/chatModel.js';
 import { digestLines, estimateTokens, fitToWindow } from './contextBudget.js';
 
 /** Past this share of the window the conversation is condensed before the next request. */
@@ -69,7 +69,7 @@ export class ContextMeter {
  * is read from the provider's cache). When the model cannot write it (an error, no text), a digest of the calls
  * made stands in, so the run goes on either way.
  */
-export async function condense(messages: readonly ChatMessage[], o: { model: ChatModel; tools: ToolSpec[]; signal: AbortSignal; tokensBefore: number }): Promise<Condensed | undefined> {
+export async function condense(messages: readonly ChatMessage[], o: { model: ChatModel; tools: ToolSpec[]; signal: AbortSignal; tokensBefore: number; onWait?: ChatRequest['onWait'] }): Promise<Condensed | undefined> {
   const window = o.model.contextWindow;
   const start = keptFrom(messages, window);
   // Not worth a model request (and it would be made again each turn): too little before the verbatim tail.
@@ -80,7 +80,7 @@ export async function condense(messages: readonly ChatMessage[], o: { model: Cha
   let summary = '';
   let usage: ChatUsage | undefined;
   try {
-    const reply = await o.model.complete({ messages: [...forRequest, { role: 'user', content: CONDENSE_REQUEST }], tools: o.tools, signal: o.signal });
+    const reply = await o.model.complete({ messages: [...forRequest, { role: 'user', content: CONDENSE_REQUEST }], tools: o.tools, signal: o.signal, ...(o.onWait ? { onWait: o.onWait } : {}) });
     summary = reply.text.trim();
     usage = reply.usage;
   } catch (err) {

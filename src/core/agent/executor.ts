@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunCheckpoints } from '../checkpoints/index.js';
 import type { ChatMessage, ChatModel, ChatResponse, ToolCall } from '../models/chatModel.js';
 import { ModelError } from '../models/chatModel.js';
+import type { ModelWait } from '../models/retryWaits.js';
 import type { PolicyGate } from '../policy/gate.js';
 import type { FileSystemView } from '../policy/paths.js';
 import type { Decision, PolicyAction, PolicyContext } from '../policy/types.js';
@@ -28,6 +29,8 @@ import { environmentFacts, environmentSection } from './environment.js';
 import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
 import { plural } from '../text/plural.js';
+import { costOf, formatUsd, priceOf, PRICES_READ_ON } from '../models/prices.js';
+import { BUDGET_FLAGS, BUDGETS, withRaised, type BudgetSetting, type RaisedBudgets } from '../runs/budgets.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
@@ -102,6 +105,8 @@ export interface ExecutorOptions {
   globalSteeringDir?: string | null;
   /** The host's problem watch: a write or an edit answers with the errors it brought into the file. */
   watchProblems?: ToolContext['watchProblems'];
+  /** Budgets raised for this run only (Resume with a raised limit): journaled as budget.raised when the run starts. */
+  raise?: RaisedBudgets;
 }
 
 export interface RunOutcome {
@@ -114,6 +119,8 @@ class Pause extends Error {
   constructor(
     readonly kind: 'approval' | 'group' | 'edit-limit' | 'self-corrections' | 'repeated-failure' | 'review' | 'context' | 'rate-limit' | 'budget',
     message: string,
+    /** A budget reached: which, its limit, what was spent of it. */
+    readonly budget?: { setting: BudgetSetting; limit: number; spent: number },
   ) {
     super(message);
   }
@@ -138,7 +145,12 @@ export class Executor {
   private step = 0;
   /** What the current task has spent, for its budgets; the run's reported cost. */
   private spent = { input: 0, output: 0, started: Date.now() };
-  private costUsd = 0;
+  /** The run's cost so far, with the runs of its chain it resumed (maxCostPerRun holds for the piece of work). */
+  private costUsd: number;
+  /** The model's rates from the price table, for a provider that reports no cost; undefined: no price known. */
+  private readonly price: ReturnType<typeof priceOf>;
+  /** Budgets raised for this run and the chain before it. */
+  private readonly raised: RaisedBudgets;
   /** Tokens of the current task's conversation, by the provider's count of the last request. */
   private readonly meter = new ContextMeter();
   private readonly originalMarks = new Map<number, TaskStatus>();
@@ -154,9 +166,15 @@ export class Executor {
 
   constructor(private readonly o: ExecutorOptions) {
     this.taskFile = o.taskFile ?? diskTaskFile(o.tasksFile);
+    this.costUsd = o.resume?.costUsd ?? 0;
+    this.price = priceOf(o.model.id);
+    this.raised = { ...o.resume?.raised, ...o.raise };
   }
 
   private emit = (e: Parameters<Journal['append']>[0]) => this.o.journal.append(e);
+
+  /** The model client waits to retry (rate limit): one event, which the panel and the CLI count down. */
+  private onWait = (w: ModelWait) => this.emit({ type: 'model.waiting', host: w.host, status: w.status, until: w.until.toISOString(), attempt: w.attempt, retryAfter: w.retryAfter });
 
   /** What the user reviews at a pause between task groups: the group's diffstat, checks and tokens. */
   private async groupReview(task: Task): Promise<string> {
@@ -182,6 +200,11 @@ export class Executor {
     this.processes = trackRun(this.o.journal.runId);
     this.background = this.backgroundProcesses();
     try {
+      const before = this.o.settings();
+      for (const k of BUDGETS) {
+        const value = this.o.raise?.[k];
+        if (value !== undefined) this.emit({ type: 'budget.raised', setting: k, value, ...(before[k] !== undefined ? { previous: before[k] } : {}) });
+      }
       for (const task of this.o.tasks) {
         if (this.o.signal.aborted) throw new StopSignal();
         await this.runTask(task);
@@ -194,7 +217,7 @@ export class Executor {
       outcome = { state: 'completed', tasksCompleted: completed };
     } catch (err) {
       if (err instanceof StopSignal || this.o.signal.aborted) outcome = { state: 'stopped', tasksCompleted: completed, reason: err instanceof StopSignal && err.message !== 'stopped' ? err.message : stopReason(this.o.signal) };
-      else if (err instanceof Pause) outcome = { state: 'paused', tasksCompleted: completed, reason: err.message, ...{ kind: err.kind } };
+      else if (err instanceof Pause) outcome = { state: 'paused', tasksCompleted: completed, reason: err.message, ...{ kind: err.kind, ...(err.budget ? { budget: err.budget } : {}) } };
       else outcome = { state: 'failed', tasksCompleted: completed, reason: err instanceof Error ? err.message : String(err) };
     } finally {
       // First, so nothing the run started writes to the workspace after its last snapshot.
@@ -264,7 +287,7 @@ export class Executor {
   }
 
   /** The one terminal event; `paused` is journaled as run.paused and then run.stopped, so the run can resume. */
-  private terminal(outcome: RunOutcome & { kind?: string }): void {
+  private terminal(outcome: RunOutcome & { kind?: string; budget?: Pause['budget'] }): void {
     switch (outcome.state) {
       case 'completed':
         this.state = 'completed';
@@ -276,7 +299,7 @@ export class Executor {
         return;
       case 'paused':
         this.state = 'paused';
-        this.emit({ type: 'run.paused', reason: outcome.reason ?? 'paused', kind: (outcome.kind as never) ?? 'review' });
+        this.emit({ type: 'run.paused', reason: outcome.reason ?? 'paused', kind: (outcome.kind as never) ?? 'review', ...(outcome.budget ? { budget: outcome.budget } : {}) });
         this.emit({ type: 'run.stopped', reason: `paused: ${outcome.reason}`, completedSteps: this.completedSteps });
         return;
       default:
@@ -427,7 +450,13 @@ export class Executor {
     for (let attempt = 0; ; attempt++) {
       const length = messages.length;
       try {
-        const response = await this.o.model.complete({ messages, tools, signal: this.o.signal, onText: undefined });
+        const response = await this.o.model.complete({
+          messages,
+          tools,
+          signal: this.o.signal,
+          onText: undefined,
+          onWait: this.onWait,
+        });
         this.meter.record(messages, length, response.usage);
         this.usage(response.usage);
         return response;
@@ -447,7 +476,7 @@ export class Executor {
   /** Condenses the task's conversation in place; false when there was nothing older than the last turn to condense. */
   private async condense(messages: ChatMessage[], task: Task, reason: 'window' | 'overflow'): Promise<boolean> {
     const tokensBefore = this.meter.estimate(messages);
-    const c = await condense(messages, { model: this.o.model, tools: toolJsonSchemas(), signal: this.o.signal, tokensBefore });
+    const c = await condense(messages, { model: this.o.model, tools: toolJsonSchemas(), signal: this.o.signal, tokensBefore, onWait: this.onWait });
     if (this.o.signal.aborted) throw new StopSignal();
     if (!c) return false;
     this.usage(c.usage);
@@ -463,23 +492,32 @@ export class Executor {
    * goes on.
    */
   private checkBudgets(task: Task, turns: number): void {
-    const s = this.o.settings();
+    const s = withRaised(this.o.settings(), this.raised);
     const name = `task ${task.id ?? task.title}`;
     const tokens = this.spent.input + this.spent.output;
     const spent = `${tokens.toLocaleString('en-US')} tokens (${this.spent.input.toLocaleString('en-US')} in, ${this.spent.output.toLocaleString('en-US')} out) in ${plural(turns, 'model turn')}, ${Math.round((Date.now() - this.spent.started) / 1000)} s`;
-    const raise = (setting: string) => `Raise agent.${setting} in .kiro/settings.json (or remove it), then Resume.`;
-    if (turns >= s.maxTurnsPerTask) throw new Pause('budget', `${name} reached maxTurnsPerTask (${s.maxTurnsPerTask}): ${spent}. ${raise('maxTurnsPerTask')}`);
-    if (s.maxTokensPerTask !== undefined && tokens >= s.maxTokensPerTask) throw new Pause('budget', `${name} reached maxTokensPerTask (${s.maxTokensPerTask.toLocaleString('en-US')}): ${spent}. ${raise('maxTokensPerTask')}`);
-    if (s.maxMinutesPerTask !== undefined && Date.now() - this.spent.started >= s.maxMinutesPerTask * 60_000) throw new Pause('budget', `${name} reached maxMinutesPerTask (${s.maxMinutesPerTask}): ${spent}. ${raise('maxMinutesPerTask')}`);
-    if (s.maxCostPerRun !== undefined && this.costUsd >= s.maxCostPerRun) throw new Pause('budget', `the run reached maxCostPerRun ($${s.maxCostPerRun}): $${this.costUsd.toFixed(4)} reported by the provider; ${name} so far: ${spent}. ${raise('maxCostPerRun')}`);
+    // Two ways on: the settings file for every run, or a raised limit for this run only (the panel, the CLI flag).
+    const raise = (setting: BudgetSetting) => `Raise agent.${setting} in .kiro/settings.json (or remove it), then Resume; or resume with a raised limit for this run only (the panel's Resume with a raised limit, \`spec-agent runs resume ${this.o.journal.runId} ${BUDGET_FLAGS[setting]} N\`).`;
+    const minutes = (Date.now() - this.spent.started) / 60_000;
+    if (turns >= s.maxTurnsPerTask) throw new Pause('budget', `${name} reached maxTurnsPerTask (${s.maxTurnsPerTask}): ${spent}. ${raise('maxTurnsPerTask')}`, { setting: 'maxTurnsPerTask', limit: s.maxTurnsPerTask, spent: turns });
+    if (s.maxTokensPerTask !== undefined && tokens >= s.maxTokensPerTask) throw new Pause('budget', `${name} reached maxTokensPerTask (${s.maxTokensPerTask.toLocaleString('en-US')}): ${spent}. ${raise('maxTokensPerTask')}`, { setting: 'maxTokensPerTask', limit: s.maxTokensPerTask, spent: tokens });
+    if (s.maxMinutesPerTask !== undefined && minutes >= s.maxMinutesPerTask) throw new Pause('budget', `${name} reached maxMinutesPerTask (${s.maxMinutesPerTask}): ${spent}. ${raise('maxMinutesPerTask')}`, { setting: 'maxMinutesPerTask', limit: s.maxMinutesPerTask, spent: minutes });
+    if (s.maxCostPerRun !== undefined && this.costUsd >= s.maxCostPerRun) throw new Pause('budget', `the run reached maxCostPerRun (${formatUsd(s.maxCostPerRun)}): ${formatUsd(this.costUsd)} ${this.costBasis()}; ${name} so far: ${spent}. ${raise('maxCostPerRun')}`, { setting: 'maxCostPerRun', limit: s.maxCostPerRun, spent: this.costUsd });
+  }
+
+  /** Where the run's cost comes from, for the budget message. */
+  private costBasis(): string {
+    return this.price ? `(the provider's reported cost, else the price table's rates for ${this.price.name} as of ${PRICES_READ_ON})` : 'as reported by the provider';
   }
 
   private usage(usage: ChatResponse['usage']): void {
     if (!usage) return;
     this.spent.input += usage.inputTokens ?? 0;
     this.spent.output += usage.outputTokens ?? 0;
-    this.costUsd += usage.costUsd ?? 0;
-    this.emit({ type: 'model.usage', ...usage });
+    // The provider's own figure when it gives one (OpenRouter), else the table's; neither: tokens only.
+    const costUsd = usage.costUsd ?? (this.price ? costOf(this.price.price, usage) : undefined);
+    this.costUsd += costUsd ?? 0;
+    this.emit({ type: 'model.usage', ...usage, ...(costUsd !== undefined ? { costUsd, costSource: usage.costUsd !== undefined ? 'provider' : 'table' } : {}) });
     this.group.inputTokens += usage.inputTokens ?? 0;
     this.group.outputTokens += usage.outputTokens ?? 0;
   }

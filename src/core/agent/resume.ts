@@ -1,5 +1,6 @@
 import type { ChatMessage, ToolCall } from '../models/chatModel.js';
 import type { RunEvent } from '../runs/events.js';
+import type { RaisedBudgets } from '../runs/budgets.js';
 
 export interface ResumeState {
   /** Keys (`id|title`) of tasks the earlier run completed: not run again. */
@@ -10,6 +11,10 @@ export interface ResumeState {
   history: Map<string, ChatMessage[]>;
   /** Model requests the earlier run made (a replay script continues after them). */
   modelTurns: number;
+  /** What the earlier runs of the chain cost (USD, as their model.usage events say): maxCostPerRun counts the chain. */
+  costUsd: number;
+  /** Budgets raised for the chain by an earlier Resume with a raised limit: they stay raised. */
+  raised: RaisedBudgets;
 }
 
 export const taskKey = (t: { id: string | null; title: string }) => `${t.id ?? ''}|${t.title}`;
@@ -30,7 +35,7 @@ export const INTERRUPTED = 'This call was interrupted: the previous run ended wh
  * task as the caller matches it (tasks.md may have changed since), `taskKey` when not given.
  */
 export function resumeState(journals: ReadonlyArray<readonly RunEvent[]>, keyOf: (t: { id: string | null; title: string }) => string = taskKey): ResumeState {
-  const state: ResumeState = { completed: new Set(), verified: new Set(), history: new Map(), modelTurns: 0 };
+  const state: ResumeState = { completed: new Set(), verified: new Set(), history: new Map(), modelTurns: 0, costUsd: 0, raised: {} };
   let current: string | undefined;
   let messages: ChatMessage[] = [];
   let assistant: { text: string; toolCalls: ToolCall[] } | undefined;
@@ -76,6 +81,12 @@ export function resumeState(journals: ReadonlyArray<readonly RunEvent[]>, keyOf:
         break;
       case 'model.text':
         if (assistant) assistant.text += e.text;
+        break;
+      case 'model.usage':
+        state.costUsd += e.costUsd ?? 0;
+        break;
+      case 'budget.raised':
+        state.raised[e.setting] = e.value;
         break;
       case 'tool.requested':
         if (assistant) assistant.toolCalls.push({ id: e.callId, tool: e.tool, input: e.input });

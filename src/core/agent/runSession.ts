@@ -15,6 +15,8 @@ import { CommandSandbox } from '../sandbox/commandSandbox.js';
 import type { ToolContext } from '../tools/types.js';
 import { Executor, type Approver, type RunOutcome, type TaskFileAccess } from './executor.js';
 import type { ResumeState } from './resume.js';
+import type { RaisedBudgets } from '../runs/budgets.js';
+import { formatUsd, priceOf, PRICES_READ_ON } from '../models/prices.js';
 
 export { RunInProgressError } from '../runs/runLock.js';
 
@@ -84,6 +86,8 @@ export interface SessionOptions {
   client?: 'vscode' | 'cli';
   /** Where tasks.md is read and ticked: the file on disk when not given (the CLI); VS Code's open document. */
   taskFile?: TaskFileAccess;
+  /** Budgets raised for this run only (Resume with a raised limit). */
+  raise?: RaisedBudgets;
 }
 
 export interface SessionResult {
@@ -128,6 +132,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}),
       ...(o.client ? { client: o.client } : {}),
       sandbox: status.confined ? { confined: true, backend: status.backend } : { confined: false, why: status.why, mode: status.mode },
+      pricing: runPricing(o.model.id, policy.settings.maxCostPerRun === undefined ? undefined : Math.max(policy.settings.maxCostPerRun, o.raise?.maxCostPerRun ?? o.resume?.raised.maxCostPerRun ?? 0)),
     });
     unlock = lockRun(workspace, runId);
     o.onStart?.(runId);
@@ -160,6 +165,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       signal: o.signal,
       pauseAfterTask: (t) => policy.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
       ...(o.resume ? { resume: o.resume } : {}),
+      ...(o.raise ? { raise: o.raise } : {}),
       ...(o.taskFile ? { taskFile: o.taskFile } : {}),
       ...(sandbox ? { sandbox } : {}),
       ...(o.watchProblems ? { watchProblems: o.watchProblems } : {}),
@@ -190,6 +196,21 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     unlock();
     releaseWorkspace();
   }
+}
+
+/**
+ * How the run's cost will be known, for run.started: the table's rates, or none; and, once, when maxCostPerRun is set
+ * and cannot be held (no price known and a provider that reports no cost), rather than never pausing in silence.
+ */
+export function runPricing(modelId: string, maxCostPerRun: number | undefined): Extract<RunEvent, { type: 'run.started' }>['pricing'] {
+  const found = priceOf(modelId);
+  // OpenRouter states each answer's cost; no other provider we speak to does.
+  const providerReports = modelId.startsWith('openrouter:');
+  const warning =
+    maxCostPerRun !== undefined && !found && !providerReports
+      ? `maxCostPerRun (${formatUsd(maxCostPerRun)}) cannot be enforced: no price known for ${modelId} (not in the price table, src/core/models/prices.ts, and the provider reports no cost); the run shows tokens only. Use maxTokensPerTask to bound it, or a model the table prices.`
+      : undefined;
+  return { model: modelId, ...(found ? { rates: found.price, asOf: PRICES_READ_ON } : {}), ...(providerReports ? { providerReports } : {}), ...(warning ? { warning } : {}) };
 }
 
 /** A run failed before its first step; its journal ends with run.failed and this reason. */

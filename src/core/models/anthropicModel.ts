@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ChatUsage } from './chatModel.js';
+import { waitingFetch, withWaitListener } from './retryWaits.js';
 import { hostOf, isDroppedConnection, providerErrorType, providerMessage } from './wireErrors.js';
 
 export interface AnthropicOptions {
@@ -23,14 +24,15 @@ export class AnthropicModel implements ChatModel {
   constructor(private readonly o: AnthropicOptions) {
     this.id = o.id;
     this.contextWindow = o.contextWindow ?? 200_000;
-    this.client = new Anthropic({ apiKey: o.apiKey ?? 'none', baseURL: o.baseURL, maxRetries: o.maxRetries ?? 4 });
+    // 429s (and 529s with retry-after) are waited on by waitingFetch (known, shown, stoppable); others by the SDK.
+    this.client = new Anthropic({ apiKey: o.apiKey ?? 'none', baseURL: o.baseURL, maxRetries: o.maxRetries ?? 4, fetch: waitingFetch(hostOf(o.baseURL, 'api.anthropic.com'), o.maxRetries ?? 4) });
   }
 
   async complete(request: ChatRequest): Promise<ChatResponse> {
     const retries = this.o.maxRetries ?? 4;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.stream(request);
+        return await withWaitListener(request.onWait, () => this.stream(request));
       } catch (err) {
         const e = describeAnthropicError(err, this.id, request.signal, hostOf(this.o.baseURL, 'api.anthropic.com'));
         // The SDK retries a 529 before the stream starts; an overload that arrives as a stream event is retried
@@ -38,7 +40,11 @@ export class AnthropicModel implements ChatModel {
         const overloaded = providerErrorType(err as object) === 'overloaded_error';
         const again = overloaded ? attempt < retries : attempt === 0 && isDroppedConnection(err);
         if (!again || request.signal.aborted) throw e;
-        if (overloaded) await sleep((this.o.retryDelayMs ?? 1000) * 2 ** attempt, request.signal);
+        if (overloaded) {
+          const ms = (this.o.retryDelayMs ?? 1000) * 2 ** attempt;
+          request.onWait?.({ host: hostOf(this.o.baseURL, 'api.anthropic.com'), status: 529, until: new Date(Date.now() + ms), attempt: attempt + 1, retryAfter: false });
+          await sleep(ms, request.signal);
+        }
       }
     }
   }

@@ -1,3 +1,5 @@
+import type { ModelWait } from './retryWaits.js';
+
 /** A tool call the model asked for. */
 export interface ToolCall {
   id: string;
@@ -25,6 +27,8 @@ export interface ChatRequest {
   signal: AbortSignal;
   /** Streamed text, as it arrives. */
   onText?: (delta: string) => void;
+  /** The client waits before retrying a refused request (rate limit, overload): when the retry goes out. */
+  onWait?: (wait: ModelWait) => void;
 }
 
 export interface ChatUsage {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ChatUsage, type ToolCall } from './chatModel.js';
 import { splitThinking, toolCallsInText } from './textConventions.js';
+import { waitingFetch, withWaitListener } from './retryWaits.js';
 import { hostOf, isDroppedConnection, parseArguments, providerErrorType, providerMessage } from './wireErrors.js';
 
 export interface OpenAICompatibleOptions {
@@ -27,14 +28,15 @@ export class OpenAICompatibleModel implements ChatModel {
   constructor(private readonly o: OpenAICompatibleOptions) {
     this.id = o.id;
     this.contextWindow = o.contextWindow ?? 128_000;
-    this.client = new OpenAI({ baseURL: o.baseURL, apiKey: o.apiKey ?? 'none', maxRetries: o.maxRetries ?? 4, timeout: 10 * 60 * 1000 });
+    // 429s are waited on by waitingFetch (known, shown, stoppable); other errors by the SDK's own retries.
+    this.client = new OpenAI({ baseURL: o.baseURL, apiKey: o.apiKey ?? 'none', maxRetries: o.maxRetries ?? 4, timeout: 10 * 60 * 1000, fetch: waitingFetch(hostOf(o.baseURL, 'api.openai.com'), o.maxRetries ?? 4) });
   }
 
   async complete(request: ChatRequest): Promise<ChatResponse> {
     // A connection dropped mid-answer is retried once: nothing of the partial answer was acted on.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.stream(request);
+        return await withWaitListener(request.onWait, () => this.stream(request));
       } catch (err) {
         const e = describeOpenAIError(err, this.id, request.signal, hostOf(this.o.baseURL, 'api.openai.com'));
         if (attempt > 0 || !(e instanceof ModelError) || e.kind !== 'network' || request.signal.aborted || !isDroppedConnection(err)) throw e;

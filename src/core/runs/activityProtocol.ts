@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUDGETS } from './budgets.js';
 import { runEventSchema } from './events.js';
 
 /**
@@ -97,7 +98,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   /** `reason`: what the user typed in the card's box, told to the model. */
   z.object({ type: z.literal('reject'), callId: z.string(), reason: z.string().max(2000).optional() }),
   z.object({ type: z.literal('alwaysAllow'), callId: z.string() }),
-  z.object({ type: z.literal('resume'), runId: z.string() }),
+  /** `raise`: Resume with a raised limit, for the new run only (journaled as budget.raised), after a budget pause. */
+  z.object({ type: z.literal('resume'), runId: z.string(), raise: z.object({ setting: z.enum(BUDGETS), value: z.number().positive().finite() }).optional() }),
   z.object({ type: z.literal('discard'), runId: z.string() }),
   z.object({ type: z.literal('undoDiscard'), runId: z.string() }),
   z.object({ type: z.literal('keep'), runId: z.string() }),

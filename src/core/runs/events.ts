@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUDGETS } from './budgets.js';
 
 /**
  * The one vocabulary of a run (DESIGN.md): the executor emits these, the journal appends them, the panel and
@@ -25,6 +26,12 @@ export const runEventSchema = z.discriminatedUnion('type', [
     client: z.enum(['vscode', 'cli']).optional(),
     /** Whether commands run confined (RULES.md §4), and if not, why; absent in journals from before the sandbox. */
     sandbox: z.object({ confined: z.boolean(), backend: z.string().optional(), why: z.string().optional(), mode: z.string().optional() }).optional(),
+    /**
+     * How the run's cost is known: `rates` (USD per million tokens) from the price table (src/core/models/prices.ts,
+     * read `asOf`), or none ("no price known": tokens only, unless the provider reports a cost); `warning` says once
+     * that maxCostPerRun cannot be enforced. Absent in journals from before the table.
+     */
+    pricing: z.object({ model: z.string().optional(), rates: z.object({ input: z.number(), cachedInput: z.number(), output: z.number() }).optional(), asOf: z.string().optional(), providerReports: z.boolean().optional(), warning: z.string().optional() }).optional(),
   }),
   /** `requirementsFile`: which document of the spec holds its requirements (requirements.md, or bugfix.md for a bugfix spec). */
   z.object({ ...base, type: z.literal('task.started'), task: taskRef, requirementsFile: z.string().optional() }),
@@ -32,8 +39,19 @@ export const runEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('model.text'), text: z.string() }),
   /** The model's reasoning for a turn (reasoning models): shown folded, never sent back to the model. */
   z.object({ ...base, type: z.literal('model.thinking'), text: z.string() }),
-  /** One model request: `inputTokens` counts the whole prompt, `cachedInputTokens` the part read from the provider's cache. */
-  z.object({ ...base, type: z.literal('model.usage'), inputTokens: z.number().optional(), outputTokens: z.number().optional(), cachedInputTokens: z.number().optional(), costUsd: z.number().optional() }),
+  /**
+   * One model request: `inputTokens` counts the whole prompt, `cachedInputTokens` the part read from the provider's
+   * cache; `costUsd` as the provider reported it, else from the price table (`costSource`); absent: no price known.
+   */
+  z.object({ ...base, type: z.literal('model.usage'), inputTokens: z.number().optional(), outputTokens: z.number().optional(), cachedInputTokens: z.number().optional(), costUsd: z.number().optional(), costSource: z.enum(['provider', 'table']).optional() }),
+  /**
+   * The model client waits before retrying a request the server refused for now (429 rate limit, 529/503
+   * overloaded), as long as its `retry-after` says: `until` is when the retry goes out. One event per wait; the
+   * panel and the CLI count down to `until` themselves.
+   */
+  z.object({ ...base, type: z.literal('model.waiting'), host: z.string(), status: z.number().int(), until: z.string(), attempt: z.number().int(), retryAfter: z.boolean() }),
+  /** A budget raised for this run only (Resume with a raised limit), from `previous` (absent: the setting had none). */
+  z.object({ ...base, type: z.literal('budget.raised'), setting: z.enum(BUDGETS), value: z.number().positive(), previous: z.number().optional() }),
   /** The task's older turns were replaced by a summary (`by` the model, or a digest of the calls when it could not write one). */
   z.object({
     ...base,
@@ -108,7 +126,14 @@ export const runEventSchema = z.discriminatedUnion('type', [
     /** A parent ticked because all its sub-tasks are done: how many are done, and how many of those were verified. */
     subtasks: z.object({ done: z.number().int(), verified: z.number().int() }).optional(),
   }),
-  z.object({ ...base, type: z.literal('run.paused'), reason: z.string(), kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review', 'context', 'rate-limit', 'budget']) }),
+  z.object({
+    ...base,
+    type: z.literal('run.paused'),
+    reason: z.string(),
+    kind: z.enum(['approval', 'group', 'edit-limit', 'self-corrections', 'repeated-failure', 'review', 'context', 'rate-limit', 'budget']),
+    /** With kind 'budget': which limit was reached, at what, and what had been spent of it (the panel offers to raise it). */
+    budget: z.object({ setting: z.enum(BUDGETS), limit: z.number(), spent: z.number() }).optional(),
+  }),
   z.object({
     ...base,
     type: z.literal('run.stopped'),

@@ -2,6 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from './events.js';
 import { runDir } from './journal.js';
+import type { TokenTally } from './usageText.js';
+
+export type { TokenTally } from './usageText.js';
 
 export interface RunSummary {
   runId: string;
@@ -15,9 +18,16 @@ export interface RunSummary {
   /** RULES.md §4 S6: whether commands ran confined, and if not, why. */
   sandbox?: { confined: boolean; backend?: string; why?: string };
   /** `noChecks`: completed with no verifyCommands set (nothing could verify it), as against a check that failed. */
-  tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; noChecks?: boolean; summary?: string }>;
-  /** `cached`: of `input`, read from the provider's cache; `condensed`: times a task's conversation was condensed. */
-  tokens: { input: number; output: number; cached: number; costUsd?: number; condensed?: number };
+  /** `tokens`: what the task's model requests used and cost (absent for a task with none). */
+  tasks: Array<{ id: string | null; title: string; completed: boolean; verified?: boolean; noChecks?: boolean; summary?: string; tokens?: TokenTally }>;
+  /**
+   * `cached`: of `input`, read from the provider's cache; `condensed`: times a task's conversation was condensed;
+   * `costUsd`: the provider's reported cost, else the price table's (absent when neither knew a price);
+   * `unpriced`: requests whose cost no one knew ("no price known"), not in `costUsd`.
+   */
+  tokens: TokenTally & { condensed?: number };
+  /** How the cost was known (run.started): the table's rates, a provider that reports it, the maxCostPerRun warning. */
+  pricing?: Extract<RunEvent, { type: 'run.started' }>['pricing'];
   /** `allowedBy`: who let it run, for the audit: the gate's rule when it was auto-approved, or the user. */
   commands: Array<{ command: string; exitCode: number | null; ok: boolean; allowedBy?: string }>;
   files: Array<{ path: string; tool: string; added?: number | null; removed?: number | null; allowedBy?: string }>;
@@ -32,6 +42,15 @@ export interface RunSummary {
   refused: RefusedAction[];
   /** Processes the run's commands left running, ended at its end (RULES.md S5); absent when there were none. */
   processesEnded?: Array<{ pid: number; command: string }>;
+}
+
+/** Adds one model request to a tally. */
+function tally(t: TokenTally, e: Extract<RunEvent, { type: 'model.usage' }>): void {
+  t.input += e.inputTokens ?? 0;
+  t.output += e.outputTokens ?? 0;
+  t.cached += e.cachedInputTokens ?? 0;
+  if (e.costUsd !== undefined) t.costUsd = (t.costUsd ?? 0) + e.costUsd;
+  else t.unpriced = (t.unpriced ?? 0) + 1;
 }
 
 export interface RefusedAction {
@@ -84,14 +103,16 @@ export function summarise(events: readonly RunEvent[]): RunSummary {
         s.model = e.model;
         s.level = e.level;
         if (e.sandbox) s.sandbox = { confined: e.sandbox.confined, ...(e.sandbox.backend ? { backend: e.sandbox.backend } : {}), ...(e.sandbox.why ? { why: e.sandbox.why } : {}) };
+        if (e.pricing) s.pricing = e.pricing;
         for (const t of e.tasks) s.tasks.push({ id: t.id, title: t.title, completed: false });
         break;
-      case 'model.usage':
-        s.tokens.input += e.inputTokens ?? 0;
-        s.tokens.output += e.outputTokens ?? 0;
-        s.tokens.cached += e.cachedInputTokens ?? 0;
-        if (e.costUsd !== undefined) s.tokens.costUsd = (s.tokens.costUsd ?? 0) + e.costUsd;
+      case 'model.usage': {
+        tally(s.tokens, e);
+        // Per task: the task under way (a request before any task, none).
+        const t = taskId === undefined ? undefined : s.tasks.find((x) => (taskId === null ? x.id === null && !x.completed : x.id === taskId));
+        if (t) tally((t.tokens ??= { input: 0, output: 0, cached: 0 }), e);
         break;
+      }
       case 'context.condensed':
         s.tokens.condensed = (s.tokens.condensed ?? 0) + 1;
         break;

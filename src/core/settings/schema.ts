@@ -52,7 +52,7 @@ export const agentSettingsSchema = z
     maxTurnsPerTask: z.number().int().min(1).default(200).describe('Model turns one task may take before the run pauses (Resume goes on).'),
     maxTokensPerTask: z.number().int().min(1000).optional().describe('Tokens (input and output) one task may use before the run pauses, checked before each model turn. No limit when absent.'),
     maxMinutesPerTask: z.number().min(1).optional().describe('Minutes one task may take before the run pauses, checked between steps (a command under way is never cut). No limit when absent.'),
-    maxCostPerRun: z.number().positive().optional().describe('US dollars a run may spend before it pauses, from the cost the provider reports (OpenRouter). No limit when absent.'),
+    maxCostPerRun: z.number().positive().optional().describe('US dollars a run (with the runs that resumed it) may spend before it pauses: the cost the provider reports (OpenRouter), else the price table of src/core/models/prices.ts. A model in neither cannot be held to it (the run says so when it starts). No limit when absent.'),
     commandTimeoutSeconds: z.number().int().min(1).max(3600).default(600).describe('A command running longer is stopped (its whole process group); also the most a command may ask for with its own timeoutSeconds. At most 3600 (1 h).'),
     largeRewriteLines: z.number().int().min(1).default(200).describe('A write replacing more lines than this is a large rewrite: it asks at balanced.'),
     protectedPaths: commandList('Extra paths (minimatch globs, relative to the workspace) whose writes always ask, and which are secrets to read: read_file asks, search_files skips them.').default([]),

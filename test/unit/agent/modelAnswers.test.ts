@@ -73,7 +73,7 @@ describe('answers the executor reads as the server meant them', () => {
   it('maxTokensPerTask pauses before the turn that would go past it, saying what was spent (the server counts the tokens)', async () => {
     const { outcome } = await run(() => ({ call: { name: 'list_files', args: {} } }), { maxTokensPerTask: 5000 });
     expect(outcome).toMatchObject({ state: 'paused', kind: 'budget' });
-    expect(outcome.reason).toMatch(/^task 2\.1 reached maxTokensPerTask \(5,000\): [\d,]+ tokens \([\d,]+ in, [\d,]+ out\) in \d+ model turns?, \d+ s\. Raise agent\.maxTokensPerTask in \.kiro\/settings\.json \(or remove it\), then Resume\.$/);
+    expect(outcome.reason).toMatch(/^task 2\.1 reached maxTokensPerTask \(5,000\): [\d,]+ tokens \([\d,]+ in, [\d,]+ out\) in \d+ model turns?, \d+ s\. Raise agent\.maxTokensPerTask in \.kiro\/settings\.json \(or remove it\), then Resume; or resume with a raised limit for this run only \(the panel.s Resume with a raised limit, `spec-agent runs resume run-answers-\w+ --max-tokens-per-task N`\)\.$/);
     // Each request is more than 1,000 tokens here: paused after a few turns, not at the 200-turn default.
     expect(bodies.length).toBeGreaterThan(0);
     expect(bodies.length).toBeLessThan(6);

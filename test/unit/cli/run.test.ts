@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runEventSchema } from '../../../src/core/runs/events.js';
 import { budget } from '../../support/budget.js';
+import { bodies, closeServer, serve } from '../../support/wireServer.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const SCRIPT = join(ROOT, 'examples/demo/replay-priorities.json');
@@ -305,6 +306,29 @@ describe('spec-agent run with an OpenAI-compatible server', () => {
   });
 });
 
+describe('spec-agent run on a terminal', () => {
+  it('counts a rate-limit wait down on one line (retry-after: 2), and the progress line shows tokens in / cached / out and cost', { timeout: budget({ cli: 2, run: 1 }) }, async () => {
+    const ws = await workspace();
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+    const url = await serve((_, n) => (n === 1 ? { status: 429, error: { message: 'Rate limit reached for requests' }, headers: { 'retry-after': '2' } } : n === 2 ? { call: { name: 'list_files', args: {} } } : { call: { name: 'complete_task', args: { summary: 'done' } } }));
+    try {
+      // `script` gives the CLI a real terminal (a pty), as a user's shell would.
+      const cmd = ['node', inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', 'openai:gpt-4o', '--base-url', url, '--accept-policy'].map((a) => `'${a}'`).join(' ');
+      const r = await execa('script', ['-qfec', cmd, '/dev/null'], { cwd: ws, reject: false });
+      expect(r.exitCode, r.stdout).toBe(0);
+      const host = new URL(url).host;
+      expect(r.stdout).toContain(`⏳ rate-limited by ${host} (429): retrying in 2 s`);
+      // The same line rewritten in place as the wait goes, not a line per second.
+      expect(r.stdout).toMatch(new RegExp(`\\r\\x1b\\[K\\x1b\\[33m  ⏳ rate-limited by ${host.replace(/\./g, '\\.')} \\(429\\): retrying in [01] s`));
+      expect(r.stdout.match(/⏳/g)!.length).toBeLessThanOrEqual(4);
+      expect(r.stdout).toMatch(/\[task 2\.2 · step 2 · \d+ s · [\d,]+ in \/ 0 cached \/ 20 out tokens · \$0\.0\d+\]/);
+    } finally {
+      await closeServer();
+    }
+  });
+});
+
 describe('budgets', () => {
   it('maxTurnsPerTask pauses the run (exit 3, what was spent); Resume after raising it goes on from there', { timeout: budget({ cli: 3, run: 2 }) }, async () => {
     const ws = await workspace();
@@ -321,6 +345,65 @@ describe('budgets', () => {
     const resumed = await execa('node', [inject('cliPath'), 'runs', 'resume', last.id], { cwd: ws, reject: false });
     expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List open items by priority');
+  });
+
+  it("maxCostPerRun on the price table's cost pauses (exit 3, saying the way on); runs resume counts the chain's cost, and --max-cost-per-run raises it for that run only (exit 0); per task tokens and cost in summary.json and runs show", { timeout: budget({ cli: 6, run: 3 }) }, async () => {
+    const ws = await workspace();
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": [], "maxCostPerRun": 0.01'));
+    let finish = false;
+    const url = await serve(() => (finish ? { call: { name: 'complete_task', args: { summary: 'listed' } } } : { call: { name: 'list_files', args: {} } }));
+    try {
+      const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
+      // gpt-4o is in the table ($2.50 / $10 per million): a few thousand tokens a turn reach a cent in a few turns.
+      const paused = await cli('run', TASKS, '--task', '2.2', '--model', 'openai:gpt-4o', '--base-url', url, '--accept-policy');
+      expect(paused.exitCode, paused.stdout + paused.stderr).toBe(3);
+      const [first] = JSON.parse((await cli('runs', 'list', '--json')).stdout);
+      expect(paused.stdout).toMatch(new RegExp(`⏸ paused: the run reached maxCostPerRun \\(\\$0\\.010\\): \\$0\\.0\\d+ \\(the provider's reported cost, else the price table's rates for gpt-4o as of 2026-12-07\\); task 2\\.2 so far: .*\`spec-agent runs resume ${first.id} --max-cost-per-run N\``));
+      expect(paused.stdout).toMatch(/run \S+: paused .*; [\d,]+ in \/ 0 cached \/ [\d,]+ out tokens · \$0\.0\d+; gate/);
+      // The chain has spent past the limit: resuming without a raise pauses again before any model turn.
+      const before = bodies.length;
+      const again = await cli('runs', 'resume', first.id, '--base-url', url);
+      expect(again.exitCode, again.stdout + again.stderr).toBe(3);
+      expect(bodies.length).toBe(before);
+      const [second] = JSON.parse((await cli('runs', 'list', '--json')).stdout);
+      expect(await cli('runs', 'resume', second.id, '--base-url', url, '--max-cost-per-run', 'lots')).toMatchObject({ exitCode: 2, stderr: expect.stringMatching(/--max-cost-per-run must be a number above 0 \(got "lots"\)/) });
+      finish = true;
+      const resumed = await cli('runs', 'resume', second.id, '--base-url', url, '--max-cost-per-run', '1');
+      expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
+      expect(resumed.stdout).toContain('maxCostPerRun raised for this run: $1.00 (the settings say $0.010)');
+      expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [x] 2.2 List open items by priority');
+      // The raise is journaled, and only this run has it: settings.json still says 0.01.
+      const [third] = JSON.parse((await cli('runs', 'list', '--json')).stdout);
+      const events = readFileSync(join(ws, '.kiro/runs', third.id, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(events.find((e) => e.type === 'budget.raised')).toMatchObject({ setting: 'maxCostPerRun', value: 1, previous: 0.01 });
+      expect(readFileSync(settings, 'utf8')).toContain('"maxCostPerRun": 0.01');
+      const summary = JSON.parse(readFileSync(join(ws, '.kiro/runs', first.id, 'summary.json'), 'utf8'));
+      expect(summary.pricing).toMatchObject({ model: 'openai:gpt-4o', rates: { input: 2.5, cachedInput: 1.25, output: 10 }, asOf: '2026-12-07' });
+      expect(summary.tasks).toEqual([expect.objectContaining({ id: '2.2', tokens: { input: summary.tokens.input, output: summary.tokens.output, cached: 0, costUsd: summary.tokens.costUsd } })]);
+      expect(summary.tokens.costUsd).toBeGreaterThanOrEqual(0.01);
+      const show = await cli('runs', 'show', first.id);
+      expect(show.stdout).toMatch(/\[ \] 2\.2 List open items by priority\n {6}[\d,]+ in \/ 0 cached \/ [\d,]+ out tokens · \$0\.0\d+\n/);
+      expect(show.stdout).toMatch(/tokens: [\d,]+ in \/ 0 cached \/ [\d,]+ out tokens · \$0\.0\d+ \(price table as of 2026-12-07\)/);
+    } finally {
+      await closeServer();
+    }
+  });
+
+  it('a model with no price known says once, when the run starts, that maxCostPerRun cannot be enforced; the run shows tokens only', { timeout: budget({ cli: 1, run: 1 }) }, async () => {
+    const ws = await workspace();
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": [], "maxCostPerRun": 0.01'));
+    const url = await serve(() => ({ call: { name: 'complete_task', args: { summary: 'done' } } }));
+    try {
+      const r = await execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', 'vllm:m', '--base-url', url, '--accept-policy'], { cwd: ws, reject: false });
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.stderr.match(/cannot be enforced/g)).toHaveLength(1);
+      expect(r.stderr).toContain('spec-agent: maxCostPerRun ($0.010) cannot be enforced: no price known for vllm:m (not in the price table, src/core/models/prices.ts, and the provider reports no cost); the run shows tokens only.');
+      expect(r.stdout).toMatch(/; [\d,]+ in \/ 0 cached \/ 20 out tokens · no price known; gate/);
+    } finally {
+      await closeServer();
+    }
   });
 });
 

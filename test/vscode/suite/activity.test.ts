@@ -263,6 +263,38 @@ describe('Agent Activity: approvals, Stop and what comes after', () => {
     }
   });
 
+  it('a budget pause: Resume with a raised limit from the panel goes on in a run that journals the raise; settings.json stays as it was', async () => {
+    const a = await api();
+    await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'full', vscode.ConfigurationTarget.Workspace);
+    const settingsBefore = await readFile(settingsFile(), 'utf8');
+    try {
+      await writeFile(settingsFile(), settingsBefore.replace('"verifyCommands": []', '"verifyCommands": [], "maxTurnsPerTask": 1'));
+      await replay('budget.json', [{ toolCalls: [{ tool: 'list_files', input: {} }] }, { toolCalls: [{ tool: 'complete_task', input: { summary: 'listed' } }] }]);
+      const paused = await run('2');
+      assert.equal(paused?.outcome.state, 'paused', JSON.stringify(paused?.outcome));
+      const pause = a.runner.events.find((e) => e.type === 'run.paused');
+      assert.ok(pause?.type === 'run.paused' && pause.kind === 'budget', JSON.stringify(pause));
+      assert.deepEqual(pause.budget, { setting: 'maxTurnsPerTask', limit: 1, spent: 1 });
+      assert.match(pause.reason, /reached maxTurnsPerTask \(1\).*the panel's Resume with a raised limit/);
+      await a.activity.showRun({ workspace: root().fsPath, runId: paused!.runId });
+      assert.equal((await a.activity.controls()).canResume, true);
+      const written = await readFile(settingsFile(), 'utf8');
+
+      await a.activity.receive({ type: 'resume', runId: paused!.runId, raise: { setting: 'maxTurnsPerTask', value: 5 } });
+      const resumed = a.runner.events.find((e) => e.type === 'run.started');
+      assert.ok(resumed?.type === 'run.started' && resumed.resumedFrom === paused!.runId, JSON.stringify(resumed));
+      const raised = a.runner.events.find((e) => e.type === 'budget.raised');
+      assert.ok(raised?.type === 'budget.raised', 'the raise is journaled');
+      assert.deepEqual([raised.setting, raised.value, raised.previous], ['maxTurnsPerTask', 5, 1]);
+      assert.equal(a.runner.events.at(-1)?.type, 'run.completed');
+      assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[x\] 2\. Then write/);
+      assert.equal(await readFile(settingsFile(), 'utf8'), written, 'the raise is for that run only');
+    } finally {
+      await writeFile(settingsFile(), settingsBefore);
+      await vscode.workspace.getConfiguration('specAgent').update('autonomyLevel', 'cautious', vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('the panel dropdown writes specAgent.autonomyLevel at workspace scope', async () => {
     const a = await api();
     await a.activity.receive({ type: 'setAutonomy', level: 'balanced' });

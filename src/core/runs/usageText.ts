@@ -1,0 +1,32 @@
+import { formatUsd } from '../models/prices.js';
+import { plural } from '../text/plural.js';
+
+/** What model requests used and cost: `cached` is of `input`; `unpriced`, requests whose cost no one knew. */
+export interface TokenTally {
+  input: number;
+  output: number;
+  cached: number;
+  costUsd?: number;
+  unpriced?: number;
+}
+
+/**
+ * "12,345 in / 3,000 cached / 567 out tokens · $0.0123": what model requests used and cost, as the CLI and
+ * `runs show` print it. A cost no one knew says so ("no price known") instead of passing for $0.
+ */
+export function usageText(t: TokenTally): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  return `${n(t.input)} in / ${n(t.cached)} cached / ${n(t.output)} out tokens · ${costText(t)}`;
+}
+
+export function costText(t: Pick<TokenTally, 'costUsd' | 'unpriced'>): string {
+  if (t.costUsd === undefined) return t.unpriced ? 'no price known' : formatUsd(0);
+  return `${formatUsd(t.costUsd)}${t.unpriced ? ` (and ${plural(t.unpriced, 'request')} with no price known)` : ''}`;
+}
+
+/** "rate-limited by api.example.com (429): retrying in 23 s": a wait of the model client, counted down to `until`. */
+export function waitText(e: { host: string; status: number; until: string; retryAfter: boolean }, now = Date.now()): string {
+  const left = Math.max(0, Math.ceil((Date.parse(e.until) - now) / 1000));
+  const what = e.status === 429 ? 'rate-limited' : 'overloaded';
+  return `${what} by ${e.host} (${e.status}): retrying in ${left} s${e.retryAfter ? '' : ' (backoff; the server gave no retry-after)'}`;
+}
