@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { trustedPath } from '../fs/trustedPrograms.js';
+import { CommandSandbox } from '../sandbox/commandSandbox.js';
+import { runInProcessGroup } from '../tools/runCommand.js';
+import type { EvalCase } from './suite.js';
+
+const execFileAsync = promisify(execFile);
+
+/** A committed identity of its own: the copy's first commit must not depend on (or show) the user's git config. */
+const GIT_IDENTITY = ['-c', 'user.name=spec-agent eval', '-c', 'user.email=eval@spec-agent.invalid', '-c', 'commit.gpgsign=false'];
+
+/**
+ * A fresh copy of the case's workspace in a temp folder, made a git repository with one commit, so the run's
+ * checkpoints and diffstat work as in a user's project. The hidden files are not in it.
+ */
+export async function freshCopy(c: EvalCase): Promise<string> {
+  const copy = mkdtempSync(join(tmpdir(), `spec-agent-eval-${c.name}-`));
+  cpSync(c.workspace, copy, { recursive: true });
+  const git = (...args: string[]) => execFileAsync('git', [...GIT_IDENTITY, ...args], { cwd: copy, env: { ...process.env, PATH: trustedPath([copy]) } });
+  await git('init', '-q', '-b', 'main');
+  await git('add', '-A');
+  await git('commit', '-q', '--no-verify', '-m', `eval case ${c.name}`);
+  return copy;
+}
+
+export function removeCopy(copy: string): void {
+  rmSync(copy, { recursive: true, force: true });
+}
+
+export interface CheckResult {
+  command: string;
+  exitCode: number | null;
+  ok: boolean;
+  /** The end of its output, for the report of a failed check. */
+  tail?: string;
+}
+
+/**
+ * The case's hidden checks, after the run: its hidden files copied in, then each command in the copy, contained
+ * as the run's commands were (they run code the agent wrote). They all run, so the report says which failed.
+ */
+export async function runChecks(c: EvalCase, copy: string, runId: string, signal: AbortSignal): Promise<CheckResult[]> {
+  if (c.spec.hidden) cpSync(join(c.dir, c.spec.hidden), copy, { recursive: true });
+  const sandboxSettings = c.settings.settings.sandbox;
+  const { sandbox } = await CommandSandbox.open({ workspace: copy, runId: `${runId}-checks`, settings: sandboxSettings });
+  try {
+    const results: CheckResult[] = [];
+    for (const command of c.spec.checks) {
+      const r = await runInProcessGroup(command, { cwd: copy, timeoutSeconds: c.spec.checkTimeoutSeconds, signal, ...(sandbox ? { sandbox } : {}), passEnv: sandboxSettings.passEnv });
+      const exitCode = typeof r.data?.exitCode === 'number' ? r.data.exitCode : null;
+      const ok = exitCode === 0;
+      results.push({ command, exitCode, ok, ...(ok ? {} : { tail: r.output.trim().split('\n').slice(-8).join('\n') }) });
+    }
+    return results;
+  } finally {
+    await sandbox?.close().catch(() => undefined);
+  }
+}
