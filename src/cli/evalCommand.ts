@@ -110,7 +110,7 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
               const notice = unconfinedNotice(e);
               if (notice && !unconfinedSaid) err.write(`spec-agent: ${notice}\n`);
               if (notice) unconfinedSaid = true;
-            });
+            }, err);
             runs.push(run);
             progress.ended(c.name, run.success);
           }
@@ -142,7 +142,7 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
 }
 
 /** One run in a fresh copy: the same session as `spec-agent run`, then the hidden checks; the copy removed after. */
-async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGiven: boolean, repeat: number, opts: EvalOptions, outDir: string, approver: Approver, signal: AbortSignal, onEvent: Parameters<typeof runSession>[0]['onEvent']): Promise<EvalRun> {
+async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGiven: boolean, repeat: number, opts: EvalOptions, outDir: string, approver: Approver, signal: AbortSignal, onEvent: Parameters<typeof runSession>[0]['onEvent'], err: NodeJS.WritableStream): Promise<EvalRun> {
   const id = { case: c.name, model, level, repeat };
   const copy = await freshCopy(c);
   try {
@@ -162,7 +162,8 @@ async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGi
     cpSync(runDir(copy, session.runId), join(outDir, 'runs', session.runId), { recursive: true });
     return run;
   } finally {
-    if (!opts.keep) removeCopy(copy);
+    if (opts.keep) err.write(`spec-agent: kept the copy of ${c.name} (${model}, ${level}, #${repeat}) in ${copy}\n`);
+    else removeCopy(copy);
   }
 }
 
