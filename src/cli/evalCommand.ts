@@ -95,7 +95,8 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
   const tty = !opts.json && Boolean((err as NodeJS.WriteStream).isTTY) ? (err as NodeJS.WriteStream) : undefined;
   const levelSlots: Array<AutonomyLevel | undefined> = levels.length ? (levels as AutonomyLevel[]) : [undefined];
   const progress = new EvalProgress(tty, cases.map((c) => c.name), models.length * levelSlots.length * repeat);
-  const approver: Approver = async () => (answers === 'approve' ? { approved: true } : { approved: false, reason: 'spec-agent eval --answers deny: asks are refused' });
+  // deny: no one to ask, as a CI run (the model is told the step was not approved and to take another way).
+  const approver: Approver | undefined = answers === 'approve' ? async () => ({ approved: true }) : undefined;
   const startedAt = new Date().toISOString();
   const runs: EvalRun[] = [];
   let unconfinedSaid = false;
@@ -142,7 +143,7 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
 }
 
 /** One run in a fresh copy: the same session as `spec-agent run`, then the hidden checks; the copy removed after. */
-async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGiven: boolean, repeat: number, opts: EvalOptions, outDir: string, approver: Approver, signal: AbortSignal, onEvent: Parameters<typeof runSession>[0]['onEvent'], err: NodeJS.WritableStream): Promise<EvalRun> {
+async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGiven: boolean, repeat: number, opts: EvalOptions, outDir: string, approver: Approver | undefined, signal: AbortSignal, onEvent: Parameters<typeof runSession>[0]['onEvent'], err: NodeJS.WritableStream): Promise<EvalRun> {
   const id = { case: c.name, model, level, repeat };
   const copy = await freshCopy(c);
   try {
@@ -151,7 +152,7 @@ async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGi
     // The suite author's policy, as accepted by choosing to run the suite; no pause for review between task
     // groups (nobody is there to review); the case's budgets over those of its settings.
     const policy: RunPolicy = { settings: { ...c.settings.settings, ...c.spec.budgets, pauseBetweenGroups: false }, levelSource: levelGiven ? '--level' : 'the case (.kiro/settings.json)', projectRegistries: false };
-    const session = await runSession({ workspace: copy, file, tasks, model: await modelOfRun(c, model, opts), policy, level: () => level, levelSource: policy.levelSource, approver, signal, onEvent, client: 'cli' }).catch((e: unknown) => {
+    const session = await runSession({ workspace: copy, file, tasks, model: await modelOfRun(c, model, opts), policy, level: () => level, levelSource: policy.levelSource, ...(approver ? { approver } : {}), signal, onEvent, client: 'cli' }).catch((e: unknown) => {
       if (e instanceof RunSetupError) return e;
       throw e;
     });

@@ -53,10 +53,21 @@ export async function runChecks(c: EvalCase, copy: string, runId: string, signal
       const r = await runInProcessGroup(command, { cwd: copy, timeoutSeconds: c.spec.checkTimeoutSeconds, signal, ...(sandbox ? { sandbox } : {}), passEnv: sandboxSettings.passEnv });
       const exitCode = typeof r.data?.exitCode === 'number' ? r.data.exitCode : null;
       const ok = exitCode === 0;
-      results.push({ command, exitCode, ok, ...(ok ? {} : { tail: r.output.trim().split('\n').slice(-8).join('\n') }) });
+      results.push({ command, exitCode, ok, ...(ok ? {} : { tail: tailOf(r.output) }) });
     }
     return results;
   } finally {
     await sandbox?.close().catch(() => undefined);
   }
+}
+
+/**
+ * The end of a failed check's output, where the failure is: stack frames and TAP's closing counts (`# pass 0`,
+ * node --test piped) are dropped first, so what is left ends with the last failure's message, expected and actual.
+ */
+export function tailOf(output: string, lines = 12): string {
+  const frame = /^\s*(at\s+)?(async\s+)?(\S.*\((node:|file:|\/).*:\d+:\d+\)|node:internal\/\S+)$/;
+  const all = output.trimEnd().split('\n').filter((l) => !frame.test(l));
+  while (all.length > 1 && /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms)\b/.test(all.at(-1)!)) all.pop();
+  return all.slice(-lines).join('\n');
 }

@@ -109,5 +109,10 @@ export function markdownReport(results: EvalResults): string {
     ),
     '',
   );
+  const failed = results.runs.flatMap((r) => r.checks.filter((c) => !c.ok && c.tail).map((c) => ({ r, c })));
+  if (failed.length) {
+    out.push('## Failed checks', '');
+    for (const { r, c } of failed) out.push(`### ${r.case}, ${r.model}, ${r.level}, #${r.repeat}: \`${c.command}\` (exit ${c.exitCode ?? 'none'})`, '', '```', c.tail!.replace(/```/g, "'''"), '```', '');
+  }
   return out.join('\n');
 }

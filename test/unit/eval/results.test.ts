@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spread, totals, type EvalRun } from '../../../src/core/eval/results.js';
 import { markdownReport } from '../../../src/core/eval/report.js';
+import { tailOf } from '../../../src/core/eval/caseCopy.js';
 
 function run(o: Partial<EvalRun> & Pick<EvalRun, 'case' | 'model' | 'level' | 'repeat'>): EvalRun {
   return { runId: `r-${o.case}-${o.repeat}`, status: 'completed', success: true, selfVerified: true, checks: [{ command: 'node --test check/', exitCode: 0, ok: true }], tokens: { input: 100, output: 50, total: 150 }, costUsd: null, durationMs: 1000, selfCorrections: 0, gateAsks: 0, gateDenies: 0, ...o };
@@ -32,5 +33,29 @@ describe('eval totals', () => {
     expect(report).toContain('| b | m | balanced | 1/2 | 2/2 | completed | 300 | 1.0 s | 1 | 0/0 |');
     expect(report).toContain('| a | m | full | 1 | r-a-1 | paused: budget |');
     expect(report).toContain('- **b** (tasks 1): the b case');
+  });
+});
+
+describe('the tail of a failed check', () => {
+  it('keeps the failure, not the stack frames or TAP closing counts', () => {
+    const tap = [
+      'not ok 1 - punctuation and spaces collapse to one dash',
+      '  ---',
+      "  error: 'Expected values to be strictly equal'",
+      "  expected: 'hello-world'",
+      "  actual: 'hello---world'",
+      '  stack: |-',
+      '    TestContext.<anonymous> (/tmp/x/check/slug.check.test.js:6:10)',
+      '    Test.runInAsyncScope (node:async_hooks:206:9)',
+      '    async Test.processPendingSubtests (node:internal/test_runner/test:526:7)',
+      '    node:internal/test_runner/harness:255:12',
+      '  ...',
+      '1..1',
+      '# tests 1',
+      '# pass 0',
+      '# fail 1',
+      '# duration_ms 80.5',
+    ].join('\n');
+    expect(tailOf(tap, 6)).toBe(["  error: 'Expected values to be strictly equal'", "  expected: 'hello-world'", "  actual: 'hello---world'", '  stack: |-', '  ...', '1..1'].join('\n'));
   });
 });
