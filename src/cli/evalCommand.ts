@@ -3,12 +3,13 @@ import { basename, join, relative, resolve } from 'node:path';
 import type { Approver } from '../core/agent/executor.js';
 import { runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
-import { freshCopy, removeCopy, runChecks } from '../core/eval/caseCopy.js';
+import { freshCopy, removeCopy, runChecks, type CheckResult } from '../core/eval/caseCopy.js';
 import { markdownReport, terminalReport } from '../core/eval/report.js';
 import { evalResultsSchema, runFigures, totals, type EvalResults, type EvalRun } from '../core/eval/results.js';
 import { loadSuite, SuiteError, type EvalCase } from '../core/eval/suite.js';
 import { atomicWrite } from '../core/fs/atomicWrite.js';
 import type { ChatModel } from '../core/models/chatModel.js';
+import type { CommandSandbox } from '../core/sandbox/commandSandbox.js';
 import { runDir } from '../core/runs/journal.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks } from '../core/spec/index.js';
@@ -152,12 +153,14 @@ async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGi
     // The suite author's policy, as accepted by choosing to run the suite; no pause for review between task
     // groups (nobody is there to review); the case's budgets over those of its settings.
     const policy: RunPolicy = { settings: { ...c.settings.settings, ...c.spec.budgets, pauseBetweenGroups: false }, levelSource: levelGiven ? '--level' : 'the case (.kiro/settings.json)', projectRegistries: false };
-    const session = await runSession({ workspace: copy, file, tasks, model: await modelOfRun(c, model, opts), policy, level: () => level, levelSource: policy.levelSource, ...(approver ? { approver } : {}), signal, onEvent, client: 'cli' }).catch((e: unknown) => {
+    let checks: CheckResult[] = [];
+    // The checks run in the run's sandbox, before it closes (one sandbox per run, not two); a Ctrl+C ends them too.
+    const afterRun = async (sandbox: CommandSandbox | undefined) => void (checks = await runChecks(c, copy, sandbox, signal));
+    const session = await runSession({ workspace: copy, file, tasks, model: await modelOfRun(c, model, opts), policy, level: () => level, levelSource: policy.levelSource, ...(approver ? { approver } : {}), signal, onEvent, client: 'cli', afterRun }).catch((e: unknown) => {
       if (e instanceof RunSetupError) return e;
       throw e;
     });
     if (session instanceof RunSetupError) return { ...id, ...emptyFigures(), runId: session.runId, status: 'error', reason: session.reason };
-    const checks = await runChecks(c, copy, session.runId, signal);
     const run = { ...id, ...runFigures(session.summary, checks) };
     // The journal and summary.json go with the results, under the run id the report names (the copy is removed).
     cpSync(runDir(copy, session.runId), join(outDir, 'runs', session.runId), { recursive: true });

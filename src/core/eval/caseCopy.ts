@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { trustedPath } from '../fs/trustedPrograms.js';
-import { CommandSandbox } from '../sandbox/commandSandbox.js';
+import type { CommandSandbox } from '../sandbox/commandSandbox.js';
 import { runInProcessGroup } from '../tools/runCommand.js';
 import type { EvalCase } from './suite.js';
 
@@ -40,25 +40,20 @@ export interface CheckResult {
 }
 
 /**
- * The case's hidden checks, after the run: its hidden files copied in, then each command in the copy, contained
- * as the run's commands were (they run code the agent wrote). They all run, so the report says which failed.
+ * The case's hidden checks, after the run: its hidden files copied in, then each command in the copy, in the
+ * run's own containment (they run code the agent wrote; runSession's afterRun hands it over). They all run, so
+ * the report says which failed.
  */
-export async function runChecks(c: EvalCase, copy: string, runId: string, signal: AbortSignal): Promise<CheckResult[]> {
+export async function runChecks(c: EvalCase, copy: string, sandbox: CommandSandbox | undefined, signal: AbortSignal): Promise<CheckResult[]> {
   if (c.spec.hidden) cpSync(join(c.dir, c.spec.hidden), copy, { recursive: true });
-  const sandboxSettings = c.settings.settings.sandbox;
-  const { sandbox } = await CommandSandbox.open({ workspace: copy, runId: `${runId}-checks`, settings: sandboxSettings });
-  try {
-    const results: CheckResult[] = [];
-    for (const command of c.spec.checks) {
-      const r = await runInProcessGroup(command, { cwd: copy, timeoutSeconds: c.spec.checkTimeoutSeconds, signal, ...(sandbox ? { sandbox } : {}), passEnv: sandboxSettings.passEnv });
-      const exitCode = typeof r.data?.exitCode === 'number' ? r.data.exitCode : null;
-      const ok = exitCode === 0;
-      results.push({ command, exitCode, ok, ...(ok ? {} : { tail: tailOf(r.output) }) });
-    }
-    return results;
-  } finally {
-    await sandbox?.close().catch(() => undefined);
+  const results: CheckResult[] = [];
+  for (const command of c.spec.checks) {
+    const r = await runInProcessGroup(command, { cwd: copy, timeoutSeconds: c.spec.checkTimeoutSeconds, signal, ...(sandbox ? { sandbox } : {}), passEnv: c.settings.settings.sandbox.passEnv });
+    const exitCode = typeof r.data?.exitCode === 'number' ? r.data.exitCode : null;
+    const ok = exitCode === 0;
+    results.push({ command, exitCode, ok, ...(ok ? {} : { tail: tailOf(r.output) }) });
   }
+  return results;
 }
 
 /**
