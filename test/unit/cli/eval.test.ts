@@ -2,10 +2,11 @@ import { execa } from 'execa';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { evalResultsSchema } from '../../../src/core/eval/results.js';
 import { runEventSchema } from '../../../src/core/runs/events.js';
 import { budget } from '../../support/budget.js';
+import { closeServer, serve } from '../../support/wireServer.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const BUG_FIX = join(ROOT, 'examples/eval/bug-fix');
@@ -28,6 +29,8 @@ function addCase(suite: string, name: string, change: { caseJson?: (c: Record<st
 const cli = (args: string[], cwd: string) => execa('node', [inject('cliPath'), ...args], { cwd, reject: false });
 
 describe('spec-agent eval', () => {
+  afterEach(closeServer);
+
   it('runs each case in a fresh copy with the replay model: one passes, one fails its hidden check, one runs out of budget; --json, results.json, report.md and the journals', { timeout: budget({ cli: 1, git: 12, verifiedRun: 2, run: 4 }) }, async () => {
     const suite = mkdtempSync(join(tmpdir(), 'spec-agent-eval-suite-'));
     addCase(suite, 'passes');
@@ -67,6 +70,31 @@ describe('spec-agent eval', () => {
     // The hidden test was never in the agent's copy: no tool call of any run names it.
     const allEvents = results.runs.map((run) => readFileSync(join(out, 'runs', run.runId!, 'events.jsonl'), 'utf8')).join('\n');
     expect(allEvents).not.toContain('slug.check.test.js');
+  });
+
+  it('with a model over the wire (an OpenAI-compatible server on loopback), each level × repeat is a run of its own, with the tokens the server reported; totals per level', { timeout: budget({ cli: 1, git: 12, verifiedRun: 4 }) }, async () => {
+    const fix = readFileSync(join(BUG_FIX, 'replay/scripted.json'), 'utf8');
+    const content = (JSON.parse(fix) as { turns: Turn[] }).turns.flatMap((t) => t.toolCalls ?? []).find((c) => c.tool === 'write_file')!.input.content;
+    // Each run: the fix, then complete_task once the write's result is back.
+    const baseUrl = await serve((body) => (body.messages.at(-1)?.role === 'tool' ? { call: { name: 'complete_task', args: { summary: 'slugify fixed' } } } : { text: 'Fixing slugify.', call: { name: 'write_file', args: { path: 'src/slug.js', content } } }));
+    const suite = mkdtempSync(join(tmpdir(), 'spec-agent-eval-wire-'));
+    addCase(suite, 'slug');
+    const r = await cli(['eval', suite, '--model', 'vllm:m', '--base-url', baseUrl, '--level', 'balanced', '--level', 'full', '--repeat', '2', '--json', '--out', join(suite, 'out')], suite);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const results = evalResultsSchema.parse(JSON.parse(r.stdout));
+    expect(results.runs.map((x) => [x.level, x.repeat, x.success, x.selfVerified])).toEqual([
+      ['balanced', 1, true, true],
+      ['balanced', 2, true, true],
+      ['full', 1, true, true],
+      ['full', 2, true, true],
+    ]);
+    expect(new Set(results.runs.map((x) => x.runId)).size).toBe(4);
+    for (const run of results.runs) expect(run.tokens.total).toBeGreaterThan(40);
+    expect(results.totals.map((t) => [t.model, t.level, t.runs, t.successRate])).toEqual([
+      ['vllm:m', 'balanced', 2, { mean: 1, sd: 0, min: 1, max: 1 }],
+      ['vllm:m', 'full', 2, { mean: 1, sd: 0, min: 1, max: 1 }],
+    ]);
+    expect(readFileSync(join(suite, 'out/report.md'), 'utf8')).toContain('1 case × 1 model × 2 levels × 2 repeats = 4 runs');
   });
 
   it('a bad suite exits 2 before running anything, naming the file, the JSON path and what to do', { timeout: budget({ cli: 4 }) }, async () => {
