@@ -49,6 +49,8 @@ describe('spec-agent eval', () => {
     const r = await cli(['eval', suite, '--model', 'replay:scripted', '--json', '--out', out], suite);
     expect(r.exitCode, r.stderr).toBe(0);
     const results = evalResultsSchema.parse(JSON.parse(r.stdout));
+    // Piped: no progress bars, no escape sequences.
+    expect(r.stderr).not.toMatch(/\x1b\[|░|█/);
     expect(results).toMatchObject({ models: ['replay:scripted'], levels: ['balanced'], repeat: 1, answers: 'deny' });
     const byCase = Object.fromEntries(results.runs.map((run) => [run.case, run]));
     expect(byCase.passes).toMatchObject({ status: 'completed', success: true, selfVerified: true, checks: [{ command: 'node --test check/', exitCode: 0, ok: true }] });
