@@ -25,5 +25,4 @@ describe('eval progress', () => {
     expect(frames[0]).toBe(`\x1b[2K  bug-fix     ${'░'.repeat(20)}  0/2  0 passed  (replay:scripted, balanced)\n\x1b[2K  second-fix  ${'░'.repeat(20)}  0/2  0 passed\n`);
     expect(frames[1]).toBe(`\x1b[2K  bug-fix     ${'█'.repeat(10)}${'░'.repeat(10)}  1/2  1 passed\n\x1b[2K  second-fix  ${'░'.repeat(20)}  0/2  0 passed\n`);
   });
-
 });
