@@ -5,7 +5,8 @@ import { runSession, RunSetupError, type RunPolicy } from '../core/agent/runSess
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { freshCopy, removeCopy, runChecks, type CheckResult } from '../core/eval/caseCopy.js';
 import { markdownReport, terminalReport } from '../core/eval/report.js';
-import { evalResultsSchema, runFigures, totals, type EvalResults, type EvalRun } from '../core/eval/results.js';
+import { evalResultsSchema, totals, type EvalResults, type EvalRun } from '../core/eval/results.js';
+import { runFigures } from '../core/eval/runFigures.js';
 import { loadSuite, SuiteError, type EvalCase } from '../core/eval/suite.js';
 import { atomicWrite } from '../core/fs/atomicWrite.js';
 import type { ChatModel } from '../core/models/chatModel.js';

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { RunSummary } from '../runs/summary.js';
-import type { CheckResult } from './caseCopy.js';
 
 const checkResult = z.object({ command: z.string(), exitCode: z.number().int().nullable(), ok: z.boolean(), tail: z.string().optional() });
 
@@ -66,25 +64,6 @@ export const evalResultsSchema = z.object({
   totals: z.array(evalTotalSchema),
 });
 export type EvalResults = z.infer<typeof evalResultsSchema>;
-
-/** The figures of one run, from its summary (summary.json) and its hidden checks. */
-export function runFigures(summary: RunSummary, checks: CheckResult[]): Omit<EvalRun, 'case' | 'model' | 'level' | 'repeat'> {
-  const tasks = summary.tasks;
-  return {
-    runId: summary.runId,
-    status: summary.status,
-    ...(summary.reason ? { reason: summary.reason } : {}),
-    success: checks.length > 0 && checks.every((c) => c.ok),
-    selfVerified: tasks.length > 0 && tasks.every((t) => t.completed && t.verified === true),
-    checks,
-    tokens: { input: summary.tokens.input, output: summary.tokens.output, total: summary.tokens.input + summary.tokens.output },
-    costUsd: summary.tokens.costUsd ?? null,
-    durationMs: summary.durationMs ?? 0,
-    selfCorrections: summary.selfCorrections,
-    gateAsks: summary.gate.ask,
-    gateDenies: summary.gate.deny,
-  };
-}
 
 export function spread(values: readonly number[]): Spread {
   if (values.length === 0) return { mean: 0, sd: 0, min: 0, max: 0 };
