@@ -162,7 +162,9 @@ async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGi
       throw e;
     });
     if (session instanceof RunSetupError) return { ...id, ...emptyFigures(), runId: session.runId, status: 'error', reason: session.reason };
-    const run = { ...id, ...runFigures(session.summary, checks) };
+    const run: EvalRun = { ...id, ...runFigures(session.summary, checks) };
+    // Ctrl+C after the run ended but before its checks did: its failed checks say nothing about the agent.
+    if (signal.aborted && run.status !== 'stopped') Object.assign(run, { status: 'stopped', reason: `the eval was stopped during the hidden checks (the run had ${run.status === 'completed' ? 'completed' : `ended ${run.status}`})` });
     // The journal and summary.json go with the results, under the run id the report names (the copy is removed).
     cpSync(runDir(copy, session.runId), join(outDir, 'runs', session.runId), { recursive: true });
     return run;
