@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 const root = resolve(new URL('..', import.meta.url).pathname);
 const cli = process.env.SPEC_AGENT_CLI ?? join(root, 'dist/cli.js');
 const out = mkdtempSync(join(tmpdir(), 'spec-agent-eval-demo-'));
-const run = spawnSync(process.execPath, [cli, 'eval', join(root, 'examples/eval'), '--model', 'replay:scripted', '--out', out], { stdio: 'inherit' });
+const run = spawnSync(process.execPath, [cli, 'eval', 'examples/eval', '--model', 'replay:scripted', '--out', out], { cwd: root, stdio: 'inherit' });
 if (run.status !== 0) process.exit(run.status ?? 1);
 console.log(`\n${readFileSync(join(out, 'report.md'), 'utf8')}`);
 console.log(`results.json, report.md and each run's journal are in ${out}`);

@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Approver } from '../core/agent/executor.js';
 import { runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
@@ -123,7 +123,8 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
 
   const seenLevels = [...new Set(runs.map((r) => r.level))];
   const results: EvalResults = evalResultsSchema.parse({
-    suite: basename(resolve(suite)),
+    // As typed (examples/eval), which says more than its last name.
+    suite,
     startedAt,
     endedAt: new Date().toISOString(),
     models,
