@@ -46,6 +46,8 @@ export interface CheckResult {
  */
 export async function runChecks(c: EvalCase, copy: string, sandbox: CommandSandbox | undefined, signal: AbortSignal): Promise<CheckResult[]> {
   if (c.spec.hidden) cpSync(join(c.dir, c.spec.hidden), copy, { recursive: true });
+  // S6: where the case requires containment and this machine has none, its run's commands did not run; nor do these.
+  if (!sandbox && c.settings.settings.sandbox.mode === 'required') return c.spec.checks.map((command) => ({ command, exitCode: null, ok: false, tail: 'not run: sandbox.mode is "required" in the case\'s .kiro/settings.json and commands cannot be sandboxed on this machine' }));
   const results: CheckResult[] = [];
   for (const command of c.spec.checks) {
     const r = await runInProcessGroup(command, { cwd: copy, timeoutSeconds: c.spec.checkTimeoutSeconds, signal, ...(sandbox ? { sandbox } : {}), passEnv: c.settings.settings.sandbox.passEnv });
