@@ -6,6 +6,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { evalResultsSchema } from '../../../src/core/eval/results.js';
 import { runEventSchema } from '../../../src/core/runs/events.js';
 import { budget } from '../../support/budget.js';
+import { pathWithoutBubblewrap } from '../../support/noSandbox.js';
 import { closeServer, serve } from '../../support/wireServer.js';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -97,6 +98,18 @@ describe('spec-agent eval', () => {
       ['vllm:m', 'full', 2, { mean: 1, sd: 0, min: 1, max: 1 }],
     ]);
     expect(readFileSync(join(suite, 'out/report.md'), 'utf8')).toContain('1 case × 1 model × 2 levels × 2 repeats = 4 runs');
+  });
+
+  it('on a machine with no sandbox, a case with sandbox.mode "required" runs no command, its hidden checks included, and says so', { timeout: budget({ cli: 1, git: 4, run: 1 }) }, async () => {
+    const suite = mkdtempSync(join(tmpdir(), 'spec-agent-eval-nosandbox-'));
+    addCase(suite, 'required');
+    const settings = join(suite, 'required/workspace/.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": ["npm test"],\n    "sandbox": { "mode": "required" }'));
+    const r = await execa(process.execPath, [inject('cliPath'), 'eval', suite, '--model', 'replay:scripted', '--json', '--out', join(suite, 'out')], { cwd: suite, reject: false, env: { PATH: pathWithoutBubblewrap() } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^spec-agent: commands are not sandboxed: bubblewrap is not installed.*sandbox\.mode is "required", so no command will run\.$/m);
+    const [run] = evalResultsSchema.parse(JSON.parse(r.stdout)).runs;
+    expect(run).toMatchObject({ success: false, selfVerified: false, checks: [{ command: 'node --test check/', exitCode: null, ok: false, tail: expect.stringMatching(/^not run: sandbox\.mode is "required"/) }] });
   });
 
   it('a bad suite exits 2 before running anything, naming the file, the JSON path and what to do', { timeout: budget({ cli: 4 }) }, async () => {
