@@ -111,9 +111,9 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
             progress.started(c.name, `${model}, ${level}${repeat > 1 ? `, #${n}` : ''}`);
             const run = await runCase(c, model, level, levelOpt !== undefined, n, opts, outDir, approver, stop.signal, (e) => {
               const notice = unconfinedNotice(e);
-              if (notice && !unconfinedSaid) err.write(`spec-agent: ${notice}\n`);
+              if (notice && !unconfinedSaid) progress.say(err, `spec-agent: ${notice}\n`);
               if (notice) unconfinedSaid = true;
-            }, err);
+            }, (line) => progress.say(err, line));
             runs.push(run);
             progress.ended(c.name, run.success);
           }
@@ -146,7 +146,7 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
 }
 
 /** One run in a fresh copy: the same session as `spec-agent run`, then the hidden checks; the copy removed after. */
-async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGiven: boolean, repeat: number, opts: EvalOptions, outDir: string, approver: Approver | undefined, signal: AbortSignal, onEvent: Parameters<typeof runSession>[0]['onEvent'], err: NodeJS.WritableStream): Promise<EvalRun> {
+async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGiven: boolean, repeat: number, opts: EvalOptions, outDir: string, approver: Approver | undefined, signal: AbortSignal, onEvent: Parameters<typeof runSession>[0]['onEvent'], say: (line: string) => void): Promise<EvalRun> {
   const id = { case: c.name, model, level, repeat };
   const copy = await freshCopy(c);
   try {
@@ -170,7 +170,7 @@ async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGi
     cpSync(runDir(copy, session.runId), join(outDir, 'runs', session.runId), { recursive: true });
     return run;
   } finally {
-    if (opts.keep) err.write(`spec-agent: kept the copy of ${c.name} (${model}, ${level}, #${repeat}) in ${copy}\n`);
+    if (opts.keep) say(`spec-agent: kept the copy of ${c.name} (${model}, ${level}, #${repeat}) in ${copy}\n`);
     else removeCopy(copy);
   }
 }

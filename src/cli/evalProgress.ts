@@ -30,6 +30,14 @@ export class EvalProgress {
     this.draw();
   }
 
+  /** A line for the user (a notice) above the bars, which are drawn again below it; written as is without a terminal. */
+  say(err: NodeJS.WritableStream, line: string): void {
+    if (!this.out || !this.drawn) return void err.write(line);
+    this.out.write(`\x1b[${this.rows.length}A\x1b[2K${line}`);
+    this.drawn = false;
+    this.draw();
+  }
+
   private draw(): void {
     if (!this.out) return;
     const width = Math.max(...this.rows.map((r) => r.name.length));
