@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { SpecError } from '../core/spec/index.js';
 import { checkpointCreate, checkpointDiff, checkpointList, checkpointPrune, checkpointRestore } from './checkpointCommand.js';
+import { evalCommand, type EvalOptions } from './evalCommand.js';
 import { parseCommand } from './parseCommand.js';
 import { runCommand, runsResume, type RaiseOptions, type RunOptions } from './runCommand.js';
 import { runsDiscard, runsKeep, runsList, runsShow, runsUndoDiscard } from './runsCommand.js';
@@ -41,6 +42,24 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print the run events as NDJSON')
     .action(async (file: string, opts: RunOptions) => {
       code = await runCommand(file, opts, process.stdout, process.stderr);
+    });
+
+  const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+  program
+    .command('eval')
+    .description('Run every case of a suite with each model, level and repeat, each in a fresh temp copy, and judge it by its hidden checks: a table, results.json and report.md. Exit 0 when it ran (whatever the success rate), 2 on a bad suite or usage, 130 stopped.')
+    .argument('<suite>', 'a folder of cases, each a folder with case.json (see examples/eval/)')
+    .option('--model <provider:model>', 'a model, as for run; repeat it to compare models. replay:NAME plays replay/NAME.json of each case', collect)
+    .option('--level <level>', "an autonomy level (cautious, balanced, full); repeat it to compare levels (default: each case's own)", collect)
+    .option('--repeat <n>', 'runs of each case × model × level (default 1)')
+    .addOption(new Option('--answers <answer>', 'how asks of the gate are answered').choices(['deny', 'approve']).default('deny'))
+    .option('--base-url <url>', 'the base URL of an OpenAI-compatible or Anthropic server')
+    .option('--context-window <tokens>', "the model's context window (Ollama: sent as num_ctx)")
+    .option('--out <dir>', 'where results.json, report.md and the runs\' journals go (default eval-results/<time>)')
+    .option('--keep', 'keep the temp copies of the cases (to look at what the agent left)')
+    .option('--json', 'print the results as JSON (the schema of results.json)')
+    .action(async (suite: string, opts: EvalOptions) => {
+      code = await evalCommand(suite, opts, process.stdout, process.stderr);
     });
 
   const runs = program.command('runs').description('The runs of the workspace of the current folder (.kiro/runs/).');

@@ -7,8 +7,7 @@ import type { ResumeState } from '../core/agent/resume.js';
 import { BUDGET_FLAGS, BUDGETS, type RaisedBudgets } from '../core/runs/budgets.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
-import { ModelError, type ChatModel } from '../core/models/chatModel.js';
-import { createModel } from '../core/models/providers.js';
+import type { ChatModel } from '../core/models/chatModel.js';
 import { ReplayModel } from '../core/models/replayModel.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { alwaysAllowEntries } from '../core/policy/alwaysAllow.js';
@@ -17,6 +16,7 @@ import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core
 import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
 import { endLeftBehind } from './runsCommand.js';
+import { modelFor } from './modelOption.js';
 import { UsageError } from './usageError.js';
 import { checksRan, npmTestOf } from '../core/runs/verifySuggestion.js';
 import { plural } from '../core/text/plural.js';
@@ -41,18 +41,6 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 type StopSignal = (typeof STOP_SIGNALS)[number];
 /** A run stopped by a signal exits as a program killed by it would (128 + its number), so a caller can tell. */
 const STOP_EXIT: Record<StopSignal, number> = { SIGINT: RUN_EXIT.stopped, SIGTERM: RUN_EXIT.terminated, SIGHUP: RUN_EXIT.hungUp };
-
-async function modelFor(spec: string | undefined, baseURL: string | undefined, contextWindow?: string): Promise<ChatModel> {
-  const window = contextWindow === undefined ? undefined : Number(contextWindow);
-  if (window !== undefined && (!Number.isInteger(window) || window < 1024)) throw new UsageError(`--context-window must be a number of tokens (got "${contextWindow}").`);
-  if (!spec) throw new UsageError('give --model provider:model (for example replay:script.json, anthropic:<model>, openai:<model>, ollama:<model>).');
-  try {
-    const name = spec.startsWith('replay:') ? `replay:${resolve(spec.slice(7))}` : spec;
-    return await createModel(name, { baseURL, ...(window ? { contextWindow: window } : {}) });
-  } catch (err) {
-    throw new UsageError(err instanceof ModelError ? err.message : String(err));
-  }
-}
 
 export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const file = resolve(tasksFile);
@@ -192,14 +180,19 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
 /** RULES.md §4 S6: an unconfined run says so on stderr, also when stdout is JSON or piped. */
 function withSandboxNotice(render: (e: RunEvent) => void, err: NodeJS.WritableStream): (e: RunEvent) => void {
   return (e) => {
-    if (e.type === 'run.started' && e.sandbox && !e.sandbox.confined) {
-      const effect = e.sandbox.mode === 'required' ? 'sandbox.mode is "required", so no command will run' : 'they run with your full access, and the full level decides commands as balanced does';
-      err.write(`spec-agent: commands are not sandboxed: ${e.sandbox.why}; ${effect}.\n`);
-    }
+    const notice = unconfinedNotice(e);
+    if (notice) err.write(`spec-agent: ${notice}\n`);
     // Said once, when the run starts, also when stdout is JSON: a budget that cannot pause is not a budget.
     if (e.type === 'run.started' && e.pricing?.warning) err.write(`spec-agent: ${e.pricing.warning}\n`);
     render(e);
   };
+}
+
+/** What run.started says when commands run unconfined (RULES.md §4 S6), or undefined when they are confined. */
+export function unconfinedNotice(e: RunEvent): string | undefined {
+  if (e.type !== 'run.started' || !e.sandbox || e.sandbox.confined) return undefined;
+  const effect = e.sandbox.mode === 'required' ? 'sandbox.mode is "required", so no command will run' : 'they run with your full access, and the full level decides commands as balanced does';
+  return `commands are not sandboxed: ${e.sandbox.why}; ${effect}.`;
 }
 
 /** Plain lines, one per thing worth seeing; quiet about streamed output chunks. */

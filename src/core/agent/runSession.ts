@@ -88,6 +88,11 @@ export interface SessionOptions {
   taskFile?: TaskFileAccess;
   /** Budgets raised for this run only (Resume with a raised limit). */
   raise?: RaisedBudgets;
+  /**
+   * Work to do in the run's containment once the run has ended and its summary is written, before the sandbox
+   * closes (spec-agent eval's hidden checks: they run code the agent wrote, confined as the run's commands were).
+   */
+  afterRun?: (sandbox: CommandSandbox | undefined, runId: string) => Promise<void>;
 }
 
 export interface SessionResult {
@@ -177,6 +182,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     const outcome = await executor.run().finally(() => o.stopAfterTask?.removeEventListener('abort', stopAfterTask));
     const summary = withDiffstat(summarise((await readJournal(workspace, runId)).events), await checkpoints.diffstat().catch(() => []));
     writeSummary(workspace, summary);
+    await o.afterRun?.(sandbox, runId);
     return { runId, outcome, summary };
   } catch (err) {
     // A run that fails before the executor has ended it (no gate, no git, no checkpoint) still ends its journal.

@@ -1,37 +1,16 @@
 import { execa } from 'execa';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
 import { budget } from '../../support/budget.js';
+import { pathWithoutBubblewrap } from '../../support/noSandbox.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const TASKS = '.kiro/specs/todo-priorities/tasks.md';
 process.env.SPEC_AGENT_CHECKPOINTS_DIR = join(tmpdir(), 'spec-agent-run-test-stores');
 process.env.SPEC_AGENT_ACCEPTANCE_FILE = join(mkdtempSync(join(tmpdir(), 'spec-agent-accept-')), 'accepted.json');
-
-/** A PATH with every program of this machine but bubblewrap: a machine where no sandbox can be made. */
-function pathWithoutBubblewrap(): string {
-  const bin = mkdtempSync(join(tmpdir(), 'spec-agent-no-bwrap-'));
-  for (const dir of ['/usr/local/bin', '/usr/bin', '/bin']) {
-    let names: string[];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) {
-      if (name === 'bwrap') continue;
-      try {
-        symlinkSync(join(dir, name), join(bin, name));
-      } catch {
-        // the same name from an earlier folder of PATH wins, as it would on PATH
-      }
-    }
-  }
-  return bin;
-}
 
 /** The example app at full, with a replay that runs `node --version` (in no allowlist) and then completes. */
 function workspace(sandboxMode: 'auto' | 'required'): string {

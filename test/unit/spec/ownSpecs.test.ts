@@ -8,6 +8,8 @@ const ROOT = join(__dirname, '../../..');
 const specDirs = [
   ...readdirSync(join(ROOT, '.kiro/specs')).map((f) => join(ROOT, '.kiro/specs', f)),
   ...readdirSync(join(ROOT, 'examples/todo-app/.kiro/specs')).map((f) => join(ROOT, 'examples/todo-app/.kiro/specs', f)),
+  // The workspaces of the eval suite's cases (spec-agent eval, examples/eval/<case>/workspace).
+  ...readdirSync(join(ROOT, 'examples/eval')).flatMap((c) => readdirSync(join(ROOT, 'examples/eval', c, 'workspace/.kiro/specs')).map((f) => join(ROOT, 'examples/eval', c, 'workspace/.kiro/specs', f))),
 ];
 
 describe('the specs this repository ships', () => {
