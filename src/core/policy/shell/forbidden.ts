@@ -1,4 +1,5 @@
 import { commandName } from './argv.js';
+import { gitSubcommand } from './gitOptions.js';
 
 /**
  * Forbidden entries matched by meaning (RULES.md C5): `rm -rf` is any rm that is both recursive and forced,
@@ -71,23 +72,6 @@ function isRecursiveForcedRm(argv: string[], ci: boolean): boolean {
     if (a.startsWith('-') && a !== '-') flags.push(a);
   }
   return recursiveAndForced(flags);
-}
-
-const GIT_GLOBAL_WITH_VALUE = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
-
-/** The git subcommand and its index, after global options. */
-export function gitSubcommand(argv: string[], ci: boolean): { name: string; index: number } | undefined {
-  if (argv.length === 0 || commandName(argv[0]!, ci) !== 'git') return undefined;
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (GIT_GLOBAL_WITH_VALUE.has(a)) {
-      i++;
-      continue;
-    }
-    if (a.startsWith('-')) continue;
-    return { name: a, index: i };
-  }
-  return undefined;
 }
 
 function isForcedPush(argv: string[], ci: boolean): boolean {
