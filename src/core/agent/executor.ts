@@ -240,6 +240,8 @@ export class Executor {
     return new BackgroundProcesses({
       workspace: this.o.workspace,
       runId: this.o.journal.runId,
+      // Ids go on from the runs this one resumed: the conversation it gives back names theirs.
+      firstId: (this.o.resume?.lastBackgroundId ?? 0) + 1,
       events: {
         started: (p) => {
           this.backgroundOutput.set(p.id, this.streamedOutput(p.callId));
