@@ -88,6 +88,23 @@ describe("git's global options are read in one place", () => {
   });
 });
 
+describe("npm's options that take a value are one list for every rule", () => {
+  it('npm --loglevel silent exec -- rm -rf dist runs rm: denied (was ask: the exec was not seen)', () => {
+    expect(verdict('npm --loglevel silent exec -- rm -rf dist').verdict).toBe('deny');
+  });
+
+  it.each(['npm --otp 123 run deploy', 'yarn --cwd app deploy'])('%s runs a deploy script: ask at full (was allow)', (command) => {
+    const d = verdict(command);
+    expect(d.verdict).toBe('ask');
+    expect(d.reason).toContain('the deploy script deploys, releases or publishes');
+  });
+
+  it('publish after any of them is still found', () => {
+    expect(verdict('npm --tag beta publish').verdict).toBe('deny');
+    expect(verdict('npm --otp 123 publish').verdict).toBe('deny');
+  });
+});
+
 describe('allowedCommands is matched once per decision', () => {
   /** An allowlist that counts how often it is walked. */
   function counted(entries: string[]): { list: string[]; walks: () => number } {

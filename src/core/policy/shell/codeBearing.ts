@@ -4,6 +4,7 @@ import { gitCommandLine } from './gitOptions.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import { SCRIPT_BLOCK, type Dialect } from './dialect.js';
 import { longOption } from './longOptions.js';
+import { NPM_OPTIONS_WITH_VALUE } from './npmOptions.js';
 import { programOptionCode } from './programOptions.js';
 import { sedCommandLine } from './sedOptions.js';
 import { commandStart, takesNextWord, wrapped, type WrapperSpec } from './wrappers.js';
@@ -335,7 +336,7 @@ function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, li
   let i = 1;
   if (name !== 'npx') {
     // `npm exec …` / `npm x …` / `pnpm exec|dlx …`, after global options (and their values: `-w pkg`).
-    while (i < argv.length && argv[i]!.startsWith('-')) i += ['-w', '--workspace', '--prefix', '-C', '--registry', '--filter', '--dir'].includes(argv[i]!) ? 2 : 1;
+    while (i < argv.length && argv[i]!.startsWith('-')) i += NPM_OPTIONS_WITH_VALUE.has(argv[i]!) ? 2 : 1;
     // `npm explore PKG -- cmd` runs cmd in the package's folder.
     if (argv[i] === 'explore') {
       const dash = argv.indexOf('--', i);

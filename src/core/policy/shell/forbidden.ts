@@ -1,5 +1,6 @@
 import { commandName } from './argv.js';
 import { gitSubcommand } from './gitOptions.js';
+import { NPM_OPTIONS_WITH_VALUE } from './npmOptions.js';
 
 /**
  * Forbidden entries matched by meaning (RULES.md C5): `rm -rf` is any rm that is both recursive and forced,
@@ -103,8 +104,6 @@ function isForcedPush(argv: string[], ci: boolean): boolean {
   return false;
 }
 
-const NPM_GLOBAL_WITH_VALUE = new Set(['--registry', '--prefix', '-C', '--workspace', '-w', '--loglevel', '--userconfig', '--globalconfig', '--cache', '--tag', '--access', '--otp', '--filter', '--dir', '--cwd']);
-
 function isPublish(argv: string[], ci: boolean): boolean {
   if (argv.length === 0) return false;
   const name = commandName(argv[0]!, ci);
@@ -112,7 +111,7 @@ function isPublish(argv: string[], ci: boolean): boolean {
   const positional: string[] = [];
   for (let i = 1; i < argv.length && positional.length < 3; i++) {
     const a = argv[i]!;
-    if (NPM_GLOBAL_WITH_VALUE.has(a)) {
+    if (NPM_OPTIONS_WITH_VALUE.has(a)) {
       i++;
       continue;
     }

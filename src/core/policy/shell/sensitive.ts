@@ -4,6 +4,7 @@ import { cdTarget, commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import { GIT_GLOBAL_LONG, gitCommandLine } from './gitOptions.js';
 import { longOption } from './longOptions.js';
+import { NPM_OPTIONS_WITH_VALUE } from './npmOptions.js';
 import { sedCommandLine } from './sedOptions.js';
 
 /** Variables whose literal value changes nothing dangerous: stripped before the allowlist match. */
@@ -220,7 +221,6 @@ const GIT_PACK_OPTIONS = ['upload-pack', 'receive-pack', 'update-head-ok', 'upda
 
 /** npm takes any unambiguous prefix of a long option (`--script-s`), with `_` or `-`. */
 const NPM_DANGEROUS_OPTIONS = ['--script-shell', '--node-options', '--userconfig', '--globalconfig', '--prefix'];
-const NPM_OPTIONS_WITH_VALUE = new Set(['-w', '--workspace', '--prefix', '-C', '--registry', '--userconfig', '--globalconfig', '--cache', '--tag', '--loglevel', '--filter', '--dir']);
 
 function npmSensitive(name: string, args: string[], o: SensitiveOptions, ask: (m: string) => void): void {
   for (let i = 0; i < args.length; i++) {
