@@ -52,6 +52,8 @@ describe("wrappers' options are skipped one way, as the tools read them", () => 
     // --replace takes its value only attached (getopt optional_argument): rm is the command.
     ['xargs --replace rm -rf dist'],
     ['xargs -e rm -rf dist'],
+    // `-v` of the command run, not of `command`: the old check looked for -v anywhere and saw no command at all.
+    ['command rm -rf -v dist'],
   ])('%s is denied at full (was allow or ask)', (command) => {
     expect(verdict(command).verdict).toBe('deny');
   });
@@ -62,6 +64,8 @@ describe("wrappers' options are skipped one way, as the tools read them", () => 
     }
     expect(verdict('timeout 5 npm test', 'balanced').verdict).toBe('allow');
     expect(verdict('xargs -n 1 npm test', 'balanced').verdict).toBe('allow');
+    // `command -v rm` looks rm up: it runs nothing.
+    expect(verdict('command -v rm').verdict).toBe('allow');
   });
 });
 
