@@ -6,6 +6,7 @@ import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { chainOf, describeChainAction, readRunLinks, type RunChain } from '../core/runs/runChain.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise, type RefusedAction } from '../core/runs/summary.js';
+import { nounFor } from '../core/text/plural.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
 import { usageText } from '../core/runs/usageText.js';
 import { UsageError } from './usageError.js';
@@ -163,7 +164,10 @@ export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out
   if (chain.members.length > 1) err.write(`spec-agent: ${describeChainAction('discarded', id, chain)} (one piece of work, put back newest first, to the files before run ${chain.members[0]!.runId})\n`);
   for (const p of r.written) out.write(`restored ${p}\n`);
   for (const p of r.removed) out.write(`removed ${p}\n`);
-  for (const c of r.conflicts) err.write(`spec-agent: ${c.path} was changed by the agent and by you: left as you have it (the agent's version is blob ${c.agent?.blob ?? '(deleted)'})\n`);
+  for (const c of r.conflicts) {
+    const who = c.background ? `while background ${nounFor(c.background.length, 'process', 'processes')} ${c.background.join(', ')} ran (by it or by you)` : 'by the agent and by you';
+    err.write(`spec-agent: ${c.path} was changed ${who}: left as you have it (the agent's version is blob ${c.agent?.blob ?? '(deleted)'})\n`);
+  }
   for (const k of r.skipped) err.write(`spec-agent: left ${k.path} as it is: ${k.reason}\n`);
   err.write(`spec-agent: \`spec-agent runs undo-discard ${id}\` puts everything back as it was before this discard\n`);
   return r.conflicts.length > 0 ? 3 : 0;

@@ -528,7 +528,11 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     }
     const what = chain.members.length > 1 ? `${describeChainAction('Discarded the changes of', runId, chain)}, newest first` : "Discarded the run's changes";
     const parts = [`${what}: ${plural(r.written.length, 'file')} restored, ${r.removed.length} removed.`];
-    if (r.conflicts.length) parts.push(`Left as you have them (you changed them too): ${r.conflicts.map((c) => c.path).join(', ')}.`);
+    const yours = r.conflicts.filter((c) => !c.background);
+    const background = r.conflicts.filter((c) => c.background);
+    if (yours.length) parts.push(`Left as you have them (you changed them too): ${yours.map((c) => c.path).join(', ')}.`);
+    // Written between the agent's steps while its background processes ran: by them or by you, no one can tell.
+    if (background.length) parts.push(`Left as they are (changed while the run's background processes ran, by them or by you): ${background.map((c) => c.path).join(', ')}.`);
     if (r.skipped.length) parts.push(`Not restored: ${r.skipped.map((k) => `${k.path} (${k.reason})`).join(', ')}.`);
     await this.notice(r.conflicts.length || r.skipped.length ? 'warning' : 'info', parts.join(' '));
   }

@@ -7,11 +7,16 @@ const QUIET_MS = 250;
 /** For a kind of file no language server has reported on in this window, a short wait is enough. */
 const UNKNOWN_KIND_WAIT_MS = 300;
 
+/** Files the TypeScript server checks, which it can be asked about directly (`typescript.tsserverRequest`). */
+const TS_SERVER_KINDS = new Set(['.ts', '.tsx', '.js', '.jsx', '.mts', '.cts', '.mjs', '.cjs']);
+
 /**
  * ToolContext.watchProblems for VS Code: the errors of a file in the Problems panel before a write, then after
  * it, and only the new ones (compared by source, code and message, since lines move). The wait after the write
  * is for onDidChangeDiagnostics on that file, bounded: it ends early once new errors were reported and the
- * server has been quiet for a moment; a write that brings no error waits the whole bound.
+ * server has been quiet for a moment. A TypeScript or JavaScript file is also asked of the TypeScript server
+ * itself: when it answers that the file has no errors, the wait ends then (the Problems panel gets no event for a
+ * file that stays clean, so only the bound ended that wait before).
  */
 export async function watchProblems(absPath: string): Promise<() => Promise<string[]>> {
   const uri = vscode.Uri.file(absPath);
@@ -29,11 +34,20 @@ export async function watchProblems(absPath: string): Promise<() => Promise<stri
   return async () => {
     try {
       await showInTab(uri);
-      if (fresh(uri, before).length > 0 && newErrorsAt === 0) newErrorsAt = Date.now();
       const deadline = Date.now() + (known ? MAX_WAIT_MS : UNKNOWN_KIND_WAIT_MS);
+      if (fresh(uri, before).length > 0 && newErrorsAt === 0) newErrorsAt = Date.now();
+      // The server's own answer, asked once the document holds what was written: "no errors" ends the wait.
+      let clean = false;
+      if (TS_SERVER_KINDS.has(extname(absPath).toLowerCase())) {
+        void serverErrorCount(uri, deadline).then((n) => {
+          if (n !== 0) return;
+          clean = true;
+          wake?.();
+        });
+      }
       for (;;) {
         const now = Date.now();
-        if (now >= deadline) break;
+        if (now >= deadline || clean) break;
         if (newErrorsAt > 0 && now - newErrorsAt >= QUIET_MS) break;
         const until = newErrorsAt > 0 ? Math.min(deadline, newErrorsAt + QUIET_MS) : deadline;
         await new Promise<void>((resolve) => {
@@ -50,6 +64,48 @@ export async function watchProblems(absPath: string): Promise<() => Promise<stri
       sub.dispose();
     }
   };
+}
+
+/**
+ * How many errors the TypeScript server finds in the file (syntax and semantics), asked once the open document
+ * holds the file's content on disk (VS Code reloads an open document when its file changes, a moment later);
+ * undefined when it cannot say by `deadline` (no TypeScript extension, another answer, a document that did not
+ * catch up). Its requests sync the open documents first, so the answer is about what was written.
+ */
+async function serverErrorCount(uri: vscode.Uri, deadline: number): Promise<number | undefined> {
+  try {
+    if (!(await documentCaughtUp(uri, deadline))) return undefined;
+    let errors = 0;
+    for (const request of ['syntacticDiagnosticsSync', 'semanticDiagnosticsSync']) {
+      const r = await vscode.commands.executeCommand<{ success?: boolean; body?: Array<{ category?: string }> } | undefined>('typescript.tsserverRequest', request, { file: uri.fsPath });
+      if (!r?.success || !Array.isArray(r.body)) return undefined;
+      errors += r.body.filter((d) => d.category === 'error').length;
+    }
+    return errors;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the open document of `uri` shows what the file on disk holds, waiting for its reload until `deadline`. */
+async function documentCaughtUp(uri: vscode.Uri, deadline: number): Promise<boolean> {
+  const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (!doc) return false;
+  // The editor may hold the text with other line ends (files.eol); the content is what counts.
+  const same = () => doc.getText().replace(/\r\n/g, '\n') === onDisk.replace(/\r\n/g, '\n');
+  if (same()) return true;
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => finish(false), Math.max(0, deadline - Date.now()));
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document === doc && same()) finish(true);
+    });
+    function finish(ok: boolean) {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(ok);
+    }
+  });
 }
 
 /** The errors of the file beyond those it had before (by source, code and message, as many times as before). */

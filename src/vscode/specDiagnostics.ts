@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { findUnknownRequirementRefs, parseRequirements, REQUIREMENTS_FILES, type RequirementsDoc, type SpecDiagnostic } from '../core/spec/index.js';
+import { DocumentDebouncer } from './documentDebouncer.js';
 import { isTasksDocument, type TaskTreeCache } from './taskDocuments.js';
 
 const DEBOUNCE_MS = 200;
@@ -10,11 +11,15 @@ const DEBOUNCE_MS = 200;
  */
 export class SpecDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('spec-agent');
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly debouncer: DocumentDebouncer<vscode.TextDocument>;
   private readonly requirements = new Map<string, { stamp: string; doc: RequirementsDoc }>();
   private readonly disposables: vscode.Disposable[] = [this.collection];
 
   constructor(private readonly cache: TaskTreeCache, private readonly log: vscode.LogOutputChannel) {
+    this.debouncer = new DocumentDebouncer(
+      (doc) => this.update(doc),
+      (doc, err) => this.log.error(`diagnostics for ${doc.uri.fsPath} failed: ${String(err)}`),
+    );
     const watcher = vscode.workspace.createFileSystemWatcher('**/.kiro/specs/**/{requirements,bugfix}.md');
     const onRequirements = (uri: vscode.Uri) => this.refreshFolder(uri);
     this.disposables.push(
@@ -29,26 +34,14 @@ export class SpecDiagnostics implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         this.collection.delete(doc.uri);
-        this.cancel(doc.uri);
+        this.debouncer.cancel(doc);
       }),
     );
     for (const doc of vscode.workspace.textDocuments) this.schedule(doc, 0);
   }
 
   private schedule(doc: vscode.TextDocument, delay: number): void {
-    if (!isTasksDocument(doc)) return;
-    this.cancel(doc.uri);
-    const key = doc.uri.toString();
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      this.update(doc).catch((err: unknown) => this.log.error(`diagnostics for ${doc.uri.fsPath} failed: ${String(err)}`));
-    }, delay));
-  }
-
-  private cancel(uri: vscode.Uri): void {
-    const key = uri.toString();
-    clearTimeout(this.timers.get(key));
-    this.timers.delete(key);
+    if (isTasksDocument(doc)) this.debouncer.schedule(doc, delay);
   }
 
   /** Recomputes now; returns what was published (tests and callers that cannot wait for the debounce). */
@@ -107,8 +100,7 @@ export class SpecDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.debouncer.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

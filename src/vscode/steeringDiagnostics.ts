@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { steeringDiagnostics, type SteeringDiagnostic } from '../core/spec/steering.js';
+import { DocumentDebouncer } from './documentDebouncer.js';
 
 const DEBOUNCE_MS = 200;
 
@@ -9,15 +10,19 @@ const DEBOUNCE_MS = 200;
  */
 export class SteeringDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('spec-agent-steering');
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly debouncer: DocumentDebouncer<vscode.TextDocument>;
   private readonly disposables: vscode.Disposable[] = [this.collection];
 
   constructor(private readonly log: vscode.LogOutputChannel) {
+    this.debouncer = new DocumentDebouncer(
+      (doc) => this.update(doc),
+      (doc, err) => this.log.error(`steering diagnostics for ${doc.uri.fsPath} failed: ${String(err)}`),
+    );
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.schedule(doc, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
       vscode.workspace.onDidCloseTextDocument((doc) => {
-        this.cancel(doc.uri);
+        this.debouncer.cancel(doc);
         this.collection.delete(doc.uri);
       }),
     );
@@ -25,23 +30,7 @@ export class SteeringDiagnostics implements vscode.Disposable {
   }
 
   private schedule(doc: vscode.TextDocument, delay: number): void {
-    if (!isSteeringDocument(doc)) return;
-    this.cancel(doc.uri);
-    const key = doc.uri.toString();
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      try {
-        this.update(doc);
-      } catch (err) {
-        this.log.error(`steering diagnostics for ${doc.uri.fsPath} failed: ${String(err)}`);
-      }
-    }, delay));
-  }
-
-  private cancel(uri: vscode.Uri): void {
-    const key = uri.toString();
-    clearTimeout(this.timers.get(key));
-    this.timers.delete(key);
+    if (isSteeringDocument(doc)) this.debouncer.schedule(doc, delay);
   }
 
   /** Recomputes now; returns what was published. */
@@ -53,8 +42,7 @@ export class SteeringDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.debouncer.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

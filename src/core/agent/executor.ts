@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunCheckpoints } from '../checkpoints/index.js';
+import type { BackgroundSpan, RunCheckpoints } from '../checkpoints/index.js';
 import type { ChatMessage, ChatModel, ChatResponse, ToolCall } from '../models/chatModel.js';
 import { ModelError } from '../models/chatModel.js';
 import type { ModelWait } from '../models/retryWaits.js';
@@ -163,6 +163,10 @@ export class Executor {
   private background: BackgroundProcesses | undefined;
   /** The live output of each background process, bounded per process as a command's is. */
   private readonly backgroundOutput = new Map<string, ReturnType<typeof streamedOutput>>();
+  /** The checkpoints taken as background processes end, awaited before anything else writes (the next task, the marks). */
+  private backgroundCheckpoints: Array<Promise<void>> = [];
+  /** The call that started each background process, which its checkpoints are journaled under. */
+  private readonly backgroundCalls = new Map<string, string>();
 
   constructor(private readonly o: ExecutorOptions) {
     this.taskFile = o.taskFile ?? diskTaskFile(o.tasksFile);
@@ -209,7 +213,7 @@ export class Executor {
         if (this.o.signal.aborted) throw new StopSignal();
         await this.runTask(task);
         // A dev server a task started serves that task: the next one starts its own.
-        await this.background.endAll('task');
+        await this.endBackground('task');
         completed++;
         if (this.stopAfterThisTask && task !== this.o.tasks.at(-1)) throw new StopSignal(`stopped after task ${task.id ?? task.title}, as asked`);
         if (this.o.pauseAfterTask?.(task) && task !== this.o.tasks.at(-1)) throw new Pause('group', await this.groupReview(task));
@@ -221,7 +225,7 @@ export class Executor {
       else outcome = { state: 'failed', tasksCompleted: completed, reason: err instanceof Error ? err.message : String(err) };
     } finally {
       // First, so nothing the run started writes to the workspace after its last snapshot.
-      await this.background.endAll(outcome.state === 'stopped' ? 'stop' : 'run');
+      await this.endBackground(outcome.state === 'stopped' ? 'stop' : 'run');
       await this.endLeftovers();
       await this.restoreMarks(outcome.state === 'completed').catch(() => undefined);
       await this.o.checkpoints?.finish().catch(() => undefined);
@@ -229,6 +233,20 @@ export class Executor {
       this.processes.done();
     }
     return outcome;
+  }
+
+  /** A checkpoint of what background processes wrote between steps, journaled under the call that started the first. */
+  private backgroundSpanCreated(span: BackgroundSpan): void {
+    const callId = this.backgroundCalls.get(span.background[0]!);
+    this.emit({ type: 'checkpoint.created', commit: span.after, label: span.label, ...(callId ? { callId } : {}) });
+  }
+
+  /** Ends the background processes still running, and waits for the checkpoints that close what they wrote. */
+  private async endBackground(by: 'task' | 'stop' | 'run'): Promise<void> {
+    await this.background!.endAll(by);
+    const pending = this.backgroundCheckpoints;
+    this.backgroundCheckpoints = [];
+    await Promise.all(pending);
   }
 
   /**
@@ -245,10 +263,14 @@ export class Executor {
     return new BackgroundProcesses({
       workspace: this.o.workspace,
       runId: this.o.journal.runId,
+      // Ids go on from the runs this one resumed: the conversation it gives back names theirs.
+      firstId: (this.o.resume?.lastBackgroundId ?? 0) + 1,
       events: {
         started: (p) => {
           this.backgroundOutput.set(p.id, this.streamedOutput(p.callId));
           this.emit({ type: 'background.started', ...p });
+          this.backgroundCalls.set(p.id, p.callId);
+          this.o.checkpoints?.backgroundStarted(p.id, p.command);
         },
         output: (p) => {
           if (p.text) this.backgroundOutput.get(p.id)?.onOutput({ stream: p.stream, text: p.text });
@@ -257,6 +279,12 @@ export class Executor {
           this.backgroundOutput.get(p.id)?.finish();
           this.backgroundOutput.delete(p.id);
           this.emit({ type: 'background.ended', ...p });
+          // What it wrote after the last step is its own, not the user's nor the next step's: a checkpoint at its end says so.
+          const step = this.o.checkpoints?.backgroundEnded(p.id).then(
+            (s) => void (s && this.backgroundSpanCreated(s)),
+            () => undefined,
+          );
+          if (step) this.backgroundCheckpoints.push(step);
         },
       },
     });
@@ -322,7 +350,8 @@ export class Executor {
     // tick in its buffer only, unsaved: the snapshots see no change here, the tick reaches the disk when the user
     // saves, between steps, so it counts as the user's edit and a discard leaves it (and their edits) alone.
     const label = `mark task ${task.id ?? task.title} ${status}`;
-    await this.o.checkpoints?.beforeStep(label);
+    const before = await this.o.checkpoints?.beforeStep(label);
+    if (before?.backgroundSpan) this.backgroundSpanCreated(before.backgroundSpan);
     try {
       await spec.setStatus(current, status);
     } finally {
@@ -645,7 +674,9 @@ export class Executor {
     const c = this.o.checkpoints;
     if (!c) return;
     const label = `${call.tool} ${summarise(call.input)}`;
-    const s = when === 'before' ? await c.beforeStep(label) : await c.afterStep(label);
+    const before = when === 'before' ? await c.beforeStep(label) : undefined;
+    if (before?.backgroundSpan) this.backgroundSpanCreated(before.backgroundSpan);
+    const s = before ?? (await c.afterStep(label));
     this.emit({ type: 'checkpoint.created', commit: s.commit, label: `${when} ${label}`, ...(s.skipped.length ? { skipped: s.skipped } : {}), callId: call.id });
   }
 

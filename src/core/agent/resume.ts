@@ -15,6 +15,11 @@ export interface ResumeState {
   costUsd: number;
   /** Budgets raised for the chain by an earlier Resume with a raised limit: they stay raised. */
   raised: RaisedBudgets;
+  /**
+   * The highest background process number (`bg-N`) the earlier runs gave: the resumed run numbers its own after
+   * it, so an id in the conversation it gives back names one process only.
+   */
+  lastBackgroundId: number;
 }
 
 export const taskKey = (t: { id: string | null; title: string }) => `${t.id ?? ''}|${t.title}`;
@@ -35,7 +40,7 @@ export const INTERRUPTED = 'This call was interrupted: the previous run ended wh
  * task as the caller matches it (tasks.md may have changed since), `taskKey` when not given.
  */
 export function resumeState(journals: ReadonlyArray<readonly RunEvent[]>, keyOf: (t: { id: string | null; title: string }) => string = taskKey): ResumeState {
-  const state: ResumeState = { completed: new Set(), verified: new Set(), history: new Map(), modelTurns: 0, costUsd: 0, raised: {} };
+  const state: ResumeState = { completed: new Set(), verified: new Set(), history: new Map(), modelTurns: 0, costUsd: 0, raised: {}, lastBackgroundId: 0 };
   let current: string | undefined;
   let messages: ChatMessage[] = [];
   let assistant: { text: string; toolCalls: ToolCall[] } | undefined;
@@ -94,6 +99,11 @@ export function resumeState(journals: ReadonlyArray<readonly RunEvent[]>, keyOf:
       case 'tool.finished':
         results.set(e.callId, e.output);
         break;
+      case 'background.started': {
+        const n = /^bg-(\d+)$/.exec(e.id);
+        if (n) state.lastBackgroundId = Math.max(state.lastBackgroundId, Number(n[1]));
+        break;
+      }
       case 'task.completed':
         flush();
         if (current) {

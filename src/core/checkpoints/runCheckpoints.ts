@@ -14,12 +14,19 @@ const manifestSchema = z.object({
   /** When the user kept the run's changes (Keep changes): they are theirs from then on. */
   keptAt: z.number().optional(),
   base: z.string(),
-  steps: z.array(z.object({ label: z.string(), before: z.string(), after: z.string() })),
+  /**
+   * `background`: the step is a span between two of the agent's steps (or up to a background process's end) while
+   * these background processes ran. What changed there is theirs as far as anyone can tell, but the user may have
+   * typed in that span too: a discard leaves such paths as they are and reports them.
+   */
+  steps: z.array(z.object({ label: z.string(), before: z.string(), after: z.string(), background: z.array(z.string()).optional() })),
   discards: z.array(z.object({ at: z.number(), before: z.string(), paths: z.array(z.string()), undone: z.boolean() })),
   skipped: z.array(z.object({ path: z.string(), bytes: z.number() })),
   nested: z.array(z.string()),
 });
 export type RunManifest = z.infer<typeof manifestSchema>;
+/** A step of the run's background processes: what changed between the agent's steps while they ran. */
+export type BackgroundSpan = RunManifest['steps'][number] & { background: string[] };
 
 export interface Conflict {
   path: string;
@@ -29,6 +36,8 @@ export interface Conflict {
   current: { mode: string; blob: string } | null;
   /** What the path held before the run. */
   before: { mode: string; blob: string } | null;
+  /** The path changed while these background processes ran, between the agent's steps: by them, or by the user. */
+  background?: string[];
 }
 
 export interface DiscardResult extends RestoreResult {
@@ -89,25 +98,81 @@ export class RunCheckpoints {
   }
 
   private pendingBefore: string | undefined;
+  /** Background processes running now, by id, with their command. */
+  private readonly running = new Map<string, string>();
+  /** Those that ran since the last step ended: what changed since is theirs (or the user's), not the user's alone. */
+  private readonly ranSince = new Map<string, string>();
+  /** Snapshots are taken one at a time: a background process ends whenever it ends, maybe while a step is taken. */
+  private queue: Promise<unknown> = Promise.resolve();
 
-  async beforeStep(label: string): Promise<Snapshot> {
-    const s = await this.take(`before ${label}`);
-    this.pendingBefore = s.commit;
-    return s;
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
-  async afterStep(label: string): Promise<Snapshot> {
-    if (!this.pendingBefore) throw new Error('afterStep without beforeStep');
-    const s = await this.take(`after ${label}`);
-    this.manifest.steps.push({ label, before: this.pendingBefore, after: s.commit });
-    this.pendingBefore = undefined;
-    await this.save();
-    return s;
+  /** The snapshot before a step; `backgroundSpan` is the step of the background processes' writes it closed, if any. */
+  beforeStep(label: string): Promise<Snapshot & { backgroundSpan?: BackgroundSpan }> {
+    return this.serial(async () => {
+      const s = await this.take(`before ${label}`);
+      const span = await this.closeBackgroundSpan(s);
+      this.pendingBefore = s.commit;
+      return span ? { ...s, backgroundSpan: span } : s;
+    });
   }
 
-  async finish(): Promise<void> {
-    this.manifest.finishedAt = Date.now();
+  afterStep(label: string): Promise<Snapshot> {
+    return this.serial(async () => {
+      if (!this.pendingBefore) throw new Error('afterStep without beforeStep');
+      const s = await this.take(`after ${label}`);
+      this.manifest.steps.push({ label, before: this.pendingBefore, after: s.commit });
+      this.pendingBefore = undefined;
+      this.ranSince.clear();
+      for (const [id, command] of this.running) this.ranSince.set(id, command);
+      await this.save();
+      return s;
+    });
+  }
+
+  /** A background process started (run_command with background: true): what it writes between steps is its. */
+  backgroundStarted(id: string, command: string): void {
+    this.running.set(id, command);
+    this.ranSince.set(id, command);
+  }
+
+  /**
+   * A background process ended: a snapshot now closes the span it wrote in, so what changes after it is the
+   * user's again. Inside a step, its last writes are in that step. Resolves with the span's step, if one was made.
+   */
+  backgroundEnded(id: string): Promise<BackgroundSpan | undefined> {
+    return this.serial(async () => {
+      const ranHere = this.ranSince.has(id);
+      this.running.delete(id);
+      if (this.pendingBefore || !ranHere) return undefined;
+      const s = await this.take(`background ${id} ended`);
+      const step = await this.closeBackgroundSpan(s);
+      for (const k of [...this.ranSince.keys()]) if (!this.running.has(k)) this.ranSince.delete(k);
+      return step;
+    });
+  }
+
+  /** From the last step's end to `now`, while background processes ran: a step of theirs, when anything changed. */
+  private async closeBackgroundSpan(now: Snapshot): Promise<BackgroundSpan | undefined> {
+    if (this.ranSince.size === 0) return undefined;
+    const from = this.manifest.steps.at(-1)?.after ?? this.manifest.base;
+    const ids = [...this.ranSince.keys()];
+    if (from === now.commit || (await changes(this.store, from, now.commit)).length === 0) return undefined;
+    const step: BackgroundSpan = { label: `written while background ${ids.length === 1 ? 'process' : 'processes'} ${[...this.ranSince].map(([id, command]) => `${id} (${command})`).join(', ')} ran`, before: from, after: now.commit, background: ids };
+    this.manifest.steps.push(step);
     await this.save();
+    return step;
+  }
+
+  finish(): Promise<void> {
+    return this.serial(async () => {
+      this.manifest.finishedAt = Date.now();
+      await this.save();
+    });
   }
 
   /** The user's decision about the run's changes: none yet, kept, or discarded (and not undone). */
@@ -148,17 +213,21 @@ export class RunCheckpoints {
   }
 
   /** Paths the agent changed inside its steps, and paths the user changed between them (up to now). */
-  async attribution(now: string): Promise<{ agent: Map<string, TreeChange>; user: Set<string> }> {
+  async attribution(now: string): Promise<{ agent: Map<string, TreeChange>; user: Set<string>; background: Map<string, string[]> }> {
     const agent = new Map<string, TreeChange>();
     const user = new Set<string>();
+    const background = new Map<string, string[]>();
     let previous = this.manifest.base;
     for (const step of this.manifest.steps) {
       for (const c of await changes(this.store, previous, step.before)) user.add(c.path);
-      for (const c of await changes(this.store, step.before, step.after)) agent.set(c.path, c);
+      for (const c of await changes(this.store, step.before, step.after)) {
+        agent.set(c.path, c);
+        if (step.background) background.set(c.path, [...new Set([...(background.get(c.path) ?? []), ...step.background])]);
+      }
       previous = step.after;
     }
     for (const c of await changes(this.store, previous, now)) user.add(c.path);
-    return { agent, user };
+    return { agent, user, background };
   }
 
   /**
@@ -174,7 +243,11 @@ export class RunCheckpoints {
   }
 
   /** The agent's changes of this run (not the user's), with lines added and removed: the run's diffstat. */
-  async diffstat(): Promise<Array<{ path: string; added: number | null; removed: number | null }>> {
+  diffstat(): Promise<Array<{ path: string; added: number | null; removed: number | null }>> {
+    return this.serial(() => this.numstat());
+  }
+
+  private async numstat(): Promise<Array<{ path: string; added: number | null; removed: number | null }>> {
     const now = await this.take('for the summary');
     const { agent } = await this.attribution(now.commit);
     if (agent.size === 0) return [];
@@ -197,15 +270,16 @@ export class RunCheckpoints {
   async discard(): Promise<DiscardResult> {
     if (this.disposition === 'discarded') throw new DispositionError(this.manifest.runId, 'already-discarded');
     const now = await this.take('before discard');
-    const { agent, user } = await this.attribution(now.commit);
+    const { agent, user, background } = await this.attribution(now.commit);
     const conflicts: Conflict[] = [];
     const targets: Array<{ path: string; entry: { mode: string; blob: string } | null }> = [];
     const before = new Map((await changes(this.store, this.manifest.base, now.commit, [...agent.keys()])).map((c) => [c.path, c]));
     for (const [path, change] of agent) {
       const diff = before.get(path);
       if (!diff) continue; // already as it was before the run
-      if (user.has(path)) {
-        conflicts.push({ path, agent: change.to, current: diff.to, before: diff.from });
+      const ranBy = background.get(path);
+      if (user.has(path) || ranBy) {
+        conflicts.push({ path, agent: change.to, current: diff.to, before: diff.from, ...(ranBy ? { background: ranBy } : {}) });
         continue;
       }
       targets.push({ path, entry: diff.from });

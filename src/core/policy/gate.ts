@@ -1,5 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { type Parser } from 'web-tree-sitter';
+import { Allowlist } from './allowlist.js';
 import { checkFileAction } from './fileRules.js';
 import { canonicalize, describedFileSystem, type FileSystemView } from './paths.js';
 import { decideRead } from './readRules.js';
@@ -10,14 +11,12 @@ import { commandWrites } from './shell/commandWrites.js';
 import { forbiddenMatchers } from './shell/forbidden.js';
 import { lexicalCommands } from './shell/lexicalScan.js';
 import { linksMadeOnTheLine } from './shell/lineLinks.js';
-import { SAFE_ENV, sensitiveFindings } from './shell/sensitive.js';
+import { sensitiveFindings } from './shell/sensitive.js';
 import type { SimpleCommand } from './shell/commandAnalysis.js';
 import { DEFAULT_CONTEXT, stricter, type Decision, type Finding, type GateSettings, type PolicyAction, type PolicyContext, type Verdict } from './types.js';
 
 export const MAX_COMMAND_LENGTH = 10_000;
 export const MAX_SIMPLE_COMMANDS = 50;
-
-const NEUTRAL = new Set(['true', 'false', ':']);
 
 /**
  * The policy gate: a pure function of (action, settings, context) once the shell grammar is loaded. Every
@@ -74,11 +73,11 @@ export class PolicyGate {
       return undefined;
     }
     if (analysis.problems.length > 0) return undefined;
-    const inside = (p: string) => canonicalize(p, ctx, view).rel !== undefined;
+    const allowlist = new Allowlist(settings.allowedCommands, (p) => canonicalize(p, ctx, view).rel !== undefined);
     const entries: string[] = [];
     for (const cmd of analysis.commands) {
       // What a wrapper runs is covered by the wrapper's own entry, which holds its words.
-      if (cmd.wrappedBy || allowMatch(cmd, settings.allowedCommands, inside)) continue;
+      if (cmd.wrappedBy || allowlist.match(cmd).allowed) continue;
       const argv = cmd.argv.map((w) => w.value);
       if (cmd.kind !== 'command' || argv.length === 0 || argv.some((a) => a === null || a === '' || /\s/.test(a))) return undefined;
       const entry = argv.join(' ');
@@ -113,9 +112,10 @@ export class PolicyGate {
     if (direct.length === 0 && commands.length === 0 && parsedCleanly) findings.push({ verdict: 'ask', rule: 'C0', message: 'there is no command to run' });
 
     const inside = (p: string) => canonicalize(p, ctx, view).rel !== undefined;
+    const allowlist = new Allowlist(settings.allowedCommands, inside);
     // A relative path after `cd dir` on the same line is dir/path: check writes against every place they may land.
     const cdDirs = direct.map(cdTarget).flatMap((t) => (typeof t === 'object' ? [t.path] : t === 'home' ? [ctx.home] : []));
-    const declaredPackages = new Set(ctx.projectDependencies ?? packagesNamedIn(settings.allowedCommands));
+    const declaredPackages = new Set(ctx.projectDependencies ?? allowlist.packages);
     // Past the limit the verdict is ask at best: only a deny can change it, so only the forbidden scan runs.
     const onlyForbidden = direct.length > MAX_SIMPLE_COMMANDS;
     const writes = new Map(onlyForbidden ? [] : commands.map((c) => [c, commandWrites(c, ci, ctx.home, ctx.os)]));
@@ -146,8 +146,9 @@ export class PolicyGate {
     // C8 both ways: a wrapper's entry does not cover what it runs, so every command reached must match (C4).
     // S6: with nothing to bound what an allowed command does, full keeps only the commands balanced would run.
     const uncontained = settings.autonomyLevel === 'full' && !ctx.sandbox;
-    const notAllowed = commands.find((c) => !allowMatch(c, settings.allowedCommands, inside));
-    const decision = decide(findings, uncontained ? { ...settings, autonomyLevel: 'balanced' } : settings, notAllowed === undefined, notAllowed, commands);
+    const notAllowed = commands.find((c) => !allowlist.match(c).allowed);
+    const entries = notAllowed ? [] : [...new Set(commands.map((c) => allowlist.match(c).entry).filter((e) => e !== undefined))];
+    const decision = decide(findings, uncontained ? { ...settings, autonomyLevel: 'balanced' } : settings, notAllowed === undefined, notAllowed, entries);
     if (uncontained && decision.verdict === 'ask' && decision.rule === 'C8') decision.reason += '; without a sandbox on this machine, full decides commands as balanced does (S6)';
     return decision;
   }
@@ -161,7 +162,7 @@ function decideFile(kind: 'write' | 'create' | 'delete', path: string, settings:
   return { verdict: worst, rule: decisive.rule, reason: `${worst}: ${decisive.message}`, findings };
 }
 
-function decide(findings: Finding[], settings: GateSettings, allAllowed: boolean, firstNotAllowed?: SimpleCommand, direct: SimpleCommand[] = []): Decision {
+function decide(findings: Finding[], settings: GateSettings, allAllowed: boolean, firstNotAllowed?: SimpleCommand, entries: string[] = []): Decision {
   const deny = findings.find((f) => f.verdict === 'deny');
   if (deny) return { verdict: 'deny', rule: deny.rule, reason: `deny: ${deny.message}`, findings };
   const ask = findings.find((f) => f.verdict === 'ask');
@@ -171,8 +172,7 @@ function decide(findings: Finding[], settings: GateSettings, allAllowed: boolean
   if (ask) return { verdict: 'ask', rule: ask.rule, reason: `ask: ${ask.message}`, findings };
   if (settings.autonomyLevel === 'full') return { verdict: 'allow', rule: 'C9', reason: 'allow: at the full level a command without findings runs', findings };
   if (allAllowed) {
-    const entries = direct.map((c) => matchingEntry(c, settings.allowedCommands)).filter(Boolean);
-    return { verdict: 'allow', rule: 'C8', reason: `allow: every command matches allowedCommands${entries.length ? ` (${[...new Set(entries)].map((e) => `"${e}"`).join(', ')})` : ''}`, findings };
+    return { verdict: 'allow', rule: 'C8', reason: `allow: every command matches allowedCommands${entries.length ? ` (${entries.map((e) => `"${e}"`).join(', ')})` : ''}`, findings };
   }
   const text = firstNotAllowed?.text ?? '';
   const via = firstNotAllowed?.via.at(-1);
@@ -237,62 +237,4 @@ function substitutionsIn(text: string): string[] {
   }
   for (const m of text.matchAll(/`([^`]*)`/g)) out.push(m[1]!);
   return out;
-}
-
-function packagesNamedIn(allowed: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const entry of allowed) {
-    const t = entry.trim().split(/\s+/);
-    if (t[0] === 'npx') {
-      const pkg = t.slice(1).find((x) => !x.startsWith('-'));
-      if (pkg) out.push(pkg);
-    } else if ((t[0] === 'npm' || t[0] === 'pnpm') && t[1] === 'exec') {
-      const pkg = t.slice(2).find((x) => !x.startsWith('-'));
-      if (pkg) out.push(pkg);
-    }
-  }
-  return out;
-}
-
-/** Entries are split once: every simple command of every decision is compared with each of them. */
-const tokenCache = new Map<string, string[]>();
-function entryTokens(entry: string): string[] {
-  let tokens = tokenCache.get(entry);
-  if (!tokens) {
-    tokens = entry.trim().split(/\s+/).filter(Boolean);
-    if (tokenCache.size > 4096) tokenCache.clear();
-    tokenCache.set(entry, tokens);
-  }
-  return tokens;
-}
-
-function matchingEntry(cmd: SimpleCommand, allowed: readonly string[]): string | undefined {
-  const argv = cmd.argv.map((w) => w.value);
-  if (argv.some((a) => a === null)) return undefined;
-  // The longest entry that matches: `timeout 60 npm test` says more about what runs than `timeout`.
-  let best: { entry: string; length: number } | undefined;
-  for (const entry of allowed) {
-    const tokens = entryTokens(entry);
-    if (tokens.length > 0 && tokens.length <= argv.length && tokens.every((t, i) => argv[i] === t) && tokens.length > (best?.length ?? 0)) best = { entry, length: tokens.length };
-  }
-  return best?.entry;
-}
-
-/** RULES.md C8: the command begins with the exact words of an allowedCommands entry, or is neutral. */
-function allowMatch(cmd: SimpleCommand, allowed: readonly string[], inside: (p: string) => boolean): boolean {
-  // `timeout 60 npm test` allowed as a whole covers the `npm test` it runs: the entry reaches into its words.
-  const wrapper = cmd.wrappedBy;
-  if (wrapper && allowMatch(wrapper.cmd, allowed, inside) && entryTokens(matchingEntry(wrapper.cmd, allowed) ?? '').length > wrapper.at) return true;
-  // `[[ … ]]` is a conditional expression, not a program; `[ … ]` is the builtin `[` and needs an entry.
-  if (cmd.kind === 'test') return cmd.argv[0]?.value === '[[' || matchingEntry(cmd, allowed) !== undefined;
-  if (cmd.kind !== 'command') return false;
-  if (cmd.assignments.some((a) => !SAFE_ENV.has(a.name) || a.value.value === null)) return false;
-  if (cmd.argv.length === 0) return true;
-  const first = cmd.argv[0]!;
-  if (first.value === null || /[/\\]/.test(first.value)) return false;
-  if (NEUTRAL.has(first.value)) return true;
-  if (first.value === 'popd') return true;
-  const cd = cdTarget(cmd);
-  if (cd !== undefined) return typeof cd === 'object' && inside(cd.path);
-  return matchingEntry(cmd, allowed) !== undefined;
 }

@@ -47,11 +47,14 @@ interface Tracked {
  */
 export class BackgroundProcesses {
   private readonly all = new Map<string, Tracked>();
-  private next = 1;
+  private next: number;
 
+  /** `firstId`: the number of the first id (`bg-N`); a resumed run continues after the runs it resumed. */
   constructor(
-    private readonly o: { workspace: string; runId: string; events?: Partial<BackgroundEvents> },
-  ) {}
+    private readonly o: { workspace: string; runId: string; events?: Partial<BackgroundEvents>; firstId?: number },
+  ) {
+    this.next = o.firstId ?? 1;
+  }
 
   /** Starts `command` in the background; the result comes at once, with the id read_output takes. */
   async start(command: string, ro: RunOptions, callId = ''): Promise<ToolResult> {
@@ -156,7 +159,11 @@ export class BackgroundProcesses {
   /** read_output: what `id` printed from `offset` (by default, since the last read), and whether it still runs. */
   async read(id: string, offset?: number): Promise<ToolResult> {
     const t = this.all.get(id);
-    if (!t) return fail(this.all.size ? `there is no background process ${id}; there are ${[...this.all.keys()].join(', ')}` : `there is no background process ${id}: none was started in this run (run_command with background: true starts one)`);
+    if (!t) {
+      const n = /^bg-(\d+)$/.exec(id);
+      if (n && Number(n[1]) < (this.o.firstId ?? 1)) return fail(`${id} was started by the run this one resumed, and ended with it; run_command with background: true starts it again${this.all.size ? ` (this run's: ${[...this.all.keys()].join(', ')})` : ''}`);
+      return fail(this.all.size ? `there is no background process ${id}; there are ${[...this.all.keys()].join(', ')}` : `there is no background process ${id}: none was started in this run (run_command with background: true starts one)`);
+    }
     // Looked at before the read, so "ended" is never said of a process whose last output is still unread.
     const exit = t.exit;
     const from = Math.max(0, offset ?? t.readOffset);

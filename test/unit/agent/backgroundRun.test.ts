@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, watch } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Executor } from '../../../src/core/agent/executor.js';
+import { openGitStore, RunCheckpoints } from '../../../src/core/checkpoints/index.js';
 import { selectTasks } from '../../../src/core/agent/taskSelection.js';
 import type { ChatModel, ChatRequest, ChatResponse } from '../../../src/core/models/chatModel.js';
 import { ReplayModel } from '../../../src/core/models/replayModel.js';
@@ -13,6 +15,7 @@ import { Journal } from '../../../src/core/runs/journal.js';
 import { summarise } from '../../../src/core/runs/summary.js';
 import { agentSettingsSchema } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
+import { budget } from '../../support/budget.js';
 import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
 import { running } from '../tools/workspace.js';
 
@@ -56,13 +59,16 @@ function scripted(turns: Array<(r: ChatRequest) => Promise<ChatResponse> | ChatR
 }
 const call = (tool: string, input: unknown, id: string): ChatResponse => ({ text: '', toolCalls: [{ id, tool, input }] });
 
-async function runAgent(ws: string, model: ChatModel, stop = new AbortController()) {
+async function runAgent(ws: string, model: ChatModel, stop = new AbortController(), o: { checkpoints?: RunCheckpoints; onEvent?: (e: RunEvent) => void } = {}) {
   const settings = agentSettingsSchema.parse({ autonomyLevel: 'full', verifyCommands: [] });
   const { tasks } = selectTasks((await loadTasks(join(ws, EXAMPLE_TASKS))).tree, '2.1');
   const journal = Journal.open(ws, `run-${Math.random().toString(16).slice(2, 8)}`);
   const events: RunEvent[] = [];
-  journal.onEvent((e) => events.push(e));
-  const executor = new Executor({ workspace: ws, tasksFile: join(ws, EXAMPLE_TASKS), tasks, model, gate, settings: () => settings, context: { workspaceRoot: ws, home: '/nonexistent-home' }, fsView: realFileSystem, journal, signal: stop.signal });
+  journal.onEvent((e) => {
+    events.push(e);
+    o.onEvent?.(e);
+  });
+  const executor = new Executor({ workspace: ws, tasksFile: join(ws, EXAMPLE_TASKS), tasks, model, gate, settings: () => settings, context: { workspaceRoot: ws, home: '/nonexistent-home' }, fsView: realFileSystem, journal, signal: stop.signal, ...(o.checkpoints ? { checkpoints: o.checkpoints } : {}) });
   const outcome = await executor.run();
   journal.close();
   return { outcome, events, types: events.map((e) => e.type), summary: summarise(events) };
@@ -139,6 +145,79 @@ describe('background processes in a run', () => {
     expect(ended).toMatchObject({ command: 'sleep 300', endedBy: 'run', signal: 'SIGTERM' });
     expect(running((ended as { pid: number }).pid)).toBe(false);
   });
+});
+
+describe("a background process's writes in the run's checkpoints", () => {
+  /** Writes gen.txt once the test says so (a file outside the workspace, so the signal itself is no change of it). */
+  const writer = (signals: string, then: string) => `while [ ! -e ${signals}/go ]; do sleep 0.05; done; echo generated > gen.txt; touch ${signals}/wrote; ${then}`;
+  const labels = (cp: RunCheckpoints) => cp.data.steps.map((s) => s.label);
+
+  it('what it writes between steps is its own: not the user\'s, not the next step\'s', async () => {
+    const ws = await exampleRepo('bg-writes');
+    const signals = await mkdtemp(join(tmpdir(), 'spec-agent-bg-signals-'));
+    await writeFile(join(ws, 'writer.sh'), writer(signals, 'sleep 300'));
+    const checkpoints = await RunCheckpoints.start(await openGitStore(ws), 'bg-writes');
+    const model = scripted([
+      () => call('run_command', { command: 'bash writer.sh', background: true }, 'start'),
+      async () => {
+        // The server writes after its step ended, while the model thinks.
+        await writeFile(join(signals, 'go'), '');
+        await fileAppears(join(signals, 'wrote'));
+        return call('write_file', { path: 'note.txt', content: 'the agent\'s note\n' }, 'note');
+      },
+      () => call('complete_task', { summary: 'done' }, 'done'),
+    ]);
+    const r = await runAgent(ws, model, undefined, { checkpoints });
+    expect(r.outcome.state).toBe('completed');
+    const span = checkpoints.data.steps.find((s) => s.background);
+    expect(span).toMatchObject({ label: 'written while background process bg-1 (bash writer.sh) ran', background: ['bg-1'] });
+    const { agent, user, background } = await checkpoints.attribution(checkpoints.data.steps.at(-1)!.after);
+    expect(user.has('gen.txt')).toBe(false);
+    expect(agent.has('gen.txt')).toBe(true);
+    expect(background.get('gen.txt')).toEqual(['bg-1']);
+    // The next step holds its own write only.
+    const noteStep = checkpoints.data.steps.find((s) => s.label.startsWith('write_file'))!;
+    expect(noteStep.before).toBe(span!.after);
+    expect((await checkpoints.agentChanges()).map((c) => c.path).sort()).toEqual(expect.arrayContaining(['gen.txt', 'note.txt']));
+    // The journal says so, under the call that started it.
+    expect(r.events.find((e) => e.type === 'checkpoint.created' && e.label.startsWith('written while'))).toMatchObject({ callId: 'start', commit: span!.after });
+    expect(labels(checkpoints).indexOf(span!.label)).toBeLessThan(labels(checkpoints).indexOf(noteStep.label));
+  }, budget({ run: 2 }));
+
+  it('its end is checkpointed: what the user writes after it is the user\'s, and a discard leaves its files, saying why', async () => {
+    const ws = await exampleRepo('bg-end');
+    const signals = await mkdtemp(join(tmpdir(), 'spec-agent-bg-signals-'));
+    await writeFile(join(ws, 'writer.sh'), writer(signals, 'exit 0'));
+    const checkpoints = await RunCheckpoints.start(await openGitStore(ws), 'bg-end');
+    let spanCheckpoint!: () => void;
+    const spanTaken = new Promise<void>((r) => (spanCheckpoint = r));
+    const model = scripted([
+      () => call('run_command', { command: 'bash writer.sh', background: true }, 'start'),
+      async () => {
+        await writeFile(join(signals, 'go'), '');
+        // It ends on its own; once its end is checkpointed, the user edits a file.
+        await spanTaken;
+        await writeFile(join(ws, 'user.txt'), 'mine\n');
+        return call('write_file', { path: 'note.txt', content: 'the agent\'s note\n' }, 'note');
+      },
+      () => call('complete_task', { summary: 'done' }, 'done'),
+    ]);
+    const r = await runAgent(ws, model, undefined, { checkpoints, onEvent: (e) => e.type === 'checkpoint.created' && e.label.startsWith('written while') && spanCheckpoint() });
+    expect(r.outcome.state).toBe('completed');
+    expect(r.events.find((e) => e.type === 'background.ended')).toMatchObject({ id: 'bg-1', endedBy: 'exit' });
+    const { agent, user, background } = await checkpoints.attribution(checkpoints.data.steps.at(-1)!.after);
+    expect([...background.keys()]).toEqual(['gen.txt']);
+    expect(user.has('user.txt')).toBe(true);
+    expect(agent.has('user.txt')).toBe(false);
+    expect(user.has('gen.txt')).toBe(false);
+
+    const d = await checkpoints.discard();
+    // The agent's own step is undone; the background's file is left and reported (by it, or by the user: no one can tell).
+    expect(d.removed).toContain('note.txt');
+    expect(d.conflicts).toEqual([expect.objectContaining({ path: 'gen.txt', background: ['bg-1'] })]);
+    expect(readFileSync(join(ws, 'gen.txt'), 'utf8')).toBe('generated\n');
+    expect(readFileSync(join(ws, 'user.txt'), 'utf8')).toBe('mine\n');
+  }, budget({ run: 2 }));
 });
 
 describe('calls batched in one turn', () => {

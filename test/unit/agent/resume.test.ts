@@ -37,8 +37,8 @@ class Recording implements ChatModel {
 }
 
 /** A real run (journal, checkpoints, gate) of `tasks` with the replay script from turn `startAt` on. */
-async function run(ws: string, script: ReplayScript, o: { tasks: Task[]; startAt?: number; resume?: Awaited<ReturnType<typeof planResume>>; resumedFrom?: string }) {
-  const settings = agentSettingsSchema.parse({ autonomyLevel: 'balanced', allowedCommands: [], verifyCommands: [] });
+async function run(ws: string, script: ReplayScript, o: { tasks: Task[]; startAt?: number; resume?: Awaited<ReturnType<typeof planResume>>; resumedFrom?: string; allowedCommands?: string[] }) {
+  const settings = agentSettingsSchema.parse({ autonomyLevel: 'balanced', allowedCommands: o.allowedCommands ?? [], verifyCommands: [] });
   const model = new Recording(new ReplayModel('replay:test', script, o.startAt ?? 0));
   const events: RunEvent[] = [];
   const result = await runSession({
@@ -178,6 +178,31 @@ describe('resuming a run that was itself a resume', () => {
     const plan = await planResume(ws, 'x');
     expect(plan.state.modelTurns).toBe(2);
     expect(plan.warnings).toEqual(['run y says it resumed run x, which is already in the chain; the runs before it are left out.']);
+  });
+});
+
+describe('background process ids across a resume', () => {
+  it('go on from the run it resumed: its bg-1 is named once in the conversation, the resumed run starts bg-2', { timeout: budget({ git: 3, run: 2 }) }, async () => {
+    const ws = await workspace();
+    const background = (command: string) => ({ toolCalls: [{ tool: 'run_command', input: { command, background: true } }] });
+    const readOutput = (id: string) => ({ toolCalls: [{ tool: 'read_output', input: { id } }] });
+    // Run A starts bg-1, then pauses on a repeated failing read (its process ends with it). Run B starts another.
+    const script: ReplayScript = { turns: [background('sleep 300'), readMissing('none.txt'), readMissing('none.txt'), background('sleep 300'), readOutput('bg-1'), complete] };
+    const a = await run(ws, script, { tasks: selectTasks((await loadTasks(join(ws, TASKS))).tree, '2.1').tasks, allowedCommands: ['sleep 300'] });
+    expect(a.outcome.state).toBe('paused');
+    expect(a.events.filter((e) => e.type === 'background.started').map((e) => (e as { id: string }).id)).toEqual(['bg-1']);
+
+    const plan = await planResume(ws, a.runId);
+    const b = await run(ws, script, { tasks: plan.tasks, startAt: plan.state.modelTurns, resume: plan, resumedFrom: a.runId, allowedCommands: ['sleep 300'] });
+    expect(b.outcome.state).toBe('completed');
+    const startedB = b.events.find((e) => e.type === 'background.started') as Extract<RunEvent, { type: 'background.started' }>;
+    expect(startedB.id).toBe('bg-2');
+    expect(plan.state.lastBackgroundId).toBe(1);
+    const result = (callId: string) => (b.events.find((e) => e.type === 'tool.finished' && e.callId === callId) as Extract<RunEvent, { type: 'tool.finished' }>).output;
+    expect(result(startedB.callId)).toMatch(/^started in the background as bg-2 /);
+    // The earlier run's id is not this run's: read_output says whose it was.
+    const read = b.events.find((e) => e.type === 'tool.requested' && e.tool === 'read_output') as Extract<RunEvent, { type: 'tool.requested' }>;
+    expect(result(read.callId)).toBe('bg-1 was started by the run this one resumed, and ended with it; run_command with background: true starts it again (this run\'s: bg-2)');
   });
 });
 

@@ -174,3 +174,12 @@ describe('S6: the sandbox context key', () => {
     expect(verdict('make', ['make'], 'balanced', { sandbox: false })).toBe('allow');
   });
 });
+
+describe('C6: network clients ask whatever the host, loopback included', () => {
+  // RULES.md C6 lists curl, wget, nc… as network clients that ask at every level and names no loopback exception
+  // (nor does any case file): a check of a local dev server goes through node, or asks.
+  it.each(['curl http://127.0.0.1:3000/health', 'curl -s http://localhost:8080/', 'wget -qO- http://[::1]:3000/'])('%s asks, even at full with curl allowlisted', (command) => {
+    expect(verdict(command, ['curl', 'wget'], 'full')).toBe('ask');
+    expect(verdict(command, ['curl', 'wget'])).toBe('ask');
+  });
+});

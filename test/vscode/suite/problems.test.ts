@@ -5,11 +5,13 @@ import * as assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { writeFile } from 'node:fs/promises';
+import { watchProblems } from '../../../src/vscode/problemsWatch.js';
 import { agentSpec, api, root, until } from './helpers.js';
 
 const spec = agentSpec('problems-in-host');
 const FILE = 'src/problems-demo.ts';
 const WARM_UP = 'src/problems-warm-up.ts';
+const CLEAN = 'src/problems-clean.ts';
 
 describe('Problems after a write, in a real VS Code', function () {
   this.timeout(120_000);
@@ -28,7 +30,25 @@ describe('Problems after a write, in a real VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await rm(vscode.Uri.joinPath(root(), FILE).fsPath, { force: true });
     await rm(vscode.Uri.joinPath(root(), WARM_UP).fsPath, { force: true });
+    await rm(vscode.Uri.joinPath(root(), CLEAN).fsPath, { force: true });
     await spec.tearDown();
+  });
+
+  it('a write that brings no error ends its wait when the TypeScript server says so, not at the 1.5 s bound', async function () {
+    const file = vscode.Uri.joinPath(root(), CLEAN);
+    const timings: number[] = [];
+    // A new file (opened in a tab by the wait), then a change of the open one (reloaded from disk).
+    for (const content of ['export const total: number = 1;\n', 'export const total: number = 2;\nexport const name = "clean";\n']) {
+      const after = await watchProblems(file.fsPath);
+      await writeFile(file.fsPath, content);
+      const t0 = performance.now();
+      const problems = await after();
+      timings.push(Math.round(performance.now() - t0));
+      assert.deepEqual(problems, []);
+    }
+    // The figure, in the report: the title is printed once the test ends.
+    this.test!.title += ` [waits: ${timings.join(' ms, ')} ms]`;
+    for (const ms of timings) assert.ok(ms < 1500, `the wait ran to its bound (${timings.join(', ')} ms): the server's answer did not end it`);
   });
 
   it('tells the model the errors an edit brought into the file, from the language server', async () => {

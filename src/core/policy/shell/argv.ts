@@ -10,22 +10,27 @@ export function denyArgv(cmd: SimpleCommand): string[] {
   return denyView(cmd).argv;
 }
 
-/** For each word of `denyArgv(cmd)`, the word of the command line it came from (a split or expanded word gives several). */
-export function denyArgvSources(cmd: SimpleCommand): Word[] {
-  return denyView(cmd).from;
+/**
+ * One word per word of `denyArgv(cmd)`, index for index: a word that `$IFS` splits or braces expand gives one
+ * word per piece, whose `deny` is that piece. Every reader that walks `denyArgv` by index and needs the word
+ * behind it (is it a literal? quoted?) or hands words on (what a wrapper runs) reads this, so an index never
+ * lands on the wrong word: `env {A=1,B=2} rm -rf x` runs `rm`, the fourth deny word, not the fourth written one.
+ */
+export function denyWords(cmd: SimpleCommand): Word[] {
+  return denyView(cmd).words;
 }
 
-function denyView(cmd: SimpleCommand): { argv: string[]; from: Word[] } {
+function denyView(cmd: SimpleCommand): { argv: string[]; words: Word[] } {
   const cached = denyArgvCache.get(cmd);
   if (cached) return cached;
-  const view = { argv: [] as string[], from: [] as Word[] };
+  const view = { argv: [] as string[], words: [] as Word[] };
   for (const w of cmd.argv) {
     const words = w.split ? w.deny.split(/\s+/).filter(Boolean) : [w.deny];
-    for (const x of words) {
-      for (const e of w.quoted ? [x] : expandBraces(x)) {
-        view.argv.push(e);
-        view.from.push(w);
-      }
+    const pieces = words.flatMap((x) => (w.quoted ? [x] : expandBraces(x)));
+    for (const e of pieces) {
+      view.argv.push(e);
+      // A piece of a split or expanded word is a word of its own; its value is only known if the word's was.
+      view.words.push(pieces.length === 1 && e === w.deny ? w : { ...w, deny: e, value: w.value === null ? null : e, text: e, split: false });
     }
   }
   denyArgvCache.set(cmd, view);
@@ -33,7 +38,7 @@ function denyView(cmd: SimpleCommand): { argv: string[]; from: Word[] } {
 }
 
 /** Every rule reads the deny view of each command; compute it once. */
-const denyArgvCache = new WeakMap<SimpleCommand, { argv: string[]; from: Word[] }>();
+const denyArgvCache = new WeakMap<SimpleCommand, { argv: string[]; words: Word[] }>();
 
 /** The last path component, for `/usr/bin/rm` and `C:\tools\rm.exe`. */
 export function basename(word: string): string {

@@ -1,11 +1,13 @@
 import type { Finding } from '../types.js';
-import { commandName, denyArgv, denyArgvSources, SHELLS } from './argv.js';
+import { commandName, denyArgv, denyWords, SHELLS } from './argv.js';
+import { gitCommandLine } from './gitOptions.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import { SCRIPT_BLOCK, type Dialect } from './dialect.js';
 import { longOption } from './longOptions.js';
+import { NPM_OPTIONS_WITH_VALUE } from './npmOptions.js';
 import { programOptionCode } from './programOptions.js';
-import { parseSed } from './sedOptions.js';
-import { wrapped } from './wrappers.js';
+import { sedCommandLine } from './sedOptions.js';
+import { commandStart, takesNextWord, wrapped, type WrapperSpec } from './wrappers.js';
 import type { Word } from './words.js';
 
 /** What a code-bearing command runs (RULES.md C4). */
@@ -26,28 +28,15 @@ const SED_E_COMMAND = /(?:^|[;\n{}])\s*(?:(?:\d+(?:~\d+)?|\$|\/[^/\n]*\/[IM]*)(?
 
 const GIT_CODE_KEYS = /^(core\.pager|core\.fsmonitor|core\.sshcommand|core\.editor|core\.hookspath|sequence\.editor|diff\.external|pager\..+|alias\..+)$/i;
 
-/** Options of wrappers that take a value, so the value is not taken for the wrapped command. */
-const WRAPPER_OPTIONS_WITH_VALUE: Record<string, Set<string>> = {
-  env: new Set(['-u', '--unset', '-C', '--chdir', '-S', '--split-string']),
-  nice: new Set(['-n', '--adjustment']),
-  timeout: new Set(['-s', '--signal', '-k', '--kill-after']),
-  stdbuf: new Set(['-i', '-o', '-e', '--input', '--output', '--error']),
-  ionice: new Set(['-c', '-n', '-p', '-P', '-u', '--class', '--classdata', '--pid', '--pgid', '--uid']),
-  watch: new Set(['-n', '--interval', '-q', '--equexit']),
-  sudo: new Set(['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--chdir', '--role', '--type', '--other-user', '--command-timeout']),
-  doas: new Set(['-u', '-C']),
-  xargs: new Set(['-I', '-n', '-L', '-P', '-d', '-E', '-e', '-s', '-a', '--max-args', '--max-lines', '--max-procs', '--delimiter', '--eof', '--max-chars', '--arg-file', '--replace']),
-  setsid: new Set([]),
-  nohup: new Set([]),
-  time: new Set(['-f', '-o', '--format', '--output']),
-  command: new Set([]),
-  exec: new Set(['-a']),
-};
+/** env and parallel read their command their own way (assignments, `-S`, `:::`), their options as every wrapper does. */
+const ENV_OPTIONS: WrapperSpec = { valueShorts: 'uC', valueLongs: ['unset', 'chdir'] };
+const PARALLEL_OPTIONS: WrapperSpec = { valueShorts: 'jS', valueLongs: ['jobs', 'sshlogin'] };
 
 export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCode {
   const out: InnerCode = { code: [], argv: [], findings: [] };
   if (cmd.kind !== 'command' && cmd.kind !== 'declaration') return out;
-  const words = cmd.argv;
+  // Index for index: a brace or `$IFS` word before the command a wrapper runs must not shift where it starts.
+  const words = denyWords(cmd);
   const argv = denyArgv(cmd);
   if (argv.length === 0) return out;
   const name = commandName(argv[0]!, caseInsensitive);
@@ -114,7 +103,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     if (exe) out.code.push({ text: [exe, ...(list > 0 ? [argv[list + 1]!] : [])].join(' '), via: 'Start-Process' });
     return out;
   }
-  const program = programOptionCode(name, argv, denyArgvSources(cmd));
+  const program = programOptionCode(name, argv, words);
   if (program) {
     out.code.push(...program.code);
     for (const message of program.unknown) out.findings.push({ verdict: 'ask', rule: 'C4', message, command: cmd.text });
@@ -232,7 +221,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
     }
     case 'parallel': {
       const sep = argv.findIndex((a) => a === ':::' || a === '::::');
-      const start = skipOptions(argv, 1, new Set(['-j', '--jobs', '-S', '--sshlogin']));
+      const start = commandStart(argv, 1, PARALLEL_OPTIONS)!;
       const command = words.slice(start, sep > 0 ? sep : undefined);
       // GNU parallel runs its command through a shell: one quoted word (`'rm -rf {}'`) is a command line.
       const line = command.length === 1 && /\s/.test(command[0]!.deny) ? literal(command[0], 'the command given to parallel') : undefined;
@@ -263,7 +252,7 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
           if (v !== undefined) out.code.push({ text: v, via: 'env -S' });
           return out;
         }
-        if (WRAPPER_OPTIONS_WITH_VALUE.env!.has(a)) {
+        if (takesNextWord(ENV_OPTIONS, a)) {
           i++;
           continue;
         }
@@ -276,36 +265,6 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
         break;
       }
       run(i, 'env', assignments);
-      return out;
-    }
-    case 'timeout': {
-      const i = skipOptions(argv, 1, WRAPPER_OPTIONS_WITH_VALUE.timeout!);
-      run(i + 1, 'timeout');
-      return out;
-    }
-    case 'nice':
-    case 'nohup':
-    case 'setsid':
-    case 'stdbuf':
-    case 'ionice':
-    case 'time':
-    case 'sudo':
-    case 'doas':
-    case 'command':
-    case 'exec': {
-      if (name === 'command' && argv.slice(1).some((a) => a === '-v' || a === '-V')) return out;
-      run(skipOptions(argv, 1, WRAPPER_OPTIONS_WITH_VALUE[name]!, name === 'sudo' ? 'ughpCDrtUT' : name === 'doas' ? 'uC' : ''), name);
-      return out;
-    }
-    case 'watch': {
-      const i = skipOptions(argv, 1, WRAPPER_OPTIONS_WITH_VALUE.watch!);
-      const parts = words.slice(i).map((w) => literal(w, 'the command given to watch'));
-      if (parts.length > 0 && parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: 'watch' });
-      return out;
-    }
-    case 'xargs': {
-      const i = skipOptions(argv, 1, WRAPPER_OPTIONS_WITH_VALUE.xargs!);
-      run(i, 'xargs');
       return out;
     }
     case 'find':
@@ -354,12 +313,14 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
         else if (long?.name === 'pager' && long.value !== undefined) out.code.push({ text: long.value, via: 'man --pager' });
       }
       return out;
-    case 'sed':
+    case 'sed': {
+      const sed = sedCommandLine(cmd, 'linux');
       // A script read from a file may hold `e` (run a command) or `w` (write a file) the gate cannot see.
-      for (const file of parseSed(argv, words, 'linux').scriptFiles) out.findings.push({ verdict: 'ask', rule: 'C4', message: `sed -f ${file} runs a script from a file, which the gate cannot inspect`, command: cmd.text });
+      for (const file of sed.scriptFiles) out.findings.push({ verdict: 'ask', rule: 'C4', message: `sed -f ${file} runs a script from a file, which the gate cannot inspect`, command: cmd.text });
       // GNU sed's `e COMMAND` runs COMMAND (to the end of its line) through the shell: it is code (C6 asks for it too).
-      for (const script of parseSed(argv, words, 'linux').scripts) for (const m of script.matchAll(SED_E_COMMAND)) out.code.push({ text: m[1]!, via: 'sed e' });
+      for (const script of sed.scripts) for (const m of script.matchAll(SED_E_COMMAND)) out.code.push({ text: m[1]!, via: 'sed e' });
       return out;
+    }
     case 'rg':
       for (let i = 1; i < argv.length; i++) {
         if (argv[i] === '--pre' && argv[i + 1] !== undefined) out.code.push({ text: argv[++i]!, via: 'rg --pre' });
@@ -371,28 +332,11 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
   }
 }
 
-/**
- * The first word after the options (and their values) of a wrapper. `bundledValue` lists the short options
- * that take a value, so a bundle ending in one (`sudo -iu root`) consumes the next word too.
- */
-function skipOptions(argv: string[], from: number, withValue: Set<string>, bundledValue = ''): number {
-  let i = from;
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') return i + 1;
-    if (!a.startsWith('-') || a === '-') break;
-    // `timeout --sig KILL 5 cmd`: GNU tools take prefixes of long options, and the value must not be read as the command.
-    const long = a.startsWith('--') && !a.includes('=') ? longOption(a, [...withValue].filter((o) => o.startsWith('--')).map((o) => o.slice(2))) : undefined;
-    if (withValue.has(a) || long || (bundledValue && /^-[a-zA-Z]+$/.test(a) && bundledValue.includes(a.at(-1)!))) i++;
-  }
-  return i;
-}
-
 function npmExec(name: string, words: Word[], argv: string[], out: InnerCode, literal: (w: Word | undefined, what: string) => string | undefined, shift = 0): void {
   let i = 1;
   if (name !== 'npx') {
     // `npm exec …` / `npm x …` / `pnpm exec|dlx …`, after global options (and their values: `-w pkg`).
-    while (i < argv.length && argv[i]!.startsWith('-')) i += ['-w', '--workspace', '--prefix', '-C', '--registry', '--filter', '--dir'].includes(argv[i]!) ? 2 : 1;
+    while (i < argv.length && argv[i]!.startsWith('-')) i += NPM_OPTIONS_WITH_VALUE.has(argv[i]!) ? 2 : 1;
     // `npm explore PKG -- cmd` runs cmd in the package's folder.
     if (argv[i] === 'explore') {
       const dash = argv.indexOf('--', i);
@@ -444,57 +388,54 @@ function gitCode(words: Word[], argv: string[], out: InnerCode, literal: (w: Wor
     }
     out.code.push({ text: value, via: `git -c ${key}` });
   };
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-c' && argv[i + 1] !== undefined) {
-      if (literal(words[i + 1], 'git -c') !== undefined) fromValue(argv[i + 1]!);
-      i++;
-    } else if (a === 'config') {
-      const rest: string[] = [];
-      for (let j = i + 1; j < argv.length; j++) {
-        if (['-f', '--file', '--blob', '--type', '--default', '--comment'].includes(argv[j]!)) j++;
-        else if (!argv[j]!.startsWith('-')) rest.push(argv[j]!);
+  const line = gitCommandLine(argv);
+  for (const g of line.globals) if (g.name === '-c' && g.valueIndex !== undefined && literal(words[g.valueIndex], 'git -c') !== undefined) fromValue(g.value!);
+  if (!line.sub) return;
+  const { name: a, index: i } = line.sub;
+  if (a === 'config') {
+    const rest: string[] = [];
+    for (let j = i + 1; j < argv.length; j++) {
+      if (['-f', '--file', '--blob', '--type', '--default', '--comment'].includes(argv[j]!)) j++;
+      else if (!argv[j]!.startsWith('-')) rest.push(argv[j]!);
+    }
+    if (['set', 'add'].includes(rest[0] ?? '')) rest.shift();
+    if (rest.length >= 2) fromValue(`${rest[0]}=${rest[1]}`);
+    return;
+  } else if (a === 'rebase') {
+    for (let j = i + 1; j < argv.length; j++) {
+      if ((argv[j] === '-x' || argv[j] === '--exec') && argv[j + 1] !== undefined) out.code.push({ text: argv[++j]!, via: 'git rebase --exec' });
+      else if (argv[j]!.startsWith('--exec=')) out.code.push({ text: argv[j]!.slice(7), via: 'git rebase --exec' });
+    }
+    return;
+  } else if (a === 'submodule' && argv.includes('foreach')) {
+    // `git submodule foreach [--recursive] <command>`: the rest is a shell command line.
+    let j = argv.indexOf('foreach') + 1;
+    while (argv[j]?.startsWith('-')) j++;
+    const parts = words.slice(j).map((w) => literal(w, 'git submodule foreach'));
+    if (parts.length > 0 && parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: 'git submodule foreach' });
+    return;
+  } else if (a === 'filter-branch') {
+    for (let j = i + 1; j < argv.length; j++) {
+      if (/^--(env|tree|index|parent|msg|commit|tag-name)-filter$/.test(argv[j]!) && argv[j + 1] !== undefined) {
+        const code = literal(words[j + 1], `git ${argv[j]}`);
+        if (code !== undefined) out.code.push({ text: code, via: `git ${argv[j]}` });
+        j++;
       }
-      if (['set', 'add'].includes(rest[0] ?? '')) rest.shift();
-      if (rest.length >= 2) fromValue(`${rest[0]}=${rest[1]}`);
-      return;
-    } else if (a === 'rebase') {
-      for (let j = i + 1; j < argv.length; j++) {
-        if ((argv[j] === '-x' || argv[j] === '--exec') && argv[j + 1] !== undefined) out.code.push({ text: argv[++j]!, via: 'git rebase --exec' });
-        else if (argv[j]!.startsWith('--exec=')) out.code.push({ text: argv[j]!.slice(7), via: 'git rebase --exec' });
-      }
-      return;
-    } else if (a === 'submodule' && argv.includes('foreach')) {
-      // `git submodule foreach [--recursive] <command>`: the rest is a shell command line.
-      let j = argv.indexOf('foreach') + 1;
-      while (argv[j]?.startsWith('-')) j++;
-      const parts = words.slice(j).map((w) => literal(w, 'git submodule foreach'));
-      if (parts.length > 0 && parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: 'git submodule foreach' });
-      return;
-    } else if (a === 'filter-branch') {
-      for (let j = i + 1; j < argv.length; j++) {
-        if (/^--(env|tree|index|parent|msg|commit|tag-name)-filter$/.test(argv[j]!) && argv[j + 1] !== undefined) {
-          const code = literal(words[j + 1], `git ${argv[j]}`);
-          if (code !== undefined) out.code.push({ text: code, via: `git ${argv[j]}` });
-          j++;
-        }
-      }
-      return;
-    } else if (a === 'difftool') {
-      // `git difftool -x CMD` runs CMD on each pair of files.
-      for (let j = i + 1; j < argv.length; j++) {
-        const v = argv[j] === '-x' || argv[j] === '--extcmd' ? argv[++j] : argv[j]!.startsWith('--extcmd=') ? argv[j]!.slice(9) : undefined;
-        if (v !== undefined) out.code.push({ text: v, via: 'git difftool --extcmd' });
-      }
-      return;
-    } else if (a === 'bisect' && argv[i + 1] === 'run') {
-      out.argv.push({ words: words.slice(i + 2), at: i + 2, via: 'git bisect run', assignments: [] });
-      return;
-    } else if (a === 'grep') {
-      gitGrepPager(argv.slice(i + 1), out);
-      return;
-    } else if (!a.startsWith('-')) return;
-    else if (['-C', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'].includes(a)) i++;
+    }
+    return;
+  } else if (a === 'difftool') {
+    // `git difftool -x CMD` runs CMD on each pair of files.
+    for (let j = i + 1; j < argv.length; j++) {
+      const v = argv[j] === '-x' || argv[j] === '--extcmd' ? argv[++j] : argv[j]!.startsWith('--extcmd=') ? argv[j]!.slice(9) : undefined;
+      if (v !== undefined) out.code.push({ text: v, via: 'git difftool --extcmd' });
+    }
+    return;
+  } else if (a === 'bisect' && argv[i + 1] === 'run') {
+    out.argv.push({ words: words.slice(i + 2), at: i + 2, via: 'git bisect run', assignments: [] });
+    return;
+  } else if (a === 'grep') {
+    gitGrepPager(argv.slice(i + 1), out);
+    return;
   }
 }
 

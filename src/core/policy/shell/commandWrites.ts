@@ -1,12 +1,12 @@
 import { archiveUse } from './archives.js';
-import { commandName, denyArgv, denyArgvSources } from './argv.js';
+import { commandName, denyArgv, denyWords } from './argv.js';
 import { expandBraces } from './braces.js';
 import type { SimpleCommand } from './commandAnalysis.js';
 import type { PolicyContext } from '../types.js';
-import { gitSubcommand } from './forbidden.js';
+import { gitSubcommand } from './gitOptions.js';
 import { longOption } from './longOptions.js';
 import { POWERSHELL_WRITERS, powerShellWrites, psParameter } from './powershellWrites.js';
-import { parseSed, sedBackup } from './sedOptions.js';
+import { sedBackup, sedCommandLine } from './sedOptions.js';
 import { fromWord, intoFolder, literalTarget, optionTargets, sliceTarget, type OptionSpec, type Target } from './writeTarget.js';
 
 /** A file a command writes (RULES.md C7): its path, or null when the path is only known at run time. */
@@ -102,7 +102,7 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
   const lower = name.toLowerCase();
   // Most commands write nothing themselves: only writers pay for the targets.
   if (!WRITERS.has(lower)) return out;
-  const targets = denyArgvSources(cmd).map((w, i) => fromWord(w, argv[i]));
+  const targets = denyWords(cmd).map((w) => fromWord(w));
   /** Operands: the words that are no option nor an option's value (the tool's value-taking options are given). */
   const operands = (valueShorts = '', valueLongs: string[] = [], knownLongs = valueLongs) => {
     const list: Target[] = [];
@@ -200,7 +200,7 @@ export function commandWrites(cmd: SimpleCommand, caseInsensitive: boolean, home
       for (let i = 1; i < argv.length; i++) if (argv[i]!.startsWith('of=')) add(sliceTarget(targets[i]!, 3), 'dd of=');
       break;
     case 'sed': {
-      const { inPlace, files, scripts } = parseSed(argv, cmd.argv, os);
+      const { inPlace, files, scripts } = sedCommandLine(cmd, os);
       if (inPlace) {
         for (const f of files) {
           add(f, 'sed -i');

@@ -1,4 +1,6 @@
 import { commandName } from './argv.js';
+import { gitSubcommand } from './gitOptions.js';
+import { NPM_OPTIONS_WITH_VALUE } from './npmOptions.js';
 
 /**
  * Forbidden entries matched by meaning (RULES.md C5): `rm -rf` is any rm that is both recursive and forced,
@@ -73,23 +75,6 @@ function isRecursiveForcedRm(argv: string[], ci: boolean): boolean {
   return recursiveAndForced(flags);
 }
 
-const GIT_GLOBAL_WITH_VALUE = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env', '--super-prefix']);
-
-/** The git subcommand and its index, after global options. */
-export function gitSubcommand(argv: string[], ci: boolean): { name: string; index: number } | undefined {
-  if (argv.length === 0 || commandName(argv[0]!, ci) !== 'git') return undefined;
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (GIT_GLOBAL_WITH_VALUE.has(a)) {
-      i++;
-      continue;
-    }
-    if (a.startsWith('-')) continue;
-    return { name: a, index: i };
-  }
-  return undefined;
-}
-
 function isForcedPush(argv: string[], ci: boolean): boolean {
   const sub = gitSubcommand(argv, ci);
   if (sub?.name !== 'push') return false;
@@ -119,8 +104,6 @@ function isForcedPush(argv: string[], ci: boolean): boolean {
   return false;
 }
 
-const NPM_GLOBAL_WITH_VALUE = new Set(['--registry', '--prefix', '-C', '--workspace', '-w', '--loglevel', '--userconfig', '--globalconfig', '--cache', '--tag', '--access', '--otp', '--filter', '--dir', '--cwd']);
-
 function isPublish(argv: string[], ci: boolean): boolean {
   if (argv.length === 0) return false;
   const name = commandName(argv[0]!, ci);
@@ -128,7 +111,7 @@ function isPublish(argv: string[], ci: boolean): boolean {
   const positional: string[] = [];
   for (let i = 1; i < argv.length && positional.length < 3; i++) {
     const a = argv[i]!;
-    if (NPM_GLOBAL_WITH_VALUE.has(a)) {
+    if (NPM_OPTIONS_WITH_VALUE.has(a)) {
       i++;
       continue;
     }

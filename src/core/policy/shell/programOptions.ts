@@ -27,11 +27,11 @@ export interface ProgramCode {
 /** The tools this module reads: every other command is passed over at once. */
 const TOOLS = new Set([...Object.keys(PROGRAM_OPTIONS), 'zip', 'man', 'ssh', 'scp', 'sftp', 'vi', 'vim', 'nvim', 'gvim', 'view', 'ex', 'vimdiff', 'emacs']);
 
-/** `words[i]` is the command-line word `argv[i]` came from (`denyArgvSources`): a brace or split word gives several. */
+/** `words[i]` is the word of `argv[i]` (`denyWords`): a split or brace-expanded word gives one per piece. */
 export function programOptionCode(name: string, argv: readonly string[], words: readonly Word[]): ProgramCode | undefined {
   if (!TOOLS.has(name)) return undefined;
   const out: ProgramCode = { code: [], unknown: [] };
-  const targets = () => words.map((w, i) => fromWord(w, argv[i]));
+  const targets = () => words.map((w) => fromWord(w));
   const specs = PROGRAM_OPTIONS[name];
   if (specs && Object.hasOwn(PROGRAM_OPTIONS, name)) {
     const t = targets();

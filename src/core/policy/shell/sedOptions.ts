@@ -1,3 +1,5 @@
+import { denyArgv, denyWords } from './argv.js';
+import type { SimpleCommand } from './commandAnalysis.js';
 import { longOption } from './longOptions.js';
 import type { Word } from './words.js';
 import type { Target } from './writeTarget.js';
@@ -19,6 +21,19 @@ export interface SedCommandLine {
 
 const part = (w: Word | undefined, text: string): SedPart => ({ text, dynamic: w ? w.value === null : false, guessed: w ? w.guessed : false, glob: w ? w.glob : false });
 const tail = (p: SedPart, from: number): SedPart => ({ ...p, text: p.text.slice(from) });
+
+/** Parsed once per command and dialect: the writes (C7), the code it runs (C4) and the sensitive checks (C6) all read it. */
+const parsed = new WeakMap<SimpleCommand, Map<'gnu' | 'bsd', SedCommandLine>>();
+
+/** `cmd`'s sed command line, read once per command: GNU unless `os` is macos. */
+export function sedCommandLine(cmd: SimpleCommand, os: 'linux' | 'macos' | 'windows'): SedCommandLine {
+  const dialect = os === 'macos' ? 'bsd' : 'gnu';
+  let byDialect = parsed.get(cmd);
+  if (!byDialect) parsed.set(cmd, (byDialect = new Map()));
+  let line = byDialect.get(dialect);
+  if (!line) byDialect.set(dialect, (line = parseSed(denyArgv(cmd), denyWords(cmd), os)));
+  return line;
+}
 
 /**
  * sed's options as sed reads them (RULES.md C7): GNU on linux and windows, where `-i` takes its suffix only

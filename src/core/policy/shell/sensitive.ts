@@ -2,9 +2,10 @@ import { isSecretPath } from '../secrets.js';
 import type { Finding, PolicyContext } from '../types.js';
 import { cdTarget, commandName, denyArgv, SHELLS } from './argv.js';
 import type { SimpleCommand } from './commandAnalysis.js';
-import { gitSubcommand } from './forbidden.js';
+import { GIT_GLOBAL_LONG, gitCommandLine } from './gitOptions.js';
 import { longOption } from './longOptions.js';
-import { parseSed } from './sedOptions.js';
+import { NPM_OPTIONS_WITH_VALUE } from './npmOptions.js';
+import { sedCommandLine } from './sedOptions.js';
 
 /** Variables whose literal value changes nothing dangerous: stripped before the allowlist match. */
 export const SAFE_ENV = new Set(['CI', 'NODE_ENV', 'FORCE_COLOR', 'NO_COLOR', 'TZ', 'LANG', 'LC_ALL']);
@@ -110,7 +111,7 @@ export function sensitiveFindings(cmd: SimpleCommand, o: SensitiveOptions): Find
   // `bash <(curl …)`, `python3 <(cat x)`: the script is another command's output, as with a pipe into it.
   const script = cmd.argv.slice(1).find((w) => !w.deny.startsWith('-') || w.deny === '-');
   if ((SHELLS.has(name) || INTERPRETERS.has(name)) && script && script.value === '/dev/fd/63' && script.substitutions.length > 0) ask(`${name} runs a script that another command writes (a process substitution)`);
-  inlineCode(name, args, ask);
+  inlineCode(name, args, ask, () => sedCommandLine(cmd, 'linux').scripts);
   if (name === 'git') gitSensitive(argv, o, ask);
   if (name === 'npm' || name === 'pnpm' || name === 'yarn') npmSensitive(name, args, o, ask);
   if (name === 'npx' || name === 'bunx') npxSensitive(args, o, ask);
@@ -131,7 +132,7 @@ function reads_stdin(args: string[], cmd: SimpleCommand): boolean {
   return operands.length === 0 || operands[0] === '-' || /^\/dev\/(stdin|fd\/0)$/.test(operands[0]!) || args.includes('-s');
 }
 
-function inlineCode(name: string, args: string[], ask: (m: string) => void): void {
+function inlineCode(name: string, args: string[], ask: (m: string) => void, sedScripts: () => string[]): void {
   const has = (...flags: string[]) => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith('--') && a.startsWith(`${f}=`)));
   if ((name === 'node' || name === 'nodejs' || name === 'bun' || name === 'deno') && (has('--eval', '--print') || args.some((a) => /^-[a-zA-Z]*[ep]/.test(a) && !a.startsWith('--')) || args[0] === 'eval')) ask(`${name} runs inline code`);
   if (/^python[0-9.]*$/.test(name) && (args.some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--')) || args[0] === '-')) ask(`${name} runs inline code`);
@@ -141,41 +142,30 @@ function inlineCode(name: string, args: string[], ask: (m: string) => void): voi
   if (name.startsWith('pypy') && /^pypy[0-9.]*$/.test(name) && args.some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--'))) ask(`${name} runs inline code`);
   if (EVAL_OPTION_INTERPRETERS.has(name) && args.some((a) => /^--?(e|c|eval|E|expr|execute)$/.test(a) || a.startsWith('--eval='))) ask(`${name} runs inline code`);
   if (/^(awk|gawk|mawk|nawk)$/.test(name)) ask(`${name} runs a program given inline`);
-  if (name === 'sed' && sedRunsCommands(args)) ask('a sed script that runs shell commands (the e command or flag)');
-  if (name === 'sed' && sedScripts(args).some((s) => /(^|[;\n])\s*[\d$,~/]*\s*[rR]\s*(\S+)/.test(s) && SECRET.test(/[rR]\s*(\S+)/.exec(s)?.[1] ?? ''))) ask('a sed script that reads a secret file');
+  if (name === 'sed' && sedRunsCommands(sedScripts())) ask('a sed script that runs shell commands (the e command or flag)');
+  if (name === 'sed' && sedScripts().some((s) => /(^|[;\n])\s*[\d$,~/]*\s*[rR]\s*(\S+)/.test(s) && SECRET.test(/[rR]\s*(\S+)/.exec(s)?.[1] ?? ''))) ask('a sed script that reads a secret file');
   if (/^(vi|vim|nvim|less|more|ed|ex)$/.test(name) && args.some((a) => a.includes('!'))) ask(`${name} with a ! shell escape`);
 }
 
 /** Interpreters that run code given with -e, -c or --eval. */
 const EVAL_OPTION_INTERPRETERS = new Set(['julia', 'elixir', 'iex', 'groovy', 'scala', 'ghc', 'runghc', 'racket', 'clojure', 'kotlin', 'erl', 'expect', 'guile', 'sbcl', 'ocaml', 'crystal', 'tclsh', 'wish']);
 
-export function sedScripts(args: string[]): string[] {
-  // Read as sed reads its options, so `--expr=…`, `-ne …` and `-i -e …` find the same scripts as the writes do.
-  return parseSed(['sed', ...args], [], 'linux').scripts;
-}
-
 /** A sed script with the `e` command or the `e` flag of `s`, after any address (`1`, `$`, `/re/`, `1~2`, `a,b`). */
-function sedRunsCommands(args: string[]): boolean {
+function sedRunsCommands(scripts: string[]): boolean {
   const address = String.raw`(?:\d+(?:~\d+)?|\$|\/[^/]*\/[IM]*)?\s*(?:,\s*(?:\d+|\$|\/[^/]*\/[IM]*|~?\d+))?\s*!?\s*`;
   const eCommand = new RegExp(`(^|[;\\n{}])\\s*${address}e(\\s|;|$)`);
-  return sedScripts(args).some((s) => eCommand.test(s) || /(^|[;\n])\s*[^;\n]*s(.)(?:(?!\2).)*\2(?:(?!\2).)*\2[gpiImMw0-9]*e/.test(s));
+  return scripts.some((s) => eCommand.test(s) || /(^|[;\n])\s*[^;\n]*s(.)(?:(?!\2).)*\2(?:(?!\2).)*\2[gpiImMw0-9]*e/.test(s));
 }
 
 function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => void): void {
-  for (let i = 1; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('-')) break;
-    if (a === '-c' || a === '--config-env' || a.startsWith('--config-env=')) ask(`git ${a} sets configuration for this command, which can run programs`);
-    // git's parse-options take prefixes of long options (`--exec-p=`, `--upload-p=`).
-    if (longOption(a, GIT_GLOBAL_LONG)?.name === 'exec-path' && a.includes('=')) ask(`git ${a.split('=')[0]} (--exec-path) changes which programs git runs`);
-    if (a === '-C' || a === '--git-dir' || a === '--work-tree' || a.startsWith('--git-dir=') || a.startsWith('--work-tree=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[i + 1];
-      if (v === undefined || !o.insideWorkspace(v)) ask(`git ${a.split('=')[0]} points outside the workspace`);
-    }
-    if (['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--exec-path', '--config-env'].includes(a)) i++;
+  const line = gitCommandLine(argv);
+  for (const g of line.globals) {
+    if (g.name === '-c' || g.name === '--config-env') ask(`git ${g.name} sets configuration for this command, which can run programs`);
+    if (longOption(g.word, GIT_GLOBAL_LONG)?.name === 'exec-path' && g.word.includes('=')) ask(`git ${g.name} (--exec-path) changes which programs git runs`);
+    if ((g.name === '-C' || g.name === '--git-dir' || g.name === '--work-tree') && (g.value === undefined || !o.insideWorkspace(g.value))) ask(`git ${g.name} points outside the workspace`);
   }
   if (argv.some((a) => /^--(exec)(=|$)/.test(a) || (a.length >= 5 && /^--(u|r)/.test(a) && ['upload-pack', 'receive-pack'].includes(longOption(a, GIT_PACK_OPTIONS)?.name ?? '')))) ask('git runs a program given on the command line (--upload-pack, --receive-pack, --exec)');
-  const sub = gitSubcommand(argv, o.caseInsensitive);
+  const sub = line.sub;
   if (!sub) return;
   const rest = argv.slice(sub.index + 1);
   switch (sub.name) {
@@ -226,14 +216,11 @@ function gitSensitive(argv: string[], o: SensitiveOptions, ask: (m: string) => v
   }
 }
 
-/** git's global long options, to read an abbreviation as git does. */
-const GIT_GLOBAL_LONG = ['exec-path', 'html-path', 'man-path', 'info-path', 'paginate', 'no-pager', 'no-replace-objects', 'bare', 'git-dir', 'work-tree', 'namespace', 'super-prefix', 'config-env', 'literal-pathspecs', 'glob-pathspecs', 'noglob-pathspecs', 'icase-pathspecs', 'no-optional-locks', 'list-cmds', 'attr-source'];
 /** The long options of fetch, push, clone, ls-remote and archive that begin like the two that name programs. */
 const GIT_PACK_OPTIONS = ['upload-pack', 'receive-pack', 'update-head-ok', 'update-shallow', 'upload-archive', 'unshallow', 'remote', 'recurse-submodules', 'recurse-submodules-default', 'refetch', 'refmap', 'reject-shallow', 'reference', 'reference-if-able', 'repo', 'rebase'];
 
 /** npm takes any unambiguous prefix of a long option (`--script-s`), with `_` or `-`. */
 const NPM_DANGEROUS_OPTIONS = ['--script-shell', '--node-options', '--userconfig', '--globalconfig', '--prefix'];
-const NPM_OPTIONS_WITH_VALUE = new Set(['-w', '--workspace', '--prefix', '-C', '--registry', '--userconfig', '--globalconfig', '--cache', '--tag', '--loglevel', '--filter', '--dir']);
 
 function npmSensitive(name: string, args: string[], o: SensitiveOptions, ask: (m: string) => void): void {
   for (let i = 0; i < args.length; i++) {

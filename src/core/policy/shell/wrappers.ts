@@ -32,6 +32,22 @@ export interface WrapperSpec {
 const PYTHON_RUNNERS: WrapperSpec = { sub: ['run'], valueLongs: ['with', 'python', 'project', 'directory', 'package', 'extra', 'group', 'env-file', 'index', 'index-url', 'from', 'spec', 'name', 'prefix', 'cwd'], valueShorts: 'npw' };
 
 export const WRAPPERS: Record<string, WrapperSpec> = {
+  // RULES.md C4's own list. Each reads its options as the tool does: `sudo -uroot cmd` has the user attached,
+  // `xargs -0I {} cmd` ends its bundle in -I, whose value is the next word.
+  timeout: { valueShorts: 'sk', valueLongs: ['signal', 'kill-after'], positionals: 1 },
+  nice: { valueShorts: 'n', valueLongs: ['adjustment'] },
+  nohup: {},
+  setsid: {},
+  stdbuf: { valueShorts: 'ioe', valueLongs: ['input', 'output', 'error'] },
+  ionice: { valueShorts: 'cnpPu', valueLongs: ['class', 'classdata', 'pid', 'pgid', 'uid'] },
+  time: { valueShorts: 'fo', valueLongs: ['format', 'output'] },
+  sudo: { valueShorts: 'ughpCDrtUT', valueLongs: ['user', 'group', 'host', 'prompt', 'chdir', 'role', 'type', 'other-user', 'command-timeout'] },
+  doas: { valueShorts: 'uC' },
+  command: { none: ['-v', '-V'] },
+  exec: { valueShorts: 'a' },
+  // -e, -i and -l take a value only attached (`-eEOF`), so the next word is the command; -I, -L, -n... take the next.
+  xargs: { valueShorts: 'ILnPdEsa', valueLongs: ['max-args', 'max-procs', 'delimiter', 'max-chars', 'arg-file', 'process-slot-var'] },
+  watch: { valueShorts: 'nq', valueLongs: ['interval', 'equexit'], joined: true },
   // Privilege and isolation: what they run is still a command on this machine.
   chroot: { valueLongs: ['userspec', 'groups'], positionals: 1 },
   unshare: { valueShorts: 'SGRw', valueLongs: ['setuid', 'setgid', 'root', 'wd', 'propagation', 'map-user', 'map-group', 'map-users', 'map-groups', 'setgroups'] },
@@ -136,22 +152,9 @@ export function wrapped(name: string, argv: readonly string[]): WrappedRun {
   }
   if (code.length > 0) return { code };
   if (spec.afterDashDash && argv.includes('--', i)) i = argv.indexOf('--', i);
-  for (; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') {
-      i++;
-      break;
-    }
-    if (!a.startsWith('-') || a === '-') break;
-    if (spec.none?.includes(a.split('=')[0]!)) return undefined;
-    const long = a.startsWith('--') && !a.includes('=') ? longOption(a, spec.valueLongs ?? []) : undefined;
-    if (long) i++;
-    else if (!a.startsWith('--') && spec.valueShorts) {
-      // The first letter of a bundle that takes a value takes the rest, or the next word when it ends the bundle.
-      const v = [...a.slice(1)].findIndex((c) => spec.valueShorts!.includes(c));
-      if (v !== -1 && v === a.length - 2) i++;
-    }
-  }
+  const start = commandStart(argv, i, spec);
+  if (start === undefined) return undefined;
+  i = start;
   if (spec.none?.includes('*')) return undefined;
   if (spec.assignments) while (i < argv.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!)) i++;
   i += spec.positionals ?? 0;
@@ -159,4 +162,32 @@ export function wrapped(name: string, argv: readonly string[]): WrappedRun {
   if (spec.joined) return { joinedFrom: i };
   if (spec.eachOperand) return { code: argv.slice(i).flatMap((a, k) => (a.startsWith('-') ? [] : [{ at: i + k, strip: 0, via: name }])) };
   return { from: i };
+}
+
+/**
+ * The first word after a wrapper's options and their values (past a `--`), the one place every wrapper's options
+ * are skipped; undefined when an option says there is no command (`command -v`, `taskset -p`).
+ */
+export function commandStart(argv: readonly string[], from: number, spec: WrapperSpec): number | undefined {
+  let i = from;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return i + 1;
+    if (!a.startsWith('-') || a === '-') break;
+    if (spec.none?.includes(a.split('=')[0]!)) return undefined;
+    if (takesNextWord(spec, a)) i++;
+  }
+  return i;
+}
+
+/**
+ * Whether the option word `a` of a wrapper takes the next word as its value: a long option that takes one
+ * (any unambiguous prefix, GNU getopt) without `=`, or a bundle whose first value-taking letter ends it
+ * (`-u root`, `-0I {}`; `-uroot` has it attached).
+ */
+export function takesNextWord(spec: WrapperSpec, a: string): boolean {
+  if (a.startsWith('--')) return !a.includes('=') && longOption(a, spec.valueLongs ?? []) !== undefined;
+  if (!spec.valueShorts) return false;
+  const v = [...a.slice(1)].findIndex((c) => spec.valueShorts!.includes(c));
+  return v !== -1 && v === a.length - 2;
 }
