@@ -12,6 +12,8 @@ import type { RunEvent } from '../core/runs/events.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { describeChainAction, runChain, type RunChain } from '../core/runs/runChain.js';
+import { historyRowOf, readRunHistory } from '../core/runs/runHistory.js';
+import { runStats } from '../core/runs/runStats.js';
 import { liveRunIn, runIsLive, type LiveRun } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import type { AgentRunner } from './agentRunner.js';
@@ -222,7 +224,30 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     this.sentSeq = events.at(-1)!.seq;
     this.lastPost = Date.now();
     await this.post({ type: 'events', runId: this.shown.runId, events });
-    if (events.some((e) => e.type === 'run.started' || e.type === 'run.stopped' || e.type === 'run.failed' || e.type === 'run.completed' || e.type === 'run.paused')) await this.postControls();
+    if (events.some((e) => e.type === 'run.started' || e.type === 'run.stopped' || e.type === 'run.failed' || e.type === 'run.completed' || e.type === 'run.paused')) {
+      await this.postControls();
+      // The Runs view, once opened, lists a run as it starts and ends.
+      if (this.historyWanted) await this.postHistory();
+    }
+  }
+
+  /** The Runs view was opened once: the list follows runs starting, ending, discarded and kept from then on. */
+  private historyWanted = false;
+
+  /** The workspace whose runs the Runs view lists: the one of the run shown, else of the latest run, else the first folder. */
+  private async historyWorkspace(): Promise<string | undefined> {
+    return this.shown?.workspace || (await this.latestRun())?.workspace || vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  /** Every run of the workspace and their stats, from the runs index (only journals that changed are read). */
+  private async postHistory(): Promise<void> {
+    if (!this.ready) return;
+    const workspace = await this.historyWorkspace();
+    if (!workspace) return this.post({ type: 'history', rows: [], stats: runStats([]) });
+    // Dispositions are in the checkpoint store; in Restricted Mode git is not run in the repository, so none show.
+    const store = vscode.workspace.isTrusted ? await openGitStore(workspace).catch(() => undefined) : undefined;
+    const { rows } = await readRunHistory(workspace, store?.gitDir);
+    await this.post({ type: 'history', rows: rows.map(historyRowOf), stats: runStats(rows) });
   }
 
   /** Sends the shown run whole, from its journal on disk (what survives a reload), then controls and cards. */
@@ -273,6 +298,15 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
         this.shown = this.activeRun() ?? this.shown ?? (await this.latestRun());
         await this.reset();
         return;
+      case 'loadHistory':
+        this.historyWanted = true;
+        await this.postHistory();
+        return;
+      case 'showRun': {
+        const workspace = await this.historyWorkspace();
+        if (workspace) await this.showRun({ workspace, runId: m.runId });
+        return;
+      }
       case 'stop':
         this.runner.stop();
         return;
@@ -305,6 +339,8 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
         } finally {
           this.changingFiles = undefined;
           await this.postControls();
+          // The run's disposition in the Runs view.
+          if (this.historyWanted) await this.postHistory();
         }
         return;
       case 'setAutonomy':

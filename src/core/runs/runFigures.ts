@@ -1,61 +1,9 @@
 import { basename, dirname } from 'node:path';
-import { z } from 'zod';
 import type { RunEvent } from './events.js';
 import { summarise } from './summary.js';
+import type { RunFigures, RunOutcome, TaskFigures } from './historySchema.js';
 
-/**
- * How a run, or a task of it, ended. 'interrupted': the journal has no terminal event and no live process holds
- * the run (a crash, a window closed); 'running': one does. A task the run never got to is 'not started'.
- */
-export const runOutcomeSchema = z.enum(['completed', 'failed', 'paused', 'stopped', 'interrupted', 'running']);
-export type RunOutcome = z.infer<typeof runOutcomeSchema>;
-
-export const taskFiguresSchema = z.object({
-  id: z.string().nullable(),
-  title: z.string(),
-  outcome: z.union([runOutcomeSchema, z.literal('not started')]),
-  /** Completed with at least one check passed and none failed. */
-  verified: z.boolean(),
-  /** From its task.started to its task.completed; null when it did not complete. */
-  durationMs: z.number().nullable(),
-  selfCorrections: z.number().int(),
-});
-export type TaskFigures = z.infer<typeof taskFiguresSchema>;
-
-const gateCount = z.object({ allow: z.number().int(), ask: z.number().int(), deny: z.number().int() });
-
-/**
- * The figures of one run, from its journal alone: what the history lists, what `runs stats` and `spec-agent eval`
- * add up. A row of the runs index (runHistory.ts) holds one, so listing thousands of runs reads no journal.
- *
- * Self-correction (the executor's `selfcorrection` event): a check (one of the workspace's verifyCommands, run by
- * the agent or by complete_task) failed and the task went on, so the agent could change something and run it again.
- * Checks: the verifyCommands run when a task completed, plus each failed check that led to a self-correction.
- */
-export const runFiguresSchema = z.object({
-  runId: z.string(),
-  /** The tasks.md as journaled (relative to the workspace) and its spec: the folder that holds it. */
-  tasksFile: z.string(),
-  spec: z.string(),
-  startedAt: z.string().nullable(),
-  durationMs: z.number().nullable(),
-  /** From the journal: 'running' until a terminal event (the reader tells a live run from an interrupted one). */
-  outcome: runOutcomeSchema,
-  reason: z.string().nullable(),
-  model: z.string().nullable(),
-  level: z.string().nullable(),
-  resumedFrom: z.string().nullable(),
-  tasks: z.array(taskFiguresSchema),
-  tokens: z.object({ input: z.number(), output: z.number(), cached: z.number() }),
-  /** Null when the provider reported no cost (a local model, replay). */
-  costUsd: z.number().nullable(),
-  checks: z.object({ passed: z.number().int(), failed: z.number().int() }),
-  selfCorrections: z.number().int(),
-  gate: z.object({ allow: z.number().int(), ask: z.number().int(), deny: z.number().int(), byRule: z.record(z.string(), gateCount) }),
-  /** `approved`: once; `alwaysAllowed`: approved with Always allow; `unanswered`: no one to ask, Stop, or the window closed. */
-  approvals: z.object({ asked: z.number().int(), approved: z.number().int(), alwaysAllowed: z.number().int(), rejected: z.number().int(), unanswered: z.number().int() }),
-});
-export type RunFigures = z.infer<typeof runFiguresSchema>;
+export { runFiguresSchema, runOutcomeSchema, taskFiguresSchema, type RunFigures, type RunOutcome, type TaskFigures } from './historySchema.js';
 
 /** The spec a tasks.md belongs to: `.kiro/specs/<spec>/tasks.md` -> `<spec>`. */
 export function specOf(tasksFile: string): string {

@@ -152,3 +152,38 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   );
   return out;
 }
+
+/** What the Runs view shows of a run (activityProtocol's history row). */
+export function historyRowOf(r: HistoryRow): {
+  runId: string;
+  spec: string;
+  tasks: string;
+  startedAt: string | null;
+  durationMs: number | null;
+  outcome: HistoryRow['outcome'];
+  disposition: RunDecision | null;
+  level: string | null;
+  model: string | null;
+  tokens: number;
+  costUsd: number | null;
+  selfCorrections: number;
+  checks: { passed: number; failed: number };
+} {
+  const first = r.tasks[0];
+  const label = first ? `${first.id ? `${first.id} ` : ''}${first.title}` : '(no task)';
+  return {
+    runId: r.runId,
+    spec: r.spec,
+    tasks: r.tasks.length > 1 ? `${label} + ${r.tasks.length - 1} more` : label,
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    outcome: r.outcome,
+    disposition: r.disposition,
+    level: r.level,
+    model: r.model,
+    tokens: r.tokens.input + r.tokens.output,
+    costUsd: r.costUsd,
+    selfCorrections: r.selfCorrections,
+    checks: r.checks,
+  };
+}

@@ -1,36 +1,6 @@
-import { z } from 'zod';
-import type { RunFigures } from './runFigures.js';
+import type { RunFigures, RunStats, StatsBlock } from './historySchema.js';
 
-const perVerdict = z.object({ allow: z.number().int(), ask: z.number().int(), deny: z.number().int() });
-
-/**
- * How the agent did over a set of runs. Tasks are counted per attempt: a task paused in one run and completed in
- * the run that resumed it counts once as paused and once as completed. Parents ticked because their sub-tasks were
- * done are not tasks here (their sub-tasks are). Null where there is nothing to divide by.
- */
-export const statsBlockSchema = z.object({
-  runs: z.number().int(),
-  tasks: z.object({ completed: z.number().int(), failed: z.number().int(), paused: z.number().int(), stopped: z.number().int(), interrupted: z.number().int() }),
-  /** Of the completed tasks, the share whose checks passed (verified). */
-  verifiedShare: z.number().nullable(),
-  checks: z.object({ passed: z.number().int(), failed: z.number().int(), passRate: z.number().nullable() }),
-  /** Per task attempt (every task that started): the mean and the most in one task. */
-  selfCorrections: z.object({ total: z.number().int(), perTask: z.number().nullable(), max: z.number().int() }),
-  /** Of completed tasks, from task.started to task.completed. */
-  taskTimeMs: z.object({ median: z.number().nullable(), p90: z.number().nullable() }),
-  /** The runs' tokens (input + output) and cost, over their completed tasks. */
-  tokensPerCompletedTask: z.number().nullable(),
-  costPerCompletedTask: z.number().nullable(),
-  gate: perVerdict.extend({ byRule: z.array(perVerdict.extend({ rule: z.string() })) }),
-  approvals: z.object({ asked: z.number().int(), approved: z.number().int(), alwaysAllowed: z.number().int(), rejected: z.number().int(), unanswered: z.number().int() }),
-});
-export type StatsBlock = z.infer<typeof statsBlockSchema>;
-
-export const runStatsSchema = z.object({
-  overall: statsBlockSchema,
-  bySpec: z.array(z.object({ spec: z.string(), stats: statsBlockSchema })),
-});
-export type RunStats = z.infer<typeof runStatsSchema>;
+export { runStatsSchema, statsBlockSchema, type RunStats, type StatsBlock } from './historySchema.js';
 
 export interface StatsFilter {
   spec?: string;

@@ -1,0 +1,160 @@
+import type { HistoryRowWire, WebviewMessage } from '../core/runs/activityProtocol.js';
+import type { RunStats, StatsBlock } from '../core/runs/historySchema.js';
+import { plural } from '../core/text/plural.js';
+import { formatCount, formatDuration, h, icon } from './dom.js';
+
+/** Every row is this tall (two lines), so the list can place and window thousands of rows without measuring them. */
+export const RUN_ROW_HEIGHT = 44;
+/** Rows built beyond the visible ones, above and below, so a scroll shows built rows before the next frame. */
+const OVERSCAN = 10;
+
+const OUTCOME_ICON: Record<HistoryRowWire['outcome'], string> = {
+  completed: 'pass',
+  failed: 'error',
+  paused: 'debug-pause',
+  stopped: 'debug-stop',
+  interrupted: 'warning',
+  running: 'loading',
+};
+const OUTCOMES = Object.keys(OUTCOME_ICON) as Array<HistoryRowWire['outcome']>;
+const DISPOSITION: Record<NonNullable<HistoryRowWire['disposition']>, string> = { discarded: 'discarded', kept: 'kept', undone: 'discard undone' };
+
+const pct = (x: number | null) => (x === null ? '–' : `${Math.round(x * 100)}%`);
+const dur = (ms: number | null) => (ms === null ? '–' : formatDuration(ms));
+
+/** "Dec 7, 13:05": the start of a run, in the user's locale and time zone. */
+const when = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+/**
+ * The Runs view: the stats of the workspace's runs (of the spec picked, or all) above a list of every run, newest
+ * first, filtered by spec and outcome. The list is windowed: only the rows in sight (and a few more) are in the DOM,
+ * so 5,000 runs cost what 30 do. Picking a run asks the host to show its timeline.
+ */
+export class RunsView {
+  private rows: HistoryRowWire[] = [];
+  private stats: RunStats | null = null;
+  private shown: HistoryRowWire[] = [];
+  private readonly specSelect = h('select', { class: 'runs-filter', 'aria-label': 'Spec', 'data-filter': 'spec' });
+  private readonly outcomeSelect = h('select', { class: 'runs-filter', 'aria-label': 'Outcome', 'data-filter': 'outcome' });
+  private readonly statsBox = h('div', { class: 'runs-stats', 'aria-label': 'Run statistics' });
+  private readonly count = h('span', { class: 'runs-count' });
+  private readonly list = h('div', { class: 'runs-list', role: 'list', 'aria-label': 'Runs' });
+  private readonly spacer = h('div', { class: 'runs-spacer' });
+  private readonly empty = h('p', { class: 'empty runs-empty' }, 'No runs in this workspace yet.');
+  private frame = 0;
+  /** The window of rows in the DOM: [first, end). */
+  private built: [number, number] = [0, 0];
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly post: (m: WebviewMessage) => void,
+  ) {
+    this.outcomeSelect.append(h('option', { value: '' }, 'All outcomes'), ...OUTCOMES.map((o) => h('option', { value: o }, o)));
+    this.list.append(this.spacer);
+    root.append(h('div', { class: 'runs-filters' }, this.specSelect, this.outcomeSelect, this.count), this.statsBox, this.empty, this.list);
+    this.specSelect.addEventListener('change', () => this.refilter());
+    this.outcomeSelect.addEventListener('change', () => this.refilter());
+    this.list.addEventListener('scroll', () => this.schedule());
+    this.list.addEventListener('click', (e) => {
+      const row = (e.target as Element).closest<HTMLElement>('[data-run]');
+      if (row?.dataset.run) this.post({ type: 'showRun', runId: row.dataset.run });
+    });
+  }
+
+  /** The host's list and stats: replaces what is shown, keeping the filters the user set where they still apply. */
+  update(rows: HistoryRowWire[], stats: RunStats): void {
+    this.rows = rows;
+    this.stats = stats;
+    const spec = this.specSelect.value;
+    const specs = stats.bySpec.map((b) => b.spec);
+    this.specSelect.replaceChildren(h('option', { value: '' }, 'All specs'), ...specs.map((s) => h('option', { value: s }, s)));
+    this.specSelect.value = specs.includes(spec) ? spec : '';
+    this.refilter();
+  }
+
+  private refilter(): void {
+    const spec = this.specSelect.value;
+    const outcome = this.outcomeSelect.value;
+    this.shown = this.rows.filter((r) => (!spec || r.spec === spec) && (!outcome || r.outcome === outcome));
+    const block = this.stats && (spec ? this.stats.bySpec.find((b) => b.spec === spec)?.stats : this.stats.overall);
+    this.statsBox.replaceChildren(...(block ? statsLines(block) : []));
+    this.count.textContent = this.shown.length === this.rows.length ? plural(this.rows.length, 'run') : `${this.shown.length} of ${plural(this.rows.length, 'run')}`;
+    this.empty.hidden = this.rows.length > 0;
+    this.spacer.style.height = `${this.shown.length * RUN_ROW_HEIGHT}px`;
+    this.built = [0, 0];
+    for (const el of [...this.list.querySelectorAll('.run-row')]) el.remove();
+    this.list.scrollTop = 0;
+    this.render();
+  }
+
+  private schedule(): void {
+    if (this.frame === 0) this.frame = requestAnimationFrame(() => this.render());
+  }
+
+  /** Builds the rows in sight (and OVERSCAN more each way) and drops the others. */
+  private render(): void {
+    this.frame = 0;
+    // Hidden (the Activity tab is shown): nothing to lay out; the next update or tab switch renders.
+    if (this.root.hidden) return;
+    const height = this.list.clientHeight || 600;
+    const first = Math.max(0, Math.floor(this.list.scrollTop / RUN_ROW_HEIGHT) - OVERSCAN);
+    const end = Math.min(this.shown.length, Math.ceil((this.list.scrollTop + height) / RUN_ROW_HEIGHT) + OVERSCAN);
+    const [oldFirst, oldEnd] = this.built;
+    if (first === oldFirst && end === oldEnd) return;
+    for (const el of [...this.list.querySelectorAll<HTMLElement>('.run-row')]) {
+      const i = Number(el.dataset.index);
+      if (i < first || i >= end) el.remove();
+    }
+    const fresh = document.createDocumentFragment();
+    for (let i = first; i < end; i++) if (i < oldFirst || i >= oldEnd) fresh.append(runRow(this.shown[i]!, i));
+    this.list.append(fresh);
+    this.built = [first, end];
+  }
+
+  /** The tab was shown: lay out the rows now that the list has a size. */
+  shownAgain(): void {
+    this.built = [0, 0];
+    for (const el of [...this.list.querySelectorAll('.run-row')]) el.remove();
+    this.render();
+  }
+}
+
+function runRow(r: HistoryRowWire, index: number): HTMLElement {
+  const started = r.startedAt ? when.format(new Date(r.startedAt)) : 'start unknown';
+  const checks = r.checks.passed + r.checks.failed;
+  const meta = [
+    started,
+    dur(r.durationMs),
+    r.level,
+    r.model,
+    `${formatCount(r.tokens)} tokens`,
+    r.costUsd !== null ? `$${r.costUsd.toFixed(r.costUsd < 1 ? 3 : 2)}` : null,
+    r.selfCorrections > 0 ? plural(r.selfCorrections, 'self-correction') : null,
+    checks > 0 ? `checks ${r.checks.passed}/${checks}` : null,
+  ].filter((x): x is string => x !== null);
+  const outcome = `${r.outcome}${r.disposition ? ` · ${DISPOSITION[r.disposition]}` : ''}`;
+  const row = h(
+    'button',
+    { class: `run-row outcome-${r.outcome}`, role: 'listitem', 'data-run': r.runId, 'data-index': index, title: `run ${r.runId}: ${outcome}; show its timeline` },
+    h('span', { class: 'run-line' }, icon(OUTCOME_ICON[r.outcome], `run-icon${r.outcome === 'running' ? ' codicon-modifier-spin' : ''}`), h('span', { class: 'run-tasks' }, r.tasks), h('span', { class: 'run-outcome' }, outcome)),
+    h('span', { class: 'run-line run-meta' }, h('span', { class: 'run-spec' }, r.spec), ...meta.flatMap((m) => [h('span', { class: 'sep' }, '·'), h('span', null, m)])),
+  );
+  row.style.top = `${index * RUN_ROW_HEIGHT}px`;
+  return row;
+}
+
+/** The figures of `runs stats`, a few lines. */
+export function statsLines(s: StatsBlock): HTMLElement[] {
+  const t = s.tasks;
+  const line = (...parts: Array<string | Node>) => h('div', { class: 'runs-stats-line' }, ...parts);
+  const byRule = s.gate.byRule.map((r) => `${r.rule}: ${[r.allow && `${r.allow} allow`, r.ask && `${r.ask} ask`, r.deny && `${r.deny} deny`].filter(Boolean).join(', ')}`).join('\n');
+  return [
+    line(h('strong', null, plural(s.runs, 'run')), ` · tasks ${t.completed} completed, ${t.failed} failed, ${t.paused} paused, ${t.stopped} stopped, ${t.interrupted} interrupted`),
+    line(`verified ${pct(s.verifiedShare)} · checks pass ${pct(s.checks.passRate)} (${s.checks.passed}/${s.checks.passed + s.checks.failed}) · self-corrections per task ${s.selfCorrections.perTask === null ? '–' : s.selfCorrections.perTask.toFixed(2)} (max ${s.selfCorrections.max})`),
+    line(`task time median ${dur(s.taskTimeMs.median)}, p90 ${dur(s.taskTimeMs.p90)} · per completed task ${s.tokensPerCompletedTask === null ? '–' : formatCount(Math.round(s.tokensPerCompletedTask))} tokens${s.costPerCompletedTask !== null ? `, $${s.costPerCompletedTask.toFixed(4)}` : ''}`),
+    line(
+      h('span', { title: byRule || 'no gate decisions' }, `gate ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny`),
+      ` · approvals ${s.approvals.asked} asked, ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.alwaysAllowed} always allowed`,
+    ),
+  ];
+}
