@@ -54,10 +54,7 @@ function showTab(tab: 'activity' | 'runs'): void {
   for (const b of document.querySelectorAll<HTMLElement>('#tabs [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
   $('runs').hidden = tab !== 'runs';
   // Asked each time the tab opens: runs may have ended, been discarded or pruned since.
-  if (tab === 'runs') {
-    post({ type: 'loadHistory' });
-    runsView.shownAgain();
-  }
+  if (tab === 'runs') runsView.shownAgain();
 }
 
 function post(msg: WebviewMessage): void {
@@ -152,7 +149,7 @@ function handle(msg: HostMessage): void {
       notices.replaceChildren(renderNotice(msg.level, msg.text));
       break;
     case 'history':
-      runsView.update(msg.rows, msg.stats);
+      runsView.update(msg);
       break;
   }
   schedule();

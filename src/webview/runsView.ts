@@ -1,4 +1,4 @@
-import type { HistoryRowWire, WebviewMessage } from '../core/runs/activityProtocol.js';
+import type { HistoryFilter, HistoryRowWire, HostMessage, WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunStats, StatsBlock } from '../core/runs/historySchema.js';
 import { plural } from '../core/text/plural.js';
 import { formatCount, formatDuration, h, icon } from './dom.js';
@@ -25,15 +25,25 @@ const dur = (ms: number | null) => (ms === null ? '–' : formatDuration(ms));
 /** "Dec 7, 13:05": the start of a run, in the user's locale and time zone. */
 const when = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
+/** Rows asked of the host at a time. */
+export const RUNS_PAGE = 100;
+
 /**
  * The Runs view: the stats of the workspace's runs (of the spec picked, or all) above a list of every run, newest
- * first, filtered by spec and outcome. The list is windowed: only the rows in sight (and a few more) are in the DOM,
- * so 5,000 runs cost what 30 do. Picking a run asks the host to show its timeline.
+ * first, filtered by spec and outcome. The host sends pages of rows as the list needs them (the first when the tab
+ * opens or a filter changes, the next as the user scrolls), and the list is windowed: only the rows in sight (and a
+ * few more) are in the DOM. 5,000 runs cost what 30 do, in the message and on the page. Picking a run asks the host
+ * to show its timeline.
  */
 export class RunsView {
-  private rows: HistoryRowWire[] = [];
+  /** The rows received for the current filter, by their index in the filtered list. */
+  private rows = new Map<number, HistoryRowWire>();
+  /** Pages asked for and not yet received (by first index). */
+  private asked = new Set<number>();
+  private total = 0;
+  private all = 0;
   private stats: RunStats | null = null;
-  private shown: HistoryRowWire[] = [];
+  private loaded = false;
   private readonly specSelect = h('select', { class: 'runs-filter', 'aria-label': 'Spec', 'data-filter': 'spec' });
   private readonly outcomeSelect = h('select', { class: 'runs-filter', 'aria-label': 'Outcome', 'data-filter': 'outcome' });
   private readonly statsBox = h('div', { class: 'runs-stats', 'aria-label': 'Run statistics' });
@@ -49,11 +59,13 @@ export class RunsView {
     private readonly root: HTMLElement,
     private readonly post: (m: WebviewMessage) => void,
   ) {
+    this.specSelect.append(h('option', { value: '' }, 'All specs'));
     this.outcomeSelect.append(h('option', { value: '' }, 'All outcomes'), ...OUTCOMES.map((o) => h('option', { value: o }, o)));
     this.list.append(this.spacer);
+    this.empty.hidden = true;
     root.append(h('div', { class: 'runs-filters' }, this.specSelect, this.outcomeSelect, this.count), this.statsBox, this.empty, this.list);
-    this.specSelect.addEventListener('change', () => this.refilter());
-    this.outcomeSelect.addEventListener('change', () => this.refilter());
+    this.specSelect.addEventListener('change', () => this.load());
+    this.outcomeSelect.addEventListener('change', () => this.load());
     this.list.addEventListener('scroll', () => this.schedule());
     this.list.addEventListener('click', (e) => {
       const row = (e.target as Element).closest<HTMLElement>('[data-run]');
@@ -61,44 +73,77 @@ export class RunsView {
     });
   }
 
-  /** The host's list and stats: replaces what is shown, keeping the filters the user set where they still apply. */
-  update(rows: HistoryRowWire[], stats: RunStats): void {
-    this.rows = rows;
-    this.stats = stats;
+  private filter(): HistoryFilter {
     const spec = this.specSelect.value;
-    const specs = stats.bySpec.map((b) => b.spec);
-    this.specSelect.replaceChildren(h('option', { value: '' }, 'All specs'), ...specs.map((s) => h('option', { value: s }, s)));
-    this.specSelect.value = specs.includes(spec) ? spec : '';
-    this.refilter();
+    const outcome = OUTCOMES.find((o) => o === this.outcomeSelect.value);
+    return { ...(spec ? { spec } : {}), ...(outcome ? { outcome } : {}) };
   }
 
-  private refilter(): void {
-    const spec = this.specSelect.value;
-    const outcome = this.outcomeSelect.value;
-    this.shown = this.rows.filter((r) => (!spec || r.spec === spec) && (!outcome || r.outcome === outcome));
-    const block = this.stats && (spec ? this.stats.bySpec.find((b) => b.spec === spec)?.stats : this.stats.overall);
+  /** Asks for the first page of the current filter (the tab opened, a filter changed): the list starts over. */
+  load(): void {
+    this.asked = new Set([0]);
+    this.post({ type: 'loadHistory', filter: this.filter(), offset: 0, limit: RUNS_PAGE });
+  }
+
+  /** A page from the host. The first page of a filter starts the list over (runs may have come or gone since). */
+  update(m: Extract<HostMessage, { type: 'history' }>): void {
+    const f = this.filter();
+    // A page of a filter the user has left since.
+    if (m.filter.spec !== f.spec || m.filter.outcome !== f.outcome) return;
+    this.asked.delete(m.offset);
+    if (m.offset === 0) {
+      this.rows.clear();
+      this.clearBuilt();
+    }
+    m.rows.forEach((r, i) => this.rows.set(m.offset + i, r));
+    this.loaded = true;
+    this.total = m.total;
+    this.all = m.all;
+    this.stats = m.stats;
+    // The specs of every run, whichever is picked.
+    const specs = m.stats.bySpec.map((b) => b.spec);
+    if (specs.join('\n') !== [...this.specSelect.options].slice(1).map((o) => o.value).join('\n')) {
+      const picked = this.specSelect.value;
+      this.specSelect.replaceChildren(h('option', { value: '' }, 'All specs'), ...specs.map((s) => h('option', { value: s }, s)));
+      this.specSelect.value = specs.includes(picked) ? picked : '';
+    }
+    const block = f.spec ? m.stats.bySpec.find((b) => b.spec === f.spec)?.stats : m.stats.overall;
     this.statsBox.replaceChildren(...(block ? statsLines(block) : []));
-    this.count.textContent = this.shown.length === this.rows.length ? plural(this.rows.length, 'run') : `${this.shown.length} of ${plural(this.rows.length, 'run')}`;
-    this.empty.hidden = this.rows.length > 0;
-    this.spacer.style.height = `${this.shown.length * RUN_ROW_HEIGHT}px`;
+    this.count.textContent = this.total === this.all ? plural(this.all, 'run') : `${this.total} of ${plural(this.all, 'run')}`;
+    this.empty.hidden = this.all > 0;
+    this.spacer.style.height = `${this.total * RUN_ROW_HEIGHT}px`;
+    if (m.offset === 0) this.list.scrollTop = 0;
+    // Rows that were waiting for this page, shown as they come.
+    for (const el of [...this.list.querySelectorAll<HTMLElement>('.run-row-loading')]) {
+      const i = Number(el.dataset.index);
+      const r = this.rows.get(i);
+      if (r) el.replaceWith(runRow(r, i));
+    }
+    this.render();
+  }
+
+  private clearBuilt(): void {
     this.built = [0, 0];
     for (const el of [...this.list.querySelectorAll('.run-row')]) el.remove();
-    this.list.scrollTop = 0;
-    this.render();
   }
 
   private schedule(): void {
     if (this.frame === 0) this.frame = requestAnimationFrame(() => this.render());
   }
 
-  /** Builds the rows in sight (and OVERSCAN more each way) and drops the others. */
+  /** Builds the rows in sight (and OVERSCAN more each way), drops the others, and asks for the pages it lacks. */
   private render(): void {
     this.frame = 0;
-    // Hidden (the Activity tab is shown): nothing to lay out; the next update or tab switch renders.
-    if (this.root.hidden) return;
+    // Hidden (the Activity tab is shown): nothing to lay out; the tab's return renders.
+    if (this.root.hidden || !this.loaded) return;
     const height = this.list.clientHeight || 600;
     const first = Math.max(0, Math.floor(this.list.scrollTop / RUN_ROW_HEIGHT) - OVERSCAN);
-    const end = Math.min(this.shown.length, Math.ceil((this.list.scrollTop + height) / RUN_ROW_HEIGHT) + OVERSCAN);
+    const end = Math.min(this.total, Math.ceil((this.list.scrollTop + height) / RUN_ROW_HEIGHT) + OVERSCAN);
+    for (let page = Math.floor(first / RUNS_PAGE) * RUNS_PAGE; page < end; page += RUNS_PAGE) {
+      if (this.rows.has(page) || this.asked.has(page)) continue;
+      this.asked.add(page);
+      this.post({ type: 'loadHistory', filter: this.filter(), offset: page, limit: RUNS_PAGE });
+    }
     const [oldFirst, oldEnd] = this.built;
     if (first === oldFirst && end === oldEnd) return;
     for (const el of [...this.list.querySelectorAll<HTMLElement>('.run-row')]) {
@@ -106,17 +151,25 @@ export class RunsView {
       if (i < first || i >= end) el.remove();
     }
     const fresh = document.createDocumentFragment();
-    for (let i = first; i < end; i++) if (i < oldFirst || i >= oldEnd) fresh.append(runRow(this.shown[i]!, i));
+    for (let i = first; i < end; i++) {
+      if (i >= oldFirst && i < oldEnd) continue;
+      const r = this.rows.get(i);
+      fresh.append(r ? runRow(r, i) : loadingRow(i));
+    }
     this.list.append(fresh);
     this.built = [first, end];
   }
 
-  /** The tab was shown: lay out the rows now that the list has a size. */
+  /** The tab was shown: a fresh look at the runs. */
   shownAgain(): void {
-    this.built = [0, 0];
-    for (const el of [...this.list.querySelectorAll('.run-row')]) el.remove();
-    this.render();
+    this.load();
   }
+}
+
+function loadingRow(index: number): HTMLElement {
+  const row = h('div', { class: 'run-row run-row-loading', 'data-index': index, 'aria-busy': 'true' }, h('span', { class: 'run-line run-meta' }, '…'));
+  row.style.top = `${index * RUN_ROW_HEIGHT}px`;
+  return row;
 }
 
 function runRow(r: HistoryRowWire, index: number): HTMLElement {

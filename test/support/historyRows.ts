@@ -2,7 +2,8 @@
 // CLI): each copy gets its own run id, start time and spec; its figures are those of the journal it copies.
 import type { RunEvent } from '../../src/core/runs/events.js';
 import { runFigures } from '../../src/core/runs/runFigures.js';
-import { historyRowOf, type HistoryRow } from '../../src/core/runs/runHistory.js';
+import type { HistoryFilter } from '../../src/core/runs/activityProtocol.js';
+import { historyPage, type HistoryRow } from '../../src/core/runs/runHistory.js';
 import { runStats } from '../../src/core/runs/runStats.js';
 
 /** The specs the copies are spread over. */
@@ -39,7 +40,8 @@ export function historyRows(journals: readonly RunEvent[][], n: number): History
   return rows.reverse();
 }
 
-/** The host's `history` message for these rows. */
-export function historyMessage(rows: readonly HistoryRow[]) {
-  return { type: 'history' as const, rows: rows.map(historyRowOf), stats: runStats(rows) };
+/** The host's answer to the Runs view's `loadHistory` (what ActivityView.postHistory sends), over these rows. */
+export function historyMessage(rows: readonly HistoryRow[], q: { filter: HistoryFilter; offset: number; limit: number } = { filter: {}, offset: 0, limit: 100 }) {
+  const page = historyPage(rows, q.filter, q.offset, q.limit);
+  return { type: 'history' as const, filter: q.filter, offset: q.offset, total: page.total, all: rows.length, rows: page.rows, stats: runStats(rows) };
 }

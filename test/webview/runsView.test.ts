@@ -7,7 +7,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import { buildHostStub, buildWebview } from '../../scripts/buildWebview.mjs';
 import type { WebviewMessage } from '../../src/core/runs/activityProtocol.js';
 import type { RunEvent } from '../../src/core/runs/events.js';
+import type { HistoryRow } from '../../src/core/runs/runHistory.js';
 import { historyMessage, historyRows } from '../support/historyRows.js';
+import { budget } from '../support/budget.js';
 import { chromiumMissing, launchChromium, recordRun, startActivityServer, type ActivityServer, type Browser, type Page } from '../support/webviewPage.js';
 
 interface PageGlobals {
@@ -38,7 +40,7 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
     const run = recordRun(inject('cliPath'), 'balanced');
     const cautious = recordRun(inject('cliPath'), 'cautious');
     journals = [run, cautious, run.slice(0, Math.floor(run.length / 2))];
-  }, 90_000);
+  }, budget({ cli: 4, verifiedRun: 2 }));
 
   afterAll(async () => {
     await browser?.close();
@@ -52,6 +54,7 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
     consoleErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e));
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    served = 0;
     await page.goto(server.url);
     await page.evaluate(async () => {
       const g = globalThis as unknown as PageGlobals;
@@ -69,15 +72,30 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
 
   const send = (...msgs: unknown[]) => page.evaluate((m) => (globalThis as unknown as PageGlobals).__host.send(...m), msgs);
   const posted = () => page.evaluate(() => (globalThis as unknown as PageGlobals).__posted);
+  let served = 0;
+  /** Answers the view's loadHistory posts since the last call as the host does, over `rows`; the requests answered. */
+  const serve = async (rows: HistoryRow[]) => {
+    const all = await posted();
+    const asks = all.slice(served).flatMap((m) => (m.type === 'loadHistory' ? [m] : []));
+    served = all.length;
+    for (const a of asks) await send(historyMessage(rows, a));
+    return asks;
+  };
+  /** Waits until the view has asked for the page at `offset`. */
+  const asked = (offset: number) =>
+    page.evaluate(async (o) => {
+      const g = globalThis as unknown as PageGlobals;
+      while (!g.__posted.some((m) => m.type === 'loadHistory' && m.offset === o)) await new Promise((r) => setTimeout(r, 10));
+    }, offset);
 
   it('the Runs tab asks the host for the history, lists the runs newest first with their figures, and the stats above', async () => {
     expect(await page.locator('#runs').isVisible()).toBe(false);
     await page.getByRole('tab', { name: 'Runs' }).click();
-    expect((await posted()).at(-1)).toEqual({ type: 'loadHistory' });
+    expect((await posted()).at(-1)).toEqual({ type: 'loadHistory', filter: {}, offset: 0, limit: 100 });
     expect(await page.locator('#timeline').isVisible()).toBe(false);
     expect(await page.getByRole('tab', { name: 'Runs' }).getAttribute('aria-selected')).toBe('true');
     const rows = historyRows(journals, 6);
-    await send(historyMessage(rows));
+    expect(await serve(rows)).toHaveLength(1);
     expect(await page.locator('.runs-count').innerText()).toBe('6 runs');
     const list = page.locator('.runs-list .run-row');
     expect(await list.count()).toBe(6);
@@ -108,14 +126,17 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
   it('filters by spec (the stats follow) and by outcome; picking a run asks the host to show it and goes back to the timeline', async () => {
     await page.getByRole('tab', { name: 'Runs' }).click();
     const rows = historyRows(journals, 9);
-    await send(historyMessage(rows));
+    await serve(rows);
     await page.locator('select[data-filter="spec"]').selectOption('billing');
+    // The filter is the host's to apply: the view asks for the first page of billing's runs.
+    expect(await serve(rows)).toEqual([{ type: 'loadHistory', filter: { spec: 'billing' }, offset: 0, limit: 100 }]);
     expect(await page.locator('.runs-count').innerText()).toBe('3 of 9 runs');
     expect(await page.locator('.runs-stats').innerText()).toMatch(/^3 runs · tasks/);
     const specs = await page.evaluate(() => Array.from((globalThis as unknown as PageGlobals).document.querySelectorAll('.run-row .run-spec'), (e) => e.textContent));
     expect(specs).toEqual(['billing', 'billing', 'billing']);
     await page.locator('select[data-filter="spec"]').selectOption('');
     await page.locator('select[data-filter="outcome"]').selectOption('interrupted');
+    await serve(rows);
     expect(await page.locator('.runs-count').innerText()).toBe('3 of 9 runs');
     expect(await page.locator('.run-row.outcome-interrupted').count()).toBe(3);
     expect(await page.locator('.run-row:not(.outcome-interrupted)').count()).toBe(0);
@@ -131,10 +152,10 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
     expect(await page.locator('#timeline .row').count()).toBeGreaterThan(0);
   });
 
-  it('5,000 runs: only the rows in sight are in the DOM, and scrolling to the end shows the oldest run', async () => {
+  it('5,000 runs: the host sends a page at a time, only the rows in sight are in the DOM, and scrolling to the end brings the oldest run', async () => {
     await page.getByRole('tab', { name: 'Runs' }).click();
     const rows = historyRows(journals, 5000);
-    await send(historyMessage(rows));
+    await serve(rows);
     expect(await page.locator('.runs-count').innerText()).toBe('5000 runs');
     const built = await page.locator('.run-row').count();
     expect(built).toBeGreaterThan(10);
@@ -143,13 +164,20 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
       const list = el as { scrollTop: number; scrollHeight: number };
       list.scrollTop = list.scrollHeight;
     });
+    // The rows at the end are not there yet: the view asks for their page, shows them when it comes.
+    await asked(4900);
+    expect(await page.locator('.run-row-loading').count()).toBeGreaterThan(0);
+    const asks = await serve(rows);
+    expect(asks.map((a) => a.offset)).toContain(4900);
+    for (const a of asks) expect(a.limit).toBe(100);
     await page.locator(`.run-row[data-run="${rows.at(-1)!.runId}"]`).waitFor({ state: 'visible' });
+    expect(await page.locator('.run-row-loading').count()).toBe(0);
     expect(await page.locator('.run-row').count()).toBeLessThan(60);
   });
 
   it('an empty workspace says so', async () => {
     await page.getByRole('tab', { name: 'Runs' }).click();
-    await send(historyMessage([]));
+    await serve([]);
     expect(await page.locator('.runs-empty').innerText()).toBe('No runs in this workspace yet.');
     expect(await page.locator('.runs-count').innerText()).toBe('0 runs');
   });

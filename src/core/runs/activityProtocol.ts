@@ -99,6 +99,10 @@ export const historyRowSchema = z.object({
 });
 export type HistoryRowWire = z.infer<typeof historyRowSchema>;
 
+/** The Runs view's filters; absent: all. */
+export const historyFilterSchema = z.object({ spec: z.string().optional(), outcome: runOutcomeSchema.optional() });
+export type HistoryFilter = z.infer<typeof historyFilterSchema>;
+
 export const hostMessageSchema = z.discriminatedUnion('type', [
   /** Replace everything shown by this run's events (after `ready`, a reload, or when another run is shown). */
   z.object({ type: z.literal('reset'), runId: z.string().nullable(), events: z.array(runEventSchema) }),
@@ -109,8 +113,20 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('approvalDetail'), detail: approvalDetailSchema }),
   /** A notice to show above the timeline (e.g. "Discarded: 3 files restored"). */
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'warning', 'error']), text: z.string() }),
-  /** Every run of the workspace, newest first, and their stats (overall and per spec), for the Runs view. */
-  z.object({ type: z.literal('history'), rows: z.array(historyRowSchema), stats: runStatsSchema }),
+  /**
+   * A page of the workspace's runs for the Runs view, newest first, as asked by `loadHistory` (its filter and
+   * offset): `total` runs match the filter, of `all`; the stats are of all runs (overall and per spec). A page, not
+   * every run: the message stays small however many runs there are.
+   */
+  z.object({
+    type: z.literal('history'),
+    filter: historyFilterSchema,
+    offset: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    all: z.number().int().nonnegative(),
+    rows: z.array(historyRowSchema),
+    stats: runStatsSchema,
+  }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
@@ -137,8 +153,8 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpointRestore'), runId: z.string(), commit: z.string().regex(/^[0-9a-f]{7,64}$/) }),
   /** The "no verifyCommands set" link: the host adds the checks this run passed (else npm test) to verifyCommands. */
   z.object({ type: z.literal('addVerifyCommands'), runId: z.string() }),
-  /** The Runs view opened (or asks again): the host answers with `history`. */
-  z.object({ type: z.literal('loadHistory') }),
+  /** The Runs view wants rows [offset, offset + limit) of the runs its filter keeps: the host answers with `history`. */
+  z.object({ type: z.literal('loadHistory'), filter: historyFilterSchema, offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(1000) }),
   /** A run picked in the Runs view: the panel shows its timeline, from its journal. */
   z.object({ type: z.literal('showRun'), runId: z.string().regex(/^[A-Za-z0-9._-]+$/) }),
 ]);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -7,10 +8,13 @@ import { readJournal, RUNS_DIR, runDir } from './journal.js';
 import { chainOf } from './runChain.js';
 import { runFigures, runFiguresSchema, type RunFigures } from './runFigures.js';
 import { listRunIds } from './runIndex.js';
+import { matchesFilter } from './runStats.js';
 import { runIsLive } from './runLock.js';
 
 /** `.kiro/runs/index.jsonl`: one line per run, its figures and the size and time of the journal they came from. */
 export const HISTORY_INDEX = 'index.jsonl';
+/** The format of the index's lines: a change of RunFigures changes it, and an index of another format is rebuilt. */
+const INDEX_FORMAT = 'spec-agent-runs-index/1';
 
 const entrySchema = runFiguresSchema.extend({
   /** The journal ends with a terminal event: its figures will not change. */
@@ -64,7 +68,7 @@ export async function readRunHistory(workspace: string, gitDir?: string): Promis
     if (!j || j.events[0]?.type !== 'run.started') continue;
     entries.push({ ...runFigures(j.events), ended: j.ended, journal: { size: st.size, mtimeMs: st.mtimeMs } });
   }
-  if (read > 0 || entries.length !== known.size) await atomicWrite(indexFile, entries.map((e) => JSON.stringify(e)).join('\n') + (entries.length ? '\n' : '')).catch(() => undefined);
+  if (read > 0 || entries.length !== known.size) await writeIndex(indexFile, entries).catch(() => undefined);
   const decisions = gitDir ? await readDecisions(gitDir, entries) : new Map<string, RunDecision>();
   const rows = entries.map(({ ended, journal: _, ...figures }): HistoryRow => {
     const row: HistoryRow = { ...figures, disposition: decisions.get(figures.runId) ?? null };
@@ -77,17 +81,49 @@ export async function readRunHistory(workspace: string, gitDir?: string): Promis
   return { rows: rows.reverse(), read };
 }
 
+/** The index's last line: the format, and a digest of the lines above it as written. */
+const sealSchema = z.object({ seal: z.literal(INDEX_FORMAT), sha1: z.string() });
+
+const digest = (text: string) => createHash('sha1').update(text).digest('hex');
+
+async function writeIndex(file: string, entries: readonly Entry[]): Promise<void> {
+  const body = entries.map((e) => JSON.stringify(e) + '\n').join('');
+  await atomicWrite(file, body + JSON.stringify({ seal: INDEX_FORMAT, sha1: digest(body) }) + '\n');
+}
+
+/**
+ * The index's entries. Lines under an intact seal are the entries this code wrote from the journals (their figures
+ * typed by runFigures), taken as they are: checking 5,000 of them one by one with zod would cost more than the whole
+ * rest of a look at the runs. Without the seal (damaged, edited, cut short, another format) each line is checked
+ * with the schema, and a line that fails is dropped: its run's journal is read again.
+ */
 async function readIndex(file: string): Promise<Map<string, Entry>> {
   const text = await readFile(file, 'utf8').catch(() => '');
   const out = new Map<string, Entry>();
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const last = lines.at(-1);
+  let sealed = false;
+  try {
+    const seal = last !== undefined ? sealSchema.safeParse(JSON.parse(last)) : undefined;
+    sealed = seal?.success === true && seal.data.sha1 === digest(text.slice(0, text.length - last!.length - 1));
+  } catch {
+    sealed = false;
+  }
+  if (sealed) lines.pop();
+  for (const line of lines) {
     if (!line) continue;
     try {
-      const e = entrySchema.safeParse(JSON.parse(line));
-      // A line from another version, or damaged: its run's journal is read again.
+      const raw: unknown = JSON.parse(line);
+      if (sealed) {
+        const e = raw as Entry;
+        out.set(e.runId, e);
+        continue;
+      }
+      const e = entrySchema.safeParse(raw);
       if (e.success) out.set(e.data.runId, e.data);
     } catch {
-      // same
+      // damaged: its run's journal is read again
     }
   }
   return out;
@@ -186,4 +222,10 @@ export function historyRowOf(r: HistoryRow): {
     selfCorrections: r.selfCorrections,
     checks: r.checks,
   };
+}
+
+/** Rows [offset, offset + limit) of the runs the filter keeps (newest first, as listed), and how many it keeps. */
+export function historyPage(rows: readonly HistoryRow[], filter: { spec?: string; outcome?: string }, offset: number, limit: number): { total: number; rows: Array<ReturnType<typeof historyRowOf>> } {
+  const kept = filter.spec === undefined && filter.outcome === undefined ? rows : rows.filter((r) => matchesFilter(r, filter));
+  return { total: kept.length, rows: kept.slice(offset, offset + limit).map(historyRowOf) };
 }

@@ -129,14 +129,21 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     const again = await readRunHistory(ws.dir);
     expect(again.read).toBe(0);
     const index = join(ws.dir, '.kiro/runs', HISTORY_INDEX);
+    // One line per run, and the seal: the digest of those lines as written.
     const lines = readFileSync(index, 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
+    expect(JSON.parse(lines[6]!)).toEqual({ seal: 'spec-agent-runs-index/1', sha1: expect.stringMatching(/^[0-9a-f]{40}$/) });
     writeFileSync(index, [lines[0]!.slice(0, 40), ...lines.slice(1)].join('\n') + '\n');
     expect((await readRunHistory(ws.dir)).read).toBe(1);
     rmSync(index);
     const rebuilt = await readRunHistory(ws.dir);
     expect(rebuilt.read).toBe(6);
-    expect(readFileSync(index, 'utf8').trim().split('\n')).toHaveLength(6);
+    expect(readFileSync(index, 'utf8').trim().split('\n')).toHaveLength(7);
+    // An index edited by hand breaks the seal: every line is checked against the schema, a line that fails is read again.
+    const edited = readFileSync(index, 'utf8').split('\n');
+    edited[1] = JSON.stringify({ ...JSON.parse(edited[1]!), outcome: 'exploded' });
+    writeFileSync(index, edited.join('\n'));
+    expect((await readRunHistory(ws.dir)).read).toBe(1);
     // The figures in the index are the journal's own.
     const j = await readJournal(ws.dir, ws.a);
     const { disposition: _, ...fromIndex } = rowOf(rebuilt.rows, ws.a);
@@ -207,7 +214,7 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     const left = await refs();
     for (const id of [ws.a, ws.b, ws.c, ws.d, ws.e]) expect(left).not.toContain(`refs/spec-agent/runs/${id}`);
     expect((await readRunHistory(ws.dir)).rows.map((r) => r.runId)).toEqual([ws.f]);
-    expect(readFileSync(join(ws.dir, '.kiro/runs', HISTORY_INDEX), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(readFileSync(join(ws.dir, '.kiro/runs', HISTORY_INDEX), 'utf8').trim().split('\n')).toHaveLength(2);
 
     const noDays = await cli(ws.dir, 'runs', 'prune');
     expect(noDays.exitCode).toBe(2);
