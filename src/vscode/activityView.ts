@@ -261,8 +261,12 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     }
     const { rows, stats } = this.historyRead;
     const page = historyPage(rows, q.filter, q.offset, q.limit);
-    await this.post({ type: 'history', filter: q.filter, offset: q.offset, total: page.total, all: rows.length, rows: page.rows, stats });
+    this.lastHistory = { type: 'history', filter: q.filter, offset: q.offset, total: page.total, all: rows.length, rows: page.rows, stats };
+    await this.post(this.lastHistory);
   }
+
+  /** The last page of runs sent to the Runs view (tests). */
+  lastHistory: Extract<HostMessage, { type: 'history' }> | undefined;
 
   /** Sends the shown run whole, from its journal on disk (what survives a reload), then controls and cards. */
   private reset(): Promise<void> {
