@@ -44,6 +44,8 @@ export class RunsView {
   private all = 0;
   private stats: RunStats | null = null;
   private loaded = false;
+  /** The next first page comes from a new look (the tab opened, a filter changed), not a refresh. */
+  private fromTop = false;
   private readonly specSelect = h('select', { class: 'runs-filter', 'aria-label': 'Spec', 'data-filter': 'spec' });
   private readonly outcomeSelect = h('select', { class: 'runs-filter', 'aria-label': 'Outcome', 'data-filter': 'outcome' });
   private readonly statsBox = h('div', { class: 'runs-stats', 'aria-label': 'Run statistics' });
@@ -81,6 +83,7 @@ export class RunsView {
 
   /** Asks for the first page of the current filter (the tab opened, a filter changed): the list starts over. */
   load(): void {
+    this.fromTop = true;
     this.asked = new Set([0]);
     this.post({ type: 'loadHistory', filter: this.filter(), offset: 0, limit: RUNS_PAGE });
   }
@@ -112,7 +115,11 @@ export class RunsView {
     this.count.textContent = this.total === this.all ? plural(this.all, 'run') : `${this.total} of ${plural(this.all, 'run')}`;
     this.empty.hidden = this.all > 0;
     this.spacer.style.height = `${this.total * RUN_ROW_HEIGHT}px`;
-    if (m.offset === 0) this.list.scrollTop = 0;
+    // A new look starts at the top; the host's refresh after a run ended keeps the user where they were.
+    if (m.offset === 0 && this.fromTop) {
+      this.list.scrollTop = 0;
+      this.fromTop = false;
+    }
     // Rows that were waiting for this page, shown as they come.
     for (const el of [...this.list.querySelectorAll<HTMLElement>('.run-row-loading')]) {
       const i = Number(el.dataset.index);

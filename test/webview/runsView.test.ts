@@ -173,6 +173,14 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
     await page.locator(`.run-row[data-run="${rows.at(-1)!.runId}"]`).waitFor({ state: 'visible' });
     expect(await page.locator('.run-row-loading').count()).toBe(0);
     expect(await page.locator('.run-row').count()).toBeLessThan(60);
+
+    // A run ended: the host sends the first page again. The list stays where the user is, and asks again for the
+    // rows in sight (the runs may have moved down by one).
+    await send(historyMessage(rows));
+    expect(await page.locator('.runs-list').evaluate((el) => (el as { scrollTop: number }).scrollTop)).toBeGreaterThan(1000);
+    await asked(4900);
+    await serve(rows);
+    await page.locator(`.run-row[data-run="${rows.at(-1)!.runId}"]`).waitFor({ state: 'visible' });
   });
 
   it('an empty workspace says so', async () => {
