@@ -1,6 +1,7 @@
 import { openGitStore, removeRunSnapshots } from '../core/checkpoints/index.js';
 import { pruneRuns } from '../core/runs/pruneRuns.js';
 import { readRunHistory } from '../core/runs/runHistory.js';
+import { listRunIds } from '../core/runs/runIndex.js';
 import { runStats, type StatsBlock, type StatsFilter } from '../core/runs/runStats.js';
 import { plural } from '../core/text/plural.js';
 import { UsageError } from './usageError.js';
@@ -66,7 +67,8 @@ export async function runsPrune(o: { days?: string; dryRun?: boolean; json?: boo
   const days = Number(o.days);
   if (o.days === undefined || !Number.isFinite(days) || days < 0) throw new UsageError(`--days must be a number of days, e.g. --days 30 (got ${o.days === undefined ? 'nothing' : `"${o.days}"`}).`);
   const ws = process.cwd();
-  const store = await openGitStore(ws).catch(() => undefined);
+  // The checkpoint store is opened only where there are runs (in a plain folder opening it creates one).
+  const store = (await listRunIds(ws)).length > 0 ? await openGitStore(ws).catch(() => undefined) : undefined;
   const r = await pruneRuns(ws, { days, dryRun: o.dryRun ?? false, ...(store ? { gitDir: store.gitDir, removeSnapshots: (ids, dry) => removeRunSnapshots(store, ids, dry) } : {}) });
   if (o.json) {
     out.write(JSON.stringify({ dryRun: o.dryRun ?? false, ...r }) + '\n');
