@@ -4,6 +4,7 @@ import { benchAgentTools } from './agentTools.js';
 import { benchCheckpoints } from './checkpoints.js';
 import { benchContext } from './context.js';
 import { benchGate } from './gate.js';
+import { benchHistory } from './history.js';
 import { benchParser, parserChild } from './parser.js';
 import { benchSandbox } from './sandbox.js';
 import { benchWebview } from './webview.js';
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   if (!only || only === 'agent' || only === 'context') await benchContext();
   if (!only || only === 'sandbox') await benchSandbox();
   if (!only || only === 'webview') await benchWebview();
+  if (!only || only === 'history') await benchHistory();
 }
 
 main().catch((err: unknown) => {

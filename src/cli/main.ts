@@ -5,6 +5,7 @@ import { evalCommand, type EvalOptions } from './evalCommand.js';
 import { parseCommand } from './parseCommand.js';
 import { runCommand, runsResume, type RaiseOptions, type RunOptions } from './runCommand.js';
 import { runsDiscard, runsKeep, runsList, runsShow, runsUndoDiscard } from './runsCommand.js';
+import { runsPrune, runsStats, type StatsOptions } from './runsHistoryCommand.js';
 import { policyAccept, policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
 import { UsageError } from './usageError.js';
 
@@ -116,6 +117,30 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<id>', 'the run id')
     .action(async (id: string) => {
       code = await runsKeep(id, process.stdout);
+    });
+
+  runs
+    .command('stats')
+    .description(
+      'How the agent did, overall and per spec: tasks completed, failed, paused, stopped and interrupted (per attempt: a task resumed in a later run counts in each), verified share, check pass rate, self-corrections per task (mean, max), median and p90 task time, tokens and cost per completed task, gate decisions by verdict and rule, approvals. ' +
+        'A self-correction: a check (one of verifyCommands, run by the agent or by complete_task) failed and the task went on to fix it. Checks: the verifyCommands run when a task completed, plus each failed one. ' +
+        'Read from .kiro/runs/index.jsonl, which is brought up to date from the journals that changed.',
+    )
+    .option('--spec <name>', 'only the runs of this spec (the folder name under .kiro/specs/)')
+    .option('--since <date>', 'only the runs started on or after this date (2026-12-01, or an ISO time)')
+    .option('--model <model>', 'only the runs of this model (provider:model, or the model alone)')
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts: StatsOptions) => {
+      code = await runsStats(opts, process.stdout);
+    });
+  runs
+    .command('prune')
+    .description("Remove the folders of runs that ended more than --days days ago, with their snapshots in the checkpoint store. Never a run that is running or interrupted, and a run's chain (the runs that resumed it) goes as one. Named checkpoints are left to `checkpoint prune`.")
+    .requiredOption('--days <n>', 'age in days')
+    .option('--dry-run', 'say what would be removed, remove nothing')
+    .option('--json', 'print what was removed as JSON')
+    .action(async (opts: { days?: string; dryRun?: boolean; json?: boolean }) => {
+      code = await runsPrune(opts, process.stdout);
     });
 
   const policy = program.command('policy').description('Ask the policy gate, and show the effective policy.');

@@ -7,11 +7,13 @@ import { activityHtml } from '../webview/activityHtml.js';
 import { ChainCheckpoints, MixedChainError, openGitStore, restoreCheckpoint, RunCheckpoints } from '../core/checkpoints/index.js';
 import { recoverInterruptedRun } from '../core/agent/interruptedRun.js';
 import { checkpointOfRun, OPEN_CHECKPOINT_DIFF_COMMAND } from './runChanges.js';
-import { hostMessageSchema, offeredActions, RUN_ACTION_LABELS, webviewMessageSchema, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
+import { hostMessageSchema, offeredActions, RUN_ACTION_LABELS, webviewMessageSchema, type HistoryFilter, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import type { RunEvent } from '../core/runs/events.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { describeChainAction, runChain, type RunChain } from '../core/runs/runChain.js';
+import { historyPage, readRunHistory, type HistoryRow } from '../core/runs/runHistory.js';
+import { runStats, type RunStats } from '../core/runs/runStats.js';
 import { liveRunIn, runIsLive, type LiveRun } from '../core/runs/runLock.js';
 import { summarise } from '../core/runs/summary.js';
 import type { AgentRunner } from './agentRunner.js';
@@ -226,8 +228,49 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
     this.sentSeq = events.at(-1)!.seq;
     this.lastPost = Date.now();
     await this.post({ type: 'events', runId: this.shown.runId, events });
-    if (events.some((e) => e.type === 'run.started' || e.type === 'run.stopped' || e.type === 'run.failed' || e.type === 'run.completed' || e.type === 'run.paused')) await this.postControls();
+    if (events.some((e) => e.type === 'run.started' || e.type === 'run.stopped' || e.type === 'run.failed' || e.type === 'run.completed' || e.type === 'run.paused')) {
+      await this.postControls();
+      // The Runs view, once opened, lists a run as it starts and ends.
+      await this.refreshHistory();
+    }
   }
+
+  /** What the Runs view last asked for: once it has, the list follows runs starting, ending, discarded and kept. */
+  private historyWanted: { filter: HistoryFilter; offset: number; limit: number } | undefined;
+  /** The runs as last read, which the pages the Runs view asks for are cut from. */
+  private historyRead: { rows: HistoryRow[]; stats: RunStats } | undefined;
+
+  /** The runs changed (one started, ended, was discarded or kept): the Runs view gets its first page again. */
+  private async refreshHistory(): Promise<void> {
+    if (!this.historyWanted) return;
+    this.historyWanted = { ...this.historyWanted, offset: 0 };
+    await this.postHistory(true);
+  }
+
+  /** The workspace whose runs the Runs view lists: the one of the run shown, else of the latest run, else the first folder. */
+  private async historyWorkspace(): Promise<string | undefined> {
+    return this.shown?.workspace || (await this.latestRun())?.workspace || vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  /** The page of runs the Runs view asked for, and the stats of all, from the runs index (only journals that changed are read). */
+  private async postHistory(read: boolean): Promise<void> {
+    const q = this.historyWanted;
+    if (!this.ready || !q) return;
+    if (read || !this.historyRead) {
+      const workspace = await this.historyWorkspace();
+      // Dispositions are in the checkpoint store; in Restricted Mode git is not run in the repository, so none show.
+      const store = workspace && vscode.workspace.isTrusted ? await openGitStore(workspace).catch(() => undefined) : undefined;
+      const rows = workspace ? (await readRunHistory(workspace, store?.gitDir)).rows : [];
+      this.historyRead = { rows, stats: runStats(rows) };
+    }
+    const { rows, stats } = this.historyRead;
+    const page = historyPage(rows, q.filter, q.offset, q.limit);
+    this.lastHistory = { type: 'history', filter: q.filter, offset: q.offset, total: page.total, all: rows.length, rows: page.rows, stats };
+    await this.post(this.lastHistory);
+  }
+
+  /** The last page of runs sent to the Runs view (tests). */
+  lastHistory: Extract<HostMessage, { type: 'history' }> | undefined;
 
   /** Sends the shown run whole, from its journal on disk (what survives a reload), then controls and cards. */
   private reset(): Promise<void> {
@@ -277,6 +320,17 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
         this.shown = this.activeRun() ?? this.shown ?? (await this.latestRun());
         await this.reset();
         return;
+      case 'loadHistory':
+        this.historyWanted = { filter: m.filter, offset: m.offset, limit: m.limit };
+        // The first page is a fresh look (the tab opened, a filter changed): the runs are read again (the index
+        // makes that cheap); the next pages come from that reading, so they line up with the first.
+        await this.postHistory(m.offset === 0);
+        return;
+      case 'showRun': {
+        const workspace = await this.historyWorkspace();
+        if (workspace) await this.showRun({ workspace, runId: m.runId });
+        return;
+      }
       case 'stop':
         this.runner.stop();
         return;
@@ -309,6 +363,8 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
         } finally {
           this.changingFiles = undefined;
           await this.postControls();
+          // The run's disposition in the Runs view.
+          await this.refreshHistory();
         }
         return;
       case 'setAutonomy':

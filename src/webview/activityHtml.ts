@@ -36,7 +36,12 @@ export function activityHtml(o: ActivityHtmlOptions): string {
 <link rel="stylesheet" href="${attr(o.styleUri)}">
 <title>Agent Activity</title>
 </head>
-<body>
+<body data-tab="activity">
+<nav id="tabs" class="tabs" role="tablist" aria-label="Agent Activity views">
+<button id="tab-activity" class="tab" role="tab" aria-selected="true" aria-controls="scroller" data-action="tab" data-tab="activity">Activity</button>
+<button id="tab-runs" class="tab" role="tab" aria-selected="false" aria-controls="runs" data-action="tab" data-tab="runs">Runs</button>
+</nav>
+<section id="runs" class="runs" role="tabpanel" aria-labelledby="tab-runs" hidden></section>
 <header id="header" class="header"></header>
 <div id="notices" class="notices"></div>
 <main id="scroller" class="scroller">

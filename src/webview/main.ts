@@ -4,6 +4,7 @@ import { ActivityModel } from './activityModel.js';
 import { renderApprovalCard } from './approvalCard.js';
 import { ControlsView, renderNotice } from './controls.js';
 import { HeaderView } from './header.js';
+import { RunsView } from './runsView.js';
 import { Timeline } from './timeline.js';
 
 /** The webview's entry: host messages in, folded into the model; the DOM follows once per animation frame. */
@@ -40,6 +41,21 @@ const notices = $('notices');
 const header = new HeaderView($('header'));
 const controls = new ControlsView($('controls'));
 const timeline = new Timeline($('timeline'), scroller, model);
+
+const runsView = new RunsView($('runs'), (m) => {
+  post(m);
+  // A run picked: its timeline is what the user wants to see next.
+  if (m.type === 'showRun') showTab('activity');
+});
+
+/** The Activity tab (the timeline of the run shown) or the Runs tab (every run of the workspace, and their stats). */
+function showTab(tab: 'activity' | 'runs'): void {
+  root.dataset.tab = tab;
+  for (const b of document.querySelectorAll<HTMLElement>('#tabs [data-tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+  $('runs').hidden = tab !== 'runs';
+  // Asked each time the tab opens: runs may have ended, been discarded or pruned since.
+  if (tab === 'runs') runsView.shownAgain();
+}
 
 function post(msg: WebviewMessage): void {
   // Validated on the way out too: a typo here would otherwise be a silent no-op on the host side.
@@ -134,6 +150,9 @@ function handle(msg: HostMessage): void {
     case 'notice':
       notices.replaceChildren(renderNotice(msg.level, msg.text));
       break;
+    case 'history':
+      runsView.update(msg);
+      break;
   }
   schedule();
 }
@@ -197,6 +216,9 @@ root.addEventListener('click', (e) => {
       return;
     case 'resumeRaised':
       resumeRaised();
+      return;
+    case 'tab':
+      if (d.tab === 'activity' || d.tab === 'runs') showTab(d.tab);
       return;
     case 'dismissNotice':
       target.closest('.notice')?.remove();

@@ -90,3 +90,17 @@ export async function pruneCheckpoints(store: GitStore, maxAgeDays = 7, now = Da
   if (!store.userRepo && removed.length > 0) await gitBytes(store, ['gc', '--prune=now', '--quiet']);
   return removed;
 }
+
+/**
+ * Removes the snapshots of the given runs (their refs and manifests), whatever their age: `runs prune` removes a
+ * run's folder and these together. Returns the refs that were there (all of them with `dryRun`, none removed).
+ */
+export async function removeRunSnapshots(store: GitStore, runIds: readonly string[], dryRun = false): Promise<string[]> {
+  const wanted = new Set(runIds.map((id) => `${REF_PREFIX}/runs/${id}`));
+  const present = (await listCheckpoints(store)).map((c) => c.ref).filter((ref) => wanted.has(ref));
+  if (dryRun) return present;
+  for (const ref of present) await gitBytes(store, ['update-ref', '-d', ref]);
+  for (const id of runIds) await rm(join(store.gitDir, 'spec-agent', 'runs', `${id}.json`), { force: true });
+  if (!store.userRepo && present.length > 0) await gitBytes(store, ['gc', '--prune=now', '--quiet']);
+  return present;
+}

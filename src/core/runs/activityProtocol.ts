@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUDGETS } from './budgets.js';
 import { runEventSchema } from './events.js';
+import { runOutcomeSchema, runStatsSchema } from './historySchema.js';
 
 /**
  * The messages between the extension host and the Agent Activity webview (DESIGN.md: RunEvents one way, a small
@@ -76,6 +77,33 @@ export const approvalDetailSchema = z.object({
 });
 export type ApprovalDetail = z.infer<typeof approvalDetailSchema>;
 
+/**
+ * A run as the Runs view lists it: what a row shows, no more (thousands are sent at once). Built from the runs
+ * index (runHistory.ts) by historyRowOf.
+ */
+export const historyRowSchema = z.object({
+  runId: z.string(),
+  spec: z.string(),
+  /** "2.1 Store a priority on each item", "+ 2 more" when there are several. */
+  tasks: z.string(),
+  startedAt: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  outcome: runOutcomeSchema,
+  disposition: z.enum(['discarded', 'kept', 'undone']).nullable(),
+  level: z.string().nullable(),
+  model: z.string().nullable(),
+  /** Input + output. */
+  tokens: z.number(),
+  costUsd: z.number().nullable(),
+  selfCorrections: z.number().int(),
+  checks: z.object({ passed: z.number().int(), failed: z.number().int() }),
+});
+export type HistoryRowWire = z.infer<typeof historyRowSchema>;
+
+/** The Runs view's filters; absent: all. */
+export const historyFilterSchema = z.object({ spec: z.string().optional(), outcome: runOutcomeSchema.optional() });
+export type HistoryFilter = z.infer<typeof historyFilterSchema>;
+
 export const hostMessageSchema = z.discriminatedUnion('type', [
   /** Replace everything shown by this run's events (after `ready`, a reload, or when another run is shown). */
   z.object({ type: z.literal('reset'), runId: z.string().nullable(), events: z.array(runEventSchema) }),
@@ -86,6 +114,20 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('approvalDetail'), detail: approvalDetailSchema }),
   /** A notice to show above the timeline (e.g. "Discarded: 3 files restored"). */
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'warning', 'error']), text: z.string() }),
+  /**
+   * A page of the workspace's runs for the Runs view, newest first, as asked by `loadHistory` (its filter and
+   * offset): `total` runs match the filter, of `all`; the stats are of all runs (overall and per spec). A page, not
+   * every run: the message stays small however many runs there are.
+   */
+  z.object({
+    type: z.literal('history'),
+    filter: historyFilterSchema,
+    offset: z.number().int().nonnegative(),
+    total: z.number().int().nonnegative(),
+    all: z.number().int().nonnegative(),
+    rows: z.array(historyRowSchema),
+    stats: runStatsSchema,
+  }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
@@ -113,5 +155,9 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkpointRestore'), runId: z.string(), commit: z.string().regex(/^[0-9a-f]{7,64}$/) }),
   /** The "no verifyCommands set" link: the host adds the checks this run passed (else npm test) to verifyCommands. */
   z.object({ type: z.literal('addVerifyCommands'), runId: z.string() }),
+  /** The Runs view wants rows [offset, offset + limit) of the runs its filter keeps: the host answers with `history`. */
+  z.object({ type: z.literal('loadHistory'), filter: historyFilterSchema, offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(1000) }),
+  /** A run picked in the Runs view: the panel shows its timeline, from its journal. */
+  z.object({ type: z.literal('showRun'), runId: z.string().regex(/^[A-Za-z0-9._-]+$/) }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
