@@ -76,7 +76,7 @@ export async function runsResume(id: string, opts: Omit<RunOptions, 'task'>, out
   for (const w of warnings) err.write(`spec-agent: ${w}\n`);
   let model = await modelFor(opts.model ?? started.model, opts.baseUrl, opts.contextWindow);
   if (model instanceof ReplayModel) model = model.startingAt(state.modelTurns);
-  return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id }, out, err);
+  return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id, ...(started.note ? { note: started.note } : {}), ...(started.pauseBetweenGroups !== undefined ? { pauseBetweenGroups: started.pauseBetweenGroups } : {}) }, out, err);
 }
 
 interface RunPlan {
@@ -87,6 +87,9 @@ interface RunPlan {
   model: ChatModel;
   resume?: ResumeState;
   resumedFrom?: string;
+  /** A resumed run keeps the user's note and pause choice of the run it continues. */
+  note?: string;
+  pauseBetweenGroups?: boolean;
 }
 
 async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -140,6 +143,8 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
       },
       ...(plan.resume ? { resume: plan.resume } : {}),
       ...(plan.resumedFrom ? { resumedFrom: plan.resumedFrom } : {}),
+      ...(plan.note ? { note: plan.note } : {}),
+      ...(plan.pauseBetweenGroups !== undefined ? { pauseBetweenGroups: plan.pauseBetweenGroups } : {}),
       client: 'cli',
     }).catch((e: unknown) => {
       // Another run in this workspace (a VS Code window, another terminal): nothing was started here.

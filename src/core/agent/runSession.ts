@@ -84,6 +84,10 @@ export interface SessionOptions {
   client?: 'vscode' | 'cli';
   /** Where tasks.md is read and ticked: the file on disk when not given (the CLI); VS Code's open document. */
   taskFile?: TaskFileAccess;
+  /** The user's words for this run (the chat's "execute task 3: <note>"): journaled, and in every task's prompt. */
+  note?: string;
+  /** Pause after each top-level task group, or not, for this run ("stop after each task group"); absent: the policy's setting. */
+  pauseBetweenGroups?: boolean;
 }
 
 export interface SessionResult {
@@ -128,6 +132,8 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       ...(o.resumedFrom ? { resumedFrom: o.resumedFrom } : {}),
       ...(o.client ? { client: o.client } : {}),
       sandbox: status.confined ? { confined: true, backend: status.backend } : { confined: false, why: status.why, mode: status.mode },
+      ...(o.note ? { note: o.note } : {}),
+      ...(o.pauseBetweenGroups !== undefined ? { pauseBetweenGroups: o.pauseBetweenGroups } : {}),
     });
     unlock = lockRun(workspace, runId);
     o.onStart?.(runId);
@@ -158,8 +164,9 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       checkpoints,
       approver,
       signal: o.signal,
-      pauseAfterTask: (t) => policy.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
+      pauseAfterTask: (t) => (o.pauseBetweenGroups ?? policy.settings.pauseBetweenGroups) && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
       ...(o.resume ? { resume: o.resume } : {}),
+      ...(o.note ? { note: o.note } : {}),
       ...(o.taskFile ? { taskFile: o.taskFile } : {}),
       ...(sandbox ? { sandbox } : {}),
       ...(o.watchProblems ? { watchProblems: o.watchProblems } : {}),

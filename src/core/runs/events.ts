@@ -25,6 +25,10 @@ export const runEventSchema = z.discriminatedUnion('type', [
     client: z.enum(['vscode', 'cli']).optional(),
     /** Whether commands run confined (RULES.md §4), and if not, why; absent in journals from before the sandbox. */
     sandbox: z.object({ confined: z.boolean(), backend: z.string().optional(), why: z.string().optional(), mode: z.string().optional() }).optional(),
+    /** The user's own words for this run (the text after the task in a chat request): in each task's prompt and the panel header. */
+    note: z.string().optional(),
+    /** Whether the run pauses after each top-level task group ("stop after each task group"); absent: the policy's setting. */
+    pauseBetweenGroups: z.boolean().optional(),
   }),
   /** `requirementsFile`: which document of the spec holds its requirements (requirements.md, or bugfix.md for a bugfix spec). */
   z.object({ ...base, type: z.literal('task.started'), task: taskRef, requirementsFile: z.string().optional() }),
