@@ -10,6 +10,8 @@ import { useHostRipgrep } from './hostRipgrep.js';
 import { RunChanges } from './runChanges.js';
 import { RunIndex } from './runIndex.js';
 import { TaskPicker } from './runTasksPick.js';
+import { SpecChat } from './chatParticipant.js';
+import { RunTasksTool } from './runTasksTool.js';
 import { registerModelCommands } from './modelCommands.js';
 import { UnacceptedPolicyNotice } from './policyNotice.js';
 import { chooseModel, type ModelChoice } from './modelSelection.js';
@@ -47,6 +49,8 @@ export interface SpecAgentApi {
   chooseModel(workspace: string): Promise<ModelChoice>;
   /** The once-per-workspace notice of an unaccepted policy (tests). */
   policyNotice: UnacceptedPolicyNotice;
+  /** `@spec` in the Chat view (tests call its handler: there is no chat UI to type in without a chat provider). */
+  chat: SpecChat;
 }
 
 /** What deactivate() has to do: stop the run of this window and end its processes (RULES.md S5). */
@@ -69,7 +73,10 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const taskPicker = new TaskPicker(cache);
   const executeLenses = new ExecuteLensProvider(cache, runner, runIndex);
   const policyNotice = new UnacceptedPolicyNotice(context.workspaceState, log);
+  const chat = new SpecChat(runner, activity, cache, log, context.extensionUri);
   context.subscriptions.push(
+    chat,
+    new RunTasksTool(runner, cache),
     policyNotice,
     log,
     cache,
@@ -121,6 +128,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     chooseModel: (workspace) => chooseModel(workspace, { secrets: context.secrets, log }),
     statusBarText: () => autonomyStatus.text,
     policyNotice,
+    chat,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;
