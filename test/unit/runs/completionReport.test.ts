@@ -6,7 +6,9 @@ import type { Approver } from '../../../src/core/agent/executor.js';
 import { planResume } from '../../../src/core/agent/resumePlan.js';
 import { runSession, type SessionOptions } from '../../../src/core/agent/runSession.js';
 import { selectTasks } from '../../../src/core/agent/taskSelection.js';
+import type { ChatRequest, ChatResponse } from '../../../src/core/models/chatModel.js';
 import { ReplayModel, type ReplayScript } from '../../../src/core/models/replayModel.js';
+import { ProgressLines } from '../../../src/core/chat/progressLines.js';
 import { completionReport, readCompletionReport, renderCompletionReport } from '../../../src/core/runs/completionReport.js';
 import { readJournal, runDir } from '../../../src/core/runs/journal.js';
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
@@ -27,7 +29,16 @@ async function repo(prefix: string): Promise<string> {
   return ws;
 }
 
-async function run(ws: string, script: ReplayScript, o: { task: string; settings?: Partial<AgentSettings>; approver?: Approver; stop?: AbortController; note?: string; resume?: Awaited<ReturnType<typeof planResume>>; resumedFrom?: string; startAt?: number }) {
+/** The replay model, keeping what it was asked (the prompt the note must reach). */
+class RecordingReplay extends ReplayModel {
+  readonly requests: ChatRequest[] = [];
+  override async complete(request: ChatRequest): Promise<ChatResponse> {
+    this.requests.push(structuredClone(request));
+    return super.complete(request);
+  }
+}
+
+async function run(ws: string, script: ReplayScript, o: { task: string; settings?: Partial<AgentSettings>; approver?: Approver; stop?: AbortController; note?: string; resume?: Awaited<ReturnType<typeof planResume>>; resumedFrom?: string; startAt?: number; model?: ReplayModel }) {
   const settings = agentSettingsSchema.parse({ autonomyLevel: 'balanced', allowedCommands: ['node pass.js', 'node fail.js'], verifyCommands: [], ...o.settings });
   const file = join(ws, EXAMPLE_TASKS);
   const tasks = o.resume ? o.resume.tasks : selectTasks((await loadTasks(file)).tree, o.task).tasks;
@@ -35,7 +46,7 @@ async function run(ws: string, script: ReplayScript, o: { task: string; settings
     workspace: ws,
     file,
     tasks,
-    model: new ReplayModel('replay:test', script, o.startAt ?? 0),
+    model: o.model ?? new ReplayModel('replay:test', script, o.startAt ?? 0),
     policy: { settings, levelSource: 'test' },
     level: () => settings.autonomyLevel,
     levelSource: 'test',
@@ -59,7 +70,8 @@ describe('completionReport', () => {
         { toolCalls: [complete] },
       ],
     };
-    const r = await run(ws, script, { task: '2.1', settings: { verifyCommands: ['node pass.js'] }, note: 'use a frozen array' });
+    const model = new RecordingReplay('replay:test', script);
+    const r = await run(ws, script, { task: '2.1', settings: { verifyCommands: ['node pass.js'] }, note: 'use a frozen array', model });
     expect(r.outcome, r.outcome.reason).toMatchObject({ state: 'completed' });
     const report = await readCompletionReport(ws, r.runId);
     expect(report.end).toEqual({ state: 'completed', reason: null, pauseKind: null, recovered: false });
@@ -83,9 +95,24 @@ describe('completionReport', () => {
     expect(text).toContain('  - file `src/todo.js`: +1 −0');
     expect(text).toContain('  - command `node fail.js`: exit 3');
     expect(text).toContain('  - check `node pass.js`: passed');
-    // The note reached the model as the user's words.
+    // The note is journaled, and reached the model as the user's words, in the task's part of the prompt.
     const journal = await readJournal(ws, r.runId);
     expect(journal.events[0]).toMatchObject({ type: 'run.started', note: 'use a frozen array' });
+    const prompt = model.requests[0]!.messages.find((m) => m.role === 'user')!.content as string;
+    expect(prompt).toContain("## The user's note for this run\nThe user asked for this run with these words:\n> use a frozen array");
+    expect(prompt.indexOf("The user's note")).toBeGreaterThan(prompt.indexOf('# Task 2.1: Store a priority on each item'));
+
+    // The chat's progress list, from the same journal.
+    const progress = new ProgressLines();
+    expect(journal.events.flatMap((e) => progress.push(e)).map((l) => l.text)).toEqual([
+      expect.stringMatching(new RegExp(`^Run ${r.runId} started at level \\*\\*balanced\\*\\*, commands (sandboxed|\\*\\*not sandboxed\\*\\* \\(.+\\))\\.$`)),
+      '- ▶ **2.1 Store a priority on each item**',
+      '  - created `src/priority.js` (1 line)',
+      '  - edited `src/todo.js` +1 −0',
+      '  - $ `node fail.js` → exit 3',
+      '  - ✓ done, verified: `node pass.js` passed',
+      '✓ Completed: 1 task done.',
+    ]);
 
     // CLI parity: the same facts, as text and as JSON, from `spec-agent runs summary`.
     const cli = await execa('node', [inject('cliPath'), 'runs', 'summary', r.runId], { cwd: ws });
@@ -122,6 +149,12 @@ describe('completionReport', () => {
     ]);
     // tasks.md as it is now: task 2's sub-tasks are all still to do.
     expect(rest.at(-1)!.openSubtasks.map((s) => s.id)).toEqual(['2.1', '2.2', '2.3']);
+    // The chat's progress: the approval waits on the panel's card (a button goes with this line), then the stop.
+    const progress = new ProgressLines();
+    const lines = (await readJournal(ws, r.runId)).events.flatMap((e) => progress.push(e));
+    const waiting = lines.find((l) => l.approval);
+    expect(waiting?.text).toMatch(/^ {2}- ⏳ waiting for your approval on the Agent Activity panel: run_command `npm publish` \(rule C\d+\)$/);
+    expect(lines.at(-1)!.text).toMatch(/^■ Stopped: /);
     const text = renderCompletionReport(report);
     expect(text).toMatch(/^Run \S+ was stopped: stopped by the user\.?/);
     expect(text).toContain('0 of 3 tasks done');
