@@ -1,7 +1,11 @@
-// @spec and specAgent_runTasks in the real extension host. The Chat view needs a chat provider (Copilot) to take
-// a request, and there is none offline, so the participant's handler is called as VS Code calls it, with a stream
-// that records what it is given; the tool goes through VS Code's own vscode.lm.invokeTool. The runs are real: the
-// window's AgentRunner, the replay model, the journal, checkpoints, the panel.
+// @spec and specAgent_runTasks in the real extension host. The Chat view cannot be driven in the test VS Code:
+// code-server 1.139.1's product.json names GitHub Copilot Chat as its default chat agent (`defaultChatAgent`), which
+// cannot be installed offline, and without it the workbench hides the chat: its command palette offers, for "chat"
+// and for "Open Chat", only "Chat: Use AI Features with Copilot for free..." (the sign-in setup), Ctrl+Alt+I opens
+// nothing, and the secondary side bar where the view lives says "Drag a view here to display" (seen with Playwright
+// on 2026-12-07). So the participant's handler is called as VS Code calls it, with a stream that records what it is
+// given; the tool goes through VS Code's own vscode.lm.invokeTool. The runs are real: the window's AgentRunner, the
+// replay model, the journal, checkpoints, the panel.
 import * as assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
