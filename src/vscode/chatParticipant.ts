@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
+import { checkTaskSpec } from '../core/agent/taskSelection.js';
 import { parseTaskRequest, resolveTaskRequest, type Resolution, type SpecEntry } from '../core/chat/taskRequest.js';
 import { readCompletionReport, renderCompletionReport, type CompletionReport } from '../core/runs/completionReport.js';
 import { readJournal } from '../core/runs/journal.js';
@@ -101,6 +102,8 @@ export class SpecChat implements vscode.Disposable {
     const specs = await workspaceSpecs(this.cache);
     const resolution = resolveTaskRequest(parsed, specs, specInView(request, specs));
     if (resolution.kind !== 'tasks') {
+      // Words the rules cannot read as task ids: the chat's model may read them, but what it picked is only offered.
+      if (resolution.kind === 'which-tasks' && !resolution.request.tasks && request.model) await this.modelPick(resolution, request.model, stream, token);
       askBack(resolution, stream);
       return { metadata: { command: 'run', state: resolution.kind } };
     }
@@ -119,6 +122,28 @@ export class SpecChat implements vscode.Disposable {
       token,
     );
     return this.ended(followed, stream, 'run');
+  }
+
+  /**
+   * The chat's model reads which open task the words mean. Its answer is read by the same rules and checked against
+   * tasks.md; a valid pick is shown with a button to run it, never run on its own.
+   */
+  private async modelPick(r: Extract<Resolution, { kind: 'which-tasks' }>, model: vscode.LanguageModelChat, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<void> {
+    const list = r.candidates.map((t) => `${t.id}: ${t.title}`).join('\n');
+    const ask = `The user asked a coding agent to work on tasks of the spec "${r.spec.name}". Its open tasks are:\n${list}\n\nThe user wrote: "${r.request.note}"\n\nAnswer with the id of the task they mean (or ids: a range like 1-3, or a list like 2.1, 2.3), and nothing else. If no task fits, answer: none`;
+    let answer = '';
+    try {
+      const response = await model.sendRequest([vscode.LanguageModelChatMessage.User(ask)], { justification: 'Spec Agent reads which task of the spec your request means; nothing runs until you click.' }, token);
+      for await (const chunk of response.text) answer += chunk;
+    } catch (e) {
+      this.log.warn(`@spec: the chat model could not read the request: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const picked = parseTaskRequest(answer.trim()).tasks;
+    if (!picked || checkTaskSpec(r.spec.tree, picked).error) return;
+    const tasks = checkTaskSpec(r.spec.tree, picked).tasks;
+    stream.markdown(`The rules could not read a task id in your request; the chat's model (${model.name}) reads it as **${picked}** (${tasks.map((t) => `${t.id} ${t.title}`).join('; ')}). Nothing has run: run it, or pick another task below.\n\n`);
+    stream.button({ command: CHAT_RUN_TASKS_COMMAND, title: `Run ${picked}`, arguments: [`${picked} for the ${r.spec.name} spec ${r.request.note}`.trim()] });
   }
 
   /** The end of a run followed in the chat: what it completed, and what can be done next. */

@@ -41,8 +41,8 @@ class RecordingStream {
   }
 }
 
-function request(prompt: string, command?: string): vscode.ChatRequest {
-  return { prompt, command, references: [], toolReferences: [], toolInvocationToken: undefined, model: undefined } as unknown as vscode.ChatRequest;
+function request(prompt: string, command?: string, model?: vscode.LanguageModelChat): vscode.ChatRequest {
+  return { prompt, command, references: [], toolReferences: [], toolInvocationToken: undefined, model } as unknown as vscode.ChatRequest;
 }
 
 const context = { history: [] } as unknown as vscode.ChatContext;
@@ -90,6 +90,28 @@ describe('@spec and the agent-mode tool in a real VS Code', () => {
       ],
     );
     assert.equal((await api()).runner.events.at(-1)?.runId, runsBefore);
+  });
+
+  it("words the rules cannot read: the chat's model reads them, its pick is shown with a Run button, and nothing runs", async () => {
+    const ext = vscode.extensions.getExtension<{ requests: Array<{ messages: Array<{ parts: Array<{ text?: string }> }> }>; register(turns: unknown[]): vscode.Disposable }>('spec-agent-test.lm-provider')!;
+    const fixture = ext.isActive ? ext.exports : await ext.activate();
+    const provider = fixture.register([{ parts: [{ text: '2' }] }]);
+    try {
+      const model = await until('the scripted model', async () => (await vscode.lm.selectChatModels({ vendor: 'spec-agent-test' }))[0]);
+      const eventsBefore = (await api()).runner.events.length;
+      const stream = new RecordingStream();
+      const result = await (await api()).chat.handle(request('now the notes for the tool please', undefined, model), context, stream as unknown as vscode.ChatResponseStream, new vscode.CancellationTokenSource().token);
+      assert.equal(result.metadata.state, 'which-tasks');
+      assert.match(stream.text, /^The rules could not read a task id in your request; the chat's model \(Scripted Test Model\) reads it as \*\*2\*\* \(2 Write the tool notes\)\. Nothing has run: run it, or pick another task below\./);
+      assert.deepEqual(stream.buttons[0], { command: 'specAgent.chat.runTasks', title: 'Run 2', arguments: ['2 for the chat-in-host spec now the notes for the tool please'] });
+      // The model was given the open tasks and the user's words, nothing else.
+      const asked = fixture.requests[0]!.messages[0]!.parts[0]!.text!;
+      assert.match(asked, /2: Write the tool notes\n3: Wait for the build/);
+      assert.match(asked, /The user wrote: "now the notes for the tool please"/);
+      assert.equal((await api()).runner.events.length, eventsBefore);
+    } finally {
+      provider.dispose();
+    }
   });
 
   it('specAgent_runTasks through vscode.lm.invokeTool: runs the task in the same session, answers with the report', async () => {
