@@ -283,7 +283,8 @@ async function openFiles(workspace: string, paths: readonly string[]): Promise<v
   for (const p of paths) await vscode.window.showTextDocument(vscode.Uri.file(join(workspace, p)), { preview: false, preserveFocus: true }).then(undefined, () => undefined);
 }
 
-function followupsFor(result: SpecChatResult): vscode.ChatFollowup[] {
+/** The follow-ups offered under an answer (exported for the in-host tests). */
+export function followupsFor(result: SpecChatResult): vscode.ChatFollowup[] {
   const m = result.metadata ?? { command: '' };
   if (m.state && ['stopped', 'paused', 'failed', 'interrupted'].includes(m.state)) {
     return [

@@ -51,6 +51,8 @@ export interface SpecAgentApi {
   policyNotice: UnacceptedPolicyNotice;
   /** `@spec` in the Chat view (tests call its handler: there is no chat UI to type in without a chat provider). */
   chat: SpecChat;
+  /** specAgent_runTasks (tests ask it for its confirmation: invokeTool outside a chat request shows none). */
+  runTasksTool: RunTasksTool;
 }
 
 /** What deactivate() has to do: stop the run of this window and end its processes (RULES.md S5). */
@@ -74,9 +76,10 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const executeLenses = new ExecuteLensProvider(cache, runner, runIndex);
   const policyNotice = new UnacceptedPolicyNotice(context.workspaceState, log);
   const chat = new SpecChat(runner, activity, cache, log, context.extensionUri);
+  const runTasksTool = new RunTasksTool(runner, cache);
   context.subscriptions.push(
     chat,
-    new RunTasksTool(runner, cache),
+    runTasksTool,
     policyNotice,
     log,
     cache,
@@ -129,6 +132,7 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     statusBarText: () => autonomyStatus.text,
     policyNotice,
     chat,
+    runTasksTool,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;

@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { readJournal } from '../../../src/core/runs/journal.js';
-import { CHAT_RESUME_COMMAND, type SpecChatResult } from '../../../src/vscode/chatParticipant.js';
+import { CHAT_RESUME_COMMAND, followupsFor, type SpecChatResult } from '../../../src/vscode/chatParticipant.js';
 import { RUN_TASKS_TOOL } from '../../../src/vscode/runTasksTool.js';
 import { agentSpec, api, root, until } from './helpers.js';
 
@@ -116,6 +116,13 @@ describe('@spec and the agent-mode tool in a real VS Code', () => {
 
   it('specAgent_runTasks through vscode.lm.invokeTool: runs the task in the same session, answers with the report', async () => {
     const info = vscode.lm.tools.find((t) => t.name === RUN_TASKS_TOOL);
+    // The confirmation agent mode shows first: the tasks, the level and whether commands are sandboxed.
+    const prepared = await (await api()).runTasksTool.prepareInvocation({ input: { spec: 'chat-in-host', tasks: '2', note: 'from the agent' } } as vscode.LanguageModelToolInvocationPrepareOptions<{ tasks: string }>);
+    assert.equal(prepared.confirmationMessages?.title, 'Run spec tasks with Spec Agent?');
+    assert.equal(
+      (prepared.confirmationMessages?.message as vscode.MarkdownString).value,
+      'Run task **2** of the **chat-in-host** spec with Spec Agent.\n\nAutonomy level: **full** (from the specAgent.autonomyLevel setting).\n\nCommands run sandboxed (bubblewrap).\n\nNote for the run: _from the agent_\n\nApprovals the policy asks for appear on the Agent Activity panel.',
+    );
     assert.deepEqual((info?.inputSchema as { required?: string[] } | undefined)?.required, ['tasks']);
     await replay('tool.json', [{ toolCalls: [{ tool: 'write_file', input: { path: 'TOOL-NOTES.md', content: 'tool\n' } }] }, { toolCalls: [{ tool: 'complete_task', input: { summary: 'wrote the tool notes' } }] }]);
     const result = await vscode.lm.invokeTool(RUN_TASKS_TOOL, { input: { spec: 'chat-in-host', tasks: '2', note: 'from the agent' }, toolInvocationToken: undefined });
@@ -147,6 +154,14 @@ describe('@spec and the agent-mode tool in a real VS Code', () => {
     assert.match(stream.text, /■ Stopped: /);
     assert.match(stream.text, /- \*\*3 Wait for the build\*\*: not finished\n {2}- file `BUILD-NOTES\.md`: new, 1 line/);
     assert.deepEqual(stream.buttons.map((b) => b.title), ['Show Agent Activity', 'Resume', 'Discard changes', 'Keep changes', 'Open the files']);
+    assert.deepEqual(
+      followupsFor(result).map((f) => [f.command, f.prompt]),
+      [
+        ['summary', 'what did you complete before I interrupted you?'],
+        ['resume', result.metadata.runId],
+        ['discard', result.metadata.runId],
+      ],
+    );
 
     // "What did you complete before I interrupted you?" reads as /summary.
     const summary = await ask('What did you complete before I interrupted you?');
