@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { checkTaskSpec } from '../core/agent/taskSelection.js';
-import { parseTaskRequest, resolveTaskRequest, type Resolution, type SpecEntry } from '../core/chat/taskRequest.js';
+import { parseTaskRequest, requestKind, resolveTaskRequest, type Resolution, type SpecEntry } from '../core/chat/taskRequest.js';
 import { readCompletionReport, renderCompletionReport, type CompletionReport } from '../core/runs/completionReport.js';
 import { readJournal } from '../core/runs/journal.js';
 import { runIsLive } from '../core/runs/runLock.js';
@@ -26,9 +26,6 @@ export interface SpecChatResult extends vscode.ChatResult {
   metadata: { command: string; runId?: string; state?: string };
 }
 
-/** Words that ask what a run did rather than for a new one ("what did you complete before I interrupted you?"). */
-const ASKS_SUMMARY = /\b(?:what\s+(?:did|have|has)\s+(?:you|it|the\s+(?:agent|run))\s+(?:complete|completed|do|done|finish|finished|change|changed)|summary|summari[sz]e|before\s+I\s+(?:interrupted|stopped)|what\s+was\s+(?:completed|done))\b/i;
-const ASKS_STATUS = /^\s*(?:status|what(?:'s| is)\s+running|is\s+(?:it|a\s+run|anything)\s+running)\b/i;
 const RUN_ID = /\b\d{8}-\d{6}-[0-9a-f]{6}\b/;
 
 /**
@@ -63,7 +60,7 @@ export class SpecChat implements vscode.Disposable {
 
   /** The request handler VS Code calls (exported for the in-host tests, which have no chat UI to type in). */
   async handle(request: vscode.ChatRequest, _context: vscode.ChatContext, stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<SpecChatResult> {
-    const command = request.command ?? (ASKS_STATUS.test(request.prompt) ? 'status' : ASKS_SUMMARY.test(request.prompt) ? 'summary' : 'run');
+    const command = request.command ?? requestKind(request.prompt);
     try {
       switch (command) {
         case 'run':

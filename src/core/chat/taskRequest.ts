@@ -152,3 +152,19 @@ export function resolveTaskRequest(request: TaskRequest, specs: readonly SpecEnt
   if (checked.error) return { kind: 'which-tasks', message: `${checked.error} (${spec!.name})`, spec: spec!, candidates: open, request };
   return { kind: 'tasks', spec: spec!, tasks: checked.tasks, taskSpec: request.tasks, note: request.note, ...(request.pauseBetweenGroups !== undefined ? { pauseBetweenGroups: request.pauseBetweenGroups } : {}) };
 }
+
+/** Words that ask what a run did rather than for a new one ("what did you complete before I interrupted you?"). */
+const ASKS_SUMMARY = /\b(?:what\s+(?:did|have|has)\s+(?:you|it|the\s+(?:agent|run))\s+(?:complete|completed|do|done|finish|finished|change|changed)|summary|summari[sz]e|before\s+I\s+(?:interrupted|stopped)|what\s+was\s+(?:completed|done))\b/i;
+const ASKS_STATUS = /^\s*(?:status|what(?:'s|\s+is)\s+running|is\s+(?:it|a\s+run|anything)\s+running)\b/i;
+
+/**
+ * What a request without a slash command asks for: a request naming tasks runs them (even when it also says "show
+ * me what was completed", which is about the pause); else a question about runs is /status or /summary; else a run,
+ * which asks back which task.
+ */
+export function requestKind(text: string): 'run' | 'summary' | 'status' {
+  if (parseTaskRequest(text).tasks) return 'run';
+  if (ASKS_STATUS.test(text)) return 'status';
+  if (ASKS_SUMMARY.test(text)) return 'summary';
+  return 'run';
+}

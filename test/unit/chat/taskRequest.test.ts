@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseTaskRequest, resolveTaskRequest, type SpecEntry } from '../../../src/core/chat/taskRequest.js';
+import { parseTaskRequest, requestKind, resolveTaskRequest, type SpecEntry } from '../../../src/core/chat/taskRequest.js';
 import { parseTasks } from '../../../src/core/spec/index.js';
 import { EXAMPLE, EXAMPLE_TASKS } from '../../support/exampleRepo.js';
 
@@ -99,5 +99,20 @@ describe('resolveTaskRequest', () => {
   it('runs a parent as its open sub-tasks then itself, as the quick pick does', () => {
     const r = resolveTaskRequest(parseTaskRequest('execute task 2'), specs, specs[1]!.file);
     expect(r.kind === 'tasks' && r.tasks.map((t) => t.id)).toEqual(['2.1', '2']);
+  });
+});
+
+describe('requestKind (a request without a slash command)', () => {
+  it.each([
+    ['What did you complete before I interrupted you?', 'summary'],
+    ['what was done?', 'summary'],
+    ['summary please', 'summary'],
+    ['status', 'status'],
+    ["what's running", 'status'],
+    ['Execute tasks 1 through 5. Stop after each task group and show me what was completed', 'run'],
+    ['execute task 3: summarise the design in the README', 'run'],
+    ['add the profile page', 'run'],
+  ])('%s -> %s', (text, kind) => {
+    expect(requestKind(text)).toBe(kind);
   });
 });

@@ -7,7 +7,7 @@
 // given; the tool goes through VS Code's own vscode.lm.invokeTool. The runs are real: the window's AgentRunner, the
 // replay model, the journal, checkpoints, the panel.
 import * as assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { readJournal } from '../../../src/core/runs/journal.js';
 import { CHAT_RESUME_COMMAND, followupsFor, type SpecChatResult } from '../../../src/vscode/chatParticipant.js';
@@ -62,6 +62,7 @@ describe('@spec and the agent-mode tool in a real VS Code', () => {
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await spec.tearDown();
+    for (const f of ['CHAT-NOTES.md', 'TOOL-NOTES.md', 'BUILD-NOTES.md', 'chat-slow.sh']) await rm(vscode.Uri.joinPath(root(), f).fsPath, { force: true });
   });
 
   it('/run 1 <note>: streams the progress, the note reaches the run, the answer is the completion report', async () => {
