@@ -3,9 +3,9 @@ import { SpecError } from '../core/spec/index.js';
 import { checkpointCreate, checkpointDiff, checkpointList, checkpointPrune, checkpointRestore } from './checkpointCommand.js';
 import { evalCommand, type EvalOptions } from './evalCommand.js';
 import { parseCommand } from './parseCommand.js';
-import { runCommand, runsResume, type RaiseOptions, type RunOptions } from './runCommand.js';
-import { runsDiscard, runsKeep, runsList, runsShow, runsUndoDiscard } from './runsCommand.js';
 import { runsPrune, runsStats, type StatsOptions } from './runsHistoryCommand.js';
+import { runCommand, runsResume, type RaiseOptions, type RunOptions } from './runCommand.js';
+import { runsDiscard, runsKeep, runsList, runsShow, runsSummary, runsUndoDiscard } from './runsCommand.js';
 import { policyAccept, policyCheck, policyShow, type CheckOptions } from './policyCommand.js';
 import { UsageError } from './usageError.js';
 
@@ -78,6 +78,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print it as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       code = await runsShow(id, opts, process.stdout);
+    });
+  runs
+    .command('summary')
+    .description('What the run completed, from its journal: per task the files written (with lines added and removed), commands with exit codes, checks passed or not, what remains; and how the run ended.')
+    .argument('<id>', 'the run id')
+    .option('--json', 'print it as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      code = await runsSummary(id, opts, process.stdout);
     });
   runs
     .command('resume')

@@ -69,7 +69,7 @@ export async function runsResume(id: string, opts: Omit<RunOptions, 'task'> & Ra
   for (const w of warnings) err.write(`spec-agent: ${w}\n`);
   let model = await modelFor(opts.model ?? started.model, opts.baseUrl, opts.contextWindow);
   if (model instanceof ReplayModel) model = model.startingAt(state.modelTurns);
-  return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id, ...(Object.keys(raise).length ? { raise } : {}) }, out, err);
+  return executeRun({ workspace, file, tasks, opts: { ...opts, task: tasks.map((t) => t.id).join(','), level: opts.level ?? started.level }, model, resume: state, resumedFrom: id, ...(Object.keys(raise).length ? { raise } : {}), ...(started.note ? { note: started.note } : {}), ...(started.pauseBetweenGroups !== undefined ? { pauseBetweenGroups: started.pauseBetweenGroups } : {}) }, out, err);
 }
 
 /** `--max-cost-per-run 5` and the other budget flags of `runs resume`: limits raised for this run only. */
@@ -102,6 +102,9 @@ interface RunPlan {
   resume?: ResumeState;
   resumedFrom?: string;
   raise?: RaisedBudgets;
+  /** A resumed run keeps the user's note and pause choice of the run it continues. */
+  note?: string;
+  pauseBetweenGroups?: boolean;
 }
 
 async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -156,6 +159,8 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
       ...(plan.resume ? { resume: plan.resume } : {}),
       ...(plan.resumedFrom ? { resumedFrom: plan.resumedFrom } : {}),
       ...(plan.raise ? { raise: plan.raise } : {}),
+      ...(plan.note ? { note: plan.note } : {}),
+      ...(plan.pauseBetweenGroups !== undefined ? { pauseBetweenGroups: plan.pauseBetweenGroups } : {}),
       client: 'cli',
     }).catch((e: unknown) => {
       // Another run in this workspace (a VS Code window, another terminal): nothing was started here.

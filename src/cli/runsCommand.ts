@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChainCheckpoints, DispositionError, MixedChainError, openGitStore, type RunDecision } from '../core/checkpoints/index.js';
+import { readCompletionReport, renderCompletionReport } from '../core/runs/completionReport.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { chainOf, describeChainAction, readRunLinks, type RunChain } from '../core/runs/runChain.js';
@@ -117,6 +118,14 @@ export async function runsShow(id: string, opts: { json?: boolean }, out: Out): 
   for (const f of s.files) out.write(`  ${f.tool === 'delete_file' ? 'deleted' : 'wrote'} ${f.path}${f.allowedBy ? `  (allowed by ${f.allowedBy})` : ''}\n`);
   if (s.processesEnded) out.write(`ended at its end: ${processCount(s.processesEnded.length)} its commands left running (${processList(s.processesEnded)})\n`);
   if (j.truncated) out.write(`note: ${j.truncated}\n`);
+  return 0;
+}
+
+/** What the run completed (the chat's /summary, as text): per task its files with diffstat, commands, checks, what remains. */
+export async function runsSummary(id: string, opts: { json?: boolean }, out: Out): Promise<number> {
+  await journalOf(id);
+  const report = await readCompletionReport(process.cwd(), id);
+  out.write(opts.json ? JSON.stringify(report) + '\n' : renderCompletionReport(report, { plain: true }));
   return 0;
 }
 

@@ -131,6 +131,15 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   }
 
   /**
+   * Resume, Discard changes or Keep for a run named elsewhere (the chat's buttons and commands): the panel shows that
+   * run and acts as its own buttons do, with the same checks and notices.
+   */
+  async decide(action: 'resume' | 'discard' | 'keep', run: ShownRun): Promise<void> {
+    if (this.shown?.runId !== run.runId || this.shown.workspace !== run.workspace) await this.showRun(run);
+    await this.receive({ type: action, runId: run.runId });
+  }
+
+  /**
    * The latest run journaled under the open workspace folders, to show when nothing runs: in a folder's own
    * `.kiro/runs`, or in a project below it (a monorepo's `packages/app/.kiro`), found through its specs.
    */

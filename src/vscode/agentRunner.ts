@@ -52,6 +52,15 @@ interface RunRequest {
   resume?: { state: ResumeState; from: string };
   /** Budgets raised for this run only (Resume with a raised limit). */
   raise?: RaisedBudgets;
+  /** The user's words for the run and the pause between groups (a chat request; a resume keeps the run's own). */
+  note?: string;
+  pauseBetweenGroups?: boolean;
+}
+
+/** What a chat request adds to a run: the user's words, and whether to pause after each task group. */
+export interface RunAsked {
+  note?: string;
+  pauseBetweenGroups?: boolean;
 }
 
 /**
@@ -127,8 +136,8 @@ export class AgentRunner implements vscode.Disposable {
     this.changed.fire();
   }
 
-  async execute(uri: vscode.Uri, taskSpec: string): Promise<SessionResult | undefined> {
-    return this.guarded(() => this.start(uri, taskSpec));
+  async execute(uri: vscode.Uri, taskSpec: string, asked: RunAsked = {}): Promise<SessionResult | undefined> {
+    return this.guarded(() => this.start(uri, taskSpec, asked));
   }
 
   /** Resume: a new run that continues run `runId` of `workspace` from its journal, without redoing finished work. */
@@ -147,7 +156,8 @@ export class AgentRunner implements vscode.Disposable {
         this.log.warn(`resume of ${runId}: ${w}`);
         void vscode.window.showWarningMessage(`Spec Agent: ${w}`);
       }
-      return this.run({ file: plan.file, workspace, tasks: plan.tasks, resume: { state: plan.state, from: runId }, ...(raise ? { raise } : {}) });
+      const { note, pauseBetweenGroups } = plan.started;
+      return this.run({ file: plan.file, workspace, tasks: plan.tasks, resume: { state: plan.state, from: runId }, ...(raise ? { raise } : {}), ...(note ? { note } : {}), ...(pauseBetweenGroups !== undefined ? { pauseBetweenGroups } : {}) });
     });
   }
 
@@ -184,7 +194,7 @@ export class AgentRunner implements vscode.Disposable {
     return false;
   }
 
-  private async start(uri: vscode.Uri, taskSpec: string): Promise<SessionResult | undefined> {
+  private async start(uri: vscode.Uri, taskSpec: string, asked: RunAsked): Promise<SessionResult | undefined> {
     if (!this.trusted()) return undefined;
     const file = uri.fsPath;
     const workspace = workspaceOf(file);
@@ -193,10 +203,10 @@ export class AgentRunner implements vscode.Disposable {
     const taskFile = this.taskFileOf(file);
     const { tasks, errors } = selectTasks((await taskFile.read()).tree, taskSpec);
     if (errors.length || tasks.length === 0) return void vscode.window.showErrorMessage(`Spec Agent: ${errors.join('; ') || `nothing to run for task ${taskSpec} (done already?)`}.`);
-    return this.run({ file, workspace, tasks, taskFile });
+    return this.run({ file, workspace, tasks, taskFile, ...(asked.note ? { note: asked.note } : {}), ...(asked.pauseBetweenGroups !== undefined ? { pauseBetweenGroups: asked.pauseBetweenGroups } : {}) });
   }
 
-  private async run({ file, workspace, tasks, resume, raise, taskFile = this.taskFileOf(file) }: RunRequest): Promise<SessionResult | undefined> {
+  private async run({ file, workspace, tasks, resume, raise, note, pauseBetweenGroups, taskFile = this.taskFileOf(file) }: RunRequest): Promise<SessionResult | undefined> {
     let policy;
     try {
       policy = await runPolicy(workspace);
@@ -299,6 +309,8 @@ export class AgentRunner implements vscode.Disposable {
         },
         ...(resume ? { resume: resume.state, resumedFrom: resume.from } : {}),
         ...(raise ? { raise } : {}),
+        ...(note ? { note } : {}),
+        ...(pauseBetweenGroups !== undefined ? { pauseBetweenGroups } : {}),
         client: 'vscode',
       });
       this.announce(result);

@@ -11,6 +11,8 @@ import { RunChanges } from './runChanges.js';
 import { RunIndex } from './runIndex.js';
 import { RunStateDecorations } from './runStateDecorations.js';
 import { TaskPicker } from './runTasksPick.js';
+import { SpecChat } from './chatParticipant.js';
+import { RunTasksTool } from './runTasksTool.js';
 import { registerModelCommands } from './modelCommands.js';
 import { UnacceptedPolicyNotice } from './policyNotice.js';
 import { chooseModel, type ModelChoice } from './modelSelection.js';
@@ -50,6 +52,10 @@ export interface SpecAgentApi {
   chooseModel(workspace: string): Promise<ModelChoice>;
   /** The once-per-workspace notice of an unaccepted policy (tests). */
   policyNotice: UnacceptedPolicyNotice;
+  /** `@spec` in the Chat view (tests call its handler: there is no chat UI to type in without a chat provider). */
+  chat: SpecChat;
+  /** specAgent_runTasks (tests ask it for its confirmation: invokeTool outside a chat request shows none). */
+  runTasksTool: RunTasksTool;
 }
 
 /** What deactivate() has to do: stop the run of this window and end its processes (RULES.md S5). */
@@ -73,7 +79,11 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
   const taskPicker = new TaskPicker(cache);
   const executeLenses = new ExecuteLensProvider(cache, runner, runIndex);
   const policyNotice = new UnacceptedPolicyNotice(context.workspaceState, log);
+  const chat = new SpecChat(runner, activity, cache, log, context.extensionUri);
+  const runTasksTool = new RunTasksTool(runner, cache);
   context.subscriptions.push(
+    chat,
+    runTasksTool,
     policyNotice,
     log,
     cache,
@@ -127,6 +137,8 @@ export function activate(context: vscode.ExtensionContext): SpecAgentApi {
     chooseModel: (workspace) => chooseModel(workspace, { secrets: context.secrets, log }),
     statusBarText: () => autonomyStatus.text,
     policyNotice,
+    chat,
+    runTasksTool,
     autonomyStatusText: async () => {
       await autonomyStatus.refresh();
       return autonomyStatus.text;

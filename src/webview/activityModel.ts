@@ -147,6 +147,8 @@ export interface Header {
   sandbox: { confined: boolean; backend?: string; why?: string } | null;
   /** What the user decided about the run's changes (the host says); null when nothing yet, or while it runs. */
   disposition: NonNullable<RunControls['disposition']> | null;
+  /** The user's words for the run (a chat request's note); null when it had none. */
+  note: string | null;
 }
 
 export class ActivityModel {
@@ -274,6 +276,7 @@ export class ActivityModel {
       model: this.started?.model ?? null,
       sandbox: this.started?.sandbox ?? null,
       disposition: (!this.running && this.controls?.disposition) || null,
+      note: this.started?.note ?? null,
     };
   }
 

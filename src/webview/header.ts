@@ -32,6 +32,8 @@ export class HeaderView {
   private readonly sandboxIcon = h('span', { 'aria-hidden': 'true' });
   private readonly sandbox = h('span', { class: 'header-sandbox' });
   private readonly sandboxPart = h('span', { class: 'header-sandbox-part' }, h('span', { class: 'sep' }, '·'), this.sandboxIcon, this.sandbox);
+  /** The user's words for the run (from the chat), under the task: what they asked for, in their words. */
+  private readonly note = h('div', { class: 'header-line header-note' });
   private last: Header | null = null;
 
   constructor(root: HTMLElement) {
@@ -54,6 +56,7 @@ export class HeaderView {
       ),
       this.wait,
       this.pricing,
+      this.note,
     );
   }
 
@@ -83,6 +86,9 @@ export class HeaderView {
     this.sandbox.textContent = sb === null ? '' : sb.confined ? 'sandboxed' : `not sandboxed: ${sb.why ?? 'unknown reason'}`;
     this.sandbox.className = `header-sandbox${sb && !sb.confined ? ' warning' : ''}`;
     this.sandbox.title = sb === null ? '' : sb.confined ? `Commands run confined (${sb.backend ?? 'sandbox'}): they write only in the workspace, reach only the package registries and sandbox.allowedDomains, and see no credentials.` : `Commands run with your full access: ${sb.why ?? ''}. The full level decides commands as balanced does.`;
+    this.note.hidden = !hd.note;
+    this.note.textContent = hd.note ? `Your note: ${hd.note}` : '';
+    this.note.title = this.note.textContent;
     this.tick();
   }
 

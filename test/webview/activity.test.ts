@@ -173,6 +173,16 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(await label.getAttribute('title')).toContain('full level decides commands as balanced does');
   });
 
+  it("a run asked for from the chat shows the user's note under the header; a run without one shows no line", async () => {
+    const id = 'noted-run';
+    const events = run.map((e) => ({ ...e, runId: id, ...(e.type === 'run.started' ? { note: 'use jsonwebtoken with 1h expiry' } : {}) })) as RunEvent[];
+    await send({ type: 'reset', runId: id, events });
+    const note = page.locator('.header-note');
+    expect(await note.innerText()).toBe('Your note: use jsonwebtoken with 1h expiry');
+    await send({ type: 'reset', runId: runId(), events: run });
+    expect(await note.isVisible()).toBe(false);
+  });
+
   it('a command that hit the sandbox says which boundary on its row, outside its folded output', async () => {
     const id = 'boundary-run';
     const head = run.slice(0, 2).map((e) => ({ ...e, runId: id }));

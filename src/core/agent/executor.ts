@@ -93,6 +93,8 @@ export interface ExecutorOptions {
   signal: AbortSignal;
   /** Steps after which the run pauses for review (between top-level task groups). */
   pauseAfterTask?: (task: Task) => boolean;
+  /** The user's words for this run (a chat request): quoted in every task's prompt as theirs. */
+  note?: string;
   /** What an earlier run of the same tasks had done, from its journal. */
   resume?: ResumeState;
   /** Where tasks.md is read and its markers set; the file on disk when not given. */
@@ -411,6 +413,7 @@ export class Executor {
           workspaceFiles,
           verifyCommands: this.o.settings().verifyCommands,
           environment: environmentSection(await environmentFacts(this.o.workspace, this.o.context?.shell ?? 'bash')),
+          ...(this.o.note ? { note: this.o.note } : {}),
         }),
       },
     ];

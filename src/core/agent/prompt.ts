@@ -21,6 +21,8 @@ export interface PromptInput {
   verifyCommands: string[];
   /** The Environment section (environment.ts): OS, shell, workspace, date, git branch and uncommitted files. */
   environment?: string;
+  /** What the user wrote with the request for this run (a chat request's words after the task): quoted as theirs. */
+  note?: string;
 }
 
 /**
@@ -68,6 +70,8 @@ export function taskPrompt(p: PromptInput): string {
   if (p.environment) parts.push(p.environment);
   const task: string[] = [`# Task ${t.id ?? `on line ${t.range.start.line}`}: ${t.title}`];
   if (t.details.length) task.push(t.details.map((d) => `- ${d}`).join('\n'));
+  // The user's words, marked as theirs: they come from the person who asked for the run, not from the workspace.
+  if (p.note?.trim()) task.push(`## The user's note for this run\nThe user asked for this run with these words:\n> ${p.note.trim().split('\n').join('\n> ')}`);
   const children = t.children.map((i) => p.tree.tasks[i]!);
   if (children.length) task.push(`Sub-tasks:\n${children.map((c) => `- [${c.status === 'done' ? 'x' : ' '}] ${c.id ?? ''} ${c.title}`).join('\n')}`);
   if (t.requirements.length && p.requirements) {

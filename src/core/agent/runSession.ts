@@ -93,6 +93,10 @@ export interface SessionOptions {
    * closes (spec-agent eval's hidden checks: they run code the agent wrote, confined as the run's commands were).
    */
   afterRun?: (sandbox: CommandSandbox | undefined, runId: string) => Promise<void>;
+  /** The user's words for this run (the chat's "execute task 3: <note>"): journaled, and in every task's prompt. */
+  note?: string;
+  /** Pause after each top-level task group, or not, for this run ("stop after each task group"); absent: the policy's setting. */
+  pauseBetweenGroups?: boolean;
 }
 
 export interface SessionResult {
@@ -138,6 +142,8 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       ...(o.client ? { client: o.client } : {}),
       sandbox: status.confined ? { confined: true, backend: status.backend } : { confined: false, why: status.why, mode: status.mode },
       pricing: runPricing(o.model.id, policy.settings.maxCostPerRun === undefined ? undefined : Math.max(policy.settings.maxCostPerRun, o.raise?.maxCostPerRun ?? o.resume?.raised.maxCostPerRun ?? 0)),
+      ...(o.note ? { note: o.note } : {}),
+      ...(o.pauseBetweenGroups !== undefined ? { pauseBetweenGroups: o.pauseBetweenGroups } : {}),
     });
     unlock = lockRun(workspace, runId);
     o.onStart?.(runId);
@@ -168,9 +174,10 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       checkpoints,
       approver,
       signal: o.signal,
-      pauseAfterTask: (t) => policy.settings.pauseBetweenGroups && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
+      pauseAfterTask: (t) => (o.pauseBetweenGroups ?? policy.settings.pauseBetweenGroups) && t.depth === 0 && tasks.filter((x) => x.depth === 0).length > 1,
       ...(o.resume ? { resume: o.resume } : {}),
       ...(o.raise ? { raise: o.raise } : {}),
+      ...(o.note ? { note: o.note } : {}),
       ...(o.taskFile ? { taskFile: o.taskFile } : {}),
       ...(sandbox ? { sandbox } : {}),
       ...(o.watchProblems ? { watchProblems: o.watchProblems } : {}),

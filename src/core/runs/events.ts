@@ -32,6 +32,10 @@ export const runEventSchema = z.discriminatedUnion('type', [
      * that maxCostPerRun cannot be enforced. Absent in journals from before the table.
      */
     pricing: z.object({ model: z.string().optional(), rates: z.object({ input: z.number(), cachedInput: z.number(), output: z.number() }).optional(), asOf: z.string().optional(), providerReports: z.boolean().optional(), warning: z.string().optional() }).optional(),
+    /** The user's own words for this run (the text after the task in a chat request): in each task's prompt and the panel header. */
+    note: z.string().optional(),
+    /** Whether the run pauses after each top-level task group ("stop after each task group"); absent: the policy's setting. */
+    pauseBetweenGroups: z.boolean().optional(),
   }),
   /** `requirementsFile`: which document of the spec holds its requirements (requirements.md, or bugfix.md for a bugfix spec). */
   z.object({ ...base, type: z.literal('task.started'), task: taskRef, requirementsFile: z.string().optional() }),
