@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunCheckpoints } from '../checkpoints/index.js';
-import type { ChatMessage, ChatModel, ChatResponse, ToolCall } from '../models/chatModel.js';
+import type { ChatMessage, ChatModel, ChatResponse, ModelDelta, ToolCall } from '../models/chatModel.js';
 import { ModelError } from '../models/chatModel.js';
 import type { PolicyGate } from '../policy/gate.js';
 import type { FileSystemView } from '../policy/paths.js';
@@ -157,6 +157,11 @@ export class Executor {
   }
 
   private emit = (e: Parameters<Journal['append']>[0]) => this.o.journal.append(e);
+
+  private streamDelta = (d: ModelDelta): void => {
+    if ('restart' in d) this.emit({ type: 'model.delta', channel: 'text', text: '', restart: true });
+    else if (d.text) this.emit({ type: 'model.delta', channel: d.channel, text: d.text });
+  };
 
   /** What the user reviews at a pause between task groups: the group's diffstat, checks and tokens. */
   private async groupReview(task: Task): Promise<string> {
@@ -427,7 +432,8 @@ export class Executor {
     for (let attempt = 0; ; attempt++) {
       const length = messages.length;
       try {
-        const response = await this.o.model.complete({ messages, tools, signal: this.o.signal, onText: undefined });
+        // The answer streams to the panel and the terminal as transient events; the journal gets it whole below.
+        const response = await this.o.model.complete({ messages, tools, signal: this.o.signal, onDelta: this.streamDelta });
         this.meter.record(messages, length, response.usage);
         this.usage(response.usage);
         return response;
