@@ -1,4 +1,4 @@
-import { str, num, toolKind, type BackgroundItem, type CallItem, type FileChange, type Item } from './activityModel.js';
+import { str, num, toolKind, type BackgroundItem, type CallItem, type FileChange, type Item, type TextItem, type ThinkingItem } from './activityModel.js';
 import { formatDuration, h, icon } from './dom.js';
 import { appendOutput, emptyTail, type OutputTail, tailText } from './outputTail.js';
 import { plural } from '../core/text/plural.js';
@@ -49,8 +49,8 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       return condensedRow(item, ui);
     case 'thinking': {
       // Folded until asked: reasoning is long, and it is not what the model did.
-      const t = toggle(item, 'thinking', ui, 'Thinking');
-      return row(item, 'thinking', 'lightbulb', [t.button, t.open ? h('div', { class: 'model-text thinking' }, item.text) : null]);
+      const t = toggle(item, 'thinking', ui, item.live ? `Thinking… (${plural(item.text.length, 'character')})` : 'Thinking');
+      return live(row(item, 'thinking', 'lightbulb', [t.button, t.open ? h('div', { class: `model-text thinking${item.live ? ' live' : ''}` }, item.text) : null]), item);
     }
     case 'leftovers':
       return row(item, 'leftovers', 'debug-disconnect', [
@@ -113,7 +113,35 @@ function toggle(item: Item, section: string, ui: RowUi, label: string): { button
   return { button, open };
 }
 
-function textRow(item: Extract<Item, { kind: 'text' }>, ui: RowUi): HTMLElement {
+/** A live row remembers how much of its text it shows, so the next pieces are appended (patchLiveRow). */
+function live(el: HTMLElement, item: TextItem | ThinkingItem): HTMLElement {
+  if (item.live) {
+    el.dataset.chars = String(item.text.length);
+    el.setAttribute('aria-busy', 'true');
+  }
+  return el;
+}
+
+/**
+ * A live row brought up to date in place: the new end of its text appended, the view of it kept at its end while
+ * the user has not scrolled back. False when the row must be rebuilt (a folded "Thinking…" row: its label counts).
+ */
+export function patchLiveRow(el: HTMLElement, item: Item, ui: RowUi): boolean {
+  if ((item.kind !== 'text' && item.kind !== 'thinking') || !item.live) return false;
+  if (item.kind === 'thinking' && !ui.expanded.has(`${item.id}|thinking`)) return false;
+  const body = el.querySelector<HTMLElement>('.model-text.live');
+  const shown = Number(el.dataset.chars ?? NaN);
+  if (!body || !(shown <= item.text.length) || el.dataset.id !== item.id) return false;
+  const follow = body.scrollHeight - body.scrollTop - body.clientHeight < 8;
+  body.append(item.text.slice(shown));
+  el.dataset.chars = String(item.text.length);
+  if (follow) body.scrollTop = body.scrollHeight;
+  return true;
+}
+
+function textRow(item: TextItem, ui: RowUi): HTMLElement {
+  // While it streams: all of it, in a box that shows its end (a long answer is folded once it is whole).
+  if (item.live) return live(row(item, 'text', 'comment', [h('div', { class: 'model-text live' }, item.text)]), item);
   const long = item.text.length > LONG_TEXT_CHARS || item.text.split('\n', LONG_TEXT_LINES + 1).length > LONG_TEXT_LINES;
   if (!long) return row(item, 'text', 'comment', [h('div', { class: 'model-text' }, item.text)]);
   const open = ui.expanded.has(`${item.id}|text`);
