@@ -72,6 +72,14 @@ export interface FileChange {
 }
 
 /**
+ * A live row shows the end of the text: at most this many characters (twice as many between two cuts). Chromium
+ * lays out a block's text again whenever some is added, so a box holding a whole long answer would cost more at
+ * every frame (30 s of a fast model is 100,000 characters); the whole text is in the row that replaces the live one
+ * when the turn ends.
+ */
+export const LIVE_TAIL_CHARS = 2_000;
+
+/**
  * Model text and reasoning. `live`: still streaming in (model.delta); such an item is the timeline's last, and
  * gives way to the turn's whole text (model.text / model.thinking) when it comes, which is all a journal holds.
  */
