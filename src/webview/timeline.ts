@@ -19,6 +19,8 @@ const ROWS_PER_BLOCK = 64;
  */
 export class Timeline {
   readonly expanded = new Set<string>();
+  /** An open section moved to another item (a live row gave way to the turn's whole text): the saved state is stale. */
+  expandedMoved = false;
   /** Sections to open again after the next reset (from the webview's saved state). */
   private reopen: readonly string[] = [];
   private rows = new Map<string, HTMLElement>();
@@ -146,6 +148,7 @@ export class Timeline {
         if (!key.startsWith(`${from}|`)) continue;
         this.expanded.delete(key);
         this.expanded.add(`${to}${key.slice(from.length)}`);
+        this.expandedMoved = true;
       }
     }
     m.handover.length = 0;

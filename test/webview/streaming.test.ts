@@ -158,7 +158,7 @@ describe.skipIf(missing !== null)('an answer streaming into the panel (real Chro
     (SECONDS * 1000 + 30_000) * Math.max(1, slowdown() / 5),
   );
 
-  it('reasoning streams into a folded row that counts it; opened while it streams, it stays open on the turn\'s whole thinking', async () => {
+  it('reasoning streams into a folded row that counts it; opened while it streams, it stays open on the turn\'s whole thinking, also when the panel is rebuilt', async () => {
     const send = (...m: unknown[]) => page.evaluate((msgs) => (globalThis as unknown as PageGlobals).__host.send(...msgs), m);
     const head = history();
     const at = head.at(-1)!.seq;
@@ -187,5 +187,8 @@ describe.skipIf(missing !== null)('an answer streaming into the panel (real Chro
     expect(await row.locator('.model-text').innerText()).toBe('Which file holds the model? src/todo.js.');
     expect(await page.locator('#timeline .row-text').getAttribute('data-id')).toBe('e:4');
     expect(await page.locator('#timeline .row').count()).toBe(3);
+    // Rebuilt from the journal (the panel shown again): still open, from the state the page saved.
+    await send({ type: 'reset', runId: RUN, events: [...head, { runId: RUN, seq: 3, time, type: 'model.thinking', text: 'Which file holds the model? src/todo.js.' }, { runId: RUN, seq: 4, time, type: 'model.text', text: 'Adding it.' }] });
+    expect(await row.locator('button.toggle').getAttribute('aria-expanded')).toBe('true');
   });
 });
