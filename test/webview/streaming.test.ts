@@ -112,7 +112,7 @@ describe.skipIf(missing !== null)('an answer streaming into the panel (real Chro
       expect(r.latencies.length).toBeGreaterThan(SECONDS * 5);
       // The page's own work never keeps an input waiting long: the delay to its handler.
       expect(delayP95).toBeLessThanOrEqual(50);
-      if (load <= 1.5) expect(p95).toBeLessThanOrEqual(50);
+      if (load <= 1.5 || p95 <= 50) expect(p95).toBeLessThanOrEqual(50);
       else {
         // A machine this loaded (2 cores shared by several test runs; Chromium paints in software here) delays every
         // frame the page paints, whatever it paints, by more than the target at times: the latency to the next paint
@@ -120,7 +120,7 @@ describe.skipIf(missing !== null)('an answer streaming into the panel (real Chro
         // times a second by usage events) measured now on the same page.
         const usage = Array.from({ length: (RATE * SECONDS) / 2 }, () => ({ runId: RUN, seq: head.at(-1)!.seq, time: new Date().toISOString(), type: 'model.usage', outputTokens: 1 }));
         const base = await withInput(page.evaluate(([id, evs, rate]) => (globalThis as unknown as PageGlobals).__host.stream(id, evs, rate), [RUN, usage, RATE] as const));
-        console.log(`webview: loaded machine, p95 <= 50 ms to the next paint not asserted; the panel updating at the same pace without text: p50 ${pct(base.latencies, 0.5).toFixed(1)} ms, p95 ${pct(base.latencies, 0.95).toFixed(1)} ms (n=${base.latencies.length})`);
+        console.log(`webview: loaded machine, p95 to the next paint over 50 ms and not asserted; the panel updating at the same pace without text: p50 ${pct(base.latencies, 0.5).toFixed(1)} ms, p95 ${pct(base.latencies, 0.95).toFixed(1)} ms (n=${base.latencies.length})`);
       }
       // Every piece arrived, in order: the live row has all their characters and shows the end of them joined
       // (the end only: see LIVE_TAIL_CHARS), in one row, following its end.
