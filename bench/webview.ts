@@ -2,9 +2,10 @@
 // - first render of a 20,000-event reset: until its last row is painted, until every row is, the longest task;
 // - input latency while 500 events/s stream in (pointer and key input from Playwright, measured in the page from
 //   the event's timestamp to the paint after it), p50/p95/max;
+// - the same while a model's answer streams in as 2,000 model.delta events/s (issue 13);
 // - DOM nodes.
 // Peer: the same model and rows re-rendered whole on every message (bench/webviewNaive.ts).
-// Targets (issue): first render <= 1 s; input latency <= 50 ms while streaming 500 events/s.
+// Targets (issue): first render <= 1 s; input latency <= 50 ms while streaming 500 events/s, and 2,000 deltas/s.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RunEvent } from '../src/core/runs/events.js';
@@ -21,6 +22,8 @@ interface HostProbe {
 
 const RATE = 500;
 const STREAM_SECONDS = 5;
+/** An answer streaming in: model.delta events a second (a fast model's tokens, each its own piece). */
+const DELTA_RATE = 2_000;
 
 export async function benchWebview(): Promise<void> {
   console.log('\nagent activity webview (Chromium)');
@@ -58,6 +61,7 @@ export async function benchWebview(): Promise<void> {
     for (const [label, s, p] of [
       [`input latency, streaming after a short run (n=${a.short.latencies.length})`, a.short, b.short],
       [`input latency, streaming after 20,000 events (n=${a.long.latencies.length})`, a.long, b.long],
+      [`input latency, an answer streaming in at ${DELTA_RATE.toLocaleString('en-US')} deltas/s (n=${a.answer.latencies.length})`, a.answer, b.answer],
     ] as const) {
       console.log(`  ${label}`);
       row('  p50', ms(pct(s.latencies, 0.5)), ms(pct(p.latencies, 0.5)), ratio(pct(s.latencies, 0.5), pct(p.latencies, 0.5)));
@@ -77,6 +81,7 @@ interface Figures {
   nodes: number;
   short: { latencies: number[]; ms: number };
   long: { latencies: number[]; ms: number };
+  answer: { latencies: number[]; ms: number };
 }
 
 async function measure(browser: Browser, url: string, runId: string, run: RunEvent[], big: RunEvent[], more: RunEvent[]): Promise<Figures> {
@@ -87,22 +92,28 @@ async function measure(browser: Browser, url: string, runId: string, run: RunEve
     // Streaming after a short history (what most runs look like) ...
     await page.evaluate((m) => (globalThis as unknown as HostProbe).__host.send(...m), [{ type: 'reset', runId, events: run.slice(0, -1) }, running]);
     const short = await streamWithInput(page, runId, more);
+    // ... a model's answer streaming in, a word a piece ...
+    const history = run.slice(0, -1);
+    await page.evaluate((m) => (globalThis as unknown as HostProbe).__host.send(...m), [{ type: 'reset', runId, events: history }, running]);
+    const words = ['the ', 'priority ', 'field ', 'is ', 'stored ', 'on ', 'each ', 'item, ', 'and ', 'its ', 'tests ', 'check ', 'it.\n'];
+    const deltas = Array.from({ length: DELTA_RATE * STREAM_SECONDS }, (_, i) => ({ runId, seq: history.at(-1)!.seq, time: new Date().toISOString(), type: 'model.delta', channel: 'text', text: words[i % words.length]! }) as RunEvent);
+    const answer = await streamWithInput(page, runId, deltas, DELTA_RATE);
     // ... the first render of a long journal ...
     const reset = await page.evaluate(([m, last]) => (globalThis as unknown as HostProbe).__host.timed(m, last), [{ type: 'reset', runId, events: big.slice(0, -1).concat({ ...big.at(-1)!, type: 'model.text', text: 'the end of the history' } as RunEvent) }, big.at(-1)!.seq] as const);
     const rows = await page.locator('#timeline .row').count();
     const nodes = await page.evaluate(() => (globalThis as unknown as HostProbe).__host.domNodes());
     // ... and streaming after it.
     const long = await streamWithInput(page, runId, more);
-    return { reset, rows, nodes, short, long };
+    return { reset, rows, nodes, short, long, answer };
   } finally {
     await page.close();
   }
 }
 
 /** Streams in the page while Playwright clicks and types every 100 ms; the page records each input's latency. */
-async function streamWithInput(page: Page, runId: string, events: RunEvent[]): Promise<{ latencies: number[]; ms: number }> {
+async function streamWithInput(page: Page, runId: string, events: RunEvent[], rate = RATE): Promise<{ latencies: number[]; ms: number }> {
   let streaming = true;
-  const result = page.evaluate(([id, evs, rate]) => (globalThis as unknown as HostProbe).__host.stream(id, evs, rate), [runId, events, RATE] as const).finally(() => (streaming = false));
+  const result = page.evaluate(([id, evs, perSecond]) => (globalThis as unknown as HostProbe).__host.stream(id, evs, perSecond), [runId, events, rate] as const).finally(() => (streaming = false));
   const header = await page.locator('#header').boundingBox();
   for (let i = 0; streaming; i++) {
     await new Promise((r) => setTimeout(r, 100));

@@ -9,7 +9,8 @@ import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import type { ChatModel } from '../core/models/chatModel.js';
 import { ReplayModel } from '../core/models/replayModel.js';
-import type { RunEvent } from '../core/runs/events.js';
+import { isTransient, type RunEvent } from '../core/runs/events.js';
+import { LiveText } from './liveText.js';
 import { alwaysAllowEntries } from '../core/policy/alwaysAllow.js';
 import { PolicyGate } from '../core/policy/gate.js';
 import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
@@ -152,7 +153,8 @@ async function executeRun(plan: RunPlan, out: NodeJS.WritableStream, err: NodeJS
       levelSource,
       approver: interactive ? ttyApprover(workspace) : undefined,
       signal: stop.signal,
-      onEvent: withSandboxNotice(opts.json ? (e) => out.write(JSON.stringify(e) + '\n') : renderer(out, Boolean((out as NodeJS.WriteStream).isTTY)), err),
+      // --json prints what the journal keeps: the pieces of a streaming answer are for a person watching.
+      onEvent: withSandboxNotice(opts.json ? (e) => void (isTransient(e) || out.write(JSON.stringify(e) + '\n')) : renderer(out, Boolean((out as NodeJS.WriteStream).isTTY)), err),
       onStart: () => {
         if (!interactive) err.write('spec-agent: no one to ask here (not a terminal): a step the policy would ask about is denied.\n');
       },
@@ -200,8 +202,11 @@ export function unconfinedNotice(e: RunEvent): string | undefined {
   return `commands are not sandboxed: ${e.sandbox.why}; ${effect}.`;
 }
 
-/** Plain lines, one per thing worth seeing; quiet about streamed output chunks. */
-function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => void {
+/**
+ * Plain lines, one per thing worth seeing; quiet about streamed output chunks. On a terminal the model's answer
+ * streams in as it is written (LiveText); piped, each turn's text is one line, once.
+ */
+export function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => void {
   const refused = new Set<string>();
   const paint = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
   const dim = paint('2');
@@ -219,8 +224,12 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
     waiting = undefined;
     out.write('\n');
   };
+  const live = tty ? new LiveText(out, dim) : undefined;
   return (e) => {
     endWait();
+    if (e.type === 'model.delta') return live?.delta(e);
+    // Anything else printed ends the line the answer was streaming on; usage prints nothing.
+    if (e.type !== 'model.text' && e.type !== 'model.thinking' && e.type !== 'model.usage') live?.interrupt();
     switch (e.type) {
       case 'run.started':
         started = Date.parse(e.time);
@@ -256,7 +265,7 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
         out.write(`\n▶ task ${e.task.id ?? ''} ${e.task.title}${e.requirementsFile && e.requirementsFile !== 'requirements.md' ? dim(` (requirements from ${e.requirementsFile})`) : ''}\n`);
         break;
       case 'model.text':
-        out.write(`  ${e.text.split('\n')[0]}\n`);
+        if (!live?.text()) out.write(`  ${e.text.split('\n')[0]}\n`);
         break;
       case 'tool.requested':
         out.write(`  → ${e.tool} ${describe(e.input)}\n`);
@@ -273,7 +282,7 @@ function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent) => vo
         if (!refused.has(e.callId)) out.write(`    ${e.ok ? green('ok') : red('failed')}${typeof e.data?.exitCode === 'number' ? ` (exit ${e.data.exitCode})` : ''}\n`);
         break;
       case 'model.thinking':
-        out.write(dim(`  (thought for ${e.text.length.toLocaleString('en-US')} characters)\n`));
+        if (!live?.thinking(e.text)) out.write(dim(`  (thought for ${e.text.length.toLocaleString('en-US')} characters)\n`));
         break;
       case 'context.condensed':
         out.write(dim(`  ⇣ context condensed: ${e.tokensBefore} → ${e.tokensAfter} tokens (${e.by === 'model' ? 'summarised by the model' : 'a digest of the calls made'})\n`));

@@ -8,7 +8,7 @@ import { ChainCheckpoints, MixedChainError, openGitStore, restoreCheckpoint, Run
 import { recoverInterruptedRun } from '../core/agent/interruptedRun.js';
 import { checkpointOfRun, OPEN_CHECKPOINT_DIFF_COMMAND } from './runChanges.js';
 import { hostMessageSchema, offeredActions, RUN_ACTION_LABELS, webviewMessageSchema, type HistoryFilter, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
-import type { RunEvent } from '../core/runs/events.js';
+import { isTransient, type RunEvent } from '../core/runs/events.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { describeChainAction, runChain, type RunChain } from '../core/runs/runChain.js';
@@ -231,10 +231,12 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   private async flush(): Promise<void> {
     await this.resetting;
     if (!this.ready || !this.shown) return;
-    const events = this.queue.filter((e) => e.runId === this.shown!.runId && e.seq > this.sentSeq);
+    // A transient event carries the seq of the journaled event it follows (events.ts): it is new when that one is
+    // the last the webview has, and stale (a reset from the journal overtook it) when an older one is.
+    const events = this.queue.filter((e) => e.runId === this.shown!.runId && (e.seq > this.sentSeq || (isTransient(e) && e.seq === this.sentSeq)));
     this.queue = [];
     if (events.length === 0) return;
-    this.sentSeq = events.at(-1)!.seq;
+    this.sentSeq = events.findLast((e) => !isTransient(e))?.seq ?? this.sentSeq;
     this.lastPost = Date.now();
     await this.post({ type: 'events', runId: this.shown.runId, events });
     if (events.some((e) => e.type === 'run.started' || e.type === 'run.stopped' || e.type === 'run.failed' || e.type === 'run.completed' || e.type === 'run.paused')) {

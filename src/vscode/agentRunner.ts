@@ -7,7 +7,7 @@ import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupErr
 import { selectTasks } from '../core/agent/taskSelection.js';
 import type { ChatModel } from '../core/models/chatModel.js';
 import { ReplayModel } from '../core/models/replayModel.js';
-import { isTerminal, type RunEvent } from '../core/runs/events.js';
+import { isTerminal, isTransient, type RunEvent } from '../core/runs/events.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { workspaceOf, type Task } from '../core/spec/index.js';
 import { killLiveRunProcessesNow } from '../core/tools/liveRuns.js';
@@ -296,6 +296,8 @@ export class AgentRunner implements vscode.Disposable {
         // A write or an edit answers with the errors it brought into the file (Problems panel).
         watchProblems,
         onEvent: (e) => {
+          // A piece of streaming text goes to the panel only: the log and the run's event list get the turn whole.
+          if (isTransient(e)) return void this.event.fire(e);
           this.events.push(e);
           this.log.info(describeEvent(e));
           if (e.type === 'task.started') {

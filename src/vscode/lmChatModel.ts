@@ -44,7 +44,7 @@ export class LmChatModel implements ChatModel {
         },
         cts.token,
       );
-      const result = await collectLmResponse(response.stream, classify, request.onText);
+      const result = await collectLmResponse(response.stream, classify, request.onDelta);
       if (request.signal.aborted) throw new ModelError(`${this.id}: the request was aborted`, 'aborted');
       const [input, output] = await Promise.all([inputTokens, this.count(result.text + result.toolCalls.map((c) => JSON.stringify(c.input)).join(''))]);
       const usage = { ...(input === undefined ? {} : { inputTokens: input }), ...(output === undefined ? {} : { outputTokens: output }) };

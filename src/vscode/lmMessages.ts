@@ -1,7 +1,7 @@
 // Our conversation in the shape of vscode.lm, and its response stream back, as pure functions over a small factory:
 // the extension passes VS Code's part classes, the unit tests plain objects. No `vscode` import here on purpose.
 import { randomUUID } from 'node:crypto';
-import type { ChatMessage, ChatResponse, ToolCall, ToolSpec } from '../core/models/chatModel.js';
+import type { ModelDelta, ChatMessage, ChatResponse, ToolCall, ToolSpec } from '../core/models/chatModel.js';
 
 /** Builds vscode.lm messages and parts (LanguageModelChatMessage.User/Assistant, Text/ToolCall/ToolResult parts). */
 export interface LmFactory<Message, Part> {
@@ -55,7 +55,7 @@ export function toLmTools(tools: readonly ToolSpec[]): Array<{ name: string; des
 export type LmPart = { text: string } | { callId: string; name: string; input: unknown } | undefined;
 
 /** Reads a response stream into text and tool calls, streaming the text as it arrives. */
-export async function collectLmResponse<P>(stream: AsyncIterable<P>, classify: (part: P) => LmPart, onText?: (delta: string) => void): Promise<ChatResponse> {
+export async function collectLmResponse<P>(stream: AsyncIterable<P>, classify: (part: P) => LmPart, onDelta?: (delta: ModelDelta) => void): Promise<ChatResponse> {
   let text = '';
   const toolCalls: ToolCall[] = [];
   for await (const raw of stream) {
@@ -64,7 +64,7 @@ export async function collectLmResponse<P>(stream: AsyncIterable<P>, classify: (
     if ('text' in part) {
       if (!part.text) continue;
       text += part.text;
-      onText?.(part.text);
+      onDelta?.({ channel: 'text', text: part.text });
     } else {
       // A provider that gives no id: one unique in the run, since the journal and the panel key calls by id.
       toolCalls.push({ id: part.callId || `call-${randomUUID()}`, tool: part.name, input: part.input ?? {} });

@@ -72,11 +72,38 @@ export interface FileChange {
   rewrittenLines?: number;
 }
 
+/**
+ * A live row shows the end of the text: at most this many characters (twice as many between two cuts). Chromium
+ * lays out a block's text again whenever some is added, so a box holding a whole long answer would cost more at
+ * every frame (30 s of a fast model is 100,000 characters); the whole text is in the row that replaces the live one
+ * when the turn ends.
+ */
+export const LIVE_TAIL_CHARS = 2_000;
+
+/**
+ * Model text and reasoning. `live`: still streaming in (model.delta); such an item is the timeline's last, and
+ * gives way to the turn's whole text (model.text / model.thinking) when it comes, which is all a journal holds.
+ */
+export interface TextItem {
+  kind: 'text';
+  id: string;
+  seq: number;
+  text: string;
+  live?: boolean;
+}
+export interface ThinkingItem {
+  kind: 'thinking';
+  id: string;
+  seq: number;
+  text: string;
+  live?: boolean;
+}
+
 export type Item =
   | CallItem
   | { kind: 'task'; id: string; seq: number; taskId: string | null; title: string; requirementsFile?: string }
-  | { kind: 'text'; id: string; seq: number; text: string }
-  | { kind: 'thinking'; id: string; seq: number; text: string }
+  | TextItem
+  | ThinkingItem
   | { kind: 'selfcorrection'; id: string; seq: number; count: number; max: number; reason: string }
   | { kind: 'steering'; id: string; seq: number; name: string; file: string; reason: string }
   | { kind: 'checkpoint'; id: string; seq: number; label: string; commit: string; skipped: number }
@@ -181,6 +208,15 @@ export class ActivityModel {
   private steps = 0;
   private wait: Header['wait'] = null;
   private lastBudget: Header['budgetPause'] = null;
+  /** The items of the answer streaming in now, by channel (at most one of each, at the end of the timeline). */
+  private live: { text?: TextItem; thinking?: ThinkingItem } = {};
+  private liveCount = 0;
+  /**
+   * Items taken out of the timeline since the renderer last looked, with the index each had (live items giving way
+   * to the turn's whole text); and where a live item's open sections go (its id, the id of the item replacing it).
+   */
+  readonly removed: Array<{ id: string; index: number }> = [];
+  readonly handover: Array<{ from: string; to: string }> = [];
 
   reset(runId: string | null, events: readonly RunEvent[]): void {
     this.runId = runId;
@@ -203,6 +239,9 @@ export class ActivityModel {
     this.steps = 0;
     this.wait = null;
     this.lastBudget = null;
+    this.live = {};
+    this.removed.length = 0;
+    this.handover.length = 0;
     this.headerChanged = this.approvalsChanged = this.controlsChanged = true;
     for (const e of events) this.apply(e);
   }
@@ -316,7 +355,42 @@ export class ActivityModel {
     return c;
   }
 
+  /** A piece of the answer streaming in: added to the live item of its channel, made when the first piece comes. */
+  private delta(e: Extract<RunEvent, { type: 'model.delta' }>): void {
+    if (e.restart) return void this.endLive();
+    let item: TextItem | ThinkingItem | undefined = this.live[e.channel];
+    if (!item) {
+      const made = { id: `live:${++this.liveCount}`, seq: e.seq, text: '', live: true };
+      item = e.channel === 'text' ? (this.live.text = { kind: 'text', ...made }) : (this.live.thinking = { kind: 'thinking', ...made });
+      this.push(item);
+    }
+    item.text += e.text;
+    this.touch(item);
+  }
+
+  /**
+   * The streaming answer's items leave the timeline: the journaled events that follow (the turn's whole thinking and
+   * text, or whatever ended the turn) make the rows a journal replayed would, in the same order.
+   */
+  private endLive(): { text?: TextItem; thinking?: ThinkingItem } {
+    const ended = this.live;
+    this.live = {};
+    for (const item of [ended.text, ended.thinking]) {
+      if (!item) continue;
+      const index = this.items.lastIndexOf(item);
+      if (index === -1) continue;
+      this.items.splice(index, 1);
+      this.byId.delete(item.id);
+      this.changed.delete(item.id);
+      this.removed.push({ id: item.id, index });
+    }
+    return ended;
+  }
+
   private apply(e: RunEvent): void {
+    if (e.type === 'model.delta') return this.delta(e);
+    // model.usage comes between the last piece and the whole text, and shows no row.
+    const ended = e.type !== 'model.usage' && (this.live.text || this.live.thinking) ? this.endLive() : {};
     const t = Date.parse(e.time);
     if (Number.isFinite(t)) this.lastTime = t;
     const id = `e:${e.seq}`;
@@ -343,7 +417,11 @@ export class ActivityModel {
         this.headerChanged = true;
         break;
       case 'model.thinking':
-        if (e.text.trim() !== '') this.push({ kind: 'thinking', id, seq: e.seq, text: e.text });
+        if (e.text.trim() !== '') {
+          this.push({ kind: 'thinking', id, seq: e.seq, text: e.text });
+          // The reasoning the user opened while it streamed stays open.
+          if (ended.thinking) this.handover.push({ from: ended.thinking.id, to: id });
+        }
         break;
       case 'context.condensed':
         this.push({ kind: 'condensed', id, seq: e.seq, by: e.by, reason: e.reason, summary: e.summary, tokensBefore: e.tokensBefore, tokensAfter: e.tokensAfter, replaced: e.replaced });

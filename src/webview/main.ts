@@ -100,6 +100,11 @@ function render(): void {
   empty.hidden = !(model.runId === null && model.items.length === 0);
   if (timeline.flush(FRAME_BUDGET_MS)) delete root.dataset.busy;
   else schedule();
+  // Reasoning opened while it streamed stays open after a reload too.
+  if (timeline.expandedMoved) {
+    timeline.expandedMoved = false;
+    vscode.setState({ runId: model.runId, expanded: [...timeline.expanded] } satisfies SavedState);
+  }
 }
 
 function renderApprovals(): void {

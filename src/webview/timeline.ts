@@ -1,5 +1,5 @@
 import type { ActivityModel } from './activityModel.js';
-import { renderRow } from './timelineRows.js';
+import { patchLiveRow, renderRow } from './timelineRows.js';
 
 /** Rows built first after a reset: the end of the run, which is what the user looks at. */
 const FIRST_ROWS = 150;
@@ -19,6 +19,8 @@ const ROWS_PER_BLOCK = 64;
  */
 export class Timeline {
   readonly expanded = new Set<string>();
+  /** An open section moved to another item (a live row gave way to the turn's whole text): the saved state is stale. */
+  expandedMoved = false;
   /** Sections to open again after the next reset (from the webview's saved state). */
   private reopen: readonly string[] = [];
   private rows = new Map<string, HTMLElement>();
@@ -66,7 +68,10 @@ export class Timeline {
       this.reopen = [];
       this.lo = this.hi = Math.max(0, m.items.length - FIRST_ROWS);
       this.stick = true;
+      m.removed.length = 0;
+      m.handover.length = 0;
     }
+    this.takeRemoved();
     const deadline = performance.now() + budgetMs;
     const ui = { expanded: this.expanded };
 
@@ -74,8 +79,9 @@ export class Timeline {
       m.changed.delete(id);
       const old = this.rows.get(id);
       const item = old && m.item(id);
-      // Not rendered yet: it will be built from its latest state when its turn comes.
-      if (item) this.replace(old, renderRow(item, ui));
+      // Not rendered yet: it will be built from its latest state when its turn comes. Text streaming in is
+      // appended to its row, not rebuilt with all the text before it at every frame.
+      if (item && !patchLiveRow(old, item, ui)) this.replace(old, renderRow(item, ui));
       if (performance.now() > deadline) break;
     }
 
@@ -118,6 +124,36 @@ export class Timeline {
     return this.backlog === 0;
   }
 
+  /**
+   * Items the model took out (a streaming answer giving way to its whole text): their rows go, the range of rows
+   * built shifts with the indices, and sections opened on them stay open on the items that replace them.
+   */
+  private takeRemoved(): void {
+    const m = this.model;
+    for (const { id, index } of m.removed) {
+      const row = this.rows.get(id);
+      this.rows.delete(id);
+      if (index < this.lo) this.lo--;
+      if (index < this.hi) this.hi--;
+      const b = row?.parentElement;
+      row?.remove();
+      if (b && b.childElementCount === 0) {
+        if (b === this.tail) this.tail = b.previousElementSibling as HTMLElement | null;
+        b.remove();
+      }
+    }
+    m.removed.length = 0;
+    for (const { from, to } of m.handover) {
+      for (const key of [...this.expanded]) {
+        if (!key.startsWith(`${from}|`)) continue;
+        this.expanded.delete(key);
+        this.expanded.add(`${to}${key.slice(from.length)}`);
+        this.expandedMoved = true;
+      }
+    }
+    m.handover.length = 0;
+  }
+
   /** After the coming reset, these sections (`item|section`) start open. */
   restoreExpanded(keys: readonly string[]): void {
     this.reopen = keys;
@@ -153,13 +189,13 @@ export class Timeline {
   private replace(old: HTMLElement, next: HTMLElement): void {
     const active = document.activeElement;
     const key = active instanceof HTMLElement && old.contains(active) ? active.dataset.focusKey : undefined;
-    // Open output follows its end, like a terminal, unless the user scrolled back in it.
-    const before = old.querySelector<HTMLElement>('.output-text');
+    // Open output, and text streaming in, follow their end, like a terminal, unless the user scrolled back in it.
+    const before = old.querySelector<HTMLElement>('.output-text, .model-text.live');
     const follow = !before || before.scrollHeight - before.scrollTop - before.clientHeight < 8;
     const top = before?.scrollTop ?? 0;
     old.replaceWith(next);
     this.rows.set(next.dataset.id!, next);
-    const out = next.querySelector<HTMLElement>('.output-text');
+    const out = next.querySelector<HTMLElement>('.output-text, .model-text.live');
     if (out) out.scrollTop = follow ? out.scrollHeight : top;
     if (key) next.querySelector<HTMLElement>(`[data-focus-key="${CSS.escape(key)}"]`)?.focus();
   }

@@ -1,4 +1,4 @@
-import { str, num, toolKind, type BackgroundItem, type CallItem, type FileChange, type Item } from './activityModel.js';
+import { LIVE_TAIL_CHARS, str, num, toolKind, type BackgroundItem, type CallItem, type FileChange, type Item, type TextItem, type ThinkingItem } from './activityModel.js';
 import { formatDuration, h, icon } from './dom.js';
 import { appendOutput, emptyTail, type OutputTail, tailText } from './outputTail.js';
 import { plural } from '../core/text/plural.js';
@@ -55,8 +55,8 @@ export function renderRow(item: Item, ui: RowUi): HTMLElement {
       return condensedRow(item, ui);
     case 'thinking': {
       // Folded until asked: reasoning is long, and it is not what the model did.
-      const t = toggle(item, 'thinking', ui, 'Thinking');
-      return row(item, 'thinking', 'lightbulb', [t.button, t.open ? h('div', { class: 'model-text thinking' }, item.text) : null]);
+      const t = toggle(item, 'thinking', ui, item.live ? `Thinking… (${plural(item.text.length, 'character')})` : 'Thinking');
+      return live(row(item, 'thinking', 'lightbulb', [t.button, t.open ? liveBox(item, 'model-text thinking') : null]), item);
     }
     case 'leftovers':
       return row(item, 'leftovers', 'debug-disconnect', [
@@ -119,7 +119,68 @@ function toggle(item: Item, section: string, ui: RowUi, label: string): { button
   return { button, open };
 }
 
-function textRow(item: Extract<Item, { kind: 'text' }>, ui: RowUi): HTMLElement {
+function liveTail(text: string): string {
+  if (text.length <= LIVE_TAIL_CHARS) return text;
+  // From a line start where there is one, so the box does not open mid-word.
+  const tail = text.slice(-LIVE_TAIL_CHARS);
+  const nl = tail.indexOf('\n');
+  return nl !== -1 && nl < LIVE_TAIL_CHARS / 2 ? tail.slice(nl + 1) : tail;
+}
+
+/** A live row remembers how much of its text it has, so the next pieces are appended (patchLiveRow). */
+function live(el: HTMLElement, item: TextItem | ThinkingItem): HTMLElement {
+  if (item.live) {
+    el.dataset.chars = String(item.text.length);
+    el.setAttribute('aria-busy', 'true');
+  }
+  return el;
+}
+
+/**
+ * A live row brought up to date in place: the new end of its text appended, the view of it kept at its end while
+ * the user has not scrolled back. False when the row must be rebuilt (a folded "Thinking…" row: its label counts).
+ */
+export function patchLiveRow(el: HTMLElement, item: Item, ui: RowUi): boolean {
+  if ((item.kind !== 'text' && item.kind !== 'thinking') || !item.live) return false;
+  if (item.kind === 'thinking' && !ui.expanded.has(`${item.id}|thinking`)) return false;
+  const body = el.querySelector<HTMLElement>('.model-text.live');
+  const had = Number(el.dataset.chars ?? NaN);
+  if (!body || !(had <= item.text.length) || el.dataset.id !== item.id) return false;
+  // Following the end: at it, or where this code last put the view (a row built with more text than its box shows
+  // starts at its top, before anything could scroll it); the user scrolling back in it stops that.
+  const follow = body.scrollHeight - body.scrollTop - body.clientHeight < 8 || body.scrollTop === Number(body.dataset.pinned ?? 0);
+  // Appended while the box holds less than twice its tail; then cut back to the tail (so each frame's work is bounded).
+  const add = item.text.slice(had);
+  const has = Number(body.dataset.shown ?? 0) + add.length;
+  if (has > 2 * LIVE_TAIL_CHARS) {
+    const tail = liveTail(item.text);
+    body.textContent = tail;
+    body.dataset.shown = String(tail.length);
+  } else {
+    // One text node grown in place: no node per piece for the layout to walk.
+    const last = body.lastChild;
+    if (last instanceof Text) last.appendData(add);
+    else body.append(add);
+    body.dataset.shown = String(has);
+  }
+  el.dataset.chars = String(item.text.length);
+  if (follow) {
+    body.scrollTop = body.scrollHeight;
+    body.dataset.pinned = String(body.scrollTop);
+  }
+  return true;
+}
+
+/** The text of an item: all of it once whole; the end of it (`data-shown` characters) while it streams. */
+function liveBox(item: TextItem | ThinkingItem, cls: string): HTMLElement {
+  if (!item.live) return h('div', { class: cls }, item.text);
+  const tail = liveTail(item.text);
+  return h('div', { class: `${cls} live`, 'data-shown': tail.length }, tail);
+}
+
+function textRow(item: TextItem, ui: RowUi): HTMLElement {
+  // While it streams: all of it, in a box that shows its end (a long answer is folded once it is whole).
+  if (item.live) return live(row(item, 'text', 'comment', [liveBox(item, 'model-text')]), item);
   const long = item.text.length > LONG_TEXT_CHARS || item.text.split('\n', LONG_TEXT_LINES + 1).length > LONG_TEXT_LINES;
   if (!long) return row(item, 'text', 'comment', [h('div', { class: 'model-text' }, item.text)]);
   const open = ui.expanded.has(`${item.id}|text`);

@@ -231,6 +231,10 @@ test('Agent Activity: the status bar opens it, its dropdown sets cautious, Execu
   // The deny of `rm -rf node_modules` shows with its rule.
   await panel.getByText('rm -rf node_modules').first().waitFor({ timeout: 10_000 });
   await page.screenshot({ path: path.join(outDir, 'agent-activity-completed.png') });
+  // The model's words streamed in live rows (issue 13), which gave way to each turn's whole text: none is left.
+  if (await panel.locator('#timeline [aria-busy="true"]').count()) throw new Error('a live row of streaming text was left after the run');
+  const texts = await panel.locator('#timeline .row-text .model-text').allTextContents();
+  if (texts.length < 3) throw new Error(`the model's texts are not in the timeline: ${JSON.stringify(texts)}`);
   // Hidden and shown again, the webview starts from nothing and is rebuilt from the run's journal.
   const rows = await panel.locator('#timeline > *').count();
   await page.locator('.view-line', { hasText: '2.1 Store a priority on each item' }).click();
@@ -241,6 +245,9 @@ test('Agent Activity: the status bar opens it, its dropdown sets cautious, Execu
   await panel.getByText('rm -rf node_modules').first().waitFor({ timeout: 10_000 });
   const after = await panel.locator('#timeline > *').count();
   if (after < rows) throw new Error(`the timeline had ${rows} rows, and ${after} after the panel came back`);
+  // The texts it streamed live are the texts the journal gives back.
+  const textsAfter = await panel.locator('#timeline .row-text .model-text').allTextContents();
+  if (JSON.stringify(textsAfter) !== JSON.stringify(texts)) throw new Error(`the model's texts live ${JSON.stringify(texts)} differ from the journal's ${JSON.stringify(textsAfter)}`);
 });
 
 test('Agent Activity: a step’s checkpoint badge restores the files to before that step (after a modal), and the notification’s Undo puts them back', async ({ page, workspace }) => {

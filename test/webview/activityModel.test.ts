@@ -184,6 +184,50 @@ describe('ActivityModel', () => {
   });
 });
 
+describe('an answer streaming in (model.delta)', () => {
+  const delta = (channel: 'text' | 'thinking', text: string, at: number, extra: Record<string, unknown> = {}): RunEvent => ({ runId: 'r1', seq: at, time: new Date(Date.UTC(2026, 0, 1)).toISOString(), type: 'model.delta', channel, text, ...extra }) as RunEvent;
+
+  it('shows live rows while it streams, and ends with the same items a replay of the journal makes', () => {
+    seq = 0;
+    const head = [started(), ev({ type: 'task.started', task: { id: '1', title: 'First', line: 1 } }), ev({ type: 'step.started', taskId: '1', step: 1, label: 'model' })];
+    const last = head.at(-1)!.seq;
+    const live = new ActivityModel();
+    live.reset('r1', head);
+    live.append('r1', [delta('thinking', 'Which file', last), delta('thinking', '?', last), delta('text', 'Adding ', last)]);
+    expect(live.items.slice(-2)).toMatchObject([
+      { kind: 'thinking', text: 'Which file?', live: true },
+      { kind: 'text', text: 'Adding ', live: true },
+    ]);
+    const [thinkingId, textId] = live.items.slice(-2).map((i) => i.id);
+    live.changed.clear();
+    live.append('r1', [delta('text', 'the field.', last)]);
+    expect(live.item(textId!)).toMatchObject({ text: 'Adding the field.' });
+    expect([...live.changed]).toEqual([textId]);
+    // The turn's whole text (journaled): the live rows give way to the rows a journal makes, in the same places.
+    const tail = [ev({ type: 'model.usage', inputTokens: 10, outputTokens: 5 }), ev({ type: 'model.thinking', text: 'Which file?' }), ev({ type: 'model.text', text: 'Adding the field.' }), ev({ type: 'run.completed', tasksCompleted: 1 })];
+    live.append('r1', tail);
+    expect(live.removed.map((r) => r.id).sort()).toEqual([thinkingId, textId].sort());
+    expect(live.handover).toEqual([{ from: thinkingId, to: `e:${tail[1]!.seq}` }]);
+    const replay = new ActivityModel();
+    replay.reset('r1', [...head, ...tail]);
+    expect(live.items).toEqual(replay.items);
+    expect(live.header()).toEqual(replay.header());
+  });
+
+  it('a retried turn starts its live text again; a turn whose text turns out empty leaves no row', () => {
+    seq = 0;
+    const head = [started(), ev({ type: 'step.started', taskId: '1', step: 1, label: 'model' })];
+    const m = new ActivityModel();
+    m.reset('r1', head);
+    const last = head.at(-1)!.seq;
+    m.append('r1', [delta('text', 'Half an ans', last), delta('text', '', last, { restart: true }), delta('text', 'A whole ', last), delta('text', 'answer.', last)]);
+    expect(m.items.filter((i) => i.kind === 'text')).toMatchObject([{ text: 'A whole answer.', live: true }]);
+    // The answer was a tool call written as text: its model.text never comes; the call's request ends the live row.
+    m.append('r1', [ev({ type: 'tool.requested', callId: 'c1', tool: 'list_files', input: { path: '.' } })]);
+    expect(m.items.map((i) => i.kind)).toEqual(['call']);
+  });
+});
+
 describe('output tail', () => {
   it('joins lines split across chunks and keeps the last lines within the caps, counting what it dropped', () => {
     const t = emptyTail();

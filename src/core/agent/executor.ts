@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackgroundSpan, RunCheckpoints } from '../checkpoints/index.js';
-import type { ChatMessage, ChatModel, ChatResponse, ToolCall } from '../models/chatModel.js';
+import type { ChatMessage, ChatModel, ChatResponse, ModelDelta, ToolCall } from '../models/chatModel.js';
 import { ModelError } from '../models/chatModel.js';
 import type { ModelWait } from '../models/retryWaits.js';
 import type { PolicyGate } from '../policy/gate.js';
@@ -181,6 +181,10 @@ export class Executor {
 
   /** The model client waits to retry (rate limit): one event, which the panel and the CLI count down. */
   private onWait = (w: ModelWait) => this.emit({ type: 'model.waiting', host: w.host, status: w.status, until: w.until.toISOString(), attempt: w.attempt, retryAfter: w.retryAfter });
+  private streamDelta = (d: ModelDelta): void => {
+    if ('restart' in d) this.emit({ type: 'model.delta', channel: 'text', text: '', restart: true });
+    else if (d.text) this.emit({ type: 'model.delta', channel: d.channel, text: d.text });
+  };
 
   /** What the user reviews at a pause between task groups: the group's diffstat, checks and tokens. */
   private async groupReview(task: Task): Promise<string> {
@@ -482,13 +486,8 @@ export class Executor {
     for (let attempt = 0; ; attempt++) {
       const length = messages.length;
       try {
-        const response = await this.o.model.complete({
-          messages,
-          tools,
-          signal: this.o.signal,
-          onText: undefined,
-          onWait: this.onWait,
-        });
+        // The answer streams to the panel and the terminal as transient events; the journal gets it whole below.
+        const response = await this.o.model.complete({ messages, tools, signal: this.o.signal, onDelta: this.streamDelta, onWait: this.onWait });
         this.meter.record(messages, length, response.usage);
         this.usage(response.usage);
         return response;

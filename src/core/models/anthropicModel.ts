@@ -40,6 +40,7 @@ export class AnthropicModel implements ChatModel {
         const overloaded = providerErrorType(err as object) === 'overloaded_error';
         const again = overloaded ? attempt < retries : attempt === 0 && isDroppedConnection(err);
         if (!again || request.signal.aborted) throw e;
+        request.onDelta?.({ restart: true });
         if (overloaded) {
           const ms = (this.o.retryDelayMs ?? 1000) * 2 ** attempt;
           request.onWait?.({ host: hostOf(this.o.baseURL, 'api.anthropic.com'), status: 529, until: new Date(Date.now() + ms), attempt: attempt + 1, retryAfter: false });
@@ -61,11 +62,14 @@ export class AnthropicModel implements ChatModel {
       },
       { signal: request.signal },
     );
-    stream.on('text', (delta) => request.onText?.(delta));
+    stream.on('text', (delta) => request.onDelta?.({ channel: 'text', text: delta }));
+    stream.on('thinking', (delta) => request.onDelta?.({ channel: 'thinking', text: delta }));
     const message = await stream.finalMessage();
     const text = message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+    // Extended thinking: shown folded, as the other providers' reasoning is (the blocks are not sent back).
+    const thinking = message.content.flatMap((b) => (b.type === 'thinking' ? [b.thinking] : [])).join('\n\n').trim();
     const toolCalls = message.content.flatMap((b) => (b.type === 'tool_use' ? [{ id: b.id, tool: b.name, input: b.input }] : []));
-    return { text, toolCalls, usage: usageOf(message.usage), ...(message.stop_reason === 'max_tokens' ? { cutAtLimit: true } : {}) };
+    return { text, toolCalls, ...(thinking ? { thinking } : {}), usage: usageOf(message.usage), ...(message.stop_reason === 'max_tokens' ? { cutAtLimit: true } : {}) };
   }
 }
 

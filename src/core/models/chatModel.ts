@@ -25,11 +25,17 @@ export interface ChatRequest {
   messages: ChatMessage[];
   tools: ToolSpec[];
   signal: AbortSignal;
-  /** Streamed text, as it arrives. */
-  onText?: (delta: string) => void;
+  /** The answer as it streams in: text and reasoning, in pieces; `<think>` blocks already told apart from the text. */
+  onDelta?: (delta: ModelDelta) => void;
   /** The client waits before retrying a refused request (rate limit, overload): when the retry goes out. */
   onWait?: (wait: ModelWait) => void;
 }
+
+/**
+ * A piece of a streaming answer. `restart`: the provider retries the turn (a connection dropped mid-answer), so the
+ * pieces before are void; the retried answer streams after it.
+ */
+export type ModelDelta = { channel: 'text' | 'thinking'; text: string } | { restart: true };
 
 export interface ChatUsage {
   /** The whole prompt, cached part included. */

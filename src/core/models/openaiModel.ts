@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import OpenAI from 'openai';
 import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResponse, type ChatUsage, type ToolCall } from './chatModel.js';
-import { splitThinking, toolCallsInText } from './textConventions.js';
+import { splitThinking, ThinkStream, toolCallsInText } from './textConventions.js';
 import { waitingFetch, withWaitListener } from './retryWaits.js';
 import { hostOf, isDroppedConnection, parseArguments, providerErrorType, providerMessage } from './wireErrors.js';
 
@@ -40,6 +40,7 @@ export class OpenAICompatibleModel implements ChatModel {
       } catch (err) {
         const e = describeOpenAIError(err, this.id, request.signal, hostOf(this.o.baseURL, 'api.openai.com'));
         if (attempt > 0 || !(e instanceof ModelError) || e.kind !== 'network' || request.signal.aborted || !isDroppedConnection(err)) throw e;
+        request.onDelta?.({ restart: true });
       }
     }
   }
@@ -61,23 +62,28 @@ export class OpenAICompatibleModel implements ChatModel {
     const calls = new ToolCallDeltas();
     let usage: ChatResponse['usage'];
     let finish: string | undefined;
+    const live = new ThinkStream((channel, piece) => request.onDelta?.({ channel, text: piece }));
     for await (const chunk of stream) {
       if (chunk.usage) usage = usageOf(chunk.usage);
       for (const choice of chunk.choices ?? []) {
         const delta = choice.delta;
         if (delta?.content) {
           text += delta.content;
-          request.onText?.(delta.content);
+          live.push(delta.content);
         }
         // DeepSeek's `reasoning_content`, OpenRouter's and vLLM's `reasoning`: not part of the answer.
         const r = (delta as { reasoning_content?: unknown; reasoning?: unknown } | undefined) ?? {};
-        if (typeof r.reasoning_content === 'string') reasoning += r.reasoning_content;
-        else if (typeof r.reasoning === 'string') reasoning += r.reasoning;
+        const thought = typeof r.reasoning_content === 'string' ? r.reasoning_content : typeof r.reasoning === 'string' ? r.reasoning : '';
+        if (thought) {
+          reasoning += thought;
+          request.onDelta?.({ channel: 'thinking', text: thought });
+        }
         for (const tc of delta?.tool_calls ?? []) calls.add(tc);
         if (choice.finish_reason) finish = choice.finish_reason;
       }
     }
     if (finish === undefined) throw new DroppedStream();
+    live.end();
     const split = splitThinking(text);
     const thinking = [reasoning.trim(), split.thinking].filter(Boolean).join('\n\n');
     let toolCalls = calls.done();

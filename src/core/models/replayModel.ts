@@ -10,6 +10,11 @@ export const replayScriptSchema = z.object({
       toolCalls: z.array(z.object({ tool: z.string(), input: z.unknown() })).optional(),
     }),
   ),
+  /**
+   * How a turn's text streams, as a hosted model's would: in pieces of `chunkChars`, `delayMs` apart (0: all at
+   * once, without waiting). The demo sets a delay, so the panel and the terminal show the text being written.
+   */
+  stream: z.object({ chunkChars: z.number().int().positive().default(8), delayMs: z.number().nonnegative().default(0) }).optional(),
 });
 export type ReplayScript = z.infer<typeof replayScriptSchema>;
 
@@ -58,10 +63,27 @@ export class ReplayModel implements ChatModel {
     const turn = this.script.turns[this.next];
     if (!turn) throw new ModelError('replay script exhausted', 'exhausted');
     const index = this.next++;
-    if (turn.text) request.onText?.(turn.text);
+    if (turn.text && request.onDelta) await this.stream(turn.text, request);
     return {
       text: turn.text ?? '',
       toolCalls: (turn.toolCalls ?? []).map((c, i) => ({ id: `replay-${index}-${i}`, tool: c.tool, input: c.input })),
     };
   }
+
+  private async stream(text: string, request: ChatRequest): Promise<void> {
+    const { chunkChars, delayMs } = { chunkChars: 8, delayMs: 0, ...this.script.stream };
+    for (let at = 0; at < text.length; at += chunkChars) {
+      if (at > 0 && delayMs > 0) await waitOrAbort(delayMs, request.signal);
+      if (request.signal.aborted) throw new ModelError('the model request was aborted', 'aborted');
+      request.onDelta!({ channel: 'text', text: text.slice(at, at + chunkChars) });
+    }
+  }
+}
+
+function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => (clearTimeout(t), signal.removeEventListener('abort', done), resolve());
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

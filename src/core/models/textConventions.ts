@@ -68,3 +68,56 @@ function asCall(json: string, tools: ReadonlySet<string>): ToolCall | undefined 
   }
   return { id: `call-${randomUUID()}`, tool: name, input: args };
 }
+
+const OPEN = '<think>';
+const CLOSE = '</think>';
+
+/**
+ * `<think>` blocks told apart from the text while it streams: a piece is text or reasoning as it arrives, and a tag
+ * cut across two pieces (`<thi` + `nk>`) is held back until the next piece says whether it is one, so no part of a
+ * tag ever shows as text. The whole answer is still split by splitThinking at the end (a server that sends only
+ * the closing tag is recognised only there: until `</think>` arrives its reasoning streams as text).
+ */
+export class ThinkStream {
+  private inside = false;
+  private held = '';
+
+  constructor(private readonly emit: (channel: 'text' | 'thinking', text: string) => void) {}
+
+  push(piece: string): void {
+    let rest = this.held + piece;
+    this.held = '';
+    while (rest) {
+      const tag = this.inside ? CLOSE : OPEN;
+      const at = rest.indexOf(tag);
+      if (at !== -1) {
+        this.out(rest.slice(0, at));
+        this.inside = !this.inside;
+        rest = rest.slice(at + tag.length);
+        continue;
+      }
+      // The end of the piece may be the start of the tag: keep it for the next piece.
+      const keep = partialTagAtEnd(rest, tag);
+      this.out(rest.slice(0, rest.length - keep));
+      this.held = rest.slice(rest.length - keep);
+      return;
+    }
+  }
+
+  /** The stream ended: what was held back was not a tag after all. */
+  end(): void {
+    const held = this.held;
+    this.held = '';
+    this.out(held);
+  }
+
+  private out(text: string): void {
+    if (text) this.emit(this.inside ? 'thinking' : 'text', text);
+  }
+}
+
+/** How many characters at the end of `s` are the beginning of `tag`. */
+function partialTagAtEnd(s: string, tag: string): number {
+  for (let n = Math.min(tag.length - 1, s.length); n > 0; n--) if (s.endsWith(tag.slice(0, n))) return n;
+  return 0;
+}

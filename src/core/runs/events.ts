@@ -44,6 +44,13 @@ export const runEventSchema = z.discriminatedUnion('type', [
   /** The model's reasoning for a turn (reasoning models): shown folded, never sent back to the model. */
   z.object({ ...base, type: z.literal('model.thinking'), text: z.string() }),
   /**
+   * A piece of the model's answer as it streams in (`channel`: the visible text, or its reasoning): transient (see
+   * TRANSIENT_EVENTS), so the panel and a terminal show a long answer as it is written; the turn's whole text follows
+   * as model.text / model.thinking, which the journal keeps. `restart`: the provider retried the turn (a connection
+   * dropped mid-answer), so what streamed before is void and `text` starts the answer anew.
+   */
+  z.object({ ...base, type: z.literal('model.delta'), channel: z.enum(['text', 'thinking']), text: z.string(), restart: z.boolean().optional() }),
+  /**
    * One model request: `inputTokens` counts the whole prompt, `cachedInputTokens` the part read from the provider's
    * cache; `costUsd` as the provider reported it, else from the price table (`costSource`); absent: no price known.
    */
@@ -157,6 +164,19 @@ export type RunEvent = z.infer<typeof runEventSchema>;
 export type RunEventType = RunEvent['type'];
 /** An event before the journal gives it its run id, sequence number and time. */
 export type NewRunEvent = RunEvent extends infer E ? (E extends RunEvent ? Omit<E, 'runId' | 'seq' | 'time'> : never) : never;
+
+/**
+ * Events that are shown live and never journaled. The journal keeps what a run did, once: a model turn's text is
+ * journaled whole (model.text) when the turn ends, and the thousands of pieces it streamed in are not (a 30 s
+ * answer is ~2,000 of them). A transient event is not written, takes no sequence number of its own: its `seq` is the
+ * one of the last journaled event before it (it comes after that one), so readers that resume from a sequence
+ * number keep working, and a journal replayed shows the same final timeline as the run watched live.
+ */
+export const TRANSIENT_EVENTS: ReadonlySet<RunEventType> = new Set(['model.delta']);
+
+export function isTransient(e: Pick<RunEvent, 'type'>): boolean {
+  return TRANSIENT_EVENTS.has(e.type);
+}
 
 export const TERMINAL_EVENTS: ReadonlySet<RunEventType> = new Set(['run.stopped', 'run.failed', 'run.completed']);
 

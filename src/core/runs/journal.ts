@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeFileSync, writeSync, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isTerminal, runEventSchema, type NewRunEvent, type RunEvent } from './events.js';
+import { isTerminal, isTransient, runEventSchema, type NewRunEvent, type RunEvent } from './events.js';
 
 export const RUNS_DIR = '.kiro/runs';
 
@@ -62,8 +62,14 @@ export class Journal {
     return this.seq;
   }
 
+  /** Writes the event, then tells the listeners; a transient event (events.ts) only goes to the listeners. */
   append(event: NewRunEvent): RunEvent {
     if (this.fd === undefined) throw new Error(`the journal of run ${this.runId} is closed`);
+    if (isTransient(event)) {
+      const live = runEventSchema.parse({ ...event, runId: this.runId, seq: Math.max(0, this.seq - 1), time: new Date().toISOString() });
+      for (const l of this.listeners) l(live);
+      return live;
+    }
     const full = runEventSchema.parse({ ...event, runId: this.runId, seq: this.seq, time: new Date().toISOString() });
     writeSync(this.fd, JSON.stringify(full) + '\n');
     this.seq++;

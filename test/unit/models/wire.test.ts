@@ -57,7 +57,7 @@ describe('the OpenAI-compatible provider on the wire', () => {
     const base = await serve((res) => sse(res, toolCallStream));
     const model = new OpenAICompatibleModel({ id: 'vllm:m', model: 'm', baseURL: `${base}/v1`, maxRetries: 0 });
     const streamed: string[] = [];
-    const r = await model.complete({ ...request(), onText: (t) => streamed.push(t) });
+    const r = await model.complete({ ...request(), onDelta: (d) => 'text' in d && streamed.push(d.text) });
     expect(r).toEqual({ text: 'Reading the file.', toolCalls: [{ id: 'call_1', tool: 'read_file', input: { path: 'src/a.ts' } }], usage: { inputTokens: 12, outputTokens: 7 } });
     expect(streamed).toEqual(['Reading ', 'the file.']);
     expect(requests[0]!.url).toBe('/v1/chat/completions');

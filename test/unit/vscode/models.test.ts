@@ -94,7 +94,7 @@ describe('the vscode.lm mapping', () => {
     }
     const classify = (p: Record<string, unknown>): LmPart => ('t' in p ? { text: p.t as string } : 'name' in p ? { callId: p.id as string, name: p.name as string, input: p.input } : undefined);
     const streamed: string[] = [];
-    const first = await collectLmResponse(stream(), classify, (d) => streamed.push(d));
+    const first = await collectLmResponse(stream(), classify, (d) => 'text' in d && streamed.push(d.text));
     expect(first).toEqual({
       text: 'Reading.',
       toolCalls: [{ id: 'x1', tool: 'read_file', input: { path: 'a' } }, { id: expect.stringMatching(/^call-[0-9a-f-]{36}$/), tool: 'complete_task', input: {} }],

@@ -118,7 +118,7 @@ describe('Models in a real VS Code', () => {
       await set({ provider: 'openai-compatible', id: 'qwen3:32b', baseUrl });
       const { model } = await (await api()).chooseModel(ws());
       const streamed: string[] = [];
-      const r = await model!.complete(request({ onText: (t) => streamed.push(t) }));
+      const r = await model!.complete(request({ onDelta: (d) => 'text' in d && streamed.push(d.text) }));
       assert.deepEqual(r, { text: 'Reading.', toolCalls: [{ id: 'call_1', tool: 'read_file', input: { path: 'src/a.ts' } }] });
       assert.deepEqual(streamed, ['Reading.']);
       assert.equal(server.seen[0]!.url, '/v1/chat/completions');
@@ -197,7 +197,7 @@ describe('Models in a real VS Code', () => {
       assert.equal(model!.id, 'vscode-lm:spec-agent-test/scripted');
       assert.equal(model!.contextWindow, 32000);
       const streamed: string[] = [];
-      const first = await model!.complete(request({ onText: (t) => streamed.push(t) }));
+      const first = await model!.complete(request({ onDelta: (d) => 'text' in d && streamed.push(d.text) }));
       assert.equal(first.text, 'Reading the file.');
       assert.deepEqual(first.toolCalls, [{ id: 'lm-1', tool: 'read_file', input: { path: 'src/a.ts' } }]);
       assert.deepEqual(streamed, ['Reading ', 'the file.']);

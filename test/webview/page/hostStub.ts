@@ -93,13 +93,16 @@ const host = {
 
   /**
    * Streams `events` as the host would (batches at 60 a second, `perSecond` events a second) while recording
-   * the latency of every trusted pointer or key input: from the event's timestamp to the paint after it.
+   * the latency of every trusted pointer or key input: from the event's timestamp to the paint after it; and its
+   * delay, from the timestamp to its handler (how long the page's own work kept it waiting).
    */
-  async stream(runId: string, events: unknown[], perSecond: number): Promise<{ latencies: number[]; delivered: number; ms: number }> {
+  async stream(runId: string, events: unknown[], perSecond: number): Promise<{ latencies: number[]; delays: number[]; delivered: number; ms: number }> {
     const latencies: number[] = [];
+    const delays: number[] = [];
     const onInput = (e: Event) => {
       if (!e.isTrusted) return;
       const ts = e.timeStamp;
+      delays.push(performance.now() - ts);
       void afterPaint().then((t) => latencies.push(t - ts));
     };
     for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, onInput, true);
@@ -124,7 +127,7 @@ const host = {
     await settle(start + posts);
     await afterPaint();
     for (const type of ['pointerdown', 'keydown']) window.removeEventListener(type, onInput, true);
-    return { latencies, delivered: sent, ms: performance.now() - t0 };
+    return { latencies, delays, delivered: sent, ms: performance.now() - t0 };
   },
 
   domNodes(): number {
