@@ -1,6 +1,6 @@
 import { LineIndex } from './lineIndex.js';
 import { readRequirementRefs } from './requirementRefs.js';
-import { parseBlock, splitBlocks, type Block, type BlockParse } from './taskBlocks.js';
+import { parseBlock, parseBlockTree, splitBlocks, type Block, type BlockParse } from './taskBlocks.js';
 import { findNearMisses, findDuplicateIds, type BlockRegion } from './taskDiagnostics.js';
 import { parentIdOf } from './taskLine.js';
 import type { SourcePoint, Task, TaskTree } from './types.js';
@@ -60,11 +60,14 @@ export class TaskParser {
   }
 }
 
-/** The whole file parsed as one markdown document, without blocks: the reference the block parse must equal. */
+/**
+ * The whole file parsed as one markdown document by remark, into mdast, without blocks: the reference that the
+ * block-wise, event-based parse must equal (and the parse as it was before both).
+ */
 export function parseTasksWhole(text: string): TaskTree {
   const bom = text.charCodeAt(0) === 0xfeff;
   const body = bom ? text.slice(1) : text;
-  return assemble(body, bom, [[{ text: body, offset: 0, line: 1 }, parseBlock(body)]]);
+  return assemble(body, bom, [[{ text: body, offset: 0, line: 1 }, parseBlockTree(body)]]);
 }
 
 /** Tasks of the blocks, in file order, with positions in the file, parents, details and diagnostics. */

@@ -1,4 +1,5 @@
-import type { ListItem, Nodes, Root } from 'mdast';
+import type { Nodes, Root } from 'mdast';
+import { visitBlocks, type BlockNode } from './blockEvents.js';
 import { parseMarkdownBlocks } from './markdown.js';
 import type { BlockRegion } from './taskDiagnostics.js';
 import { matchCheckbox, readHeadline } from './taskLine.js';
@@ -87,22 +88,64 @@ function isBlank(text: string, from: number, to: number): boolean {
 }
 
 interface Frame {
+  /** Index of the nearest enclosing task item, or null. */
+  item: number | null;
+  inQuote: boolean;
+}
+
+/**
+ * The task candidates and regions of one block, read from micromark's events (blockEvents.ts): no syntax
+ * tree is built. parseBlockTree reads the same from remark's mdast; tests hold the two equal.
+ */
+export function parseBlock(text: string): BlockParse {
+  const items: BlockItem[] = [];
+  const regions: BlockRegion[] = [];
+  const frames: Frame[] = [{ item: null, inQuote: false }];
+  /** The last node opened at each depth: at the end, the chain of last children that openAtEnd looks at. */
+  const last: BlockNode[] = [];
+  visitBlocks(text, {
+    enter(node) {
+      const depth = frames.length - 1;
+      last[depth] = node;
+      last.length = depth + 1;
+      const { item: enclosing, inQuote } = frames[depth]!;
+      let itemHere = enclosing;
+      if (node.type === 'listItem') {
+        const it = inQuote ? undefined : readItem(text, node.start, node.end, enclosing);
+        if (it) {
+          items.push(it);
+          itemHere = items.length - 1;
+        }
+      } else if (node.type !== 'other') {
+        regions.push({ kind: node.type, startLine: node.start.line, endLine: node.end.line });
+      }
+      frames.push({ item: itemHere, inQuote: inQuote || node.type === 'blockquote' });
+    },
+    exit() {
+      frames.pop();
+    },
+  });
+  const openAtEnd = last.some((n) => (n.type === 'code' || n.type === 'html') && isOpen(n.type, text.slice(n.start.offset, n.end.offset)));
+  return { items, regions, openAtEnd };
+}
+
+interface TreeFrame {
   node: Nodes;
   item: number | null;
   inQuote: boolean;
 }
 
-/** The task candidates and regions of one block, read from its markdown syntax tree. */
-export function parseBlock(text: string): BlockParse {
+/** The same as parseBlock, read from remark's markdown syntax tree: the reference that parseBlock must equal. */
+export function parseBlockTree(text: string): BlockParse {
   const root = parseMarkdownBlocks(text);
   const items: BlockItem[] = [];
   const regions: BlockRegion[] = [];
-  const stack: Frame[] = [{ node: root, item: null, inQuote: false }];
+  const stack: TreeFrame[] = [{ node: root, item: null, inQuote: false }];
   while (stack.length > 0) {
     const { node, item: enclosing, inQuote } = stack.pop()!;
     let itemHere = enclosing;
     if (node.type === 'listItem' && !inQuote) {
-      const it = readItem(node, text, enclosing);
+      const it = readItem(text, node.position!.start as SourcePoint, node.position!.end as SourcePoint, enclosing);
       if (it) {
         items.push(it);
         itemHere = items.length - 1;
@@ -115,24 +158,22 @@ export function parseBlock(text: string): BlockParse {
       for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i] as Nodes, item: itemHere, inQuote: quote });
     }
   }
-  return { items, regions, openAtEnd: openAtEnd(root, text) };
+  return { items, regions, openAtEnd: openAtEndOfTree(root, text) };
 }
 
 function isRegionNode(node: Nodes): node is Nodes & { type: BlockRegion['kind'] } {
   return node.type === 'code' || node.type === 'heading' || node.type === 'blockquote' || node.type === 'html' || node.type === 'table';
 }
 
-function readItem(item: ListItem, text: string, enclosing: number | null): BlockItem | undefined {
-  const start = item.position!.start;
-  const box = matchCheckbox(text, start.offset!);
+function readItem(text: string, start: SourcePoint, end: SourcePoint, enclosing: number | null): BlockItem | undefined {
+  const box = matchCheckbox(text, start.offset);
   if (!box) return undefined;
   const lineEnd = text.indexOf('\n', box.end);
   const rest = text.slice(box.end, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, '');
   const { id, title } = readHeadline(rest);
-  const end = item.position!.end;
   return {
-    start: { line: start.line, column: start.column, offset: start.offset! },
-    end: { line: end.line, column: end.column, offset: end.offset! },
+    start: { line: start.line, column: start.column, offset: start.offset },
+    end: { line: end.line, column: end.column, offset: end.offset },
     enclosing,
     status: box.status,
     optional: box.optional,
@@ -156,16 +197,16 @@ const HTML_END: Array<[RegExp, RegExp]> = [
  * the whole document; in an item it ends with the item, but micromark then gives the item's end a position in the
  * next line, so the block is parsed together with the next one.
  */
-function openAtEnd(root: Root, text: string): boolean {
+function openAtEndOfTree(root: Root, text: string): boolean {
   for (let node: Nodes | undefined = root.children.at(-1); node; node = 'children' in node ? (node.children.at(-1) as Nodes | undefined) : undefined) {
-    if (isOpen(node, text)) return true;
+    if ((node.type === 'code' || node.type === 'html') && isOpen(node.type, text.slice(node.position!.start.offset!, node.position!.end.offset!))) return true;
   }
   return false;
 }
 
-function isOpen(last: Nodes, text: string): boolean {
-  const source = text.slice(last.position!.start.offset!, last.position!.end.offset!);
-  if (last.type === 'code') {
+/** Whether a code or HTML node's source lacks its end (see openAtEnd). */
+function isOpen(type: 'code' | 'html', source: string): boolean {
+  if (type === 'code') {
     const open = /^ {0,3}(`{3,}|~{3,})/.exec(source);
     if (!open) return false;
     const lines = source.split('\n');
@@ -173,7 +214,7 @@ function isOpen(last: Nodes, text: string): boolean {
     const close = /^ {0,3}(`{3,}|~{3,})[ \t\r]*$/.exec(lines.at(-1)!);
     return !close || close[1]![0] !== open[1]![0] || close[1]!.length < open[1]!.length;
   }
-  if (last.type === 'html') {
+  if (type === 'html') {
     const raw = HTML_RAW.exec(source);
     if (raw) return !new RegExp(`</${raw[1]}>`, 'i').test(source.slice(raw[0].length));
     for (const [start, end] of HTML_END) {
