@@ -1,5 +1,6 @@
 import { parse, preprocess } from 'micromark';
-import { gfm } from 'micromark-extension-gfm';
+import { gfmFootnote } from 'micromark-extension-gfm-footnote';
+import { gfmTable } from 'micromark-extension-gfm-table';
 import { subtokenize } from 'micromark-util-subtokenize';
 import type { Event, ParseContext, Point, Token, TokenType } from 'micromark-util-types';
 import { BLOCK_ONLY } from './markdown.js';
@@ -29,11 +30,25 @@ export interface BlockVisitor {
 }
 
 /**
- * One parser for all texts: micromark's `parse` combines the extensions on every call (measurable with
+ * Of remark-gfm's syntax, only footnote definitions and tables are block-level (autolink literals,
+ * strikethrough and task-list checks are inline, and inline text is never read here).
+ *
+ * One parser for all texts, as micromark's `parse` combines the extensions on every call (measurable with
  * thousands of blocks). A parser's only per-document state is `defined` and `lazy`, reset before each use;
  * parsing is synchronous, so two documents never share them.
  */
-const parser: ParseContext = parse({ extensions: [gfm(), BLOCK_ONLY] });
+const withTables: ParseContext = parse({ extensions: [gfmFootnote(), gfmTable(), BLOCK_ONLY] });
+/**
+ * The GFM table construct is tried at the start of every paragraph line, and reads the line to its end: a
+ * text that cannot hold a table skips it. A table's delimiter row has a `|`, or an alignment colon next to a
+ * dash (`:-`, `-:`): micromark-extension-gfm-table refuses a delimiter row with neither (it is a setext
+ * underline or a thematic break).
+ */
+const withoutTables: ParseContext = parse({ extensions: [gfmFootnote(), BLOCK_ONLY] });
+
+function mayHoldTable(text: string): boolean {
+  return text.includes('|') || text.includes(':-') || text.includes('-:');
+}
 
 /**
  * micromark's events for `text` with the flow (block) level expanded and nothing below it: paragraphs,
@@ -42,6 +57,7 @@ const parser: ParseContext = parse({ extensions: [gfm(), BLOCK_ONLY] });
  * trailing line endings, which is all block structure needs.
  */
 function flowEvents(text: string): Event[] {
+  const parser = mayHoldTable(text) ? withTables : withoutTables;
   parser.defined = [];
   parser.lazy = {};
   const events = parser.document().write(preprocess()(text, undefined, true));
