@@ -82,4 +82,88 @@ describe('incremental tasks.md parsing', () => {
     console.log(`incremental = whole-file parse after ${compared} random edits (seed ${seed})`);
     expect(compared).toBeGreaterThan(30);
   });
+
+  /** Real corpus files, read in place, with the edits below applied one after the other. */
+  const corpusFile = (name: string) => readFileSync(join(corpus!, name), 'utf8');
+  const LF_FILE = 'crawlins__kythira__azure-cloud-services.tasks.md';
+  const CRLF_FILE = 'perezjoseph__Gestion-inmobiliaria__android-feature-parity.tasks.md';
+  /** Its top-level tasks follow each other without blank lines. */
+  const TIGHT_FILE = 'vigneshbarani24__kiroween-hackathon__end-to-end-user-flow.tasks.md';
+
+  /** Parses `texts` in turn with one parser, each equal to a whole-file parse; returns blocks re-parsed each time. */
+  function followEdits(texts: string[]): number[] {
+    const parser = new TaskParser();
+    return texts.map((text, i) => {
+      expect(parser.parse(text), `version ${i}`).toEqual(parseTasksWhole(text));
+      return parser.parsedBlocks;
+    });
+  }
+
+  it.runIf(corpus !== undefined)('an edit in the middle of a list re-parses that list alone (real file)', { timeout: 120_000 }, () => {
+    const text = corpusFile(LF_FILE);
+    const line = text.split('\n').findIndex((l, i) => i > 40 && /^ {2}- \[[ x]\] \d+\.\d+ /.test(l));
+    const at = text.split('\n').slice(0, line).join('\n').length + 1 + 12;
+    const edited = text.slice(0, at) + 'Z' + text.slice(at);
+    const removed = text.slice(0, at) + text.slice(at + 1);
+    expect(followEdits([text, edited, removed, text]).slice(1)).toEqual([1, 1, 0]);
+  });
+
+  it.runIf(corpus !== undefined)('an edit that merges two blocks and one that splits a block (real files)', { timeout: 120_000 }, () => {
+    const blockCounts = (texts: string[]): Array<[number, number]> => {
+      const parser = new TaskParser();
+      return texts.map((text): [number, number] => {
+        expect(parser.parse(text)).toEqual(parseTasksWhole(text));
+        return [parser.totalBlocks, parser.parsedBlocks];
+      });
+    };
+    const text = corpusFile(LF_FILE);
+    const gap = text.indexOf('\n\n- [', 200);
+    // Without the blank line the next top-level task joins the block above: one block fewer, one parsed.
+    const merged = text.slice(0, gap) + text.slice(gap + 1);
+    const [[n], m, back] = blockCounts([text, merged, text]) as [[number, number], [number, number], [number, number]];
+    expect(m).toEqual([n - 1, 1]);
+    expect(back).toEqual([n, 2]);
+    // A blank line before a column-0 task of a tight list cuts its block in two, both parsed.
+    const tightText = corpusFile(TIGHT_FILE);
+    const tight = tightText.search(/[^\n]\n- \[/) + 2;
+    const split = tightText.slice(0, tight) + '\n' + tightText.slice(tight);
+    const [[k], s] = blockCounts([tightText, split]) as [[number, number], [number, number]];
+    expect(s).toEqual([k + 1, 2]);
+  });
+
+  it.runIf(corpus !== undefined)('edits inside a fenced code block, and a fence left open, of a real file', { timeout: 120_000 }, () => {
+    const text = corpusFile(LF_FILE);
+    const fence = text.indexOf('```json\n');
+    expect(fence).toBeGreaterThan(0);
+    const inside = fence + '```json\n'.length;
+    // A blank line and a task line inside the fence: still code, no task, though a block boundary looks near.
+    const withTaskInCode = text.slice(0, inside) + '\n- [ ] 99. not a task\n\n' + text.slice(inside);
+    // The closing fence gone: everything after it is code, to the end of the file.
+    const close = text.indexOf('\n```\n', inside);
+    const unclosed = text.slice(0, close + 1) + text.slice(close + 5);
+    const parser = new TaskParser();
+    const before = parser.parse(text);
+    const after = parser.parse(withTaskInCode);
+    expect(after).toEqual(parseTasksWhole(withTaskInCode));
+    expect(after.tasks.map((t) => t.id)).toEqual(before.tasks.map((t) => t.id));
+    const open = parser.parse(unclosed);
+    expect(open).toEqual(parseTasksWhole(unclosed));
+    expect(open.tasks.length).toBeLessThan(before.tasks.length);
+    expect(parser.parse(text)).toEqual(before);
+  });
+
+  it.runIf(corpus !== undefined)('CRLF files: edits of a real CRLF file, and of an LF file turned CRLF, equal a whole parse', { timeout: 120_000 }, () => {
+    for (const text of [corpusFile(CRLF_FILE), corpusFile(LF_FILE).replace(/\n/g, '\r\n')]) {
+      expect(text).toContain('\r\n');
+      const next = random(7);
+      const versions = [text];
+      for (let i = 0; i < 8; i++) {
+        const last = versions.at(-1)!;
+        const at = last.indexOf('\r\n', Math.floor(next() * last.length));
+        if (at === -1) continue;
+        versions.push(next() < 0.5 ? last.slice(0, at) + '\r\n\r\n- [ ] 9.9 inserted' + last.slice(at) : last.slice(0, at) + last.slice(at + 2));
+      }
+      followEdits(versions);
+    }
+  });
 });
