@@ -10,7 +10,7 @@ import { benchWebview } from './webview.js';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  if (only === 'parser-child') return parserChild(Number(process.argv[3]));
+  if (only === 'parser-child') return parserChild(Number(process.argv[3]), process.argv[4] === 'tight');
   if (!only || only === 'parser') benchParser();
   if (!only || only === 'gate') await benchGate();
   if (!only || only === 'checkpoints') await benchCheckpoints();

@@ -18,7 +18,7 @@ import { BLOCK_ONLY } from './markdown.js';
 
 /** A block node as mdast would have it: its kind and where it starts and ends. */
 export interface BlockNode {
-  type: 'listItem' | 'blockquote' | 'code' | 'heading' | 'html' | 'table' | 'other';
+  type: 'listItem' | 'blockquote' | 'code' | 'heading' | 'html' | 'table' | 'footnoteDefinition' | 'other';
   start: Point;
   end: Point;
 }
@@ -75,13 +75,13 @@ const NODE_KINDS = new Map<string, BlockNode['type']>([
   ['setextHeading', 'heading'],
   ['htmlFlow', 'html'],
   ['table', 'table'],
+  ['gfmFootnoteDefinition', 'footnoteDefinition'],
   // Nodes that hold no task marker of their own: a paragraph or definitions (an unread `content`), lists,
-  // thematic breaks, GFM footnote definitions. They count for nesting and for "the last node" (openAtEnd).
+  // thematic breaks. They count for nesting and for "the last node" (openAtEnd).
   ['content', 'other'],
   ['listOrdered', 'other'],
   ['listUnordered', 'other'],
   ['thematicBreak', 'other'],
-  ['gfmFootnoteDefinition', 'other'],
 ]);
 
 /** Walks the block nodes of `text` in document order, as mdast would nest them. */

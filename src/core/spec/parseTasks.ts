@@ -38,10 +38,11 @@ export class TaskParser {
     for (let i = 0; i < blocks.length; i++) {
       let block = blocks[i]!;
       let parsed = this.get(block.text, next);
-      // A fence or HTML block left open runs on into the next block, as it does in the whole file.
-      while (parsed.openAtEnd && i + 1 < blocks.length) {
+      // A fence or HTML block left open runs on into the next block, as it does in the whole file; a tight
+      // block goes with one above that might hold its first line (see Block in taskBlocks.ts).
+      while (i + 1 < blocks.length && (parsed.openAtEnd || (parsed.heldIfTight && blocks[i + 1]!.tight))) {
         const following = blocks[++i]!;
-        block = { text: body.slice(block.offset, following.offset + following.text.length), offset: block.offset, line: block.line };
+        block = { text: body.slice(block.offset, following.offset + following.text.length), offset: block.offset, line: block.line, tight: block.tight };
         parsed = this.get(block.text, next);
       }
       next.set(block.text, parsed);
@@ -67,7 +68,7 @@ export class TaskParser {
 export function parseTasksWhole(text: string): TaskTree {
   const bom = text.charCodeAt(0) === 0xfeff;
   const body = bom ? text.slice(1) : text;
-  return assemble(body, bom, [[{ text: body, offset: 0, line: 1 }, parseBlockTree(body)]]);
+  return assemble(body, bom, [[{ text: body, offset: 0, line: 1, tight: false }, parseBlockTree(body)]]);
 }
 
 /** Tasks of the blocks, in file order, with positions in the file, parents, details and diagnostics. */

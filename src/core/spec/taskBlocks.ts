@@ -11,6 +11,14 @@ import type { SourcePoint, TaskStatus } from './types.js';
  * types 1-5 (`<pre>`, `<!-- -->`, ...), which `splitBlocks` and `parseBlock` keep whole; a list item, a block
  * quote, a paragraph or a table ends there. So each block parses alone to the same tree as in the whole file,
  * which bounds the memory a parse takes, and lets an edit re-parse only the blocks it touched.
+ *
+ * A block also starts at a bullet task line at column 0 (`- [ ] `, `* [x] `) right after a non-blank line
+ * (a "tight" block: top-level tasks written without blank lines between them, often a whole file): such a
+ * line cannot continue the list item above (it is not indented) nor lazily its paragraph (a non-empty bullet
+ * item interrupts a paragraph). What could still hold it is a code block, an HTML block (of any type: types 6
+ * and 7 end only at a blank line), a table, a block quote or a footnote definition at the end of the block
+ * above: then the two are parsed together (BlockParse.heldIfTight). Ordered items (`2. [ ]`) do not start a
+ * block, since they cannot interrupt a paragraph unless numbered 1.
  */
 export interface Block {
   text: string;
@@ -18,6 +26,8 @@ export interface Block {
   offset: number;
   /** 1-based line of its first line. */
   line: number;
+  /** It starts right after a non-blank line (see above). */
+  tight: boolean;
 }
 
 /** A checkbox list item, with positions relative to its block (line 1 is the block's first line). */
@@ -38,27 +48,45 @@ export interface BlockParse {
   regions: BlockRegion[];
   /** The block ends inside a fenced code block or an HTML block that would run on into the next block. */
   openAtEnd: boolean;
+  /**
+   * The block ends in (or in a node around) a code block, an HTML block, a table, a block quote or a footnote
+   * definition: a tight next block (see Block) is parsed with it, as one of those might take its first line.
+   */
+  heldIfTight: boolean;
 }
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/y;
+/** Nodes that might take in a following line at column 0 without a blank line before it (see Block). */
+const HOLDS_TIGHT = new Set(['code', 'html', 'table', 'blockquote', 'footnoteDefinition']);
 
-/** Splits a document into top-level blocks (see Block). Never splits inside a fence it can see open. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})/y;
+const TIGHT_TASK = /[-*+][ \t]+\[[ xX~-]\]/y;
+const LONE_CR = /\r(?!\n)/;
+
+/**
+ * Splits a document into top-level blocks (see Block). Never splits inside a fence it can see open. A text
+ * with a lone CR is one block: markdown counts a CR alone as a line ending, the lines here count LFs, and
+ * blocks would put tasks on different lines than a parse of the whole text does (seen in the random-edit test).
+ */
 export function splitBlocks(body: string): Block[] {
+  if (LONE_CR.test(body)) return [{ text: body, offset: 0, line: 1, tight: false }];
   const blocks: Block[] = [];
   let blockStart = 0;
   let blockLine = 1;
   let line = 1;
   let prevBlank = false;
+  /** Whether the line before the current block's first line was blank. */
+  let lastBlank = true;
   let fence: { char: number; length: number } | undefined;
   for (let s = 0; s < body.length; line++) {
     const nl = body.indexOf('\n', s);
     const e = nl === -1 ? body.length : nl;
     const c = body.charCodeAt(s);
     const blank = isBlank(body, s, e);
-    if (!fence && prevBlank && s > blockStart && !blank && c !== 32 && c !== 9) {
-      blocks.push({ text: body.slice(blockStart, s), offset: blockStart, line: blockLine });
+    if (!fence && s > blockStart && !blank && c !== 32 && c !== 9 && (prevBlank || isTightTask(body, s))) {
+      blocks.push({ text: body.slice(blockStart, s), offset: blockStart, line: blockLine, tight: blockStart > 0 && !lastBlank });
       blockStart = s;
       blockLine = line;
+      lastBlank = prevBlank;
     }
     FENCE.lastIndex = s;
     const m = FENCE.exec(body);
@@ -75,8 +103,15 @@ export function splitBlocks(body: string): Block[] {
     if (nl === -1) break;
     s = nl + 1;
   }
-  if (blockStart < body.length || blocks.length === 0) blocks.push({ text: body.slice(blockStart), offset: blockStart, line: blockLine });
+  if (blockStart < body.length || blocks.length === 0) blocks.push({ text: body.slice(blockStart), offset: blockStart, line: blockLine, tight: blockStart > 0 && !lastBlank });
   return blocks;
+}
+
+function isTightTask(body: string, s: number): boolean {
+  const c = body.charCodeAt(s);
+  if (c !== 45 && c !== 42 && c !== 43) return false;
+  TIGHT_TASK.lastIndex = s;
+  return TIGHT_TASK.test(body);
 }
 
 function isBlank(text: string, from: number, to: number): boolean {
@@ -116,7 +151,7 @@ export function parseBlock(text: string): BlockParse {
           items.push(it);
           itemHere = items.length - 1;
         }
-      } else if (node.type !== 'other') {
+      } else if (node.type !== 'other' && node.type !== 'footnoteDefinition') {
         regions.push({ kind: node.type, startLine: node.start.line, endLine: node.end.line });
       }
       frames.push({ item: itemHere, inQuote: inQuote || node.type === 'blockquote' });
@@ -126,7 +161,7 @@ export function parseBlock(text: string): BlockParse {
     },
   });
   const openAtEnd = last.some((n) => (n.type === 'code' || n.type === 'html') && isOpen(n.type, text.slice(n.start.offset, n.end.offset)));
-  return { items, regions, openAtEnd };
+  return { items, regions, openAtEnd, heldIfTight: last.some((n) => HOLDS_TIGHT.has(n.type)) };
 }
 
 interface TreeFrame {
@@ -158,7 +193,7 @@ export function parseBlockTree(text: string): BlockParse {
       for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i] as Nodes, item: itemHere, inQuote: quote });
     }
   }
-  return { items, regions, openAtEnd: openAtEndOfTree(root, text) };
+  return { items, regions, openAtEnd: openAtEndOfTree(root, text), heldIfTight: lastChain(root).some((n) => HOLDS_TIGHT.has(n.type)) };
 }
 
 function isRegionNode(node: Nodes): node is Nodes & { type: BlockRegion['kind'] } {
@@ -198,10 +233,14 @@ const HTML_END: Array<[RegExp, RegExp]> = [
  * next line, so the block is parsed together with the next one.
  */
 function openAtEndOfTree(root: Root, text: string): boolean {
-  for (let node: Nodes | undefined = root.children.at(-1); node; node = 'children' in node ? (node.children.at(-1) as Nodes | undefined) : undefined) {
-    if ((node.type === 'code' || node.type === 'html') && isOpen(node.type, text.slice(node.position!.start.offset!, node.position!.end.offset!))) return true;
-  }
-  return false;
+  return lastChain(root).some((node) => (node.type === 'code' || node.type === 'html') && isOpen(node.type, text.slice(node.position!.start.offset!, node.position!.end.offset!)));
+}
+
+/** The root's last child, its last child, and so on. */
+function lastChain(root: Root): Nodes[] {
+  const chain: Nodes[] = [];
+  for (let node: Nodes | undefined = root.children.at(-1); node; node = 'children' in node ? (node.children.at(-1) as Nodes | undefined) : undefined) chain.push(node);
+  return chain;
 }
 
 /** Whether a code or HTML node's source lacks its end (see openAtEnd). */

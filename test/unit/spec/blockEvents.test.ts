@@ -31,6 +31,17 @@ const CONSTRUCTS: Record<string, string> = {
   'CRLF and tabs': '- [ ] 1. A\r\n\t- [ ] 1.1 tab\r\n\r\n  ```\r\n  - [ ] no\r\n  ```\r\n- [x] 2. B\r\n',
   'ATX heading and quote': '# - [ ] 1. heading\n> - [ ] 2. quote\n- [ ] 3. C\n',
   'no final newline, trailing spaces': '- [ ] 1. A  \n  - [ ] 1.1 B   ',
+  // Tight top-level tasks (no blank line before them) start blocks of their own unless the block above may hold them.
+  'tight after HTML of type 6': '<div>\n- [ ] 1. html\n- [ ] 2. still html\n\n- [ ] 3. B\n',
+  'tight after a table': '| a |\n| - |\n- [ ] 1. after a table\n- [ ] 2. B\n',
+  'tight after a quote and a footnote': '> quote\n- [ ] 1. after a quote\n[^1]: note\n- [ ] 2. after a footnote\n',
+  'tight after fenced and indented code': '```\n- [ ] 1. code\n```\n- [ ] 2. after\n\n    indented\n- [ ] 3. after\n',
+  'tight after a paragraph, bullets changing': 'para\n- [ ] 1. interrupts\n* [ ] 2. new list\n+ [x] 3. another\n',
+  'tight, ordered and bullet mixed': '1. [ ] 1. ordered\n- [ ] 2. bullet\n2. [ ] 3. ordered again\n',
+  'tight after an HTML comment': '<!--\n- [ ] 1. comment\n-->\n- [ ] 2. after\n',
+  'tight after code and HTML in items': '- [ ] 1. A\n  ```\n  code\n- [ ] 2. B\n  ```\n- [ ] 3. C\n  <div>\n- [ ] 4. D\n',
+  'lone CR line endings (one block)': '- [ ] 1. A\r- [ ] 2. B\r\r- [ ] 3. C\n- [ ] 4. D\n\n- [ ] 5. E\n',
+  'tight, setext underline after': 'Title\n- [ ] 1. A\n===\n- [ ] 2. B\n---\n',
 };
 
 describe('the micromark-event block reader', () => {

@@ -89,6 +89,12 @@ describe('incremental tasks.md parsing', () => {
   const CRLF_FILE = 'perezjoseph__Gestion-inmobiliaria__android-feature-parity.tasks.md';
   /** Its top-level tasks follow each other without blank lines. */
   const TIGHT_FILE = 'vigneshbarani24__kiroween-hackathon__end-to-end-user-flow.tasks.md';
+  /** Files with the most top-level tasks right after a non-blank line. */
+  const TIGHT_FILES = [
+    'michaelt16__KiroweenHackathon__013-tool-component-refactoring.tasks.md',
+    'perezjoseph__Gestion-inmobiliaria__mvp.tasks.md',
+    'takashi-uchida__kiroween-skeleton-crew__llm-task-planner.tasks.md',
+  ];
 
   /** Parses `texts` in turn with one parser, each equal to a whole-file parse; returns blocks re-parsed each time. */
   function followEdits(texts: string[]): number[] {
@@ -117,18 +123,31 @@ describe('incremental tasks.md parsing', () => {
       });
     };
     const text = corpusFile(LF_FILE);
-    const gap = text.indexOf('\n\n- [', 200);
-    // Without the blank line the next top-level task joins the block above: one block fewer, one parsed.
+    // Without the blank line, a heading joins the block above: one block fewer, one parsed.
+    const gap = text.indexOf('\n\n## ', 200);
     const merged = text.slice(0, gap) + text.slice(gap + 1);
     const [[n], m, back] = blockCounts([text, merged, text]) as [[number, number], [number, number], [number, number]];
     expect(m).toEqual([n - 1, 1]);
     expect(back).toEqual([n, 2]);
-    // A blank line before a column-0 task of a tight list cuts its block in two, both parsed.
+    // A top-level task right after the line above (a tight block) still starts a block: only the block above
+    // changed (it lost its blank line), and the task's block is reused as it is.
+    const taskGap = text.indexOf('\n\n- [', 200);
+    const tightened = text.slice(0, taskGap) + text.slice(taskGap + 1);
+    expect(blockCounts([text, tightened])[1]).toEqual([n, 1]);
+    // A paragraph put in the middle of a block's lines, after a blank line, cuts the block in two.
+    const lines = text.split('\n');
+    const middle = lines.findIndex((l, i) => i > 110 && /^ {4}- /.test(l) && /^ {4}- /.test(lines[i + 1] ?? ''));
+    const split = [...lines.slice(0, middle + 1), '', 'A paragraph between the details.', ...lines.slice(middle + 1)].join('\n');
+    expect(blockCounts([text, split])[1]).toEqual([n + 1, 2]);
+    // A whole file of tight top-level tasks is cut at each: an edit in one task re-parses that task alone.
     const tightText = corpusFile(TIGHT_FILE);
-    const tight = tightText.search(/[^\n]\n- \[/) + 2;
-    const split = tightText.slice(0, tight) + '\n' + tightText.slice(tight);
-    const [[k], s] = blockCounts([tightText, split]) as [[number, number], [number, number]];
-    expect(s).toEqual([k + 1, 2]);
+    const tightParser = new TaskParser();
+    tightParser.parse(tightText);
+    const inTask = tightText.indexOf('\n- [', tightText.length >> 1) + 12;
+    const editedTight = tightText.slice(0, inTask) + 'Z' + tightText.slice(inTask);
+    expect(tightParser.parse(editedTight)).toEqual(parseTasksWhole(editedTight));
+    expect(tightParser.parsedBlocks).toBe(1);
+    expect(tightParser.totalBlocks).toBeGreaterThan(10);
   });
 
   it.runIf(corpus !== undefined)('edits inside a fenced code block, and a fence left open, of a real file', { timeout: 120_000 }, () => {
@@ -165,5 +184,23 @@ describe('incremental tasks.md parsing', () => {
       }
       followEdits(versions);
     }
+  });
+
+  it.runIf(corpus !== undefined)('equals a whole parse after many random edits of the corpus files written as tight lists', { timeout: 600_000 }, () => {
+    const seed = Number(process.env.SPEC_AGENT_SEED ?? Date.now() % 100_000);
+    const next = random(seed);
+    let compared = 0;
+    for (const f of TIGHT_FILES) {
+      let text = corpusFile(f);
+      const parser = new TaskParser();
+      parser.parse(text);
+      expect(parser.totalBlocks, f).toBeGreaterThan(20);
+      for (let i = 0; i < 40; i++) {
+        text = edit(text, next);
+        expect(parser.parse(text), `${f}, edit ${i + 1} (seed ${seed})`).toEqual(parseTasksWhole(text));
+        compared++;
+      }
+    }
+    expect(compared).toBe(TIGHT_FILES.length * 40);
   });
 });
