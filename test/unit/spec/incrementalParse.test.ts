@@ -62,6 +62,13 @@ describe('incremental tasks.md parsing', () => {
     expect(blocks.map((b) => [b.line, b.offset, b.text])).toEqual([[1, 0, 'a\nb\n\n  c\n\n'], [6, 10, 'd\n\n\n'], [9, 14, 'e']]);
   });
 
+  it('cuts before a bullet task at column 0 right after another line (tight), not before a numbered one', () => {
+    const blocks = splitBlocks('- [ ] 1. a\n  x\n- [ ] 2. b\n1. [ ] 3. c\n* [x] 4. d\n\n- [ ] 5. e\n');
+    expect(blocks.map((b) => [b.line, b.tight])).toEqual([[1, false], [3, true], [5, true], [7, false]]);
+    // A lone CR is a line ending to markdown, not to the block lines: such a text stays whole.
+    expect(splitBlocks('- [ ] 1. a\r- [ ] 2. b\n\n- [ ] 3. c\n')).toHaveLength(1);
+  });
+
   const corpus = findCorpus();
   it.runIf(corpus !== undefined)('equals a parse of the whole file after random edits of corpus files, edit after edit', { timeout: 600_000 }, () => {
     const seed = Number(process.env.SPEC_AGENT_SEED ?? Date.now() % 100_000);
