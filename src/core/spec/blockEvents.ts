@@ -3,6 +3,8 @@ import { gfmFootnote } from 'micromark-extension-gfm-footnote';
 import { gfmTable } from 'micromark-extension-gfm-table';
 import { subtokenize } from 'micromark-util-subtokenize';
 import type { Event, ParseContext, Point, Token, TokenType } from 'micromark-util-types';
+// markdown.ts also makes micromark's EditMap.consume linear (without it a long list is quadratic): importing it
+// here installs that for this reader too.
 import { BLOCK_ONLY } from './markdown.js';
 
 /**
