@@ -5,13 +5,13 @@ import { benchCheckpoints } from './checkpoints.js';
 import { benchContext } from './context.js';
 import { benchGate } from './gate.js';
 import { benchHistory } from './history.js';
-import { benchParser, parserChild } from './parser.js';
+import { benchParser, parserChild, type Shape } from './parser.js';
 import { benchSandbox } from './sandbox.js';
 import { benchWebview } from './webview.js';
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  if (only === 'parser-child') return parserChild(Number(process.argv[3]));
+  if (only === 'parser-child') return parserChild(Number(process.argv[3]), (process.argv[4] ?? 'blank-lines') as Shape);
   if (!only || only === 'parser') benchParser();
   if (!only || only === 'gate') await benchGate();
   if (!only || only === 'checkpoints') await benchCheckpoints();

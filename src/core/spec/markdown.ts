@@ -55,9 +55,12 @@ const INLINE_CONSTRUCTS = [
   'gfmFootnoteCall', 'gfmPotentialFootnoteCall', 'strikethrough', 'tasklistCheck',
 ];
 
+/** The micromark extension that turns the inline constructs off (also used by blockEvents.ts). */
+export const BLOCK_ONLY = { disable: { null: INLINE_CONSTRUCTS } };
+
 function blocksOnly(this: Processor): void {
   const data = this.data() as { micromarkExtensions?: unknown[] };
-  (data.micromarkExtensions ??= []).push({ disable: { null: INLINE_CONSTRUCTS } });
+  (data.micromarkExtensions ??= []).push(BLOCK_ONLY);
 }
 
 const blockParser = unified().use(remarkParse).use(remarkGfm).use(blocksOnly);

@@ -1,6 +1,6 @@
 import { LineIndex } from './lineIndex.js';
 import { readRequirementRefs } from './requirementRefs.js';
-import { parseBlock, splitBlocks, type Block, type BlockParse } from './taskBlocks.js';
+import { parseBlock, parseBlockTree, splitBlocks, type Block, type BlockParse } from './taskBlocks.js';
 import { findNearMisses, findDuplicateIds, type BlockRegion } from './taskDiagnostics.js';
 import { parentIdOf } from './taskLine.js';
 import type { SourcePoint, Task, TaskTree } from './types.js';
@@ -38,10 +38,11 @@ export class TaskParser {
     for (let i = 0; i < blocks.length; i++) {
       let block = blocks[i]!;
       let parsed = this.get(block.text, next);
-      // A fence or HTML block left open runs on into the next block, as it does in the whole file.
-      while (parsed.openAtEnd && i + 1 < blocks.length) {
+      // A fence or HTML block left open runs on into the next block, as it does in the whole file; a tight
+      // block goes with one above that might hold its first line (see Block in taskBlocks.ts).
+      while (i + 1 < blocks.length && (parsed.openAtEnd || (parsed.heldIfTight && blocks[i + 1]!.tight))) {
         const following = blocks[++i]!;
-        block = { text: body.slice(block.offset, following.offset + following.text.length), offset: block.offset, line: block.line };
+        block = { text: body.slice(block.offset, following.offset + following.text.length), offset: block.offset, line: block.line, tight: block.tight };
         parsed = this.get(block.text, next);
       }
       next.set(block.text, parsed);
@@ -60,11 +61,14 @@ export class TaskParser {
   }
 }
 
-/** The whole file parsed as one markdown document, without blocks: the reference the block parse must equal. */
+/**
+ * The whole file parsed as one markdown document by remark, into mdast, without blocks: the reference that the
+ * block-wise, event-based parse must equal (and the parse as it was before both).
+ */
 export function parseTasksWhole(text: string): TaskTree {
   const bom = text.charCodeAt(0) === 0xfeff;
   const body = bom ? text.slice(1) : text;
-  return assemble(body, bom, [[{ text: body, offset: 0, line: 1 }, parseBlock(body)]]);
+  return assemble(body, bom, [[{ text: body, offset: 0, line: 1, tight: false }, parseBlockTree(body)]]);
 }
 
 /** Tasks of the blocks, in file order, with positions in the file, parents, details and diagnostics. */

@@ -1,4 +1,5 @@
-import type { ListItem, Nodes, Root } from 'mdast';
+import type { Nodes, Root } from 'mdast';
+import { visitBlocks, type BlockNode } from './blockEvents.js';
 import { parseMarkdownBlocks } from './markdown.js';
 import type { BlockRegion } from './taskDiagnostics.js';
 import { matchCheckbox, readHeadline } from './taskLine.js';
@@ -10,6 +11,14 @@ import type { SourcePoint, TaskStatus } from './types.js';
  * types 1-5 (`<pre>`, `<!-- -->`, ...), which `splitBlocks` and `parseBlock` keep whole; a list item, a block
  * quote, a paragraph or a table ends there. So each block parses alone to the same tree as in the whole file,
  * which bounds the memory a parse takes, and lets an edit re-parse only the blocks it touched.
+ *
+ * A block also starts at a bullet task line at column 0 (`- [ ] `, `* [x] `) right after a non-blank line
+ * (a "tight" block: top-level tasks written without blank lines between them, often a whole file): such a
+ * line cannot continue the list item above (it is not indented) nor lazily its paragraph (a non-empty bullet
+ * item interrupts a paragraph). What could still hold it is a code block, an HTML block (of any type: types 6
+ * and 7 end only at a blank line), a table, a block quote or a footnote definition at the end of the block
+ * above: then the two are parsed together (BlockParse.heldIfTight). Ordered items (`2. [ ]`) do not start a
+ * block, since they cannot interrupt a paragraph unless numbered 1.
  */
 export interface Block {
   text: string;
@@ -17,6 +26,8 @@ export interface Block {
   offset: number;
   /** 1-based line of its first line. */
   line: number;
+  /** It starts right after a non-blank line (see above). */
+  tight: boolean;
 }
 
 /** A checkbox list item, with positions relative to its block (line 1 is the block's first line). */
@@ -37,27 +48,45 @@ export interface BlockParse {
   regions: BlockRegion[];
   /** The block ends inside a fenced code block or an HTML block that would run on into the next block. */
   openAtEnd: boolean;
+  /**
+   * The block ends in (or in a node around) a code block, an HTML block, a table, a block quote or a footnote
+   * definition: a tight next block (see Block) is parsed with it, as one of those might take its first line.
+   */
+  heldIfTight: boolean;
 }
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/y;
+/** Nodes that might take in a following line at column 0 without a blank line before it (see Block). */
+const HOLDS_TIGHT = new Set(['code', 'html', 'table', 'blockquote', 'footnoteDefinition']);
 
-/** Splits a document into top-level blocks (see Block). Never splits inside a fence it can see open. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})/y;
+const TIGHT_TASK = /[-*+][ \t]+\[[ xX~-]\]/y;
+const LONE_CR = /\r(?!\n)/;
+
+/**
+ * Splits a document into top-level blocks (see Block). Never splits inside a fence it can see open. A text
+ * with a lone CR is one block: markdown counts a CR alone as a line ending, the lines here count LFs, and
+ * blocks would put tasks on different lines than a parse of the whole text does (seen in the random-edit test).
+ */
 export function splitBlocks(body: string): Block[] {
+  if (LONE_CR.test(body)) return [{ text: body, offset: 0, line: 1, tight: false }];
   const blocks: Block[] = [];
   let blockStart = 0;
   let blockLine = 1;
   let line = 1;
   let prevBlank = false;
+  /** Whether the line before the current block's first line was blank. */
+  let lastBlank = true;
   let fence: { char: number; length: number } | undefined;
   for (let s = 0; s < body.length; line++) {
     const nl = body.indexOf('\n', s);
     const e = nl === -1 ? body.length : nl;
     const c = body.charCodeAt(s);
     const blank = isBlank(body, s, e);
-    if (!fence && prevBlank && s > blockStart && !blank && c !== 32 && c !== 9) {
-      blocks.push({ text: body.slice(blockStart, s), offset: blockStart, line: blockLine });
+    if (!fence && s > blockStart && !blank && c !== 32 && c !== 9 && (prevBlank || isTightTask(body, s))) {
+      blocks.push({ text: body.slice(blockStart, s), offset: blockStart, line: blockLine, tight: blockStart > 0 && !lastBlank });
       blockStart = s;
       blockLine = line;
+      lastBlank = prevBlank;
     }
     FENCE.lastIndex = s;
     const m = FENCE.exec(body);
@@ -74,8 +103,15 @@ export function splitBlocks(body: string): Block[] {
     if (nl === -1) break;
     s = nl + 1;
   }
-  if (blockStart < body.length || blocks.length === 0) blocks.push({ text: body.slice(blockStart), offset: blockStart, line: blockLine });
+  if (blockStart < body.length || blocks.length === 0) blocks.push({ text: body.slice(blockStart), offset: blockStart, line: blockLine, tight: blockStart > 0 && !lastBlank });
   return blocks;
+}
+
+function isTightTask(body: string, s: number): boolean {
+  const c = body.charCodeAt(s);
+  if (c !== 45 && c !== 42 && c !== 43) return false;
+  TIGHT_TASK.lastIndex = s;
+  return TIGHT_TASK.test(body);
 }
 
 function isBlank(text: string, from: number, to: number): boolean {
@@ -87,22 +123,64 @@ function isBlank(text: string, from: number, to: number): boolean {
 }
 
 interface Frame {
+  /** Index of the nearest enclosing task item, or null. */
+  item: number | null;
+  inQuote: boolean;
+}
+
+/**
+ * The task candidates and regions of one block, read from micromark's events (blockEvents.ts): no syntax
+ * tree is built. parseBlockTree reads the same from remark's mdast; tests hold the two equal.
+ */
+export function parseBlock(text: string): BlockParse {
+  const items: BlockItem[] = [];
+  const regions: BlockRegion[] = [];
+  const frames: Frame[] = [{ item: null, inQuote: false }];
+  /** The last node opened at each depth: at the end, the chain of last children that openAtEnd looks at. */
+  const last: BlockNode[] = [];
+  visitBlocks(text, {
+    enter(node) {
+      const depth = frames.length - 1;
+      last[depth] = node;
+      last.length = depth + 1;
+      const { item: enclosing, inQuote } = frames[depth]!;
+      let itemHere = enclosing;
+      if (node.type === 'listItem') {
+        const it = inQuote ? undefined : readItem(text, node.start, node.end, enclosing);
+        if (it) {
+          items.push(it);
+          itemHere = items.length - 1;
+        }
+      } else if (node.type !== 'other' && node.type !== 'footnoteDefinition') {
+        regions.push({ kind: node.type, startLine: node.start.line, endLine: node.end.line });
+      }
+      frames.push({ item: itemHere, inQuote: inQuote || node.type === 'blockquote' });
+    },
+    exit() {
+      frames.pop();
+    },
+  });
+  const openAtEnd = last.some((n) => (n.type === 'code' || n.type === 'html') && isOpen(n.type, text.slice(n.start.offset, n.end.offset)));
+  return { items, regions, openAtEnd, heldIfTight: last.some((n) => HOLDS_TIGHT.has(n.type)) };
+}
+
+interface TreeFrame {
   node: Nodes;
   item: number | null;
   inQuote: boolean;
 }
 
-/** The task candidates and regions of one block, read from its markdown syntax tree. */
-export function parseBlock(text: string): BlockParse {
+/** The same as parseBlock, read from remark's markdown syntax tree: the reference that parseBlock must equal. */
+export function parseBlockTree(text: string): BlockParse {
   const root = parseMarkdownBlocks(text);
   const items: BlockItem[] = [];
   const regions: BlockRegion[] = [];
-  const stack: Frame[] = [{ node: root, item: null, inQuote: false }];
+  const stack: TreeFrame[] = [{ node: root, item: null, inQuote: false }];
   while (stack.length > 0) {
     const { node, item: enclosing, inQuote } = stack.pop()!;
     let itemHere = enclosing;
     if (node.type === 'listItem' && !inQuote) {
-      const it = readItem(node, text, enclosing);
+      const it = readItem(text, node.position!.start as SourcePoint, node.position!.end as SourcePoint, enclosing);
       if (it) {
         items.push(it);
         itemHere = items.length - 1;
@@ -115,24 +193,22 @@ export function parseBlock(text: string): BlockParse {
       for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i] as Nodes, item: itemHere, inQuote: quote });
     }
   }
-  return { items, regions, openAtEnd: openAtEnd(root, text) };
+  return { items, regions, openAtEnd: openAtEndOfTree(root, text), heldIfTight: lastChain(root).some((n) => HOLDS_TIGHT.has(n.type)) };
 }
 
 function isRegionNode(node: Nodes): node is Nodes & { type: BlockRegion['kind'] } {
   return node.type === 'code' || node.type === 'heading' || node.type === 'blockquote' || node.type === 'html' || node.type === 'table';
 }
 
-function readItem(item: ListItem, text: string, enclosing: number | null): BlockItem | undefined {
-  const start = item.position!.start;
-  const box = matchCheckbox(text, start.offset!);
+function readItem(text: string, start: SourcePoint, end: SourcePoint, enclosing: number | null): BlockItem | undefined {
+  const box = matchCheckbox(text, start.offset);
   if (!box) return undefined;
   const lineEnd = text.indexOf('\n', box.end);
   const rest = text.slice(box.end, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, '');
   const { id, title } = readHeadline(rest);
-  const end = item.position!.end;
   return {
-    start: { line: start.line, column: start.column, offset: start.offset! },
-    end: { line: end.line, column: end.column, offset: end.offset! },
+    start: { line: start.line, column: start.column, offset: start.offset },
+    end: { line: end.line, column: end.column, offset: end.offset },
     enclosing,
     status: box.status,
     optional: box.optional,
@@ -156,16 +232,20 @@ const HTML_END: Array<[RegExp, RegExp]> = [
  * the whole document; in an item it ends with the item, but micromark then gives the item's end a position in the
  * next line, so the block is parsed together with the next one.
  */
-function openAtEnd(root: Root, text: string): boolean {
-  for (let node: Nodes | undefined = root.children.at(-1); node; node = 'children' in node ? (node.children.at(-1) as Nodes | undefined) : undefined) {
-    if (isOpen(node, text)) return true;
-  }
-  return false;
+function openAtEndOfTree(root: Root, text: string): boolean {
+  return lastChain(root).some((node) => (node.type === 'code' || node.type === 'html') && isOpen(node.type, text.slice(node.position!.start.offset!, node.position!.end.offset!)));
 }
 
-function isOpen(last: Nodes, text: string): boolean {
-  const source = text.slice(last.position!.start.offset!, last.position!.end.offset!);
-  if (last.type === 'code') {
+/** The root's last child, its last child, and so on. */
+function lastChain(root: Root): Nodes[] {
+  const chain: Nodes[] = [];
+  for (let node: Nodes | undefined = root.children.at(-1); node; node = 'children' in node ? (node.children.at(-1) as Nodes | undefined) : undefined) chain.push(node);
+  return chain;
+}
+
+/** Whether a code or HTML node's source lacks its end (see openAtEnd). */
+function isOpen(type: 'code' | 'html', source: string): boolean {
+  if (type === 'code') {
     const open = /^ {0,3}(`{3,}|~{3,})/.exec(source);
     if (!open) return false;
     const lines = source.split('\n');
@@ -173,7 +253,7 @@ function isOpen(last: Nodes, text: string): boolean {
     const close = /^ {0,3}(`{3,}|~{3,})[ \t\r]*$/.exec(lines.at(-1)!);
     return !close || close[1]![0] !== open[1]![0] || close[1]!.length < open[1]!.length;
   }
-  if (last.type === 'html') {
+  if (type === 'html') {
     const raw = HTML_RAW.exec(source);
     if (raw) return !new RegExp(`</${raw[1]}>`, 'i').test(source.slice(raw[0].length));
     for (const [start, end] of HTML_END) {

@@ -28,7 +28,9 @@ function blocks(node: { type: string; position?: unknown; children?: unknown[] }
 describe('the markdown block parser', () => {
   afterEach(() => useOriginalEditMap(false));
 
-  it(`gives the same tree with the faster EditMap.consume as with micromark's own (${samples.length} files)`, () => {
+  // Both parse every corpus file with remark, the first twice and once with micromark's quadratic consume: tens
+  // of seconds on a loaded machine, so a hang guard of minutes rather than vitest's 20 s.
+  it(`gives the same tree with the faster EditMap.consume as with micromark's own (${samples.length} files)`, { timeout: 300_000 }, () => {
     for (const file of samples) {
       const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
       const fast = JSON.stringify(parseMarkdownBlocks(text));
@@ -39,7 +41,7 @@ describe('the markdown block parser', () => {
     }
   });
 
-  it('has the block structure of full remark + remark-gfm, inline parsing aside', () => {
+  it('has the block structure of full remark + remark-gfm, inline parsing aside', { timeout: 300_000 }, () => {
     const full = unified().use(remarkParse).use(remarkGfm);
     for (const file of samples) {
       const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
