@@ -18,6 +18,7 @@ import { summarise } from '../../../src/core/runs/summary.js';
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
 import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
+import { asSent } from '../../support/sentRequest.js';
 
 const TASKS = EXAMPLE_TASKS;
 let gate: PolicyGate;
@@ -164,7 +165,7 @@ describe('the executor', () => {
     const replay = new ReplayModel('replay:test', { turns: [{ toolCalls: [{ tool: 'run_command', input: { command: 'npm publish' } }, { tool: 'write_file', input: { path: 'b.txt', content: 'b' } }] }, { toolCalls: [complete] }] });
     // What the model is sent on its next turn, as the wire would carry it.
     const sent: ChatRequest[] = [];
-    const model: ChatModel = { id: replay.id, contextWindow: replay.contextWindow, complete: (req) => (sent.push(structuredClone({ ...req, signal: undefined, onDelta: undefined, onWait: undefined }) as unknown as ChatRequest), replay.complete(req)) };
+    const model: ChatModel = { id: replay.id, contextWindow: replay.contextWindow, complete: (req) => (sent.push(asSent(req)), replay.complete(req)) };
     const approver: Approver = async (req) => ({ approved: false, ...(req.tool === 'run_command' ? { reason: '  do not publish from a task run  ' } : {}) });
     const r = await runAgent(ws, { script: model, settings: { autonomyLevel: 'cautious' }, approver });
     expect(existsSync(join(ws, 'b.txt'))).toBe(false);

@@ -15,6 +15,7 @@ import { agentSettingsSchema, type AgentSettings } from '../../../src/core/setti
 import { loadTasks } from '../../../src/core/spec/index.js';
 import { budget } from '../../support/budget.js';
 import { EXAMPLE_TASKS, exampleRepo } from '../../support/exampleRepo.js';
+import { asSent } from '../../support/sentRequest.js';
 
 const write = (path: string, content: string) => ({ tool: 'write_file', input: { path, content } });
 const edit = (path: string, oldText: string, newText: string) => ({ tool: 'edit_file', input: { path, edits: [{ oldText, newText }] } });
@@ -33,7 +34,7 @@ async function repo(prefix: string): Promise<string> {
 class RecordingReplay extends ReplayModel {
   readonly requests: ChatRequest[] = [];
   override async complete(request: ChatRequest): Promise<ChatResponse> {
-    this.requests.push(structuredClone(request));
+    this.requests.push(asSent(request));
     return super.complete(request);
   }
 }
