@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { checkTaskSpec } from '../core/agent/taskSelection.js';
 import { parseTaskRequest, requestKind, resolveTaskRequest, type Resolution, type SpecEntry } from '../core/chat/taskRequest.js';
+import { budgetText, type BudgetSetting } from '../core/runs/budgets.js';
+import { readBudgetUse, type BudgetUse, type Gauge } from '../core/runs/budgetUse.js';
+import { formatUsd } from '../core/models/prices.js';
 import { readCompletionReport, renderCompletionReport, type CompletionReport } from '../core/runs/completionReport.js';
 import { readJournal } from '../core/runs/journal.js';
 import { runIsLive } from '../core/runs/runLock.js';
@@ -186,8 +189,8 @@ export class SpecChat implements vscode.Disposable {
       if (state === 'completed') continue;
       const done = s.tasks.filter((t) => t.completed).length;
       const sandbox = s.sandbox ? (s.sandbox.confined ? 'sandboxed' : `not sandboxed (${s.sandbox.why ?? 'unknown reason'})`) : 'sandbox unknown';
-      const tokens = `${s.tokens.input + s.tokens.output} tokens${s.tokens.costUsd ? `, $${s.tokens.costUsd.toFixed(3)}` : ''}`;
-      lines.push(`- **${r.runId}**: ${state}${s.reason ? ` (${s.reason})` : ''}; level ${s.level ?? '?'}, ${sandbox}; ${done}/${plural(s.tasks.length, 'task')} done; ${tokens}`);
+      const use = await readBudgetUse(r.workspace, r.runId, live);
+      lines.push(`- **${r.runId}**: ${state}${s.reason ? ` (${s.reason})` : ''}; level ${s.level ?? '?'}, ${sandbox}; ${done}/${plural(s.tasks.length, 'task')} done\n  - budget: ${budgetUseText(use)}`);
       if (lines.length >= 5) break;
     }
     const level = await effectiveLevel(runs[0]?.workspace ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
@@ -278,6 +281,23 @@ function decisionButtons(report: CompletionReport, workspace: string, stream: vs
 
 async function openFiles(workspace: string, paths: readonly string[]): Promise<void> {
   for (const p of paths) await vscode.window.showTextDocument(vscode.Uri.file(join(workspace, p)), { preview: false, preserveFocus: true }).then(undefined, () => undefined);
+}
+
+/**
+ * "task 3: 2 of 200 model turns, 2,400 of 400,000 tokens, 1.5 min (no limit); run: $0.0090 of $1.00": what the run
+ * spent against each budget, so the user sees how near a pause is; a cost no one knew says "no price known".
+ */
+function budgetUseText(u: BudgetUse): string {
+  const units: Record<BudgetSetting, string> = { maxTurnsPerTask: ' model turns', maxTokensPerTask: ' tokens', maxMinutesPerTask: ' min', maxCostPerRun: '' };
+  const of = (setting: BudgetSetting, g: Gauge, spent: string) => (g.limit === undefined ? `${spent}${units[setting]} (no limit)` : `${spent} of ${budgetText(setting, g.limit)}${g.raised ? ' (raised for this run)' : ''}`);
+  const minutes = Math.round(u.maxMinutesPerTask.spent * 10) / 10;
+  const task = u.task
+    ? `task ${u.task.id ?? u.task.title}: ${of('maxTurnsPerTask', u.maxTurnsPerTask, String(u.maxTurnsPerTask.spent))}, ${of('maxTokensPerTask', u.maxTokensPerTask, u.maxTokensPerTask.spent.toLocaleString('en-US'))}, ${of('maxMinutesPerTask', u.maxMinutesPerTask, String(minutes))}`
+    : 'no task under way';
+  const c = u.maxCostPerRun;
+  const unknown = c.unpriced ? ` (and ${plural(c.unpriced, 'request')} with no price known)` : '';
+  const cost = !c.known ? (c.limit === undefined ? 'no price known (no limit)' : `no price known, so maxCostPerRun (${budgetText('maxCostPerRun', c.limit)}) cannot be held`) : `${of('maxCostPerRun', c, formatUsd(c.spent))}${unknown}`;
+  return `${task}; run: ${cost}`;
 }
 
 /** The follow-ups offered under an answer (exported for the in-host tests). */

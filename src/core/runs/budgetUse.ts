@@ -2,7 +2,7 @@ import { loadSettings } from '../settings/loadSettings.js';
 import type { AgentSettings } from '../settings/schema.js';
 import { withRaised, type BudgetSetting, type RaisedBudgets } from './budgets.js';
 import type { RunEvent } from './events.js';
-import { readJournal } from './journal.js';
+import { readJournal, type ReadJournal } from './journal.js';
 
 /** One budget: what was spent against the limit in force (absent: no limit), and whether this run raised it. */
 export interface Gauge {
@@ -92,10 +92,10 @@ export async function readBudgetUse(workspace: string, runId: string, live: bool
   const seen = new Set<string>();
   for (let id: string | undefined = runId; id !== undefined && !seen.has(id); ) {
     seen.add(id);
-    const j = await readJournal(workspace, id).catch(() => undefined);
+    const j: ReadJournal | undefined = await readJournal(workspace, id).catch(() => undefined);
     if (!j) break;
     journals.unshift(j.events);
-    const started = j.events[0];
+    const started: RunEvent | undefined = j.events[0];
     id = started?.type === 'run.started' ? started.resumedFrom : undefined;
   }
   const { settings } = await loadSettings(workspace);
