@@ -21,6 +21,7 @@ export const CHAT_PARTICIPANT_ID = 'spec-agent.spec';
 export const CHAT_RESUME_COMMAND = 'specAgent.chat.resume';
 export const CHAT_DISCARD_COMMAND = 'specAgent.chat.discard';
 export const CHAT_KEEP_COMMAND = 'specAgent.chat.keep';
+export const CHAT_UNDO_DISCARD_COMMAND = 'specAgent.chat.undoDiscard';
 export const CHAT_OPEN_FILES_COMMAND = 'specAgent.chat.openFiles';
 export const CHAT_RUN_TASKS_COMMAND = 'specAgent.chat.runTasks';
 
@@ -49,12 +50,13 @@ export class SpecChat implements vscode.Disposable {
     const participant = vscode.chat.createChatParticipant(CHAT_PARTICIPANT_ID, (request, context, stream, token) => this.handle(request, context, stream, token));
     participant.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'spec-agent.svg');
     participant.followupProvider = { provideFollowups: (result) => followupsFor(result as SpecChatResult) };
-    const decide = (type: 'resume' | 'discard' | 'keep') => (workspace: string, runId: string) => this.activity.decide(type, { workspace, runId });
+    const decide = (type: 'resume' | 'discard' | 'undoDiscard' | 'keep') => (workspace: string, runId: string) => this.activity.decide(type, { workspace, runId });
     this.disposables.push(
       participant,
       vscode.commands.registerCommand(CHAT_RESUME_COMMAND, decide('resume')),
       vscode.commands.registerCommand(CHAT_DISCARD_COMMAND, decide('discard')),
       vscode.commands.registerCommand(CHAT_KEEP_COMMAND, decide('keep')),
+      vscode.commands.registerCommand(CHAT_UNDO_DISCARD_COMMAND, decide('undoDiscard')),
       vscode.commands.registerCommand(CHAT_OPEN_FILES_COMMAND, (workspace: string, paths: string[]) => openFiles(workspace, paths)),
       // A candidate button of an ambiguous request: the run it names, with the user's words kept.
       vscode.commands.registerCommand(CHAT_RUN_TASKS_COMMAND, (query: string) => vscode.commands.executeCommand('workbench.action.chat.open', { query: `@spec /run ${query}` })),
@@ -219,10 +221,19 @@ export class SpecChat implements vscode.Disposable {
       stream.markdown('There is no run in this workspace.');
       return { metadata: { command: action } };
     }
-    await this.activity.decide(action, run);
-    stream.markdown(`${action === 'discard' ? 'Discarded' : 'Kept'} the changes of run ${run.runId}; the Agent Activity panel says what was done${action === 'discard' ? ' (Undo discard puts them back)' : ''}.`);
+    const said = await this.activity.decide(action, run);
+    // The panel's own words (what was restored, left or kept), and the files by name: the panel may not be open.
+    const words = said.notices.map((n) => n.text).join(' ');
+    if (!said.changed) {
+      stream.markdown(`Nothing was done to the changes of run ${run.runId}: ${words || 'the Agent Activity panel says why'}`);
+      stream.button({ command: SHOW_ACTIVITY_COMMAND, title: 'Show Agent Activity' });
+      return { metadata: { command: action, runId: run.runId, state: 'unchanged' } };
+    }
+    const list = (what: string, paths: readonly string[] | undefined) => (paths?.length ? `\n- ${what}: ${paths.map((p) => `\`${p}\``).join(', ')}` : '');
+    stream.markdown(`${words}${list('restored', said.written)}${list('removed', said.removed)}`);
+    if (action === 'discard') stream.button({ command: CHAT_UNDO_DISCARD_COMMAND, title: 'Undo discard', arguments: [run.workspace, run.runId] });
     stream.button({ command: SHOW_ACTIVITY_COMMAND, title: 'Show Agent Activity' });
-    return { metadata: { command: action, runId: run.runId } };
+    return { metadata: { command: action, runId: run.runId, state: action === 'discard' ? 'discarded' : 'kept' } };
   }
 
   private stop(stream: vscode.ChatResponseStream): SpecChatResult {
