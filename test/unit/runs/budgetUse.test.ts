@@ -7,6 +7,7 @@ import { selectTasks } from '../../../src/core/agent/taskSelection.js';
 import type { ChatRequest, ChatResponse } from '../../../src/core/models/chatModel.js';
 import { costOf, priceOf } from '../../../src/core/models/prices.js';
 import { ReplayModel, type ReplayScript } from '../../../src/core/models/replayModel.js';
+import type { RaisedBudgets } from '../../../src/core/runs/budgets.js';
 import { budgetUse, readBudgetUse } from '../../../src/core/runs/budgetUse.js';
 import { readJournal } from '../../../src/core/runs/journal.js';
 import { loadSettings } from '../../../src/core/settings/loadSettings.js';
@@ -31,7 +32,7 @@ async function repo(prefix: string, budgets: Record<string, number>): Promise<st
   return ws;
 }
 
-async function run(ws: string, model: ReplayModel, resumeOf?: string) {
+async function run(ws: string, model: ReplayModel, resumeOf?: string, raise?: RaisedBudgets) {
   const { settings } = await loadSettings(ws);
   const file = join(ws, EXAMPLE_TASKS);
   const plan = resumeOf ? await planResume(ws, resumeOf) : undefined;
@@ -46,6 +47,7 @@ async function run(ws: string, model: ReplayModel, resumeOf?: string) {
     signal: new AbortController().signal,
     onEvent: () => {},
     ...(plan && resumeOf ? { resume: plan.state, resumedFrom: resumeOf } : {}),
+    ...(raise ? { raise } : {}),
   });
 }
 
@@ -73,12 +75,14 @@ describe('budgetUse', () => {
     const live = budgetUse([(await readJournal(ws, first.runId)).events], (await loadSettings(ws)).settings, Date.now() + 120_000);
     expect(live.maxMinutesPerTask.spent).toBeGreaterThanOrEqual(2);
 
-    // Resumed: the per-task counters start again in the new run (as the executor's do), the cost is the chain's.
-    const second = await run(ws, new MeteredReplay('openai:gpt-4o', script, 2), first.runId);
+    // Resumed with maxTurnsPerTask raised for this run: the per-task counters start again in the new run (as the
+    // executor's do), the limit is the raised one, the cost is the chain's.
+    const second = await run(ws, new MeteredReplay('openai:gpt-4o', script, 2), first.runId, { maxTurnsPerTask: 5 });
     expect(second.outcome, second.outcome.reason).toMatchObject({ state: 'completed' });
     const done = await readBudgetUse(ws, second.runId, false);
     expect(done.task).toBeUndefined();
-    expect(done.maxTurnsPerTask).toEqual({ spent: 0, limit: 2 });
+    expect(done.maxTurnsPerTask).toEqual({ spent: 0, limit: 5, raised: true });
+    expect(done.maxTokensPerTask).toEqual({ spent: 0, limit: 5000 });
     expect(done.maxCostPerRun.spent).toBeCloseTo(3 * turnCost, 10);
   });
 
