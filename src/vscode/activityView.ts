@@ -33,6 +33,15 @@ interface ShownRun {
   runId: string;
 }
 
+/** A decision carried out for the chat: what the panel said (its notices), and whether it changed the run's files. */
+export interface Decided {
+  notices: Array<{ level: 'info' | 'warning' | 'error'; text: string }>;
+  changed: boolean;
+  /** Discard and Undo discard: the files written back and the files removed, relative to the workspace. */
+  written?: string[];
+  removed?: string[];
+}
+
 /**
  * The Agent Activity webview view. The webview keeps no state the host cannot rebuild: after `ready` (first
  * load, or the view hidden, moved or reloaded) the host reads the shown run's journal and sends it whole; after
@@ -134,10 +143,20 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
    * Resume, Discard changes or Keep for a run named elsewhere (the chat's buttons and commands): the panel shows that
    * run and acts as its own buttons do, with the same checks and notices.
    */
-  async decide(action: 'resume' | 'discard' | 'keep', run: ShownRun): Promise<void> {
+  async decide(action: 'resume' | 'discard' | 'undoDiscard' | 'keep', run: ShownRun): Promise<Decided> {
     if (this.shown?.runId !== run.runId || this.shown.workspace !== run.workspace) await this.showRun(run);
-    await this.receive({ type: action, runId: run.runId });
+    // The chat answers with what was done, not with "see the panel": a panel not open drops its notices.
+    const said: Decided = (this.said = { notices: [], changed: false });
+    try {
+      await this.receive({ type: action, runId: run.runId });
+    } finally {
+      if (this.said === said) this.said = undefined;
+    }
+    return said;
   }
+
+  /** What the panel says while it carries out a decision from elsewhere (decide). */
+  private said: Decided | undefined;
 
   /**
    * The latest run journaled under the open workspace folders, to show when nothing runs: in a folder's own
@@ -564,6 +583,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       if (action === 'discard') return await this.discard(runId, run, chain);
       if (action === 'undoDiscard') return await this.undoDiscard(runId, run, chain);
       await run.keep();
+      if (this.said) this.said.changed = true;
     } catch (e) {
       // A chain discarded one run at a time by an older version: the way out, in the panel's words.
       if (e instanceof MixedChainError) return void (await this.notice('warning', `${e.message}: click Undo discard, then Discard changes.`));
@@ -588,6 +608,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
       if (choice !== 'Drop My Edits and Discard') return;
     }
     const r = await run.discard();
+    if (this.said) Object.assign(this.said, { changed: true, written: r.written, removed: r.removed });
     this.discarded.fire({ runId, discarded: true });
     for (const d of dirty) {
       await vscode.window.showTextDocument(d, { preview: false, preserveFocus: true });
@@ -606,6 +627,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
   private async undoDiscard(runId: string, run: ChainCheckpoints, chain: RunChain): Promise<void> {
     const r = await run.undoDiscard();
+    if (this.said) Object.assign(this.said, { changed: true, written: r.written, removed: r.removed });
     this.discarded.fire({ runId, discarded: false });
     const what = r.undone.length > 1 ? describeChainAction('Undid the discard of', runId, chain) : 'Undid the discard';
     await this.notice('info', `${what}: ${plural(r.written.length, 'file')} back as the ${r.undone.length > 1 ? 'last run' : 'run'} left them, ${r.removed.length} removed.`);
@@ -672,6 +694,7 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
   }
 
   private notice(level: 'info' | 'warning' | 'error', text: string): Promise<void> {
+    this.said?.notices.push({ level, text });
     if (!this.ready) {
       if (level === 'error') void vscode.window.showErrorMessage(`Spec Agent: ${text}`);
       return Promise.resolve();

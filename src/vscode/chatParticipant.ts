@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { checkTaskSpec } from '../core/agent/taskSelection.js';
 import { parseTaskRequest, requestKind, resolveTaskRequest, type Resolution, type SpecEntry } from '../core/chat/taskRequest.js';
+import { budgetText, type BudgetSetting } from '../core/runs/budgets.js';
+import { readBudgetUse, type BudgetUse, type Gauge } from '../core/runs/budgetUse.js';
+import { formatUsd } from '../core/models/prices.js';
 import { readCompletionReport, renderCompletionReport, type CompletionReport } from '../core/runs/completionReport.js';
 import { readJournal } from '../core/runs/journal.js';
 import { runIsLive } from '../core/runs/runLock.js';
@@ -18,6 +21,7 @@ export const CHAT_PARTICIPANT_ID = 'spec-agent.spec';
 export const CHAT_RESUME_COMMAND = 'specAgent.chat.resume';
 export const CHAT_DISCARD_COMMAND = 'specAgent.chat.discard';
 export const CHAT_KEEP_COMMAND = 'specAgent.chat.keep';
+export const CHAT_UNDO_DISCARD_COMMAND = 'specAgent.chat.undoDiscard';
 export const CHAT_OPEN_FILES_COMMAND = 'specAgent.chat.openFiles';
 export const CHAT_RUN_TASKS_COMMAND = 'specAgent.chat.runTasks';
 
@@ -46,12 +50,13 @@ export class SpecChat implements vscode.Disposable {
     const participant = vscode.chat.createChatParticipant(CHAT_PARTICIPANT_ID, (request, context, stream, token) => this.handle(request, context, stream, token));
     participant.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'spec-agent.svg');
     participant.followupProvider = { provideFollowups: (result) => followupsFor(result as SpecChatResult) };
-    const decide = (type: 'resume' | 'discard' | 'keep') => (workspace: string, runId: string) => this.activity.decide(type, { workspace, runId });
+    const decide = (type: 'resume' | 'discard' | 'undoDiscard' | 'keep') => (workspace: string, runId: string) => this.activity.decide(type, { workspace, runId });
     this.disposables.push(
       participant,
       vscode.commands.registerCommand(CHAT_RESUME_COMMAND, decide('resume')),
       vscode.commands.registerCommand(CHAT_DISCARD_COMMAND, decide('discard')),
       vscode.commands.registerCommand(CHAT_KEEP_COMMAND, decide('keep')),
+      vscode.commands.registerCommand(CHAT_UNDO_DISCARD_COMMAND, decide('undoDiscard')),
       vscode.commands.registerCommand(CHAT_OPEN_FILES_COMMAND, (workspace: string, paths: string[]) => openFiles(workspace, paths)),
       // A candidate button of an ambiguous request: the run it names, with the user's words kept.
       vscode.commands.registerCommand(CHAT_RUN_TASKS_COMMAND, (query: string) => vscode.commands.executeCommand('workbench.action.chat.open', { query: `@spec /run ${query}` })),
@@ -186,8 +191,8 @@ export class SpecChat implements vscode.Disposable {
       if (state === 'completed') continue;
       const done = s.tasks.filter((t) => t.completed).length;
       const sandbox = s.sandbox ? (s.sandbox.confined ? 'sandboxed' : `not sandboxed (${s.sandbox.why ?? 'unknown reason'})`) : 'sandbox unknown';
-      const tokens = `${s.tokens.input + s.tokens.output} tokens${s.tokens.costUsd ? `, $${s.tokens.costUsd.toFixed(3)}` : ''}`;
-      lines.push(`- **${r.runId}**: ${state}${s.reason ? ` (${s.reason})` : ''}; level ${s.level ?? '?'}, ${sandbox}; ${done}/${plural(s.tasks.length, 'task')} done; ${tokens}`);
+      const use = await readBudgetUse(r.workspace, r.runId, live);
+      lines.push(`- **${r.runId}**: ${state}${s.reason ? ` (${s.reason})` : ''}; level ${s.level ?? '?'}, ${sandbox}; ${done}/${plural(s.tasks.length, 'task')} done\n  - budget: ${budgetUseText(use)}`);
       if (lines.length >= 5) break;
     }
     const level = await effectiveLevel(runs[0]?.workspace ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
@@ -216,10 +221,19 @@ export class SpecChat implements vscode.Disposable {
       stream.markdown('There is no run in this workspace.');
       return { metadata: { command: action } };
     }
-    await this.activity.decide(action, run);
-    stream.markdown(`${action === 'discard' ? 'Discarded' : 'Kept'} the changes of run ${run.runId}; the Agent Activity panel says what was done${action === 'discard' ? ' (Undo discard puts them back)' : ''}.`);
+    const said = await this.activity.decide(action, run);
+    // The panel's own words (what was restored, left or kept), and the files by name: the panel may not be open.
+    const words = said.notices.map((n) => n.text).join(' ');
+    if (!said.changed) {
+      stream.markdown(`Nothing was done to the changes of run ${run.runId}: ${words || 'the Agent Activity panel says why'}`);
+      stream.button({ command: SHOW_ACTIVITY_COMMAND, title: 'Show Agent Activity' });
+      return { metadata: { command: action, runId: run.runId, state: 'unchanged' } };
+    }
+    const list = (what: string, paths: readonly string[] | undefined) => (paths?.length ? `\n- ${what}: ${paths.map((p) => `\`${p}\``).join(', ')}` : '');
+    stream.markdown(`${words}${list('restored', said.written)}${list('removed', said.removed)}`);
+    if (action === 'discard') stream.button({ command: CHAT_UNDO_DISCARD_COMMAND, title: 'Undo discard', arguments: [run.workspace, run.runId] });
     stream.button({ command: SHOW_ACTIVITY_COMMAND, title: 'Show Agent Activity' });
-    return { metadata: { command: action, runId: run.runId } };
+    return { metadata: { command: action, runId: run.runId, state: action === 'discard' ? 'discarded' : 'kept' } };
   }
 
   private stop(stream: vscode.ChatResponseStream): SpecChatResult {
@@ -278,6 +292,23 @@ function decisionButtons(report: CompletionReport, workspace: string, stream: vs
 
 async function openFiles(workspace: string, paths: readonly string[]): Promise<void> {
   for (const p of paths) await vscode.window.showTextDocument(vscode.Uri.file(join(workspace, p)), { preview: false, preserveFocus: true }).then(undefined, () => undefined);
+}
+
+/**
+ * "task 3: 2 of 200 model turns, 2,400 of 400,000 tokens, 1.5 min (no limit); run: $0.0090 of $1.00": what the run
+ * spent against each budget, so the user sees how near a pause is; a cost no one knew says "no price known".
+ */
+function budgetUseText(u: BudgetUse): string {
+  const units: Record<BudgetSetting, string> = { maxTurnsPerTask: ' model turns', maxTokensPerTask: ' tokens', maxMinutesPerTask: ' min', maxCostPerRun: '' };
+  const of = (setting: BudgetSetting, g: Gauge, spent: string) => (g.limit === undefined ? `${spent}${units[setting]} (no limit)` : `${spent} of ${budgetText(setting, g.limit)}${g.raised ? ' (raised for this run)' : ''}`);
+  const minutes = Math.round(u.maxMinutesPerTask.spent * 10) / 10;
+  const task = u.task
+    ? `task ${u.task.id ?? u.task.title}: ${of('maxTurnsPerTask', u.maxTurnsPerTask, String(u.maxTurnsPerTask.spent))}, ${of('maxTokensPerTask', u.maxTokensPerTask, u.maxTokensPerTask.spent.toLocaleString('en-US'))}, ${of('maxMinutesPerTask', u.maxMinutesPerTask, String(minutes))}`
+    : 'no task under way';
+  const c = u.maxCostPerRun;
+  const unknown = c.unpriced ? ` (and ${plural(c.unpriced, 'request')} with no price known)` : '';
+  const cost = !c.known ? (c.limit === undefined ? 'no price known (no limit)' : `no price known, so maxCostPerRun (${budgetText('maxCostPerRun', c.limit)}) cannot be held`) : `${of('maxCostPerRun', c, formatUsd(c.spent))}${unknown}`;
+  return `${task}; run: ${cost}`;
 }
 
 /** The follow-ups offered under an answer (exported for the in-host tests). */

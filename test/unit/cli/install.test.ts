@@ -28,8 +28,8 @@ describe('npm pack of the clone (what an install from git packs after `prepare`)
 });
 
 describe('the CLI package, installed as a user installs it', () => {
-  // npm twice (pack, then install: a few seconds when its cache has @vscode/ripgrep), four starts of the CLI, a run.
-  it('packs dist/ only, installs with `npm install -g`, and runs --help, parse, policy check and a run that searches with its own ripgrep', { timeout: budget({ cli: 12, run: 1 }) }, async () => {
+  // npm twice (pack, then install: a few seconds when its cache has @vscode/ripgrep), five starts of the CLI, a run.
+  it('packs dist/ only, installs with `npm install -g`, and runs --help (and `runs --help` for its subcommands), parse, policy check and a run that searches with its own ripgrep', { timeout: budget({ cli: 13, run: 1 }) }, async () => {
     const tmp = await mkdtemp(join(tmpdir(), 'spec-agent-install-'));
     // No update check against the registry; the user's global prefix and npm settings stay untouched.
     const npmEnv = { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
@@ -79,7 +79,11 @@ describe('the CLI package, installed as a user installs it', () => {
     const help = await specAgent('--help');
     expect(help.exitCode, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^Usage: spec-agent /);
-    for (const command of ['parse', 'run', 'runs', 'policy', 'checkpoint']) expect(help.stdout).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
+    for (const command of ['parse', 'run', 'eval', 'runs', 'policy', 'checkpoint']) expect(help.stdout).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
+    // The subcommands of `runs`, as its own --help lists them (the installed bundle has each one).
+    const runsHelp = await specAgent('runs', '--help');
+    expect(runsHelp.exitCode, runsHelp.stderr).toBe(0);
+    for (const command of ['list', 'show', 'summary', 'resume', 'discard', 'undo-discard', 'keep', 'stats', 'prune']) expect(runsHelp.stdout).toMatch(new RegExp(`^ {2}${command}\\b`, 'm'));
 
     const parse = await specAgent('parse', TASKS);
     expect(parse.exitCode, parse.stderr).toBe(0);

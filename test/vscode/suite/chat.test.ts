@@ -7,16 +7,17 @@
 // given; the tool goes through VS Code's own vscode.lm.invokeTool. The runs are real: the window's AgentRunner, the
 // replay model, the journal, checkpoints, the panel.
 import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { readJournal } from '../../../src/core/runs/journal.js';
-import { CHAT_RESUME_COMMAND, followupsFor, type SpecChatResult } from '../../../src/vscode/chatParticipant.js';
+import { CHAT_RESUME_COMMAND, CHAT_UNDO_DISCARD_COMMAND, followupsFor, type SpecChatResult } from '../../../src/vscode/chatParticipant.js';
 import { RUN_TASKS_TOOL } from '../../../src/vscode/runTasksTool.js';
 import { agentSpec, api, root, until } from './helpers.js';
 
 const spec = agentSpec('chat-in-host');
 const { tasksUri, replay } = spec;
-const TASKS = '# Tasks\n\n- [ ] 1. Write the chat notes\n- [ ] 2. Write the tool notes\n- [ ] 3. Wait for the build\n';
+const TASKS = '# Tasks\n\n- [ ] 1. Write the chat notes\n- [ ] 2. Write the tool notes\n- [ ] 3. Wait for the build\n- [ ] 4. Wait for the tests\n- [ ] 5. Rewrite the edit notes\n';
 
 /** What the handler streamed: Markdown as one text, and the buttons with their commands and arguments. */
 class RecordingStream {
@@ -62,7 +63,7 @@ describe('@spec and the agent-mode tool in a real VS Code', () => {
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await spec.tearDown();
-    for (const f of ['CHAT-NOTES.md', 'TOOL-NOTES.md', 'BUILD-NOTES.md', 'chat-slow.sh']) await rm(vscode.Uri.joinPath(root(), f).fsPath, { force: true });
+    for (const f of ['CHAT-NOTES.md', 'TOOL-NOTES.md', 'BUILD-NOTES.md', 'TEST-NOTES.md', 'EDIT-NOTES.md', 'chat-edit.txt', 'chat-slow.sh']) await rm(vscode.Uri.joinPath(root(), f).fsPath, { force: true });
   });
 
   it('/run 1 <note>: streams the progress, the note reaches the run, the answer is the completion report', async () => {
@@ -88,6 +89,8 @@ describe('@spec and the agent-mode tool in a real VS Code', () => {
       [
         ['2 Write the tool notes', ['2 for the chat-in-host spec anything']],
         ['3 Wait for the build', ['3 for the chat-in-host spec anything']],
+        ['4 Wait for the tests', ['4 for the chat-in-host spec anything']],
+        ['5 Rewrite the edit notes', ['5 for the chat-in-host spec anything']],
       ],
     );
     assert.equal((await api()).runner.events.at(-1)?.runId, runsBefore);
@@ -107,7 +110,7 @@ describe('@spec and the agent-mode tool in a real VS Code', () => {
       assert.deepEqual(stream.buttons[0], { command: 'specAgent.chat.runTasks', title: 'Run 2', arguments: ['2 for the chat-in-host spec now the notes for the tool please'] });
       // The model was given the open tasks and the user's words, nothing else.
       const asked = fixture.requests[0]!.messages[0]!.parts[0]!.text!;
-      assert.match(asked, /2: Write the tool notes\n3: Wait for the build/);
+      assert.match(asked, /2: Write the tool notes\n3: Wait for the build\n4: Wait for the tests/);
       assert.match(asked, /The user wrote: "now the notes for the tool please"/);
       assert.equal((await api()).runner.events.length, eventsBefore);
     } finally {
@@ -174,9 +177,21 @@ describe('@spec and the agent-mode tool in a real VS Code', () => {
     const resume = summary.stream.buttons.find((b) => b.title === 'Resume')!;
     assert.deepEqual(resume.arguments, [root().fsPath, result.metadata.runId]);
 
-    // /status lists it, with its level and sandbox state.
-    const status = await ask('', 'status');
-    assert.match(status.stream.text, new RegExp(`- \\*\\*${result.metadata.runId}\\*\\*: stopped \\([^)]*\\); level full, sandboxed; 0/1 task done`));
+    // /status lists it, with its level, sandbox state and budget use against the settings file's limits: the
+    // task's two model turns, no tokens (the replay model reports none) and no price known for it.
+    const settings = spec.settingsFile();
+    const before = await readFile(settings, 'utf8');
+    await writeFile(settings, before.replace('"verifyCommands": []', '"verifyCommands": [], "maxTokensPerTask": 50000, "maxMinutesPerTask": 30, "maxCostPerRun": 2'));
+    try {
+      const status = await ask('', 'status');
+      assert.match(
+        status.stream.text,
+        new RegExp(`- \\*\\*${result.metadata.runId}\\*\\*: stopped \\([^)]*\\); level full, sandboxed; 0/1 task done\n {2}- budget: task 3: 2 of 200 model turns, 0 of 50,000 tokens, \\d+(\\.\\d)? of 30 min; run: no price known, so maxCostPerRun \\(\\$2\\.00\\) cannot be held`),
+        status.stream.text,
+      );
+    } finally {
+      await writeFile(settings, before);
+    }
 
     // Resume (the button's command): a new run continues from the journal; the build is quick this time.
     await writeFile(vscode.Uri.joinPath(root(), 'chat-slow.sh').fsPath, 'exit 0\n');
@@ -185,5 +200,88 @@ describe('@spec and the agent-mode tool in a real VS Code', () => {
     const resumed = a.runner.events.find((e) => e.type === 'run.started');
     assert.equal(resumed?.type === 'run.started' && resumed.resumedFrom, result.metadata.runId);
     await until('the task to be ticked', async () => /- \[x\] 3\. Wait for the build/.test(await readFile(tasksUri().fsPath, 'utf8')));
+  });
+  it('/stop stops the run under way as Escape does: /status shows it running with its budget use, the journal ends stopped', async () => {
+    const a = await api();
+    await until('the last run to close', () => !a.runner.running && !a.runner.finishing);
+    await writeFile(vscode.Uri.joinPath(root(), 'chat-slow.sh').fsPath, 'sleep 60\n');
+    await replay('stop.json', [
+      { toolCalls: [{ tool: 'write_file', input: { path: 'TEST-NOTES.md', content: 'before the tests\n' } }] },
+      { toolCalls: [{ tool: 'run_command', input: { command: 'sh chat-slow.sh' } }] },
+      { toolCalls: [{ tool: 'complete_task', input: { summary: 'waited for the tests' } }] },
+    ]);
+    const stream = new RecordingStream();
+    const pending = a.chat.handle(request('4', 'run'), context, stream as unknown as vscode.ChatResponseStream, new vscode.CancellationTokenSource().token);
+    const runId = await until('the command to start', () => {
+      const id = a.runner.running?.runId;
+      return id !== undefined && a.runner.events.some((e) => e.type === 'process.started' && e.runId === id) && id;
+    });
+
+    // Under way: /status says so, with the task's turns so far.
+    const status = await ask('', 'status');
+    assert.match(status.stream.text, new RegExp(`- \\*\\*${runId}\\*\\*: running; level full, sandboxed; 0/1 task done\n {2}- budget: task 4: 2 of 200 model turns, 0 tokens \\(no limit\\), [\\d.]+ min \\(no limit\\); run: no price known \\(no limit\\)`), status.stream.text);
+
+    const stop = await ask('', 'stop');
+    assert.equal(stop.result.metadata.runId, runId);
+    assert.match(stop.stream.text, new RegExp(`^Stopping run ${runId} as Escape does`));
+    const result = await pending;
+    assert.equal(result.metadata.state, 'stopped', stream.text);
+    assert.equal(result.metadata.runId, runId);
+    const journal = await readJournal(root().fsPath, runId);
+    assert.ok(journal.ended, 'the journal has its end');
+    assert.equal(journal.events.at(-1)?.type, 'run.stopped');
+    assert.ok(!journal.events.some((e) => e.type === 'task.completed'), 'the task did not complete');
+    assert.doesNotMatch(await readFile(tasksUri().fsPath, 'utf8'), /- \[x\] 4\./);
+    // Nothing under way any more: a second /stop says so.
+    assert.equal((await ask('', 'stop')).stream.text, 'No run is under way.');
+  });
+
+  it('/discard restores the files and says which, Undo discard puts them back, /keep keeps them', async () => {
+    const a = await api();
+    await until('the last run to close', () => !a.runner.running && !a.runner.finishing);
+    const edited = vscode.Uri.joinPath(root(), 'chat-edit.txt').fsPath;
+    const created = vscode.Uri.joinPath(root(), 'EDIT-NOTES.md').fsPath;
+    await writeFile(edited, 'as the user wrote it\n');
+    await replay('edit.json', [
+      { toolCalls: [{ tool: 'write_file', input: { path: 'chat-edit.txt', content: 'as the agent wrote it\n' } }] },
+      { toolCalls: [{ tool: 'write_file', input: { path: 'EDIT-NOTES.md', content: 'notes\n' } }] },
+      { toolCalls: [{ tool: 'complete_task', input: { summary: 'rewrote the notes' } }] },
+    ]);
+    const ran = await ask('5', 'run');
+    assert.equal(ran.result.metadata.state, 'completed', ran.stream.text);
+    const runId = ran.result.metadata.runId!;
+    assert.equal(await readFile(edited, 'utf8'), 'as the agent wrote it\n');
+
+    const discard = await ask(`discard the changes of ${runId}`, 'discard');
+    assert.deepEqual(discard.result.metadata, { command: 'discard', runId, state: 'discarded' }, discard.stream.text);
+    assert.match(discard.stream.text, /^Discarded the run's changes: \d+ files? restored, 1 removed\./);
+    assert.match(discard.stream.text, /\n- restored: [^\n]*`chat-edit\.txt`/);
+    assert.match(discard.stream.text, /\n- removed: `EDIT-NOTES\.md`/);
+    assert.equal(await readFile(edited, 'utf8'), 'as the user wrote it\n');
+    assert.ok(!existsSync(created), 'the file the run created is gone');
+    assert.doesNotMatch(await readFile(tasksUri().fsPath, 'utf8'), /- \[x\] 5\./);
+    const undo = discard.stream.buttons.find((b) => b.title === 'Undo discard')!;
+    assert.deepEqual([undo.command, undo.arguments], [CHAT_UNDO_DISCARD_COMMAND, [root().fsPath, runId]]);
+
+    // A second /discard finds nothing to do, and says so rather than claiming it discarded.
+    const again = await ask(runId, 'discard');
+    assert.equal(again.result.metadata.state, 'unchanged');
+    assert.match(again.stream.text, new RegExp(`^Nothing was done to the changes of run ${runId}: Run ${runId}'s changes are discarded \\(Undo discard puts them back\\); nothing was done\\.`));
+
+    await vscode.commands.executeCommand(undo.command, ...undo.arguments!);
+    assert.equal(await readFile(edited, 'utf8'), 'as the agent wrote it\n');
+    assert.equal(await readFile(created, 'utf8'), 'notes\n');
+
+    const keep = await ask(runId, 'keep');
+    assert.deepEqual(keep.result.metadata, { command: 'keep', runId, state: 'kept' }, keep.stream.text);
+    assert.equal(keep.stream.text, `Kept the changes of run ${runId}.`);
+    assert.ok(!keep.stream.buttons.some((b) => b.title === 'Undo discard'));
+    assert.equal(await readFile(edited, 'utf8'), 'as the agent wrote it\n');
+    assert.equal(await readFile(created, 'utf8'), 'notes\n');
+    assert.match(await readFile(tasksUri().fsPath, 'utf8'), /- \[x\] 5\. Rewrite the edit notes/);
+    // Kept: a /discard now does nothing to the files.
+    const late = await ask(runId, 'discard');
+    assert.equal(late.result.metadata.state, 'unchanged');
+    assert.equal(await readFile(edited, 'utf8'), 'as the agent wrote it\n');
   });
 });
