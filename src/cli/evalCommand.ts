@@ -5,13 +5,13 @@ import { runSession, RunSetupError, type RunPolicy } from '../core/agent/runSess
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { freshCopy, removeCopy, runChecks, type CheckResult } from '../core/eval/caseCopy.js';
 import { markdownReport, terminalReport } from '../core/eval/report.js';
-import { evalResultsSchema, totals, type EvalResults, type EvalRun } from '../core/eval/results.js';
-import { runFigures } from '../core/eval/runFigures.js';
+import { evalResultsSchema, evalRunFigures, totals, type EvalResults, type EvalRun } from '../core/eval/results.js';
+import { runFigures } from '../core/runs/runFigures.js';
 import { loadSuite, SuiteError, type EvalCase } from '../core/eval/suite.js';
 import { atomicWrite } from '../core/fs/atomicWrite.js';
 import type { ChatModel } from '../core/models/chatModel.js';
 import type { CommandSandbox } from '../core/sandbox/commandSandbox.js';
-import { runDir } from '../core/runs/journal.js';
+import { readJournal, runDir } from '../core/runs/journal.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks } from '../core/spec/index.js';
 import { plural } from '../core/text/plural.js';
@@ -163,7 +163,8 @@ async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGi
       throw e;
     });
     if (session instanceof RunSetupError) return { ...id, ...emptyFigures(), runId: session.runId, status: 'error', reason: session.reason };
-    const run: EvalRun = { ...id, ...runFigures(session.summary, checks) };
+    // The figures `runs stats` reads of a run, from its journal, with the hidden checks' verdict.
+    const run: EvalRun = { ...id, ...evalRunFigures(runFigures((await readJournal(copy, session.runId)).events), checks) };
     // Ctrl+C after the run ended but before its checks did: its failed checks say nothing about the agent.
     if (signal.aborted && run.status !== 'stopped') Object.assign(run, { status: 'stopped', reason: `the eval was stopped during the hidden checks (the run had ${run.status === 'completed' ? 'completed' : `ended ${run.status}`})` });
     // The journal and summary.json go with the results, under the run id the report names (the copy is removed).
