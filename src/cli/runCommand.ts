@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
 import type { ResumeState } from '../core/agent/resume.js';
-import { BUDGET_FLAGS, BUDGETS, type RaisedBudgets } from '../core/runs/budgets.js';
+import { BUDGET_FLAGS, BUDGETS, budgetText, type RaisedBudgets } from '../core/runs/budgets.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import type { ChatModel } from '../core/models/chatModel.js';
@@ -21,7 +21,6 @@ import { modelFor } from './modelOption.js';
 import { UsageError } from './usageError.js';
 import { checksRan, npmTestOf } from '../core/runs/verifySuggestion.js';
 import { plural } from '../core/text/plural.js';
-import { formatUsd } from '../core/models/prices.js';
 import type { TokenTally } from '../core/runs/summary.js';
 import { usageText, waitText } from '../core/runs/usageText.js';
 
@@ -254,7 +253,7 @@ export function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent
         break;
       }
       case 'budget.raised':
-        out.write(yellow(`  ${e.setting} raised for this run: ${e.setting === 'maxCostPerRun' ? formatUsd(e.value) : e.value.toLocaleString('en-US')}${e.previous !== undefined ? ` (the settings say ${e.setting === 'maxCostPerRun' ? formatUsd(e.previous) : e.previous.toLocaleString('en-US')})` : ''}`) + '\n');
+        out.write(yellow(`  ${e.setting} raised for this run: ${budgetText(e.setting, e.value)}${e.previous !== undefined ? ` (the settings say ${budgetText(e.setting, e.previous)})` : ''}`) + '\n');
         break;
       case 'step.started':
         // On a terminal, a progress line at each model step: task, step, elapsed, tokens (in / cached / out) and cost.
