@@ -102,6 +102,7 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
   const startedAt = new Date().toISOString();
   const runs: EvalRun[] = [];
   let unconfinedSaid = false;
+  const pricingSaid = new Set<string>();
   try {
     for (const c of cases)
       for (const model of models)
@@ -113,6 +114,10 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
               const notice = unconfinedNotice(e);
               if (notice && !unconfinedSaid) progress.say(err, `spec-agent: ${notice}\n`);
               if (notice) unconfinedSaid = true;
+              // A case's maxCostPerRun no price can hold, said as `spec-agent run` says it: once per model, not per run.
+              const warning = e.type === 'run.started' ? e.pricing?.warning : undefined;
+              if (warning && !pricingSaid.has(warning)) progress.say(err, `spec-agent: ${warning}\n`);
+              if (warning) pricingSaid.add(warning);
             }, (line) => progress.say(err, line));
             runs.push(run);
             progress.ended(c.name, run.success);
