@@ -22,7 +22,7 @@ import { UsageError } from './usageError.js';
 import { checksRan, npmTestOf } from '../core/runs/verifySuggestion.js';
 import { plural } from '../core/text/plural.js';
 import type { TokenTally } from '../core/runs/summary.js';
-import { usageText, waitText } from '../core/runs/usageText.js';
+import { addUsage, usageText, waitText } from '../core/runs/usageText.js';
 
 export interface RunOptions {
   task: string;
@@ -235,11 +235,7 @@ export function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent
         if (e.sandbox?.confined) out.write(dim(`  commands run sandboxed (${e.sandbox.backend ?? 'sandbox'}): they write only in the workspace, reach only the package registries and sandbox.allowedDomains\n`));
         break;
       case 'model.usage':
-        tokens.input += e.inputTokens ?? 0;
-        tokens.output += e.outputTokens ?? 0;
-        tokens.cached += e.cachedInputTokens ?? 0;
-        if (e.costUsd !== undefined) tokens.costUsd = (tokens.costUsd ?? 0) + e.costUsd;
-        else tokens.unpriced = (tokens.unpriced ?? 0) + 1;
+        addUsage(tokens, e);
         break;
       case 'model.waiting': {
         const line = () => yellow(`  ⏳ ${waitText(e)}`);
