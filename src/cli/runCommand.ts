@@ -13,7 +13,7 @@ import { isTransient, type RunEvent } from '../core/runs/events.js';
 import { LiveText } from './liveText.js';
 import { alwaysAllowEntries } from '../core/policy/alwaysAllow.js';
 import { PolicyGate } from '../core/policy/gate.js';
-import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
+import { allowCommandAlways, AUTONOMY_LEVELS, loadSettings, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
 import { endLeftBehind } from './runsCommand.js';
@@ -62,6 +62,8 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
 export async function runsResume(id: string, opts: Omit<RunOptions, 'task'> & RaiseOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const workspace = process.cwd();
   const raise = raisedBudgets(opts);
+  const noRaise = await raiseThatChangesNothing(workspace, raise);
+  if (noRaise) throw new UsageError(noRaise);
   await endLeftBehind(workspace, [id], err);
   const { file, tasks, state, started, warnings } = await planResume(workspace, id).catch((e: unknown) => {
     throw e instanceof ResumeError ? new UsageError(e.message) : e;
@@ -91,6 +93,25 @@ function raisedBudgets(opts: RaiseOptions): RaisedBudgets {
     out[k] = n;
   }
   return out;
+}
+
+/**
+ * A raise the run would not feel (the settings set no such limit, or one as high already) is refused before anything
+ * runs: journaled and printed as "raised", it would tell the user a limit changed when none did.
+ */
+async function raiseThatChangesNothing(workspace: string, raise: RaisedBudgets): Promise<string | undefined> {
+  if (Object.keys(raise).length === 0) return undefined;
+  const loaded = await loadSettings(workspace).catch(() => undefined);
+  // Settings that cannot be read are reported by the run itself, in its own words.
+  if (!loaded?.valid) return undefined;
+  for (const k of BUDGETS) {
+    const value = raise[k];
+    if (value === undefined) continue;
+    const now = loaded.settings[k];
+    if (now === undefined) return `${BUDGET_FLAGS[k]}: the settings set no agent.${k}, so the run has no such limit to raise (.kiro/settings.json).`;
+    if (value <= now) return `${BUDGET_FLAGS[k]} ${value} is not above agent.${k} (${budgetText(k, now)}), which the run keeps anyway: give a higher limit.`;
+  }
+  return undefined;
 }
 
 interface RunPlan {
