@@ -5,13 +5,13 @@ import { runSession, RunSetupError, type RunPolicy } from '../core/agent/runSess
 import { selectTasks } from '../core/agent/taskSelection.js';
 import { freshCopy, removeCopy, runChecks, type CheckResult } from '../core/eval/caseCopy.js';
 import { markdownReport, terminalReport } from '../core/eval/report.js';
-import { evalResultsSchema, totals, type EvalResults, type EvalRun } from '../core/eval/results.js';
-import { runFigures } from '../core/eval/runFigures.js';
+import { evalResultsSchema, evalRunFigures, totals, type EvalResults, type EvalRun } from '../core/eval/results.js';
+import { runFigures } from '../core/runs/runFigures.js';
 import { loadSuite, SuiteError, type EvalCase } from '../core/eval/suite.js';
 import { atomicWrite } from '../core/fs/atomicWrite.js';
 import type { ChatModel } from '../core/models/chatModel.js';
 import type { CommandSandbox } from '../core/sandbox/commandSandbox.js';
-import { runDir } from '../core/runs/journal.js';
+import { readJournal, runDir } from '../core/runs/journal.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks } from '../core/spec/index.js';
 import { plural } from '../core/text/plural.js';
@@ -102,6 +102,7 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
   const startedAt = new Date().toISOString();
   const runs: EvalRun[] = [];
   let unconfinedSaid = false;
+  const pricingSaid = new Set<string>();
   try {
     for (const c of cases)
       for (const model of models)
@@ -113,6 +114,10 @@ export async function evalCommand(suite: string, opts: EvalOptions, out: NodeJS.
               const notice = unconfinedNotice(e);
               if (notice && !unconfinedSaid) progress.say(err, `spec-agent: ${notice}\n`);
               if (notice) unconfinedSaid = true;
+              // A case's maxCostPerRun no price can hold, said as `spec-agent run` says it: once per model, not per run.
+              const warning = e.type === 'run.started' ? e.pricing?.warning : undefined;
+              if (warning && !pricingSaid.has(warning)) progress.say(err, `spec-agent: ${warning}\n`);
+              if (warning) pricingSaid.add(warning);
             }, (line) => progress.say(err, line));
             runs.push(run);
             progress.ended(c.name, run.success);
@@ -163,7 +168,8 @@ async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGi
       throw e;
     });
     if (session instanceof RunSetupError) return { ...id, ...emptyFigures(), runId: session.runId, status: 'error', reason: session.reason };
-    const run: EvalRun = { ...id, ...runFigures(session.summary, checks) };
+    // The figures `runs stats` reads of a run, from its journal, with the hidden checks' verdict.
+    const run: EvalRun = { ...id, ...evalRunFigures(runFigures((await readJournal(copy, session.runId)).events), checks) };
     // Ctrl+C after the run ended but before its checks did: its failed checks say nothing about the agent.
     if (signal.aborted && run.status !== 'stopped') Object.assign(run, { status: 'stopped', reason: `the eval was stopped during the hidden checks (the run had ${run.status === 'completed' ? 'completed' : `ended ${run.status}`})` });
     // The journal and summary.json go with the results, under the run id the report names (the copy is removed).

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
 import type { ResumeState } from '../core/agent/resume.js';
-import { BUDGET_FLAGS, BUDGETS, type RaisedBudgets } from '../core/runs/budgets.js';
+import { BUDGET_FLAGS, BUDGETS, budgetText, type RaisedBudgets } from '../core/runs/budgets.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import type { ChatModel } from '../core/models/chatModel.js';
@@ -13,7 +13,7 @@ import { isTransient, type RunEvent } from '../core/runs/events.js';
 import { LiveText } from './liveText.js';
 import { alwaysAllowEntries } from '../core/policy/alwaysAllow.js';
 import { PolicyGate } from '../core/policy/gate.js';
-import { allowCommandAlways, AUTONOMY_LEVELS, type AutonomyLevel } from '../core/settings/index.js';
+import { allowCommandAlways, AUTONOMY_LEVELS, loadSettings, type AutonomyLevel } from '../core/settings/index.js';
 import { loadTasks, workspaceOf, type Task } from '../core/spec/index.js';
 import { processCount, processList } from '../core/tools/runProcesses.js';
 import { endLeftBehind } from './runsCommand.js';
@@ -21,9 +21,8 @@ import { modelFor } from './modelOption.js';
 import { UsageError } from './usageError.js';
 import { checksRan, npmTestOf } from '../core/runs/verifySuggestion.js';
 import { plural } from '../core/text/plural.js';
-import { formatUsd } from '../core/models/prices.js';
 import type { TokenTally } from '../core/runs/summary.js';
-import { usageText, waitText } from '../core/runs/usageText.js';
+import { addUsage, usageText, waitText } from '../core/runs/usageText.js';
 
 export interface RunOptions {
   task: string;
@@ -63,6 +62,8 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
 export async function runsResume(id: string, opts: Omit<RunOptions, 'task'> & RaiseOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const workspace = process.cwd();
   const raise = raisedBudgets(opts);
+  const noRaise = await raiseThatChangesNothing(workspace, raise);
+  if (noRaise) throw new UsageError(noRaise);
   await endLeftBehind(workspace, [id], err);
   const { file, tasks, state, started, warnings } = await planResume(workspace, id).catch((e: unknown) => {
     throw e instanceof ResumeError ? new UsageError(e.message) : e;
@@ -92,6 +93,25 @@ function raisedBudgets(opts: RaiseOptions): RaisedBudgets {
     out[k] = n;
   }
   return out;
+}
+
+/**
+ * A raise the run would not feel (the settings set no such limit, or one as high already) is refused before anything
+ * runs: journaled and printed as "raised", it would tell the user a limit changed when none did.
+ */
+async function raiseThatChangesNothing(workspace: string, raise: RaisedBudgets): Promise<string | undefined> {
+  if (Object.keys(raise).length === 0) return undefined;
+  const loaded = await loadSettings(workspace).catch(() => undefined);
+  // Settings that cannot be read are reported by the run itself, in its own words.
+  if (!loaded?.valid) return undefined;
+  for (const k of BUDGETS) {
+    const value = raise[k];
+    if (value === undefined) continue;
+    const now = loaded.settings[k];
+    if (now === undefined) return `${BUDGET_FLAGS[k]}: the settings set no agent.${k}, so the run has no such limit to raise (.kiro/settings.json).`;
+    if (value <= now) return `${BUDGET_FLAGS[k]} ${value} is not above agent.${k} (${budgetText(k, now)}), which the run keeps anyway: give a higher limit.`;
+  }
+  return undefined;
 }
 
 interface RunPlan {
@@ -236,11 +256,7 @@ export function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent
         if (e.sandbox?.confined) out.write(dim(`  commands run sandboxed (${e.sandbox.backend ?? 'sandbox'}): they write only in the workspace, reach only the package registries and sandbox.allowedDomains\n`));
         break;
       case 'model.usage':
-        tokens.input += e.inputTokens ?? 0;
-        tokens.output += e.outputTokens ?? 0;
-        tokens.cached += e.cachedInputTokens ?? 0;
-        if (e.costUsd !== undefined) tokens.costUsd = (tokens.costUsd ?? 0) + e.costUsd;
-        else tokens.unpriced = (tokens.unpriced ?? 0) + 1;
+        addUsage(tokens, e);
         break;
       case 'model.waiting': {
         const line = () => yellow(`  ⏳ ${waitText(e)}`);
@@ -254,7 +270,7 @@ export function renderer(out: NodeJS.WritableStream, tty: boolean): (e: RunEvent
         break;
       }
       case 'budget.raised':
-        out.write(yellow(`  ${e.setting} raised for this run: ${e.setting === 'maxCostPerRun' ? formatUsd(e.value) : e.value.toLocaleString('en-US')}${e.previous !== undefined ? ` (the settings say ${e.setting === 'maxCostPerRun' ? formatUsd(e.previous) : e.previous.toLocaleString('en-US')})` : ''}`) + '\n');
+        out.write(yellow(`  ${e.setting} raised for this run: ${budgetText(e.setting, e.value)}${e.previous !== undefined ? ` (the settings say ${budgetText(e.setting, e.previous)})` : ''}`) + '\n');
         break;
       case 'step.started':
         // On a terminal, a progress line at each model step: task, step, elapsed, tokens (in / cached / out) and cost.

@@ -388,17 +388,18 @@ export class ActivityModel {
   }
 
   private apply(e: RunEvent): void {
+    // A wait ends with whatever comes next (the answer, a pause, Stop): no event is needed to say so. The retried
+    // answer's first streamed piece ends it too, else "retrying in 0 s" would stay up while the answer streams.
+    if (this.wait && e.type !== 'model.waiting') {
+      this.wait = null;
+      this.headerChanged = true;
+    }
     if (e.type === 'model.delta') return this.delta(e);
     // model.usage comes between the last piece and the whole text, and shows no row.
     const ended = e.type !== 'model.usage' && (this.live.text || this.live.thinking) ? this.endLive() : {};
     const t = Date.parse(e.time);
     if (Number.isFinite(t)) this.lastTime = t;
     const id = `e:${e.seq}`;
-    // A wait ends with whatever comes next (the answer, a pause, Stop): no event is needed to say so.
-    if (this.wait && e.type !== 'model.waiting') {
-      this.wait = null;
-      this.headerChanged = true;
-    }
     switch (e.type) {
       case 'run.started':
         this.started = e;

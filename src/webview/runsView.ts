@@ -2,6 +2,7 @@ import type { HistoryFilter, HistoryRowWire, HostMessage, WebviewMessage } from 
 import type { RunStats, StatsBlock } from '../core/runs/historySchema.js';
 import { plural } from '../core/text/plural.js';
 import { formatCount, formatDuration, h, icon } from './dom.js';
+import { formatUsd } from '../core/models/prices.js';
 
 /** Every row is this tall (two lines), so the list can place and window thousands of rows without measuring them. */
 export const RUN_ROW_HEIGHT = 44;
@@ -188,7 +189,8 @@ function runRow(r: HistoryRowWire, index: number): HTMLElement {
     r.level,
     r.model,
     `${formatCount(r.tokens)} tokens`,
-    r.costUsd !== null ? `$${r.costUsd.toFixed(r.costUsd < 1 ? 3 : 2)}` : null,
+    // As the header and the CLI write it (a run under a cent keeps its digits).
+    r.costUsd !== null ? formatUsd(r.costUsd) : null,
     r.selfCorrections > 0 ? plural(r.selfCorrections, 'self-correction') : null,
     checks > 0 ? `checks ${r.checks.passed}/${checks}` : null,
   ].filter((x): x is string => x !== null);

@@ -141,6 +141,21 @@ describe('ActivityModel', () => {
     expect(m.header().budgetPause).toBeNull();
   });
 
+  it('a rate-limit wait ends when the retried answer starts streaming (a model.delta), not only at the next journaled event', () => {
+    const m = new ActivityModel();
+    m.reset('r1', [started()]);
+    m.setControls({ running: true, stoppingAfterTask: false, canResume: false, canDiscard: false, canUndoDiscard: false, canKeep: false });
+    const until = new Date(Date.UTC(2026, 0, 1, 0, 1)).toISOString();
+    m.append('r1', [ev({ type: 'model.waiting', host: 'api.example.com', status: 429, until, attempt: 1, retryAfter: true })]);
+    expect(m.header().wait).not.toBeNull();
+    m.headerChanged = false;
+    // The retry went out and the answer streams in: "retrying in 0 s" must not stay up for the whole answer.
+    m.append('r1', [ev({ type: 'model.delta', channel: 'text', text: 'Reading the file' })]);
+    expect(m.header().wait).toBeNull();
+    expect(m.headerChanged).toBe(true);
+    expect(m.items.at(-1)).toMatchObject({ kind: 'text', live: true, text: 'Reading the file' });
+  });
+
   it('a task row says where its requirements come from when that is not requirements.md', () => {
     const m = new ActivityModel();
     m.reset('r1', [started(), ev({ type: 'task.started', task: { id: '1', title: 'Fix', line: 3 }, requirementsFile: 'bugfix.md' })]);

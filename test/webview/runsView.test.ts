@@ -123,6 +123,15 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
     expect(stats).toContain(`approvals ${s.approvals.asked} asked`);
   });
 
+  it("a run's cost reads as the header and the CLI write it: a run under a cent is not $0.000", async () => {
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await asked(0);
+    const rows = historyRows(journals, 2).map((r, i) => ({ ...r, costUsd: i === 0 ? 0.0004 : 1.5 }));
+    await serve(rows);
+    expect(await page.locator(`.run-row[data-run="${rows[0]!.runId}"]`).innerText()).toContain('$0.0004');
+    expect(await page.locator(`.run-row[data-run="${rows[1]!.runId}"]`).innerText()).toContain('$1.50');
+  });
+
   it('filters by spec (the stats follow) and by outcome; picking a run asks the host to show it and goes back to the timeline', async () => {
     await page.getByRole('tab', { name: 'Runs' }).click();
     const rows = historyRows(journals, 9);

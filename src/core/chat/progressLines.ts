@@ -1,5 +1,6 @@
 import type { RunEvent } from '../runs/events.js';
 import { plural } from '../text/plural.js';
+import { waitText } from '../runs/usageText.js';
 
 /** One line of a run's progress in the chat, and whether it asks the user to act (an approval waits on the panel). */
 export interface ProgressLine {
@@ -50,6 +51,9 @@ export class ProgressLines {
         const checks = e.verification.map((v) => `${code(v.command)} ${v.ok ? 'passed' : `failed (exit ${v.exitCode ?? 'none'})`}`);
         return [{ text: `  - ✓ done${e.verified ? ', verified' : e.verification.length ? '' : ' (no checks ran)'}${checks.length ? `: ${checks.join(', ')}` : ''}` }];
       }
+      case 'model.waiting':
+        // A wait of minutes would otherwise look like a run that hangs; the chat cannot count down, so it says when.
+        return [{ text: `  - ⏳ ${waitText(e, Date.parse(e.time))}` }];
       case 'run.paused':
         return [{ text: `⏸ Paused: ${e.reason}` }];
       case 'run.stopped':

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { RunFigures } from '../runs/runFigures.js';
+import type { CheckResult } from './caseCopy.js';
 
 const checkResult = z.object({ command: z.string(), exitCode: z.number().int().nullable(), ok: z.boolean(), tail: z.string().optional() });
 
@@ -19,7 +21,7 @@ export const evalRunSchema = z.object({
   selfVerified: z.boolean(),
   checks: z.array(checkResult),
   tokens: z.object({ input: z.number(), output: z.number(), total: z.number() }),
-  /** As the provider reported it (OpenRouter); null when it reports none. */
+  /** The provider's reported cost (OpenRouter), else the price table's; null when neither knew a price. */
   costUsd: z.number().nullable(),
   durationMs: z.number(),
   selfCorrections: z.number().int(),
@@ -27,6 +29,29 @@ export const evalRunSchema = z.object({
   gateDenies: z.number().int(),
 });
 export type EvalRun = z.infer<typeof evalRunSchema>;
+
+/**
+ * The eval's figures of one run: the run's own figures (core/runs/runFigures.ts, the ones `runs stats` and the Runs
+ * view read, so an eval and the history count a run the same way) with the hidden checks' verdict.
+ */
+export function evalRunFigures(f: RunFigures, checks: CheckResult[]): Omit<EvalRun, 'case' | 'model' | 'level' | 'repeat'> {
+  return {
+    runId: f.runId,
+    // A journal cut short (its process died) reads as interrupted; a run the eval waited for did not end so.
+    status: f.outcome === 'interrupted' ? 'failed' : f.outcome,
+    ...(f.reason ? { reason: f.reason } : {}),
+    success: checks.length > 0 && checks.every((c) => c.ok),
+    // A parent ticked by its sub-tasks is not among the figures' tasks: its sub-tasks are, and say it.
+    selfVerified: f.tasks.length > 0 && f.tasks.every((t) => t.outcome === 'completed' && t.verified),
+    checks,
+    tokens: { input: f.tokens.input, output: f.tokens.output, total: f.tokens.input + f.tokens.output },
+    costUsd: f.costUsd,
+    durationMs: f.durationMs ?? 0,
+    selfCorrections: f.selfCorrections,
+    gateAsks: f.gate.ask,
+    gateDenies: f.gate.deny,
+  };
+}
 
 /** Mean and spread of a figure: sd is the population standard deviation, min and max its range. */
 export const spreadSchema = z.object({ mean: z.number(), sd: z.number(), min: z.number(), max: z.number() });

@@ -1,3 +1,4 @@
+import { formatUsd } from '../models/prices.js';
 import type { AgentSettings } from '../settings/schema.js';
 
 /**
@@ -29,9 +30,9 @@ export function withRaised(s: AgentSettings, raised: RaisedBudgets): AgentSettin
   return out;
 }
 
-/** A budget's value in words: "$1.00", "400,000 tokens", "30 min", "50 turns". */
+/** A budget's value in words, the same in the panel and the CLI: "$1.00", "400,000 tokens", "30 min", "50 model turns". */
 export function budgetText(setting: BudgetSetting, value: number): string {
-  if (setting === 'maxCostPerRun') return `$${value.toFixed(value < 1 ? (value < 0.01 ? 4 : 3) : 2)}`;
+  if (setting === 'maxCostPerRun') return formatUsd(value);
   if (setting === 'maxMinutesPerTask') return `${Math.round(value * 10) / 10} min`;
   return `${Math.round(value).toLocaleString('en-US')} ${setting === 'maxTurnsPerTask' ? 'model turns' : 'tokens'}`;
 }

@@ -4,6 +4,7 @@ import { plural } from '../text/plural.js';
 import type { RunEvent } from './events.js';
 import { readJournal } from './journal.js';
 import { runIsLive } from './runLock.js';
+import { addUsage, usageText, type TokenTally } from './usageText.js';
 
 /**
  * "What did you complete before I interrupted you?": per task of a run, exactly what its journal says was done
@@ -24,6 +25,8 @@ export interface CompletionReport {
   completedSteps: string[];
   /** A problem reading the journal (a line cut off by a crash): the report covers what comes before it. */
   truncated: string | null;
+  /** What the run's model requests used and cost ("no price known" when no one knew it). */
+  usage: TokenTally;
 }
 
 export interface RunEnd {
@@ -88,6 +91,7 @@ export function completionReport(events: readonly RunEvent[], opts: { live?: boo
   let completedSteps: string[] = [];
   let current: TaskReport | undefined;
   const pending = new Map<string, Pending>();
+  const usage: TokenTally = { input: 0, output: 0, cached: 0 };
   const taskOf = (id: string | null, title: string): TaskReport => {
     let t = id === null ? tasks.find((x) => x.id === null && x.title === title) : tasks.find((x) => x.id === id);
     if (!t) tasks.push((t = blank(id, title)));
@@ -128,6 +132,9 @@ export function completionReport(events: readonly RunEvent[], opts: { live?: boo
         if (e.subtasks) t.steps.push(`ticked: its ${plural(e.subtasks.done, 'sub-task')} are done`);
         break;
       }
+      case 'model.usage':
+        addUsage(usage, e);
+        break;
       case 'run.completed':
         Object.assign(end, { state: 'completed', reason: null });
         break;
@@ -157,6 +164,7 @@ export function completionReport(events: readonly RunEvent[], opts: { live?: boo
     tasks,
     completedSteps,
     truncated: opts.truncated ?? null,
+    usage,
   };
 }
 
@@ -253,7 +261,10 @@ export function renderCompletionReport(r: CompletionReport, opts: { plain?: bool
   const lines: string[] = [describeEnd(r)];
   if (r.note) lines.push(`Your note: ${r.note}`);
   const done = r.tasks.filter((t) => t.state === 'done').length;
-  lines.push(`${done} of ${plural(r.tasks.length, 'task')} done${r.tasksFile ? ` (${r.tasksFile})` : ''}.`, '');
+  lines.push(`${done} of ${plural(r.tasks.length, 'task')} done${r.tasksFile ? ` (${r.tasksFile})` : ''}.`);
+  // What it cost, as the CLI's last line and the panel's header say it.
+  lines.push(`Model use: ${usageText(r.usage)}.`);
+  lines.push('');
   for (const t of r.tasks) {
     const name = `${t.id ? `${t.id} ` : ''}${t.title}`;
     const state = t.state === 'done' ? (t.verified ? 'done, verified' : t.checks.length ? 'done, checks not all passed' : 'done, no checks ran') : t.state === 'started' ? 'not finished' : 'not started';

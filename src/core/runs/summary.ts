@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEvent } from './events.js';
 import { runDir } from './journal.js';
-import type { TokenTally } from './usageText.js';
+import { addUsage as tally, type TokenTally } from './usageText.js';
 
 export type { TokenTally } from './usageText.js';
 
@@ -44,14 +44,6 @@ export interface RunSummary {
   processesEnded?: Array<{ pid: number; command: string }>;
 }
 
-/** Adds one model request to a tally. */
-function tally(t: TokenTally, e: Extract<RunEvent, { type: 'model.usage' }>): void {
-  t.input += e.inputTokens ?? 0;
-  t.output += e.outputTokens ?? 0;
-  t.cached += e.cachedInputTokens ?? 0;
-  if (e.costUsd !== undefined) t.costUsd = (t.costUsd ?? 0) + e.costUsd;
-  else t.unpriced = (t.unpriced ?? 0) + 1;
-}
 
 export interface RefusedAction {
   tool: string;

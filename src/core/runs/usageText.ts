@@ -1,4 +1,5 @@
 import { formatUsd } from '../models/prices.js';
+import type { RunEvent } from './events.js';
 import { plural } from '../text/plural.js';
 
 /** What model requests used and cost: `cached` is of `input`; `unpriced`, requests whose cost no one knew. */
@@ -8,6 +9,15 @@ export interface TokenTally {
   cached: number;
   costUsd?: number;
   unpriced?: number;
+}
+
+/** Adds one model request (model.usage) to a tally: the one sum behind summary.json, the CLI's progress line and the chat's report. */
+export function addUsage(t: TokenTally, e: Extract<RunEvent, { type: 'model.usage' }>): void {
+  t.input += e.inputTokens ?? 0;
+  t.output += e.outputTokens ?? 0;
+  t.cached += e.cachedInputTokens ?? 0;
+  if (e.costUsd !== undefined) t.costUsd = (t.costUsd ?? 0) + e.costUsd;
+  else t.unpriced = (t.unpriced ?? 0) + 1;
 }
 
 /**

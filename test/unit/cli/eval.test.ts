@@ -112,6 +112,17 @@ describe('spec-agent eval', () => {
     expect(run).toMatchObject({ success: false, selfVerified: false, checks: [{ command: 'node --test check/', exitCode: null, ok: false, tail: expect.stringMatching(/^not run: sandbox\.mode is "required"/) }] });
   });
 
+  it("a case's maxCostPerRun that no price can hold (a replay model has none) is said on stderr once, as spec-agent run says it; --json stays JSON", { timeout: budget({ cli: 1, git: 8, verifiedRun: 2 }) }, async () => {
+    const suite = mkdtempSync(join(tmpdir(), 'spec-agent-eval-noprice-'));
+    addCase(suite, 'capped', { caseJson: (c) => void (c.budgets = { maxCostPerRun: 1 }) });
+    const r = await cli(['eval', suite, '--model', 'replay:scripted', '--repeat', '2', '--json', '--out', join(suite, 'out')], suite);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const said = r.stderr.split('\n').filter((l) => l.includes('cannot be enforced'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^spec-agent: maxCostPerRun \(\$1\.00\) cannot be enforced: no price known for replay:.*scripted\.json/);
+    expect(evalResultsSchema.parse(JSON.parse(r.stdout)).runs).toHaveLength(2);
+  });
+
   it('a bad suite exits 2 before running anything, naming the file, the JSON path and what to do', { timeout: budget({ cli: 4 }) }, async () => {
     const suite = mkdtempSync(join(tmpdir(), 'spec-agent-eval-bad-'));
     const none = await cli(['eval', join(suite, 'nope'), '--model', 'replay:scripted'], suite);

@@ -76,4 +76,30 @@ describe('spec-agent run: the answer as it streams', () => {
     ev({ type: 'model.text', text: 'One line.\nAnother.' });
     expect(plain(written)).toBe('  One line.\n');
   });
+
+  it('the TTY renderer: a rate-limit countdown, then the retried answer streaming: the answer starts on a line of its own', () => {
+    const out = new PassThrough();
+    let written = '';
+    out.on('data', (d: Buffer) => (written += d.toString()));
+    const render = renderer(out, true);
+    const ev = (e: Record<string, unknown>) => render({ runId: 'r', seq: 3, time: new Date().toISOString(), ...e } as RunEvent);
+    ev({ type: 'model.waiting', host: 'api.example.com', status: 429, until: new Date(Date.now() + 60_000).toISOString(), attempt: 1, retryAfter: true });
+    expect(plain(written)).toMatch(/^ {2}⏳ rate-limited by api\.example\.com \(429\): retrying in (60|59) s$/);
+    ev({ type: 'model.delta', channel: 'text', text: 'Retried.' });
+    ev({ type: 'model.text', text: 'Retried.' });
+    ev({ type: 'tool.requested', callId: 'c1', tool: 'list_files', input: { path: '.' } });
+    expect(plain(written)).toMatch(/retrying in (60|59) s\n {2}Retried\.\n {2}→ list_files \.\n$/);
+  });
+
+  it('a budget raised for the run says its value with its unit, as the panel does', () => {
+    const out = new PassThrough();
+    let written = '';
+    out.on('data', (d: Buffer) => (written += d.toString()));
+    const render = renderer(out, false);
+    const ev = (e: Record<string, unknown>) => render({ runId: 'r', seq: 1, time: new Date().toISOString(), ...e } as RunEvent);
+    ev({ type: 'budget.raised', setting: 'maxMinutesPerTask', value: 2.5, previous: 2 });
+    ev({ type: 'budget.raised', setting: 'maxTokensPerTask', value: 400_000 });
+    ev({ type: 'budget.raised', setting: 'maxCostPerRun', value: 1, previous: 0.01 });
+    expect(written).toBe('  maxMinutesPerTask raised for this run: 2.5 min (the settings say 2 min)\n  maxTokensPerTask raised for this run: 400,000 tokens\n  maxCostPerRun raised for this run: $1.00 (the settings say $0.010)\n');
+  });
 });

@@ -408,6 +408,19 @@ describe('budgets', () => {
 });
 
 describe('spec-agent runs resume', () => {
+  it('refuses a raised budget the run would not feel (no such limit set, or one as high already), before it resumes anything', { timeout: budget({ cli: 3 }) }, async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'spec-agent-raise-'));
+    cpSync(join(ROOT, 'examples/todo-app/.kiro'), join(ws, '.kiro'), { recursive: true });
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"autonomyLevel"', '"maxTurnsPerTask": 50,\n    "maxCostPerRun": 0.5,\n    "autonomyLevel"'));
+    const resume = (...flags: string[]) => execa('node', [inject('cliPath'), 'runs', 'resume', 'r-none', ...flags], { cwd: ws, reject: false });
+    expect(await resume('--max-turns-per-task', '40')).toMatchObject({ exitCode: 2, stderr: 'spec-agent: --max-turns-per-task 40 is not above agent.maxTurnsPerTask (50 model turns), which the run keeps anyway: give a higher limit.' });
+    expect(await resume('--max-cost-per-run', '0.5')).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--max-cost-per-run 0.5 is not above agent.maxCostPerRun ($0.500)') });
+    expect(await resume('--max-tokens-per-task', '400000')).toMatchObject({ exitCode: 2, stderr: 'spec-agent: --max-tokens-per-task: the settings set no agent.maxTokensPerTask, so the run has no such limit to raise (.kiro/settings.json).' });
+    // A raise above the limit goes on to the run it names (here: none by that id).
+    expect((await resume('--max-turns-per-task', '80')).stderr).not.toMatch(/not above|no such limit/);
+  });
+
   it('after the CLI is killed with SIGKILL mid-run: finished steps are not run again, the interrupted one is reported', { timeout: budget({ cli: 2, run: 2 }) }, async () => {
     const ws = await workspace();
     slowRunAtFull(ws);

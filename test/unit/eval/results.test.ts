@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { spread, totals, type EvalRun } from '../../../src/core/eval/results.js';
+import { evalRunFigures, spread, totals, type EvalRun } from '../../../src/core/eval/results.js';
+import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
+import { runFigures } from '../../../src/core/runs/runFigures.js';
 import { markdownReport } from '../../../src/core/eval/report.js';
 import { tailOf } from '../../../src/core/eval/caseCopy.js';
 
@@ -33,6 +35,38 @@ describe('eval totals', () => {
     expect(report).toContain('| b | m | balanced | 1/2 | 2/2 | completed | 300 | 1.0 s | 1 | 0/0 |');
     expect(report).toContain('| a | m | full | 1 | r-a-1 | paused: budget |');
     expect(report).toContain('- **b** (tasks 1): the b case');
+  });
+});
+
+describe("an eval run's figures are the run's own (core/runs/runFigures), with the hidden checks", () => {
+  let seq = 0;
+  const ev = (e: Record<string, unknown>): RunEvent => runEventSchema.parse({ runId: 'r1', seq: seq++, time: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), ...e });
+  const task = (id: string) => ({ id, title: `task ${id}`, line: 1 });
+  const started = () => ev({ type: 'run.started', tasksFile: '/w/.kiro/specs/s/tasks.md', workspace: '/w', tasks: [task('1'), task('1.1'), task('1.2')], level: 'balanced', levelSource: 'default', model: 'replay:x' });
+  const done = (id: string, verified: boolean, subtasks?: { done: number; verified: number }) => ev({ type: 'task.completed', taskId: id, summary: 's', requirements: [], verification: verified ? [{ command: 'npm test', exitCode: 0, ok: true }] : [], verified, ...(subtasks ? { subtasks } : {}) });
+
+  it('tokens, cost (the price table counts), gate, self-corrections and selfVerified from the journal', () => {
+    seq = 0;
+    const events = [
+      started(),
+      ev({ type: 'task.started', task: task('1.1') }),
+      ev({ type: 'model.usage', inputTokens: 1000, outputTokens: 100, costUsd: 0.01, costSource: 'table' }),
+      ev({ type: 'gate.decided', callId: 'c1', tool: 'run_command', verdict: 'ask', rule: 'C1', reason: 'r', findings: [] }),
+      done('1.1', true),
+      ev({ type: 'task.started', task: task('1.2') }),
+      ev({ type: 'model.usage', inputTokens: 500, outputTokens: 50 }),
+      done('1.2', true),
+      // The parent ticked by its sub-tasks: not a task of the figures, its sub-tasks say it.
+      done('1', true, { done: 2, verified: 2 }),
+      ev({ type: 'run.completed', tasksCompleted: 2 }),
+    ];
+    const checks = [{ command: 'node --test check/', exitCode: 0, ok: true }];
+    expect(evalRunFigures(runFigures(events), checks)).toMatchObject({ runId: 'r1', status: 'completed', success: true, selfVerified: true, tokens: { input: 1500, output: 150, total: 1650 }, costUsd: 0.01, gateAsks: 1, gateDenies: 0, selfCorrections: 0 });
+    // One task done without its own checks passing: not self-verified; a failed hidden check: no success.
+    const unverified = events.map((e) => (e.type === 'task.completed' && e.taskId === '1.2' ? { ...e, verified: false, verification: [] } : e));
+    expect(evalRunFigures(runFigures(unverified), [{ ...checks[0]!, ok: false, exitCode: 1 }])).toMatchObject({ success: false, selfVerified: false });
+    // No hidden check ran (no sandbox when required): no success either.
+    expect(evalRunFigures(runFigures(events), []).success).toBe(false);
   });
 });
 

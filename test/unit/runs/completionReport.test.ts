@@ -10,6 +10,7 @@ import type { ChatRequest, ChatResponse } from '../../../src/core/models/chatMod
 import { ReplayModel, type ReplayScript } from '../../../src/core/models/replayModel.js';
 import { ProgressLines } from '../../../src/core/chat/progressLines.js';
 import { completionReport, readCompletionReport, renderCompletionReport } from '../../../src/core/runs/completionReport.js';
+import type { RunEvent } from '../../../src/core/runs/events.js';
 import { readJournal, runDir } from '../../../src/core/runs/journal.js';
 import { agentSettingsSchema, type AgentSettings } from '../../../src/core/settings/schema.js';
 import { loadTasks } from '../../../src/core/spec/index.js';
@@ -91,6 +92,9 @@ describe('completionReport', () => {
     const text = renderCompletionReport(report);
     expect(text).toContain(`Run ${r.runId} completed.`);
     expect(text).toContain('Your note: use a frozen array');
+    // What the model use cost, as the CLI's last line says it (a replay script reports no usage).
+    expect(report.usage).toEqual({ input: 0, output: 0, cached: 0 });
+    expect(text).toMatch(/^Model use: 0 in \/ 0 cached \/ 0 out tokens · \$0\.0000\.$/m);
     expect(text).toContain('- **2.1 Store a priority on each item**: done, verified');
     expect(text).toContain('  - file `src/priority.js`: new, 1 line');
     expect(text).toContain('  - file `src/todo.js`: +1 −0');
@@ -194,5 +198,28 @@ describe('completionReport', () => {
     const resumed = await readCompletionReport(ws, b.runId);
     expect(resumed.resumedFrom).toBe(a.runId);
     expect(resumed.tasks[0]).toMatchObject({ id: '2.1', state: 'done', summary: 'priority stored', statusNow: 'done' });
+  });
+});
+
+describe("the chat's progress lines", () => {
+  it('a rate-limit wait is a line saying who refused and how long the wait is, from the event alone (the chat cannot count down)', () => {
+    const time = '2026-01-01T00:00:00.000Z';
+    const lines = new ProgressLines().push({ runId: 'r', seq: 4, time, type: 'model.waiting', host: 'api.example.com', status: 429, until: '2026-01-01T00:00:23.000Z', attempt: 1, retryAfter: true });
+    expect(lines).toEqual([{ text: '  - ⏳ rate-limited by api.example.com (429): retrying in 23 s' }]);
+  });
+});
+
+describe('the completion report of model use', () => {
+  it('sums tokens and cost over the requests, and says when some had no price', () => {
+    const at = (seq: number, e: Record<string, unknown>) => ({ runId: 'r', seq, time: '2026-01-01T00:00:00.000Z', ...e }) as RunEvent;
+    const events = [
+      at(0, { type: 'run.started', tasksFile: 't.md', workspace: '/w', tasks: [], level: 'balanced', levelSource: 'default', model: 'openai:gpt-x' }),
+      at(1, { type: 'model.usage', inputTokens: 12_000, outputTokens: 300, cachedInputTokens: 9_000, costUsd: 0.0123, costSource: 'table' }),
+      at(2, { type: 'model.usage', inputTokens: 345, outputTokens: 267 }),
+      at(3, { type: 'run.completed', tasksCompleted: 0 }),
+    ];
+    const r = completionReport(events);
+    expect(r.usage).toEqual({ input: 12_345, output: 567, cached: 9_000, costUsd: 0.0123, unpriced: 1 });
+    expect(renderCompletionReport(r)).toContain('Model use: 12,345 in / 9,000 cached / 567 out tokens · $0.012 (and 1 request with no price known).');
   });
 });
