@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
 import type { ResumeState } from '../core/agent/resume.js';
-import { BUDGET_FLAGS, BUDGETS, budgetText, type RaisedBudgets } from '../core/runs/budgets.js';
+import { BUDGET_FLAGS, BUDGETS, budgetText, withRaised, type RaisedBudgets } from '../core/runs/budgets.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import type { ChatModel } from '../core/models/chatModel.js';
@@ -62,12 +62,15 @@ export async function runCommand(tasksFile: string, opts: RunOptions, out: NodeJ
 export async function runsResume(id: string, opts: Omit<RunOptions, 'task'> & RaiseOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const workspace = process.cwd();
   const raise = raisedBudgets(opts);
-  const noRaise = await raiseThatChangesNothing(workspace, raise);
+  // Against the settings first, before anything is read or ended; then against what the chain raised them to.
+  const noRaise = await raiseThatChangesNothing(workspace, raise, {});
   if (noRaise) throw new UsageError(noRaise);
   await endLeftBehind(workspace, [id], err);
   const { file, tasks, state, started, warnings } = await planResume(workspace, id).catch((e: unknown) => {
     throw e instanceof ResumeError ? new UsageError(e.message) : e;
   });
+  const noChainRaise = await raiseThatChangesNothing(workspace, raise, state.raised);
+  if (noChainRaise) throw new UsageError(noChainRaise);
   for (const w of warnings) err.write(`spec-agent: ${w}\n`);
   let model = await modelFor(opts.model ?? started.model, opts.baseUrl, opts.contextWindow);
   if (model instanceof ReplayModel) model = model.startingAt(state.modelTurns);
@@ -99,7 +102,7 @@ function raisedBudgets(opts: RaiseOptions): RaisedBudgets {
  * A raise the run would not feel (the settings set no such limit, or one as high already) is refused before anything
  * runs: journaled and printed as "raised", it would tell the user a limit changed when none did.
  */
-async function raiseThatChangesNothing(workspace: string, raise: RaisedBudgets): Promise<string | undefined> {
+async function raiseThatChangesNothing(workspace: string, raise: RaisedBudgets, chainRaised: RaisedBudgets): Promise<string | undefined> {
   if (Object.keys(raise).length === 0) return undefined;
   const loaded = await loadSettings(workspace).catch(() => undefined);
   // Settings that cannot be read are reported by the run itself, in its own words.
@@ -107,9 +110,10 @@ async function raiseThatChangesNothing(workspace: string, raise: RaisedBudgets):
   for (const k of BUDGETS) {
     const value = raise[k];
     if (value === undefined) continue;
-    const now = loaded.settings[k];
+    // The limit the run would keep: the settings', or what an earlier Resume of the chain raised it to.
+    const now = withRaised(loaded.settings, chainRaised)[k];
     if (now === undefined) return `${BUDGET_FLAGS[k]}: the settings set no agent.${k}, so the run has no such limit to raise (.kiro/settings.json).`;
-    if (value <= now) return `${BUDGET_FLAGS[k]} ${value} is not above agent.${k} (${budgetText(k, now)}), which the run keeps anyway: give a higher limit.`;
+    if (value <= now) return `${BUDGET_FLAGS[k]} ${value} is not above agent.${k} (${budgetText(k, now)}${chainRaised[k] !== undefined ? ', as an earlier Resume of this run raised it' : ''}), which the run keeps anyway: give a higher limit.`;
   }
   return undefined;
 }

@@ -19,6 +19,8 @@ import type { TaskTreeCache } from './taskDocuments.js';
 export const CHAT_PARTICIPANT_ID = 'spec-agent.spec';
 /** The chat's buttons: each acts on one run of one workspace, through the panel (its checks, its notices). */
 export const CHAT_RESUME_COMMAND = 'specAgent.chat.resume';
+/** Agent Activity on a run the chat names (a budget pause: the panel holds Resume with a raised limit). */
+export const CHAT_SHOW_RUN_COMMAND = 'specAgent.chat.showRun';
 export const CHAT_DISCARD_COMMAND = 'specAgent.chat.discard';
 export const CHAT_KEEP_COMMAND = 'specAgent.chat.keep';
 export const CHAT_UNDO_DISCARD_COMMAND = 'specAgent.chat.undoDiscard';
@@ -54,6 +56,10 @@ export class SpecChat implements vscode.Disposable {
     this.disposables.push(
       participant,
       vscode.commands.registerCommand(CHAT_RESUME_COMMAND, decide('resume')),
+      vscode.commands.registerCommand(CHAT_SHOW_RUN_COMMAND, async (workspace: string, runId: string) => {
+        await this.activity.showRun({ workspace, runId });
+        await this.activity.show(false);
+      }),
       vscode.commands.registerCommand(CHAT_DISCARD_COMMAND, decide('discard')),
       vscode.commands.registerCommand(CHAT_KEEP_COMMAND, decide('keep')),
       vscode.commands.registerCommand(CHAT_UNDO_DISCARD_COMMAND, decide('undoDiscard')),
@@ -282,7 +288,9 @@ function askBack(r: Exclude<Resolution, { kind: 'tasks' }>, stream: vscode.ChatR
 /** Resume, Discard changes, Keep changes, Open the files: the panel's choices after a run that did not complete. */
 function decisionButtons(report: CompletionReport, workspace: string, stream: vscode.ChatResponseStream): void {
   const files = [...new Set(report.tasks.flatMap((t) => t.files.filter((f) => !f.deleted).map((f) => f.path)))];
-  if (['stopped', 'paused', 'failed', 'interrupted'].includes(report.end.state)) stream.button({ command: CHAT_RESUME_COMMAND, title: 'Resume', arguments: [workspace, report.runId] });
+  // A budget pause resumed as it is pauses again at once (the chain's spend is past the limit): the panel's box raises it.
+  if (report.end.state === 'paused' && report.end.pauseKind === 'budget') stream.button({ command: CHAT_SHOW_RUN_COMMAND, title: 'Resume with a Raised Limit…', arguments: [workspace, report.runId] });
+  else if (['stopped', 'paused', 'failed', 'interrupted'].includes(report.end.state)) stream.button({ command: CHAT_RESUME_COMMAND, title: 'Resume', arguments: [workspace, report.runId] });
   if (report.end.state !== 'running') {
     stream.button({ command: CHAT_DISCARD_COMMAND, title: 'Discard changes', arguments: [workspace, report.runId] });
     stream.button({ command: CHAT_KEEP_COMMAND, title: 'Keep changes', arguments: [workspace, report.runId] });

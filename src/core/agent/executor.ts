@@ -30,7 +30,7 @@ import { RESUMED, taskKey, type ResumeState } from './resume.js';
 import { streamedOutput } from './streamedOutput.js';
 import { plural } from '../text/plural.js';
 import { costOf, formatUsd, priceOf, PRICES_READ_ON } from '../models/prices.js';
-import { BUDGET_FLAGS, BUDGETS, withRaised, type BudgetSetting, type RaisedBudgets } from '../runs/budgets.js';
+import { BUDGET_FLAGS, BUDGETS, higherOf, withRaised, type BudgetSetting, type RaisedBudgets } from '../runs/budgets.js';
 
 export type RunState = 'idle' | 'running' | 'awaiting_approval' | 'paused' | 'stopping' | 'stopped' | 'failed' | 'completed';
 
@@ -174,7 +174,8 @@ export class Executor {
     this.taskFile = o.taskFile ?? diskTaskFile(o.tasksFile);
     this.costUsd = o.resume?.costUsd ?? 0;
     this.price = priceOf(o.model.id);
-    this.raised = { ...o.resume?.raised, ...o.raise };
+    // A limit raised earlier in the chain stays raised: a later, lower raise does not bring it down.
+    this.raised = higherOf(o.resume?.raised ?? {}, o.raise ?? {});
   }
 
   private emit = (e: Parameters<Journal['append']>[0]) => this.o.journal.append(e);
@@ -210,7 +211,8 @@ export class Executor {
     this.processes = trackRun(this.o.journal.runId);
     this.background = this.backgroundProcesses();
     try {
-      const before = this.o.settings();
+      // What the limit was before this raise: the settings', or an earlier Resume's raise in the chain.
+      const before = withRaised(this.o.settings(), this.o.resume?.raised ?? {});
       for (const k of BUDGETS) {
         const value = this.o.raise?.[k];
         if (value !== undefined) this.emit({ type: 'budget.raised', setting: k, value, ...(before[k] !== undefined ? { previous: before[k] } : {}) });

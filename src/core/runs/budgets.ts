@@ -20,6 +20,16 @@ export const BUDGET_FLAGS: Record<BudgetSetting, string> = {
  * The settings with the limits raised for this run: a raise never lowers a limit the settings file has since
  * raised further, and a budget the file leaves out (no limit) stays without one.
  */
+/** Two sets of raised limits as one: each limit at the higher of the two. */
+export function higherOf(a: RaisedBudgets, b: RaisedBudgets): RaisedBudgets {
+  const out: RaisedBudgets = { ...a };
+  for (const k of BUDGETS) {
+    const v = b[k];
+    if (v !== undefined) out[k] = Math.max(v, out[k] ?? v);
+  }
+  return out;
+}
+
 export function withRaised(s: AgentSettings, raised: RaisedBudgets): AgentSettings {
   const out = { ...s };
   for (const k of BUDGETS) {
