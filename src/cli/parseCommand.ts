@@ -39,8 +39,7 @@ export async function parseCommand(file: string, opts: { json?: boolean }, out: 
 /** Which document the refs were checked against, so a bugfix spec's bugfix.md is not a surprise. */
 function requirementsLine(doc: RequirementsDoc): string {
   const criteria = doc.requirements.reduce((n, r) => n + r.criteria.length, 0);
-  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
-  return `requirements from ${doc.file}: ${plural(doc.requirements.length, 'requirement')}, ${plural(criteria, 'acceptance criterion').replace(/criterions$/, 'criteria')}\n`;
+  return `requirements from ${doc.file}: ${plural(doc.requirements.length, 'requirement')}, ${plural(criteria, 'acceptance criterion', 'acceptance criteria')}\n`;
 }
 
 export function toJson(file: string, tree: TaskTree, diagnostics: readonly SpecDiagnostic[], requirements?: RequirementsDoc): ParseJson {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { tasksOfRun } from '../core/agent/tasksOfRun.js';
 import type { AgentRunner } from './agentRunner.js';
 import { EXECUTE_TASK_COMMAND } from './agentRunner.js';
 import { SHOW_ACTIVITY_COMMAND } from './autonomy.js';
@@ -65,9 +66,9 @@ export class ExecuteLensProvider implements vscode.CodeLensProvider, vscode.Disp
     const run = this.runner.running;
     if (run) {
       if (run.file !== doc.uri.fsPath) return changes;
-      return open
-        .filter((t) => run.taskIds.includes(t.id!) || (t.parent !== null && run.taskIds.includes(tree.tasks[t.parent]!.id ?? '')))
-        .map((t) => new vscode.CodeLens(at(t.range.start.line), { title: 'Agent Activity', tooltip: `Task ${t.id} is part of the run under way: watch it, stop it or answer its questions in Agent Activity`, command: SHOW_ACTIVITY_COMMAND }))
+      // Un-numbered tasks too (named by their title): the same tasks as the run-state decorations mark.
+      return tasksOfRun(tree, run.taskIds)
+        .map((t) => new vscode.CodeLens(at(t.range.start.line), { title: 'Agent Activity', tooltip: `Task ${t.id ?? `"${t.title}"`} is part of the run under way: watch it, stop it or answer its questions in Agent Activity`, command: SHOW_ACTIVITY_COMMAND }))
         .concat(changes);
     }
     const lenses = open.map(

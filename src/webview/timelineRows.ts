@@ -196,7 +196,7 @@ function condensedRow(item: Extract<Item, { kind: 'condensed' }>, ui: RowUi): HT
   const who = item.by === 'model' ? 'summarised by the model' : 'the model could not summarise; a list of its calls stands in';
   return row(item, 'condensed', 'fold', [
     h('span', { class: 'title' }, `Context condensed: ${formatTokens(item.tokensBefore)} → ${formatTokens(item.tokensAfter)} tokens`),
-    h('div', { class: 'meta' }, `${why}; ${item.replaced} earlier message${item.replaced === 1 ? '' : 's'} ${who}`),
+    h('div', { class: 'meta' }, `${why}; ${plural(item.replaced, 'earlier message')} ${who}`),
     t.button,
     open ? h('div', { class: 'model-text' }, item.summary) : null,
   ]);

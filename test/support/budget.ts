@@ -15,6 +15,15 @@ export const QUIET_MS = {
   run: 4_000,
   /** A run whose checks run the example's `npm test` (a node --test each time): 6–9 s. */
   verifiedRun: 10_000,
+  /**
+   * Bundling the panel's webview and launching headless Chromium (test/support/webviewPage.ts): 1.9 s at load 9,
+   * more when Chromium starts cold from disk.
+   */
+  browser: 4_000,
+  /** One tick of the panel's one-second clock, waited for in Chromium (a countdown, the elapsed time): 3 s. */
+  tick: 3_000,
+  /** A reset of 20,000 events folded by the model in node and painted by the panel in Chromium: 6.6 s at load 9. */
+  bigReset: 3_000,
 } as const;
 
 /**
@@ -25,8 +34,13 @@ export function slowdown(): number {
   return Math.max(5, (2 * loadavg()[0]!) / availableParallelism());
 }
 
+/** How long to wait for this much work inside a test (an `expect.poll`), with no floor. */
+export function patience(work: Partial<Record<keyof typeof QUIET_MS, number>>): number {
+  const quiet = Object.entries(work).reduce((sum, [piece, count]) => sum + QUIET_MS[piece as keyof typeof QUIET_MS] * (count ?? 0), 0);
+  return Math.ceil(quiet * slowdown());
+}
+
 /** The timeout of a test doing this much work, never below vitest's default of 20 s (vitest.config.mts). */
 export function budget(work: Partial<Record<keyof typeof QUIET_MS, number>>): number {
-  const quiet = Object.entries(work).reduce((sum, [piece, count]) => sum + QUIET_MS[piece as keyof typeof QUIET_MS] * (count ?? 0), 0);
-  return Math.max(20_000, Math.ceil(quiet * slowdown()));
+  return Math.max(20_000, patience(work));
 }

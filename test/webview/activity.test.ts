@@ -8,6 +8,7 @@ import { ActivityModel } from '../../src/webview/activityModel.js';
 import { buildHostStub, buildWebview } from '../../scripts/buildWebview.mjs';
 import type { HostMessage, WebviewMessage } from '../../src/core/runs/activityProtocol.js';
 import type { RunEvent } from '../../src/core/runs/events.js';
+import { budget, patience } from '../support/budget.js';
 import { chromiumMissing, launchChromium, recordRun, scaleRun, startActivityServer, type ActivityServer, type Browser, type Page } from '../support/webviewPage.js';
 
 const ROOT = resolve(__dirname, '../..');
@@ -47,7 +48,8 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     run = recordRun(inject('cliPath'), 'balanced');
     cautious = recordRun(inject('cliPath'), 'cautious');
     mkdirSync(SHOTS, { recursive: true });
-  }, 60_000);
+    // Two recorded runs (each a CLI start, 3 git commands, a run with the example's npm test) and a browser.
+  }, budget({ browser: 1, cli: 2, git: 6, verifiedRun: 2 }));
 
   afterAll(async () => {
     await browser?.close();
@@ -66,7 +68,8 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
       const g = globalThis as unknown as PageGlobals;
       while (g.__posted.length === 0) await new Promise((r) => setTimeout(r, 5));
     });
-  });
+    // A new page loading the panel, bounded like the browser's start (vitest's 10 s hook default is too short under load).
+  }, budget({ browser: 1 }));
 
   afterEach(async () => {
     // Every test: no CSP violation, no uncaught error, no console error.
@@ -263,11 +266,11 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     expect(first).toMatch(/^rate-limited by api\.example\.com \(429\): retrying in 2[23] s$/);
     expect(await wait.getAttribute('role')).toBe('status');
     // Counted down by the page's own one-second tick, not by more events (waited for, not slept for).
-    await expect.poll(() => wait.innerText(), { timeout: 15_000 }).not.toBe(first);
+    await expect.poll(() => wait.innerText(), { timeout: patience({ tick: 1 }) }).not.toBe(first);
     expect(Number(/in (\d+) s/.exec(await wait.innerText())![1])).toBeLessThan(Number(/in (\d+) s/.exec(first)![1]));
     await send({ type: 'events', runId: id, events: [ev({ type: 'model.usage', inputTokens: 100, outputTokens: 10 })] });
     await expect.poll(() => wait.isVisible()).toBe(false);
-  });
+  }, budget({ tick: 2 }));
 
   it('a budget pause offers Resume with a raised limit for this run: prefilled, checked against what was spent, posted with the run id; the raise is a timeline row', async () => {
     const id = 'budget-run';
@@ -552,7 +555,7 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     // The elapsed time ticks while the run is under way.
     const elapsed = await page.locator('.header-elapsed').innerText();
     // Waited for, not slept for: on a loaded machine the one-second tick can come late.
-    await expect.poll(() => page.locator('.header-elapsed').innerText(), { timeout: 15_000 }).not.toBe(elapsed);
+    await expect.poll(() => page.locator('.header-elapsed').innerText(), { timeout: patience({ tick: 1 }) }).not.toBe(elapsed);
     // Its terminal event ends it at once: Stop goes with it, before the host's next controls (which may come later).
     const last = events.at(-1)!;
     await send({ type: 'events', runId: request.runId, events: [{ runId: request.runId, seq: last.seq + 1, time: new Date().toISOString(), type: 'run.stopped', reason: 'stopped by the user', completedSteps: [] }] });
@@ -563,7 +566,7 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     const before = (await posted()).length;
     await page.keyboard.press('Escape');
     expect(await posted()).toHaveLength(before);
-  });
+  }, budget({ tick: 2 }));
 
   it('a denied write under .kiro/ stands out with its rule and reason; a group pause shows the summary it carries', async () => {
     const id = runId();
@@ -677,7 +680,7 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
     // The view sits at the bottom, so the last row is on screen.
     expect(await page.locator('.row-end').isVisible()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'activity-20000-events.png') });
-  });
+  }, budget({ bigReset: 1 }));
 });
 
 function chunk(s: string, size: number): string[] {

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ActivityModel, DISPOSITION_LABEL, type CallItem, type Item } from '../../src/webview/activityModel.js';
 import { appendOutput, emptyTail, MAX_OUTPUT_CHARS, MAX_OUTPUT_LINES, tailText } from '../../src/webview/outputTail.js';
 import type { RunEvent } from '../../src/core/runs/events.js';
+import { budget } from '../support/budget.js';
 import { recordRun } from '../support/webviewPage.js';
 
 let seq = 0;
@@ -15,7 +16,8 @@ describe('ActivityModel', () => {
   let run: RunEvent[];
   beforeAll(() => {
     run = recordRun(inject('cliPath'), 'balanced');
-  }, 60_000);
+    // A CLI start, 3 git commands and a run with the example's npm test.
+  }, budget({ cli: 1, git: 3, verifiedRun: 1 }));
 
   it('folds a real run: calls keyed by call id, a completion report with the files the task changed, the header figures', () => {
     const m = new ActivityModel();

@@ -40,7 +40,7 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
     const run = recordRun(inject('cliPath'), 'balanced');
     const cautious = recordRun(inject('cliPath'), 'cautious');
     journals = [run, cautious, run.slice(0, Math.floor(run.length / 2))];
-  }, budget({ cli: 4, verifiedRun: 2 }));
+  }, budget({ browser: 1, cli: 4, git: 6, verifiedRun: 2 }));
 
   afterAll(async () => {
     await browser?.close();
@@ -60,7 +60,8 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
       const g = globalThis as unknown as PageGlobals;
       while (g.__posted.length === 0) await new Promise((r) => setTimeout(r, 5));
     });
-  });
+    // A new page loading the panel, bounded like the browser's start (vitest's 10 s hook default is too short under load).
+  }, budget({ browser: 1 }));
 
   afterEach(async () => {
     const csp = await page.evaluate(() => (globalThis as unknown as PageGlobals).__csp);

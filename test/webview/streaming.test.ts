@@ -9,7 +9,7 @@ import { buildHostStub, buildWebview } from '../../scripts/buildWebview.mjs';
 import type { RunEvent } from '../../src/core/runs/events.js';
 import { chromiumMissing, launchChromium, startActivityServer, type ActivityServer, type Browser, type Page } from '../support/webviewPage.js';
 import { availableParallelism, loadavg } from 'node:os';
-import { slowdown } from '../support/budget.js';
+import { budget, slowdown } from '../support/budget.js';
 import { LIVE_TAIL_CHARS } from '../../src/webview/activityModel.js';
 
 interface PageGlobals {
@@ -67,7 +67,7 @@ describe.skipIf(missing !== null)('an answer streaming into the panel (real Chro
       const g = globalThis as unknown as PageGlobals;
       while (g.__posted.length === 0) await new Promise((r) => setTimeout(r, 5));
     });
-  }, 60_000);
+  }, budget({ browser: 1 }));
 
   afterAll(async () => {
     await browser?.close();

@@ -1,4 +1,5 @@
 import type { Task, TaskTree } from '../spec/index.js';
+import { runTaskName as key, tasksOfRun } from './tasksOfRun.js';
 
 /**
  * The run state a task line shows in the editor. It is drawn as a decoration at the end of the line, not as a
@@ -34,8 +35,6 @@ export const TASK_RUN_LABELS: Record<TaskRunState, string> = {
   failed: '✖ Failed',
 };
 
-const key = (t: Task) => t.id ?? t.title;
-
 /**
  * Which open task shows which state: during a run, its current task and the rest of it (queued); after a run that
  * stopped, paused or failed, the task it was on. A done task shows nothing (its box says it).
@@ -43,12 +42,11 @@ const key = (t: Task) => t.id ?? t.title;
 export function taskRunStates(tree: TaskTree, run: RunView | undefined, end: RunEnd | undefined): Array<{ task: Task; state: TaskRunState }> {
   const open = tree.tasks.filter((t) => t.status !== 'done');
   if (run) {
-    const inRun = (t: Task) => run.taskIds.includes(key(t)) || (t.parent !== null && run.taskIds.includes(key(tree.tasks[t.parent]!)));
     // A parent whose sub-task runs is neither running nor queued: its sub-task's line says where the run is.
     const current = open.find((t) => key(t) === run.current);
     const above = new Set<number>();
     for (let p = current?.parent ?? null; p !== null; p = tree.tasks[p]!.parent) above.add(p);
-    return open.filter((t) => inRun(t) && !above.has(t.index)).map((task) => ({
+    return tasksOfRun(tree, run.taskIds).filter((t) => !above.has(t.index)).map((task) => ({
       task,
       state: key(task) !== run.current ? 'queued' : run.waiting ? 'waiting' : run.stoppingAfterTask ? 'stopping' : 'running',
     }));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { runEventSchema } from './events.js';
 import { runDir } from './journal.js';
 import { listRunIds } from './runIndex.js';
+import { nounFor } from '../text/plural.js';
 
 /** A run of a chain, and the run it resumed (its `run.started` says `resumedFrom`). */
 export interface ChainMember {
@@ -82,9 +83,9 @@ export function describeChainAction(verb: string, runId: string, chain: RunChain
   const later = chain.members.filter((m) => m.runId !== runId && isDescendant(byId, m.runId, runId)).map((m) => m.runId);
   const others = chain.members.map((m) => m.runId).filter((id) => id !== runId && !earlier.includes(id) && !later.includes(id));
   const parts = [
-    earlier.length > 0 ? `the ${plural(earlier.length, 'run')} it resumed: ${earlier.join(', ')}` : '',
-    later.length > 0 ? `the ${plural(later.length, 'run')} that resumed it: ${later.join(', ')}` : '',
-    others.length > 0 ? `the other ${plural(others.length, 'run')} of its chain: ${others.join(', ')}` : '',
+    earlier.length > 0 ? `the ${nounFor(earlier.length, 'run')} it resumed: ${earlier.join(', ')}` : '',
+    later.length > 0 ? `the ${nounFor(later.length, 'run')} that resumed it: ${later.join(', ')}` : '',
+    others.length > 0 ? `the other ${nounFor(others.length, 'run')} of its chain: ${others.join(', ')}` : '',
   ].filter(Boolean);
   if (parts.length === 0) return `${verb} run ${runId}`;
   // Each part holds commas of its own: several are set apart with semicolons.
@@ -99,8 +100,6 @@ function isDescendant(byId: ReadonlyMap<string, ChainMember>, id: string, ancest
   }
   return false;
 }
-
-const plural = (n: number, word: string) => (n === 1 ? word : `${word}s`);
 
 /** The first line of a file, read a block at a time: a journal's other lines (tool output) can be large. */
 async function firstLine(file: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 import type { Heading, List, Nodes, RootContent } from 'mdast';
-import { LineIndex } from './lineIndex.js';
+import { LINE_BREAK, LineIndex } from './lineIndex.js';
 import { parseMarkdownBlocks } from './markdown.js';
 import { readRequirementRefs } from './requirementRefs.js';
 import type { SpecDiagnostic, TaskTree } from './types.js';
@@ -206,7 +206,7 @@ function sourceText(node: Nodes, body: string): string {
   const raw = body.slice(node.position!.start.offset!, node.position!.end.offset!);
   return raw
     .replace(/^(?:\d{1,9}[.)]|[-*+])[ \t]+/, '')
-    .split(/\r?\n/)
+    .split(LINE_BREAK)
     .map((l) => l.trim())
     .filter(Boolean)
     .join(' ');

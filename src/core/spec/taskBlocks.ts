@@ -1,5 +1,6 @@
 import type { Nodes, Root } from 'mdast';
 import { visitBlocks, type BlockNode } from './blockEvents.js';
+import { LINE_BREAK, lineEnd, nextLineStart } from './lineIndex.js';
 import { parseMarkdownBlocks } from './markdown.js';
 import type { BlockRegion } from './taskDiagnostics.js';
 import { matchCheckbox, readHeadline } from './taskLine.js';
@@ -58,17 +59,17 @@ export interface BlockParse {
 /** Nodes that might take in a following line at column 0 without a blank line before it (see Block). */
 const HOLDS_TIGHT = new Set(['code', 'html', 'table', 'blockquote', 'footnoteDefinition']);
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/y;
+// Sticky, with no `^`: under the y flag `^` still means the start of the text, so it matched at offset 0 only
+// and a fence further down went unseen (the blocks around it were then parsed again, together, on every parse).
+const FENCE = / {0,3}(`{3,}|~{3,})/y;
 const TIGHT_TASK = /[-*+][ \t]+\[[ xX~-]\]/y;
-const LONE_CR = /\r(?!\n)/;
 
 /**
- * Splits a document into top-level blocks (see Block). Never splits inside a fence it can see open. A text
- * with a lone CR is one block: markdown counts a CR alone as a line ending, the lines here count LFs, and
- * blocks would put tasks on different lines than a parse of the whole text does (seen in the random-edit test).
+ * Splits a document into top-level blocks (see Block). Never splits inside a fence it can see open. Lines end
+ * where micromark ends them (LF, CRLF or a lone CR), so a block's first line is the line a parse of the whole
+ * text gives it.
  */
 export function splitBlocks(body: string): Block[] {
-  if (LONE_CR.test(body)) return [{ text: body, offset: 0, line: 1, tight: false }];
   const blocks: Block[] = [];
   let blockStart = 0;
   let blockLine = 1;
@@ -78,8 +79,8 @@ export function splitBlocks(body: string): Block[] {
   let lastBlank = true;
   let fence: { char: number; length: number } | undefined;
   for (let s = 0; s < body.length; line++) {
-    const nl = body.indexOf('\n', s);
-    const e = nl === -1 ? body.length : nl;
+    const e = lineEnd(body, s);
+    const next = nextLineStart(body, s);
     const c = body.charCodeAt(s);
     const blank = isBlank(body, s, e);
     if (!fence && s > blockStart && !blank && c !== 32 && c !== 9 && (prevBlank || isTightTask(body, s))) {
@@ -100,8 +101,8 @@ export function splitBlocks(body: string): Block[] {
       }
     }
     prevBlank = blank;
-    if (nl === -1) break;
-    s = nl + 1;
+    if (next === -1) break;
+    s = next;
   }
   if (blockStart < body.length || blocks.length === 0) blocks.push({ text: body.slice(blockStart), offset: blockStart, line: blockLine, tight: blockStart > 0 && !lastBlank });
   return blocks;
@@ -203,8 +204,7 @@ function isRegionNode(node: Nodes): node is Nodes & { type: BlockRegion['kind'] 
 function readItem(text: string, start: SourcePoint, end: SourcePoint, enclosing: number | null): BlockItem | undefined {
   const box = matchCheckbox(text, start.offset);
   if (!box) return undefined;
-  const lineEnd = text.indexOf('\n', box.end);
-  const rest = text.slice(box.end, lineEnd === -1 ? text.length : lineEnd).replace(/\r$/, '');
+  const rest = text.slice(box.end, lineEnd(text, box.end));
   const { id, title } = readHeadline(rest);
   return {
     start: { line: start.line, column: start.column, offset: start.offset },
@@ -248,9 +248,9 @@ function isOpen(type: 'code' | 'html', source: string): boolean {
   if (type === 'code') {
     const open = /^ {0,3}(`{3,}|~{3,})/.exec(source);
     if (!open) return false;
-    const lines = source.split('\n');
+    const lines = source.split(LINE_BREAK);
     if (lines.length < 2) return true;
-    const close = /^ {0,3}(`{3,}|~{3,})[ \t\r]*$/.exec(lines.at(-1)!);
+    const close = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(lines.at(-1)!);
     return !close || close[1]![0] !== open[1]![0] || close[1]!.length < open[1]!.length;
   }
   if (type === 'html') {

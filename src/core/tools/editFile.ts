@@ -9,6 +9,7 @@ import { problemsBracket } from './newProblems.js';
 import { decodeUtf8, formatBytes, looksBinary } from './textFiles.js';
 import { defineTool, fail } from './types.js';
 import { writablePath } from './workspacePath.js';
+import { plural } from '../text/plural.js';
 
 export const MAX_EDIT_BYTES = 10 * 1024 * 1024;
 
@@ -60,7 +61,7 @@ export const editFileTool = defineTool<{ path: string; edits: Edit[] }>({
     const { text } = applied;
     // The whole file's diffstat, exact where edits overlap; the sum over the edits when that would be slow.
     const { added, removed } = lineDiffStats(original, text) ?? applied;
-    const n = `${edits.length} edit${edits.length === 1 ? '' : 's'}`;
+    const n = plural(edits.length, 'edit');
     const loose = applied.matches.filter((m) => m.kind !== 'exact' || m.lineNumbers).length;
     const matchData = loose ? { looseMatches: loose } : {};
     if (text === original) return { ok: true, output: `${p.rel} unchanged: the ${n} replaced text with the same text`, data: { path: p.rel, edits: edits.length, linesAdded: 0, linesRemoved: 0, ...matchData } };

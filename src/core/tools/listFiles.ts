@@ -6,6 +6,7 @@ import { COMMON_ARGS, comparePaths, ignoreArgs, RG_MISSING, ripgrepPath, runRipg
 import { defineTool, fail } from './types.js';
 import { linkEntries, visitedFolders } from './workspaceLinks.js';
 import { realTarget, workspacePath } from './workspacePath.js';
+import { nounFor } from '../text/plural.js';
 
 /** Past this many files, the answer counts files per folder instead of naming them. */
 export const MAX_LISTED_FILES = 1000;
@@ -91,7 +92,7 @@ function folderSummary(files: string[], base: string): string[] {
       if (parts.length > 2) counts.set(`${parts[0]}/${parts[1]}`, (counts.get(`${parts[0]}/${parts[1]}`) ?? 0) + 1);
     }
   }
-  const n = (k: number) => `${k.toLocaleString('en')} file${k === 1 ? '' : 's'}`;
+  const n = (k: number) => `${k.toLocaleString('en')} ${nounFor(k, 'file')}`;
   const firstLevel = [...counts.keys()].filter((k) => !k.includes('/'));
   const out: string[] = [];
   let room = MAX_SUMMARY_LINES - firstLevel.length - Math.min(top.length, 50);

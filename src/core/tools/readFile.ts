@@ -5,6 +5,7 @@ import { describeFsError } from './fsErrors.js';
 import { countLines, formatBytes, looksBinary } from './textFiles.js';
 import { defineTool, fail } from './types.js';
 import { realTarget, workspacePath } from './workspacePath.js';
+import { plural } from '../text/plural.js';
 
 /** Larger files are refused: a window of one would still cost reading all of it. */
 export const MAX_READ_BYTES = 16 * 1024 * 1024;
@@ -129,7 +130,7 @@ function window(bytes: Buffer, rel: string, offset: number | undefined, limit: n
   const total = countLines(text);
   if (text === '') return { output: `${rel} is empty (0 bytes)`, data: { path: rel, bytes: 0, lines: 0 } };
   const from = offset ?? 1;
-  if (from > total) return { error: `offset ${from} is past the end of ${rel}, which has ${total} line${total === 1 ? '' : 's'}`, data: { path: rel, lines: total } };
+  if (from > total) return { error: `offset ${from} is past the end of ${rel}, which has ${plural(total, 'line')}`, data: { path: rel, lines: total } };
   const last = Math.min(total, from - 1 + (limit ?? WINDOW_LINES));
   const lines = text.split('\n');
   const out: string[] = [];

@@ -9,6 +9,7 @@ import { runCommandTool } from './runCommand.js';
 import { searchFilesTool } from './searchFiles.js';
 import type { ToolDefinition } from './types.js';
 import { writeFileTool } from './writeFile.js';
+import { plural } from '../text/plural.js';
 
 /** The fixed tool set, in the order the model sees it: names and inputs are a contract (replay scripts and tests depend on them). */
 export const TOOLS: ReadonlyArray<ToolDefinition<unknown>> = [
@@ -66,7 +67,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     return value === undefined ? `missing (expected ${expected})` : `expected ${expected}, got ${kindOf(value)}`;
   }
   if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) return 'must not be empty';
-  if (issue.code === 'too_small' && issue.origin === 'array') return `needs at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`;
+  if (issue.code === 'too_small' && issue.origin === 'array') return `needs at least ${plural(Number(issue.minimum), 'item')}`;
   return issue.message;
 }
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { groupAlive, processAlive, processStartTime, signalGroup } from './processGroup.js';
+import { plural } from '../text/plural.js';
 
 /**
  * The environment variable every command of a run gets, set to the run id. A process that leaves the command's
@@ -116,7 +117,7 @@ export function killRunProcessesNow(runs: readonly RunTrace[]): RunProcess[] {
 }
 
 /** "2 processes", for the user. */
-export const processCount = (n: number): string => `${n} process${n === 1 ? '' : 'es'}`;
+export const processCount = (n: number): string => plural(n, 'process', 'processes');
 
 /** "pid 1234: sleep 1000; pid 1240: node server.js", for the user. */
 export function processList(ps: ReadonlyArray<Pick<RunProcess, 'pid' | 'command' | 'group'>>): string {

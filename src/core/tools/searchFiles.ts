@@ -6,6 +6,7 @@ import { describeFsError } from './fsErrors.js';
 import { excludeGlobs, secretFilesIn, skippedNote } from './secretFiles.js';
 import { defineTool, fail } from './types.js';
 import { realTarget, workspacePath } from './workspacePath.js';
+import { plural } from '../text/plural.js';
 
 export const MAX_MATCHES = 200;
 
@@ -98,7 +99,7 @@ export const searchFilesTool = defineTool<{ query: string; glob?: string; path?:
       else out.push(`${path}${f.total > f.shown.length ? ` (${f.shown.length} of ${f.total} matches shown)` : ''}`, ...f.shown);
     }
     const notes: string[] = [];
-    const fileCount = `${r.files.size} file${r.files.size === 1 ? '' : 's'}`;
+    const fileCount = plural(r.files.size, 'file');
     if (r.total > MAX_MATCHES) {
       const more = unshown.length ? `; more matches in ${unshown.slice(0, 20).join(', ')}${unshown.length > 20 ? `, and ${unshown.length - 20} more files` : ''}` : '';
       notes.push(`[${r.total} matches in ${fileCount}${where}: the first ${MAX_MATCHES} are shown${more}; narrow the query, the path or the glob]`);

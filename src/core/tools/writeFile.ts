@@ -8,6 +8,7 @@ import { problemsBracket } from './newProblems.js';
 import { countLines, decodeUtf8 } from './textFiles.js';
 import { defineTool, fail } from './types.js';
 import { writablePath } from './workspacePath.js';
+import { plural } from '../text/plural.js';
 
 export const writeFileTool = defineTool<{ path: string; content: string }>({
   name: 'write_file',
@@ -40,7 +41,7 @@ export const writeFileTool = defineTool<{ path: string; content: string }>({
     const found = await problems();
     return {
       ok: true,
-      output: `${before ? (old === content ? 'rewrote (unchanged)' : 'overwrote') : 'created'} ${p.rel} (${lines} line${lines === 1 ? '' : 's'}, ${bytes} bytes)${snippet ? `\n${snippet}` : ''}${found}`,
+      output: `${before ? (old === content ? 'rewrote (unchanged)' : 'overwrote') : 'created'} ${p.rel} (${plural(lines, 'line')}, ${bytes} bytes)${snippet ? `\n${snippet}` : ''}${found}`,
       data: { path: p.rel, created: !before, bytes, lines, ...(found ? { problems: true } : {}) },
     };
   },

@@ -102,6 +102,38 @@ describe('C4: wrappers find the forbidden command they run (C5)', () => {
   });
 });
 
+describe('C4/C6: the variables cross-env sets are checked as if written before the command', () => {
+  // [the assignments, the command, its allowedCommands entry]
+  const cases: Array<[string, string, string]> = [
+    ['NODE_OPTIONS=--require=./x.js', 'npm test', 'npm test'],
+    ['GIT_SSH_COMMAND="ssh -i key"', 'git fetch origin', 'git fetch'],
+    ['LD_PRELOAD=./evil.so', 'node x.js', 'node x.js'],
+    ['PATH=./bin:/usr/bin', 'npm test', 'npm test'],
+    ['NODE_ENV=test NODE_OPTIONS=--inspect', 'npm test', 'npm test'],
+    ['NODE_ENV=test', 'npm test', 'npm test'],
+    ['NODE_ENV=test CI=1', 'npm test', 'npm test'],
+  ];
+  const levels: Array<GateSettings['autonomyLevel']> = ['balanced', 'full'];
+
+  it.each(cases)('cross-env %s %s decides as the same written directly', (env, command, entry) => {
+    for (const level of levels) {
+      const direct = check(`${env} ${command}`, [entry], level);
+      const viaCrossEnv = check(`cross-env ${env} ${command}`, [entry, 'cross-env'], level);
+      expect({ verdict: viaCrossEnv.verdict, rule: viaCrossEnv.rule }, level).toEqual({ verdict: direct.verdict, rule: direct.rule });
+      if (direct.rule === 'C6') expect(viaCrossEnv.reason, level).toBe(direct.reason);
+    }
+  });
+
+  it('a variable that changes what runs asks at every level, through cross-env and cross-env-shell too (it was dropped)', () => {
+    for (const level of levels) {
+      expect(check('cross-env NODE_OPTIONS=--require=./x.js npm test', ['npm test', 'cross-env'], level), level).toMatchObject({ verdict: 'ask', rule: 'C6', reason: 'ask: sets NODE_OPTIONS, which changes what programs load or run' });
+      expect(check(`cross-env-shell NODE_OPTIONS="--require './x.js'" 'npm test'`, ['npm test', 'cross-env-shell'], level), level).toMatchObject({ verdict: 'ask', rule: 'C6', reason: 'ask: sets NODE_OPTIONS, which changes what programs load or run' });
+    }
+    // A safe one keeps the command allowed, as `NODE_ENV=test npm test` is.
+    expect(check("cross-env-shell NODE_ENV=test 'npm test'", ['npm test', 'cross-env-shell']).verdict).toBe('allow');
+  });
+});
+
 describe('C6: dangerous options on allowed tools, also abbreviated', () => {
   it.each([
     ['git --exec-p=/tmp/x status', 'git'],

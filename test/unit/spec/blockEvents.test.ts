@@ -40,7 +40,7 @@ const CONSTRUCTS: Record<string, string> = {
   'tight, ordered and bullet mixed': '1. [ ] 1. ordered\n- [ ] 2. bullet\n2. [ ] 3. ordered again\n',
   'tight after an HTML comment': '<!--\n- [ ] 1. comment\n-->\n- [ ] 2. after\n',
   'tight after code and HTML in items': '- [ ] 1. A\n  ```\n  code\n- [ ] 2. B\n  ```\n- [ ] 3. C\n  <div>\n- [ ] 4. D\n',
-  'lone CR line endings (one block)': '- [ ] 1. A\r- [ ] 2. B\r\r- [ ] 3. C\n- [ ] 4. D\n\n- [ ] 5. E\n',
+  'lone CR line endings': '- [ ] 1. A\r- [ ] 2. B\r\r- [ ] 3. C\n- [ ] 4. D\n\n- [ ] 5. E\n',
   'tight, setext underline after': 'Title\n- [ ] 1. A\n===\n- [ ] 2. B\n---\n',
 };
 

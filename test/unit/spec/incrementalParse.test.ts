@@ -18,7 +18,7 @@ function random(seed: number): () => number {
 }
 
 /** Characters that change markdown block structure, and ordinary ones. */
-const PIECES = ['\n', '\n\n', ' ', '  ', '-', '- ', '- [ ] ', '* [x] 9.9 ', '1. ', '`', '```', '```\n', '~~~\n', '#', '## ', '> ', '<!--', '-->', '<pre>', '|', '|---|', '[', ']', 'x', 'a', '2.1 ', '\t', '\r\n'];
+const PIECES = ['\n', '\n\n', ' ', '  ', '-', '- ', '- [ ] ', '* [x] 9.9 ', '1. ', '`', '```', '```\n', '~~~\n', '#', '## ', '> ', '<!--', '-->', '<pre>', '|', '|---|', '[', ']', 'x', 'a', '2.1 ', '\t', '\r\n', '\r', '\r\r'];
 
 function edit(text: string, next: () => number): string {
   const at = Math.floor(next() * (text.length + 1));
@@ -65,8 +65,8 @@ describe('incremental tasks.md parsing', () => {
   it('cuts before a bullet task at column 0 right after another line (tight), not before a numbered one', () => {
     const blocks = splitBlocks('- [ ] 1. a\n  x\n- [ ] 2. b\n1. [ ] 3. c\n* [x] 4. d\n\n- [ ] 5. e\n');
     expect(blocks.map((b) => [b.line, b.tight])).toEqual([[1, false], [3, true], [5, true], [7, false]]);
-    // A lone CR is a line ending to markdown, not to the block lines: such a text stays whole.
-    expect(splitBlocks('- [ ] 1. a\r- [ ] 2. b\n\n- [ ] 3. c\n')).toHaveLength(1);
+    // A lone CR ends a line, for the blocks as for markdown (lineEndings.test.ts).
+    expect(splitBlocks('- [ ] 1. a\r- [ ] 2. b\n\n- [ ] 3. c\n').map((b) => [b.line, b.tight])).toEqual([[1, false], [2, true], [4, false]]);
   });
 
   const corpus = findCorpus();

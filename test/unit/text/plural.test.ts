@@ -34,6 +34,8 @@ describe('plural', () => {
     expect(plural(2, 'large file')).toBe('2 large files');
     expect(nounFor(1, 'file')).toBe('file');
     expect(nounFor(4, 'match', 'matches')).toBe('matches');
+    expect(plural(1, 'acceptance criterion', 'acceptance criteria')).toBe('1 acceptance criterion');
+    expect(plural(2, 'acceptance criterion', 'acceptance criteria')).toBe('2 acceptance criteria');
   });
 
   it('no message in src/ hedges a plural with "(s)" or "(es)" ("http(s)" is a scheme, not a plural)', () => {
@@ -42,6 +44,20 @@ describe('plural', () => {
     const hits = files.flatMap((file) =>
       literals(file).flatMap(({ line, text }) => [...text.matchAll(/\b([A-Za-z-]+)\((s|es|ies)\)/g)].filter((m) => m[1] !== 'http').map((m) => `${relative(SRC, file)}:${line}: ${m[0]}`)),
     );
+    expect(hits).toEqual([]);
+  });
+
+  it('no module of src/ pluralises on its own (a local plural helper, or "${n === 1 ? \'\' : \'s\'}"): one helper, one irregular-plural rule', () => {
+    const own = resolve(SRC, 'core/text/plural.ts');
+    const hits = sourceFiles(SRC)
+      .filter((file) => file !== own)
+      .flatMap((file) =>
+        readFileSync(file, 'utf8')
+          .split('\n')
+          .flatMap((text, i) =>
+            /\b(const|function|let)\s+plural\b|\?\s*(''|"")\s*:\s*['"](s|es)['"]|\?\s*['"](s|es)['"]\s*:\s*(''|"")/.test(text) ? [`${relative(SRC, file)}:${i + 1}: ${text.trim()}`] : [],
+          ),
+      );
     expect(hits).toEqual([]);
   });
 });

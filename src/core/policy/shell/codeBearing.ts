@@ -110,10 +110,16 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
   }
   const w = wrapped(name, argv);
   if (w) {
-    if ('from' in w) run(w.from, name);
+    // The variables a wrapper sets (`cross-env NODE_OPTIONS=… npm test`) go with the command it runs, so the gate
+    // checks them as it does `NODE_OPTIONS=… npm test` (C6 asks for NODE_OPTIONS, the allowlist takes only safe ones).
+    if ('from' in w) run(w.from, name, w.env.map((k) => assignmentOf(words[k]!, argv[k]!)));
     else if ('joinedFrom' in w) {
+      const env = w.env.map((k) => {
+        const value = literal(words[k], `the environment given to ${name}`);
+        return value === undefined ? undefined : `${argv[k]!.slice(0, argv[k]!.indexOf('='))}=${shellQuote(value.slice(value.indexOf('=') + 1))}`;
+      });
       const parts = words.slice(w.joinedFrom).map((x) => literal(x, `the command given to ${name}`));
-      if (parts.every((p) => p !== undefined)) out.code.push({ text: parts.join(' '), via: name });
+      if (env.every((e) => e !== undefined) && parts.every((p) => p !== undefined)) out.code.push({ text: [...env, ...parts].join(' '), via: name });
     } else {
       for (const c of w.code) {
         const text = literal(words[c.at], `the command given to ${c.via}`);
@@ -257,9 +263,8 @@ export function innerCode(cmd: SimpleCommand, caseInsensitive: boolean): InnerCo
           continue;
         }
         if (a.startsWith('-')) continue;
-        const eq = a.indexOf('=');
-        if (eq > 0) {
-          assignments.push({ name: a.slice(0, eq), value: { ...words[i]!, value: words[i]!.value?.slice(eq + 1) ?? null, deny: a.slice(eq + 1) } });
+        if (a.indexOf('=') > 0) {
+          assignments.push(assignmentOf(words[i]!, a));
           continue;
         }
         break;
@@ -477,4 +482,15 @@ function debuggerCode(cmd: SimpleCommand, argv: string[], out: InnerCode, run: (
       if (!a.includes('=')) i++;
     }
   }
+}
+
+/** A `NAME=value` word given to a wrapper (`env`, `cross-env`) as the assignment a shell would make of it. */
+function assignmentOf(word: Word, deny: string): SimpleCommand['assignments'][number] {
+  const eq = deny.indexOf('=');
+  return { name: deny.slice(0, eq), value: { ...word, value: word.value?.slice(eq + 1) ?? null, deny: deny.slice(eq + 1) } };
+}
+
+/** A value as one single-quoted shell word, for a command line put together from a wrapper's words. */
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
 }

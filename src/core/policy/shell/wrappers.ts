@@ -129,7 +129,11 @@ export interface CodeWord {
   via: string;
 }
 
-export type WrappedRun = { from: number } | { code: CodeWord[] } | { joinedFrom: number } | undefined;
+/**
+ * `env`: the indexes of the `VAR=value` words a wrapper with `assignments` sets for the command it runs
+ * (`cross-env NODE_OPTIONS=… npm test`): they are that command's environment, checked as if written before it.
+ */
+export type WrappedRun = { from: number; env: number[] } | { code: CodeWord[] } | { joinedFrom: number; env: number[] } | undefined;
 
 /** Where the command a wrapper runs starts, or the words that are command lines; undefined when it runs none. */
 export function wrapped(name: string, argv: readonly string[]): WrappedRun {
@@ -156,12 +160,13 @@ export function wrapped(name: string, argv: readonly string[]): WrappedRun {
   if (start === undefined) return undefined;
   i = start;
   if (spec.none?.includes('*')) return undefined;
-  if (spec.assignments) while (i < argv.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!)) i++;
+  const env: number[] = [];
+  if (spec.assignments) while (i < argv.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[i]!)) env.push(i++);
   i += spec.positionals ?? 0;
   if (i >= argv.length) return undefined;
-  if (spec.joined) return { joinedFrom: i };
+  if (spec.joined) return { joinedFrom: i, env };
   if (spec.eachOperand) return { code: argv.slice(i).flatMap((a, k) => (a.startsWith('-') ? [] : [{ at: i + k, strip: 0, via: name }])) };
-  return { from: i };
+  return { from: i, env };
 }
 
 /**
