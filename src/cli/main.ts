@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Keep the changes of a stopped or failed run and of the runs of its chain (their snapshots are pruned later).')
     .argument('<id>', 'the run id')
     .action(async (id: string) => {
-      code = await runsKeep(id, process.stdout);
+      code = await runsKeep(id, process.stdout, process.stderr);
     });
 
   runs

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ChainCheckpoints, DispositionError, MixedChainError, openGitStore, type RunDecision } from '../core/checkpoints/index.js';
 import { readCompletionReport, renderCompletionReport } from '../core/runs/completionReport.js';
+import { closeInterruptedRuns, describeRecovery } from '../core/agent/interruptedRun.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { chainOf, describeChainAction, readRunLinks, type RunChain } from '../core/runs/runChain.js';
@@ -137,12 +138,23 @@ export function describeRefused(r: RefusedAction): string {
   return `${VERB[r.tool] ?? r.tool} ${r.what} (rule ${r.rule}, ${who})`;
 }
 
-/** The checkpoints of run `id`'s chain (the run and the runs that resumed it): one piece of work. */
-async function checkpointsOf(id: string): Promise<{ run: ChainCheckpoints; chain: RunChain }> {
+/**
+ * The checkpoints of run `id`'s chain (the run and the runs that resumed it): one piece of work. With `settle` (a
+ * discard, a keep: the user decides about the chain), what its runs cut short left is dealt with first: the
+ * processes they left running end, and each is closed (closeInterruptedRuns, its markers back as a step of its
+ * checkpoints), so it no longer reads as interrupted and the discard puts the markers back with the rest.
+ */
+async function checkpointsOf(id: string, settle?: Out): Promise<{ run: ChainCheckpoints; chain: RunChain }> {
   // Restoring files under a run that is still writing them (this one, or any other in the workspace) would mix both.
   const live = liveRunIn(process.cwd());
   if (live) throw new UsageError(new RunInProgressError(live).message);
   const chain = chainOf(await readRunLinks(process.cwd()), id);
+  if (settle) {
+    const ids = chain.members.map((m) => m.runId);
+    // Before the files are put back, so nothing the chain's runs started writes them again.
+    await endLeftBehind(process.cwd(), ids, settle);
+    for (const r of await closeInterruptedRuns(process.cwd(), ids)) settle.write(`spec-agent: ${describeRecovery(r)}\n`);
+  }
   try {
     return { run: await ChainCheckpoints.open(await openGitStore(process.cwd()), id, chain.members.map((m) => m.runId)), chain };
   } catch (err) {
@@ -162,9 +174,7 @@ function refused(e: unknown): never {
 }
 
 export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
-  const { run, chain } = await checkpointsOf(id);
-  // Before the files are put back, so nothing the chain's runs started writes them again.
-  await endLeftBehind(process.cwd(), run.ids, err);
+  const { run, chain } = await checkpointsOf(id, err);
   const r = await run.discard().catch(refused);
   if (opts.json) {
     out.write(JSON.stringify({ ...r, chain: chain.members.map((m) => m.runId) }) + '\n');
@@ -194,8 +204,8 @@ export async function runsUndoDiscard(id: string, opts: { json?: boolean }, out:
   return 0;
 }
 
-export async function runsKeep(id: string, out: Out): Promise<number> {
-  const { run, chain } = await checkpointsOf(id);
+export async function runsKeep(id: string, out: Out, err: Out): Promise<number> {
+  const { run, chain } = await checkpointsOf(id, err);
   await run.keep().catch(refused);
   out.write(`${chain.members.length > 1 ? describeChainAction('kept the changes of', id, chain) : `kept the changes of run ${id}`}; the snapshots are pruned after the retention period\n`);
   return 0;

@@ -116,9 +116,11 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     expect(rowOf(rows, ws.d)).toMatchObject({ spec: 'other', outcome: 'completed', disposition: 'discarded', tasks: [expect.objectContaining({ id: '3', outcome: 'completed', verified: false })] });
     // Cautious, and no one to ask in a CLI that is not a terminal: asked, unanswered; then the replay ran out.
     expect(rowOf(rows, ws.e)).toMatchObject({ outcome: 'failed', level: 'cautious', approvals: { asked: 1, unanswered: 1, approved: 0, rejected: 0 }, tasks: [expect.objectContaining({ id: '2.2', outcome: 'failed' })] });
-    // The crashed run stays interrupted (resume writes no terminal event into it); C, which resumed it, completed 2.2
-    // and ticked its parent 2, which is not a task of the figures (it was not worked on itself).
-    expect(rowOf(rows, ws.b)).toMatchObject({ outcome: 'interrupted', tasks: [expect.objectContaining({ id: '2.2', outcome: 'interrupted' })] });
+    // The crashed run was closed by the resume (run.stopped with the cause, as VS Code's start-up closes one): stopped,
+    // not interrupted for good; C, which resumed it, completed 2.2 and ticked its parent 2, which is not a task of the
+    // figures (it was not worked on itself).
+    expect(rowOf(rows, ws.b)).toMatchObject({ outcome: 'stopped', reason: 'the spec-agent process ended during the run (killed or crashed)', tasks: [expect.objectContaining({ id: '2.2', outcome: 'stopped' })] });
+    expect((await readJournal(ws.dir, ws.b)).events.at(-1)).toMatchObject({ type: 'run.stopped', recovered: true });
     expect(rowOf(rows, ws.c)).toMatchObject({ outcome: 'completed', resumedFrom: ws.b, tasks: [expect.objectContaining({ id: '2.2', outcome: 'completed' })] });
     // F has no terminal event and no live process: interrupted, with its task.
     expect(rowOf(rows, ws.f)).toMatchObject({ outcome: 'interrupted', durationMs: null, tasks: [expect.objectContaining({ id: '2.2', outcome: 'interrupted' })] });
@@ -155,7 +157,7 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     const s = runStats(rows);
     expect(s.overall).toMatchObject({
       runs: 6,
-      tasks: { completed: 3, failed: 1, paused: 0, stopped: 0, interrupted: 2 },
+      tasks: { completed: 3, failed: 1, paused: 0, stopped: 1, interrupted: 1 },
       checks: { passed: 1, failed: 1, passRate: 0.5 },
       selfCorrections: { total: 1, max: 1 },
       approvals: { asked: 1, unanswered: 1 },
@@ -182,7 +184,7 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     expect(JSON.parse(json.stdout)).toEqual({ filter: { spec: null, since: null, model: null }, ...runStats(rows) });
     const text = await cli(ws.dir, 'runs', 'stats', '--spec', 'todo-priorities');
     expect(text.exitCode).toBe(0);
-    expect(text.stdout).toContain('3 runs; tasks: 2 completed, 0 failed, 0 paused, 0 stopped, 1 interrupted');
+    expect(text.stdout).toContain('3 runs; tasks: 2 completed, 0 failed, 0 paused, 1 stopped, 0 interrupted');
     expect(text.stdout).toContain('checks: 1 passed, 1 failed (pass rate 50%)');
     expect(text.stdout).toContain('C5 1 deny');
     const bad = await cli(ws.dir, 'runs', 'stats', '--since', 'last tuesday');
@@ -192,7 +194,7 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     expect(help.stdout).toContain('A self-correction: a check');
   });
 
-  it('`runs prune --days 0` removes ended runs and their snapshot refs, and a crashed run a later run resumed, never the interrupted one; --dry-run removes nothing', { timeout: budget({ cli: 3, git: 4 }) }, async () => {
+  it('`runs prune --days 0` removes ended runs and their snapshot refs, and a crashed run a later run resumed (closed by it), never the interrupted one; --dry-run removes nothing', { timeout: budget({ cli: 3, git: 4 }) }, async () => {
     const refs = async () => (await execa('git', ['for-each-ref', '--format=%(refname)', 'refs/spec-agent/runs/'], { cwd: ws.dir })).stdout.split('\n').filter(Boolean);
     const before = await refs();
     expect(before).toContain(`refs/spec-agent/runs/${ws.a}`);
