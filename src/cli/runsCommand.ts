@@ -1,10 +1,10 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ChainCheckpoints, DispositionError, MixedChainError, openGitStore, type RunDecision } from '../core/checkpoints/index.js';
 import { readCompletionReport, renderCompletionReport } from '../core/runs/completionReport.js';
 import { closeInterruptedRuns, describeRecovery } from '../core/agent/interruptedRun.js';
 import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
+import { readRunHistory } from '../core/runs/runHistory.js';
+import { listRunIds } from '../core/runs/runIndex.js';
 import { chainOf, describeChainAction, readRunLinks, type RunChain } from '../core/runs/runChain.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise, type RefusedAction } from '../core/runs/summary.js';
@@ -59,20 +59,23 @@ function linkText(id: string, chain: RunChain): string {
 
 const withDecision = (status: string, d: RunDecision | null) => (d ? `${status} · ${DECISION_LABEL[d]}` : status);
 
+/**
+ * `runs list`: from the runs index (readRunHistory), so thousands of runs list without reading every journal; only
+ * runs that are new or went on since the last look are read. The status, tasks, reason, disposition (the chain's,
+ * from the run manifests) and links are the index's figures, the same as each journal would give.
+ */
 export async function runsList(opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
   const ws = process.cwd();
-  const ids = (await readdir(join(ws, RUNS_DIR), { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
-  await endLeftBehind(ws, ids, err);
-  const rows = [];
-  const decisions = await decisionsOf(ws, ids);
-  for (const id of ids) {
-    const j = await readJournal(ws, id).catch(() => undefined);
-    if (!j) continue;
-    const s = summarise(j.events);
-    // A journal without a terminal event is a run that crashed or is still going.
-    const d = decisions.get(id)!;
-    rows.push({ id, status: j.ended ? s.status : runIsLive(ws, id) ? 'running' : 'interrupted', startedAt: s.startedAt ?? null, disposition: d.decision, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null, ...links(id, d.chain), link: linkText(id, d.chain) });
-  }
+  // The checkpoint store is opened only where there are runs (in a plain folder opening it creates one).
+  const store = (await listRunIds(ws)).length > 0 ? await openGitStore(ws).catch(() => undefined) : undefined;
+  const { rows: history } = await readRunHistory(ws, store?.gitDir);
+  // Only a run with no terminal event and no live process can have left processes running.
+  await endLeftBehind(ws, history.filter((r) => r.outcome === 'interrupted').map((r) => r.runId), err);
+  const runLinks = new Map(history.map((r) => [r.runId, r.resumedFrom ?? undefined]));
+  const rows = history.map((r) => {
+    const chain = chainOf(runLinks, r.runId);
+    return { id: r.runId, status: r.outcome, startedAt: r.startedAt, disposition: r.disposition, tasks: r.checklist.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: r.reason, ...links(r.runId, chain), link: linkText(r.runId, chain) };
+  });
   if (opts.json) out.write(JSON.stringify(rows.map(({ link: _, ...r }) => r)) + '\n');
   else for (const r of rows) out.write(`${r.id}  ${withDecision(r.status, r.disposition).padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}${r.link ? `  [${r.link}]` : ''}\n`);
   return 0;

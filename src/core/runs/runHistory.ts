@@ -14,7 +14,7 @@ import { runIsLive } from './runLock.js';
 /** `.kiro/runs/index.jsonl`: one line per run, its figures and the size and time of the journal they came from. */
 export const HISTORY_INDEX = 'index.jsonl';
 /** The format of the index's lines: a change of RunFigures changes it, and an index of another format is rebuilt. */
-const INDEX_FORMAT = 'spec-agent-runs-index/1';
+const INDEX_FORMAT = 'spec-agent-runs-index/2';
 
 const entrySchema = runFiguresSchema.extend({
   /** The journal ends with a terminal event: its figures will not change. */

@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -134,7 +134,7 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     // One line per run, and the seal: the digest of those lines as written.
     const lines = readFileSync(index, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(7);
-    expect(JSON.parse(lines[6]!)).toEqual({ seal: 'spec-agent-runs-index/1', sha1: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(JSON.parse(lines[6]!)).toEqual({ seal: 'spec-agent-runs-index/2', sha1: expect.stringMatching(/^[0-9a-f]{40}$/) });
     writeFileSync(index, [lines[0]!.slice(0, 40), ...lines.slice(1)].join('\n') + '\n');
     expect((await readRunHistory(ws.dir)).read).toBe(1);
     rmSync(index);
@@ -192,6 +192,47 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     expect(bad.stderr).toContain('--since must be a date such as 2026-12-01');
     const help = await cli(ws.dir, 'runs', 'stats', '--help');
     expect(help.stdout).toContain('A self-correction: a check');
+  });
+
+  it('`runs list` lists from the index, as each journal would (status, tasks as ticked, reason, disposition, links); a journal the index holds at its size and time is not read', { timeout: budget({ cli: 3 }) }, async () => {
+    const list = async () => {
+      const r = await cli(ws.dir, 'runs', 'list', '--json');
+      expect(r.exitCode, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Array<{ id: string; status: string; startedAt: string | null; disposition: string | null; tasks: string[]; reason: string | null; resumedFrom: string | null; resumedBy: string[]; chain: string[] }>;
+    };
+    const rows = await list();
+    expect(rows.map((r) => r.id)).toEqual([ws.a, ws.d, ws.e, ws.b, ws.c, ws.f].sort().reverse());
+    const row = (id: string) => rows.find((r) => r.id === id)!;
+    for (const r of rows) {
+      const j = await readJournal(ws.dir, r.id);
+      expect(r.startedAt).toBe(j.events[0]!.time);
+      expect(Object.keys(r)).toEqual(['id', 'status', 'startedAt', 'disposition', 'tasks', 'reason', 'resumedFrom', 'resumedBy', 'chain']);
+    }
+    expect(row(ws.a)).toMatchObject({ status: 'completed', disposition: null, tasks: ['2.1 ✓'], reason: null, resumedFrom: null, resumedBy: [], chain: [ws.a] });
+    expect(row(ws.d)).toMatchObject({ status: 'completed', disposition: 'discarded', tasks: ['3 ✓'] });
+    expect(row(ws.e)).toMatchObject({ status: 'failed', tasks: ['2.2'] });
+    expect(row(ws.b)).toMatchObject({ status: 'stopped', reason: 'the spec-agent process ended during the run (killed or crashed)', tasks: ['2.2'], resumedBy: [ws.c], chain: [ws.b, ws.c] });
+    // The parent ticked with its last sub-task is listed as the journal has it (the figures' tasks leave it out).
+    expect(row(ws.c)).toMatchObject({ status: 'completed', tasks: ['2.2 ✓', '2 ✓'], resumedFrom: ws.b, chain: [ws.b, ws.c] });
+    expect(row(ws.f)).toMatchObject({ status: 'interrupted', tasks: ['2.2'], reason: null });
+    const text = await cli(ws.dir, 'runs', 'list');
+    expect(text.stdout).toContain(`${ws.d}  completed · discarded  3 ✓`);
+    expect(text.stdout).toContain(`${ws.c}  completed    2.2 ✓, 2 ✓  [resumed ${ws.b}]`);
+
+    // A's journal made unreadable at the same size and time: the index answers for it, so the list is unchanged.
+    // (A whole second first, which utimes sets exactly, and a list that puts it in the index.)
+    const journal = join(ws.dir, '.kiro/runs', ws.a, 'events.jsonl');
+    const kept = readFileSync(journal);
+    const second = Math.floor(statSync(journal).mtimeMs / 1000) - 60;
+    utimesSync(journal, second, second);
+    expect(await list()).toEqual(rows);
+    try {
+      writeFileSync(journal, Buffer.alloc(kept.length, 0x20));
+      utimesSync(journal, second, second);
+      expect(await list()).toEqual(rows);
+    } finally {
+      writeFileSync(journal, kept);
+    }
   });
 
   it('`runs prune --days 0` removes ended runs and their snapshot refs, and a crashed run a later run resumed (closed by it), never the interrupted one; --dry-run removes nothing', { timeout: budget({ cli: 3, git: 4 }) }, async () => {
