@@ -1,7 +1,7 @@
 import { ChainCheckpoints, DispositionError, MixedChainError, openGitStore, type RunDecision } from '../core/checkpoints/index.js';
 import { readCompletionReport, renderCompletionReport } from '../core/runs/completionReport.js';
 import { closeInterruptedRuns, describeRecovery } from '../core/agent/interruptedRun.js';
-import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
+import { describeLeftBehind, endInterruptedRunProcesses, endRecordedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
 import { readRunHistory } from '../core/runs/runHistory.js';
 import { listRunIds } from '../core/runs/runIndex.js';
@@ -68,9 +68,10 @@ export async function runsList(opts: { json?: boolean }, out: Out, err: Out): Pr
   const ws = process.cwd();
   // The checkpoint store is opened only where there are runs (in a plain folder opening it creates one).
   const store = (await listRunIds(ws)).length > 0 ? await openGitStore(ws).catch(() => undefined) : undefined;
-  const { rows: history } = await readRunHistory(ws, store?.gitDir);
-  // Only a run with no terminal event and no live process can have left processes running.
-  await endLeftBehind(ws, history.filter((r) => r.outcome === 'interrupted').map((r) => r.runId), err);
+  const { rows: history, cutShort } = await readRunHistory(ws, store?.gitDir);
+  // Only a run with no terminal event and no live process can have left processes running: the index has their
+  // process groups, so no journal is read for this either.
+  for (const l of await endRecordedRunProcesses(cutShort)) err.write(`spec-agent: ${describeLeftBehind(l)}\n`);
   const runLinks = new Map(history.map((r) => [r.runId, r.resumedFrom ?? undefined]));
   const rows = history.map((r) => {
     const chain = chainOf(runLinks, r.runId);
