@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { recoverInterruptedRun } from '../../../src/core/agent/interruptedRun.js';
+import { planResume } from '../../../src/core/agent/resumePlan.js';
+import { endInterruptedRunProcesses } from '../../../src/core/runs/interruptedRuns.js';
 import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
 import { VSCODE_CLOSED } from '../../../src/core/runs/interruption.js';
 import { readJournal } from '../../../src/core/runs/journal.js';
@@ -154,5 +156,17 @@ describe('a run cut short, set right at the next start', () => {
     expect(JSON.parse((await cli('runs', 'list', '--json')).stdout)[0]).toMatchObject({ id: discarded, status: 'stopped', disposition: 'discarded' });
     // Closed once: a second look finds nothing to close.
     expect(await recoverInterruptedRun(ws, discarded)).toBeUndefined();
+  }, 120_000);
+
+  it("planResume, the plan of the CLI's `runs resume` and the panel's Resume alike, closes a crashed run before planning: the plan says so, once", async () => {
+    const { ws, script } = await workspace([{ toolCalls: [{ tool: 'write_file', input: { path: 'a.txt', content: 'first\n' } }] }, { toolCalls: [{ tool: 'run_command', input: { command: 'sh slow.sh' } }] }], { full: true });
+    const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false });
+    const { runId } = await killAt(child, 'process.started');
+    await endInterruptedRunProcesses(ws, [runId]);
+    const plan = await planResume(ws, runId);
+    expect(plan.closed).toMatchObject({ runId, cause: 'the spec-agent process ended during the run (killed or crashed)', marks: [{ id: '2.2', status: 'todo' }] });
+    expect(plan.tasks.map((t) => t.id)).toEqual(['2.2']);
+    expect((await readJournal(ws, runId)).events.at(-1)).toMatchObject({ type: 'run.stopped', recovered: true });
+    expect((await planResume(ws, runId)).closed).toBeUndefined();
   }, 120_000);
 });
