@@ -1,10 +1,12 @@
 // Run history figures:
 // - `runs stats` over 5,000 recorded runs (journals of real CLI runs copied under fresh run ids): with the runs index
 //   (.kiro/runs/index.jsonl) as it is after the first reading, and the first reading itself (no index: every journal
-//   read, the index written). Peer: every journal read and summarised at each look, as `runs list` does.
+//   read, the index written). Peer: every journal read and summarised at each look, as `runs list` did.
+// - `spec-agent runs list --json` over those 5,000 runs, the real CLI in a child process.
 // - the Runs view listing those 5,000 runs in Chromium: from the host's message (the first page of rows, the total,
 //   the stats) to the painted list.
 // Targets (issue 15): stats over 5,000 runs <= 1 s; the Runs view with 5,000 runs <= 200 ms.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -65,6 +67,15 @@ export async function benchHistory(): Promise<void> {
     row('stats, runs index up to date (best of 2)', ms(Math.min(warmMs, warm2Ms)), `every journal read ${ms(peerMs)}  x${(peerMs / Math.min(warmMs, warm2Ms)).toFixed(1)}  target <= 1000 ms`);
     row('stats, first reading (no index: every journal, index written)', ms(coldMs));
     row('  runs counted', String(cold.overall.runs));
+
+    // `spec-agent runs list --json` over the same 5,000 runs: the real CLI in a child process (its start included),
+    // the index up to date (the readings above wrote it). Best of 2. A private checkpoint store of its own (the
+    // workspace is no repository), so the user's cache is not touched.
+    const cliEnv = { ...process.env, SPEC_AGENT_CHECKPOINTS_DIR: join(ws, '.checkpoints') };
+    const list = () => timed(async () => execFileSync(process.execPath, [join(dist, 'cli.js'), 'runs', 'list', '--json'], { cwd: ws, env: cliEnv, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }));
+    const [listed, list1Ms] = await list();
+    const [, list2Ms] = await list();
+    row(`\`runs list --json\`, ${RUNS} runs, the CLI (best of 2)`, ms(Math.min(list1Ms, list2Ms)), `${(JSON.parse(listed.toString('utf8')) as unknown[]).length} rows`);
 
     const missing = chromiumMissing();
     const files = [join(dist, 'webview/activity.js'), join(dist, 'test/webview/hostStub.js')];

@@ -1,4 +1,6 @@
 import { createCheckpoint, diffCheckpoint, listCheckpoints, openGitStore, pruneCheckpoints, resolveCheckpoint, restoreCheckpoint, type TreeChange } from '../core/checkpoints/index.js';
+import { listRunIds } from '../core/runs/runIndex.js';
+import { plural } from '../core/text/plural.js';
 import { UsageError } from './usageError.js';
 
 type Out = NodeJS.WritableStream;
@@ -61,7 +63,14 @@ export async function checkpointRestore(id: string, opts: { paths?: string[]; js
 export async function checkpointPrune(opts: { days?: string; json?: boolean }, out: Out): Promise<number> {
   const days = opts.days === undefined ? 7 : Number(opts.days);
   if (!Number.isFinite(days) || days < 0) throw new UsageError(`--days must be a number of days (got "${opts.days}").`);
-  const removed = await pruneCheckpoints(await store(), days);
-  out.write(opts.json ? JSON.stringify(removed) + '\n' : removed.map((r) => `pruned ${r}\n`).join(''));
+  const s = await store();
+  // A run whose folder is kept keeps its snapshots: Discard needs them. `runs prune` removes both together.
+  const r = await pruneCheckpoints(s, { maxAgeDays: days, runFolders: new Set(await listRunIds(s.workTree)) });
+  if (opts.json) {
+    out.write(JSON.stringify(r) + '\n');
+    return 0;
+  }
+  out.write(r.removed.map((ref) => `pruned ${ref}\n`).join(''));
+  if (r.keptRuns.length > 0) out.write(`kept the snapshots of ${plural(r.keptRuns.length, 'run')} that finished more than ${plural(days, 'day')} ago: ${r.keptRuns.length === 1 ? 'its folder is' : 'their folders are'} still in .kiro/runs/ (Discard needs them); \`spec-agent runs prune --days ${days}\` removes such runs with their snapshots\n`);
   return 0;
 }

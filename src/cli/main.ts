@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Keep the changes of a stopped or failed run and of the runs of its chain (their snapshots are pruned later).')
     .argument('<id>', 'the run id')
     .action(async (id: string) => {
-      code = await runsKeep(id, process.stdout);
+      code = await runsKeep(id, process.stdout, process.stderr);
     });
 
   runs
@@ -218,9 +218,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   checkpoint
     .command('prune')
-    .description('Remove checkpoints, and snapshots of finished runs, older than --days (default 7).')
+    .description("Remove checkpoints, and snapshots of finished runs, older than --days (default 7). A run whose folder is still in .kiro/runs/ keeps its snapshots (Discard needs them): `runs prune --days N` removes runs with their snapshots.")
     .option('--days <n>', 'age in days')
-    .option('--json', 'print the removed refs as JSON')
+    .option('--json', 'print the removed refs and the runs whose snapshots were kept as JSON ({ removed, keptRuns })')
     .action(async (opts: { days?: string; json?: boolean }) => {
       code = await checkpointPrune(opts, process.stdout);
     });

@@ -5,6 +5,7 @@ import type { Approver } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type RunPolicy } from '../core/agent/runSession.js';
 import type { ResumeState } from '../core/agent/resume.js';
 import { BUDGET_FLAGS, BUDGETS, budgetText, withRaised, type RaisedBudgets } from '../core/runs/budgets.js';
+import { describeRecovery } from '../core/agent/interruptedRun.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { selectTasks } from '../core/agent/taskSelection.js';
 import type { ChatModel } from '../core/models/chatModel.js';
@@ -66,9 +67,10 @@ export async function runsResume(id: string, opts: Omit<RunOptions, 'task'> & Ra
   const noRaise = await raiseThatChangesNothing(workspace, raise, {});
   if (noRaise) throw new UsageError(noRaise);
   await endLeftBehind(workspace, [id], err);
-  const { file, tasks, state, started, warnings } = await planResume(workspace, id).catch((e: unknown) => {
+  const { file, tasks, state, started, warnings, closed } = await planResume(workspace, id).catch((e: unknown) => {
     throw e instanceof ResumeError ? new UsageError(e.message) : e;
   });
+  if (closed) err.write(`spec-agent: ${describeRecovery(closed)}\n`);
   const noChainRaise = await raiseThatChangesNothing(workspace, raise, state.raised);
   if (noChainRaise) throw new UsageError(noChainRaise);
   for (const w of warnings) err.write(`spec-agent: ${w}\n`);

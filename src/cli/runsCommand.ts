@@ -1,9 +1,10 @@
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ChainCheckpoints, DispositionError, MixedChainError, openGitStore, type RunDecision } from '../core/checkpoints/index.js';
 import { readCompletionReport, renderCompletionReport } from '../core/runs/completionReport.js';
-import { describeLeftBehind, endInterruptedRunProcesses } from '../core/runs/interruptedRuns.js';
+import { closeInterruptedRuns, describeRecovery } from '../core/agent/interruptedRun.js';
+import { describeLeftBehind, endInterruptedRunProcesses, endRecordedRunProcesses } from '../core/runs/interruptedRuns.js';
 import { readJournal, RUNS_DIR } from '../core/runs/journal.js';
+import { readRunHistory } from '../core/runs/runHistory.js';
+import { listRunIds } from '../core/runs/runIndex.js';
 import { chainOf, describeChainAction, readRunLinks, type RunChain } from '../core/runs/runChain.js';
 import { liveRunIn, RunInProgressError, runIsLive } from '../core/runs/runLock.js';
 import { summarise, type RefusedAction } from '../core/runs/summary.js';
@@ -58,20 +59,24 @@ function linkText(id: string, chain: RunChain): string {
 
 const withDecision = (status: string, d: RunDecision | null) => (d ? `${status} · ${DECISION_LABEL[d]}` : status);
 
+/**
+ * `runs list`: from the runs index (readRunHistory), so thousands of runs list without reading every journal; only
+ * runs that are new or went on since the last look are read. The status, tasks, reason, disposition (the chain's,
+ * from the run manifests) and links are the index's figures, the same as each journal would give.
+ */
 export async function runsList(opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
   const ws = process.cwd();
-  const ids = (await readdir(join(ws, RUNS_DIR), { withFileTypes: true }).catch(() => [])).filter((d) => d.isDirectory()).map((d) => d.name).sort().reverse();
-  await endLeftBehind(ws, ids, err);
-  const rows = [];
-  const decisions = await decisionsOf(ws, ids);
-  for (const id of ids) {
-    const j = await readJournal(ws, id).catch(() => undefined);
-    if (!j) continue;
-    const s = summarise(j.events);
-    // A journal without a terminal event is a run that crashed or is still going.
-    const d = decisions.get(id)!;
-    rows.push({ id, status: j.ended ? s.status : runIsLive(ws, id) ? 'running' : 'interrupted', startedAt: s.startedAt ?? null, disposition: d.decision, tasks: s.tasks.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: s.reason ?? null, ...links(id, d.chain), link: linkText(id, d.chain) });
-  }
+  // The checkpoint store is opened only where there are runs (in a plain folder opening it creates one).
+  const store = (await listRunIds(ws)).length > 0 ? await openGitStore(ws).catch(() => undefined) : undefined;
+  const { rows: history, cutShort } = await readRunHistory(ws, store?.gitDir);
+  // Only a run with no terminal event and no live process can have left processes running: the index has their
+  // process groups, so no journal is read for this either.
+  for (const l of await endRecordedRunProcesses(cutShort)) err.write(`spec-agent: ${describeLeftBehind(l)}\n`);
+  const runLinks = new Map(history.map((r) => [r.runId, r.resumedFrom ?? undefined]));
+  const rows = history.map((r) => {
+    const chain = chainOf(runLinks, r.runId);
+    return { id: r.runId, status: r.outcome, startedAt: r.startedAt, disposition: r.disposition, tasks: r.checklist.map((t) => `${t.id ?? t.title}${t.completed ? ' ✓' : ''}`), reason: r.reason, ...links(r.runId, chain), link: linkText(r.runId, chain) };
+  });
   if (opts.json) out.write(JSON.stringify(rows.map(({ link: _, ...r }) => r)) + '\n');
   else for (const r of rows) out.write(`${r.id}  ${withDecision(r.status, r.disposition).padEnd(11)}  ${r.tasks.join(', ')}${r.reason ? `  (${r.reason})` : ''}${r.link ? `  [${r.link}]` : ''}\n`);
   return 0;
@@ -137,12 +142,23 @@ export function describeRefused(r: RefusedAction): string {
   return `${VERB[r.tool] ?? r.tool} ${r.what} (rule ${r.rule}, ${who})`;
 }
 
-/** The checkpoints of run `id`'s chain (the run and the runs that resumed it): one piece of work. */
-async function checkpointsOf(id: string): Promise<{ run: ChainCheckpoints; chain: RunChain }> {
+/**
+ * The checkpoints of run `id`'s chain (the run and the runs that resumed it): one piece of work. With `settle` (a
+ * discard, a keep: the user decides about the chain), what its runs cut short left is dealt with first: the
+ * processes they left running end, and each is closed (closeInterruptedRuns, its markers back as a step of its
+ * checkpoints), so it no longer reads as interrupted and the discard puts the markers back with the rest.
+ */
+async function checkpointsOf(id: string, settle?: Out): Promise<{ run: ChainCheckpoints; chain: RunChain }> {
   // Restoring files under a run that is still writing them (this one, or any other in the workspace) would mix both.
   const live = liveRunIn(process.cwd());
   if (live) throw new UsageError(new RunInProgressError(live).message);
   const chain = chainOf(await readRunLinks(process.cwd()), id);
+  if (settle) {
+    const ids = chain.members.map((m) => m.runId);
+    // Before the files are put back, so nothing the chain's runs started writes them again.
+    await endLeftBehind(process.cwd(), ids, settle);
+    for (const r of await closeInterruptedRuns(process.cwd(), ids)) settle.write(`spec-agent: ${describeRecovery(r)}\n`);
+  }
   try {
     return { run: await ChainCheckpoints.open(await openGitStore(process.cwd()), id, chain.members.map((m) => m.runId)), chain };
   } catch (err) {
@@ -162,9 +178,7 @@ function refused(e: unknown): never {
 }
 
 export async function runsDiscard(id: string, opts: { json?: boolean }, out: Out, err: Out): Promise<number> {
-  const { run, chain } = await checkpointsOf(id);
-  // Before the files are put back, so nothing the chain's runs started writes them again.
-  await endLeftBehind(process.cwd(), run.ids, err);
+  const { run, chain } = await checkpointsOf(id, err);
   const r = await run.discard().catch(refused);
   if (opts.json) {
     out.write(JSON.stringify({ ...r, chain: chain.members.map((m) => m.runId) }) + '\n');
@@ -194,8 +208,8 @@ export async function runsUndoDiscard(id: string, opts: { json?: boolean }, out:
   return 0;
 }
 
-export async function runsKeep(id: string, out: Out): Promise<number> {
-  const { run, chain } = await checkpointsOf(id);
+export async function runsKeep(id: string, out: Out, err: Out): Promise<number> {
+  const { run, chain } = await checkpointsOf(id, err);
   await run.keep().catch(refused);
   out.write(`${chain.members.length > 1 ? describeChainAction('kept the changes of', id, chain) : `kept the changes of run ${id}`}; the snapshots are pruned after the retention period\n`);
   return 0;

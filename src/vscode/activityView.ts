@@ -5,7 +5,7 @@ import { dirname, join, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { activityHtml } from '../webview/activityHtml.js';
 import { ChainCheckpoints, MixedChainError, openGitStore, restoreCheckpoint, RunCheckpoints } from '../core/checkpoints/index.js';
-import { recoverInterruptedRun } from '../core/agent/interruptedRun.js';
+import { closeInterruptedRuns, describeRecovery, recoverInterruptedRun } from '../core/agent/interruptedRun.js';
 import { checkpointOfRun, OPEN_CHECKPOINT_DIFF_COMMAND } from './runChanges.js';
 import { hostMessageSchema, offeredActions, RUN_ACTION_LABELS, webviewMessageSchema, type HistoryFilter, type HostMessage, type RunControls, type WebviewMessage } from '../core/runs/activityProtocol.js';
 import { isTransient, type RunEvent } from '../core/runs/events.js';
@@ -573,6 +573,14 @@ export class ActivityView implements vscode.WebviewViewProvider, vscode.Disposab
 
   /** Discard, Undo discard or Keep, each only from the state it belongs to (the buttons may be a click behind). */
   private async changeFiles(action: 'discard' | 'undoDiscard' | 'keep', runId: string): Promise<void> {
+    if (action !== 'undoDiscard') {
+      // The user decides about the chain: its runs cut short are closed first, as the CLI's discard and keep close
+      // them (closeInterruptedRuns), before their checkpoints are read (closing adds a step: the markers put back).
+      const ws = this.workspaceOfRun(runId);
+      const ids = (await runChain(ws, runId)).members.map((m) => m.runId);
+      for (const l of await endInterruptedRunProcesses(ws, ids)) this.log.warn(describeLeftBehind(l));
+      for (const r of await closeInterruptedRuns(ws, ids)) this.log.info(describeRecovery(r));
+    }
     const { run, chain } = await this.checkpoints(runId);
     const expected = action === 'undoDiscard' ? 'discarded' : 'open';
     if (run.disposition !== expected) {

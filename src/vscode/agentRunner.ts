@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { taskKey, type ResumeState } from '../core/agent/resume.js';
 import type { RaisedBudgets } from '../core/runs/budgets.js';
+import { describeRecovery } from '../core/agent/interruptedRun.js';
 import { planResume, ResumeError } from '../core/agent/resumePlan.js';
 import { diskTaskFile, type TaskFileAccess } from '../core/agent/executor.js';
 import { PolicyFileError, RunInProgressError, runPolicy, runSession, RunSetupError, type SessionResult } from '../core/agent/runSession.js';
@@ -151,6 +152,7 @@ export class AgentRunner implements vscode.Disposable {
         if (!(e instanceof ResumeError)) throw e;
         return void vscode.window.showErrorMessage(`Spec Agent: ${e.message}`);
       }
+      if (plan.closed) this.log.info(describeRecovery(plan.closed));
       // An earlier run of the chain missing or looping: the model gets less of its history back; the user should know.
       for (const w of plan.warnings) {
         this.log.warn(`resume of ${runId}: ${w}`);

@@ -6,6 +6,7 @@ import { Journal, readJournal, runDir } from '../runs/journal.js';
 import { interruptionCause, VSCODE_CLOSED } from '../runs/interruption.js';
 import { runIsLive } from '../runs/runLock.js';
 import { findTask, parseTasks, type TaskStatus } from '../spec/index.js';
+import { plural } from '../text/plural.js';
 import { diskTaskFile } from './executor.js';
 
 type RunStarted = Extract<RunEvent, { type: 'run.started' }>;
@@ -60,6 +61,27 @@ export async function recoverInterruptedRun(workspace: string, runId: string): P
     out.close();
   }
   return { runId, cause, marks, cancelled, ...(marksProblem ? { marksProblem } : {}) };
+}
+
+/**
+ * The one way a run cut short is closed, whoever comes to it first: VS Code's start-up, a Resume (CLI or panel, in
+ * planResume), a Discard or a Keep of its chain. Each run of `runIds` that has no terminal event and no live process
+ * gets what recoverInterruptedRun writes (its markers back, run.stopped with the cause and `recovered`), so
+ * `runs list`, `runs stats`, the Runs view and `runs prune` all read it as ended, and none of them has to know that
+ * a run was resumed to stop calling it interrupted. The runs that needed it, in the order given.
+ */
+export async function closeInterruptedRuns(workspace: string, runIds: readonly string[]): Promise<Recovery[]> {
+  const closed: Recovery[] = [];
+  for (const id of runIds) {
+    const r = await recoverInterruptedRun(workspace, id);
+    if (r) closed.push(r);
+  }
+  return closed;
+}
+
+/** "run X was cut short (cause): closed; 1 task marker put back, no waiting approval cancelled" */
+export function describeRecovery(r: Recovery): string {
+  return `run ${r.runId} was cut short (${r.cause}): closed; ${plural(r.marks.length, 'task marker')} put back, ${plural(r.cancelled.length, 'waiting approval')} cancelled${r.marksProblem ? `; ${r.marksProblem}` : ''}`;
 }
 
 /** The markers put back, or why not: the journal is ended all the same, so the run is not found again and again. */

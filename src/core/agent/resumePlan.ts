@@ -3,6 +3,7 @@ import type { RunEvent } from '../runs/events.js';
 import { readJournal, RUNS_DIR } from '../runs/journal.js';
 import { runIsLive } from '../runs/runLock.js';
 import { findTask, loadTasks, type Task } from '../spec/index.js';
+import { recoverInterruptedRun, type Recovery } from './interruptedRun.js';
 import { resumeState, taskKey, type ResumeState } from './resume.js';
 
 /** A run cannot be resumed: the message says why and what to do instead. */
@@ -19,6 +20,8 @@ export interface ResumePlan {
   started: RunStarted;
   /** What the resumed run will lack (an earlier run of the chain whose journal is gone), to tell the user. */
   warnings: string[];
+  /** The run was cut short (no terminal event, its process gone) and is closed now, before it is resumed. */
+  closed?: Recovery;
 }
 
 /**
@@ -28,6 +31,10 @@ export interface ResumePlan {
  * are not lost.
  */
 export async function planResume(workspace: string, id: string): Promise<ResumePlan> {
+  // A run cut short is closed first, as VS Code's start-up closes one (closeInterruptedRuns): else it would stay
+  // "interrupted" in every list for good, after the run that resumed it went on. Its markers go back, and this
+  // resume marks its task again.
+  const closed = await recoverInterruptedRun(workspace, id);
   const journal = await readJournal(workspace, id).catch(() => {
     throw new ResumeError(`no run "${id}" in ${RUNS_DIR}; run \`spec-agent runs list\`.`);
   });
@@ -57,7 +64,7 @@ export async function planResume(workspace: string, id: string): Promise<ResumeP
     throw new ResumeError(`run ${id}: ${list} no longer in ${started.tasksFile} (renamed or removed since the run), so the run cannot go on as it was; start the tasks again with Execute with Agent in VS Code or \`spec-agent run\`.`);
   }
   if (tasks.length === 0) throw new ResumeError(`run ${id}: its tasks are all done; there is nothing to resume.`);
-  return { file, tasks, state, started, warnings };
+  return { file, tasks, state, started, warnings, ...(closed ? { closed } : {}) };
 }
 
 function startedOf(events: readonly RunEvent[]): RunStarted | undefined {

@@ -65,30 +65,44 @@ export async function restoreCheckpoint(store: GitStore, commit: string, paths: 
   return { ...result, safety };
 }
 
+export interface PruneCheckpointsResult {
+  /** The refs removed: named checkpoints, and the snapshots of runs whose folders are gone. */
+  removed: string[];
+  /** Runs finished that long ago whose snapshots were left, because their folders are still there. */
+  keptRuns: string[];
+}
+
 /**
- * Removes checkpoint refs older than `maxAgeDays` and the refs and manifests of runs finished that long ago.
- * The user's repository is never garbage-collected by us: its own gc reclaims the objects in time. A private
- * store (a folder that is not a repository) is ours, so it is collected here.
+ * Removes checkpoint refs older than `maxAgeDays`, and the refs and manifests of runs finished that long ago whose
+ * folders are gone. A run whose folder is still in `.kiro/runs/` (`runFolders`: their ids) keeps its snapshots
+ * whatever their age: the folder offers Discard and Undo discard, which need them, so a run and its snapshots go
+ * together (`runs prune`, removeRunSnapshots). The user's repository is never garbage-collected by us: its own gc
+ * reclaims the objects in time. A private store (a folder that is not a repository) is ours, so it is collected here.
  */
-export async function pruneCheckpoints(store: GitStore, maxAgeDays = 7, now = Date.now()): Promise<string[]> {
-  const cutoff = now - maxAgeDays * 24 * 3600 * 1000;
+export async function pruneCheckpoints(store: GitStore, o: { maxAgeDays: number; runFolders: ReadonlySet<string>; now?: number }): Promise<PruneCheckpointsResult> {
+  const cutoff = (o.now ?? Date.now()) - o.maxAgeDays * 24 * 3600 * 1000;
   const removed: string[] = [];
+  const keptRuns: string[] = [];
   for (const c of await listCheckpoints(store)) {
     if (!c.ref.startsWith(`${REF_PREFIX}/checkpoints/`) || Date.parse(c.time) >= cutoff) continue;
     await gitBytes(store, ['update-ref', '-d', c.ref]);
     removed.push(c.ref);
   }
   const runsDir = join(store.gitDir, 'spec-agent', 'runs');
-  for (const file of await readdir(runsDir).catch(() => [] as string[])) {
+  for (const file of (await readdir(runsDir).catch(() => [] as string[])).sort()) {
     if (!file.endsWith('.json')) continue;
     const manifest = JSON.parse(await readFile(join(runsDir, file), 'utf8')) as { runId: string; finishedAt?: number };
     if (manifest.finishedAt === undefined || manifest.finishedAt >= cutoff) continue;
+    if (o.runFolders.has(manifest.runId)) {
+      keptRuns.push(manifest.runId);
+      continue;
+    }
     await gitBytes(store, ['update-ref', '-d', `${REF_PREFIX}/runs/${manifest.runId}`]).catch(() => undefined);
     await rm(join(runsDir, file));
     removed.push(`${REF_PREFIX}/runs/${manifest.runId}`);
   }
   if (!store.userRepo && removed.length > 0) await gitBytes(store, ['gc', '--prune=now', '--quiet']);
-  return removed;
+  return { removed, keptRuns };
 }
 
 /**

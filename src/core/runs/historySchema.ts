@@ -48,6 +48,11 @@ export const runFiguresSchema = z.object({
   level: z.string().nullable(),
   resumedFrom: z.string().nullable(),
   tasks: z.array(taskFiguresSchema),
+  /**
+   * The run's tasks as `runs list` lists them (summarise's: a parent ticked with its sub-tasks included, unlike
+   * `tasks`), whether each completed: so the list is read from the index, not from every journal.
+   */
+  checklist: z.array(z.object({ id: z.string().nullable(), title: z.string(), completed: z.boolean() })),
   tokens: z.object({ input: z.number(), output: z.number(), cached: z.number() }),
   /** Null when the provider reported no cost (a local model, replay). */
   costUsd: z.number().nullable(),

@@ -20,6 +20,15 @@ export async function endInterruptedRunProcesses(workspace: string, runIds: read
     const groups: RecordedGroup[] = journal.events.flatMap((e) => (e.type === 'process.started' ? [{ pgid: e.pgid, ...(e.startTime ? { startTime: e.startTime } : {}) }] : []));
     traces.push({ runId, groups });
   }
+  return endRecordedRunProcesses(traces);
+}
+
+/**
+ * The same, for runs already known to be cut short, with the process groups their journals recorded (the runs
+ * index keeps them: readRunHistory's `cutShort`), so no journal is read again.
+ */
+export async function endRecordedRunProcesses(traces: ReadonlyArray<{ runId: string; groups: RecordedGroup[] }>): Promise<LeftBehind[]> {
+  if (traces.length === 0) return [];
   const ended = await endRunProcesses(traces);
   return traces.map((t) => ({ runId: t.runId, processes: ended.filter((p) => p.runId === t.runId) })).filter((l) => l.processes.length > 0);
 }

@@ -27,8 +27,8 @@ const endOf = (r: HistoryRow) => (r.startedAt === null ? undefined : Date.parse(
 
 /**
  * Removes the folders of runs that ended more than `days` ago, with their snapshots. Never a run that is running or
- * interrupted (it may still be resumed, discarded or kept; one a later run resumed is not waiting any more), and a chain (a run and the runs that resumed it) goes as
- * one: if one of its runs is too recent or unfinished, none of them is removed, so a later run never loses the run it
+ * interrupted (it may still be resumed, discarded or kept: each of those closes it), and a chain (a run and the
+ * runs that resumed it) goes as one: if one of its runs is too recent or unfinished, none of them is removed, so a later run never loses the run it
  * resumed from under it.
  */
 export async function pruneRuns(workspace: string, o: PruneOptions): Promise<PruneResult> {
@@ -42,9 +42,9 @@ export async function pruneRuns(workspace: string, o: PruneOptions): Promise<Pru
   };
   const removed: PruneResult['removed'] = [];
   const kept: PruneResult['kept'] = [];
-  // A run cut short that a later run resumed is not waiting for anyone any more: its chain goes on in that run.
-  const resumed = new Set(rows.flatMap((r) => (r.resumedFrom !== null ? [r.resumedFrom] : [])));
-  const open = (r: HistoryRow) => r.outcome === 'running' || (r.outcome === 'interrupted' && !resumed.has(r.runId));
+  // A run cut short is closed when it is resumed, discarded or kept (closeInterruptedRuns): one still interrupted
+  // is waiting for that decision.
+  const open = (r: HistoryRow) => r.outcome === 'running' || r.outcome === 'interrupted';
   for (const r of [...rows].reverse()) {
     if (!old(r)) continue;
     if (open(r)) {

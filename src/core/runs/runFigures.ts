@@ -91,6 +91,7 @@ export function runFigures(events: readonly RunEvent[]): RunFigures {
     level: s.level ?? null,
     resumedFrom: started?.resumedFrom ?? null,
     tasks: [...tasks.values()],
+    checklist: s.tasks.map((t) => ({ id: t.id, title: t.title, completed: t.completed })),
     tokens: { input: s.tokens.input, output: s.tokens.output, cached: s.tokens.cached },
     costUsd: s.tokens.costUsd ?? null,
     checks,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { RunDecision } from '../checkpoints/runCheckpoints.js';
 import { atomicWrite } from '../fs/atomicWrite.js';
+import type { RecordedGroup } from '../tools/runProcesses.js';
 import { readJournal, RUNS_DIR, runDir } from './journal.js';
 import { chainOf } from './runChain.js';
 import { runFigures, runFiguresSchema, type RunFigures } from './runFigures.js';
@@ -14,12 +15,17 @@ import { runIsLive } from './runLock.js';
 /** `.kiro/runs/index.jsonl`: one line per run, its figures and the size and time of the journal they came from. */
 export const HISTORY_INDEX = 'index.jsonl';
 /** The format of the index's lines: a change of RunFigures changes it, and an index of another format is rebuilt. */
-const INDEX_FORMAT = 'spec-agent-runs-index/1';
+const INDEX_FORMAT = 'spec-agent-runs-index/2';
 
 const entrySchema = runFiguresSchema.extend({
   /** The journal ends with a terminal event: its figures will not change. */
   ended: z.boolean(),
   journal: z.object({ size: z.number(), mtimeMs: z.number() }),
+  /**
+   * The process groups its commands started (process.started), kept while the journal has no terminal event: a run
+   * cut short may have left them running, and `runs list` ends them without reading the journal again.
+   */
+  groups: z.array(z.object({ pgid: z.number(), startTime: z.string().optional() })),
 });
 type Entry = z.infer<typeof entrySchema>;
 
@@ -34,6 +40,8 @@ export interface RunHistory {
   rows: HistoryRow[];
   /** Journals read this time (new, grown, or changed since the index was written); the rest came from the index. */
   read: number;
+  /** The interrupted runs (no terminal event, no live process), with the process groups their commands started. */
+  cutShort: Array<{ runId: string; groups: RecordedGroup[] }>;
 }
 
 /**
@@ -66,19 +74,22 @@ export async function readRunHistory(workspace: string, gitDir?: string): Promis
     const j = await readJournal(workspace, id).catch(() => undefined);
     read++;
     if (!j || j.events[0]?.type !== 'run.started') continue;
-    entries.push({ ...runFigures(j.events), ended: j.ended, journal: { size: st.size, mtimeMs: st.mtimeMs } });
+    const groups = j.ended ? [] : j.events.flatMap((e) => (e.type === 'process.started' ? [{ pgid: e.pgid, ...(e.startTime ? { startTime: e.startTime } : {}) }] : []));
+    entries.push({ ...runFigures(j.events), ended: j.ended, journal: { size: st.size, mtimeMs: st.mtimeMs }, groups });
   }
   if (read > 0 || entries.length !== known.size) await writeIndex(indexFile, entries).catch(() => undefined);
   const decisions = gitDir ? await readDecisions(gitDir, entries) : new Map<string, RunDecision>();
-  const rows = entries.map(({ ended, journal: _, ...figures }): HistoryRow => {
+  const cutShort: RunHistory['cutShort'] = [];
+  const rows = entries.map(({ ended, journal: _, groups, ...figures }): HistoryRow => {
     const row: HistoryRow = { ...figures, disposition: decisions.get(figures.runId) ?? null };
     if (!ended && !runIsLive(workspace, figures.runId)) {
+      cutShort.push({ runId: figures.runId, groups });
       row.outcome = 'interrupted';
       row.tasks = row.tasks.map((t) => (t.outcome === 'running' ? { ...t, outcome: 'interrupted' } : t));
     }
     return row;
   });
-  return { rows: rows.reverse(), read };
+  return { rows: rows.reverse(), read, cutShort };
 }
 
 /** The index's last line: the format, and a digest of the lines above it as written. */

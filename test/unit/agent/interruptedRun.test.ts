@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { recoverInterruptedRun } from '../../../src/core/agent/interruptedRun.js';
+import { planResume } from '../../../src/core/agent/resumePlan.js';
+import { endInterruptedRunProcesses } from '../../../src/core/runs/interruptedRuns.js';
 import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
 import { VSCODE_CLOSED } from '../../../src/core/runs/interruption.js';
 import { readJournal } from '../../../src/core/runs/journal.js';
@@ -123,5 +125,48 @@ describe('a run cut short, set right at the next start', () => {
     const discard = await execa('node', [inject('cliPath'), 'runs', 'discard', started.runId], { cwd: ws, reject: false });
     expect(discard.exitCode, discard.stderr).toBe(0);
     expect(readFileSync(join(ws, TASKS), 'utf8')).toBe(before);
+  }, 120_000);
+
+  it('runs keep and runs discard of a crashed CLI run close it first, as a resume or the next start would: runs list, runs stats and runs prune read it as stopped, not interrupted for good', async () => {
+    const turns = [{ toolCalls: [{ tool: 'write_file', input: { path: 'a.txt', content: 'first\n' } }] }, { toolCalls: [{ tool: 'run_command', input: { command: 'sh slow.sh' } }] }];
+    const { ws, script } = await workspace(turns, { full: true });
+    const before = readFileSync(join(ws, TASKS), 'utf8');
+    const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
+    const crash = async () => (await killAt(execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false }), 'process.started')).runId;
+    const cause = 'the spec-agent process ended during the run (killed or crashed)';
+
+    const kept = await crash();
+    expect(JSON.parse((await cli('runs', 'list', '--json')).stdout)[0]).toMatchObject({ id: kept, status: 'interrupted' });
+    const keep = await cli('runs', 'keep', kept);
+    expect(keep.exitCode, keep.stderr).toBe(0);
+    expect(keep.stderr).toContain(`spec-agent: run ${kept} was cut short (${cause}): closed; 1 task marker put back, 0 waiting approvals cancelled`);
+    expect((await readJournal(ws, kept)).events.at(-1)).toMatchObject({ type: 'run.stopped', reason: cause, recovered: true });
+    expect(readFileSync(join(ws, TASKS), 'utf8')).toBe(before);
+    expect(JSON.parse((await cli('runs', 'list', '--json')).stdout)[0]).toMatchObject({ id: kept, status: 'stopped', disposition: 'kept', reason: cause });
+    expect(JSON.parse((await cli('runs', 'stats', '--json')).stdout).overall.tasks).toMatchObject({ stopped: 1, interrupted: 0 });
+    const prune = JSON.parse((await cli('runs', 'prune', '--days', '0', '--dry-run', '--json')).stdout);
+    expect(prune).toMatchObject({ removed: [{ runId: kept }], kept: [] });
+
+    const discarded = await crash();
+    const discard = await cli('runs', 'discard', discarded);
+    expect(discard.exitCode, discard.stderr).toBe(0);
+    expect(discard.stderr).toContain(`spec-agent: run ${discarded} was cut short (${cause}): closed; 1 task marker put back`);
+    expect(discard.stderr).not.toContain('changed by the agent and by you');
+    expect(readFileSync(join(ws, TASKS), 'utf8')).toBe(before);
+    expect(JSON.parse((await cli('runs', 'list', '--json')).stdout)[0]).toMatchObject({ id: discarded, status: 'stopped', disposition: 'discarded' });
+    // Closed once: a second look finds nothing to close.
+    expect(await recoverInterruptedRun(ws, discarded)).toBeUndefined();
+  }, 120_000);
+
+  it("planResume, the plan of the CLI's `runs resume` and the panel's Resume alike, closes a crashed run before planning: the plan says so, once", async () => {
+    const { ws, script } = await workspace([{ toolCalls: [{ tool: 'write_file', input: { path: 'a.txt', content: 'first\n' } }] }, { toolCalls: [{ tool: 'run_command', input: { command: 'sh slow.sh' } }] }], { full: true });
+    const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false });
+    const { runId } = await killAt(child, 'process.started');
+    await endInterruptedRunProcesses(ws, [runId]);
+    const plan = await planResume(ws, runId);
+    expect(plan.closed).toMatchObject({ runId, cause: 'the spec-agent process ended during the run (killed or crashed)', marks: [{ id: '2.2', status: 'todo' }] });
+    expect(plan.tasks.map((t) => t.id)).toEqual(['2.2']);
+    expect((await readJournal(ws, runId)).events.at(-1)).toMatchObject({ type: 'run.stopped', recovered: true });
+    expect((await planResume(ws, runId)).closed).toBeUndefined();
   }, 120_000);
 });

@@ -1,8 +1,11 @@
 import { execa } from 'execa';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { budget } from '../../support/budget.js';
+import { exampleRepo, EXAMPLE_TASKS } from '../../support/exampleRepo.js';
 import { makeRepo } from '../checkpoints/repo.js';
 
 // A test here starts the CLI up to seven times, between git commands.
@@ -61,5 +64,39 @@ describe('spec-agent checkpoint', { timeout: budget({ cli: 7, git: 10 }) }, () =
     expect((await cli('checkpoint', 'prune', '--days', '1')).stdout).toBe('');
     expect((await cli('checkpoint', 'prune', '--days', '0')).stdout).toBe(`pruned refs/spec-agent/checkpoints/${id}`);
     expect(JSON.parse((await cli('checkpoint', 'list', '--json')).stdout)).toEqual([]);
+  });
+
+  it("leaves the snapshots of a run whose folder is kept (Discard still works after), and prunes those of a run whose folder is gone", { timeout: budget({ cli: 8, run: 2, git: 6 }) }, async () => {
+    const ws = await exampleRepo('checkpoint-prune');
+    const cli = (...args: string[]) => execa('node', [inject('cliPath'), ...args], { cwd: ws, reject: false });
+    const settings = join(ws, '.kiro/settings.json');
+    writeFileSync(settings, readFileSync(settings, 'utf8').replace('"verifyCommands": ["npm test"]', '"verifyCommands": []'));
+    const script = join(mkdtempSync(join(tmpdir(), 'spec-agent-prune-script-')), 'script.json');
+    writeFileSync(script, JSON.stringify({ turns: [{ toolCalls: [{ tool: 'write_file', input: { path: 'NOTES.md', content: '# notes\n' } }] }, { toolCalls: [{ tool: 'complete_task', input: { summary: 'noted' } }] }] }));
+    const run = async (task: string) => {
+      const r = await cli('run', EXAMPLE_TASKS, '--task', task, '--model', `replay:${script}`, '--json', '--accept-policy');
+      expect(r.exitCode, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.split('\n')[0]!).runId as string;
+    };
+    const refs = async () => (await execa('git', ['for-each-ref', '--format=%(refname)', 'refs/spec-agent/runs/'], { cwd: ws })).stdout.split('\n').filter(Boolean);
+    const kept = await run('2.1');
+
+    const pruned = await cli('checkpoint', 'prune', '--days', '0');
+    expect(pruned.exitCode, pruned.stderr).toBe(0);
+    expect(pruned.stdout).toBe("kept the snapshots of 1 run that finished more than 0 days ago: its folder is still in .kiro/runs/ (Discard needs them); `spec-agent runs prune --days 0` removes such runs with their snapshots");
+    expect(await refs()).toEqual([`refs/spec-agent/runs/${kept}`]);
+    // The kept run's folder still offers Discard, and it still works.
+    const discard = await cli('runs', 'discard', kept);
+    expect(discard.exitCode, discard.stderr).toBe(0);
+    expect(discard.stdout).toContain('removed NOTES.md');
+    expect(readFileSync(join(ws, EXAMPLE_TASKS), 'utf8')).toContain('- [ ] 2.1 ');
+
+    // A run whose folder was removed by hand: its snapshots go with the next prune.
+    const gone = await run('2.1');
+    rmSync(join(ws, '.kiro/runs', gone), { recursive: true });
+    const json = await cli('checkpoint', 'prune', '--days', '0', '--json');
+    expect(json.exitCode, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ removed: [`refs/spec-agent/runs/${gone}`], keptRuns: [kept] });
+    expect(await refs()).toEqual([`refs/spec-agent/runs/${kept}`]);
   });
 });

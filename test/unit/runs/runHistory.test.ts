@@ -1,5 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -116,9 +116,11 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     expect(rowOf(rows, ws.d)).toMatchObject({ spec: 'other', outcome: 'completed', disposition: 'discarded', tasks: [expect.objectContaining({ id: '3', outcome: 'completed', verified: false })] });
     // Cautious, and no one to ask in a CLI that is not a terminal: asked, unanswered; then the replay ran out.
     expect(rowOf(rows, ws.e)).toMatchObject({ outcome: 'failed', level: 'cautious', approvals: { asked: 1, unanswered: 1, approved: 0, rejected: 0 }, tasks: [expect.objectContaining({ id: '2.2', outcome: 'failed' })] });
-    // The crashed run stays interrupted (resume writes no terminal event into it); C, which resumed it, completed 2.2
-    // and ticked its parent 2, which is not a task of the figures (it was not worked on itself).
-    expect(rowOf(rows, ws.b)).toMatchObject({ outcome: 'interrupted', tasks: [expect.objectContaining({ id: '2.2', outcome: 'interrupted' })] });
+    // The crashed run was closed by the resume (run.stopped with the cause, as VS Code's start-up closes one): stopped,
+    // not interrupted for good; C, which resumed it, completed 2.2 and ticked its parent 2, which is not a task of the
+    // figures (it was not worked on itself).
+    expect(rowOf(rows, ws.b)).toMatchObject({ outcome: 'stopped', reason: 'the spec-agent process ended during the run (killed or crashed)', tasks: [expect.objectContaining({ id: '2.2', outcome: 'stopped' })] });
+    expect((await readJournal(ws.dir, ws.b)).events.at(-1)).toMatchObject({ type: 'run.stopped', recovered: true });
     expect(rowOf(rows, ws.c)).toMatchObject({ outcome: 'completed', resumedFrom: ws.b, tasks: [expect.objectContaining({ id: '2.2', outcome: 'completed' })] });
     // F has no terminal event and no live process: interrupted, with its task.
     expect(rowOf(rows, ws.f)).toMatchObject({ outcome: 'interrupted', durationMs: null, tasks: [expect.objectContaining({ id: '2.2', outcome: 'interrupted' })] });
@@ -132,7 +134,7 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     // One line per run, and the seal: the digest of those lines as written.
     const lines = readFileSync(index, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(7);
-    expect(JSON.parse(lines[6]!)).toEqual({ seal: 'spec-agent-runs-index/1', sha1: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(JSON.parse(lines[6]!)).toEqual({ seal: 'spec-agent-runs-index/2', sha1: expect.stringMatching(/^[0-9a-f]{40}$/) });
     writeFileSync(index, [lines[0]!.slice(0, 40), ...lines.slice(1)].join('\n') + '\n');
     expect((await readRunHistory(ws.dir)).read).toBe(1);
     rmSync(index);
@@ -155,7 +157,7 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     const s = runStats(rows);
     expect(s.overall).toMatchObject({
       runs: 6,
-      tasks: { completed: 3, failed: 1, paused: 0, stopped: 0, interrupted: 2 },
+      tasks: { completed: 3, failed: 1, paused: 0, stopped: 1, interrupted: 1 },
       checks: { passed: 1, failed: 1, passRate: 0.5 },
       selfCorrections: { total: 1, max: 1 },
       approvals: { asked: 1, unanswered: 1 },
@@ -182,7 +184,7 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     expect(JSON.parse(json.stdout)).toEqual({ filter: { spec: null, since: null, model: null }, ...runStats(rows) });
     const text = await cli(ws.dir, 'runs', 'stats', '--spec', 'todo-priorities');
     expect(text.exitCode).toBe(0);
-    expect(text.stdout).toContain('3 runs; tasks: 2 completed, 0 failed, 0 paused, 0 stopped, 1 interrupted');
+    expect(text.stdout).toContain('3 runs; tasks: 2 completed, 0 failed, 0 paused, 1 stopped, 0 interrupted');
     expect(text.stdout).toContain('checks: 1 passed, 1 failed (pass rate 50%)');
     expect(text.stdout).toContain('C5 1 deny');
     const bad = await cli(ws.dir, 'runs', 'stats', '--since', 'last tuesday');
@@ -192,7 +194,48 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     expect(help.stdout).toContain('A self-correction: a check');
   });
 
-  it('`runs prune --days 0` removes ended runs and their snapshot refs, and a crashed run a later run resumed, never the interrupted one; --dry-run removes nothing', { timeout: budget({ cli: 3, git: 4 }) }, async () => {
+  it('`runs list` lists from the index, as each journal would (status, tasks as ticked, reason, disposition, links); a journal the index holds at its size and time is not read', { timeout: budget({ cli: 3 }) }, async () => {
+    const list = async () => {
+      const r = await cli(ws.dir, 'runs', 'list', '--json');
+      expect(r.exitCode, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as Array<{ id: string; status: string; startedAt: string | null; disposition: string | null; tasks: string[]; reason: string | null; resumedFrom: string | null; resumedBy: string[]; chain: string[] }>;
+    };
+    const rows = await list();
+    expect(rows.map((r) => r.id)).toEqual([ws.a, ws.d, ws.e, ws.b, ws.c, ws.f].sort().reverse());
+    const row = (id: string) => rows.find((r) => r.id === id)!;
+    for (const r of rows) {
+      const j = await readJournal(ws.dir, r.id);
+      expect(r.startedAt).toBe(j.events[0]!.time);
+      expect(Object.keys(r)).toEqual(['id', 'status', 'startedAt', 'disposition', 'tasks', 'reason', 'resumedFrom', 'resumedBy', 'chain']);
+    }
+    expect(row(ws.a)).toMatchObject({ status: 'completed', disposition: null, tasks: ['2.1 ✓'], reason: null, resumedFrom: null, resumedBy: [], chain: [ws.a] });
+    expect(row(ws.d)).toMatchObject({ status: 'completed', disposition: 'discarded', tasks: ['3 ✓'] });
+    expect(row(ws.e)).toMatchObject({ status: 'failed', tasks: ['2.2'] });
+    expect(row(ws.b)).toMatchObject({ status: 'stopped', reason: 'the spec-agent process ended during the run (killed or crashed)', tasks: ['2.2'], resumedBy: [ws.c], chain: [ws.b, ws.c] });
+    // The parent ticked with its last sub-task is listed as the journal has it (the figures' tasks leave it out).
+    expect(row(ws.c)).toMatchObject({ status: 'completed', tasks: ['2.2 ✓', '2 ✓'], resumedFrom: ws.b, chain: [ws.b, ws.c] });
+    expect(row(ws.f)).toMatchObject({ status: 'interrupted', tasks: ['2.2'], reason: null });
+    const text = await cli(ws.dir, 'runs', 'list');
+    expect(text.stdout).toContain(`${ws.d}  completed · discarded  3 ✓`);
+    expect(text.stdout).toContain(`${ws.c}  completed    2.2 ✓, 2 ✓  [resumed ${ws.b}]`);
+
+    // A's journal made unreadable at the same size and time: the index answers for it, so the list is unchanged.
+    // (A whole second first, which utimes sets exactly, and a list that puts it in the index.)
+    const journal = join(ws.dir, '.kiro/runs', ws.a, 'events.jsonl');
+    const kept = readFileSync(journal);
+    const second = Math.floor(statSync(journal).mtimeMs / 1000) - 60;
+    utimesSync(journal, second, second);
+    expect(await list()).toEqual(rows);
+    try {
+      writeFileSync(journal, Buffer.alloc(kept.length, 0x20));
+      utimesSync(journal, second, second);
+      expect(await list()).toEqual(rows);
+    } finally {
+      writeFileSync(journal, kept);
+    }
+  });
+
+  it('`runs prune --days 0` removes ended runs and their snapshot refs, and a crashed run a later run resumed (closed by it), never the interrupted one; --dry-run removes nothing', { timeout: budget({ cli: 3, git: 4 }) }, async () => {
     const refs = async () => (await execa('git', ['for-each-ref', '--format=%(refname)', 'refs/spec-agent/runs/'], { cwd: ws.dir })).stdout.split('\n').filter(Boolean);
     const before = await refs();
     expect(before).toContain(`refs/spec-agent/runs/${ws.a}`);
