@@ -4,6 +4,7 @@ import { readRunHistory } from '../core/runs/runHistory.js';
 import { listRunIds } from '../core/runs/runIndex.js';
 import { runStats, type StatsBlock, type StatsFilter } from '../core/runs/runStats.js';
 import { plural } from '../core/text/plural.js';
+import { costKnownText } from '../core/runs/usageText.js';
 import { UsageError } from './usageError.js';
 
 type Out = NodeJS.WritableStream;
@@ -39,7 +40,7 @@ export function describeStats(s: StatsBlock, indent = '  '): string[] {
     `verified: ${pct(s.verifiedShare)} of completed tasks; checks: ${s.checks.passed} passed, ${s.checks.failed} failed (pass rate ${pct(s.checks.passRate)})`,
     `self-corrections per task: mean ${num(s.selfCorrections.perTask, 2)}, max ${s.selfCorrections.max}`,
     `task time: median ${secs(s.taskTimeMs.median)}, p90 ${secs(s.taskTimeMs.p90)}`,
-    `per completed task: ${s.tokensPerCompletedTask === null ? '–' : Math.round(s.tokensPerCompletedTask).toLocaleString('en-US')} tokens, cost ${s.costPerCompletedTask === null ? '–' : `$${s.costPerCompletedTask.toFixed(4)}`}`,
+    `per completed task: ${s.tokensPerCompletedTask === null ? '–' : Math.round(s.tokensPerCompletedTask).toLocaleString('en-US')} tokens, cost ${s.costPerCompletedTask === null ? '–' : `$${s.costPerCompletedTask.toFixed(4)}`}${costKnownText(s.costKnown, s.runs) ? ` (${costKnownText(s.costKnown, s.runs)})` : ''}`,
     `gate: ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny${s.gate.byRule.length ? ` (by rule: ${s.gate.byRule.map((r) => `${r.rule} ${[r.allow && `${r.allow} allow`, r.ask && `${r.ask} ask`, r.deny && `${r.deny} deny`].filter(Boolean).join('/')}`).join(', ')})` : ''}`,
     `approvals: ${s.approvals.asked} asked, ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.alwaysAllowed} always allowed, ${s.approvals.unanswered} unanswered`,
   ].map((l) => indent + l);

@@ -2,7 +2,7 @@ import type { HistoryFilter, HistoryRowWire, HostMessage, WebviewMessage } from 
 import type { RunStats, StatsBlock } from '../core/runs/historySchema.js';
 import { plural } from '../core/text/plural.js';
 import { formatCount, formatDuration, h, icon } from './dom.js';
-import { formatUsd } from '../core/models/prices.js';
+import { costKnownText, runCostText } from '../core/runs/usageText.js';
 
 /** Every row is this tall (two lines), so the list can place and window thousands of rows without measuring them. */
 export const RUN_ROW_HEIGHT = 44;
@@ -190,7 +190,7 @@ function runRow(r: HistoryRowWire, index: number): HTMLElement {
     r.model,
     `${formatCount(r.tokens)} tokens`,
     // As the header and the CLI write it (a run under a cent keeps its digits).
-    r.costUsd !== null ? formatUsd(r.costUsd) : null,
+    runCostText(r.costUsd, r.unpricedRequests),
     r.selfCorrections > 0 ? plural(r.selfCorrections, 'self-correction') : null,
     checks > 0 ? `checks ${r.checks.passed}/${checks}` : null,
   ].filter((x): x is string => x !== null);
@@ -213,7 +213,7 @@ export function statsLines(s: StatsBlock): HTMLElement[] {
   return [
     line(h('strong', null, plural(s.runs, 'run')), ` · tasks ${t.completed} completed, ${t.failed} failed, ${t.paused} paused, ${t.stopped} stopped, ${t.interrupted} interrupted`),
     line(`verified ${pct(s.verifiedShare)} · checks pass ${pct(s.checks.passRate)} (${s.checks.passed}/${s.checks.passed + s.checks.failed}) · self-corrections per task ${s.selfCorrections.perTask === null ? '–' : s.selfCorrections.perTask.toFixed(2)} (max ${s.selfCorrections.max})`),
-    line(`task time median ${dur(s.taskTimeMs.median)}, p90 ${dur(s.taskTimeMs.p90)} · per completed task ${s.tokensPerCompletedTask === null ? '–' : formatCount(Math.round(s.tokensPerCompletedTask))} tokens${s.costPerCompletedTask !== null ? `, $${s.costPerCompletedTask.toFixed(4)}` : ''}`),
+    line(`task time median ${dur(s.taskTimeMs.median)}, p90 ${dur(s.taskTimeMs.p90)} · per completed task ${s.tokensPerCompletedTask === null ? '–' : formatCount(Math.round(s.tokensPerCompletedTask))} tokens${s.costPerCompletedTask !== null ? `, $${s.costPerCompletedTask.toFixed(4)}` : ''}${costKnownText(s.costKnown, s.runs) ? ` (cost ${costKnownText(s.costKnown, s.runs)})` : ''}`),
     line(
       h('span', { title: byRule || 'no gate decisions' }, `gate ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny`),
       ` · approvals ${s.approvals.asked} asked, ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.alwaysAllowed} always allowed`,

@@ -94,7 +94,9 @@ export const historyRowSchema = z.object({
   model: z.string().nullable(),
   /** Input + output. */
   tokens: z.number(),
+  /** Of its priced requests; `unpricedRequests`: those with no price known, not in it (RunFigures). */
   costUsd: z.number().nullable(),
+  unpricedRequests: z.number().int(),
   selfCorrections: z.number().int(),
   checks: z.object({ passed: z.number().int(), failed: z.number().int() }),
 });

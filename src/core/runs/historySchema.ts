@@ -54,8 +54,13 @@ export const runFiguresSchema = z.object({
    */
   checklist: z.array(z.object({ id: z.string().nullable(), title: z.string(), completed: z.boolean() })),
   tokens: z.object({ input: z.number(), output: z.number(), cached: z.number() }),
-  /** Null when the provider reported no cost (a local model, replay). */
+  /**
+   * The cost of its priced requests; null when none was priced (a local model, replay, a model not in the price
+   * table). `unpricedRequests`: model requests whose cost no one knew, not in `costUsd`: when some were, `costUsd`
+   * is a part of the cost, not all of it (the panel header's "+ no price known for 3 requests").
+   */
   costUsd: z.number().nullable(),
+  unpricedRequests: z.number().int(),
   checks: z.object({ passed: z.number().int(), failed: z.number().int() }),
   selfCorrections: z.number().int(),
   gate: z.object({ allow: z.number().int(), ask: z.number().int(), deny: z.number().int(), byRule: z.record(z.string(), gateCount) }),
@@ -84,6 +89,11 @@ export const statsBlockSchema = z.object({
   /** The runs' tokens (input + output) and cost, over their completed tasks. */
   tokensPerCompletedTask: z.number().nullable(),
   costPerCompletedTask: z.number().nullable(),
+  /**
+   * How much of that cost is known, in runs: `complete`, every request priced (or none made); `partial`, some
+   * priced and some not (their cost is in, the rest is not); `none`, no request priced. `unpricedRequests`, over all.
+   */
+  costKnown: z.object({ complete: z.number().int(), partial: z.number().int(), none: z.number().int(), unpricedRequests: z.number().int() }),
   gate: perVerdict.extend({ byRule: z.array(perVerdict.extend({ rule: z.string() })) }),
   approvals: z.object({ asked: z.number().int(), approved: z.number().int(), alwaysAllowed: z.number().int(), rejected: z.number().int(), unanswered: z.number().int() }),
 });

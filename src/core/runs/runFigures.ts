@@ -94,6 +94,7 @@ export function runFigures(events: readonly RunEvent[]): RunFigures {
     checklist: s.tasks.map((t) => ({ id: t.id, title: t.title, completed: t.completed })),
     tokens: { input: s.tokens.input, output: s.tokens.output, cached: s.tokens.cached },
     costUsd: s.tokens.costUsd ?? null,
+    unpricedRequests: s.tokens.unpriced ?? 0,
     checks,
     selfCorrections: s.selfCorrections,
     gate: { ...s.gate, byRule },

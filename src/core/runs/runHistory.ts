@@ -15,7 +15,8 @@ import { runIsLive } from './runLock.js';
 /** `.kiro/runs/index.jsonl`: one line per run, its figures and the size and time of the journal they came from. */
 export const HISTORY_INDEX = 'index.jsonl';
 /** The format of the index's lines: a change of RunFigures changes it, and an index of another format is rebuilt. */
-const INDEX_FORMAT = 'spec-agent-runs-index/2';
+// 3: RunFigures.unpricedRequests.
+const INDEX_FORMAT = 'spec-agent-runs-index/3';
 
 const entrySchema = runFiguresSchema.extend({
   /** The journal ends with a terminal event: its figures will not change. */
@@ -213,6 +214,7 @@ export function historyRowOf(r: HistoryRow): {
   model: string | null;
   tokens: number;
   costUsd: number | null;
+  unpricedRequests: number;
   selfCorrections: number;
   checks: { passed: number; failed: number };
 } {
@@ -230,6 +232,7 @@ export function historyRowOf(r: HistoryRow): {
     model: r.model,
     tokens: r.tokens.input + r.tokens.output,
     costUsd: r.costUsd,
+    unpricedRequests: r.unpricedRequests,
     selfCorrections: r.selfCorrections,
     checks: r.checks,
   };

@@ -40,6 +40,7 @@ export function statsOf(runs: readonly RunFigures[]): StatsBlock {
   let tokens = 0;
   let cost = 0;
   let costKnown = false;
+  const known = { complete: 0, partial: 0, none: 0, unpricedRequests: 0 };
   const gate = { allow: 0, ask: 0, deny: 0 };
   const byRule = new Map<string, { allow: number; ask: number; deny: number }>();
   const approvals = { asked: 0, approved: 0, alwaysAllowed: 0, rejected: 0, unanswered: 0 };
@@ -63,6 +64,8 @@ export function statsOf(runs: readonly RunFigures[]): StatsBlock {
       cost += r.costUsd;
       costKnown = true;
     }
+    known[r.unpricedRequests === 0 ? 'complete' : r.costUsd !== null ? 'partial' : 'none']++;
+    known.unpricedRequests += r.unpricedRequests;
     gate.allow += r.gate.allow;
     gate.ask += r.gate.ask;
     gate.deny += r.gate.deny;
@@ -85,6 +88,7 @@ export function statsOf(runs: readonly RunFigures[]): StatsBlock {
     taskTimeMs: { median: quantile(times, 0.5), p90: quantile(times, 0.9) },
     tokensPerCompletedTask: ratio(tokens, tasks.completed),
     costPerCompletedTask: costKnown ? ratio(cost, tasks.completed) : null,
+    costKnown: known,
     gate: {
       ...gate,
       // The rules that decided most first: what the gate spends its time on.

@@ -40,3 +40,22 @@ export function waitText(e: { host: string; status: number; until: string; retry
   const what = e.status === 429 ? 'rate-limited' : 'overloaded';
   return `${what} by ${e.host} (${e.status}): retrying in ${left} s${e.retryAfter ? '' : ' (backoff; the server gave no retry-after)'}`;
 }
+
+/**
+ * A run's cost as the Runs view writes it, the way the panel header does: "$0.12 + no price known for 3 requests"
+ * when some requests had no price (the sum is of the others only), "no price known" when none had; null: no cost.
+ */
+export function runCostText(costUsd: number | null, unpricedRequests: number): string | null {
+  if (costUsd === null) return unpricedRequests > 0 ? 'no price known' : null;
+  return `${formatUsd(costUsd)}${unpricedRequests > 0 ? ` + no price known for ${plural(unpricedRequests, 'request')}` : ''}`;
+}
+
+/**
+ * Over how many runs a summed cost is known (runStats' costKnown), so a cost per task summed over runs some of
+ * whose requests had no price does not read as complete: '' when every run's cost is known in full.
+ */
+export function costKnownText(k: { complete: number; partial: number; none: number; unpricedRequests: number }, runs: number): string {
+  if (k.partial + k.none === 0) return '';
+  const parts = [`known for ${k.complete} of ${plural(runs, 'run')}`, k.partial > 0 ? `partial for ${k.partial}` : '', k.none > 0 ? `none for ${k.none}` : ''].filter(Boolean);
+  return `${parts.join(', ')}; no price known for ${plural(k.unpricedRequests, 'request')}`;
+}

@@ -134,7 +134,7 @@ describe('run history: figures of real runs, an index, stats, prune', () => {
     // One line per run, and the seal: the digest of those lines as written.
     const lines = readFileSync(index, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(7);
-    expect(JSON.parse(lines[6]!)).toEqual({ seal: 'spec-agent-runs-index/2', sha1: expect.stringMatching(/^[0-9a-f]{40}$/) });
+    expect(JSON.parse(lines[6]!)).toEqual({ seal: 'spec-agent-runs-index/3', sha1: expect.stringMatching(/^[0-9a-f]{40}$/) });
     writeFileSync(index, [lines[0]!.slice(0, 40), ...lines.slice(1)].join('\n') + '\n');
     expect((await readRunHistory(ws.dir)).read).toBe(1);
     rmSync(index);
