@@ -133,6 +133,25 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
     expect(await page.locator(`.run-row[data-run="${rows[1]!.runId}"]`).innerText()).toContain('$1.50');
   });
 
+  it('a run whose requests were not all priced says so, as the header does; the stats say over how many runs the cost is known', async () => {
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    await asked(0);
+    // The recorded run with its own requests taken out and these put in before its end: all priced, some, none.
+    const base = journals[0]!.filter((e) => e.type !== 'model.usage');
+    const usage = (costUsd?: number) => ({ ...base[1]!, type: 'model.usage', inputTokens: 1000, outputTokens: 100, ...(costUsd !== undefined ? { costUsd, costSource: 'table' } : {}) }) as RunEvent;
+    const withUsage = (...u: RunEvent[]) => [...base.slice(0, -1), ...u, base.at(-1)!];
+    const rows = historyRows([withUsage(usage(0.01), usage(0.02)), withUsage(usage(0.12), usage(), usage(), usage()), withUsage(usage(), usage())], 3);
+    await serve(rows);
+    const text = (i: number) => page.locator(`.run-row[data-run="${rows[i]!.runId}"]`).innerText();
+    // Newest first: none priced, some priced, all priced.
+    expect(await text(0)).toContain('no price known');
+    expect(await text(0)).not.toContain('$');
+    expect(await text(1)).toContain('$0.120 + no price known for 3 requests');
+    expect(await text(2)).toContain('$0.030');
+    expect(await text(2)).not.toContain('no price known');
+    expect(await page.locator('.runs-stats').innerText()).toContain('(cost known for 1 of 3 runs, partial for 1, none for 1; no price known for 5 requests)');
+  });
+
   it('filters by spec (the stats follow) and by outcome; picking a run asks the host to show it and goes back to the timeline', async () => {
     await page.getByRole('tab', { name: 'Runs' }).click();
     const rows = historyRows(journals, 9);
