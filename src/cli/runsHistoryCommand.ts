@@ -35,12 +35,13 @@ const num = (x: number | null, digits = 1) => (x === null ? '–' : x.toFixed(di
 /** The figures of one block as lines of text, indented under their heading. */
 export function describeStats(s: StatsBlock, indent = '  '): string[] {
   const t = s.tasks;
+  const known = costKnownText(s.costKnown, s.runs);
   return [
     `${plural(s.runs, 'run')}; tasks: ${t.completed} completed, ${t.failed} failed, ${t.paused} paused, ${t.stopped} stopped, ${t.interrupted} interrupted`,
     `verified: ${pct(s.verifiedShare)} of completed tasks; checks: ${s.checks.passed} passed, ${s.checks.failed} failed (pass rate ${pct(s.checks.passRate)})`,
     `self-corrections per task: mean ${num(s.selfCorrections.perTask, 2)}, max ${s.selfCorrections.max}`,
     `task time: median ${secs(s.taskTimeMs.median)}, p90 ${secs(s.taskTimeMs.p90)}`,
-    `per completed task: ${s.tokensPerCompletedTask === null ? '–' : Math.round(s.tokensPerCompletedTask).toLocaleString('en-US')} tokens, cost ${s.costPerCompletedTask === null ? '–' : `$${s.costPerCompletedTask.toFixed(4)}`}${costKnownText(s.costKnown, s.runs) ? ` (${costKnownText(s.costKnown, s.runs)})` : ''}`,
+    `per completed task: ${s.tokensPerCompletedTask === null ? '–' : Math.round(s.tokensPerCompletedTask).toLocaleString('en-US')} tokens, cost ${s.costPerCompletedTask === null ? '–' : `$${s.costPerCompletedTask.toFixed(4)}`}${known ? ` (${known})` : ''}`,
     `gate: ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny${s.gate.byRule.length ? ` (by rule: ${s.gate.byRule.map((r) => `${r.rule} ${[r.allow && `${r.allow} allow`, r.ask && `${r.ask} ask`, r.deny && `${r.deny} deny`].filter(Boolean).join('/')}`).join(', ')})` : ''}`,
     `approvals: ${s.approvals.asked} asked, ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.alwaysAllowed} always allowed, ${s.approvals.unanswered} unanswered`,
   ].map((l) => indent + l);

@@ -208,12 +208,13 @@ function runRow(r: HistoryRowWire, index: number): HTMLElement {
 /** The figures of `runs stats`, a few lines. */
 export function statsLines(s: StatsBlock): HTMLElement[] {
   const t = s.tasks;
+  const known = costKnownText(s.costKnown, s.runs);
   const line = (...parts: Array<string | Node>) => h('div', { class: 'runs-stats-line' }, ...parts);
   const byRule = s.gate.byRule.map((r) => `${r.rule}: ${[r.allow && `${r.allow} allow`, r.ask && `${r.ask} ask`, r.deny && `${r.deny} deny`].filter(Boolean).join(', ')}`).join('\n');
   return [
     line(h('strong', null, plural(s.runs, 'run')), ` · tasks ${t.completed} completed, ${t.failed} failed, ${t.paused} paused, ${t.stopped} stopped, ${t.interrupted} interrupted`),
     line(`verified ${pct(s.verifiedShare)} · checks pass ${pct(s.checks.passRate)} (${s.checks.passed}/${s.checks.passed + s.checks.failed}) · self-corrections per task ${s.selfCorrections.perTask === null ? '–' : s.selfCorrections.perTask.toFixed(2)} (max ${s.selfCorrections.max})`),
-    line(`task time median ${dur(s.taskTimeMs.median)}, p90 ${dur(s.taskTimeMs.p90)} · per completed task ${s.tokensPerCompletedTask === null ? '–' : formatCount(Math.round(s.tokensPerCompletedTask))} tokens${s.costPerCompletedTask !== null ? `, $${s.costPerCompletedTask.toFixed(4)}` : ''}${costKnownText(s.costKnown, s.runs) ? ` (cost ${costKnownText(s.costKnown, s.runs)})` : ''}`),
+    line(`task time median ${dur(s.taskTimeMs.median)}, p90 ${dur(s.taskTimeMs.p90)} · per completed task ${s.tokensPerCompletedTask === null ? '–' : formatCount(Math.round(s.tokensPerCompletedTask))} tokens${s.costPerCompletedTask !== null ? `, $${s.costPerCompletedTask.toFixed(4)}` : ''}${known ? ` (cost ${known})` : ''}`),
     line(
       h('span', { title: byRule || 'no gate decisions' }, `gate ${s.gate.allow} allow, ${s.gate.ask} ask, ${s.gate.deny} deny`),
       ` · approvals ${s.approvals.asked} asked, ${s.approvals.approved} approved, ${s.approvals.rejected} rejected, ${s.approvals.alwaysAllowed} always allowed`,
