@@ -182,5 +182,5 @@ async function runCase(c: EvalCase, model: string, level: AutonomyLevel, levelGi
 }
 
 function emptyFigures(): Omit<EvalRun, 'case' | 'model' | 'level' | 'repeat' | 'runId' | 'status'> {
-  return { success: false, selfVerified: false, checks: [], tokens: { input: 0, output: 0, total: 0 }, costUsd: null, durationMs: 0, selfCorrections: 0, gateAsks: 0, gateDenies: 0 };
+  return { success: false, selfVerified: false, checks: [], tokens: { input: 0, output: 0, total: 0 }, costUsd: null, unpricedRequests: 0, durationMs: 0, selfCorrections: 0, gateAsks: 0, gateDenies: 0 };
 }

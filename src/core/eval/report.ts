@@ -1,5 +1,5 @@
 import { plural } from '../text/plural.js';
-import type { EvalResults, EvalRun, Spread } from './results.js';
+import type { EvalResults, EvalRun, EvalTotal, Spread } from './results.js';
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -48,6 +48,13 @@ function rowCells(row: CaseRow): string[] {
 const CASE_HEADER = ['case', 'model', 'level', 'success', 'self-verified', 'outcome', 'tokens', 'time', 'self-corr.', 'asks/denies'];
 const TOTAL_HEADER = ['model', 'level', 'runs', 'success', 'self-verified', 'tokens/run', 'cost/run', 'time/run', 'self-corr./run', 'asks/run', 'denies/run'];
 
+/** Cost per run; a cost some requests of which had no known price is said to be partial, as the panel says it. */
+function costCell(t: EvalTotal): string {
+  const unpriced = t.unpricedRequests > 0 ? `no price known for ${plural(t.unpricedRequests, 'request')}` : '';
+  if (!t.costUsd) return unpriced || '–';
+  return `${withSpread(t.costUsd, (x) => `$${x.toFixed(4)}`, 2)}${unpriced ? ` + ${unpriced}` : ''}`;
+}
+
 function totalCells(results: EvalResults): string[][] {
   const k = results.repeat;
   return results.totals.map((t) => [
@@ -57,7 +64,7 @@ function totalCells(results: EvalResults): string[][] {
     withSpread(t.successRate, pct, k),
     withSpread(t.selfVerifiedRate, pct, k),
     withSpread(t.tokens, num, 2),
-    t.costUsd ? withSpread(t.costUsd, (x) => `$${x.toFixed(4)}`, 2) : '–',
+    costCell(t),
     withSpread(t.durationMs, seconds, 2),
     withSpread(t.selfCorrections, num, 2),
     num(t.gateAsks.mean),

@@ -23,6 +23,8 @@ export const evalRunSchema = z.object({
   tokens: z.object({ input: z.number(), output: z.number(), total: z.number() }),
   /** The provider's reported cost (OpenRouter), else the price table's; null when neither knew a price. */
   costUsd: z.number().nullable(),
+  /** Model requests of no known price: with them, costUsd is the priced part only (null when none was priced). */
+  unpricedRequests: z.number().int(),
   durationMs: z.number(),
   selfCorrections: z.number().int(),
   gateAsks: z.number().int(),
@@ -46,6 +48,7 @@ export function evalRunFigures(f: RunFigures, checks: CheckResult[]): Omit<EvalR
     checks,
     tokens: { input: f.tokens.input, output: f.tokens.output, total: f.tokens.input + f.tokens.output },
     costUsd: f.costUsd,
+    unpricedRequests: f.unpricedRequests,
     durationMs: f.durationMs ?? 0,
     selfCorrections: f.selfCorrections,
     gateAsks: f.gate.ask,
@@ -68,6 +71,8 @@ export const evalTotalSchema = z.object({
   /** Per run. */
   tokens: spreadSchema,
   costUsd: spreadSchema.nullable(),
+  /** Requests of no known price over these runs: when above 0, costUsd is a lower bound. */
+  unpricedRequests: z.number().int(),
   durationMs: spreadSchema,
   selfCorrections: spreadSchema,
   gateAsks: spreadSchema,
@@ -121,6 +126,7 @@ export function totals(runs: readonly EvalRun[], models: readonly string[], leve
         selfVerifiedRate: rate((r) => r.selfVerified),
         tokens: spread(mine.map((r) => r.tokens.total)),
         costUsd: costs.length ? spread(costs) : null,
+        unpricedRequests: mine.reduce((n, r) => n + r.unpricedRequests, 0),
         durationMs: spread(mine.map((r) => r.durationMs)),
         selfCorrections: spread(mine.map((r) => r.selfCorrections)),
         gateAsks: spread(mine.map((r) => r.gateAsks)),

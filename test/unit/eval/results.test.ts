@@ -6,7 +6,7 @@ import { markdownReport } from '../../../src/core/eval/report.js';
 import { tailOf } from '../../../src/core/eval/caseCopy.js';
 
 function run(o: Partial<EvalRun> & Pick<EvalRun, 'case' | 'model' | 'level' | 'repeat'>): EvalRun {
-  return { runId: `r-${o.case}-${o.repeat}`, status: 'completed', success: true, selfVerified: true, checks: [{ command: 'node --test check/', exitCode: 0, ok: true }], tokens: { input: 100, output: 50, total: 150 }, costUsd: null, durationMs: 1000, selfCorrections: 0, gateAsks: 0, gateDenies: 0, ...o };
+  return { runId: `r-${o.case}-${o.repeat}`, status: 'completed', success: true, selfVerified: true, checks: [{ command: 'node --test check/', exitCode: 0, ok: true }], tokens: { input: 100, output: 50, total: 150 }, costUsd: null, unpricedRequests: 0, durationMs: 1000, selfCorrections: 0, gateAsks: 0, gateDenies: 0, ...o };
 }
 
 describe('eval totals', () => {
@@ -35,6 +35,20 @@ describe('eval totals', () => {
     expect(report).toContain('| b | m | balanced | 1/2 | 2/2 | completed | 300 | 1.0 s | 1 | 0/0 |');
     expect(report).toContain('| a | m | full | 1 | r-a-1 | paused: budget |');
     expect(report).toContain('- **b** (tasks 1): the b case');
+  });
+
+  it('a cost with requests of no known price is said to be partial, never shown as the whole', () => {
+    const runs = [
+      run({ case: 'a', model: 'm', level: 'balanced', repeat: 1, costUsd: 0.25, unpricedRequests: 2 }),
+      run({ case: 'b', model: 'm', level: 'balanced', repeat: 1, costUsd: 0.25 }),
+      run({ case: 'a', model: 'm', level: 'full', repeat: 1, unpricedRequests: 3 }),
+    ];
+    const [balanced, full] = totals(runs, ['m'], ['balanced', 'full']);
+    expect(balanced).toMatchObject({ costUsd: { mean: 0.25 }, unpricedRequests: 2 });
+    expect(full).toMatchObject({ costUsd: null, unpricedRequests: 3 });
+    const report = markdownReport({ suite: 's', startedAt: 't0', endedAt: 't1', models: ['m'], levels: ['balanced', 'full'], repeat: 1, answers: 'deny', cases: [{ name: 'a', tasks: '1' }, { name: 'b', tasks: '1' }], runs, totals: [balanced!, full!] });
+    expect(report).toMatch(/\| m \| balanced \| 2 \| .* \| \$0\.2500 ± \$0\.0000 \+ no price known for 2 requests \|/);
+    expect(report).toMatch(/\| m \| full \| 1 \| .* \| no price known for 3 requests \|/);
   });
 });
 
