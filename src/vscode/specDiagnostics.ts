@@ -53,7 +53,7 @@ export class SpecDiagnostics implements vscode.Disposable {
     const requirements = await this.requirementsFor(doc.uri);
     if (doc.isClosed || doc.version !== version) return [];
     if (requirements) found.push(...findUnknownRequirementRefs(doc.getText(), tree, requirements));
-    const diagnostics = found.map(toVscode);
+    const diagnostics = found.map(toVscodeDiagnostic);
     this.collection.set(doc.uri, diagnostics);
     return diagnostics;
   }
@@ -109,7 +109,8 @@ function isRequirementsDocument(doc: vscode.TextDocument): boolean {
   return /[\\/]\.kiro[\\/]specs[\\/](?:.*[\\/])?(?:requirements|bugfix)\.md$/.test(doc.uri.path);
 }
 
-function toVscode(d: SpecDiagnostic): vscode.Diagnostic {
+/** One of Spec Agent's diagnostics (a spec's or a steering file's: they share a shape) as VS Code shows it. */
+export function toVscodeDiagnostic(d: Pick<SpecDiagnostic, 'line' | 'column' | 'endColumn' | 'message' | 'severity'> & { code: string }): vscode.Diagnostic {
   const range = new vscode.Range(d.line - 1, d.column - 1, d.line - 1, Math.max(d.endColumn, d.column + 1) - 1);
   const out = new vscode.Diagnostic(range, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
   out.source = 'Spec Agent';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
-import { steeringDiagnostics, type SteeringDiagnostic } from '../core/spec/steering.js';
+import { steeringDiagnostics } from '../core/spec/steering.js';
 import { DocumentDebouncer } from './documentDebouncer.js';
+import { toVscodeDiagnostic } from './specDiagnostics.js';
 
 const DEBOUNCE_MS = 200;
 
@@ -36,7 +37,7 @@ export class SteeringDiagnostics implements vscode.Disposable {
   /** Recomputes now; returns what was published. */
   update(doc: vscode.TextDocument): vscode.Diagnostic[] {
     if (doc.isClosed) return [];
-    const diagnostics = steeringDiagnostics(doc.getText()).map(toVscode);
+    const diagnostics = steeringDiagnostics(doc.getText()).map(toVscodeDiagnostic);
     this.collection.set(doc.uri, diagnostics);
     return diagnostics;
   }
@@ -52,10 +53,3 @@ export function isSteeringDocument(doc: vscode.TextDocument): boolean {
   return /[\\/]\.kiro[\\/]steering[\\/][^\\/]+\.md$/i.test(doc.uri.path);
 }
 
-function toVscode(d: SteeringDiagnostic): vscode.Diagnostic {
-  const range = new vscode.Range(d.line - 1, d.column - 1, d.line - 1, Math.max(d.endColumn, d.column + 1) - 1);
-  const out = new vscode.Diagnostic(range, d.message, d.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-  out.source = 'Spec Agent';
-  out.code = d.code;
-  return out;
-}
