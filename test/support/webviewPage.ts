@@ -187,3 +187,30 @@ export function scaleRun(run: RunEvent[], n: number): RunEvent[] {
   out.push({ ...tail, seq: out.length } as RunEvent);
   return out;
 }
+
+/** A page showing the panel, loaded (its first message posted), with what it wrote to the console and threw. */
+export interface PanelPage {
+  page: Page;
+  console: Array<{ type: string; text: string }>;
+  errors: Error[];
+}
+
+export async function openPanel(browser: Browser, url: string, height = 900): Promise<PanelPage> {
+  const page = await browser.newPage({ viewport: { width: 420, height }, colorScheme: 'dark' });
+  const out: PanelPage = { page, console: [], errors: [] };
+  page.on('console', (m) => out.console.push({ type: m.type(), text: m.text() }));
+  page.on('pageerror', (e) => out.errors.push(e));
+  await page.goto(url);
+  await page.evaluate(async () => {
+    const g = globalThis as unknown as { __posted: unknown[] };
+    while (g.__posted.length === 0) await new Promise((r) => setTimeout(r, 5));
+  });
+  return out;
+}
+
+/** Closes the page and says what every test must end without: CSP violations, uncaught errors, console errors. */
+export async function closePanel(p: PanelPage): Promise<{ csp: unknown[]; errors: string[]; consoleErrors: Array<{ type: string; text: string }> }> {
+  const csp = await p.page.evaluate(() => (globalThis as unknown as { __csp: unknown[] }).__csp);
+  await p.page.close();
+  return { csp, errors: p.errors.map((e) => e.message), consoleErrors: p.console.filter((l) => l.type === 'error') };
+}

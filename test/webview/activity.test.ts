@@ -9,7 +9,7 @@ import { buildHostStub, buildWebview } from '../../scripts/buildWebview.mjs';
 import type { HostMessage, WebviewMessage } from '../../src/core/runs/activityProtocol.js';
 import type { RunEvent } from '../../src/core/runs/events.js';
 import { budget, patience } from '../support/budget.js';
-import { chromiumMissing, launchChromium, recordRun, scaleRun, startActivityServer, type ActivityServer, type Browser, type Page } from '../support/webviewPage.js';
+import { chromiumMissing, closePanel, launchChromium, openPanel, recordRun, scaleRun, startActivityServer, type ActivityServer, type Browser, type Page, type PanelPage } from '../support/webviewPage.js';
 
 const ROOT = resolve(__dirname, '../..');
 const SHOTS = join(ROOT, 'test-output/webview');
@@ -35,9 +35,8 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
   let dir: string;
   let browser: Browser;
   let server: ActivityServer;
+  let panel: PanelPage;
   let page: Page;
-  let consoleLines: Array<{ type: string; text: string }>;
-  let pageErrors: Error[];
   let run: RunEvent[];
   let cautious: RunEvent[];
 
@@ -58,26 +57,17 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
   });
 
   beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 420, height: 900 }, colorScheme: 'dark' });
-    consoleLines = [];
-    pageErrors = [];
-    page.on('console', (m) => consoleLines.push({ type: m.type(), text: m.text() }));
-    page.on('pageerror', (e) => pageErrors.push(e));
-    await page.goto(server.url);
-    await page.evaluate(async () => {
-      const g = globalThis as unknown as PageGlobals;
-      while (g.__posted.length === 0) await new Promise((r) => setTimeout(r, 5));
-    });
+    panel = await openPanel(browser, server.url);
+    page = panel.page;
     // A new page loading the panel, bounded like the browser's start (vitest's 10 s hook default is too short under load).
   }, budget({ browser: 1 }));
 
   afterEach(async () => {
     // Every test: no CSP violation, no uncaught error, no console error.
-    const csp = await page.evaluate(() => (globalThis as unknown as PageGlobals).__csp);
-    await page.close();
-    expect(csp).toEqual([]);
-    expect(pageErrors.map((e) => e.message)).toEqual([]);
-    expect(consoleLines.filter((l) => l.type === 'error')).toEqual([]);
+    const end = await closePanel(panel);
+    expect(end.csp).toEqual([]);
+    expect(end.errors).toEqual([]);
+    expect(end.consoleErrors).toEqual([]);
   });
 
   const send = (...msgs: Array<HostMessage | Record<string, unknown>>) => page.evaluate((m) => (globalThis as unknown as PageGlobals).__host.send(...m), msgs);
@@ -612,8 +602,8 @@ describe.skipIf(missing !== null)('Agent Activity webview (real Chromium)', () =
       { type: 'events', runId: 'some-other-run', events: [{ ...run[4]!, runId: 'some-other-run' }] },
     );
     expect(await page.locator('#timeline .row').count()).toBe(rows);
-    expect(consoleLines.filter((l) => l.type === 'warning' && l.text.includes('ignoring an invalid message'))).toHaveLength(3);
-    expect(consoleLines.filter((l) => l.type === 'warning' && l.text.includes('some-other-run'))).toHaveLength(1);
+    expect(panel.console.filter((l) => l.type === 'warning' && l.text.includes('ignoring an invalid message'))).toHaveLength(3);
+    expect(panel.console.filter((l) => l.type === 'warning' && l.text.includes('some-other-run'))).toHaveLength(1);
   });
 
   it('the autonomy dropdown shows the setting and posts setAutonomy; controls post with the run id; a notice is dismissible', async () => {

@@ -10,7 +10,7 @@ import type { RunEvent } from '../../src/core/runs/events.js';
 import type { HistoryRow } from '../../src/core/runs/runHistory.js';
 import { historyMessage, historyRows } from '../support/historyRows.js';
 import { budget } from '../support/budget.js';
-import { chromiumMissing, launchChromium, recordRun, startActivityServer, type ActivityServer, type Browser, type Page } from '../support/webviewPage.js';
+import { chromiumMissing, closePanel, launchChromium, openPanel, recordRun, startActivityServer, type ActivityServer, type Browser, type Page, type PanelPage } from '../support/webviewPage.js';
 
 interface PageGlobals {
   __host: { send(...msgs: unknown[]): Promise<void> };
@@ -27,9 +27,8 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
   let dir: string;
   let browser: Browser;
   let server: ActivityServer;
+  let panel: PanelPage;
   let page: Page;
-  let pageErrors: Error[];
-  let consoleErrors: string[];
   /** A completed run (balanced), one whose asks no one answered (cautious), and the first one cut short (no terminal event). */
   let journals: RunEvent[][];
 
@@ -49,26 +48,17 @@ describe.skipIf(missing !== null)('Runs view (real Chromium)', () => {
   });
 
   beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 420, height: 700 }, colorScheme: 'dark' });
-    pageErrors = [];
-    consoleErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e));
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     served = 0;
-    await page.goto(server.url);
-    await page.evaluate(async () => {
-      const g = globalThis as unknown as PageGlobals;
-      while (g.__posted.length === 0) await new Promise((r) => setTimeout(r, 5));
-    });
+    panel = await openPanel(browser, server.url, 700);
+    page = panel.page;
     // A new page loading the panel, bounded like the browser's start (vitest's 10 s hook default is too short under load).
   }, budget({ browser: 1 }));
 
   afterEach(async () => {
-    const csp = await page.evaluate(() => (globalThis as unknown as PageGlobals).__csp);
-    await page.close();
-    expect(csp).toEqual([]);
-    expect(pageErrors.map((e) => e.message)).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    const end = await closePanel(panel);
+    expect(end.csp).toEqual([]);
+    expect(end.errors).toEqual([]);
+    expect(end.consoleErrors).toEqual([]);
   });
 
   const send = (...msgs: unknown[]) => page.evaluate((m) => (globalThis as unknown as PageGlobals).__host.send(...m), msgs);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHostStub, buildWebview } from '../../scripts/buildWebview.mjs';
 import type { RunEvent } from '../../src/core/runs/events.js';
-import { chromiumMissing, launchChromium, startActivityServer, type ActivityServer, type Browser, type Page } from '../support/webviewPage.js';
+import { chromiumMissing, launchChromium, openPanel, startActivityServer, type ActivityServer, type Browser, type Page } from '../support/webviewPage.js';
 import { availableParallelism, loadavg } from 'node:os';
 import { budget, slowdown } from '../support/budget.js';
 import { LIVE_TAIL_CHARS } from '../../src/webview/activityModel.js';
@@ -61,12 +61,7 @@ describe.skipIf(missing !== null)('an answer streaming into the panel (real Chro
     dir = mkdtempSync(join(tmpdir(), 'spec-agent-webview-stream-'));
     await Promise.all([buildWebview({ outdir: join(dir, 'webview') }), buildHostStub({ outfile: join(dir, 'hostStub.js') })]);
     [server, browser] = await Promise.all([startActivityServer({ webviewDir: join(dir, 'webview'), hostStub: join(dir, 'hostStub.js') }), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 420, height: 900 }, colorScheme: 'dark' });
-    await page.goto(server.url);
-    await page.evaluate(async () => {
-      const g = globalThis as unknown as PageGlobals;
-      while (g.__posted.length === 0) await new Promise((r) => setTimeout(r, 5));
-    });
+    page = (await openPanel(browser, server.url)).page;
   }, budget({ browser: 1 }));
 
   afterAll(async () => {
