@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,11 +8,12 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { recoverInterruptedRun } from '../../../src/core/agent/interruptedRun.js';
 import { planResume } from '../../../src/core/agent/resumePlan.js';
 import { endInterruptedRunProcesses } from '../../../src/core/runs/interruptedRuns.js';
-import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
+import { runEventSchema } from '../../../src/core/runs/events.js';
 import { VSCODE_CLOSED } from '../../../src/core/runs/interruption.js';
 import { readJournal } from '../../../src/core/runs/journal.js';
 import { NODE_BUNDLE } from '../../support/nodeBundle.js';
 import { summarise } from '../../../src/core/runs/summary.js';
+import { killAt } from '../../support/runChild.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const TASKS = '.kiro/specs/todo-priorities/tasks.md';
@@ -37,22 +38,6 @@ async function workspace(turns: unknown[], opts: { full?: boolean } = {}): Promi
   await git('commit', '-q', '-m', 'initial');
   if (opts.full) await execa('node', [inject('cliPath'), 'policy', 'accept'], { cwd: ws });
   return { ws, script };
-}
-
-/** The child's first event of `type`, once journaled (it prints each as it is journaled); then SIGKILL. */
-async function killAt(child: ResultPromise, type: RunEvent['type']): Promise<RunEvent> {
-  const event = await new Promise<RunEvent>((done, fail) => {
-    let seen = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const line = seen.split('\n').find((l) => l.includes(`"type":"${type}"`));
-      if (line) done(runEventSchema.parse(JSON.parse(line)));
-    });
-    void child.then((r) => fail(new Error(`the run ended without ${type}: ${String(r.stderr)}`)));
-  });
-  child.kill('SIGKILL');
-  await child.catch(() => undefined);
-  return event;
 }
 
 let hostRun = '';

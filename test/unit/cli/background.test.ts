@@ -4,7 +4,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
+import { type RunEvent } from '../../../src/core/runs/events.js';
+import { firstEvent, journalOf } from '../../support/runChild.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const TASKS = '.kiro/specs/todo-priorities/tasks.md';
@@ -71,24 +72,8 @@ async function unconfined(turns: unknown[], allowed: string[]): Promise<{ ws: st
 function runUntil(ws: string, script: string, type: RunEvent['type']): { child: ResultPromise; event: Promise<RunEvent> } {
   const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false, forceKillAfterDelay: false });
   // (No SIGKILL 5 s after our SIGTERM: on a loaded machine the CLI may take that long to exit, with or without background processes.)
-  child.stderr!.on('data', () => undefined);
-  const event = new Promise<RunEvent>((done, fail) => {
-    let seen = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const line = seen.split('\n').find((l) => l.includes(`"type":"${type}"`));
-      if (line) done(runEventSchema.parse(JSON.parse(line)));
-    });
-    void child.then(() => fail(new Error(`the run ended without ${type}`)));
-  });
-  return { child, event };
+  return { child, event: firstEvent(child, type) };
 }
-
-const journal = (ws: string, runId: string): RunEvent[] =>
-  readFileSync(join(ws, '.kiro/runs', runId, 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => runEventSchema.parse(JSON.parse(l)));
 
 describe('the host of a run with a background process goes away', () => {
   const background = (cmd: string) => ({ toolCalls: [{ tool: 'run_command', input: { command: cmd, background: true } }] });
@@ -104,7 +89,7 @@ describe('the host of a run with a background process goes away', () => {
     const r = await child;
     expect(r.exitCode, `${r.signal} ${r.stderr}`).toBe(143);
     expect(processesRunning(`sleep ${seconds}`)).toEqual([]);
-    const events = journal(ws, started.runId);
+    const events = journalOf(ws, started.runId);
     expect(events.find((e) => e.type === 'background.ended')).toMatchObject({ id: 'bg-1', pid: started.pid, endedBy: 'stop' });
     expect(events.at(-1)).toMatchObject({ type: 'run.stopped' });
   });

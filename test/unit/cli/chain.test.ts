@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { killAt } from '../../support/runChild.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const TASKS = '.kiro/specs/todo-priorities/tasks.md';
@@ -33,22 +34,7 @@ const cli = (ws: string, ...args: string[]) => execa('node', [inject('cliPath'),
 /** `spec-agent run` killed with SIGKILL once it asks for `sh slow.sh`: a crash mid-command. Its run id. */
 async function crashedRun(ws: string, script: string): Promise<string> {
   const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false });
-  let runId = '';
-  await new Promise<void>((done, fail) => {
-    let seen = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const line = seen.split('\n').find((l) => l.includes('"process.started"'));
-      if (line && !runId) {
-        runId = JSON.parse(line).runId;
-        child.kill('SIGKILL');
-        done();
-      }
-    });
-    void child.then(() => runId || fail(new Error('the run ended before its command started')));
-  });
-  await child;
-  return runId;
+  return (await killAt(child, 'process.started')).runId;
 }
 
 describe('a crash/resume chain is one piece of work for runs discard, undo-discard and keep', () => {

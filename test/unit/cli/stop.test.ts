@@ -4,10 +4,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { runEventSchema, type RunEvent } from '../../../src/core/runs/events.js';
+import { type RunEvent } from '../../../src/core/runs/events.js';
 import { groupAlive } from '../../../src/core/tools/processGroup.js';
 import { budget } from '../../support/budget.js';
 import { running } from '../tools/workspace.js';
+import { firstEvent, journalOf } from '../../support/runChild.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const TASKS = '.kiro/specs/todo-priorities/tasks.md';
@@ -43,23 +44,8 @@ function runUntil(ws: string, script: string, type: RunEvent['type']): { child: 
   const child = execa('node', [inject('cliPath'), 'run', TASKS, '--task', '2.2', '--model', `replay:${script}`, '--json'], { cwd: ws, reject: false, buffer: false, forceKillAfterDelay: false });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const event = new Promise<RunEvent>((done, fail) => {
-    let seen = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const line = seen.split('\n').find((l) => l.includes(`"type":"${type}"`));
-      if (line) done(runEventSchema.parse(JSON.parse(line)));
-    });
-    void child.then(() => fail(new Error(`the run ended without ${type}`)));
-  });
-  return { child, event, stderr: () => stderr };
+  return { child, event: firstEvent(child, type), stderr: () => stderr };
 }
-
-const journal = (ws: string, runId: string): RunEvent[] =>
-  readFileSync(join(ws, '.kiro/runs', runId, 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => runEventSchema.parse(JSON.parse(l)));
 
 describe('stopping spec-agent run', () => {
   it.each([
@@ -78,7 +64,7 @@ describe('stopping spec-agent run', () => {
     expect(stderr()).toContain(`spec-agent: stopping: got ${signal}`);
     expect(groupAlive(started.pgid)).toBe(false);
     expect(readFileSync(join(ws, TASKS), 'utf8')).toContain('- [ ] 2.2 List open items by priority');
-    expect(journal(ws, started.runId).at(-1)).toMatchObject({ type: 'run.stopped', reason });
+    expect(journalOf(ws, started.runId).at(-1)).toMatchObject({ type: 'run.stopped', reason });
     expect(JSON.parse(readFileSync(join(ws, '.kiro/runs', started.runId, 'summary.json'), 'utf8'))).toMatchObject({ status: 'stopped', reason });
   });
 
@@ -97,7 +83,7 @@ describe('stopping spec-agent run', () => {
     // The CLI is gone (its own 2 s SIGKILL timer with it): only its exit handler can have killed the group.
     await expect.poll(() => groupAlive(started.pgid)).toBe(false);
     // Quit before the run could end: the journal has no terminal event.
-    expect(journal(ws, started.runId).some((e) => e.type === 'run.stopped')).toBe(false);
+    expect(journalOf(ws, started.runId).some((e) => e.type === 'run.stopped')).toBe(false);
   });
 
   it('unconfined: ends a daemon that left its command\'s process group (setsid) when the run ends, and says so', { timeout: budget({ cli: 2, run: 1 }) }, async () => {
@@ -109,7 +95,7 @@ describe('stopping spec-agent run', () => {
     expect(running(pid)).toBe(false);
     expect(r.stdout).toContain(`ended 1 process the run left behind (pid ${pid}: sleep 1000)`);
     const runId = /run (\S+): completed/.exec(r.stdout)![1]!;
-    const events = journal(ws, runId);
+    const events = journalOf(ws, runId);
     expect(events.at(-1)!.type).toBe('run.completed');
     expect(events.find((e) => e.type === 'processes.ended')).toMatchObject({ count: 1, processes: [{ pid, command: 'sleep 1000' }] });
     expect(JSON.parse(readFileSync(join(ws, '.kiro/runs', runId, 'summary.json'), 'utf8')).processesEnded).toEqual([{ pid, command: 'sleep 1000' }]);

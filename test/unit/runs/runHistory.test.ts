@@ -1,4 +1,4 @@
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { runFigures } from '../../../src/core/runs/runFigures.js';
 import { runStats, statsOf } from '../../../src/core/runs/runStats.js';
 import { budget } from '../../support/budget.js';
 import { exampleRepo, EXAMPLE_TASKS } from '../../support/exampleRepo.js';
+import { killAt } from '../../support/runChild.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const DEMO = join(ROOT, 'examples/demo/replay-priorities.json');
@@ -29,24 +30,8 @@ function script(name: string, turns: unknown[]): string {
 
 /** `spec-agent run` killed with SIGKILL once its command started: a crash mid-command. Its run id. */
 async function crashedRun(ws: string, tasks: string, task: string, file: string): Promise<string> {
-  const child: ResultPromise = execa('node', [inject('cliPath'), 'run', tasks, '--task', task, '--model', `replay:${file}`, '--json', '--accept-policy'], { cwd: ws, reject: false, buffer: false });
-  let runId = '';
-  await new Promise<void>((done, fail) => {
-    let seen = '';
-    child.stderr!.on('data', (d: Buffer) => (seen += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      seen += d.toString();
-      const line = seen.split('\n').find((l) => l.includes('"process.started"'));
-      if (line && !runId) {
-        runId = JSON.parse(line).runId;
-        child.kill('SIGKILL');
-        done();
-      }
-    });
-    void child.then(() => runId || fail(new Error(`the run ended before its command started:\n${seen}`)));
-  });
-  await child;
-  return runId;
+  const child = execa('node', [inject('cliPath'), 'run', tasks, '--task', task, '--model', `replay:${file}`, '--json', '--accept-policy'], { cwd: ws, reject: false, buffer: false });
+  return (await killAt(child, 'process.started')).runId;
 }
 
 const runIdOf = (stdout: string) => JSON.parse(stdout.split('\n')[0]!).runId as string;
